@@ -55,7 +55,7 @@ sdk=$cache/sdk-$ver
 sdk_files=(lib/ethdev/ethdev_driver.h lib/ethdev/ethdev_vdev.h
 	   drivers/bus/vdev/bus_vdev_driver.h lib/eal/include/bus_driver.h
 	   lib/eal/include/dev_driver.h)
-if [ ! -f "$sdk/.complete" ]; then
+if [ ! -f "$sdk/.complete" ] || [ ! -f "$sdk/buildtools/coff.py" ]; then
 	log "importing DPDK $ver driver-SDK headers into $sdk"
 	if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
 		log "adding a deb-src entry"
@@ -86,7 +86,7 @@ if [ ! -f "$sdk/.complete" ]; then
 		cp "$src/$f" "$sdk.tmp/include/" || die "missing $f in dpdk $ver source"
 	done
 	# pmdinfogen embeds the PMD description that dpdk-pmdinfo.py reads.
-	cp "$src/buildtools/pmdinfogen.py" "$sdk.tmp/buildtools/"
+	cp "$src/buildtools/pmdinfogen.py" "$src/buildtools/coff.py" "$sdk.tmp/buildtools/"
 	cp "$src/doc/guides/contributing/coding_style.rst" "$sdk.tmp/" 2>/dev/null || true
 	echo "$ver" > "$sdk.tmp/.complete"
 	rm -rf "$sdk" && mv "$sdk.tmp" "$sdk"

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_interrupts.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "xenpv.h"
+
+#define XENPV_LOG(w, level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, (w)->logtype, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+static int
+xenpv_vpath(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, len, fmt, ap);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int
+xenpv_join(char *buf, size_t len, const char *dir, const char *key)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, key);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static char *
+xenpv_xs_vread(struct xs_handle *xs, xs_transaction_t t, const char *fmt,
+	       va_list ap)
+{
+	char path[XENPV_PATH_MAX];
+	unsigned int len;
+	char *val;
+	int rc;
+
+	rc = xenpv_vpath(path, sizeof(path), fmt, ap);
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	val = xs_read(xs, t, path, &len);
+	/* a value with an embedded NUL is garbage to every caller */
+	if (val != NULL && strlen(val) != len) {
+		free(val);
+		errno = EINVAL;
+		return NULL;
+	}
+	return val;
+}
+
+char *
+xenpv_xs_read(struct xs_handle *xs, xs_transaction_t t, const char *fmt, ...)
+{
+	va_list ap;
+	char *val;
+
+	va_start(ap, fmt);
+	val = xenpv_xs_vread(xs, t, fmt, ap);
+	va_end(ap);
+	return val;
+}
+
+static int
+xenpv_parse_uint(const char *s, unsigned long *val, unsigned long max)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (*s == '\0' || strlen(s) > 20)
+		return -EINVAL;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > (max - (unsigned long)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*val = v;
+	return 0;
+}
+
+static int
+xenpv_xs_vread_uint(struct xs_handle *xs, xs_transaction_t t,
+		    unsigned long *val, unsigned long max, const char *fmt,
+		    va_list ap)
+{
+	char *s;
+	int rc;
+
+	s = xenpv_xs_vread(xs, t, fmt, ap);
+	if (s == NULL)
+		return errno == ENOENT ? -ENOENT : -(errno ? errno : EIO);
+	rc = xenpv_parse_uint(s, val, max);
+	free(s);
+	return rc;
+}
+
+int
+xenpv_xs_read_uint(struct xs_handle *xs, xs_transaction_t t,
+		   unsigned long *val, unsigned long max, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = xenpv_xs_vread_uint(xs, t, val, max, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+xenpv_xs_read_uint_default(struct xs_handle *xs, xs_transaction_t t,
+			   unsigned long *val, unsigned long def,
+			   unsigned long max, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = xenpv_xs_vread_uint(xs, t, val, max, fmt, ap);
+	va_end(ap);
+	if (rc == -ENOENT) {
+		*val = def;
+		return 0;
+	}
+	return rc;
+}
+
+int
+xenpv_xs_write(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+	       const char *key, const char *value)
+{
+	char path[XENPV_PATH_MAX];
+	int rc;
+
+	rc = xenpv_join(path, sizeof(path), dir, key);
+	if (rc < 0)
+		return rc;
+	if (!xs_write(xs, t, path, value, strlen(value)))
+		return -(errno ? errno : EIO);
+	return 0;
+}
+
+int
+xenpv_xs_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		const char *key, const char *fmt, ...)
+{
+	char value[XENPV_PATH_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = xenpv_vpath(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	return xenpv_xs_write(xs, t, dir, key, value);
+}
+
+int
+xenpv_xs_rm(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+	    const char *key)
+{
+	char path[XENPV_PATH_MAX];
+	int rc;
+
+	rc = xenpv_join(path, sizeof(path), dir, key);
+	if (rc < 0)
+		return rc;
+	if (!xs_rm(xs, t, path) && errno != ENOENT)
+		return -(errno ? errno : EIO);
+	return 0;
+}
+
+int
+xenpv_xs_transaction(struct xs_handle *xs,
+		     int (*fn)(struct xs_handle *xs, xs_transaction_t t,
+			       void *arg),
+		     void *arg)
+{
+	xs_transaction_t t;
+	int attempt, rc;
+
+	for (attempt = 0; attempt < XENPV_XS_TX_RETRIES; attempt++) {
+		t = xs_transaction_start(xs);
+		if (t == XBT_NULL)
+			return -(errno ? errno : EIO);
+		rc = fn(xs, t, arg);
+		if (rc < 0) {
+			xs_transaction_end(xs, t, true);
+			/* a conflict seen inside the transaction: retry */
+			if (rc == -EAGAIN)
+				continue;
+			return rc;
+		}
+		if (xs_transaction_end(xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -(errno ? errno : EIO);
+	}
+	return -EAGAIN;
+}
+
+int
+xenpv_bus_read_state(struct xs_handle *xs, const char *dir)
+{
+	unsigned long v;
+	int rc;
+
+	rc = xenpv_xs_read_uint(xs, XBT_NULL, &v, XenbusStateReconfigured,
+				"%s/state", dir);
+	if (rc == -ENOENT)
+		return XenbusStateUnknown;
+	if (rc < 0)
+		return -EINVAL;
+	return (int)v;
+}
+
+int
+xenpv_bus_switch_state(struct xs_handle *xs, const char *dir,
+		       enum xenbus_state state)
+{
+	return xenpv_xs_printf(xs, XBT_NULL, dir, "state", "%d", (int)state);
+}
+
+const char *
+xenpv_bus_state_name(int state)
+{
+	static const char * const names[] = {
+		[XenbusStateUnknown] = "Unknown",
+		[XenbusStateInitialising] = "Initialising",
+		[XenbusStateInitWait] = "InitWait",
+		[XenbusStateInitialised] = "Initialised",
+		[XenbusStateConnected] = "Connected",
+		[XenbusStateClosing] = "Closing",
+		[XenbusStateClosed] = "Closed",
+		[XenbusStateReconfiguring] = "Reconfiguring",
+		[XenbusStateReconfigured] = "Reconfigured",
+	};
+
+	if (state < 0 || (unsigned int)state >= RTE_DIM(names))
+		return "invalid";
+	return names[state];
+}
+
+/* Runs on the EAL interrupt thread when xs_fileno() is readable. */
+static void
+xenpv_watcher_event(void *arg)
+{
+	struct xenpv_watcher *w = arg;
+	char **ev;
+
+	/*
+	 * xs_check_watch() never blocks: it hands out the events libxenstore
+	 * has queued and consumes their wake-up bytes; drain them all.
+	 */
+	while ((ev = xs_check_watch(w->xs)) != NULL) {
+		w->cb(w->arg, ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
+		free(ev);
+	}
+}
+
+int
+xenpv_watcher_start(struct xenpv_watcher *w, struct xs_handle *xs,
+		    void (*cb)(void *arg, const char *path, const char *token),
+		    void *arg, int logtype)
+{
+	int fd, rc;
+
+	memset(w, 0, sizeof(*w));
+	w->xs = xs;
+	w->cb = cb;
+	w->arg = arg;
+	w->logtype = logtype;
+
+	fd = xs_fileno(xs);
+	if (fd < 0) {
+		XENPV_LOG(w, ERR, "no xenstore watch descriptor: %s",
+			  strerror(errno));
+		return -EIO;
+	}
+	w->intr = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (w->intr == NULL)
+		return -ENOMEM;
+	if (rte_intr_fd_set(w->intr, fd) != 0 ||
+	    rte_intr_type_set(w->intr, RTE_INTR_HANDLE_EXT) != 0) {
+		rte_intr_instance_free(w->intr);
+		w->intr = NULL;
+		return -EINVAL;
+	}
+	rc = rte_intr_callback_register(w->intr, xenpv_watcher_event, w);
+	if (rc < 0) {
+		XENPV_LOG(w, ERR, "cannot register the xenstore watch fd: %s",
+			  rte_strerror(-rc));
+		rte_intr_instance_free(w->intr);
+		w->intr = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+void
+xenpv_watcher_stop(struct xenpv_watcher *w)
+{
+	int rc;
+
+	if (w->intr == NULL)
+		return;
+	/* -EAGAIN: the callback is running right now; wait for it to end */
+	do {
+		rc = rte_intr_callback_unregister(w->intr, xenpv_watcher_event,
+						  w);
+		if (rc == -EAGAIN)
+			rte_pause();
+	} while (rc == -EAGAIN);
+	rte_intr_instance_free(w->intr);
+	w->intr = NULL;
+}
+
+int
+xenpv_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		if (s[i * 3 + 2] != ':' && i < 5)
+			return -EINVAL;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * Control-path helpers shared by net_xennet and net_xenback: xenstore access
+ * (formatted paths, bounded integer parsing, transactions retried on EAGAIN),
+ * the xenbus state machine's keys, xenstore watches delivered on DPDK's
+ * interrupt thread, and the guard that lets the control path quiesce a
+ * queue's data path before it tears down the rings.
+ *
+ * The code is linked statically into each driver (symbols prefixed xenpv_,
+ * hidden), and logs through the log type the driver passes in.
+ */
+
+#ifndef XENPV_H
+#define XENPV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#include <rte_common.h>
+#include <rte_interrupts.h>
+#include <rte_log.h>
+#include <rte_pause.h>
+
+#include <xenstore.h>
+
+#include "xenpv_ring.h"
+
+/* Longest xenstore path we build (XENSTORE_ABS_PATH_MAX is 3072). */
+#define XENPV_PATH_MAX 256
+
+/* How often a transaction is retried when the store reports a conflict. */
+#define XENPV_XS_TX_RETRIES 64
+
+/*
+ * xenstore: reads and writes of formatted paths.
+ *
+ * Every value a peer wrote is untrusted: xenpv_xs_read_uint() accepts only a
+ * plain decimal number not above @max, so a missing key (-ENOENT) and garbage
+ * (-EINVAL) or an out-of-range value (-ERANGE) are told apart.
+ */
+
+/* Read a key; returns a malloc'd string (free() it) or NULL with errno set. */
+char *xenpv_xs_read(struct xs_handle *xs, xs_transaction_t t,
+		    const char *fmt, ...) __rte_format_printf(3, 4);
+
+/* Read an unsigned decimal key into *val: 0, -ENOENT, -EINVAL or -ERANGE. */
+int xenpv_xs_read_uint(struct xs_handle *xs, xs_transaction_t t,
+		       unsigned long *val, unsigned long max,
+		       const char *fmt, ...) __rte_format_printf(5, 6);
+
+/* Like xenpv_xs_read_uint, but a missing key yields @def. */
+int xenpv_xs_read_uint_default(struct xs_handle *xs, xs_transaction_t t,
+			       unsigned long *val, unsigned long def,
+			       unsigned long max,
+			       const char *fmt, ...) __rte_format_printf(6, 7);
+
+/* Write @value at the path "@dir/@key": 0 or -errno. */
+int xenpv_xs_write(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		   const char *key, const char *value);
+
+/* Write a formatted value at "@dir/@key": 0 or -errno. */
+int xenpv_xs_printf(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		    const char *key, const char *fmt, ...)
+	__rte_format_printf(5, 6);
+
+/* Remove "@dir/@key" (a missing key is not an error): 0 or -errno. */
+int xenpv_xs_rm(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+		const char *key);
+
+/*
+ * Run @fn inside a xenstore transaction, retrying the whole transaction when
+ * the store reports a conflict (EAGAIN) as xenbus drivers must. @fn returns 0
+ * to commit or a negative errno to abort. Returns 0, @fn's error, or the
+ * error of the store.
+ */
+int xenpv_xs_transaction(struct xs_handle *xs,
+			 int (*fn)(struct xs_handle *xs, xs_transaction_t t,
+				   void *arg),
+			 void *arg);
+
+/*
+ * xenbus state (the "state" key of a device directory).
+ * xenpv_bus_read_state returns an enum xenbus_state, XenbusStateUnknown for
+ * a missing directory, or -EINVAL for garbage.
+ */
+int xenpv_bus_read_state(struct xs_handle *xs, const char *dir);
+int xenpv_bus_switch_state(struct xs_handle *xs, const char *dir,
+			   enum xenbus_state state);
+const char *xenpv_bus_state_name(int state);
+
+/*
+ * Watches delivered on DPDK's interrupt thread.
+ *
+ * libxenstore signals pending watch events on xs_fileno(); the watcher
+ * registers that descriptor with rte_intr_callback_register(), so the
+ * driver's callback runs on the EAL interrupt thread, once per event, with
+ * the path that changed and the token it registered. Register the watcher
+ * before adding watches (xenpv_watcher_start), add watches with
+ * xs_watch(w->xs, path, token).
+ */
+struct xenpv_watcher {
+	struct xs_handle *xs;		/* handle whose events we dispatch */
+	struct rte_intr_handle *intr;	/* xs_fileno() as an EAL interrupt */
+	void (*cb)(void *arg, const char *path, const char *token);
+	void *arg;
+	int logtype;
+};
+
+int xenpv_watcher_start(struct xenpv_watcher *w, struct xs_handle *xs,
+			void (*cb)(void *arg, const char *path,
+				   const char *token),
+			void *arg, int logtype);
+/* Not from inside the callback: waits for a running callback to end. */
+void xenpv_watcher_stop(struct xenpv_watcher *w);
+
+/*
+ * Quiescing a queue's data path from the control path.
+ *
+ * The burst functions run on lcores the application owns; the control path
+ * (a peer disconnecting, seen on the interrupt thread) must not unmap rings
+ * a burst is reading. Each queue has a guard: a burst enters it (and leaves
+ * at once if the queue is not running), the control path closes it and
+ * waits for any burst inside to leave. The two sides follow Dekker's
+ * pattern: each stores its own flag, issues a full fence, then loads the
+ * other's, so at least one of them sees the other.
+ */
+struct xenpv_dp_guard {
+	uint32_t running;	/* control path: 1 while the rings are usable */
+	uint32_t busy;		/* data path: 1 while a burst is inside */
+};
+
+/* Data path: returns true if the burst may go on (then call _exit). */
+static __rte_always_inline bool
+xenpv_dp_enter(struct xenpv_dp_guard *g)
+{
+	__atomic_store_n(&g->busy, 1, __ATOMIC_RELAXED);
+	/* busy store before running load (pairs with xenpv_dp_close) */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(__atomic_load_n(&g->running, __ATOMIC_RELAXED)))
+		return true;
+	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+static __rte_always_inline void
+xenpv_dp_exit(struct xenpv_dp_guard *g)
+{
+	/* everything the burst did to the rings happens before it leaves */
+	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Control path: allow bursts (after the rings are set up). */
+static inline void
+xenpv_dp_open(struct xenpv_dp_guard *g)
+{
+	__atomic_store_n(&g->running, 1, __ATOMIC_RELEASE);
+}
+
+/* Control path: stop bursts and wait until none is inside. */
+static inline void
+xenpv_dp_close(struct xenpv_dp_guard *g)
+{
+	__atomic_store_n(&g->running, 0, __ATOMIC_RELAXED);
+	/* running store before busy load (pairs with xenpv_dp_enter) */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&g->busy, __ATOMIC_ACQUIRE))
+		rte_pause();
+}
+
+static inline bool
+xenpv_dp_is_open(const struct xenpv_dp_guard *g)
+{
+	return __atomic_load_n(&g->running, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Parse "xx:xx:xx:xx:xx:xx" into @mac: 0 or -EINVAL. */
+int xenpv_parse_mac(const char *s, uint8_t mac[6]);
+
+#endif /* XENPV_H */
