@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The xen-dpdk authors
+"""testpmd against testpmd: net_xennet in a guest, net_xenback in dom0, over xenemu.
+
+For each ring page order and queue count given, one xenemu instance and one pair of dpdk-testpmd
+processes (dom0 with net_xenback, domain 1 with net_xennet) are started; then for each packet size,
+each side in turn sends with txonly while the other receives with rxonly. A phase passes when every
+packet the sender's port counted as sent (opackets) arrived on the other port (ipackets), with no
+receive errors. After the sizes, each port is stopped and its mbuf pool must be full again (no mbuf
+leaked), and 'port start' must bring the link back up (the vif reconnects).
+
+Exit status: 0 all cases passed, 1 a case failed, 77 the plugins or testpmd are missing.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PROMPT = "testpmd> "
+
+
+class Fail(Exception):
+    pass
+
+
+class TestPmd:
+    """One interactive dpdk-testpmd process, driven through its command line."""
+
+    def __init__(self, name, argv, env, log_dir):
+        self.name = name
+        self.log = open(os.path.join(log_dir, name + ".log"), "w")
+        self.buf = ""
+        self.lock = threading.Condition()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, env=env, bufsize=0)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            data = self.proc.stdout.read1(65536) if hasattr(self.proc.stdout, "read1") \
+                else os.read(self.proc.stdout.fileno(), 65536)
+            if not data:
+                break
+            text = data.decode(errors="replace")
+            self.log.write(text)
+            self.log.flush()
+            with self.lock:
+                self.buf += text
+                self.lock.notify_all()
+        with self.lock:
+            self.lock.notify_all()
+
+    def wait_prompt(self, timeout):
+        """Wait for the prompt; return (and consume) everything printed before it."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while PROMPT not in self.buf:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None and PROMPT not in self.buf:
+                    tail = self.buf[-2000:]
+                    raise Fail(f"{self.name}: no prompt within {timeout}s "
+                               f"(exit {self.proc.poll()}); output:\n{tail}")
+                self.lock.wait(min(left, 0.2))
+            out, _, self.buf = self.buf.partition(PROMPT)
+            return out
+
+    def cmd(self, line, timeout=30):
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+        return self.wait_prompt(timeout)
+
+    def port_stats(self):
+        out = self.cmd("show port stats 0")
+        stats = {}
+        for key in ("RX-packets", "RX-missed", "RX-errors", "RX-nombuf", "TX-packets", "TX-errors"):
+            m = re.search(key + r":\s+(\d+)", out)
+            if m:
+                stats[key] = int(m.group(1))
+        if "RX-packets" not in stats or "TX-packets" not in stats:
+            raise Fail(f"{self.name}: cannot parse port stats:\n{out}")
+        return stats
+
+    def link_up(self):
+        return "Link status: up" in self.cmd("show port info 0")
+
+    def wait_link(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.link_up():
+                return
+            time.sleep(0.2)
+        raise Fail(f"{self.name}: link not up within {timeout}s")
+
+    def mbufs_in_use(self):
+        out = self.cmd("dump_mempool")
+        counts = [int(v) for v in re.findall(r"in_use_count=(\d+)", out)]
+        if not counts:
+            raise Fail(f"{self.name}: cannot parse dump_mempool:\n{out[-1500:]}")
+        return sum(counts)
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(b"quit\n")
+                self.proc.stdin.flush()
+                self.proc.wait(timeout=20)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.reader.join(timeout=5)
+        self.log.close()
+        return self.proc.returncode
+
+
+def txpkts(size):
+    """Segment lengths for testpmd's txonly: one segment up to 2000 B, chains above."""
+    segs = []
+    while size > 0:
+        segs.append(min(size, 2000))
+        size -= segs[-1]
+    return ",".join(str(s) for s in segs)
+
+
+def run_pair(args, order, queues, log_dir):
+    xdir = tempfile.mkdtemp(prefix="xenemu-pair.", dir="/dev/shm")
+    env = dict(os.environ, XENEMU_DIR=xdir)
+    procs = []
+
+    def xe(*argv):
+        r = subprocess.run([args.xenemu] + list(argv), env=env, capture_output=True, text=True,
+                           timeout=60)
+        if r.returncode != 0:
+            raise Fail(f"xenemu {' '.join(argv)}: exit {r.returncode}: {r.stderr.strip()}")
+
+    tag = f"o{order}q{queues}"
+    try:
+        xe("start")
+        xe("domain", "create", "--domid", "1", "--name", "guest")
+        xe("vif", "attach", "--frontend", "1", "--backend", "0", "--devid", "0",
+           "--mac", "00:16:3e:00:00:01")
+        common = ["--no-huge", "-m", "512", "--single-file-segments", "--log-level", "pmd.net.*:info"]
+        tp = ["--", "-i", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1",
+              "--max-pkt-len=9018", "--enable-scatter", "--txd=512", "--rxd=512"]
+        back = TestPmd(f"{tag}-back", [args.xenemu, "exec", "--domid", "0", "--",
+                                       args.testpmd, "-d", args.xenback, "--file-prefix",
+                                       f"pairb{os.getpid()}", "-l", "0-1", "--main-lcore", "1"]
+                       + common + ["--vdev", f"net_xenback0,domid=1,max_queues={queues},"
+                                   f"max_ring_page_order={order}"] + tp, env, log_dir)
+        procs.append(back)
+        back.wait_prompt(60)
+        front = TestPmd(f"{tag}-front", [args.xenemu, "exec", "--domid", "1", "--",
+                                         args.testpmd, "-d", args.xennet, "--file-prefix",
+                                         f"pairf{os.getpid()}", "-l", "0-1", "--main-lcore", "0"]
+                        + common + ["--vdev", f"net_xennet0,queues={queues},ring_page_order={order}"]
+                        + tp, env, log_dir)
+        procs.append(front)
+        front.wait_prompt(60)
+        back.wait_link(30)
+        front.wait_link(30)
+
+        for size in args.sizes:
+            for sender, receiver in ((front, back), (back, front)):
+                for p in (sender, receiver):
+                    p.cmd("clear port stats all")
+                sender.cmd("set fwd txonly")
+                sender.cmd(f"set txpkts {txpkts(size)}")
+                receiver.cmd("set fwd rxonly")
+                receiver.cmd("start")
+                sender.cmd("start")
+                time.sleep(args.seconds)
+                sender.cmd("stop")
+                time.sleep(0.5)          # let the receiver drain the rings
+                receiver.cmd("stop")
+                tx = sender.port_stats()
+                rx = receiver.port_stats()
+                what = f"{tag} {size}B {sender.name}->{receiver.name}"
+                if tx["TX-packets"] < 100:
+                    raise Fail(f"{what}: only {tx['TX-packets']} packets sent")
+                if rx["RX-packets"] != tx["TX-packets"]:
+                    raise Fail(f"{what}: sent {tx['TX-packets']}, received {rx['RX-packets']}")
+                if rx.get("RX-errors", 0) or tx.get("TX-errors", 0):
+                    raise Fail(f"{what}: errors rx {rx.get('RX-errors')} tx {tx.get('TX-errors')}")
+                print(f"ok {what}: {tx['TX-packets']} packets", flush=True)
+
+        # port stop disconnects the vif and gives every mbuf back; start reconnects
+        for p in (front, back):
+            p.cmd("port stop 0", timeout=60)
+            used = p.mbufs_in_use()
+            if used:
+                raise Fail(f"{tag} {p.name}: {used} mbufs still in use after port stop")
+        for p in (back, front):
+            p.cmd("port start 0", timeout=60)
+        back.wait_link(30)
+        front.wait_link(30)
+        print(f"ok {tag}: no mbuf leaked, port stop/start reconnected", flush=True)
+    finally:
+        for p in procs:
+            p.close()
+        subprocess.run([args.xenemu, "stop"], env=env, capture_output=True, timeout=60)
+        shutil.rmtree(xdir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--xenemu", required=True)
+    ap.add_argument("--xenback", required=True, help="librte_net_xenback.so")
+    ap.add_argument("--xennet", required=True, help="librte_net_xennet.so")
+    ap.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "dpdk-testpmd")
+    ap.add_argument("--orders", default="0", help="comma-separated ring page orders")
+    ap.add_argument("--queues", default="1", help="comma-separated queue counts")
+    ap.add_argument("--sizes", default="64,1500,9000")
+    ap.add_argument("--seconds", type=float, default=1.0, help="sending time per phase")
+    ap.add_argument("--log-dir", default=None)
+    args = ap.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    for f in (args.xenemu, args.xenback, args.xennet):
+        if not os.path.exists(f):
+            print(f"SKIP: {f} is not built")
+            return 77
+    if not shutil.which(args.testpmd) and not os.path.exists(args.testpmd):
+        print("SKIP: dpdk-testpmd not installed")
+        return 77
+    log_dir = args.log_dir or tempfile.mkdtemp(prefix="testpmd-pair.")
+    os.makedirs(log_dir, exist_ok=True)
+    failed = 0
+    for order in [int(o) for o in args.orders.split(",")]:
+        for queues in [int(q) for q in args.queues.split(",")]:
+            try:
+                run_pair(args, order, queues, log_dir)
+            except Fail as e:
+                failed += 1
+                print(f"FAIL order {order} queues {queues}: {e}", flush=True)
+                print(f"(testpmd logs in {log_dir})", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
