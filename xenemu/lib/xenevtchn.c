@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xenemu's drop-in libxenevtchn.so.1: the API of Xen 4.17's libxenevtchn
+ * (xenevtchn.h; symbol versions in libxenevtchn.map) on the xenemu core
+ * instead of Linux's /dev/xen/evtchn.
+ *
+ * The calling process belongs to domain $XENEMU_DOMID (default 0) of the
+ * instance in $XENEMU_DIR (default /run/xenemu). xenevtchn_fd() is a FIFO
+ * that becomes readable when a port of the handle has an event; pending()
+ * reads one port from it (and blocks if there is none, as a read of
+ * /dev/xen/evtchn does). Errors are -1 with errno, as on Linux.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include <xenevtchn.h>
+
+#include "xenemu_internal.h"
+
+struct xenevtchn_handle {
+	struct xenemu_ctx ctx;
+};
+
+static int
+ret_errno(int rc)
+{
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}
+
+xenevtchn_handle *
+xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
+{
+	struct xenevtchn_handle *h;
+	int rc;
+
+	(void)logger;
+	h = malloc(sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	rc = xenemu_ctx_open(&h->ctx, XENEMU_SLOT_EVTCHN,
+			     (flags & XENEVTCHN_NO_CLOEXEC) == 0);
+	if (rc != 0) {
+		free(h);
+		errno = -rc;
+		return NULL;
+	}
+	return h;
+}
+
+xenevtchn_handle *
+xenevtchn_fdopen(struct xentoollog_logger *logger, int fd, unsigned int open_flags)
+{
+	/* Re-adopting a handle across exec would need its slot lock to
+	 * survive exec as well: not emulated. */
+	(void)logger;
+	(void)fd;
+	(void)open_flags;
+	errno = ENOSYS;
+	return NULL;
+}
+
+int
+xenevtchn_close(xenevtchn_handle *xce)
+{
+	if (xce == NULL)
+		return 0;
+	xenemu_ctx_close(&xce->ctx);
+	free(xce);
+	return 0;
+}
+
+int
+xenevtchn_fd(xenevtchn_handle *xce)
+{
+	return xce->ctx.fifo_fd;
+}
+
+int
+xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	return ret_errno(xenemu_evt_notify(&xce->ctx, port));
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
+{
+	return ret_errno(xenemu_evt_bind_unbound(&xce->ctx, domid));
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
+			   evtchn_port_t remote_port)
+{
+	return ret_errno(xenemu_evt_bind_interdomain(&xce->ctx, domid, remote_port));
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
+{
+	/* There are no virtual IRQs without a hypervisor. */
+	(void)xce;
+	(void)virq;
+	return ret_errno(-ENOSYS);
+}
+
+int
+xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	return ret_errno(xenemu_evt_unbind(&xce->ctx, port));
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_pending(xenevtchn_handle *xce)
+{
+	return ret_errno(xenemu_evt_pending(&xce->ctx));
+}
+
+int
+xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	return ret_errno(xenemu_evt_unmask(&xce->ctx, port));
+}
+
+int
+xenevtchn_restrict(xenevtchn_handle *xce, domid_t domid)
+{
+	return ret_errno(xenemu_evt_restrict(&xce->ctx, domid));
+}
