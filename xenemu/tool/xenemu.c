@@ -424,11 +424,11 @@ find_xenstored(char *out, size_t len)
 	exe[n] = '\0';
 	slash = strrchr(exe, '/');
 	*slash = '\0';
-	/* Installed: both in bindir. Build tree: build/xenemu/{tool,xenstored}. */
+	/* Installed: both in bindir. Build tree: build/xenemu/{xenemu,xenstored/}. */
 	if ((size_t)snprintf(out, len, "%s/xenemu-xenstored", exe) < len &&
 	    access(out, X_OK) == 0)
 		return;
-	if ((size_t)snprintf(out, len, "%s/../xenstored/xenemu-xenstored",
+	if ((size_t)snprintf(out, len, "%s/xenstored/xenemu-xenstored",
 			     exe) < len && access(out, X_OK) == 0)
 		return;
 	die("cannot find xenemu-xenstored next to %s (set XENEMU_XENSTORED)",
@@ -1480,10 +1480,10 @@ find_libdir(char *out, size_t len)
 	exe[n] = '\0';
 	slash = strrchr(exe, '/');
 	*slash = '\0';
-	/* The build tree: build/xenemu/tool/xenemu, build/xenemu/lib. */
-	snprintf(probe, sizeof(probe), "%s/../lib/libxengnttab.so.1", exe);
+	/* The build tree: build/xenemu/xenemu, build/xenemu/lib. */
+	snprintf(probe, sizeof(probe), "%s/lib/libxengnttab.so.1", exe);
 	if (access(probe, R_OK) == 0) {
-		snprintf(probe, sizeof(probe), "%s/../lib", exe);
+		snprintf(probe, sizeof(probe), "%s/lib", exe);
 		real = realpath(probe, NULL);
 		if (real != NULL) {
 			snprintf(out, len, "%s", real);
@@ -1498,7 +1498,7 @@ find_libdir(char *out, size_t len)
 		snprintf(out, len, "%s", XENEMU_INSTALL_LIBDIR);
 		return;
 	}
-	die("cannot find xenemu's libxengnttab.so.1 (looked in %s/../lib and "
+	die("cannot find xenemu's libxengnttab.so.1 (looked in %s/lib and "
 	    "%s); set XENEMU_LIBDIR", exe, XENEMU_INSTALL_LIBDIR);
 }
 
