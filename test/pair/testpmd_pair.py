@@ -100,11 +100,21 @@ class TestPmd:
         raise Fail(f"{self.name}: link not up within {timeout}s")
 
     def mbufs_in_use(self):
+        """Mbufs not back in testpmd's pools: size - (common pool + lcore caches)."""
         out = self.cmd("dump_mempool")
-        counts = [int(v) for v in re.findall(r"in_use_count=(\d+)", out)]
-        if not counts:
-            raise Fail(f"{self.name}: cannot parse dump_mempool:\n{out[-1500:]}")
-        return sum(counts)
+        used = 0
+        pools = out.split("mempool <")[1:]
+        for pool in pools:
+            size = re.search(r"\n\s*size=(\d+)", pool)
+            common = re.search(r"common_pool_count=(\d+)", pool)
+            cached = re.search(r"total_cache_count=(\d+)", pool)
+            if not (size and common):
+                raise Fail(f"{self.name}: cannot parse dump_mempool:\n{pool[:1500]}")
+            used += int(size.group(1)) - int(common.group(1)) - \
+                (int(cached.group(1)) if cached else 0)
+        if not pools:
+            raise Fail(f"{self.name}: dump_mempool printed no pool:\n{out[-1500:]}")
+        return used
 
     def close(self):
         if self.proc.poll() is None:
@@ -146,18 +156,23 @@ def run_pair(args, order, queues, log_dir):
         xe("domain", "create", "--domid", "1", "--name", "guest")
         xe("vif", "attach", "--frontend", "1", "--backend", "0", "--devid", "0",
            "--mac", "00:16:3e:00:00:01")
-        common = ["--no-huge", "-m", "512", "--single-file-segments", "--log-level", "pmd.net.*:info"]
+        common = ["--no-huge", "-m", "512", "--single-file-segments", "--no-pci",
+                  "--log-level", "pmd.net.*:info"]
         tp = ["--", "-i", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1",
-              "--max-pkt-len=9018", "--enable-scatter", "--txd=512", "--rxd=512"]
+              "--max-pkt-len=9018", "--enable-scatter",
+              f"--txd={256 << order}", f"--rxd={256 << order}",
+              "--total-num-mbufs=32768"]
+        # stdbuf: testpmd's printf output must not sit in a pipe buffer
+        # while its prompt (written directly) comes through
         back = TestPmd(f"{tag}-back", [args.xenemu, "exec", "--domid", "0", "--",
-                                       args.testpmd, "-d", args.xenback, "--file-prefix",
+                                       "stdbuf", "-oL", args.testpmd, "-d", args.xenback, "--file-prefix",
                                        f"pairb{os.getpid()}", "-l", "0-1", "--main-lcore", "1"]
                        + common + ["--vdev", f"net_xenback0,domid=1,max_queues={queues},"
                                    f"max_ring_page_order={order}"] + tp, env, log_dir)
         procs.append(back)
         back.wait_prompt(60)
         front = TestPmd(f"{tag}-front", [args.xenemu, "exec", "--domid", "1", "--",
-                                         args.testpmd, "-d", args.xennet, "--file-prefix",
+                                         "stdbuf", "-oL", args.testpmd, "-d", args.xennet, "--file-prefix",
                                          f"pairf{os.getpid()}", "-l", "0-1", "--main-lcore", "0"]
                         + common + ["--vdev", f"net_xennet0,queues={queues},ring_page_order={order}"]
                         + tp, env, log_dir)
