@@ -130,6 +130,18 @@ class TestPmd:
         return self.proc.returncode
 
 
+def check_telemetry(name, prefix):
+    """dpdk-telemetry.py must show the port's stats and xstats, with traffic counted."""
+    for query, keys in (("/ethdev/stats,0", ("ipackets", "opackets")),
+                        ("/ethdev/xstats,0", ("rx_good_packets", "tx_good_packets"))):
+        r = subprocess.run(["dpdk-telemetry.py", "-f", prefix], input=query + "\n",
+                           capture_output=True, text=True, timeout=30)
+        counts = [re.search(r'"' + k + r'":\s*(\d+)', r.stdout) for k in keys]
+        if r.returncode != 0 or not all(counts) or sum(int(m.group(1)) for m in counts) == 0:
+            raise Fail(f"{name}: dpdk-telemetry.py {query}: {r.stdout[-800:]} {r.stderr[-400:]}")
+    print(f"ok {name}: telemetry shows stats and xstats", flush=True)
+
+
 def txpkts(size):
     """Segment lengths for testpmd's txonly: one segment up to 2000 B, chains above."""
     segs = []
@@ -205,6 +217,42 @@ def run_pair(args, order, queues, log_dir):
                     raise Fail(f"{what}: errors rx {rx.get('RX-errors')} tx {tx.get('TX-errors')}")
                 print(f"ok {what}: {tx['TX-packets']} packets", flush=True)
 
+        # testpmd's forwarding modes on each driver: one side forwards in the
+        # mode, the other generates with flowgen (which also receives and
+        # drops): everything the forwarder's port sent must arrive back
+        for mode in args.modes:
+            for fwd, gen in ((back, front), (front, back)):
+                for p in (fwd, gen):
+                    p.cmd("clear port stats all")
+                fwd.cmd(f"set fwd {mode}")
+                gen.cmd("set fwd flowgen")
+                gen.cmd("set txpkts 64")
+                fwd.cmd("start")
+                gen.cmd("start")
+                time.sleep(args.seconds)
+                gen.cmd("stop")
+                time.sleep(0.5)
+                fwd.cmd("stop")
+                gen.cmd("start")         # flowgen drains what is left in flight
+                time.sleep(0.5)
+                gen.cmd("stop")
+                f, g = fwd.port_stats(), gen.port_stats()
+                what = f"{tag} {mode} on {fwd.name}"
+                if f["RX-packets"] < 100 or f["TX-packets"] < 100:
+                    raise Fail(f"{what}: forwarded rx {f['RX-packets']} tx {f['TX-packets']}")
+                if g["RX-packets"] != f["TX-packets"]:
+                    raise Fail(f"{what}: forwarder sent {f['TX-packets']}, "
+                               f"generator received {g['RX-packets']}")
+                print(f"ok {what}: {f['TX-packets']} packets forwarded", flush=True)
+        if args.telemetry:
+            for p, prefix in ((back, f"pairb{os.getpid()}"), (front, f"pairf{os.getpid()}")):
+                check_telemetry(p.name, prefix)
+        for p in (front, back):
+            out = p.cmd("show port xstats 0")
+            names = re.findall(r"^(\w+):\s+\d+$", out, re.M)
+            if len(names) < 8 or "rx_good_packets" not in names:
+                raise Fail(f"{tag} {p.name}: show port xstats lists {names}")
+
         # port stop disconnects the vif and gives every mbuf back; start reconnects
         for p in (front, back):
             p.cmd("port stop 0", timeout=60)
@@ -232,10 +280,15 @@ def main():
     ap.add_argument("--orders", default="0", help="comma-separated ring page orders")
     ap.add_argument("--queues", default="1", help="comma-separated queue counts")
     ap.add_argument("--sizes", default="64,1500,9000")
+    ap.add_argument("--modes", default="", help="testpmd forwarding modes to run on each side, "
+                    "e.g. io,mac,macswap,5tswap,csum,icmpecho")
+    ap.add_argument("--telemetry", action="store_true",
+                    help="check both ports' stats and xstats through dpdk-telemetry.py")
     ap.add_argument("--seconds", type=float, default=1.0, help="sending time per phase")
     ap.add_argument("--log-dir", default=None)
     args = ap.parse_args()
-    args.sizes = [int(s) for s in args.sizes.split(",")]
+    args.sizes = [int(s) for s in args.sizes.split(",") if s]
+    args.modes = [m for m in args.modes.split(",") if m]
     for f in (args.xenemu, args.xenback, args.xennet):
         if not os.path.exists(f):
             print(f"SKIP: {f} is not built")
