@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xennet private state.
+ *
+ * One port is one vif of this domain (device/vif/<devid>). The port's
+ * struct xennet_adapter lives in the ethdev's dev_private; its queues are
+ * struct xennet_txq / struct xennet_rxq in dev->data->{tx,rx}_queues.
+ * Every pointer into shared pages is valid in the primary process only:
+ * secondary processes are refused at probe.
+ *
+ * Who owns what:
+ *  - the shared ring pages: the sring's req_prod and rsp_event are ours,
+ *    rsp_prod and req_event the backend's; the slots alternate (a request
+ *    we write, then the response the backend writes in its place);
+ *  - the data pages: ours; RX pages are granted writable (the backend
+ *    copies packets in), TX pages read-only (the backend copies out);
+ *  - everything else: ours, the data-path part touched only by the lcore
+ *    running the queue's bursts, the control-path part only under
+ *    adapter->lock.
+ */
+
+#ifndef XENNET_H
+#define XENNET_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <ethdev_driver.h>
+
+/* xenpv.h first: it must define the ring barriers before any Xen header */
+#include "xenpv.h"
+#include "xennet_proto.h"
+
+#include <xengnttab.h>
+#include <xenevtchn.h>
+
+extern int xennet_logtype;
+#define XENNET_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, xennet_logtype, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+/* Most pages one ring of data pages needs: one per slot at order 4. */
+#define XENNET_MAX_RING_SLOTS XENPV_TX_RING_SIZE(XENPV_MAX_RING_PAGE_ORDER)
+#define XENNET_MAX_CHUNKS (XENNET_MAX_RING_SLOTS / XENNET_SHARE_CHUNK)
+
+/*
+ * Pages we shared with the backend through xengntshr_share_pages(), in
+ * chunks of up to XENNET_SHARE_CHUNK contiguous pages. Page i is at
+ * chunk[i / XENNET_SHARE_CHUNK] + (i % XENNET_SHARE_CHUNK) pages; its grant
+ * is refs[i].
+ */
+struct xennet_pages {
+	uint32_t nr;				/* pages shared so far */
+	uint32_t nr_chunks;			/* chunks mapped */
+	uint8_t *chunk[XENNET_MAX_CHUNKS];	/* our mapping of each chunk */
+	grant_ref_t *refs;			/* [capacity] grant refs */
+};
+
+/* The pages of one shared ring (2^order contiguous pages). */
+struct xennet_ring_mem {
+	void *mem;				/* our mapping, NULL if none */
+	uint32_t nr_pages;
+	grant_ref_t refs[XENPV_MAX_RING_PAGES];	/* written to xenstore */
+};
+
+/*
+ * One TX request id. Each id owns one granted data page for the life of the
+ * connection: a packet's data is copied into the pages of the ids it takes,
+ * and an id is free again when the backend answers it. The mbuf is freed as
+ * soon as it is copied, so no mbuf is ever in flight.
+ */
+struct xennet_tx_slot {
+	uint8_t *page;		/* our mapping of the id's data page */
+	grant_ref_t gref;	/* its grant (read-only for the backend) */
+	uint16_t next_free;	/* next free id, while this one is free */
+	uint16_t in_flight;	/* 1 from request to response */
+};
+
+/*
+ * One RX ring slot. Linux netback answers each RX request in the ring slot
+ * of the request, so slot i always posts request id i with page i, and the
+ * response found in slot i must carry id i.
+ */
+struct xennet_rx_slot {
+	const uint8_t *page;	/* our mapping of the slot's data page */
+	grant_ref_t gref;	/* its grant (writable by the backend) */
+};
+
+/*
+ * Counters of one queue, written only by the lcore running its bursts.
+ * stats_reset does not write them: it copies them into the queue's
+ * stats_base, and readers report the difference.
+ */
+struct xennet_txq_stats {
+	uint64_t packets;	/* packets queued to the backend */
+	uint64_t bytes;
+	uint64_t drop_len;	/* shorter than a header or over 65535 */
+	uint64_t drop_nosg;	/* needs several slots; no feature-sg */
+	uint64_t drop_offload;	/* offload the backend did not offer */
+	uint64_t drop_malformed; /* mbuf chain whose lengths disagree */
+	uint64_t rsp_error;	/* slots answered NETIF_RSP_ERROR */
+	uint64_t rsp_dropped;	/* slots answered NETIF_RSP_DROPPED */
+	uint64_t ring_full;	/* bursts cut short by a full ring */
+	uint64_t gso;		/* packets sent with a GSO extra */
+	uint64_t kicks;		/* event-channel notifications */
+	uint64_t kick_errors;	/* failed notifications */
+	uint64_t violations;	/* protocol violations seen */
+};
+
+struct xennet_rxq_stats {
+	uint64_t packets;	/* packets handed to the application */
+	uint64_t bytes;
+	uint64_t rsp_error;	/* packets with an error/dropped status */
+	uint64_t drop_slots;	/* more than XENNET_RX_MAX_SLOTS slots */
+	uint64_t drop_noscatter; /* larger than one mbuf, no scatter */
+	uint64_t drop_empty;	/* zero-length packets */
+	uint64_t nombuf;	/* mbuf allocation failures */
+	uint64_t gso;		/* packets with a GSO extra (LRO) */
+	uint64_t kicks;		/* event-channel notifications */
+	uint64_t kick_errors;	/* failed notifications */
+	uint64_t violations;	/* protocol violations seen */
+};
+
+/* What the backend offered, read from its directory at connect. */
+struct xennet_be_features {
+	bool sg;
+	bool gso_v4;
+	bool gso_v6;
+	bool ipv6_csum;
+	bool split;
+	bool has_max_order;		/* max-ring-page-order present */
+	unsigned int max_order;		/* clamped to our maximum */
+	unsigned int max_queues;	/* 1 if not advertised */
+	bool has_max_queues;		/* multi-queue-max-queues present */
+};
+
+struct xennet_adapter;
+
+struct xennet_txq {
+	struct xenpv_dp_guard guard;	/* bursts vs. control path */
+
+	/* Data path: set up at connect, used by bursts while open. */
+	netif_tx_front_ring_t ring;	/* private indices + shared page */
+	struct xennet_tx_slot *slots;	/* [ring size], by request id */
+	uint32_t nr_free;		/* ids on the free list */
+	uint16_t free_head;		/* first free id */
+	uint32_t extras_in_flight;	/* extras awaiting NETIF_RSP_NULL */
+	bool sg;			/* backend takes multi-slot packets */
+	bool csum_v4;			/* ... IPv4 csum_blank */
+	bool csum_v6;			/* ... IPv6 csum_blank */
+	bool gso_v4;			/* ... TCPv4 GSO extras */
+	bool gso_v6;			/* ... TCPv6 GSO extras */
+	xenevtchn_handle *xce;
+	evtchn_port_t kick_port;	/* our end of the TX channel */
+	uint32_t violation;		/* enum xennet_violation, first */
+	uint32_t viol_a, viol_b;	/* what was wrong, for the log */
+	struct xennet_txq_stats stats;
+
+	/* Control path. */
+	struct xennet_txq_stats stats_base;
+	struct xennet_adapter *ad;
+	uint16_t queue_id;
+	struct xennet_ring_mem ring_mem;
+	struct xennet_pages pages;	/* one page per id */
+};
+
+struct xennet_rxq {
+	struct xenpv_dp_guard guard;	/* bursts vs. control path */
+
+	/* Data path. */
+	netif_rx_front_ring_t ring;
+	struct xennet_rx_slot *slots;	/* [ring size], by slot */
+	struct rte_mempool *mp;		/* mbufs we copy packets into */
+	uint16_t port_id;
+	bool scatter;			/* may chain mbufs */
+	xenevtchn_handle *xce;
+	evtchn_port_t kick_port;	/* our end of the RX channel */
+	uint32_t violation;		/* enum xennet_violation, first */
+	uint32_t viol_a, viol_b;	/* what was wrong, for the log */
+	struct xennet_rxq_stats stats;
+
+	/* Control path. */
+	struct xennet_rxq_stats stats_base;
+	struct xennet_adapter *ad;
+	uint16_t queue_id;
+	struct xennet_ring_mem ring_mem;
+	struct xennet_pages pages;	/* one page per slot */
+};
+
+/* The event channel(s) of one netif queue (-1: not bound). */
+struct xennet_evtchn {
+	int tx;
+	int rx;		/* == tx without split event channels */
+};
+
+struct xennet_adapter {
+	char name[RTE_ETH_NAME_MAX_LEN];
+	struct rte_eth_dev *dev;
+
+	/* Devargs. */
+	unsigned int devid;		/* device/vif/<devid> */
+	unsigned int max_queues;	/* queues the port offers */
+	unsigned int ring_order;	/* 2^order pages per ring */
+	bool sg;			/* scatter-gather, MTU up to 65521 */
+	bool csum;			/* checksum offloads */
+	bool gso;			/* TSO / LRO */
+	bool split;			/* split event channels if offered */
+
+	/* From the toolstack's keys, read at probe. */
+	char fe_path[XENPV_PATH_MAX];	/* device/vif/<devid> (relative) */
+	char be_path[XENPV_PATH_MAX];	/* absolute backend directory */
+	char be_state[XENPV_PATH_MAX];	/* <be_path>/state, watched */
+	unsigned int be_domid;
+	struct rte_ether_addr mac;
+	uint16_t mtu;			/* the toolstack's mtu key */
+
+	/* Handles, opened at probe. */
+	struct xs_handle *xs;
+	struct xenpv_watcher watcher;
+	bool watching;			/* watch on <be_path>/state added */
+	xengntshr_handle *xgs;
+	xenevtchn_handle *xce;
+
+	/* Connection state, under lock. */
+	pthread_mutex_t lock;
+	bool started;			/* between dev_start and dev_stop */
+	bool connected;			/* rings shared, keys written */
+	bool be_caught_up;		/* backend Connected since then */
+	uint32_t failed;		/* sticky: broken or refused backend */
+	int fe_state;			/* the state we last wrote */
+	uint16_t nr_queues;		/* queues of the connection */
+	struct xennet_be_features be;
+	struct xennet_evtchn evtchn[XENNET_MAX_QUEUES];
+	bool rx_csum;			/* we accept csum_blank packets */
+	bool rx_gso;			/* we accept GSO packets */
+	uint64_t connects;		/* connections made */
+	uint64_t disconnects;		/* connections torn down */
+	uint64_t port_violations;	/* times the port broke */
+
+	/* Written under lock, read by any thread (atomic). */
+	uint32_t link_up;
+};
+
+static inline struct xennet_adapter *
+xennet_adapter(struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+/* Slots of a TX or RX ring of 2^order pages. */
+static inline uint16_t
+xennet_tx_ring_size(unsigned int order)
+{
+	return (uint16_t)XENPV_TX_RING_SIZE(order);
+}
+
+static inline uint16_t
+xennet_rx_ring_size(unsigned int order)
+{
+	return (uint16_t)XENPV_RX_RING_SIZE(order);
+}
+
+/* Address of page @i of a page set. */
+static inline uint8_t *
+xennet_page(const struct xennet_pages *p, uint32_t i)
+{
+	return p->chunk[i / XENNET_SHARE_CHUNK] +
+		(size_t)(i % XENNET_SHARE_CHUNK) * XENPV_PAGE_SIZE;
+}
+
+/* xennet_xenbus.c: the handshake and the connection's life. */
+void xennet_sm_run(struct xennet_adapter *ad);
+int xennet_xenbus_start(struct xennet_adapter *ad);
+void xennet_xenbus_stop(struct xennet_adapter *ad);
+int xennet_read_backend_features(struct xennet_adapter *ad,
+				 struct xennet_be_features *f);
+void xennet_watch_cb(void *arg, const char *path, const char *token);
+const char *xennet_violation_name(uint32_t v);
+
+/* xennet_rxtx.c: the bursts. */
+uint16_t xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+uint16_t xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+void xennet_txq_init_slots(struct xennet_txq *txq);
+void xennet_rxq_post_all(struct xennet_rxq *rxq);
+
+#endif /* XENNET_H */

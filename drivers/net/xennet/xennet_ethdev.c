@@ -1,0 +1,1067 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xennet: a DPDK poll-mode driver for a Xen guest's vif (the netfront
+ * side of xen/io/netif.h), talking to dom0's netback (Linux xen-netback or
+ * net_xenback) at polling speed.
+ *
+ * This file: devargs, probe and remove, and the ethdev operations. The
+ * handshake is in xennet_xenbus.c, the bursts in xennet_rxtx.c.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_kvargs.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+
+#include "xennet.h"
+
+RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
+
+#define XENNET_ARG_DEVID	"devid"
+#define XENNET_ARG_QUEUES	"queues"
+#define XENNET_ARG_ORDER	"ring_page_order"
+#define XENNET_ARG_SG		"sg"
+#define XENNET_ARG_CSUM		"csum"
+#define XENNET_ARG_GSO		"gso"
+#define XENNET_ARG_SPLIT	"split_evtchn"
+
+static const char * const xennet_valid_args[] = {
+	XENNET_ARG_DEVID,
+	XENNET_ARG_QUEUES,
+	XENNET_ARG_ORDER,
+	XENNET_ARG_SG,
+	XENNET_ARG_CSUM,
+	XENNET_ARG_GSO,
+	XENNET_ARG_SPLIT,
+	NULL,
+};
+
+/* Highest vif number we accept (Linux takes any int; libxl far fewer). */
+#define XENNET_DEVID_MAX 65535u
+#define XENNET_MTU_MIN RTE_ETHER_MIN_MTU
+
+/* The parsed devargs; *_set tells a default from a given value. */
+struct xennet_args {
+	unsigned long devid;
+	unsigned long queues;
+	unsigned long order;
+	unsigned long sg;
+	unsigned long csum;
+	unsigned long gso;
+	unsigned long split;
+	bool queues_set;
+	bool order_set;
+};
+
+/* One integer devarg and its range (rte_kvargs_process handler). */
+struct xennet_uint_arg {
+	const char *name;	/* the device, for the log */
+	unsigned long *val;
+	unsigned long min;
+	unsigned long max;
+};
+
+static int
+xennet_parse_uint(const char *key, const char *value, void *opaque)
+{
+	struct xennet_uint_arg *a = opaque;
+	unsigned long v = 0;
+	const char *p;
+
+	if (value == NULL || *value == '\0' || strlen(value) > 10)
+		goto bad;
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < a->min || v > a->max)
+		goto bad;
+	*a->val = v;
+	return 0;
+bad:
+	XENNET_LOG(ERR, "%s: invalid %s=%s: expected an integer from %lu to %lu",
+		   a->name, key, value != NULL ? value : "", a->min, a->max);
+	return -EINVAL;
+}
+
+static int
+xennet_kvarg(struct rte_kvargs *kv, const char *name, const char *key,
+	     unsigned long *val, unsigned long min, unsigned long max,
+	     bool *set)
+{
+	struct xennet_uint_arg a = {
+		.name = name, .val = val, .min = min, .max = max,
+	};
+	unsigned int count = rte_kvargs_count(kv, key);
+
+	if (count == 0)
+		return 0;
+	if (count > 1) {
+		XENNET_LOG(ERR, "%s: devarg %s given %u times", name, key,
+			   count);
+		return -EINVAL;
+	}
+	if (rte_kvargs_process(kv, key, xennet_parse_uint, &a) < 0)
+		return -EINVAL;
+	if (set != NULL)
+		*set = true;
+	return 0;
+}
+
+static int
+xennet_parse_args(const char *name, const char *params,
+		  struct xennet_args *args)
+{
+	struct rte_kvargs *kv;
+	int rc = 0;
+
+	memset(args, 0, sizeof(*args));
+	args->queues = 1;
+	args->sg = 1;
+	args->csum = 1;
+	args->gso = 1;
+	args->split = 1;
+	if (params == NULL || *params == '\0')
+		return 0;
+
+	kv = rte_kvargs_parse(params, xennet_valid_args);
+	if (kv == NULL) {
+		XENNET_LOG(ERR, "%s: cannot parse devargs \"%s\" (valid: %s, %s, %s, %s, %s, %s, %s)",
+			   name, params, XENNET_ARG_DEVID, XENNET_ARG_QUEUES,
+			   XENNET_ARG_ORDER, XENNET_ARG_SG, XENNET_ARG_CSUM,
+			   XENNET_ARG_GSO, XENNET_ARG_SPLIT);
+		return -EINVAL;
+	}
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_DEVID, &args->devid, 0,
+			   XENNET_DEVID_MAX, NULL);
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_QUEUES, &args->queues, 1,
+			   XENNET_MAX_QUEUES, &args->queues_set);
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_ORDER, &args->order, 0,
+			   XENPV_MAX_RING_PAGE_ORDER, &args->order_set);
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_SG, &args->sg, 0, 1, NULL);
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_CSUM, &args->csum, 0, 1, NULL);
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_GSO, &args->gso, 0, 1, NULL);
+	rc |= xennet_kvarg(kv, name, XENNET_ARG_SPLIT, &args->split, 0, 1,
+			   NULL);
+	rte_kvargs_free(kv);
+	return rc != 0 ? -EINVAL : 0;
+}
+
+/*
+ * ethdev operations
+ */
+
+static int
+xennet_dev_configure(struct rte_eth_dev *dev)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint16_t nrx = dev->data->nb_rx_queues;
+	uint16_t ntx = dev->data->nb_tx_queues;
+
+	/* a netif queue is an RX and a TX ring: ethdev queue i is queue i */
+	if (nrx != ntx) {
+		XENNET_LOG(ERR, "%s: a netif queue is a TX and an RX ring: configure as many RX as TX queues (got %u RX, %u TX)",
+			   ad->name, nrx, ntx);
+		return -EINVAL;
+	}
+	if (nrx == 0 || nrx > ad->max_queues) {
+		XENNET_LOG(ERR, "%s: %u queues configured; this port offers 1 to %u (devarg %s)",
+			   ad->name, nrx, ad->max_queues, XENNET_ARG_QUEUES);
+		return -EINVAL;
+	}
+	if (dev->data->dev_conf.rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
+		XENNET_LOG(NOTICE, "%s: no RSS: the backend chooses each packet's queue",
+			   ad->name);
+	return 0;
+}
+
+static int
+xennet_dev_start(struct rte_eth_dev *dev)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint64_t rxo = dev->data->dev_conf.rxmode.offloads;
+	uint16_t q;
+	int rc;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq == NULL || dev->data->tx_queues[q] == NULL) {
+			XENNET_LOG(ERR, "%s: queue %u is not set up", ad->name,
+				   q);
+			return -EINVAL;
+		}
+		rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+	}
+	dev->data->scattered_rx = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+
+	rc = xennet_xenbus_start(ad);
+	if (rc < 0)
+		return rc;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	return 0;
+}
+
+static int
+xennet_dev_stop(struct rte_eth_dev *dev)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint16_t q;
+
+	xennet_xenbus_stop(ad);
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+static void
+xennet_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	rte_free(dev->data->rx_queues[qid]);
+	dev->data->rx_queues[qid] = NULL;
+}
+
+static void
+xennet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	rte_free(dev->data->tx_queues[qid]);
+	dev->data->tx_queues[qid] = NULL;
+}
+
+/* Give back what probe took (also its error path). */
+static void
+xennet_adapter_release(struct xennet_adapter *ad)
+{
+	if (ad->watching) {
+		xs_unwatch(ad->xs, ad->be_state, ad->name);
+		ad->watching = false;
+	}
+	/* waits for a callback running on the interrupt thread */
+	xenpv_watcher_stop(&ad->watcher);
+	if (ad->xce != NULL)
+		xenevtchn_close(ad->xce);
+	if (ad->xgs != NULL)
+		xengntshr_close(ad->xgs);
+	if (ad->xs != NULL)
+		xs_close(ad->xs);
+	ad->xce = NULL;
+	ad->xgs = NULL;
+	ad->xs = NULL;
+}
+
+static int
+xennet_dev_close(struct rte_eth_dev *dev)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint16_t q;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	/* ethdev only closes stopped ports; make sure nothing is left */
+	if (ad->started || ad->connected)
+		xennet_xenbus_stop(ad);
+	xennet_adapter_release(ad);
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		xennet_rx_queue_release(dev, q);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		xennet_tx_queue_release(dev, q);
+	pthread_mutex_destroy(&ad->lock);
+	return 0;
+}
+
+static int
+xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint16_t ring = xennet_rx_ring_size(ad->ring_order);
+
+	info->max_rx_queues = ad->max_queues;
+	info->max_tx_queues = ad->max_queues;
+	info->min_mtu = XENNET_MTU_MIN;
+	info->max_mtu = ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG;
+	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->max_mac_addrs = 1;
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+
+	/* descriptors are ring slots: the ring size is the devarg's */
+	info->rx_desc_lim.nb_max = ring;
+	info->rx_desc_lim.nb_min = ring;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_max = xennet_tx_ring_size(ad->ring_order);
+	info->tx_desc_lim.nb_min = xennet_tx_ring_size(ad->ring_order);
+	info->tx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_seg_max = UINT16_MAX;
+	info->tx_desc_lim.nb_mtu_seg_max = UINT16_MAX;
+	info->default_rxportconf.ring_size = ring;
+	info->default_txportconf.ring_size = xennet_tx_ring_size(ad->ring_order);
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+
+	/*
+	 * TX chains are copied (linearised) into pages: any chain goes. RX
+	 * chains mbufs when a packet does not fit one, whatever the slots.
+	 */
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	if (ad->csum) {
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	}
+	if (ad->gso && ad->sg) {
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		info->max_lro_pkt_size = XEN_NETIF_MAX_TX_SIZE;
+	}
+	info->rx_queue_offload_capa = 0;
+	info->tx_queue_offload_capa = 0;
+	info->flow_type_rss_offloads = 0;
+	return 0;
+}
+
+static int
+xennet_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	bool up = __atomic_load_n(&ad->link_up, __ATOMIC_ACQUIRE) != 0;
+	struct rte_eth_link link = {
+		.link_speed = up ? RTE_ETH_SPEED_NUM_UNKNOWN :
+			RTE_ETH_SPEED_NUM_NONE,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	RTE_SET_USED(wait);
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int
+xennet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN;
+	uint64_t rxo = dev->data->dev_conf.rxmode.offloads;
+	uint16_t q;
+
+	if (mtu > (ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG)) {
+		XENNET_LOG(ERR, "%s: MTU %u above %u%s", ad->name, mtu,
+			   ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG,
+			   ad->sg ? "" : " (sg=0)");
+		return -EINVAL;
+	}
+	if (rxo & RTE_ETH_RX_OFFLOAD_SCATTER)
+		return 0;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+		uint32_t room;
+
+		if (rxq == NULL)
+			continue;
+		room = rte_pktmbuf_data_room_size(rxq->mp) -
+			RTE_PKTMBUF_HEADROOM;
+		if (frame > room) {
+			XENNET_LOG(ERR, "%s: MTU %u needs %u-byte buffers; RX queue %u has %u and no scatter",
+				   ad->name, mtu, frame, q, room);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+xennet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
+		      uint16_t nb_desc, unsigned int socket,
+		      const struct rte_eth_rxconf *conf,
+		      struct rte_mempool *mp)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint64_t rxo = dev->data->dev_conf.rxmode.offloads | conf->offloads;
+	uint32_t room, frame;
+	struct xennet_rxq *rxq;
+
+	if (nb_desc != xennet_rx_ring_size(ad->ring_order)) {
+		XENNET_LOG(ERR, "%s: RX queue %u: %u descriptors; the ring has %u slots (devarg %s)",
+			   ad->name, qid, nb_desc,
+			   xennet_rx_ring_size(ad->ring_order), XENNET_ARG_ORDER);
+		return -EINVAL;
+	}
+	room = rte_pktmbuf_data_room_size(mp);
+	if (room <= RTE_PKTMBUF_HEADROOM) {
+		XENNET_LOG(ERR, "%s: RX queue %u: mempool %s has no data room",
+			   ad->name, qid, mp->name);
+		return -EINVAL;
+	}
+	room -= RTE_PKTMBUF_HEADROOM;
+	frame = (uint32_t)dev->data->mtu + RTE_ETHER_HDR_LEN;
+	if (!(rxo & RTE_ETH_RX_OFFLOAD_SCATTER) && frame > room) {
+		XENNET_LOG(ERR, "%s: RX queue %u: %u-byte mbufs cannot hold a %u-byte frame without RTE_ETH_RX_OFFLOAD_SCATTER",
+			   ad->name, qid, room, frame);
+		return -EINVAL;
+	}
+
+	rxq = rte_zmalloc_socket("xennet_rxq", sizeof(*rxq),
+				 RTE_CACHE_LINE_SIZE, (int)socket);
+	if (rxq == NULL)
+		return -ENOMEM;
+	rxq->ad = ad;
+	rxq->queue_id = qid;
+	rxq->mp = mp;
+	rxq->port_id = dev->data->port_id;
+	rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+	dev->data->rx_queues[qid] = rxq;
+	return 0;
+}
+
+static int
+xennet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
+		      uint16_t nb_desc, unsigned int socket,
+		      const struct rte_eth_txconf *conf)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	struct xennet_txq *txq;
+
+	RTE_SET_USED(conf);
+	if (nb_desc != xennet_tx_ring_size(ad->ring_order)) {
+		XENNET_LOG(ERR, "%s: TX queue %u: %u descriptors; the ring has %u slots (devarg %s)",
+			   ad->name, qid, nb_desc,
+			   xennet_tx_ring_size(ad->ring_order), XENNET_ARG_ORDER);
+		return -EINVAL;
+	}
+	txq = rte_zmalloc_socket("xennet_txq", sizeof(*txq),
+				 RTE_CACHE_LINE_SIZE, (int)socket);
+	if (txq == NULL)
+		return -ENOMEM;
+	txq->ad = ad;
+	txq->queue_id = qid;
+	dev->data->tx_queues[qid] = txq;
+	return 0;
+}
+
+static void
+xennet_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		    struct rte_eth_rxq_info *qinfo)
+{
+	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
+
+	qinfo->mp = rxq->mp;
+	qinfo->scattered_rx = rxq->scatter;
+	qinfo->nb_desc = xennet_rx_ring_size(xennet_adapter(dev)->ring_order);
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void
+xennet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		    struct rte_eth_txq_info *qinfo)
+{
+	RTE_SET_USED(qid);
+	qinfo->nb_desc = xennet_tx_ring_size(xennet_adapter(dev)->ring_order);
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}
+
+/*
+ * Statistics. Counters are since the last reset: the reset snapshots them
+ * (the bursts own the counters and never see the control path write).
+ */
+
+struct xennet_xstat {
+	const char *name;
+	size_t offset;
+};
+
+#define XENNET_RXQ_STAT(n) { #n, offsetof(struct xennet_rxq_stats, n) }
+#define XENNET_TXQ_STAT(n) { #n, offsetof(struct xennet_txq_stats, n) }
+
+static const struct xennet_xstat xennet_rxq_xstats[] = {
+	XENNET_RXQ_STAT(packets),
+	XENNET_RXQ_STAT(bytes),
+	XENNET_RXQ_STAT(rsp_error),
+	XENNET_RXQ_STAT(drop_slots),
+	XENNET_RXQ_STAT(drop_noscatter),
+	XENNET_RXQ_STAT(drop_empty),
+	XENNET_RXQ_STAT(nombuf),
+	XENNET_RXQ_STAT(gso),
+	XENNET_RXQ_STAT(kicks),
+	XENNET_RXQ_STAT(kick_errors),
+	XENNET_RXQ_STAT(violations),
+};
+
+static const struct xennet_xstat xennet_txq_xstats[] = {
+	XENNET_TXQ_STAT(packets),
+	XENNET_TXQ_STAT(bytes),
+	XENNET_TXQ_STAT(drop_len),
+	XENNET_TXQ_STAT(drop_nosg),
+	XENNET_TXQ_STAT(drop_offload),
+	XENNET_TXQ_STAT(drop_malformed),
+	XENNET_TXQ_STAT(rsp_error),
+	XENNET_TXQ_STAT(rsp_dropped),
+	XENNET_TXQ_STAT(ring_full),
+	XENNET_TXQ_STAT(gso),
+	XENNET_TXQ_STAT(kicks),
+	XENNET_TXQ_STAT(kick_errors),
+	XENNET_TXQ_STAT(violations),
+};
+
+/* Port-wide counters, kept in the adapter under its lock. */
+#define XENNET_NB_PORT_XSTATS 3
+static const char * const xennet_port_xstats[XENNET_NB_PORT_XSTATS] = {
+	"connects", "disconnects", "protocol_violations",
+};
+
+static uint64_t
+xennet_stat(const void *stats, const void *base, size_t offset)
+{
+	const uint64_t *v = RTE_PTR_ADD(stats, offset);
+	const uint64_t *b = RTE_PTR_ADD(base, offset);
+
+	return __atomic_load_n(v, __ATOMIC_RELAXED) - *b;
+}
+
+static uint64_t
+xennet_rxq_stat(const struct xennet_rxq *rxq, size_t offset)
+{
+	return xennet_stat(&rxq->stats, &rxq->stats_base, offset);
+}
+
+static uint64_t
+xennet_txq_stat(const struct xennet_txq *txq, size_t offset)
+{
+	return xennet_stat(&txq->stats, &txq->stats_base, offset);
+}
+
+#define RXQ_STAT(q, f) xennet_rxq_stat(q, offsetof(struct xennet_rxq_stats, f))
+#define TXQ_STAT(q, f) xennet_txq_stat(q, offsetof(struct xennet_txq_stats, f))
+
+static int
+xennet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	uint16_t q;
+
+	st->rx_nombuf = 0;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct xennet_rxq *rxq = dev->data->rx_queues[q];
+		uint64_t pk, by, err;
+
+		if (rxq == NULL)
+			continue;
+		pk = RXQ_STAT(rxq, packets);
+		by = RXQ_STAT(rxq, bytes);
+		err = RXQ_STAT(rxq, rsp_error) + RXQ_STAT(rxq, drop_slots) +
+			RXQ_STAT(rxq, drop_noscatter) +
+			RXQ_STAT(rxq, drop_empty);
+		st->ipackets += pk;
+		st->ibytes += by;
+		st->ierrors += err;
+		st->rx_nombuf += RXQ_STAT(rxq, nombuf);
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = pk;
+			st->q_ibytes[q] = by;
+			st->q_errors[q] = err;
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct xennet_txq *txq = dev->data->tx_queues[q];
+		uint64_t pk, by;
+
+		if (txq == NULL)
+			continue;
+		pk = TXQ_STAT(txq, packets);
+		by = TXQ_STAT(txq, bytes);
+		st->opackets += pk;
+		st->obytes += by;
+		st->oerrors += TXQ_STAT(txq, drop_len) +
+			TXQ_STAT(txq, drop_nosg) +
+			TXQ_STAT(txq, drop_offload) +
+			TXQ_STAT(txq, drop_malformed) +
+			TXQ_STAT(txq, rsp_error) + TXQ_STAT(txq, rsp_dropped);
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[q] = pk;
+			st->q_obytes[q] = by;
+		}
+	}
+	return 0;
+}
+
+static int
+xennet_stats_reset(struct rte_eth_dev *dev)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint16_t q;
+	size_t i;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+		uint64_t *b = (uint64_t *)&rxq->stats_base;
+		const uint64_t *v = (const uint64_t *)&rxq->stats;
+
+		if (rxq == NULL)
+			continue;
+		for (i = 0; i < sizeof(rxq->stats) / sizeof(uint64_t); i++)
+			b[i] = __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		struct xennet_txq *txq = dev->data->tx_queues[q];
+		uint64_t *b = (uint64_t *)&txq->stats_base;
+		const uint64_t *v = (const uint64_t *)&txq->stats;
+
+		if (txq == NULL)
+			continue;
+		for (i = 0; i < sizeof(txq->stats) / sizeof(uint64_t); i++)
+			b[i] = __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+	}
+	pthread_mutex_lock(&ad->lock);
+	ad->connects = 0;
+	ad->disconnects = 0;
+	ad->port_violations = 0;
+	pthread_mutex_unlock(&ad->lock);
+	return 0;
+}
+
+static unsigned int
+xennet_xstats_count(struct rte_eth_dev *dev)
+{
+	return XENNET_NB_PORT_XSTATS +
+		dev->data->nb_rx_queues * RTE_DIM(xennet_rxq_xstats) +
+		dev->data->nb_tx_queues * RTE_DIM(xennet_txq_xstats);
+}
+
+static int
+xennet_xstats_get_names(struct rte_eth_dev *dev,
+			struct rte_eth_xstat_name *names, unsigned int size)
+{
+	unsigned int n = xennet_xstats_count(dev);
+	unsigned int i, k = 0;
+	uint16_t q;
+
+	if (names == NULL || size < n)
+		return (int)n;
+	for (i = 0; i < XENNET_NB_PORT_XSTATS; i++)
+		strlcpy(names[k++].name, xennet_port_xstats[i],
+			sizeof(names[0].name));
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		for (i = 0; i < RTE_DIM(xennet_rxq_xstats); i++)
+			snprintf(names[k++].name, sizeof(names[0].name),
+				 "rx_q%u_%s", q, xennet_rxq_xstats[i].name);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		for (i = 0; i < RTE_DIM(xennet_txq_xstats); i++)
+			snprintf(names[k++].name, sizeof(names[0].name),
+				 "tx_q%u_%s", q, xennet_txq_xstats[i].name);
+	return (int)k;
+}
+
+static int
+xennet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
+		  unsigned int size)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	unsigned int n = xennet_xstats_count(dev);
+	unsigned int i, k = 0;
+	uint16_t q;
+
+	if (xstats == NULL || size < n)
+		return (int)n;
+	pthread_mutex_lock(&ad->lock);
+	xstats[k].id = k;
+	xstats[k++].value = ad->connects;
+	xstats[k].id = k;
+	xstats[k++].value = ad->disconnects;
+	xstats[k].id = k;
+	xstats[k++].value = ad->port_violations;
+	pthread_mutex_unlock(&ad->lock);
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		for (i = 0; i < RTE_DIM(xennet_rxq_xstats); i++) {
+			xstats[k].id = k;
+			xstats[k++].value = rxq == NULL ? 0 :
+				xennet_rxq_stat(rxq,
+						xennet_rxq_xstats[i].offset);
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct xennet_txq *txq = dev->data->tx_queues[q];
+
+		for (i = 0; i < RTE_DIM(xennet_txq_xstats); i++) {
+			xstats[k].id = k;
+			xstats[k++].value = txq == NULL ? 0 :
+				xennet_txq_stat(txq,
+						xennet_txq_xstats[i].offset);
+		}
+	}
+	return (int)k;
+}
+
+static const struct eth_dev_ops xennet_ops = {
+	.dev_configure = xennet_dev_configure,
+	.dev_start = xennet_dev_start,
+	.dev_stop = xennet_dev_stop,
+	.dev_close = xennet_dev_close,
+	.dev_infos_get = xennet_dev_infos_get,
+	.link_update = xennet_link_update,
+	.mtu_set = xennet_mtu_set,
+	.rx_queue_setup = xennet_rx_queue_setup,
+	.tx_queue_setup = xennet_tx_queue_setup,
+	.rx_queue_release = xennet_rx_queue_release,
+	.tx_queue_release = xennet_tx_queue_release,
+	.rxq_info_get = xennet_rxq_info_get,
+	.txq_info_get = xennet_txq_info_get,
+	.stats_get = xennet_stats_get,
+	.stats_reset = xennet_stats_reset,
+	.xstats_get = xennet_xstats_get,
+	.xstats_get_names = xennet_xstats_get_names,
+	.xstats_reset = xennet_stats_reset,
+};
+
+/*
+ * Probe
+ */
+
+struct xennet_watch_req {
+	struct xennet_adapter *ad;
+	bool ok;
+	int err;
+};
+
+static void *
+xennet_watch_thread(void *arg)
+{
+	struct xennet_watch_req *req = arg;
+
+	req->ok = xs_watch(req->ad->xs, req->ad->be_state, req->ad->name);
+	req->err = errno;
+	return NULL;
+}
+
+/*
+ * Add the watch on <backend>/state from an EAL control thread. libxenstore
+ * starts its reader thread, which from then on receives every reply and
+ * watch event of the handle, in the first xs_watch() and with the calling
+ * thread's CPU affinity. Called from probe, that would be the main lcore,
+ * which the application usually busy-polls: the reader thread would starve
+ * and every xenstore event of the port would wait for it. A control thread
+ * runs on the control CPUs, and so will the reader thread.
+ */
+static int
+xennet_add_watch(struct xennet_adapter *ad)
+{
+	struct xennet_watch_req req = { .ad = ad };
+	pthread_t tid;
+	int rc;
+
+	rc = rte_ctrl_thread_create(&tid, "xennet-watch", NULL,
+				    xennet_watch_thread, &req);
+	if (rc != 0) {
+		XENNET_LOG(ERR, "%s: cannot create a control thread: %s",
+			   ad->name, strerror(rc));
+		return -rc;
+	}
+	pthread_join(tid, NULL);
+	if (!req.ok) {
+		XENNET_LOG(ERR, "%s: cannot watch %s: %s", ad->name,
+			   ad->be_state, strerror(req.err));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A backend path we will format into keys: absolute, short, plain. */
+static bool
+xennet_path_ok(const char *p)
+{
+	size_t len = strlen(p);
+	const char *c;
+
+	if (len < 2 || p[0] != '/' || p[len - 1] == '/' ||
+	    len > XENPV_PATH_MAX - 64)
+		return false;
+	for (c = p; *c != '\0'; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '/' || *c == '-' ||
+		      *c == '_' || *c == '.' || *c == '@') ||
+		    (c[0] == '/' && c[1] == '/'))
+			return false;
+	return true;
+}
+
+/* Read the toolstack's keys of device/vif/<devid> into @ad. */
+static int
+xennet_read_vif(struct xennet_adapter *ad)
+{
+	unsigned long v;
+	char *s;
+	int rc;
+
+	errno = 0;
+	s = xenpv_xs_read(ad->xs, XBT_NULL, "%s/%s", ad->fe_path,
+			  XENNET_KEY_BACKEND);
+	if (s == NULL) {
+		if (errno == ENOENT) {
+			XENNET_LOG(ERR, "%s: vif %u does not exist: no %s/%s in xenstore",
+				   ad->name, ad->devid, ad->fe_path,
+				   XENNET_KEY_BACKEND);
+			return -ENODEV;
+		}
+		XENNET_LOG(ERR, "%s: cannot read %s/%s: %s", ad->name,
+			   ad->fe_path, XENNET_KEY_BACKEND,
+			   strerror(errno ? errno : EIO));
+		return -(errno ? errno : EIO);
+	}
+	if (!xennet_path_ok(s)) {
+		XENNET_LOG(ERR, "%s: %s/%s is not a usable backend path",
+			   ad->name, ad->fe_path, XENNET_KEY_BACKEND);
+		free(s);
+		return -EINVAL;
+	}
+	strlcpy(ad->be_path, s, sizeof(ad->be_path));
+	free(s);
+	/* cannot truncate: xennet_path_ok() bounds the length */
+	if (snprintf(ad->be_state, sizeof(ad->be_state), "%s/state",
+		     ad->be_path) >= (int)sizeof(ad->be_state))
+		return -ENAMETOOLONG;
+
+	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v, DOMID_FIRST_RESERVED - 1,
+				"%s/%s", ad->fe_path, XENNET_KEY_BACKEND_ID);
+	if (rc < 0) {
+		XENNET_LOG(ERR, "%s: %s/%s: %s", ad->name, ad->fe_path,
+			   XENNET_KEY_BACKEND_ID,
+			   rc == -ENOENT ? "missing" : "not a domain id");
+		return rc == -ENOENT ? -ENODEV : -EINVAL;
+	}
+	ad->be_domid = (unsigned int)v;
+
+	s = xenpv_xs_read(ad->xs, XBT_NULL, "%s/%s", ad->fe_path,
+			  XENNET_KEY_MAC);
+	if (s == NULL || xenpv_parse_mac(s, ad->mac.addr_bytes) < 0) {
+		XENNET_LOG(ERR, "%s: %s/%s is %s", ad->name, ad->fe_path,
+			   XENNET_KEY_MAC,
+			   s == NULL ? "missing" : "not a MAC address");
+		free(s);
+		return -EINVAL;
+	}
+	free(s);
+	if (!rte_is_unicast_ether_addr(&ad->mac)) {
+		XENNET_LOG(ERR, "%s: %s/%s is not a unicast address",
+			   ad->name, ad->fe_path, XENNET_KEY_MAC);
+		return -EINVAL;
+	}
+
+	rc = xenpv_xs_read_uint_default(ad->xs, XBT_NULL, &v, RTE_ETHER_MTU,
+					UINT16_MAX, "%s/%s", ad->fe_path,
+					XENNET_KEY_MTU);
+	if (rc < 0 || v < XENNET_MTU_MIN) {
+		XENNET_LOG(ERR, "%s: %s/%s is not an MTU", ad->name,
+			   ad->fe_path, XENNET_KEY_MTU);
+		return -EINVAL;
+	}
+	if (v > (ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG)) {
+		XENNET_LOG(WARNING, "%s: toolstack MTU %lu above this port's maximum: %u",
+			   ad->name, v,
+			   ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG);
+		v = ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG;
+	}
+	ad->mtu = (uint16_t)v;
+	return 0;
+}
+
+/*
+ * If the backend has already published its features (InitWait or later),
+ * check now that the devargs fit them, so that a bad combination fails the
+ * probe rather than the start.
+ */
+static int
+xennet_check_backend(struct xennet_adapter *ad, const struct xennet_args *a)
+{
+	struct xennet_be_features f;
+	int bs, rc;
+
+	bs = xenpv_bus_read_state(ad->xs, ad->be_path);
+	if (bs != XenbusStateInitWait && bs != XenbusStateInitialised &&
+	    bs != XenbusStateConnected) {
+		XENNET_LOG(INFO, "%s: backend %s is %s: connecting when it is ready",
+			   ad->name, ad->be_path, xenpv_bus_state_name(bs));
+		return 0;
+	}
+	rc = xennet_read_backend_features(ad, &f);
+	if (rc < 0)
+		return rc;
+	if (a->queues_set && a->queues > f.max_queues) {
+		XENNET_LOG(ERR, "%s: %s=%lu but backend %s offers %u queue(s)",
+			   ad->name, XENNET_ARG_QUEUES, a->queues, ad->be_path,
+			   f.max_queues);
+		return -EINVAL;
+	}
+	if (!a->queues_set)
+		ad->max_queues = RTE_MIN(f.max_queues,
+					 (unsigned int)XENNET_MAX_QUEUES);
+	if (a->order > 0 && (!f.has_max_order || a->order > f.max_order)) {
+		XENNET_LOG(ERR, "%s: %s=%lu but backend %s offers %s%u",
+			   ad->name, XENNET_ARG_ORDER, a->order, ad->be_path,
+			   f.has_max_order ? "order " : "single-page rings, order ",
+			   f.max_order);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+xennet_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct xennet_adapter *ad = NULL;
+	struct rte_eth_dev *dev = NULL;
+	struct xennet_args args;
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		XENNET_LOG(ERR, "%s: secondary processes are not supported",
+			   name);
+		return -ENOTSUP;
+	}
+	rc = xennet_parse_args(name, rte_vdev_device_args(vdev), &args);
+	if (rc < 0)
+		return rc;
+
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*ad));
+	if (dev == NULL)
+		return -ENOMEM;
+	ad = dev->data->dev_private;
+	strlcpy(ad->name, name, sizeof(ad->name));
+	ad->dev = dev;
+	ad->devid = (unsigned int)args.devid;
+	ad->max_queues = (unsigned int)args.queues;
+	ad->ring_order = (unsigned int)args.order;
+	ad->sg = args.sg != 0;
+	ad->csum = args.csum != 0;
+	ad->gso = args.gso != 0;
+	ad->split = args.split != 0;
+	ad->fe_state = XenbusStateUnknown;
+	for (rc = 0; rc < XENNET_MAX_QUEUES; rc++) {
+		ad->evtchn[rc].tx = -1;
+		ad->evtchn[rc].rx = -1;
+	}
+	snprintf(ad->fe_path, sizeof(ad->fe_path), "device/vif/%u",
+		 ad->devid);
+	if (pthread_mutex_init(&ad->lock, NULL) != 0) {
+		rc = -ENOMEM;
+		goto fail_release_port;
+	}
+
+	ad->xs = xs_open(0);
+	if (ad->xs == NULL) {
+		XENNET_LOG(ERR, "%s: cannot open xenstore: %s (not in a Xen domain?)",
+			   name, strerror(errno));
+		rc = -ENODEV;
+		goto fail;
+	}
+	rc = xennet_read_vif(ad);
+	if (rc < 0)
+		goto fail;
+	rc = xennet_check_backend(ad, &args);
+	if (rc < 0)
+		goto fail;
+	ad->fe_state = xenpv_bus_read_state(ad->xs, ad->fe_path);
+	if (ad->fe_state < 0)
+		ad->fe_state = XenbusStateUnknown;
+
+	ad->xgs = xengntshr_open(NULL, 0);
+	if (ad->xgs == NULL) {
+		XENNET_LOG(ERR, "%s: cannot open the grant-sharing device: %s (gntalloc missing?)",
+			   name, strerror(errno));
+		rc = -ENODEV;
+		goto fail;
+	}
+	ad->xce = xenevtchn_open(NULL, 0);
+	if (ad->xce == NULL) {
+		XENNET_LOG(ERR, "%s: cannot open the event-channel device: %s",
+			   name, strerror(errno));
+		rc = -ENODEV;
+		goto fail;
+	}
+
+	dev->data->mac_addrs = rte_zmalloc("xennet_mac", sizeof(ad->mac), 0);
+	if (dev->data->mac_addrs == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rte_ether_addr_copy(&ad->mac, dev->data->mac_addrs);
+	dev->data->mtu = ad->mtu;
+	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	dev->data->dev_link.link_autoneg = RTE_ETH_LINK_FIXED;
+	dev->dev_ops = &xennet_ops;
+	dev->rx_pkt_burst = xennet_rx_burst;
+	dev->tx_pkt_burst = xennet_tx_burst;
+
+	/* follow the backend's state from now on (EAL interrupt thread) */
+	rc = xenpv_watcher_start(&ad->watcher, ad->xs, xennet_watch_cb, ad,
+				 xennet_logtype);
+	if (rc < 0)
+		goto fail;
+	rc = xennet_add_watch(ad);
+	if (rc < 0)
+		goto fail;
+	ad->watching = true;
+
+	rte_eth_dev_probing_finish(dev);
+	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u",
+		   name, ad->devid, RTE_ETHER_ADDR_BYTES(&ad->mac), ad->mtu,
+		   ad->be_path, ad->be_domid, ad->max_queues, ad->ring_order);
+	return 0;
+
+fail:
+	xennet_adapter_release(ad);
+	pthread_mutex_destroy(&ad->lock);
+fail_release_port:
+	rte_eth_dev_release_port(dev);
+	return rc;
+}
+
+static int
+xennet_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (dev == NULL)
+		return 0;
+	/* closing also releases the port */
+	return rte_eth_dev_close(dev->data->port_id);
+}
+
+static struct rte_vdev_driver xennet_vdev_drv = {
+	.probe = xennet_probe,
+	.remove = xennet_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_xennet, xennet_vdev_drv);
+RTE_PMD_REGISTER_PARAM_STRING(net_xennet,
+	XENNET_ARG_DEVID "=<0-65535> "
+	XENNET_ARG_QUEUES "=<1-16> "
+	XENNET_ARG_ORDER "=<0-4> "
+	XENNET_ARG_SG "=<0|1> "
+	XENNET_ARG_CSUM "=<0|1> "
+	XENNET_ARG_GSO "=<0|1> "
+	XENNET_ARG_SPLIT "=<0|1>");

@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xennet data path: the burst functions.
+ *
+ * TX copies each packet into the granted data pages owned by free request
+ * ids (one page per slot, so no slot crosses a page and a packet of at most
+ * 65535 bytes takes at most 16 slots, however its mbuf chain is cut), frees
+ * the mbuf at once, and frees the ids when the backend answers. RX finds
+ * the backend's responses in the slots of the requests it answered, checks
+ * them against what was posted there, copies the packet into mbufs of the
+ * queue's mempool and posts the slots again.
+ *
+ * Each burst reads the backend's producer index once (acquire), publishes
+ * ours once (Xen's push macro), and kicks the backend only when the macro
+ * says it asked for it. Nothing here logs or makes a system call other than
+ * that kick: a backend that breaks the protocol makes the burst record the
+ * violation in the queue and stop; the control path's watchdog logs it and
+ * closes the vif.
+ */
+
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "xennet.h"
+
+/* An extra-info slot overlays a request or a response of either ring. */
+static_assert(sizeof(struct netif_extra_info) <= sizeof(netif_tx_request_t),
+	      "extra info must fit in a TX request slot");
+static_assert(sizeof(struct netif_extra_info) == sizeof(netif_rx_response_t),
+	      "extra info must overlay an RX response slot");
+
+/* Record the first protocol violation of a queue (burst side). */
+static inline void
+xennet_txq_violation(struct xennet_txq *txq, enum xennet_violation v,
+		     uint32_t a, uint32_t b)
+{
+	txq->stats.violations++;
+	if (txq->violation != XENNET_VIOL_NONE)
+		return;
+	txq->viol_a = a;
+	txq->viol_b = b;
+	/* the details are visible before the code the watchdog reads */
+	__atomic_store_n(&txq->violation, v, __ATOMIC_RELEASE);
+}
+
+static inline void
+xennet_rxq_violation(struct xennet_rxq *rxq, enum xennet_violation v,
+		     uint32_t a, uint32_t b)
+{
+	rxq->stats.violations++;
+	if (rxq->violation != XENNET_VIOL_NONE)
+		return;
+	rxq->viol_a = a;
+	rxq->viol_b = b;
+	__atomic_store_n(&rxq->violation, v, __ATOMIC_RELEASE);
+}
+
+static inline void
+xennet_kick(xenevtchn_handle *xce, evtchn_port_t port, uint64_t *kicks,
+	    uint64_t *errors)
+{
+	if (likely(xenevtchn_notify(xce, port) == 0))
+		(*kicks)++;
+	else
+		(*errors)++;
+}
+
+/*
+ * Transmit
+ */
+
+void
+xennet_txq_init_slots(struct xennet_txq *txq)
+{
+	uint32_t n = RING_SIZE(&txq->ring);
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		txq->slots[i].page = xennet_page(&txq->pages, i);
+		txq->slots[i].gref = txq->pages.refs[i];
+		txq->slots[i].next_free = (uint16_t)(i + 1);
+		txq->slots[i].in_flight = 0;
+	}
+	txq->free_head = 0;
+	txq->nr_free = n;
+	txq->extras_in_flight = 0;
+	txq->violation = XENNET_VIOL_NONE;
+}
+
+/*
+ * Take the backend's TX responses and free the ids they answer. Every
+ * request slot gets exactly one response: a data slot's carries its id, an
+ * extra-info slot's is NETIF_RSP_NULL (and its id field is meaningless, as
+ * Linux netback leaves it). Returns false on a protocol violation.
+ */
+static bool
+xennet_tx_reclaim(struct xennet_txq *txq)
+{
+	netif_tx_front_ring_t *r = &txq->ring;
+	RING_IDX cons = r->rsp_cons;
+	RING_IDX prod = xenpv_load_acquire(&r->sring->rsp_prod);
+	netif_tx_response_t rsp;
+	struct xennet_tx_slot *slot;
+
+	/* the backend cannot answer more than we asked */
+	if (unlikely(prod - cons > r->req_prod_pvt - cons)) {
+		xennet_txq_violation(txq, XENNET_VIOL_TX_RSP_OVERFLOW,
+				     prod - cons, r->req_prod_pvt - cons);
+		return false;
+	}
+	for (; cons != prod; cons++) {
+		RING_COPY_RESPONSE(r, cons, &rsp);
+		switch (rsp.status) {
+		case NETIF_RSP_NULL:
+			if (unlikely(txq->extras_in_flight == 0)) {
+				xennet_txq_violation(txq,
+					XENNET_VIOL_TX_BAD_NULL, cons, 0);
+				return false;
+			}
+			txq->extras_in_flight--;
+			continue;
+		case NETIF_RSP_OKAY:
+			break;
+		case NETIF_RSP_ERROR:
+			txq->stats.rsp_error++;
+			break;
+		case NETIF_RSP_DROPPED:
+			txq->stats.rsp_dropped++;
+			break;
+		default:
+			xennet_txq_violation(txq, XENNET_VIOL_TX_BAD_STATUS,
+					     rsp.id, (uint16_t)rsp.status);
+			return false;
+		}
+		if (unlikely(rsp.id >= RING_SIZE(r))) {
+			xennet_txq_violation(txq, XENNET_VIOL_TX_BAD_ID,
+					     rsp.id, RING_SIZE(r));
+			return false;
+		}
+		slot = &txq->slots[rsp.id];
+		if (unlikely(!slot->in_flight)) {
+			xennet_txq_violation(txq, XENNET_VIOL_TX_STALE_ID,
+					     rsp.id, cons);
+			return false;
+		}
+		slot->in_flight = 0;
+		slot->next_free = txq->free_head;
+		txq->free_head = rsp.id;
+		txq->nr_free++;
+	}
+	r->rsp_cons = cons;
+	return true;
+}
+
+/* A chain whose segment lengths add up to pkt_len (what the copy trusts). */
+static bool
+xennet_tx_chain_ok(const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg;
+	uint32_t len = 0;
+	uint16_t nb = 0;
+
+	for (seg = m; seg != NULL; seg = seg->next) {
+		len += seg->data_len;
+		if (++nb > m->nb_segs)
+			return false;
+	}
+	return nb == m->nb_segs && len == m->pkt_len;
+}
+
+enum xennet_tx_result {
+	XENNET_TX_QUEUED,	/* copied, mbuf freed */
+	XENNET_TX_DROPPED,	/* refused and counted, mbuf freed */
+	XENNET_TX_FULL,		/* no room: mbuf untouched, stop the burst */
+};
+
+/*
+ * Queue one packet: its first slot (whole length, offload flags), the GSO
+ * extra right after it if any, then the rest of its data, one page per
+ * slot. Requests go at *prodp, which the caller publishes once per burst.
+ */
+static enum xennet_tx_result
+xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
+{
+	netif_tx_front_ring_t *r = &txq->ring;
+	const uint32_t len = m->pkt_len;
+	const uint64_t ol = m->ol_flags;
+	const struct rte_mbuf *seg;
+	const uint8_t *src;
+	uint32_t nr_data, need, d, left, seg_left;
+	uint8_t gso_type = XEN_NETIF_GSO_TYPE_NONE;
+	uint16_t flags = 0;
+	RING_IDX prod = *prodp;
+
+	if (unlikely(len < XENNET_TX_MIN_PKT_LEN ||
+		     len > XENNET_TX_MAX_PKT_LEN)) {
+		txq->stats.drop_len++;
+		goto drop;
+	}
+	nr_data = (len + XENPV_PAGE_SIZE - 1) >> XENPV_PAGE_SHIFT;
+	if (unlikely(nr_data > 1 && !txq->sg)) {
+		txq->stats.drop_nosg++;
+		goto drop;
+	}
+
+	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK)) {
+		bool v6 = (ol & RTE_MBUF_F_TX_IPV6) != 0;
+		uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+
+		if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+			if (!(v6 ? txq->gso_v6 : txq->gso_v4) ||
+			    m->tso_segsz == 0)
+				goto drop_offload;
+			gso_type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
+				XEN_NETIF_GSO_TYPE_TCPV4;
+			flags = NETTXF_extra_info;
+		} else if ((l4 != RTE_MBUF_F_TX_TCP_CKSUM &&
+			    l4 != RTE_MBUF_F_TX_UDP_CKSUM) ||
+			   !(v6 ? txq->csum_v6 : txq->csum_v4)) {
+			goto drop_offload;
+		}
+		/*
+		 * As with DPDK's L4 offload, the checksum field holds the
+		 * pseudo-header sum; the backend completes it.
+		 */
+		flags |= NETTXF_csum_blank | NETTXF_data_validated;
+	}
+
+	need = nr_data + (gso_type != XEN_NETIF_GSO_TYPE_NONE);
+	if (unlikely(need > RING_SIZE(r) - (prod - r->rsp_cons) ||
+		     nr_data > txq->nr_free))
+		return XENNET_TX_FULL;
+	if (unlikely(m->nb_segs > 1 || m->next != NULL) &&
+	    unlikely(!xennet_tx_chain_ok(m))) {
+		txq->stats.drop_malformed++;
+		goto drop;
+	}
+
+	seg = m;
+	src = rte_pktmbuf_mtod(seg, const uint8_t *);
+	seg_left = seg->data_len;
+	left = len;
+	for (d = 0; d < nr_data; d++) {
+		uint16_t id = txq->free_head;
+		struct xennet_tx_slot *slot = &txq->slots[id];
+		uint32_t chunk = RTE_MIN(left, XENPV_PAGE_SIZE);
+		uint32_t todo = chunk;
+		uint8_t *dst = slot->page;
+		netif_tx_request_t *req;
+
+		txq->free_head = slot->next_free;
+		txq->nr_free--;
+		slot->in_flight = 1;
+
+		/* gather the chunk from the chain (lengths were checked) */
+		while (todo > 0) {
+			uint32_t k;
+
+			while (seg_left == 0) {
+				seg = seg->next;
+				src = rte_pktmbuf_mtod(seg, const uint8_t *);
+				seg_left = seg->data_len;
+			}
+			k = RTE_MIN(todo, seg_left);
+			memcpy(dst, src, k);
+			dst += k;
+			src += k;
+			todo -= k;
+			seg_left -= k;
+		}
+
+		req = RING_GET_REQUEST(r, prod);
+		prod++;
+		req->gref = slot->gref;
+		req->offset = 0;
+		req->id = id;
+		/* the first slot's size is the packet's */
+		req->size = (uint16_t)(d == 0 ? len : chunk);
+		req->flags = (d == 0 ? flags : 0) |
+			(d + 1 < nr_data ? NETTXF_more_data : 0);
+
+		if (d == 0 && gso_type != XEN_NETIF_GSO_TYPE_NONE) {
+			struct netif_extra_info ex;
+
+			memset(&ex, 0, sizeof(ex));
+			ex.type = XEN_NETIF_EXTRA_TYPE_GSO;
+			ex.u.gso.size = m->tso_segsz;
+			ex.u.gso.type = gso_type;
+			memcpy(RING_GET_REQUEST(r, prod), &ex, sizeof(ex));
+			prod++;
+			txq->extras_in_flight++;
+			txq->stats.gso++;
+		}
+		left -= chunk;
+	}
+	*prodp = prod;
+	txq->stats.packets++;
+	txq->stats.bytes += len;
+	rte_pktmbuf_free(m);
+	return XENNET_TX_QUEUED;
+
+drop_offload:
+	txq->stats.drop_offload++;
+drop:
+	rte_pktmbuf_free(m);
+	return XENNET_TX_DROPPED;
+}
+
+uint16_t
+xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct xennet_txq *txq = queue;
+	netif_tx_front_ring_t *r = &txq->ring;
+	RING_IDX prod;
+	uint16_t n = 0;
+	int notify;
+
+	if (unlikely(!xenpv_dp_enter(&txq->guard)))
+		return 0;
+	if (unlikely(txq->violation != XENNET_VIOL_NONE) ||
+	    unlikely(!xennet_tx_reclaim(txq)))
+		goto out;
+
+	prod = r->req_prod_pvt;
+	for (n = 0; n < nb_pkts; n++) {
+		if (xennet_tx_one(txq, pkts[n], &prod) == XENNET_TX_FULL) {
+			txq->stats.ring_full++;
+			break;
+		}
+	}
+	if (prod != r->req_prod_pvt) {
+		r->req_prod_pvt = prod;
+		/* release fence, req_prod, full fence, req_event check */
+		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(r, notify);
+		if (notify)
+			xennet_kick(txq->xce, txq->kick_port,
+				    &txq->stats.kicks, &txq->stats.kick_errors);
+	}
+out:
+	xenpv_dp_exit(&txq->guard);
+	return n;
+}
+
+/*
+ * Receive
+ */
+
+void
+xennet_rxq_post_all(struct xennet_rxq *rxq)
+{
+	netif_rx_front_ring_t *r = &rxq->ring;
+	uint32_t n = RING_SIZE(r);
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		netif_rx_request_t *req = RING_GET_REQUEST(r, i);
+
+		rxq->slots[i].page = xennet_page(&rxq->pages, i);
+		rxq->slots[i].gref = rxq->pages.refs[i];
+		req->id = (uint16_t)i;
+		req->pad = 0;
+		req->gref = rxq->slots[i].gref;
+	}
+	r->req_prod_pvt = n;
+	/* the backend is not connected yet: it reads this at connect */
+	RING_PUSH_REQUESTS(r);
+	rxq->violation = XENNET_VIOL_NONE;
+}
+
+/* One received packet as found in the ring, before it is copied. */
+struct xennet_rx_pkt {
+	RING_IDX end;		/* index after the packet's last slot */
+	uint32_t len;		/* sum of the data slots' sizes */
+	uint16_t nr_data;	/* data slots (may exceed seg[]) */
+	uint16_t flags;		/* NETRXF_* of the first response */
+	uint16_t gso_size;	/* from a GSO extra, 0 if none */
+	bool error;		/* a slot had a negative status */
+	struct {
+		uint16_t slot;
+		uint16_t offset;
+		uint16_t len;
+	} seg[XENNET_RX_MAX_SLOTS];
+};
+
+enum xennet_rx_parse_result {
+	XENNET_RX_COMPLETE,
+	XENNET_RX_INCOMPLETE,	/* the rest is not produced yet */
+	XENNET_RX_VIOLATION,
+};
+
+/* Check one data response against the slot it came in. */
+static inline bool
+xennet_rx_data_slot(struct xennet_rxq *rxq, struct xennet_rx_pkt *pkt,
+		    RING_IDX idx, const netif_rx_response_t *rsp)
+{
+	uint32_t slot = idx & (RING_SIZE(&rxq->ring) - 1);
+
+	if (unlikely(rsp->id != slot)) {
+		xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_ID, slot,
+				     rsp->id);
+		return false;
+	}
+	if (rsp->status < 0) {
+		/* NETIF_RSP_ERROR or _DROPPED: drop the whole packet */
+		pkt->error = true;
+	} else {
+		if (unlikely(rsp->offset >= XENPV_PAGE_SIZE ||
+			     rsp->offset + (uint32_t)rsp->status >
+				     XENPV_PAGE_SIZE)) {
+			xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_BOUNDS,
+					     rsp->offset, (uint32_t)rsp->status);
+			return false;
+		}
+		if (pkt->nr_data < XENNET_RX_MAX_SLOTS) {
+			pkt->seg[pkt->nr_data].slot = (uint16_t)slot;
+			pkt->seg[pkt->nr_data].offset = rsp->offset;
+			pkt->seg[pkt->nr_data].len = (uint16_t)rsp->status;
+		}
+		pkt->len += (uint32_t)rsp->status;
+	}
+	pkt->nr_data++;
+	return true;
+}
+
+/*
+ * Walk the packet that starts at @cons: the first response, its extra-info
+ * slots, then the responses NETRXF_more_data chains. Nothing is consumed.
+ */
+static enum xennet_rx_parse_result
+xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
+		struct xennet_rx_pkt *pkt)
+{
+	netif_rx_front_ring_t *r = &rxq->ring;
+	netif_rx_response_t rsp, raw;
+	struct netif_extra_info ex;
+	RING_IDX idx = cons;
+	unsigned int nr_extras = 0;
+
+	pkt->len = 0;
+	pkt->nr_data = 0;
+	pkt->gso_size = 0;
+	pkt->error = false;
+
+	RING_COPY_RESPONSE(r, idx, &rsp);
+	idx++;
+	pkt->flags = rsp.flags;
+	if (!xennet_rx_data_slot(rxq, pkt, cons, &rsp))
+		return XENNET_RX_VIOLATION;
+
+	if (rsp.flags & NETRXF_extra_info) {
+		do {
+			if (idx == prod)
+				return XENNET_RX_INCOMPLETE;
+			/* the extra overlays the response in the next slot */
+			RING_COPY_RESPONSE(r, idx, &raw);
+			memcpy(&ex, &raw, sizeof(ex));
+			idx++;
+			if (unlikely(++nr_extras > XENNET_RX_MAX_EXTRAS ||
+				     ex.type == XEN_NETIF_EXTRA_TYPE_NONE ||
+				     ex.type >= XEN_NETIF_EXTRA_TYPE_MAX))
+				goto bad_extra;
+			if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO) {
+				if (unlikely(ex.u.gso.size == 0 ||
+					     (ex.u.gso.type !=
+						XEN_NETIF_GSO_TYPE_TCPV4 &&
+					      ex.u.gso.type !=
+						XEN_NETIF_GSO_TYPE_TCPV6)))
+					goto bad_extra;
+				pkt->gso_size = ex.u.gso.size;
+			}
+			/* other known types (hash, multicast): ignored */
+		} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
+	}
+
+	while (rsp.flags & NETRXF_more_data) {
+		if (idx == prod)
+			return XENNET_RX_INCOMPLETE;
+		RING_COPY_RESPONSE(r, idx, &rsp);
+		if (!xennet_rx_data_slot(rxq, pkt, idx, &rsp))
+			return XENNET_RX_VIOLATION;
+		idx++;
+	}
+	pkt->end = idx;
+	return XENNET_RX_COMPLETE;
+
+bad_extra:
+	xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_EXTRA, idx - 1,
+			     (uint32_t)ex.type << 8 | ex.flags);
+	return XENNET_RX_VIOLATION;
+}
+
+/*
+ * Copy a parsed packet into mbufs (a chain if it does not fit one and the
+ * queue may scatter). NULL with *dropped false: no mbuf, try again later;
+ * with *dropped true: the packet cannot be delivered, drop it.
+ */
+static struct rte_mbuf *
+xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
+	       bool *dropped)
+{
+	struct rte_mbuf *head, *cur, *next;
+	uint32_t room, i;
+	uint8_t *dst;
+	uint64_t ol = 0;
+
+	*dropped = false;
+	head = rte_pktmbuf_alloc(rxq->mp);
+	if (unlikely(head == NULL)) {
+		rxq->stats.nombuf++;
+		return NULL;
+	}
+	room = rte_pktmbuf_tailroom(head);
+	if (unlikely(pkt->len > room && !rxq->scatter)) {
+		rte_pktmbuf_free(head);
+		rxq->stats.drop_noscatter++;
+		*dropped = true;
+		return NULL;
+	}
+
+	cur = head;
+	dst = rte_pktmbuf_mtod(cur, uint8_t *);
+	for (i = 0; i < pkt->nr_data; i++) {
+		const uint8_t *src = rxq->slots[pkt->seg[i].slot].page +
+			pkt->seg[i].offset;
+		uint32_t left = pkt->seg[i].len;
+
+		while (left > 0) {
+			uint32_t k;
+
+			if (room == 0) {
+				next = rte_pktmbuf_alloc(rxq->mp);
+				if (unlikely(next == NULL)) {
+					rte_pktmbuf_free(head);
+					rxq->stats.nombuf++;
+					return NULL;
+				}
+				cur->next = next;
+				cur = next;
+				head->nb_segs++;
+				dst = rte_pktmbuf_mtod(cur, uint8_t *);
+				room = rte_pktmbuf_tailroom(cur);
+			}
+			k = RTE_MIN(left, room);
+			memcpy(dst, src, k);
+			dst += k;
+			src += k;
+			left -= k;
+			room -= k;
+			cur->data_len += (uint16_t)k;
+		}
+	}
+	head->pkt_len = pkt->len;
+	head->port = rxq->port_id;
+
+	/*
+	 * csum_blank: the checksum field is not filled in but the data was
+	 * validated (DPDK's "L4 checksum none"); data_validated alone: good.
+	 */
+	if (pkt->flags & NETRXF_csum_blank)
+		ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	else if (pkt->flags & NETRXF_data_validated)
+		ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	if (pkt->gso_size != 0) {
+		ol |= RTE_MBUF_F_RX_LRO;
+		head->tso_segsz = pkt->gso_size;
+		rxq->stats.gso++;
+	}
+	head->ol_flags = ol;
+	return head;
+}
+
+uint16_t
+xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct xennet_rxq *rxq = queue;
+	netif_rx_front_ring_t *r = &rxq->ring;
+	struct xennet_rx_pkt pkt;
+	RING_IDX cons, prod, posted, i;
+	uint32_t mask;
+	uint16_t n = 0;
+	int notify;
+
+	if (unlikely(!xenpv_dp_enter(&rxq->guard)))
+		return 0;
+	if (unlikely(rxq->violation != XENNET_VIOL_NONE))
+		goto out;
+
+	cons = r->rsp_cons;
+	prod = xenpv_load_acquire(&r->sring->rsp_prod);
+	posted = r->req_prod_pvt - cons;
+	/* responses only ever come for buffers we posted */
+	if (unlikely(prod - cons > posted)) {
+		xennet_rxq_violation(rxq, XENNET_VIOL_RX_RSP_OVERFLOW,
+				     prod - cons, posted);
+		goto out;
+	}
+
+	while (n < nb_pkts && cons != prod) {
+		enum xennet_rx_parse_result pr;
+		struct rte_mbuf *m;
+		bool dropped;
+
+		pr = xennet_rx_parse(rxq, cons, prod, &pkt);
+		if (pr == XENNET_RX_VIOLATION)
+			goto out;
+		if (pr == XENNET_RX_INCOMPLETE) {
+			/* every posted slot holds one unfinished packet */
+			if (unlikely(prod - cons == posted)) {
+				xennet_rxq_violation(rxq,
+					XENNET_VIOL_RX_STUCK, posted, 0);
+				goto out;
+			}
+			break;
+		}
+		if (unlikely(pkt.error)) {
+			rxq->stats.rsp_error++;
+		} else if (unlikely(pkt.nr_data > XENNET_RX_MAX_SLOTS)) {
+			rxq->stats.drop_slots++;
+		} else if (unlikely(pkt.len == 0)) {
+			rxq->stats.drop_empty++;
+		} else {
+			m = xennet_rx_copy(rxq, &pkt, &dropped);
+			if (m == NULL && !dropped)
+				break;	/* out of mbufs: leave it in the ring */
+			if (m != NULL) {
+				pkts[n++] = m;
+				rxq->stats.packets++;
+				rxq->stats.bytes += pkt.len;
+			}
+		}
+		cons = pkt.end;
+	}
+
+	if (cons == r->rsp_cons)
+		goto out;
+	/*
+	 * Post the consumed slots again. The ring is always fully posted, so
+	 * the request for index i + size goes in the slot i just freed, with
+	 * the same id and page.
+	 */
+	mask = RING_SIZE(r) - 1;
+	for (i = r->rsp_cons; i != cons; i++) {
+		RING_IDX p = r->req_prod_pvt++;
+		netif_rx_request_t *req = RING_GET_REQUEST(r, p);
+
+		req->id = (uint16_t)(p & mask);
+		req->pad = 0;
+		req->gref = rxq->slots[p & mask].gref;
+	}
+	r->rsp_cons = cons;
+	/*
+	 * The release fence in the macro also orders our reads of the data
+	 * pages before the backend can see (and refill) the reposted slots.
+	 */
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(r, notify);
+	if (notify)
+		xennet_kick(rxq->xce, rxq->kick_port, &rxq->stats.kicks,
+			    &rxq->stats.kick_errors);
+out:
+	xenpv_dp_exit(&rxq->guard);
+	return n;
+}

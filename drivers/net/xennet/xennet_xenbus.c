@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xennet control path: the xenbus handshake with the backend and the
+ * life of a connection.
+ *
+ * The connection follows ethdev's lifecycle. dev_configure fixes the queue
+ * count; dev_start lets the state machine below connect; dev_stop closes
+ * the vif (Closing, then Closed) and reclaims every grant and event
+ * channel. Between the two, the state machine runs on the EAL interrupt
+ * thread whenever the backend's state key changes (a xenstore watch), so a
+ * backend that closes or restarts is followed by itself:
+ *
+ *   backend state       what we do (while started)
+ *   InitWait            share rings and pages, bind event channels, write
+ *                       all keys in one transaction, go Connected
+ *   Connected           link up once we are connected too; if we are not,
+ *                       it serves a stale connection: go Closing
+ *   InitWait again      after it was Connected to us: it restarted; tear
+ *                       down and connect anew
+ *   Closing             tear down (link down), go Closed
+ *   Closed              go Initialising (asks the backend for InitWait)
+ *   Initialising        go Initialising and wait
+ *
+ * This is what Linux netfront does, so Linux netback and our net_xenback
+ * both see the sequence they expect. A backend that breaks the protocol on
+ * a ring (the bursts record it, a watchdog alarm notices) or that cannot be
+ * used makes the port "failed": we log once, close the vif and stay closed
+ * until the application stops and starts the port again.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_alarm.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <ethdev_driver.h>
+
+#include "xennet.h"
+
+/* How long dev_stop waits for the backend to follow each close step. */
+#define XENNET_CLOSE_WAIT_MS	2000
+#define XENNET_POLL_US		5000
+/* Period of the watchdog that acts on violations the bursts record. */
+#define XENNET_WATCHDOG_US	100000
+
+static const char * const xennet_violation_names[XENNET_VIOL_MAX] = {
+	[XENNET_VIOL_NONE] = "none",
+	[XENNET_VIOL_TX_RSP_OVERFLOW] = "TX response producer beyond requests",
+	[XENNET_VIOL_TX_BAD_ID] = "TX response id outside the ring",
+	[XENNET_VIOL_TX_STALE_ID] = "TX response for an id not in flight",
+	[XENNET_VIOL_TX_BAD_NULL] = "TX null response without an extra slot",
+	[XENNET_VIOL_TX_BAD_STATUS] = "TX response status unknown",
+	[XENNET_VIOL_RX_RSP_OVERFLOW] = "RX response producer beyond posted buffers",
+	[XENNET_VIOL_RX_BAD_ID] = "RX response id is not its slot's",
+	[XENNET_VIOL_RX_BAD_BOUNDS] = "RX offset/size outside the posted page",
+	[XENNET_VIOL_RX_BAD_EXTRA] = "RX extra info unknown or malformed",
+	[XENNET_VIOL_RX_STUCK] = "RX packet longer than the ring",
+};
+
+const char *
+xennet_violation_name(uint32_t v)
+{
+	if (v >= XENNET_VIOL_MAX)
+		return "unknown";
+	return xennet_violation_names[v];
+}
+
+/*
+ * The backend's features
+ */
+
+/* A 0/1 feature key; missing is 0, garbage is 0 with a warning. */
+static bool
+xennet_be_flag(struct xennet_adapter *ad, const char *key)
+{
+	unsigned long v;
+	int rc;
+
+	rc = xenpv_xs_read_uint_default(ad->xs, XBT_NULL, &v, 0, 1, "%s/%s",
+					ad->be_path, key);
+	if (rc < 0) {
+		XENNET_LOG(WARNING, "%s: backend key %s/%s is not 0 or 1: taken as 0",
+			   ad->name, ad->be_path, key);
+		return false;
+	}
+	return v == 1;
+}
+
+int
+xennet_read_backend_features(struct xennet_adapter *ad,
+			     struct xennet_be_features *f)
+{
+	unsigned long v;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v, 1, "%s/%s", ad->be_path,
+				XENNET_BE_RX_COPY);
+	if (rc < 0 || v != 1) {
+		XENNET_LOG(ERR, "%s: backend %s does not offer %s=1: only receive-copy backends are supported",
+			   ad->name, ad->be_path, XENNET_BE_RX_COPY);
+		return -EPROTONOSUPPORT;
+	}
+	f->sg = xennet_be_flag(ad, XENNET_BE_SG);
+	f->gso_v4 = xennet_be_flag(ad, XENNET_BE_GSO_TCPV4);
+	f->gso_v6 = xennet_be_flag(ad, XENNET_BE_GSO_TCPV6);
+	f->ipv6_csum = xennet_be_flag(ad, XENNET_BE_IPV6_CSUM);
+	f->split = xennet_be_flag(ad, XENNET_BE_SPLIT_EVTCHN);
+
+	f->max_queues = 1;
+	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v,
+				XENNET_BE_QUEUES_PARSE_MAX, "%s/%s",
+				ad->be_path, XENNET_BE_MAX_QUEUES);
+	if (rc == 0 && v > 0) {
+		f->has_max_queues = true;
+		f->max_queues = (unsigned int)v;
+	} else if (rc != -ENOENT) {
+		XENNET_LOG(WARNING, "%s: backend key %s/%s is garbage: one queue",
+			   ad->name, ad->be_path, XENNET_BE_MAX_QUEUES);
+	}
+
+	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
+				ad->be_path, XENNET_BE_MAX_ORDER);
+	if (rc == 0) {
+		f->has_max_order = true;
+		f->max_order = (unsigned int)RTE_MIN(v,
+				(unsigned long)XENPV_MAX_RING_PAGE_ORDER);
+	} else if (rc != -ENOENT) {
+		XENNET_LOG(WARNING, "%s: backend key %s/%s is garbage: single-page rings",
+			   ad->name, ad->be_path, XENNET_BE_MAX_ORDER);
+	}
+	return 0;
+}
+
+/*
+ * Shared pages
+ */
+
+static int
+xennet_share_ring(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
+		  unsigned int order)
+{
+	uint32_t n = 1u << order;
+
+	errno = 0;
+	rm->mem = xengntshr_share_pages(ad->xgs, ad->be_domid, n, rm->refs, 1);
+	if (rm->mem == NULL)
+		return -(errno ? errno : ENOMEM);
+	rm->nr_pages = n;
+	memset(rm->mem, 0, (size_t)n * XENPV_PAGE_SIZE);
+	return 0;
+}
+
+static void
+xennet_unshare_ring(struct xennet_adapter *ad, struct xennet_ring_mem *rm)
+{
+	if (rm->mem != NULL)
+		xengntshr_unshare(ad->xgs, rm->mem, rm->nr_pages);
+	rm->mem = NULL;
+	rm->nr_pages = 0;
+}
+
+/* Share @count data pages in chunks; on failure the caller unshares. */
+static int
+xennet_share_pages(struct xennet_adapter *ad, struct xennet_pages *p,
+		   uint32_t count, int writable)
+{
+	p->refs = calloc(count, sizeof(*p->refs));
+	if (p->refs == NULL)
+		return -ENOMEM;
+	while (p->nr < count) {
+		uint32_t n = RTE_MIN(XENNET_SHARE_CHUNK, count - p->nr);
+		void *mem;
+
+		errno = 0;
+		mem = xengntshr_share_pages(ad->xgs, ad->be_domid, n,
+					    &p->refs[p->nr], writable);
+		if (mem == NULL)
+			return -(errno ? errno : ENOMEM);
+		p->chunk[p->nr_chunks++] = mem;
+		p->nr += n;
+	}
+	return 0;
+}
+
+static void
+xennet_unshare_pages(struct xennet_adapter *ad, struct xennet_pages *p)
+{
+	uint32_t c;
+
+	for (c = 0; c < p->nr_chunks; c++) {
+		uint32_t first = c * XENNET_SHARE_CHUNK;
+
+		xengntshr_unshare(ad->xgs, p->chunk[c],
+				  RTE_MIN(XENNET_SHARE_CHUNK, p->nr - first));
+	}
+	free(p->refs);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * One netif queue: a TX and an RX ring, their data pages, one or two
+ * event channels
+ */
+
+static void
+xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
+{
+	struct xennet_txq *txq = ad->dev->data->tx_queues[qid];
+	struct xennet_rxq *rxq = ad->dev->data->rx_queues[qid];
+	struct xennet_evtchn *ev = &ad->evtchn[qid];
+
+	if (ev->rx >= 0 && ev->rx != ev->tx)
+		xenevtchn_unbind(ad->xce, ev->rx);
+	if (ev->tx >= 0)
+		xenevtchn_unbind(ad->xce, ev->tx);
+	ev->tx = -1;
+	ev->rx = -1;
+
+	if (txq != NULL) {
+		xennet_unshare_pages(ad, &txq->pages);
+		xennet_unshare_ring(ad, &txq->ring_mem);
+		rte_free(txq->slots);
+		txq->slots = NULL;
+		memset(&txq->ring, 0, sizeof(txq->ring));
+	}
+	if (rxq != NULL) {
+		xennet_unshare_pages(ad, &rxq->pages);
+		xennet_unshare_ring(ad, &rxq->ring_mem);
+		rte_free(rxq->slots);
+		rxq->slots = NULL;
+		memset(&rxq->ring, 0, sizeof(rxq->ring));
+	}
+}
+
+static int
+xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
+{
+	struct rte_eth_dev *dev = ad->dev;
+	struct xennet_txq *txq = dev->data->tx_queues[qid];
+	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
+	struct xennet_evtchn *ev = &ad->evtchn[qid];
+	unsigned int order = ad->ring_order;
+	uint32_t tx_size = xennet_tx_ring_size(order);
+	uint32_t rx_size = xennet_rx_ring_size(order);
+	const char *what;
+	int rc;
+
+	what = "share the TX ring";
+	rc = xennet_share_ring(ad, &txq->ring_mem, order);
+	if (rc < 0)
+		goto fail;
+	XEN_FRONT_RING_INIT(&txq->ring,
+			    (netif_tx_sring_t *)txq->ring_mem.mem,
+			    XENPV_PAGE_SIZE << order);
+
+	what = "share the RX ring";
+	rc = xennet_share_ring(ad, &rxq->ring_mem, order);
+	if (rc < 0)
+		goto fail;
+	XEN_FRONT_RING_INIT(&rxq->ring,
+			    (netif_rx_sring_t *)rxq->ring_mem.mem,
+			    XENPV_PAGE_SIZE << order);
+	RTE_VERIFY(RING_SIZE(&txq->ring) == tx_size &&
+		   RING_SIZE(&rxq->ring) == rx_size);
+
+	what = "allocate the slot tables";
+	rc = -ENOMEM;
+	txq->slots = rte_zmalloc_socket("xennet_tx_slots",
+					tx_size * sizeof(*txq->slots),
+					RTE_CACHE_LINE_SIZE,
+					dev->data->numa_node);
+	rxq->slots = rte_zmalloc_socket("xennet_rx_slots",
+					rx_size * sizeof(*rxq->slots),
+					RTE_CACHE_LINE_SIZE,
+					dev->data->numa_node);
+	if (txq->slots == NULL || rxq->slots == NULL)
+		goto fail;
+
+	/* the backend only reads TX pages: share them read-only */
+	what = "share the TX data pages";
+	rc = xennet_share_pages(ad, &txq->pages, tx_size, 0);
+	if (rc < 0)
+		goto fail;
+	what = "share the RX data pages";
+	rc = xennet_share_pages(ad, &rxq->pages, rx_size, 1);
+	if (rc < 0)
+		goto fail;
+
+	what = "allocate an event channel";
+	rc = xenevtchn_bind_unbound_port(ad->xce, ad->be_domid);
+	if (rc < 0) {
+		rc = -(errno ? errno : EIO);
+		goto fail;
+	}
+	ev->tx = rc;
+	ev->rx = rc;
+	if (ad->split && ad->be.split) {
+		rc = xenevtchn_bind_unbound_port(ad->xce, ad->be_domid);
+		if (rc < 0) {
+			rc = -(errno ? errno : EIO);
+			goto fail;
+		}
+		ev->rx = rc;
+	}
+
+	txq->xce = ad->xce;
+	txq->kick_port = (evtchn_port_t)ev->tx;
+	txq->sg = ad->sg && ad->be.sg;
+	txq->csum_v4 = ad->csum;
+	txq->csum_v6 = ad->csum && ad->be.ipv6_csum;
+	/* TSO packets span pages: GSO needs scatter-gather too */
+	txq->gso_v4 = ad->gso && txq->sg && ad->be.gso_v4;
+	txq->gso_v6 = ad->gso && txq->sg && ad->be.gso_v6;
+	xennet_txq_init_slots(txq);
+
+	rxq->xce = ad->xce;
+	rxq->kick_port = (evtchn_port_t)ev->rx;
+	rxq->port_id = dev->data->port_id;
+	xennet_rxq_post_all(rxq);
+	return 0;
+
+fail:
+	XENNET_LOG(ERR, "%s: queue %u: cannot %s for domain %u: %s",
+		   ad->name, qid, what, ad->be_domid, strerror(-rc));
+	xennet_queue_release(ad, qid);
+	return rc;
+}
+
+/*
+ * The keys
+ */
+
+/* Keys of a frontend directory that we, not the toolstack, write. */
+static bool
+xennet_is_our_key(const char *key)
+{
+	static const char * const prefixes[] = {
+		"tx-ring-ref", "rx-ring-ref", "event-channel", "queue-",
+		"ring-page-order", "multi-queue-num-queues",
+		"request-rx-copy", "request-multicast-control", "feature-",
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(prefixes); i++)
+		if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Remove what an earlier connection wrote (another queue count...). */
+static int
+xennet_remove_stale_keys(struct xs_handle *xs, xs_transaction_t t,
+			 struct xennet_adapter *ad)
+{
+	unsigned int n, i;
+	char **ents;
+	int rc = 0;
+
+	errno = 0;
+	ents = xs_directory(xs, t, ad->fe_path, &n);
+	if (ents == NULL)
+		return errno == ENOENT ? 0 : -(errno ? errno : EIO);
+	for (i = 0; i < n && rc == 0; i++)
+		if (xennet_is_our_key(ents[i]))
+			rc = xenpv_xs_rm(xs, t, ad->fe_path, ents[i]);
+	free(ents);
+	return rc;
+}
+
+static int
+xennet_write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
+			struct xennet_adapter *ad, uint16_t qid,
+			const char *dir)
+{
+	struct xennet_txq *txq = ad->dev->data->tx_queues[qid];
+	struct xennet_rxq *rxq = ad->dev->data->rx_queues[qid];
+	const struct xennet_evtchn *ev = &ad->evtchn[qid];
+	char key[32];
+	uint32_t i;
+	int rc = 0;
+
+	if (ad->ring_order == 0) {
+		/* one page: the plain keys every backend knows */
+		rc = xenpv_xs_printf(xs, t, dir, "tx-ring-ref", "%u",
+				     txq->ring_mem.refs[0]);
+		if (rc == 0)
+			rc = xenpv_xs_printf(xs, t, dir, "rx-ring-ref", "%u",
+					     rxq->ring_mem.refs[0]);
+	} else {
+		for (i = 0; i < txq->ring_mem.nr_pages && rc == 0; i++) {
+			snprintf(key, sizeof(key), "tx-ring-ref%u", i);
+			rc = xenpv_xs_printf(xs, t, dir, key, "%u",
+					     txq->ring_mem.refs[i]);
+		}
+		for (i = 0; i < rxq->ring_mem.nr_pages && rc == 0; i++) {
+			snprintf(key, sizeof(key), "rx-ring-ref%u", i);
+			rc = xenpv_xs_printf(xs, t, dir, key, "%u",
+					     rxq->ring_mem.refs[i]);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (ev->rx != ev->tx) {
+		rc = xenpv_xs_printf(xs, t, dir, "event-channel-tx", "%d",
+				     ev->tx);
+		if (rc == 0)
+			rc = xenpv_xs_printf(xs, t, dir, "event-channel-rx",
+					     "%d", ev->rx);
+	} else {
+		rc = xenpv_xs_printf(xs, t, dir, "event-channel", "%d", ev->tx);
+	}
+	return rc;
+}
+
+/* Body of the handshake transaction (retried whole on EAGAIN). */
+static int
+xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct xennet_adapter *ad = arg;
+	const char *fe = ad->fe_path;
+	char dir[XENPV_PATH_MAX];
+	uint16_t q;
+	int rc;
+
+	rc = xennet_remove_stale_keys(xs, t, ad);
+	if (rc < 0)
+		return rc;
+	if (ad->nr_queues == 1) {
+		rc = xennet_write_queue_keys(xs, t, ad, 0, fe);
+	} else {
+		for (q = 0; q < ad->nr_queues && rc == 0; q++) {
+			if (snprintf(dir, sizeof(dir), "%s/queue-%u", fe, q) >=
+			    (int)sizeof(dir))
+				return -ENAMETOOLONG;
+			rc = xennet_write_queue_keys(xs, t, ad, q, dir);
+		}
+	}
+	if (rc == 0 && ad->be.has_max_queues)
+		rc = xenpv_xs_printf(xs, t, fe, "multi-queue-num-queues", "%u",
+				     ad->nr_queues);
+	if (rc == 0 && ad->ring_order > 0)
+		rc = xenpv_xs_printf(xs, t, fe, "ring-page-order", "%u",
+				     ad->ring_order);
+	if (rc == 0)
+		rc = xenpv_xs_write(xs, t, fe, "request-rx-copy", "1");
+	if (rc == 0)
+		rc = xenpv_xs_write(xs, t, fe, "feature-rx-notify", "1");
+	if (rc == 0)
+		rc = xenpv_xs_printf(xs, t, fe, "feature-sg", "%d", ad->sg);
+	if (rc == 0)
+		rc = xenpv_xs_printf(xs, t, fe, "feature-gso-tcpv4", "%d",
+				     ad->rx_gso);
+	if (rc == 0)
+		rc = xenpv_xs_printf(xs, t, fe, "feature-gso-tcpv6", "%d",
+				     ad->rx_gso);
+	if (rc == 0)
+		rc = xenpv_xs_printf(xs, t, fe, "feature-ipv6-csum-offload",
+				     "%d", ad->rx_csum);
+	if (rc == 0)
+		rc = xenpv_xs_printf(xs, t, fe, "feature-no-csum-offload", "%d",
+				     !ad->rx_csum);
+	return rc;
+}
+
+/*
+ * State, link
+ */
+
+static int
+xennet_switch_state(struct xennet_adapter *ad, enum xenbus_state state)
+{
+	int rc;
+
+	rc = xenpv_bus_switch_state(ad->xs, ad->fe_path, state);
+	if (rc < 0) {
+		XENNET_LOG(ERR, "%s: cannot write %s/state = %s: %s", ad->name,
+			   ad->fe_path, xenpv_bus_state_name(state),
+			   strerror(-rc));
+		return rc;
+	}
+	XENNET_LOG(DEBUG, "%s: frontend %s -> %s", ad->name,
+		   xenpv_bus_state_name(ad->fe_state),
+		   xenpv_bus_state_name(state));
+	ad->fe_state = state;
+	return 0;
+}
+
+static void
+xennet_set_link(struct xennet_adapter *ad, bool up, bool *lsc)
+{
+	struct rte_eth_link link = {
+		.link_speed = up ? RTE_ETH_SPEED_NUM_UNKNOWN :
+			RTE_ETH_SPEED_NUM_NONE,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	if (__atomic_exchange_n(&ad->link_up, up, __ATOMIC_ACQ_REL) == up)
+		return;
+	rte_eth_linkstatus_set(ad->dev, &link);
+	XENNET_LOG(INFO, "%s: link %s", ad->name, up ? "up" : "down");
+	*lsc = true;
+}
+
+static void
+xennet_lsc_notify(struct xennet_adapter *ad)
+{
+	if (ad->dev->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(ad->dev, RTE_ETH_EVENT_INTR_LSC,
+					     NULL);
+}
+
+/* Quiesce the bursts, then reclaim every grant and event channel. */
+static void
+xennet_teardown(struct xennet_adapter *ad, bool *lsc)
+{
+	struct rte_eth_dev *dev = ad->dev;
+	uint16_t q;
+
+	xennet_set_link(ad, false, lsc);
+	for (q = 0; q < ad->nr_queues; q++) {
+		struct xennet_txq *txq = dev->data->tx_queues[q];
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		xenpv_dp_close(&txq->guard);
+		xenpv_dp_close(&rxq->guard);
+	}
+	for (q = 0; q < ad->nr_queues; q++)
+		xennet_queue_release(ad, q);
+	ad->connected = false;
+	ad->disconnects++;
+}
+
+static int
+xennet_connect(struct xennet_adapter *ad)
+{
+	struct rte_eth_dev *dev = ad->dev;
+	uint64_t rxo = dev->data->dev_conf.rxmode.offloads;
+	struct xennet_be_features f;
+	uint16_t nq = dev->data->nb_rx_queues;
+	uint16_t q;
+	int rc;
+
+	rc = xennet_read_backend_features(ad, &f);
+	if (rc < 0)
+		return rc;
+	if (nq > f.max_queues) {
+		XENNET_LOG(ERR, "%s: %u queues configured but backend %s offers %u",
+			   ad->name, nq, ad->be_path, f.max_queues);
+		return -EINVAL;
+	}
+	if (ad->ring_order > 0 &&
+	    (!f.has_max_order || ad->ring_order > f.max_order)) {
+		XENNET_LOG(ERR, "%s: ring_page_order=%u but backend %s offers %s%u",
+			   ad->name, ad->ring_order, ad->be_path,
+			   f.has_max_order ? "" : "single-page rings, order ",
+			   f.max_order);
+		return -EINVAL;
+	}
+	ad->be = f;
+	ad->nr_queues = nq;
+	/* what we accept on RX is what the application enabled */
+	ad->rx_csum = ad->csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+					  RTE_ETH_RX_OFFLOAD_UDP_CKSUM));
+	ad->rx_gso = ad->gso && ad->sg && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
+		(rxo & RTE_ETH_RX_OFFLOAD_SCATTER);
+
+	/* a backend that just restarted must not act on our old keys */
+	if (ad->fe_state != XenbusStateInitialising) {
+		rc = xennet_switch_state(ad, XenbusStateInitialising);
+		if (rc < 0)
+			return rc;
+	}
+	for (q = 0; q < nq; q++) {
+		rc = xennet_queue_connect(ad, q);
+		if (rc < 0)
+			goto release;
+	}
+	rc = xenpv_xs_transaction(ad->xs, xennet_write_keys, ad);
+	if (rc < 0) {
+		XENNET_LOG(ERR, "%s: cannot write the handshake keys under %s: %s",
+			   ad->name, ad->fe_path, strerror(-rc));
+		goto release;
+	}
+	for (q = 0; q < nq; q++) {
+		struct xennet_txq *txq = dev->data->tx_queues[q];
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		xenpv_dp_open(&txq->guard);
+		xenpv_dp_open(&rxq->guard);
+	}
+	ad->connected = true;
+	ad->be_caught_up = false;
+	ad->connects++;
+	rc = xennet_switch_state(ad, XenbusStateConnected);
+	if (rc < 0) {
+		bool lsc = false;
+
+		xennet_teardown(ad, &lsc);
+		return rc;
+	}
+	XENNET_LOG(INFO, "%s: connected to %s (domain %u): %u queue(s), ring order %u, %s event channel(s), sg %d, tx csum %d/%d, tx gso %d/%d, rx csum %d, rx gso %d",
+		   ad->name, ad->be_path, ad->be_domid, nq, ad->ring_order,
+		   ad->split && f.split ? "split" : "shared",
+		   ad->sg && f.sg, ad->csum, ad->csum && f.ipv6_csum,
+		   ad->gso && ad->sg && f.sg && f.gso_v4,
+		   ad->gso && ad->sg && f.sg && f.gso_v6,
+		   ad->rx_csum, ad->rx_gso);
+	return 0;
+
+release:
+	while (q-- > 0)
+		xennet_queue_release(ad, q);
+	return rc;
+}
+
+/* Log the first protocol violation a burst recorded; 0 if none. */
+static uint32_t
+xennet_check_violations(struct xennet_adapter *ad)
+{
+	struct rte_eth_dev *dev = ad->dev;
+	uint32_t v;
+	uint16_t q;
+
+	for (q = 0; q < ad->nr_queues; q++) {
+		struct xennet_txq *txq = dev->data->tx_queues[q];
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		v = __atomic_load_n(&txq->violation, __ATOMIC_ACQUIRE);
+		if (v != XENNET_VIOL_NONE) {
+			XENNET_LOG(ERR, "%s: TX queue %u: protocol violation by backend %s: %s (%u, %u); closing the vif",
+				   ad->name, q, ad->be_path,
+				   xennet_violation_name(v), txq->viol_a,
+				   txq->viol_b);
+			return v;
+		}
+		v = __atomic_load_n(&rxq->violation, __ATOMIC_ACQUIRE);
+		if (v != XENNET_VIOL_NONE) {
+			XENNET_LOG(ERR, "%s: RX queue %u: protocol violation by backend %s: %s (%u, %u); closing the vif",
+				   ad->name, q, ad->be_path,
+				   xennet_violation_name(v), rxq->viol_a,
+				   rxq->viol_b);
+			return v;
+		}
+	}
+	return XENNET_VIOL_NONE;
+}
+
+/* Mark the port failed and close the vif (under lock). */
+static void
+xennet_fail(struct xennet_adapter *ad, uint32_t why, bool *lsc)
+{
+	ad->failed = why;
+	if (ad->connected)
+		xennet_teardown(ad, lsc);
+	if (ad->fe_state != XenbusStateClosing &&
+	    ad->fe_state != XenbusStateClosed)
+		xennet_switch_state(ad, XenbusStateClosing);
+}
+
+/* One step of the state machine (under lock); see the table on top. */
+static void
+xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
+{
+	int bs;
+	int rc;
+
+	if (!ad->started)
+		return;
+	bs = xenpv_bus_read_state(ad->xs, ad->be_path);
+
+	if (ad->connected) {
+		switch (bs) {
+		case XenbusStateConnected:
+			ad->be_caught_up = true;
+			xennet_set_link(ad, true, lsc);
+			return;
+		case XenbusStateInitialising:
+		case XenbusStateInitWait:
+		case XenbusStateInitialised:
+			/*
+			 * Before the backend first reaches Connected it is
+			 * still mapping our rings; after, going back means
+			 * it restarted.
+			 */
+			if (!ad->be_caught_up)
+				return;
+			break;
+		default:
+			break;
+		}
+		XENNET_LOG(NOTICE, "%s: backend %s went %s: disconnecting",
+			   ad->name, ad->be_path, xenpv_bus_state_name(bs));
+		xennet_teardown(ad, lsc);
+	}
+
+	if (ad->failed) {
+		/* stay closed; only follow the backend down */
+		if ((bs == XenbusStateClosing || bs == XenbusStateClosed) &&
+		    ad->fe_state != XenbusStateClosed)
+			xennet_switch_state(ad, XenbusStateClosed);
+		return;
+	}
+
+	switch (bs) {
+	case XenbusStateInitWait:
+		rc = xennet_connect(ad);
+		if (rc < 0) {
+			XENNET_LOG(ERR, "%s: cannot connect to backend %s: %s; port stays down until restarted",
+				   ad->name, ad->be_path, strerror(-rc));
+			if (error != NULL)
+				*error = rc;
+			xennet_fail(ad, UINT32_MAX, lsc);
+		}
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+	case XenbusStateReconfiguring:
+	case XenbusStateReconfigured:
+		/* the backend still serves an earlier connection of ours */
+		if (ad->fe_state != XenbusStateClosing)
+			xennet_switch_state(ad, XenbusStateClosing);
+		break;
+	case XenbusStateClosing:
+		if (ad->fe_state != XenbusStateClosed)
+			xennet_switch_state(ad, XenbusStateClosed);
+		break;
+	case XenbusStateClosed:
+	case XenbusStateInitialising:
+		/* Initialising asks a closed backend for InitWait again */
+		if (ad->fe_state != XenbusStateInitialising)
+			xennet_switch_state(ad, XenbusStateInitialising);
+		break;
+	default:
+		/* no backend directory (yet, or any more): wait */
+		break;
+	}
+}
+
+void
+xennet_sm_run(struct xennet_adapter *ad)
+{
+	bool lsc = false;
+
+	pthread_mutex_lock(&ad->lock);
+	xennet_sm_step(ad, &lsc, NULL);
+	pthread_mutex_unlock(&ad->lock);
+	if (lsc)
+		xennet_lsc_notify(ad);
+}
+
+/* The xenstore watch on <backend>/state (EAL interrupt thread). */
+void
+xennet_watch_cb(void *arg, const char *path, const char *token)
+{
+	struct xennet_adapter *ad = arg;
+
+	XENNET_LOG(DEBUG, "%s: watch %s (%s)", ad->name, path, token);
+	xennet_sm_run(ad);
+}
+
+/*
+ * The watchdog (EAL interrupt thread, while started): acts on violations
+ * the bursts recorded, so that the log line and the xenbus close happen
+ * here and never in a burst.
+ */
+static void
+xennet_watchdog(void *arg)
+{
+	struct xennet_adapter *ad = arg;
+	bool lsc = false;
+	uint32_t v;
+
+	pthread_mutex_lock(&ad->lock);
+	if (ad->connected && !ad->failed) {
+		v = xennet_check_violations(ad);
+		if (v != XENNET_VIOL_NONE) {
+			ad->port_violations++;
+			xennet_fail(ad, v, &lsc);
+		}
+	}
+	if (ad->started &&
+	    rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad) != 0)
+		XENNET_LOG(ERR, "%s: cannot re-arm the watchdog: protocol violations go unnoticed",
+			   ad->name);
+	pthread_mutex_unlock(&ad->lock);
+	if (lsc)
+		xennet_lsc_notify(ad);
+}
+
+/* Poll the backend's state until it is in @states (a bit mask). */
+static int
+xennet_wait_backend(struct xennet_adapter *ad, unsigned int states,
+		    unsigned int timeout_ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+		rte_get_timer_hz() * timeout_ms / 1000;
+	int bs;
+
+	for (;;) {
+		bs = xenpv_bus_read_state(ad->xs, ad->be_path);
+		if (bs >= 0 && (states & (1u << bs)))
+			return bs;
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(XENNET_POLL_US);
+	}
+}
+
+int
+xennet_xenbus_start(struct xennet_adapter *ad)
+{
+	bool lsc = false;
+	int error = 0;
+	int rc;
+
+	pthread_mutex_lock(&ad->lock);
+	ad->started = true;
+	ad->failed = 0;
+	xennet_sm_step(ad, &lsc, &error);
+	if (error < 0) {
+		ad->started = false;
+		pthread_mutex_unlock(&ad->lock);
+		return error;
+	}
+	rc = rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad);
+	if (rc < 0) {
+		XENNET_LOG(ERR, "%s: cannot arm the watchdog alarm: %s",
+			   ad->name, rte_strerror(-rc));
+		if (ad->connected)
+			xennet_teardown(ad, &lsc);
+		ad->started = false;
+		pthread_mutex_unlock(&ad->lock);
+		return rc;
+	}
+	pthread_mutex_unlock(&ad->lock);
+	if (lsc)
+		xennet_lsc_notify(ad);
+	return 0;
+}
+
+void
+xennet_xenbus_stop(struct xennet_adapter *ad)
+{
+	const unsigned int closing = 1u << XenbusStateClosing |
+		1u << XenbusStateClosed | 1u << XenbusStateUnknown |
+		1u << XenbusStateInitialising | 1u << XenbusStateInitWait;
+	const unsigned int closed = 1u << XenbusStateClosed |
+		1u << XenbusStateUnknown | 1u << XenbusStateInitialising |
+		1u << XenbusStateInitWait;
+	bool lsc = false;
+
+	/* no new watchdog run, then wait out a running one (it locks) */
+	pthread_mutex_lock(&ad->lock);
+	ad->started = false;
+	pthread_mutex_unlock(&ad->lock);
+	rte_eal_alarm_cancel(xennet_watchdog, ad);
+
+	pthread_mutex_lock(&ad->lock);
+	if (ad->connected) {
+		uint16_t q;
+
+		/* no burst may touch the rings from here on */
+		xennet_set_link(ad, false, &lsc);
+		for (q = 0; q < ad->nr_queues; q++) {
+			xenpv_dp_close(&((struct xennet_txq *)
+					 ad->dev->data->tx_queues[q])->guard);
+			xenpv_dp_close(&((struct xennet_rxq *)
+					 ad->dev->data->rx_queues[q])->guard);
+		}
+		/*
+		 * Closing, and let the backend unmap our pages, then Closed.
+		 * A backend that does not follow in time does no harm: the
+		 * pages it still maps stay valid for it until it unmaps them.
+		 */
+		if (xennet_switch_state(ad, XenbusStateClosing) == 0 &&
+		    xennet_wait_backend(ad, closing, XENNET_CLOSE_WAIT_MS) < 0)
+			XENNET_LOG(WARNING, "%s: backend %s did not close in %u ms",
+				   ad->name, ad->be_path,
+				   XENNET_CLOSE_WAIT_MS);
+		if (xennet_switch_state(ad, XenbusStateClosed) == 0 &&
+		    xennet_wait_backend(ad, closed, XENNET_CLOSE_WAIT_MS) < 0)
+			XENNET_LOG(WARNING, "%s: backend %s did not reach Closed in %u ms",
+				   ad->name, ad->be_path,
+				   XENNET_CLOSE_WAIT_MS);
+		xennet_teardown(ad, &lsc);
+	} else if (ad->fe_state != XenbusStateClosed &&
+		   ad->fe_state != XenbusStateUnknown) {
+		xennet_switch_state(ad, XenbusStateClosed);
+	}
+	pthread_mutex_unlock(&ad->lock);
+	if (lsc)
+		xennet_lsc_notify(ad);
+}

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# One net_xennet integration test over xenemu.
+#
+# Usage: run.sh XENEMU XENNET_PEER XENNET_APP PLUGIN SCENARIO
+#
+# Starts a fresh xenemu instance (mktemp XENEMU_DIR), creates domain 1 with
+# vif 0 backed by domain 0, runs the test backend (xennet_peer) as domain 0
+# and the echo application (xennet_app on net_xennet) as domain 1, and
+# checks both: the peer checks the handshake keys and every echoed packet,
+# this script checks the application's exit, statistics and log. Every
+# process and file is removed on exit, pass or fail. XENNET_TEST_VERBOSE=1
+# shows the logs of a passing run too.
+set -u
+
+xenemu=$1 peer=$2 app=$3 plugin=$4 scenario=$5
+limit=45	# seconds any one program may run
+
+export XENEMU_DIR
+XENEMU_DIR=$(mktemp -d /tmp/xennet-test.XXXXXX) || exit 1
+logs=$XENEMU_DIR/logs
+mkdir -p "$logs"
+pids=()
+# EAL file prefix of our DPDK processes: their runtime directories go
+# under /var/run/dpdk (root) or $XDG_RUNTIME_DIR/dpdk, and EAL leaves them
+prefix=xennet-$scenario-$$
+runtime_dirs=(/var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk")
+
+cleanup() {
+	local pid d
+	for pid in "${pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	"$xenemu" stop >/dev/null 2>&1
+	rm -rf "$XENEMU_DIR"
+	for d in "${runtime_dirs[@]}"; do
+		rm -rf "$d/$prefix"-*
+	done
+}
+trap cleanup EXIT
+
+show_logs() {
+	local f
+	for f in "$logs"/*; do
+		[ -f "$f" ] || continue
+		echo "----- $(basename "$f")"
+		tail -n 80 "$f"
+	done
+}
+
+fail() {
+	echo "FAIL ($scenario): $*"
+	show_logs
+	exit 1
+}
+
+# --- the test bed
+"$xenemu" start >"$logs/xenemu" 2>&1 || fail "xenemu start"
+"$xenemu" domain create --domid 1 >>"$logs/xenemu" 2>&1 ||
+	fail "domain create"
+"$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
+	--mac 00:16:3e:00:00:01 >>"$logs/xenemu" 2>&1 || fail "vif attach"
+
+# start_peer NAME ARGS...: the test backend, as domain 0, in the background
+start_peer() {
+	local name=$1
+	shift
+	timeout -k 2 "$limit" "$xenemu" exec --domid 0 -- \
+		"$peer" --timeout $((limit - 5)) "$@" >"$logs/$name" 2>&1 &
+	pids+=($!)
+	peer_pid=$!
+}
+
+# start_app NAME DEVARGS APP-ARGS...: the echo application, as domain 1
+start_app() {
+	local name=$1 devargs=$2
+	shift 2
+	timeout -k 2 "$limit" "$xenemu" exec --domid 1 -- \
+		"$app" -d "$plugin" --no-huge -m 256 --single-file-segments \
+		--file-prefix "$prefix-$name" -l 1 --no-pci \
+		--vdev "net_xennet0${devargs:+,$devargs}" \
+		--log-level=pmd.net.xennet:${XENNET_LOG_LEVEL:-info} -- \
+		--timeout $((limit - 5)) "$@" >"$logs/$name" 2>&1 &
+	pids+=($!)
+	app_pid=$!
+}
+
+# wait_ok PID WHAT: the process must exit 0
+wait_ok() {
+	wait "$1"
+	local rc=$?
+	[ "$rc" = 0 ] || fail "$2 exited $rc"
+}
+
+# stat LOG NAME: a "stat NAME VALUE" line of the application
+stat() {
+	awk -v n="$2" '$1 == "stat" && $2 == n { print $3; f = 1 }
+		END { if (!f) print "missing" }' "$logs/$1"
+}
+
+expect_stat() { # LOG NAME OP VALUE
+	local v
+	v=$(stat "$1" "$2")
+	[ "$v" != missing ] || fail "$1: no statistic $2"
+	case $3 in
+	eq) [ "$v" -eq "$4" ] ;;
+	ge) [ "$v" -ge "$4" ] ;;
+	*) false ;;
+	esac || fail "$1: $2 = $v, expected $3 $4"
+}
+
+peer_ok() { # LOG: the peer said PEER OK
+	grep -q '^PEER OK' "$logs/$1" || fail "$1: no PEER OK"
+}
+
+# Checks every clean run shares: echoes all counted, nothing dropped by
+# the port, no violation, every mbuf back in the pool.
+clean_run() { # APPLOG
+	expect_stat "$1" protocol_violations eq 0
+	expect_stat "$1" ierrors eq 0
+	expect_stat "$1" rx_nombuf eq 0
+	expect_stat "$1" mbufs_in_use eq 0
+	grep -q 'protocol violation' "$logs/$1" &&
+		fail "$1: logged a protocol violation"
+	return 0
+}
+
+# echo_run DEVARGS PEER-ARGS -- APP-ARGS: one session, checked
+echo_run() {
+	local devargs=$1
+	shift
+	local pargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		pargs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	start_peer peer "${pargs[@]}"
+	start_app app "$devargs" "$@"
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	clean_run app
+	expect_stat app connects eq 1
+	expect_stat app oerrors eq 0
+}
+
+hostile() { # KIND COUNTER REASON: inject KIND, expect one logged violation
+	start_peer peer --scenario hostile --hostile "$1" --packets 64
+	start_app app "" --until-down
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	expect_stat app protocol_violations eq 1
+	expect_stat app "$2" ge 1
+	expect_stat app mbufs_in_use eq 0
+	expect_stat app lsc_down ge 1
+	local n
+	n=$(grep -c 'protocol violation' "$logs/app")
+	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
+	grep 'protocol violation' "$logs/app" | grep -qF "$3" ||
+		fail "app: the violation logged is not \"$3\""
+}
+
+case $scenario in
+echo)
+	# also an MTU above the mbuf size (scatter is enabled)
+	echo_run "" --packets 100 -- --mtu 9000
+	expect_stat app mtu eq 9000 ;;
+order[1-4])
+	o=${scenario#order}
+	echo_run "ring_page_order=$o" --max-order 4 --expect-order "$o" \
+		--max-queues 2 --packets 300 -- ;;
+no_order_key)
+	# no max-ring-page-order: the plain keys, and order 1 refused
+	echo_run "" --max-order -1 --packets 50 -- ;;
+mq4)
+	echo_run "queues=4,ring_page_order=1" --max-queues 4 --max-order 2 \
+		--expect-queues 4 --expect-order 1 --packets 100 -- --queues 4
+	for q in 0 1 2 3; do
+		expect_stat app "rx_q${q}_packets" ge 100
+		expect_stat app "tx_q${q}_packets" ge 100
+	done ;;
+mq2_shared_evtchn)
+	echo_run "queues=2" --max-queues 2 --split 0 --expect-split 0 \
+		--expect-queues 2 --packets 100 -- --queues 2 ;;
+devarg_nosplit)
+	echo_run "split_evtchn=0" --expect-split 0 --packets 50 -- ;;
+devarg_nosg)
+	# sg=0: feature-sg=0 and no GSO; single-slot packets only
+	echo_run "sg=0" --expect-sg 0 --expect-gso 0 --packets 100 -- ;;
+no_offload)
+	echo_run "" --expect-gso 0 --expect-csum 0 --packets 100 -- \
+		--no-offload ;;
+be_no_features)
+	# the frontend must drop (and count) what this backend cannot take
+	start_peer peer --sg 0 --gso 0 --ipv6-csum 0 --packets 100
+	start_app app ""
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	clean_run app
+	read -r nosg offload < <(sed -n \
+		's/^PEER expect tx_drop_nosg=\([0-9]*\) tx_drop_offload=\([0-9]*\)$/\1 \2/p' \
+		"$logs/peer")
+	[ -n "${nosg:-}" ] || fail "peer did not report expected drops"
+	[ "$nosg" -gt 0 ] && [ "$offload" -gt 0 ] ||
+		fail "scenario sends nothing to drop ($nosg, $offload)"
+	expect_stat app tx_q0_drop_nosg eq "$nosg"
+	expect_stat app tx_q0_drop_offload eq "$offload"
+	expect_stat app oerrors eq $((nosg + offload)) ;;
+polling_peer)
+	echo_run "" --polling --packets 100 -- ;;
+kick_rx)
+	# the peer sleeps until the frontend kicks for new RX buffers (as
+	# Linux netback does): four rings' worth needs many such kicks
+	start_peer peer --scenario flood --arm rx --packets 1024
+	start_app app "" --sink --delay-us 2000
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	clean_run app
+	expect_stat app ipackets eq 1025
+	expect_stat app rx_q0_kicks ge 10 ;;
+kick_tx)
+	# the peer sleeps until the frontend kicks for new TX requests
+	echo_run "" --arm tx --packets 200 -- --delay-us 2000
+	expect_stat app tx_q0_kicks ge 10 ;;
+late_backend)
+	start_app app ""
+	sleep 2
+	grep -q 'connecting when it is ready' "$logs/app" ||
+		fail "probe did not wait for the backend"
+	start_peer peer --packets 50
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	clean_run app ;;
+reconnect)
+	start_peer peer --scenario reconnect --packets 100
+	start_app app ""
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	clean_run app
+	expect_stat app connects eq 2
+	expect_stat app lsc_up eq 2
+	expect_stat app lsc_down ge 1 ;;
+restart)
+	# the first backend leaves with the vif connected (a crash)
+	start_peer peer1 --scenario crash --packets 100
+	start_app app ""
+	wait_ok "$peer_pid" "peer 1"
+	peer_ok peer1
+	start_peer peer2 --scenario restart --packets 100
+	wait_ok "$peer_pid" "peer 2"
+	wait_ok "$app_pid" app
+	peer_ok peer2
+	clean_run app
+	expect_stat app connects eq 2 ;;
+cycles)
+	# each connection of 2 queues at order 4 shares 16448 pages; 10 of
+	# them exceed the domain's 65536 grants unless dev_stop gives the
+	# rings and the data pages of both directions back
+	start_peer peer --scenario cycles --cycles 10 --max-order 4 \
+		--expect-order 4 --max-queues 2 --expect-queues 2 --packets 20
+	start_app app "ring_page_order=4,queues=2" --cycles 10 --queues 2
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	clean_run app
+	expect_stat app connects eq 10 ;;
+probe_errors)
+	# each must fail probe with a clear line; no port means exit 2
+	probe_fails() { # NAME DEVARGS PATTERN [APP-ARGS...]
+		start_app "$1" "$2" "${@:4}"
+		wait "$app_pid"
+		local rc=$?
+		[ "$rc" = 2 ] || fail "$1: app exited $rc, expected 2"
+		grep -q "$3" "$logs/$1" || fail "$1: no \"$3\" in the log"
+	}
+	probe_fails bad_queues "queues=99" "invalid queues=99"
+	probe_fails bad_order "ring_page_order=5" "invalid ring_page_order=5"
+	probe_fails bad_switch "sg=yes" "invalid sg=yes"
+	probe_fails bad_key "frobnicate=1" "cannot parse devargs"
+	probe_fails twice "devid=0,devid=0" "given 2 times"
+	probe_fails no_vif "devid=7" "vif 7 does not exist"
+	# not a probe error, but refused: an MTU above 1500 without sg
+	probe_fails mtu_nosg "sg=0" "configure: Invalid argument" --mtu 9000
+	# a backend that is ready but cannot serve these devargs
+	"$xenemu" exec --domid 0 -- sh -c '
+		b=$(xenstore-read /local/domain/1/device/vif/0/backend) &&
+		xenstore-write $b/feature-rx-copy 1 $b/multi-queue-max-queues 2 \
+			$b/max-ring-page-order 1 $b/state 2' \
+		>>"$logs/xenemu" 2>&1 || fail "cannot fake a backend"
+	probe_fails too_many_queues "queues=3" "offers 2 queue"
+	probe_fails order_too_big "ring_page_order=2" "offers order 1"
+	"$xenemu" exec --domid 0 -- sh -c '
+		b=$(xenstore-read /local/domain/1/device/vif/0/backend) &&
+		xenstore-write $b/feature-rx-copy 0' \
+		>>"$logs/xenemu" 2>&1 || fail "cannot fake a backend"
+	probe_fails no_rx_copy "" "only receive-copy backends"
+	;;
+hostile_rx_bad_id)
+	hostile rx-bad-id rx_q0_violations "id is not its slot's" ;;
+hostile_rx_bad_bounds)
+	hostile rx-bad-bounds rx_q0_violations "outside the posted page" ;;
+hostile_rx_overflow)
+	hostile rx-overflow rx_q0_violations "beyond posted buffers" ;;
+hostile_rx_bad_extra)
+	hostile rx-bad-extra rx_q0_violations "extra info unknown" ;;
+hostile_tx_bad_id)
+	hostile tx-bad-id tx_q0_violations "id outside the ring" ;;
+hostile_tx_dup_id)
+	hostile tx-dup-id tx_q0_violations "id not in flight" ;;
+hostile_tx_overflow)
+	hostile tx-overflow tx_q0_violations "beyond requests" ;;
+hostile_tx_bad_status)
+	hostile tx-bad-status tx_q0_violations "status unknown" ;;
+*)
+	fail "unknown scenario" ;;
+esac
+[ "${XENNET_TEST_VERBOSE:-0}" = 1 ] && show_logs
+echo "PASS ($scenario)"
+exit 0

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xennet_app: the guest side of the net_xennet tests. A minimal DPDK
+ * application on one net_xennet port (loaded with -d, created with
+ * --vdev) that echoes every packet back on the queue it came from, turning
+ * the RX offload results into TX offload requests the way a forwarding
+ * application would: LRO (a GSO packet from the backend) becomes TSO with
+ * the same segment size, "L4 checksum not filled in" becomes an L4
+ * checksum offload request. The test backend (xennet_peer) checks the
+ * echoes.
+ *
+ * Each time the link comes up (the LSC event) it sends a READY packet on
+ * queue 0: the peer starts a session only then, so every test checks that
+ * the link-up event happens. It stops on a STOP packet from the peer, on link down after link up
+ * (--until-down), or at --timeout; then it stops and closes the port and
+ * prints the port's statistics and extended statistics as
+ * "stat <name> <value>" lines for the test script.
+ *
+ * Options (after EAL's --): --queues N, --timeout S, --until-down,
+ * --mbuf-size BYTES (data room), --no-offload (enable no offload), --mtu N,
+ * --cycles N (on each of the first N-1 STOP packets, stop the port and
+ * start it again: a new connection each time), --sink (count and free
+ * what arrives, echo nothing), --delay-us N (sleep after each burst that
+ * received something, before echoing).
+ * Exit: 0 stopped as asked, 1 timeout, 2 error.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_net.h>
+
+#define BURST 32
+#define STOP_ETHERTYPE 0x88b5
+
+static uint32_t lsc_up;
+static uint32_t lsc_down;
+static volatile sig_atomic_t quit;
+
+static int
+on_lsc(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	struct rte_eth_link link;
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret);
+	if (rte_eth_link_get_nowait(port, &link) != 0)
+		return 0;
+	if (link.link_status)
+		__atomic_fetch_add(&lsc_up, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&lsc_down, 1, __ATOMIC_RELAXED);
+	printf("app: link %s\n", link.link_status ? "up" : "down");
+	fflush(stdout);
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	quit = 1;
+}
+
+/* Tell the peer we saw the link come up (a READY control packet). */
+static bool
+send_ready(uint16_t port, struct rte_mempool *mp)
+{
+	struct rte_ether_hdr *eh;
+	struct rte_mbuf *m;
+	char *p;
+
+	m = rte_pktmbuf_alloc(mp);
+	if (m == NULL)
+		return false;
+	p = rte_pktmbuf_append(m, 60);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	memset(p, 0, 60);
+	eh = (struct rte_ether_hdr *)p;
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	rte_eth_macaddr_get(port, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(STOP_ETHERTYPE);
+	memcpy(eh + 1, "XNET-READY", 10);
+	if (rte_eth_tx_burst(port, 0, &m, 1) == 1)
+		return true;
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+static bool
+is_stop(struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+
+	if (rte_pktmbuf_data_len(m) < 23)
+		return false;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	return eh->ether_type == rte_cpu_to_be_16(STOP_ETHERTYPE) &&
+		memcmp((const char *)(eh + 1), "XNET-STOP", 9) == 0;
+}
+
+/* Turn what the port told us on RX into what we ask of it on TX. */
+static void
+prepare_echo(struct rte_mbuf *m)
+{
+	struct rte_net_hdr_lens hl;
+	uint64_t ol = m->ol_flags;
+	uint64_t tx = 0;
+	uint32_t ptype;
+	bool v6;
+
+	ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_L2_MASK |
+				  RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
+	v6 = RTE_ETH_IS_IPV6_HDR(ptype);
+	m->l2_len = hl.l2_len;
+	m->l3_len = hl.l3_len;
+	m->l4_len = hl.l4_len;
+	if ((ol & RTE_MBUF_F_RX_LRO) &&
+	    (ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP) {
+		tx = RTE_MBUF_F_TX_TCP_SEG |
+			(v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4);
+		/* m->tso_segsz already holds the backend's GSO size */
+	} else if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		   RTE_MBUF_F_RX_L4_CKSUM_NONE) {
+		if ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP)
+			tx = RTE_MBUF_F_TX_TCP_CKSUM;
+		else if ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_UDP)
+			tx = RTE_MBUF_F_TX_UDP_CKSUM;
+		if (tx != 0)
+			tx |= v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4;
+	}
+	m->ol_flags = tx;
+	if (!(tx & RTE_MBUF_F_TX_TCP_SEG))
+		m->tso_segsz = 0;
+}
+
+static void
+print_stats(uint16_t port)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *xs = NULL;
+	struct rte_eth_stats st;
+	int n, i;
+
+	if (rte_eth_stats_get(port, &st) == 0) {
+		printf("stat ipackets %" PRIu64 "\n", st.ipackets);
+		printf("stat opackets %" PRIu64 "\n", st.opackets);
+		printf("stat ibytes %" PRIu64 "\n", st.ibytes);
+		printf("stat obytes %" PRIu64 "\n", st.obytes);
+		printf("stat ierrors %" PRIu64 "\n", st.ierrors);
+		printf("stat oerrors %" PRIu64 "\n", st.oerrors);
+		printf("stat rx_nombuf %" PRIu64 "\n", st.rx_nombuf);
+	}
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	if (n > 0) {
+		names = calloc((size_t)n, sizeof(*names));
+		xs = calloc((size_t)n, sizeof(*xs));
+	}
+	if (names != NULL && xs != NULL &&
+	    rte_eth_xstats_get_names(port, names, (unsigned int)n) == n &&
+	    rte_eth_xstats_get(port, xs, (unsigned int)n) == n)
+		for (i = 0; i < n; i++)
+			printf("stat %s %" PRIu64 "\n", names[xs[i].id].name,
+			       xs[i].value);
+	free(names);
+	free(xs);
+	printf("stat lsc_up %u\n", __atomic_load_n(&lsc_up, __ATOMIC_RELAXED));
+	printf("stat lsc_down %u\n",
+	       __atomic_load_n(&lsc_down, __ATOMIC_RELAXED));
+	fflush(stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "queues", required_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "until-down", no_argument, NULL, 'd' },
+		{ "mbuf-size", required_argument, NULL, 'm' },
+		{ "no-offload", no_argument, NULL, 'n' },
+		{ "mtu", required_argument, NULL, 'M' },
+		{ "cycles", required_argument, NULL, 'c' },
+		{ "sink", no_argument, NULL, 's' },
+		{ "delay-us", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	struct rte_mempool *mp;
+	struct rte_mbuf *pkts[BURST];
+	unsigned int queues = 1, timeout = 40, mbuf_size = 2048, mtu = 0;
+	unsigned int cycles = 1, delay_us = 0;
+	bool until_down = false, offload = true, stop = false, sink = false;
+	uint64_t deadline, idle = 0;
+	uint32_t ready_sent = 0;
+	uint16_t port = 0, q;
+	int ret, c, status = 0;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "app: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return 2;
+	}
+	argc -= ret;
+	argv += ret;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q': queues = (unsigned int)atoi(optarg); break;
+		case 't': timeout = (unsigned int)atoi(optarg); break;
+		case 'd': until_down = true; break;
+		case 'm': mbuf_size = (unsigned int)atoi(optarg); break;
+		case 'n': offload = false; break;
+		case 'M': mtu = (unsigned int)atoi(optarg); break;
+		case 'c': cycles = (unsigned int)atoi(optarg); break;
+		case 's': sink = true; break;
+		case 'D': delay_us = (unsigned int)atoi(optarg); break;
+		default:
+			fprintf(stderr, "app: bad option\n");
+			return 2;
+		}
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	if (rte_eth_dev_count_avail() != 1) {
+		fprintf(stderr, "app: expected one port, found %u\n",
+			rte_eth_dev_count_avail());
+		status = 2;
+		goto out;
+	}
+	ret = rte_eth_dev_info_get(port, &info);
+	if (ret != 0) {
+		fprintf(stderr, "app: dev_info: %s\n", rte_strerror(-ret));
+		status = 2;
+		goto out;
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.lsc = 1;
+	if (offload) {
+		conf.rxmode.offloads = info.rx_offload_capa &
+			(RTE_ETH_RX_OFFLOAD_SCATTER | RTE_ETH_RX_OFFLOAD_TCP_LRO |
+			 RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+			 RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+		conf.txmode.offloads = info.tx_offload_capa &
+			(RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+			 RTE_ETH_TX_OFFLOAD_TCP_TSO |
+			 RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			 RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
+	} else {
+		conf.rxmode.offloads = info.rx_offload_capa &
+			RTE_ETH_RX_OFFLOAD_SCATTER;
+		conf.txmode.offloads = info.tx_offload_capa &
+			RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	}
+	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		conf.rxmode.max_lro_pkt_size = info.max_lro_pkt_size;
+	conf.rxmode.mtu = mtu;
+	ret = rte_eth_dev_configure(port, (uint16_t)queues, (uint16_t)queues,
+				    &conf);
+	if (ret != 0) {
+		fprintf(stderr, "app: configure: %s\n", rte_strerror(-ret));
+		status = 2;
+		goto out;
+	}
+	mp = rte_pktmbuf_pool_create("app_mbufs", 16383, 256, 0,
+				     (uint16_t)(mbuf_size + RTE_PKTMBUF_HEADROOM),
+				     (int)rte_socket_id());
+	if (mp == NULL) {
+		fprintf(stderr, "app: mempool: %s\n", rte_strerror(rte_errno));
+		status = 2;
+		goto close;
+	}
+	for (q = 0; q < queues; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, 0, rte_socket_id(), NULL,
+					     mp);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, 0,
+						     rte_socket_id(), NULL);
+		if (ret != 0) {
+			fprintf(stderr, "app: queue %u setup: %s\n", q,
+				rte_strerror(-ret));
+			status = 2;
+			goto close;
+		}
+	}
+	rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, on_lsc,
+				      NULL);
+	ret = rte_eth_dev_start(port);
+	if (ret != 0) {
+		fprintf(stderr, "app: start: %s\n", rte_strerror(-ret));
+		status = 2;
+		goto close;
+	}
+	printf("app: started, %u queue(s), rx offloads %#" PRIx64 ", tx offloads %#" PRIx64 "\n",
+	       queues, conf.rxmode.offloads, conf.txmode.offloads);
+	fflush(stdout);
+
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * timeout;
+	while (!stop && !quit) {
+		unsigned int got = 0;
+
+		for (q = 0; q < queues; q++) {
+			uint16_t n, i, keep = 0, sent = 0;
+			uint64_t tx_deadline;
+
+			n = rte_eth_rx_burst(port, q, pkts, BURST);
+			got += n;
+			/* let the peer fall asleep: it then needs our kick */
+			if (n > 0 && delay_us > 0)
+				usleep(delay_us);
+			for (i = 0; i < n; i++) {
+				if (is_stop(pkts[i])) {
+					rte_pktmbuf_free(pkts[i]);
+					stop = true;
+					continue;
+				}
+				if (sink) {
+					rte_pktmbuf_free(pkts[i]);
+					continue;
+				}
+				prepare_echo(pkts[i]);
+				pkts[keep++] = pkts[i];
+			}
+			/* echo everything; the backend answers promptly */
+			tx_deadline = rte_get_timer_cycles() +
+				rte_get_timer_hz() * 2;
+			while (sent < keep &&
+			       rte_get_timer_cycles() < tx_deadline)
+				sent += rte_eth_tx_burst(port, q, pkts + sent,
+							 keep - sent);
+			if (sent < keep) {
+				printf("app: queue %u: %u packets not sent\n",
+				       q, keep - sent);
+				rte_pktmbuf_free_bulk(pkts + sent, keep - sent);
+			}
+		}
+		if (__atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > ready_sent &&
+		    send_ready(port, mp))
+			ready_sent++;
+		if (stop && --cycles > 0) {
+			/* a full disconnect and a new connection */
+			ret = rte_eth_dev_stop(port);
+			if (ret == 0)
+				ret = rte_eth_dev_start(port);
+			if (ret != 0) {
+				fprintf(stderr, "app: restart: %s\n",
+					rte_strerror(-ret));
+				status = 2;
+				break;
+			}
+			printf("app: restarted, %u cycle(s) to go\n", cycles);
+			fflush(stdout);
+			stop = false;
+		}
+		if (until_down && __atomic_load_n(&lsc_up, __ATOMIC_RELAXED) &&
+		    __atomic_load_n(&lsc_down, __ATOMIC_RELAXED))
+			break;
+		if (rte_get_timer_cycles() > deadline) {
+			printf("app: timeout\n");
+			status = 1;
+			break;
+		}
+		/* a test app: do not hog a core the peer needs */
+		if (got == 0 && ++idle > 64) {
+			usleep(20);
+			idle = 0;
+		}
+	}
+	printf("app: stopping (%s)\n", stop ? "STOP packet" :
+	       status ? "timeout" : "link down");
+	fflush(stdout);
+	ret = rte_eth_dev_stop(port);
+	if (ret != 0) {
+		fprintf(stderr, "app: stop: %s\n", rte_strerror(-ret));
+		status = 2;
+	}
+	print_stats(port);
+	{
+		uint16_t cur_mtu = 0;
+
+		if (rte_eth_dev_get_mtu(port, &cur_mtu) == 0)
+			printf("stat mtu %u\n", cur_mtu);
+	}
+	/* the port holds no mbuf once stopped */
+	printf("stat mbufs_in_use %u\n", rte_mempool_in_use_count(mp));
+	fflush(stdout);
+close:
+	rte_eth_dev_close(port);
+	rte_mempool_free(rte_mempool_lookup("app_mbufs"));
+out:
+	rte_eal_cleanup();
+	return status;
+}

@@ -1,0 +1,1546 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xennet_peer: a small netback of our own that drives net_xennet through
+ * the Xen netif protocol and checks everything it sees.
+ *
+ * It runs as the backend domain (under `xenemu exec --domid 0`), uses the
+ * real Xen libraries (libxenstore, libxengnttab map and grant copy,
+ * libxenevtchn), and behaves like Linux netback where the frontend can
+ * tell: it writes its features and goes InitWait, waits for the
+ * frontend's keys and Connected, checks those keys against what the test
+ * expects, maps the rings, binds the event channels and goes Connected.
+ * By default it is event driven like Linux netback: when it runs out of
+ * work it arms req_event on both rings and sleeps on the event channel, so
+ * a frontend that does not kick when RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
+ * says so stalls it, and the test fails.
+ *
+ * A session starts when the application says (a READY packet on queue 0)
+ * that it saw the link come up. Traffic: on every queue it sends numbered packets of many shapes
+ * (single slot, several slots, page-sized, GSO with an extra-info slot,
+ * checksum flags, first slots at odd offsets) into the frontend's RX
+ * buffers; the test application echoes each one back on the same queue,
+ * turning the RX offload flags into TX offload requests; the peer checks
+ * every echo byte for byte, with the checksum flags and GSO extra it
+ * expects, and counts the echoes the frontend must drop because this
+ * backend does not offer what they need.
+ *
+ * Scenarios: echo (one session, then a STOP packet and the frontend's
+ * orderly close), flood (the application only receives: more packets than
+ * the ring holds, paced by the frontend's RX kicks alone), reconnect (the
+ * backend closes and comes back), cycles (the application stops and starts
+ * the port, a new connection each time), crash (exit with the connection
+ * up, for "restart" to take over), restart (a new backend process on a vif
+ * whose frontend is still connected) and hostile (inject one protocol
+ * violation, expect the frontend to close).
+ *
+ * Prints "PEER OK ..." and exits 0, or "PEER FAIL: why" and exits 1.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xenpv_ring.h"		/* barriers before Xen's ring headers */
+
+#include <xenstore.h>
+#include <xengnttab.h>
+#include <xenevtchn.h>
+
+#define PAGE_SZ		XENPV_PAGE_SIZE
+#define MAX_QUEUES	16
+#define MAX_PKT		65535u
+#define MAX_SLOTS	20
+#define WINDOW		32		/* packets in flight per queue */
+#define STOP_ETHERTYPE	0x88b5
+#define MAGIC		"XNET"
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+							noreturn));
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stdout, "PEER FAIL: ");
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fprintf(stdout, "\n");
+	fflush(stdout);
+	exit(1);
+}
+
+static void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stdout, "peer: ");
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fprintf(stdout, "\n");
+	fflush(stdout);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Packet shapes. Each packet is a function of (kind, seq, queue), so an
+ * echo is checked by building the packet again.
+ */
+struct kind {
+	uint32_t len;
+	bool v6;
+	bool tcp;
+	uint16_t rx_flags;	/* NETRXF_csum_blank / _data_validated */
+	uint16_t gso_size;	/* 0: no GSO */
+};
+
+#define CB (NETRXF_csum_blank | NETRXF_data_validated)
+#define DV NETRXF_data_validated
+static const struct kind kinds[] = {
+	{ 60, false, false, 0, 0 },
+	{ 1514, false, true, DV, 0 },
+	{ 1514, false, true, CB, 0 },
+	{ 4096, true, false, DV, 0 },
+	{ 4097, false, true, 0, 0 },
+	{ 9014, true, false, CB, 0 },
+	{ 65000, false, true, CB, 1448 },
+	{ 30000, true, true, CB, 1440 },
+	{ 12289, false, false, 0, 0 },
+	{ 200, true, true, CB, 0 },
+};
+#define NB_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+enum hostile {
+	H_NONE,
+	H_RX_BAD_ID,
+	H_RX_BAD_BOUNDS,
+	H_RX_OVERFLOW,
+	H_RX_BAD_EXTRA,
+	H_TX_BAD_ID,
+	H_TX_DUP_ID,
+	H_TX_OVERFLOW,
+	H_TX_BAD_STATUS,
+};
+
+static const char * const hostile_names[] = {
+	[H_NONE] = "none",
+	[H_RX_BAD_ID] = "rx-bad-id",
+	[H_RX_BAD_BOUNDS] = "rx-bad-bounds",
+	[H_RX_OVERFLOW] = "rx-overflow",
+	[H_RX_BAD_EXTRA] = "rx-bad-extra",
+	[H_TX_BAD_ID] = "tx-bad-id",
+	[H_TX_DUP_ID] = "tx-dup-id",
+	[H_TX_OVERFLOW] = "tx-overflow",
+	[H_TX_BAD_STATUS] = "tx-bad-status",
+};
+
+/* One netif queue as the backend sees it. */
+struct pq {
+	netif_tx_back_ring_t tx;	/* frontend -> us */
+	netif_rx_back_ring_t rx;	/* us -> frontend */
+	void *tx_map;
+	void *rx_map;
+	evtchn_port_t tx_port;		/* our ends of the channels */
+	evtchn_port_t rx_port;
+	/* traffic of the current session */
+	uint32_t sent;			/* packets sent */
+	uint32_t expected;		/* echoes we expect */
+	uint32_t echoed;		/* echoes received */
+	uint32_t expect_drop_nosg;	/* echoes the frontend must drop */
+	uint32_t expect_drop_offload;
+	uint8_t *seen;			/* [count] echo received */
+	uint8_t *want;			/* [count] echo expected */
+	uint64_t rx_kicks;
+	uint64_t tx_kicks;
+};
+
+struct peer {
+	struct xs_handle *xs;
+	xengnttab_handle *xgt;
+	xenevtchn_handle *xce;
+	unsigned int fe_domid;
+	unsigned int devid;
+	char fe_path[256];
+	char be_path[256];
+	uint8_t fe_mac[6];
+
+	/* what we offer */
+	int max_queues;		/* 0: key not written */
+	int max_order;		/* -1: key not written */
+	int split;
+	int sg;
+	int gso;
+	int ipv6_csum;
+
+	/* what the test expects the frontend to write */
+	unsigned int exp_queues;
+	unsigned int exp_order;
+	int exp_split;
+	int exp_sg;
+	int exp_gso;
+	int exp_csum;
+
+	/* what the frontend wrote */
+	unsigned int nq;
+	unsigned int order;
+	bool fe_sg;
+	bool fe_gso;
+	bool fe_csum;
+	bool is_split;
+
+	struct pq q[MAX_QUEUES];
+	unsigned int packets;
+	unsigned int timeout_s;
+	bool polling;
+	bool arm_tx;		/* ask for kicks on new TX requests */
+	bool arm_rx;		/* ask for kicks on new RX buffers */
+	bool sink;		/* the application echoes nothing */
+	enum hostile hostile;
+	bool injected;
+	bool closing;		/* frontend may revoke grants any time */
+	uint64_t deadline;
+	uint64_t stalls;
+	uint32_t ready;		/* READY packets received */
+
+	uint8_t buf[MAX_PKT + PAGE_SZ];
+	uint8_t ref[MAX_PKT + PAGE_SZ];
+};
+
+/*
+ * xenstore
+ */
+
+/* snprintf into a path buffer; a path that does not fit is a test bug */
+static void mkpath(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+mkpath(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= n)
+		fail("path too long: %s...", buf);
+}
+
+static char *
+xs_get(struct peer *p, const char *dir, const char *key)
+{
+	char path[512];
+	unsigned int len;
+
+	mkpath(path, sizeof(path), "%s/%s", dir, key);
+	return xs_read(p->xs, XBT_NULL, path, &len);
+}
+
+static long
+xs_get_num(struct peer *p, const char *dir, const char *key, long def)
+{
+	char *s = xs_get(p, dir, key);
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return def;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0')
+		fail("%s/%s = \"%s\" is not a number", dir, key, s);
+	free(s);
+	return v;
+}
+
+static void
+xs_put(struct peer *p, const char *dir, const char *key, const char *fmt,
+       ...)
+{
+	char path[512], val[128];
+	va_list ap;
+
+	mkpath(path, sizeof(path), "%s/%s", dir, key);
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (!xs_write(p->xs, XBT_NULL, path, val, strlen(val)))
+		fail("write %s: %s", path, strerror(errno));
+}
+
+static int
+fe_state(struct peer *p)
+{
+	return (int)xs_get_num(p, p->fe_path, "state", 0);
+}
+
+static const char *
+state_name(int s)
+{
+	static const char * const names[] = {
+		"Unknown", "Initialising", "InitWait", "Initialised",
+		"Connected", "Closing", "Closed",
+	};
+
+	return s >= 0 && s < 7 ? names[s] : "?";
+}
+
+static void
+be_switch(struct peer *p, int state)
+{
+	xs_put(p, p->be_path, "state", "%d", state);
+	note("backend -> %s", state_name(state));
+}
+
+/* Wait until the frontend's state is @want; fail after @ms. */
+static void
+wait_fe_state(struct peer *p, int want, unsigned int ms, const char *why)
+{
+	uint64_t end = now_ms() + ms;
+	int s;
+
+	while ((s = fe_state(p)) != want) {
+		if (now_ms() > end)
+			fail("%s: frontend is %d, not %d, after %u ms", why, s,
+			     want, ms);
+		usleep(2000);
+	}
+}
+
+/*
+ * Connected with a NEW set of keys: before InitWait we remove
+ * request-rx-copy, which the frontend writes again in its handshake
+ * transaction (after going Initialising). One transaction reads the state
+ * and the key, so "Connected and the key is back" means a new connection,
+ * never the stale state of the one before.
+ */
+static void
+wait_fe_connected(struct peer *p, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	char path[512];
+
+	for (;;) {
+		xs_transaction_t t = xs_transaction_start(p->xs);
+		unsigned int len;
+		char *st, *rc;
+		bool ok;
+
+		if (t == XBT_NULL)
+			fail("transaction_start: %s", strerror(errno));
+		mkpath(path, sizeof(path), "%s/state", p->fe_path);
+		st = xs_read(p->xs, t, path, &len);
+		mkpath(path, sizeof(path), "%s/request-rx-copy", p->fe_path);
+		rc = xs_read(p->xs, t, path, &len);
+		xs_transaction_end(p->xs, t, true);
+		ok = st != NULL && strcmp(st, "4") == 0 && rc != NULL;
+		free(st);
+		free(rc);
+		if (ok)
+			return;
+		if (now_ms() > end)
+			fail("frontend did not connect within %u ms", ms);
+		usleep(2000);
+	}
+}
+
+/* Write our features, then InitWait. */
+static void
+advertise(struct peer *p)
+{
+	char path[512];
+
+	mkpath(path, sizeof(path), "%s/request-rx-copy", p->fe_path);
+	xs_rm(p->xs, XBT_NULL, path);
+	xs_put(p, p->be_path, "feature-rx-copy", "1");
+	xs_put(p, p->be_path, "feature-rx-flip", "0");
+	xs_put(p, p->be_path, "feature-sg", "%d", p->sg);
+	xs_put(p, p->be_path, "feature-gso-tcpv4", "%d", p->gso);
+	xs_put(p, p->be_path, "feature-gso-tcpv6", "%d", p->gso);
+	xs_put(p, p->be_path, "feature-ipv6-csum-offload", "%d",
+	       p->ipv6_csum);
+	xs_put(p, p->be_path, "feature-split-event-channels", "%d", p->split);
+	mkpath(path, sizeof(path), "%s/multi-queue-max-queues", p->be_path);
+	if (p->max_queues > 0)
+		xs_put(p, p->be_path, "multi-queue-max-queues", "%d",
+		       p->max_queues);
+	else
+		xs_rm(p->xs, XBT_NULL, path);
+	mkpath(path, sizeof(path), "%s/max-ring-page-order", p->be_path);
+	if (p->max_order >= 0)
+		xs_put(p, p->be_path, "max-ring-page-order", "%d",
+		       p->max_order);
+	else
+		xs_rm(p->xs, XBT_NULL, path);
+	be_switch(p, XenbusStateInitWait);
+}
+
+/* A key that must be present with exactly this value. */
+static void
+expect_key(struct peer *p, const char *dir, const char *key, long want)
+{
+	long v = xs_get_num(p, dir, key, -1);
+
+	if (v != want)
+		fail("%s/%s is %ld, expected %ld", dir, key, v, want);
+}
+
+static void
+expect_absent(struct peer *p, const char *dir, const char *key)
+{
+	char *s = xs_get(p, dir, key);
+
+	if (s != NULL)
+		fail("%s/%s = \"%s\" should not be written", dir, key, s);
+}
+
+static long
+need_key(struct peer *p, const char *dir, const char *key)
+{
+	long v = xs_get_num(p, dir, key, -1);
+
+	if (v < 0)
+		fail("%s/%s missing", dir, key);
+	return v;
+}
+
+/* Map one ring of 2^order pages from the keys in @dir. */
+static void *
+map_ring(struct peer *p, const char *dir, const char *name)
+{
+	uint32_t refs[XENPV_MAX_RING_PAGES];
+	unsigned int n = 1u << p->order, i;
+	char key[64];
+	void *m;
+
+	if (p->order == 0) {
+		mkpath(key, sizeof(key), "%s-ring-ref", name);
+		refs[0] = (uint32_t)need_key(p, dir, key);
+		mkpath(key, sizeof(key), "%s-ring-ref0", name);
+		expect_absent(p, dir, key);
+	} else {
+		for (i = 0; i < n; i++) {
+			mkpath(key, sizeof(key), "%s-ring-ref%u", name, i);
+			refs[i] = (uint32_t)need_key(p, dir, key);
+		}
+		mkpath(key, sizeof(key), "%s-ring-ref%u", name, n);
+		expect_absent(p, dir, key);
+		mkpath(key, sizeof(key), "%s-ring-ref", name);
+		expect_absent(p, dir, key);
+	}
+	m = xengnttab_map_domain_grant_refs(p->xgt, n, p->fe_domid, refs,
+					    PROT_READ | PROT_WRITE);
+	if (m == NULL)
+		fail("map %s ring (%u pages): %s", name, n, strerror(errno));
+	return m;
+}
+
+static evtchn_port_t
+bind_port(struct peer *p, const char *dir, const char *key)
+{
+	long remote = need_key(p, dir, key);
+	xenevtchn_port_or_error_t port;
+
+	port = xenevtchn_bind_interdomain(p->xce, p->fe_domid,
+					  (evtchn_port_t)remote);
+	if (port < 0)
+		fail("bind %s/%s = %ld: %s", dir, key, remote,
+		     strerror(errno));
+	return (evtchn_port_t)port;
+}
+
+/* Read and check the frontend's keys, map, bind. */
+static void
+connect_frontend(struct peer *p)
+{
+	const char *fe = p->fe_path;
+	char dir[512];
+	unsigned int i, s;
+
+	expect_key(p, fe, "request-rx-copy", 1);
+	expect_key(p, fe, "feature-rx-notify", 1);
+	expect_key(p, fe, "feature-sg", p->exp_sg);
+	expect_key(p, fe, "feature-gso-tcpv4", p->exp_gso);
+	expect_key(p, fe, "feature-gso-tcpv6", p->exp_gso);
+	expect_key(p, fe, "feature-ipv6-csum-offload", p->exp_csum);
+	expect_key(p, fe, "feature-no-csum-offload", !p->exp_csum);
+	p->fe_sg = p->exp_sg;
+	p->fe_gso = p->exp_gso;
+	p->fe_csum = p->exp_csum;
+
+	if (p->max_queues > 0) {
+		p->nq = (unsigned int)need_key(p, fe, "multi-queue-num-queues");
+	} else {
+		expect_absent(p, fe, "multi-queue-num-queues");
+		p->nq = 1;
+	}
+	if (p->nq != p->exp_queues)
+		fail("frontend asked for %u queues, expected %u", p->nq,
+		     p->exp_queues);
+	if (p->max_order >= 0 && p->exp_order > 0) {
+		p->order = (unsigned int)need_key(p, fe, "ring-page-order");
+	} else {
+		expect_absent(p, fe, "ring-page-order");
+		p->order = 0;
+	}
+	if (p->order != p->exp_order)
+		fail("frontend wrote ring-page-order %u, expected %u",
+		     p->order, p->exp_order);
+
+	for (i = 0; i < p->nq; i++) {
+		struct pq *q = &p->q[i];
+		RING_IDX prod;
+
+		if (p->nq == 1) {
+			mkpath(dir, sizeof(dir), "%s", fe);
+			expect_absent(p, fe, "queue-0/tx-ring-ref");
+		} else {
+			mkpath(dir, sizeof(dir), "%s/queue-%u", fe, i);
+			expect_absent(p, fe, "tx-ring-ref");
+			expect_absent(p, fe, "event-channel");
+		}
+		q->tx_map = map_ring(p, dir, "tx");
+		q->rx_map = map_ring(p, dir, "rx");
+		BACK_RING_INIT(&q->tx, (netif_tx_sring_t *)q->tx_map,
+			       PAGE_SZ << p->order);
+		BACK_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_map,
+			       PAGE_SZ << p->order);
+		if (RING_SIZE(&q->tx) != XENPV_TX_RING_SIZE(p->order))
+			fail("TX ring size %u", RING_SIZE(&q->tx));
+
+		p->is_split = p->exp_split;
+		if (p->exp_split) {
+			expect_absent(p, dir, "event-channel");
+			q->tx_port = bind_port(p, dir, "event-channel-tx");
+			q->rx_port = bind_port(p, dir, "event-channel-rx");
+		} else {
+			expect_absent(p, dir, "event-channel-tx");
+			q->tx_port = bind_port(p, dir, "event-channel");
+			q->rx_port = q->tx_port;
+		}
+
+		/* every RX slot is posted, request i in slot i */
+		prod = xenpv_load_acquire(&q->rx.sring->req_prod);
+		if (prod != RING_SIZE(&q->rx))
+			fail("queue %u: %u RX buffers posted, expected %u", i,
+			     prod, RING_SIZE(&q->rx));
+		for (s = 0; s < prod; s++) {
+			netif_rx_request_t req;
+
+			RING_COPY_REQUEST(&q->rx, s, &req);
+			if (req.id != s)
+				fail("queue %u: RX request %u has id %u", i,
+				     s, req.id);
+		}
+		/* the TX ring is empty, its event fields initialised */
+		if (q->tx.sring->req_prod != 0)
+			fail("queue %u: TX req_prod %u at connect", i,
+			     q->tx.sring->req_prod);
+	}
+	note("frontend keys ok: %u queue(s), order %u, %s event channels, sg %d gso %d csum %d",
+	     p->nq, p->order, p->exp_split ? "split" : "shared", p->fe_sg,
+	     p->fe_gso, p->fe_csum);
+}
+
+static void
+disconnect_frontend(struct peer *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nq; i++) {
+		struct pq *q = &p->q[i];
+
+		if (q->tx_map != NULL)
+			xengnttab_unmap(p->xgt, q->tx_map, 1u << p->order);
+		if (q->rx_map != NULL)
+			xengnttab_unmap(p->xgt, q->rx_map, 1u << p->order);
+		q->tx_map = NULL;
+		q->rx_map = NULL;
+		if (q->rx_port != q->tx_port)
+			xenevtchn_unbind(p->xce, q->rx_port);
+		xenevtchn_unbind(p->xce, q->tx_port);
+		note("queue %u: %" PRIu64 " TX kicks, %" PRIu64 " RX kicks",
+		     i, q->tx_kicks, q->rx_kicks);
+		q->tx_kicks = 0;
+		q->rx_kicks = 0;
+	}
+}
+
+/* Full handshake: InitWait, the frontend connects, we go Connected. */
+static void
+handshake(struct peer *p)
+{
+	advertise(p);
+	wait_fe_connected(p, 15000);
+	connect_frontend(p);
+	be_switch(p, XenbusStateConnected);
+}
+
+/*
+ * Packets
+ */
+
+static void
+build_packet(struct peer *p, uint8_t *b, unsigned int kind, uint32_t seq,
+	     uint16_t qid)
+{
+	const struct kind *k = &kinds[kind];
+	uint32_t len = k->len, off, i;
+	uint16_t l3len;
+
+	memcpy(b, p->fe_mac, 6);
+	memcpy(b + 6, "\x00\x16\x3e\xff\xff\xfe", 6);
+	b[12] = k->v6 ? 0x86 : 0x08;
+	b[13] = k->v6 ? 0xdd : 0x00;
+	off = 14;
+	l3len = (uint16_t)(len - 14);
+	if (!k->v6) {
+		memset(b + off, 0, 20);
+		b[off] = 0x45;
+		b[off + 2] = l3len >> 8;
+		b[off + 3] = l3len & 0xff;
+		b[off + 4] = seq >> 8;
+		b[off + 5] = seq & 0xff;
+		b[off + 8] = 64;
+		b[off + 9] = k->tcp ? 6 : 17;
+		memcpy(b + off + 12, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
+		off += 20;
+	} else {
+		uint16_t pl = (uint16_t)(len - 54);
+
+		memset(b + off, 0, 40);
+		b[off] = 0x60;
+		b[off + 4] = pl >> 8;
+		b[off + 5] = pl & 0xff;
+		b[off + 6] = k->tcp ? 6 : 17;
+		b[off + 7] = 64;
+		b[off + 23] = 2;
+		b[off + 39] = 1;
+		b[off + 8] = 0xfd;
+		b[off + 24] = 0xfd;
+		off += 40;
+	}
+	if (k->tcp) {
+		memset(b + off, 0, 20);
+		b[off] = 0x03;
+		b[off + 1] = (uint8_t)(0xe8 + qid);
+		b[off + 2] = 0x07;
+		b[off + 3] = 0xd0;
+		memcpy(b + off + 4, &seq, 4);
+		b[off + 12] = 5 << 4;
+		b[off + 13] = 0x10;
+		b[off + 14] = 0xff;
+		b[off + 16] = 0x12;	/* pseudo-header sum stand-in */
+		b[off + 17] = 0x34;
+		off += 20;
+	} else {
+		uint16_t ulen = (uint16_t)(len - off);
+
+		memset(b + off, 0, 8);
+		b[off] = 0x03;
+		b[off + 1] = (uint8_t)(0xe8 + qid);
+		b[off + 2] = 0x07;
+		b[off + 3] = 0xd0;
+		b[off + 4] = ulen >> 8;
+		b[off + 5] = ulen & 0xff;
+		off += 8;
+	}
+	memcpy(b + off, MAGIC, 4);
+	memcpy(b + off + 4, &seq, 4);
+	memcpy(b + off + 8, &qid, 2);
+	b[off + 10] = (uint8_t)kind;
+	b[off + 11] = 0;
+	for (i = off + 12; i < len; i++)
+		b[i] = (uint8_t)(seq * 7 + i);
+}
+
+static uint32_t
+payload_offset(const uint8_t *b, uint32_t len)
+{
+	uint32_t off = 14;
+	uint8_t proto;
+
+	if (len < 54)
+		return 0;
+	if (b[12] == 0x08 && b[13] == 0x00) {
+		proto = b[off + 9];
+		off += 20;
+	} else if (b[12] == 0x86 && b[13] == 0xdd) {
+		proto = b[off + 6];
+		off += 40;
+	} else {
+		return 0;
+	}
+	off += proto == 6 ? 20 : 8;
+	return off + 12 <= len ? off : 0;
+}
+
+/* The RX flags and GSO we send this kind with, given what was agreed. */
+static void
+kind_rx_offloads(const struct peer *p, unsigned int kind, uint16_t *flags,
+		 uint16_t *gso)
+{
+	const struct kind *k = &kinds[kind];
+
+	*flags = k->rx_flags;
+	*gso = p->fe_gso ? k->gso_size : 0;
+	/* a frontend without csum offload gets full checksums */
+	if (!p->fe_csum && (*flags & NETRXF_csum_blank))
+		*flags = NETRXF_data_validated;
+}
+
+/* Kinds this frontend can receive (feature-sg=0: one slot, 1514 bytes). */
+static unsigned int
+pick_kind(const struct peer *p, uint32_t i, uint16_t qid)
+{
+	unsigned int k = (i + qid) % NB_KINDS;
+
+	while (!p->fe_sg && kinds[k].len > 1514)
+		k = (k + 1) % NB_KINDS;
+	return k;
+}
+
+/*
+ * What the echo of a kind looks like after the application turned our RX
+ * flags into TX offloads (LRO -> TSO, csum_blank -> L4 checksum): the TX
+ * flags, GSO size, and whether this backend's features let the frontend
+ * send it at all (else it must drop it and count why).
+ */
+enum echo_fate { ECHO_OK, ECHO_DROP_NOSG, ECHO_DROP_OFFLOAD };
+
+static enum echo_fate
+echo_expect(const struct peer *p, unsigned int kind, uint16_t *tx_flags,
+	    uint16_t *gso)
+{
+	const struct kind *k = &kinds[kind];
+	uint16_t rxf;
+
+	kind_rx_offloads(p, kind, &rxf, gso);
+	*tx_flags = (rxf & NETRXF_csum_blank) ?
+		NETTXF_csum_blank | NETTXF_data_validated : 0;
+	if (k->len > PAGE_SZ && !p->sg)
+		return ECHO_DROP_NOSG;
+	if (*gso != 0 && !p->gso)
+		return ECHO_DROP_OFFLOAD;
+	if (*gso == 0 && k->v6 && (rxf & NETRXF_csum_blank) && !p->ipv6_csum)
+		return ECHO_DROP_OFFLOAD;
+	return ECHO_OK;
+}
+
+/*
+ * One grant copy call for a packet; every segment must succeed, except
+ * while a broken frontend closes (p->closing), when it may already have
+ * revoked its grants: then false.
+ */
+static bool
+copy_check(struct peer *p, xengnttab_grant_copy_segment_t *seg,
+	   unsigned int n, const char *what)
+{
+	unsigned int i;
+
+	if (n == 0)
+		return true;
+	if (xengnttab_grant_copy(p->xgt, n, seg) != 0) {
+		if (p->closing)
+			return false;
+		fail("grant copy (%s): %s", what, strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		if (seg[i].status == GNTST_okay)
+			continue;
+		if (p->closing)
+			return false;
+		fail("grant copy (%s) segment %u: status %d", what, i,
+		     seg[i].status);
+	}
+	return true;
+}
+
+/*
+ * Send one packet to the frontend on queue @q, if it posted enough
+ * buffers: first slot at an offset that varies with the packet, more slots
+ * as needed, the GSO extra in the slot after the first. @inject: break
+ * this packet the way p->hostile says. Returns false if there is no room.
+ */
+static bool
+send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
+	    uint32_t len, uint16_t flags, uint16_t gso_size, bool gso_v6,
+	    bool inject)
+{
+	xengnttab_grant_copy_segment_t seg[MAX_SLOTS];
+	netif_rx_request_t reqs[MAX_SLOTS];
+	netif_rx_back_ring_t *r = &q->rx;
+	uint32_t off0 = p->fe_sg ? (len % 4) * 64 : 0;
+	uint32_t mask = RING_SIZE(r) - 1;
+	uint32_t nr_data, first, done, d, i, nslots;
+	bool bad_extra = inject && p->hostile == H_RX_BAD_EXTRA;
+	bool has_extra = gso_size != 0 || bad_extra;
+	RING_IDX prod;
+	int notify;
+
+	first = len < PAGE_SZ - off0 ? len : PAGE_SZ - off0;
+	nr_data = 1 + (len - first + PAGE_SZ - 1) / PAGE_SZ;
+	nslots = nr_data + has_extra;
+	prod = xenpv_load_acquire(&r->sring->req_prod);
+	if (prod - r->req_cons > RING_SIZE(r))
+		fail("queue %u: RX request producer overflow (%u - %u)", qid,
+		     prod, r->req_cons);
+	if (prod - r->req_cons < nslots)
+		return false;
+
+	/* the posted requests: request i is in slot i, with id i */
+	for (i = 0; i < nslots; i++) {
+		RING_COPY_REQUEST(r, r->req_cons + i, &reqs[i]);
+		if (reqs[i].id != ((r->req_cons + i) & mask))
+			fail("queue %u: RX request in slot %u has id %u", qid,
+			     (r->req_cons + i) & mask, reqs[i].id);
+	}
+
+	/* data slot d uses request 0, or d + 1 after an extra-info slot */
+	done = 0;
+	for (d = 0; d < nr_data; d++) {
+		uint32_t ri = d == 0 ? 0 : d + has_extra;
+		uint32_t off = d == 0 ? off0 : 0;
+		uint32_t chunk = len - done < PAGE_SZ - off ?
+			len - done : PAGE_SZ - off;
+
+		memset(&seg[d], 0, sizeof(seg[d]));
+		seg[d].source.virt = (void *)(uintptr_t)(pkt + done);
+		seg[d].dest.foreign.ref = reqs[ri].gref;
+		seg[d].dest.foreign.offset = (uint16_t)off;
+		seg[d].dest.foreign.domid = (uint16_t)p->fe_domid;
+		seg[d].len = (uint16_t)chunk;
+		seg[d].flags = GNTCOPY_dest_gref;
+		done += chunk;
+	}
+	if (done != len)
+		fail("slot arithmetic");
+	if (!copy_check(p, seg, nr_data, "RX"))
+		return false;
+
+	/* responses, each in its request's slot */
+	for (i = 0; i < nslots; i++) {
+		netif_rx_response_t *rsp =
+			RING_GET_RESPONSE(r, r->rsp_prod_pvt + i);
+
+		if (has_extra && i == 1) {
+			struct netif_extra_info ex;
+
+			memset(&ex, 0, sizeof(ex));
+			ex.type = bad_extra ? 0x7f : XEN_NETIF_EXTRA_TYPE_GSO;
+			ex.u.gso.size = gso_size ? gso_size : 1000;
+			ex.u.gso.type = gso_v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
+				XEN_NETIF_GSO_TYPE_TCPV4;
+			memcpy(rsp, &ex, sizeof(ex));
+			continue;
+		}
+		d = i == 0 ? 0 : i - has_extra;
+		rsp->id = reqs[i].id;
+		rsp->offset = seg[d].dest.foreign.offset;
+		rsp->status = (int16_t)seg[d].len;
+		rsp->flags = d + 1 < nr_data ? NETRXF_more_data : 0;
+		if (i == 0) {
+			rsp->flags |= flags;
+			if (has_extra)
+				rsp->flags |= NETRXF_extra_info;
+			if (inject && p->hostile == H_RX_BAD_ID)
+				rsp->id = (uint16_t)((reqs[0].id + 1) & mask);
+			if (inject && p->hostile == H_RX_BAD_BOUNDS) {
+				rsp->offset = 4000;
+				rsp->status = 200;
+			}
+		}
+	}
+	r->req_cons += nslots;
+	r->rsp_prod_pvt += nslots;
+	if (inject && p->hostile == H_RX_OVERFLOW) {
+		RING_PUSH_RESPONSES(r);
+		/* responses for buffers never posted */
+		r->sring->rsp_prod = xenpv_load_acquire(&r->sring->req_prod) + 1;
+	} else {
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
+		if (notify)
+			xenevtchn_notify(p->xce, q->rx_port);
+	}
+	return true;
+}
+
+static void
+send_stop(struct peer *p)
+{
+	uint8_t b[60];
+	uint64_t end = now_ms() + 5000;
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, p->fe_mac, 6);
+	memcpy(b + 6, "\x00\x16\x3e\xff\xff\xfe", 6);
+	b[12] = STOP_ETHERTYPE >> 8;
+	b[13] = STOP_ETHERTYPE & 0xff;
+	memcpy(b + 14, "XNET-STOP", 9);
+	while (!send_packet(p, &p->q[0], 0, b, sizeof(b), 0, 0, false,
+			    false)) {
+		if (now_ms() > end)
+			fail("no RX buffer for the STOP packet");
+		usleep(1000);
+	}
+}
+
+static void
+check_echo(struct peer *p, uint16_t qid, const uint8_t *b, uint32_t len,
+	   uint16_t flags, uint16_t gso_size, uint8_t gso_type)
+{
+	struct pq *q = &p->q[qid];
+	uint32_t off = payload_offset(b, len), seq;
+	uint16_t pq_id, want_flags, want_gso;
+	unsigned int kind;
+
+	if (off == 0 || memcmp(b + off, MAGIC, 4) != 0)
+		fail("queue %u: TX packet of %u bytes is not one of ours", qid,
+		     len);
+	memcpy(&seq, b + off + 4, 4);
+	memcpy(&pq_id, b + off + 8, 2);
+	kind = b[off + 10];
+	if (pq_id != qid)
+		fail("echo of queue %u's packet %u came on queue %u", pq_id,
+		     seq, qid);
+	if (seq >= q->sent || kind >= NB_KINDS)
+		fail("queue %u: echo of a packet never sent (seq %u kind %u)",
+		     qid, seq, kind);
+	if (!q->want[seq])
+		fail("queue %u: echo of packet %u (kind %u, %u bytes) that the frontend had to drop",
+		     qid, seq, kind, len);
+	if (q->seen[seq])
+		fail("queue %u: packet %u echoed twice", qid, seq);
+	build_packet(p, p->ref, kind, seq, qid);
+	if (len != kinds[kind].len || memcmp(b, p->ref, len) != 0)
+		fail("queue %u: echo of packet %u (kind %u) differs: %u bytes, expected %u",
+		     qid, seq, kind, len, kinds[kind].len);
+	echo_expect(p, kind, &want_flags, &want_gso);
+	if ((flags & (NETTXF_csum_blank | NETTXF_data_validated)) !=
+	    want_flags)
+		fail("queue %u: echo of packet %u (kind %u) has TX flags %#x, expected %#x",
+		     qid, seq, kind, flags, want_flags);
+	if (gso_size != want_gso ||
+	    (want_gso != 0 && gso_type != (kinds[kind].v6 ?
+			XEN_NETIF_GSO_TYPE_TCPV6 : XEN_NETIF_GSO_TYPE_TCPV4)))
+		fail("queue %u: echo of packet %u has GSO %u/%u, expected %u",
+		     qid, seq, gso_size, gso_type, want_gso);
+	q->seen[seq] = 1;
+	q->echoed++;
+}
+
+/*
+ * Take the frontend's TX requests on queue @q: assemble each packet (first
+ * slot, extra-info slots, more_data slots), check the slot rules Linux
+ * netback enforces, grant-copy it out, answer every slot, check the echo.
+ * Returns the number of packets taken.
+ */
+static unsigned int
+take_tx(struct peer *p, struct pq *q, uint16_t qid)
+{
+	netif_tx_back_ring_t *r = &q->tx;
+	xengnttab_grant_copy_segment_t seg[MAX_SLOTS];
+	unsigned int taken = 0;
+	RING_IDX prod, cons;
+	int notify;
+
+	prod = xenpv_load_acquire(&r->sring->req_prod);
+	if (RING_REQUEST_PROD_OVERFLOW(r, prod))
+		fail("queue %u: TX request producer overflow", qid);
+	cons = r->req_cons;
+	while (cons != prod) {
+		netif_tx_request_t first, req, slot_req[MAX_SLOTS];
+		struct netif_extra_info ex;
+		unsigned int nr = 0, nslots = 0, i, extra_slots = 0;
+		uint16_t gso_size = 0;
+		uint8_t gso_type = 0;
+		uint32_t total = 0, first_len;
+		RING_IDX idx = cons;
+		bool extra_slot[MAX_SLOTS] = { false };
+
+		RING_COPY_REQUEST(r, idx, &first);
+		idx++;
+		slot_req[nslots++] = first;
+		if (first.flags & NETTXF_extra_info) {
+			do {
+				if (idx == prod)
+					goto incomplete;
+				RING_COPY_REQUEST(r, idx, &req);
+				memcpy(&ex, &req, sizeof(ex));
+				idx++;
+				extra_slot[nslots] = true;
+				slot_req[nslots++] = req;
+				extra_slots++;
+				if (ex.type != XEN_NETIF_EXTRA_TYPE_GSO)
+					fail("queue %u: TX extra type %u", qid,
+					     ex.type);
+				gso_size = ex.u.gso.size;
+				gso_type = ex.u.gso.type;
+				if (gso_size == 0)
+					fail("queue %u: GSO size 0", qid);
+			} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
+		}
+		req = first;
+		while (req.flags & NETTXF_more_data) {
+			if (idx == prod)
+				goto incomplete;
+			if (nslots >= MAX_SLOTS)
+				fail("queue %u: TX packet over %u slots", qid,
+				     MAX_SLOTS);
+			RING_COPY_REQUEST(r, idx, &req);
+			idx++;
+			slot_req[nslots++] = req;
+		}
+		if (nslots - extra_slots > XEN_NETIF_NR_SLOTS_MIN)
+			fail("queue %u: TX packet in %u data slots (max %u)",
+			     qid, nslots - extra_slots,
+			     XEN_NETIF_NR_SLOTS_MIN);
+
+		/* data slots: sizes add up, none crosses a page */
+		for (i = 1; i < nslots; i++)
+			if (!extra_slot[i])
+				total += slot_req[i].size;
+		if (first.size < total)
+			fail("queue %u: TX first size %u < rest %u", qid,
+			     first.size, total);
+		first_len = first.size - total;
+		total = first.size;
+		for (i = 0; i < nslots; i++) {
+			uint32_t l = i == 0 ? first_len : slot_req[i].size;
+
+			if (extra_slot[i])
+				continue;
+			if (slot_req[i].offset + l > PAGE_SZ)
+				fail("queue %u: TX slot crosses a page (%u + %u)",
+				     qid, slot_req[i].offset, l);
+			memset(&seg[nr], 0, sizeof(seg[nr]));
+			seg[nr].source.foreign.ref = slot_req[i].gref;
+			seg[nr].source.foreign.offset = slot_req[i].offset;
+			seg[nr].source.foreign.domid = (uint16_t)p->fe_domid;
+			seg[nr].len = (uint16_t)l;
+			seg[nr].flags = GNTCOPY_source_gref;
+			nr++;
+		}
+		/* the packet's data, in slot order */
+		{
+			uint32_t pos = 0;
+
+			for (i = 0; i < nr; i++) {
+				seg[i].dest.virt = p->buf + pos;
+				pos += seg[i].len;
+			}
+		}
+		copy_check(p, seg, nr, "TX");
+
+		/* one response per slot, in order */
+		for (i = 0; i < nslots; i++) {
+			netif_tx_response_t *rsp =
+				RING_GET_RESPONSE(r, r->rsp_prod_pvt);
+
+			r->rsp_prod_pvt++;
+			if (extra_slot[i]) {
+				rsp->status = NETIF_RSP_NULL;
+				continue;
+			}
+			rsp->id = slot_req[i].id;
+			rsp->status = NETIF_RSP_OKAY;
+			if (p->injected || q->echoed < 4)
+				continue;
+			if (p->hostile == H_TX_BAD_ID) {
+				rsp->id = 0xffff;
+				p->injected = true;
+			} else if (p->hostile == H_TX_BAD_STATUS) {
+				rsp->status = 7;
+				p->injected = true;
+			} else if (p->hostile == H_TX_DUP_ID && i > 0) {
+				rsp->id = slot_req[0].id;
+				p->injected = true;
+			}
+		}
+		r->req_cons = idx;
+		cons = idx;
+		taken++;
+		if (total >= 24 && p->buf[12] == (STOP_ETHERTYPE >> 8) &&
+		    p->buf[13] == (STOP_ETHERTYPE & 0xff) &&
+		    memcmp(p->buf + 14, "XNET-READY", 10) == 0) {
+			p->ready++;
+			continue;
+		}
+		check_echo(p, qid, p->buf, total, first.flags, gso_size,
+			   gso_type);
+		if (p->hostile == H_TX_OVERFLOW && !p->injected &&
+		    q->echoed >= 4) {
+			RING_PUSH_RESPONSES(r);
+			/* responses beyond any request the frontend made */
+			r->sring->rsp_prod =
+				xenpv_load_acquire(&r->sring->req_prod) +
+				RING_SIZE(r);
+			p->injected = true;
+			return taken;
+		}
+	}
+incomplete:
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
+	if (notify)
+		xenevtchn_notify(p->xce, q->tx_port);
+	return taken;
+}
+
+/* Send what the window allows on queue @q; returns packets sent. */
+static unsigned int
+feed_rx(struct peer *p, struct pq *q, uint16_t qid)
+{
+	unsigned int n = 0;
+
+	while (q->sent < p->packets &&
+	       (p->sink || q->sent - q->echoed - q->expect_drop_nosg -
+		q->expect_drop_offload < WINDOW)) {
+		unsigned int kind = pick_kind(p, q->sent, qid);
+		uint16_t flags, gso, txf, txg;
+		enum echo_fate fate;
+
+		bool inject = p->hostile >= H_RX_BAD_ID &&
+			p->hostile <= H_RX_BAD_EXTRA && !p->injected &&
+			qid == 0 && q->sent == 4;
+
+		kind_rx_offloads(p, kind, &flags, &gso);
+		build_packet(p, p->ref, kind, q->sent, qid);
+		if (!send_packet(p, q, qid, p->ref, kinds[kind].len, flags,
+				 gso, kinds[kind].v6, inject))
+			break;
+		if (inject) {
+			p->injected = true;
+			break;
+		}
+		fate = echo_expect(p, kind, &txf, &txg);
+		q->want[q->sent] = fate == ECHO_OK && !p->sink;
+		if (p->sink)
+			;	/* the application only counts */
+		else if (fate == ECHO_OK)
+			q->expected++;
+		else if (fate == ECHO_DROP_NOSG)
+			q->expect_drop_nosg++;
+		else
+			q->expect_drop_offload++;
+		q->sent++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Event-driven idle, as Linux netback: ask for a kick on the next TX
+ * request and on the next RX buffer (if we are waiting for buffers), check
+ * once more, then sleep on the event channel. Returns false on a timeout.
+ * Arming only one ring makes the test depend on that ring's kicks alone.
+ */
+static bool
+idle_wait(struct peer *p, bool arm_tx, bool arm_rx, unsigned int timeout_ms)
+{
+	int fd = xenevtchn_fd(p->xce);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned int i;
+	int more = 0;
+
+	for (i = 0; i < p->nq; i++) {
+		struct pq *q = &p->q[i];
+		int w;
+
+		if (arm_tx) {
+			RING_FINAL_CHECK_FOR_REQUESTS(&q->tx, w);
+		} else {
+			xen_mb();
+			w = RING_HAS_UNCONSUMED_REQUESTS(&q->tx) != 0;
+		}
+		more |= w;
+		if (arm_rx && q->sent < p->packets) {
+			RING_IDX prod = q->rx.sring->req_prod;
+
+			q->rx.sring->req_event = prod + 1;
+			xen_mb();
+			if (q->rx.sring->req_prod != prod)
+				more = 1;
+		}
+	}
+	if (more)
+		return true;
+	if (poll(&pfd, 1, (int)timeout_ms) <= 0)
+		return false;
+	for (;;) {
+		xenevtchn_port_or_error_t port = xenevtchn_pending(p->xce);
+
+		if (port < 0)
+			break;
+		for (i = 0; i < p->nq; i++) {
+			if ((evtchn_port_t)port == p->q[i].tx_port)
+				p->q[i].tx_kicks++;
+			else if ((evtchn_port_t)port == p->q[i].rx_port)
+				p->q[i].rx_kicks++;
+		}
+		xenevtchn_unmask(p->xce, (evtchn_port_t)port);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+	}
+	return true;
+}
+
+static void
+session_reset(struct peer *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_QUEUES; i++) {
+		struct pq *q = &p->q[i];
+
+		free(q->seen);
+		free(q->want);
+		q->seen = calloc(p->packets, 1);
+		q->want = calloc(p->packets, 1);
+		if (q->seen == NULL || q->want == NULL)
+			fail("out of memory");
+		q->sent = 0;
+		q->expected = 0;
+		q->echoed = 0;
+		q->expect_drop_nosg = 0;
+		q->expect_drop_offload = 0;
+	}
+	p->injected = false;
+}
+
+/* Exchange p->packets packets per queue; returns when all are echoed. */
+static void
+run_session(struct peer *p, const char *name)
+{
+	uint64_t last_progress = now_ms();
+	unsigned int i, iter = 0;
+	uint32_t nosg = 0, offload = 0, echoed = 0;
+
+	session_reset(p);
+	/* the application saw the link come up, and said so */
+	while (p->ready == 0) {
+		unsigned int work = 0;
+
+		for (i = 0; i < p->nq; i++)
+			work += take_tx(p, &p->q[i], (uint16_t)i);
+		if (now_ms() > p->deadline)
+			fail("%s: no READY from the application (no link up?)",
+			     name);
+		if (work == 0 && (p->polling || !idle_wait(p, true, true, 1000)))
+			usleep(p->polling ? 50 : 0);
+	}
+	p->ready--;
+	for (;;) {
+		unsigned int work = 0;
+		bool done = true;
+
+		for (i = 0; i < p->nq; i++)
+			work += take_tx(p, &p->q[i], (uint16_t)i);
+		for (i = 0; i < p->nq; i++)
+			work += feed_rx(p, &p->q[i], (uint16_t)i);
+		if (p->hostile != H_NONE && p->injected) {
+			note("injected %s", hostile_names[p->hostile]);
+			return;
+		}
+		for (i = 0; i < p->nq; i++) {
+			struct pq *q = &p->q[i];
+
+			if (q->sent < p->packets || q->echoed < q->expected)
+				done = false;
+		}
+		if (done)
+			break;
+		if (work > 0)
+			last_progress = now_ms();
+		if ((++iter & 255) == 0 && fe_state(p) != XenbusStateConnected)
+			fail("%s: frontend left Connected (state %d) mid-session",
+			     name, fe_state(p));
+		if (now_ms() > p->deadline)
+			fail("%s: timed out", name);
+		if (work == 0) {
+			if (p->polling) {
+				usleep(50);
+			} else if (!idle_wait(p, p->arm_tx, p->arm_rx, 1000)) {
+				p->stalls++;
+				if (now_ms() - last_progress > 3000)
+					fail("%s: stalled 3 s waiting for the frontend (no kick?)",
+					     name);
+			}
+		}
+	}
+	for (i = 0; i < p->nq; i++) {
+		nosg += p->q[i].expect_drop_nosg;
+		offload += p->q[i].expect_drop_offload;
+		echoed += p->q[i].echoed;
+	}
+	note("%s: %u echoes checked on %u queue(s)", name, echoed, p->nq);
+	printf("PEER expect tx_drop_nosg=%u tx_drop_offload=%u\n", nosg,
+	       offload);
+	fflush(stdout);
+}
+
+/*
+ * After a violation: the frontend goes Closing (and may be Closed by the
+ * time we look, if the application stopped the port at link down). TX
+ * responses are only read when the application transmits, so after a
+ * TX-side violation keep it echoing.
+ */
+static void
+wait_fe_closing(struct peer *p, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	int s;
+
+	p->closing = true;
+	for (;;) {
+		s = fe_state(p);
+		if (s == XenbusStateClosing || s == XenbusStateClosed)
+			return;
+		if (now_ms() > end)
+			fail("frontend did not close after the violation (state %d after %u ms)",
+			     s, ms);
+		if (p->hostile >= H_TX_BAD_ID) {
+			/* one more small packet for the application to echo */
+			build_packet(p, p->ref, 0, 0, 0);
+			send_packet(p, &p->q[0], 0, p->ref, kinds[0].len, 0, 0,
+				    false, false);
+		}
+		usleep(2000);
+	}
+}
+
+/* The frontend closes (dev_stop): Closing, we follow, Closed, we follow. */
+static void
+follow_frontend_close(struct peer *p, unsigned int ms)
+{
+	wait_fe_state(p, XenbusStateClosing, ms, "frontend close");
+	disconnect_frontend(p);
+	be_switch(p, XenbusStateClosing);
+	wait_fe_state(p, XenbusStateClosed, ms, "frontend closed");
+	be_switch(p, XenbusStateClosed);
+}
+
+/* We close (as netback when the vif goes offline), the frontend follows. */
+static void
+backend_close(struct peer *p)
+{
+	be_switch(p, XenbusStateClosing);
+	wait_fe_state(p, XenbusStateClosed, 5000, "frontend follows Closing");
+	disconnect_frontend(p);
+	be_switch(p, XenbusStateClosed);
+	/* a closed backend is asked back by the frontend's Initialising */
+	wait_fe_state(p, XenbusStateInitialising, 5000, "frontend asks again");
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: xennet_peer [--frontend-domid N] [--devid N]\n"
+		"  [--scenario echo|flood|reconnect|cycles|crash|restart|hostile] [--cycles N]\n"
+		"  [--hostile KIND] [--packets N] [--timeout S] [--polling] [--arm tx|rx|both]\n"
+		"  backend: [--max-queues N] [--max-order N] [--split 0|1] [--sg 0|1] [--gso 0|1] [--ipv6-csum 0|1]\n"
+		"  expect:  [--expect-queues N] [--expect-order N] [--expect-split 0|1] [--expect-sg 0|1]\n"
+		"           [--expect-gso 0|1] [--expect-csum 0|1]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "frontend-domid", required_argument, NULL, 'f' },
+		{ "devid", required_argument, NULL, 'd' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "hostile", required_argument, NULL, 'H' },
+		{ "packets", required_argument, NULL, 'n' },
+		{ "cycles", required_argument, NULL, 'N' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "polling", no_argument, NULL, 'P' },
+		{ "arm", required_argument, NULL, 'A' },
+		{ "max-queues", required_argument, NULL, 'Q' },
+		{ "max-order", required_argument, NULL, 'O' },
+		{ "split", required_argument, NULL, 'S' },
+		{ "sg", required_argument, NULL, 'G' },
+		{ "gso", required_argument, NULL, 'T' },
+		{ "ipv6-csum", required_argument, NULL, 'C' },
+		{ "expect-queues", required_argument, NULL, 'q' },
+		{ "expect-order", required_argument, NULL, 'o' },
+		{ "expect-split", required_argument, NULL, 'x' },
+		{ "expect-sg", required_argument, NULL, 'g' },
+		{ "expect-gso", required_argument, NULL, 'y' },
+		{ "expect-csum", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct peer peer;
+	struct peer *p = &peer;
+	const char *scenario = "echo";
+	unsigned int cycles = 1;
+	char *s;
+	unsigned int i;
+	int c;
+
+	p->fe_domid = 1;
+	p->max_order = -1;
+	p->split = 1;
+	p->sg = 1;
+	p->gso = 1;
+	p->ipv6_csum = 1;
+	p->exp_queues = 1;
+	p->exp_split = 1;
+	p->exp_sg = 1;
+	p->exp_gso = 1;
+	p->exp_csum = 1;
+	p->packets = 64;
+	p->timeout_s = 40;
+	p->arm_tx = true;
+	p->arm_rx = true;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': p->fe_domid = (unsigned int)atoi(optarg); break;
+		case 'd': p->devid = (unsigned int)atoi(optarg); break;
+		case 's': scenario = optarg; break;
+		case 'H':
+			for (i = 1; i < sizeof(hostile_names) /
+				     sizeof(hostile_names[0]); i++)
+				if (strcmp(optarg, hostile_names[i]) == 0)
+					p->hostile = (enum hostile)i;
+			if (p->hostile == H_NONE)
+				usage();
+			break;
+		case 'n': p->packets = (unsigned int)atoi(optarg); break;
+		case 'N': cycles = (unsigned int)atoi(optarg); break;
+		case 't': p->timeout_s = (unsigned int)atoi(optarg); break;
+		case 'P': p->polling = true; break;
+		case 'A':
+			p->arm_tx = strcmp(optarg, "rx") != 0;
+			p->arm_rx = strcmp(optarg, "tx") != 0;
+			break;
+		case 'Q': p->max_queues = atoi(optarg); break;
+		case 'O': p->max_order = atoi(optarg); break;
+		case 'S': p->split = atoi(optarg); break;
+		case 'G': p->sg = atoi(optarg); break;
+		case 'T': p->gso = atoi(optarg); break;
+		case 'C': p->ipv6_csum = atoi(optarg); break;
+		case 'q': p->exp_queues = (unsigned int)atoi(optarg); break;
+		case 'o': p->exp_order = (unsigned int)atoi(optarg); break;
+		case 'x': p->exp_split = atoi(optarg); break;
+		case 'g': p->exp_sg = atoi(optarg); break;
+		case 'y': p->exp_gso = atoi(optarg); break;
+		case 'c': p->exp_csum = atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (p->exp_queues == 0 || p->exp_queues > MAX_QUEUES ||
+	    p->packets == 0)
+		usage();
+	p->deadline = now_ms() + (uint64_t)p->timeout_s * 1000;
+
+	p->xs = xs_open(0);
+	p->xgt = xengnttab_open(NULL, 0);
+	p->xce = xenevtchn_open(NULL, 0);
+	if (p->xs == NULL || p->xgt == NULL || p->xce == NULL)
+		fail("cannot open xenstore/gnttab/evtchn: %s", strerror(errno));
+	mkpath(p->fe_path, sizeof(p->fe_path),
+		 "/local/domain/%u/device/vif/%u", p->fe_domid, p->devid);
+	s = xs_get(p, p->fe_path, "backend");
+	if (s == NULL)
+		fail("no %s/backend", p->fe_path);
+	mkpath(p->be_path, sizeof(p->be_path), "%s", s);
+	free(s);
+	s = xs_get(p, p->fe_path, "mac");
+	if (s == NULL || sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
+				&p->fe_mac[0], &p->fe_mac[1], &p->fe_mac[2],
+				&p->fe_mac[3], &p->fe_mac[4],
+				&p->fe_mac[5]) != 6)
+		fail("no usable %s/mac", p->fe_path);
+	free(s);
+
+	handshake(p);
+	if (strcmp(scenario, "echo") == 0) {
+		run_session(p, "session");
+		send_stop(p);
+		follow_frontend_close(p, 5000);
+	} else if (strcmp(scenario, "reconnect") == 0) {
+		run_session(p, "session 1");
+		backend_close(p);
+		handshake(p);
+		run_session(p, "session 2");
+		send_stop(p);
+		follow_frontend_close(p, 5000);
+	} else if (strcmp(scenario, "flood") == 0) {
+		/* the application only receives (--sink) */
+		p->sink = true;
+		run_session(p, "flood");
+		send_stop(p);
+		follow_frontend_close(p, 5000);
+	} else if (strcmp(scenario, "cycles") == 0) {
+		/* the application stops and starts the port each time */
+		for (i = 0; i < cycles; i++) {
+			if (i > 0) {
+				wait_fe_state(p, XenbusStateInitialising, 5000,
+					      "frontend restarts");
+				handshake(p);
+			}
+			run_session(p, "cycle");
+			send_stop(p);
+			follow_frontend_close(p, 5000);
+		}
+	} else if (strcmp(scenario, "crash") == 0) {
+		/* leave with the connection up, as a killed backend would */
+		run_session(p, "session 1");
+	} else if (strcmp(scenario, "restart") == 0) {
+		/* handshake() above took over a live frontend */
+		run_session(p, "session 2");
+		send_stop(p);
+		follow_frontend_close(p, 5000);
+	} else if (strcmp(scenario, "hostile") == 0) {
+		if (p->hostile == H_NONE)
+			usage();
+		run_session(p, "hostile");
+		if (!p->injected)
+			fail("could not inject %s", hostile_names[p->hostile]);
+		/* the frontend must notice, log, and close the vif */
+		wait_fe_closing(p, 5000);
+		disconnect_frontend(p);
+		be_switch(p, XenbusStateClosing);
+		wait_fe_state(p, XenbusStateClosed, 5000, "frontend closed");
+		be_switch(p, XenbusStateClosed);
+	} else {
+		usage();
+	}
+	printf("PEER OK scenario=%s queues=%u order=%u stalls=%" PRIu64 "\n",
+	       scenario, p->nq, p->order, p->stalls);
+	for (i = 0; i < MAX_QUEUES; i++) {
+		free(p->q[i].seen);
+		free(p->q[i].want);
+	}
+	xenevtchn_close(p->xce);
+	xengnttab_close(p->xgt);
+	xs_close(p->xs);
+	return 0;
+}
