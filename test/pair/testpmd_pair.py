@@ -233,9 +233,14 @@ def run_pair(args, order, queues, log_dir):
                 gen.cmd("stop")
                 time.sleep(0.5)
                 fwd.cmd("stop")
-                gen.cmd("start")         # flowgen drains what is left in flight
+                # both drain what is left in flight, so that nothing spills
+                # into the next phase's counts
+                for p in (fwd, gen):
+                    p.cmd("set fwd rxonly")
+                    p.cmd("start")
                 time.sleep(0.5)
-                gen.cmd("stop")
+                for p in (fwd, gen):
+                    p.cmd("stop")
                 f, g = fwd.port_stats(), gen.port_stats()
                 what = f"{tag} {mode} on {fwd.name}"
                 if f["RX-packets"] < 100 or f["TX-packets"] < 100:
