@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xenback private state.
+ *
+ * One ethdev port serves one guest vif (frontend domain + vif number). The
+ * control path (xenback_xenbus.c) runs on the EAL interrupt thread: it
+ * watches the vif's xenstore directories, maps the frontend's rings and binds
+ * its event channels when the frontend connects, and tears them down when it
+ * goes away. The data path (xenback_rxtx.c) runs on the application's lcores
+ * and only ever touches a queue whose guard the control path has opened.
+ *
+ * Naming follows the ethdev view: an ethdev RX queue (struct xenback_rxq)
+ * consumes the guest's TX ring, an ethdev TX queue (struct xenback_txq)
+ * fills the guest's RX ring. Ethdev queue i is netif queue i.
+ *
+ * Only the primary process drives the port: ring mappings, event channels
+ * and the xenstore connection are per-process resources, so secondary
+ * processes are refused at probe.
+ */
+
+#ifndef XENBACK_H
+#define XENBACK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+/* xenpv.h first: it pins the Xen interface version for every xen/ header */
+#include "xenpv.h"
+#include "xenback_proto.h"
+
+#include <xengnttab.h>
+#include <xenevtchn.h>
+
+extern int xenback_logtype;
+
+#define XENBACK_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, xenback_logtype, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+/*
+ * Counters of an ethdev RX queue (guest TX ring). Written only by the
+ * queue's burst; the control path reads them for stats and xstats.
+ */
+struct xenback_rxq_stats {
+	uint64_t packets;	/* packets delivered to the application */
+	uint64_t bytes;
+	uint64_t errors;	/* packets answered NETIF_RSP_ERROR */
+	uint64_t nombuf;	/* bursts cut short by an empty mempool */
+	uint64_t drop_slots;	/* more than XEN_NETIF_NR_SLOTS_MIN slots */
+	uint64_t drop_size;	/* runt, or slot sizes that do not add up */
+	uint64_t drop_proto;	/* a feature we did not advertise was used */
+	uint64_t drop_gso;	/* GSO packet but TCP_LRO not enabled */
+	uint64_t drop_too_big;	/* needs chained mbufs but no SCATTER */
+	uint64_t drop_copy;	/* a grant copy of the packet failed */
+	uint64_t copy_errors;	/* failed grant-copy segments */
+	uint64_t copy_calls;	/* xengnttab_grant_copy() calls */
+	uint64_t notify;	/* event-channel kicks sent */
+	uint64_t gso;		/* LRO packets delivered */
+	uint64_t csum_fixed;	/* blank checksums completed in software */
+	uint64_t csum_unknown;	/* blank checksum on a non TCP/UDP packet */
+};
+
+/* Counters of an ethdev TX queue (guest RX ring); same rules. */
+struct xenback_txq_stats {
+	uint64_t packets;	/* packets placed in the guest's buffers */
+	uint64_t bytes;
+	uint64_t errors;	/* packets answered NETIF_RSP_ERROR */
+	uint64_t drop_len;	/* empty or longer than 65535 bytes */
+	uint64_t drop_sg;	/* needs several buffers, guest lacks sg */
+	uint64_t drop_gso;	/* TSO the guest cannot take */
+	uint64_t drop_mbuf;	/* offload request the mbuf does not support */
+	uint64_t copy_errors;	/* failed grant-copy segments */
+	uint64_t copy_calls;
+	uint64_t notify;
+	uint64_t ring_full;	/* bursts cut short by too few guest buffers */
+	uint64_t gso;		/* packets sent with a GSO extra */
+	uint64_t csum_blank;	/* packets sent with NETRXF_csum_blank */
+	uint64_t csum_sw;	/* checksums computed in software */
+};
+
+/*
+ * What the frontend negotiated, read when it connects. The data path reads
+ * a copy of the fields it needs from its own queue structure.
+ */
+struct xenback_fe_features {
+	bool sg;		/* feature-sg: accepts multi-slot RX packets */
+	bool gso_tcpv4;		/* feature-gso-tcpv4 */
+	bool gso_tcpv6;		/* feature-gso-tcpv6 */
+	bool csum;		/* !feature-no-csum-offload */
+	bool ipv6_csum;		/* feature-ipv6-csum-offload */
+	bool rx_notify;		/* feature-rx-notify */
+	bool split;		/* two event channels per queue */
+};
+
+/* The keys of one netif queue, as the frontend wrote them. */
+struct xenback_qkeys {
+	uint32_t tx_ref[XENPV_MAX_RING_PAGES];
+	uint32_t rx_ref[XENPV_MAX_RING_PAGES];
+	uint32_t evtchn_tx;
+	uint32_t evtchn_rx;
+	bool split;
+};
+
+struct xenback_dev;
+
+/*
+ * Ethdev RX queue i = the guest TX ring of netif queue i. The ring pages and
+ * the event channel are owned by the control path; the fields below the
+ * guard are read by the burst only while the guard is open.
+ *
+ * In the shared ring page (ring.sring) the guest owns req_prod and
+ * rsp_event and the request slots it has not yet handed over; we own
+ * rsp_prod, req_event and the slots of requests we consumed (where our
+ * responses go). Nothing the guest owns is trusted: requests are copied out
+ * before use and req_prod is range-checked once per burst.
+ */
+struct xenback_rxq {
+	struct xenpv_dp_guard guard;
+	/* set by the burst on a fatal protocol violation (enum xenback_fatal) */
+	uint32_t fatal;
+
+	netif_tx_back_ring_t ring;	/* our private indices + shared ring */
+	xengnttab_handle *xgt;
+	xenevtchn_handle *xce;
+	evtchn_port_t evtchn;		/* local port for TX-ring kicks */
+	uint16_t fe_domid;
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t buf_size;		/* data room of the mempool's mbufs */
+	bool scatter;			/* RTE_ETH_RX_OFFLOAD_SCATTER */
+	bool lro;			/* TCP_LRO: GSO packets are delivered */
+	bool csum_offload;		/* L4 checksum offload enabled */
+	bool sg;			/* we advertised feature-sg */
+	struct rte_mempool *mp;
+
+	/* burst scratch, sized for the ring at connect */
+	netif_tx_request_t *reqs;	/* copies of the requests consumed */
+	struct xenback_rx_plan *plans;
+	xengnttab_grant_copy_segment_t *segs;
+	unsigned int nb_segs_max;
+
+	/* control path only */
+	void *ring_va;			/* the mapped ring pages */
+	unsigned int ring_pages;
+	struct xenback_dev *dev;
+
+	struct xenback_rxq_stats st;
+} __rte_cache_aligned;
+
+/*
+ * Ethdev TX queue i = the guest RX ring of netif queue i; same rules. The
+ * guest owns req_prod, rsp_event and the buffers (requests) it posted; we
+ * own rsp_prod, req_event and the slots of the requests we took, where each
+ * response goes (the guest reads responses by slot, not by id).
+ */
+struct xenback_txq {
+	struct xenpv_dp_guard guard;
+	uint32_t fatal;
+
+	netif_rx_back_ring_t ring;
+	xengnttab_handle *xgt;
+	xenevtchn_handle *xce;
+	evtchn_port_t evtchn;		/* local port for RX-ring kicks */
+	uint16_t fe_domid;
+	uint16_t port_id;
+	uint16_t queue_id;
+	struct xenback_fe_features fe;	/* what the guest can take */
+	bool csum;			/* our csum switch */
+	bool sg;			/* our sg switch */
+
+	/* burst scratch, sized for the ring at connect */
+	netif_rx_request_t *reqs;	/* copies of the guest's buffers */
+	uint16_t *buf_len;		/* bytes placed in each of them */
+	struct xenback_tx_plan *plans;
+	uint16_t *patch;		/* checksum values patched in */
+	xengnttab_grant_copy_segment_t *segs;
+	unsigned int nb_segs_max;
+
+	void *ring_va;
+	unsigned int ring_pages;
+	struct xenback_dev *dev;
+
+	struct xenback_txq_stats st;
+} __rte_cache_aligned;
+
+/*
+ * The port (dev_private). Devargs are fixed at probe; everything else is
+ * owned by the control path and protected by @lock.
+ */
+struct xenback_dev {
+	/* devargs */
+	uint16_t fe_domid;		/* the frontend's domain */
+	uint32_t devid;			/* vif number */
+	uint16_t max_queues;
+	uint8_t max_order;		/* max-ring-page-order we advertise */
+	bool sg;
+	bool csum;
+	bool gso;
+	bool split;
+
+	uint16_t self_domid;
+	uint16_t port_id;
+	struct rte_eth_dev *eth_dev;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	char be_path[XENPV_PATH_MAX];	/* our backend directory */
+	char fe_path[XENPV_PATH_MAX];	/* the frontend's, from the toolstack */
+	char fe_state_path[XENPV_PATH_MAX];
+
+	/* per-process Xen handles */
+	struct xs_handle *xs;
+	xengnttab_handle *xgt;
+	xenevtchn_handle *xce;
+	struct xenpv_watcher watcher;
+
+	pthread_mutex_t lock;		/* serialises the control path */
+	bool vif_present;		/* backend directory seen, InitWait done */
+	bool fe_watched;		/* watch on fe_state_path registered */
+	int be_state;			/* the state we last wrote */
+	bool connected;			/* rings mapped, channels bound */
+	bool started;			/* dev_start done */
+	bool closing;			/* dev_close in progress */
+	bool alarm_armed;
+	bool lsc_pending;		/* raise LSC once the lock is dropped */
+	bool broken;			/* last connection ended in a violation */
+	bool reattach;			/* frontend was connected when we came */
+
+	/* advertised in xenstore */
+	uint16_t adv_queues;
+	bool adv_gso;
+
+	/* the current connection */
+	uint16_t nb_fe_queues;
+	uint8_t ring_order;
+	struct xenback_fe_features fe;
+	/* the keys in use, to notice a frontend that re-keyed */
+	struct xenback_qkeys qkeys[XENBACK_MAX_QUEUES];
+
+	/* control-path counters */
+	uint64_t connects;
+	uint64_t disconnects;
+	uint64_t violations;		/* fatal protocol violations */
+	uint64_t refused;		/* connections refused (bad keys) */
+
+	struct xenback_rxq *rxq;	/* max_queues of each */
+	struct xenback_txq *txq;
+};
+
+/* xenback_xenbus.c: the control path */
+int xenback_xb_start(struct xenback_dev *xd);
+void xenback_xb_stop(struct xenback_dev *xd);
+int xenback_xb_configure(struct xenback_dev *xd);
+void xenback_xb_set_started(struct xenback_dev *xd, bool started);
+void xenback_update_link(struct xenback_dev *xd);
+
+/* xenback_rxtx.c: the data path */
+uint16_t xenback_rx_burst(void *queue, struct rte_mbuf **pkts,
+			  uint16_t nb_pkts);
+uint16_t xenback_tx_burst(void *queue, struct rte_mbuf **pkts,
+			  uint16_t nb_pkts);
+int xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket);
+void xenback_rxq_free_scratch(struct xenback_rxq *rxq);
+int xenback_txq_alloc_scratch(struct xenback_txq *txq, int socket);
+void xenback_txq_free_scratch(struct xenback_txq *txq);
+const char *xenback_fatal_str(uint32_t reason);
+
+#endif /* XENBACK_H */

@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xenback: a Xen netback as a DPDK poll-mode driver. This file holds
+ * the vdev (devargs, probe, remove) and the ethdev operations; the xenbus
+ * negotiation is in xenback_xenbus.c, the bursts in xenback_rxtx.c.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_string_fns.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+
+#include "xenback.h"
+
+RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
+
+#define XENBACK_ARG_DOMID		"domid"
+#define XENBACK_ARG_DEVID		"devid"
+#define XENBACK_ARG_MAX_QUEUES		"max_queues"
+#define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
+#define XENBACK_ARG_SG			"sg"
+#define XENBACK_ARG_CSUM		"csum"
+#define XENBACK_ARG_GSO			"gso"
+#define XENBACK_ARG_SPLIT		"split_evtchn"
+
+static const char * const xenback_valid_args[] = {
+	XENBACK_ARG_DOMID,
+	XENBACK_ARG_DEVID,
+	XENBACK_ARG_MAX_QUEUES,
+	XENBACK_ARG_MAX_ORDER,
+	XENBACK_ARG_SG,
+	XENBACK_ARG_CSUM,
+	XENBACK_ARG_GSO,
+	XENBACK_ARG_SPLIT,
+	NULL,
+};
+
+/* One devarg: its range, and where its parsed value goes. */
+struct xenback_arg {
+	const char *key;
+	unsigned long min;
+	unsigned long max;
+	unsigned long val;	/* default, then the parsed value */
+	bool required;
+};
+
+enum {
+	XB_ARG_DOMID,
+	XB_ARG_DEVID,
+	XB_ARG_MAX_QUEUES,
+	XB_ARG_MAX_ORDER,
+	XB_ARG_SG,
+	XB_ARG_CSUM,
+	XB_ARG_GSO,
+	XB_ARG_SPLIT,
+	XB_ARG_COUNT,
+};
+
+static const struct eth_dev_ops xenback_ops;
+
+/* A plain decimal number in [min, max], nothing else. */
+static int
+xenback_arg_handler(const char *key, const char *value, void *opaque)
+{
+	struct xenback_arg *a = opaque;
+	unsigned long v = 0;
+	const char *p;
+
+	if (value == NULL || *value == '\0' || strlen(value) > 10)
+		goto bad;
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < a->min || v > a->max)
+		goto bad;
+	a->val = v;
+	return 0;
+bad:
+	XENBACK_LOG(ERR, "bad value \"%s\" for devarg %s (expected %lu to %lu)",
+		    value != NULL ? value : "", key, a->min, a->max);
+	return -EINVAL;
+}
+
+static int
+xenback_parse_args(const char *name, const char *params,
+		   struct xenback_arg *args)
+{
+	struct rte_kvargs *kvlist;
+	unsigned int i;
+	int rc = 0;
+
+	kvlist = rte_kvargs_parse(params != NULL ? params : "",
+				  xenback_valid_args);
+	if (kvlist == NULL) {
+		XENBACK_LOG(ERR,
+			    "%s: cannot parse devargs \"%s\" (valid: domid, devid, max_queues, max_ring_page_order, sg, csum, gso, split_evtchn)",
+			    name, params != NULL ? params : "");
+		return -EINVAL;
+	}
+	for (i = 0; i < XB_ARG_COUNT && rc == 0; i++) {
+		unsigned int n = rte_kvargs_count(kvlist, args[i].key);
+
+		if (n == 0 && args[i].required) {
+			XENBACK_LOG(ERR, "%s: devarg %s is required", name,
+				    args[i].key);
+			rc = -EINVAL;
+		} else if (n > 1) {
+			XENBACK_LOG(ERR, "%s: devarg %s given %u times", name,
+				    args[i].key, n);
+			rc = -EINVAL;
+		} else if (n == 1) {
+			rc = rte_kvargs_process(kvlist, args[i].key,
+						xenback_arg_handler, &args[i]);
+			if (rc != 0)
+				rc = -EINVAL;
+		}
+	}
+	rte_kvargs_free(kvlist);
+	return rc;
+}
+
+/* Is some port of ours already serving this vif? */
+static bool
+xenback_vif_taken(uint16_t domid, uint32_t devid)
+{
+	struct xenback_dev *xd;
+	uint16_t pid;
+
+	for (pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
+		struct rte_eth_dev *d = &rte_eth_devices[pid];
+
+		if (d->state == RTE_ETH_DEV_UNUSED || d->dev_ops != &xenback_ops)
+			continue;
+		xd = d->data->dev_private;
+		if (xd->fe_domid == domid && xd->devid == devid)
+			return true;
+	}
+	return false;
+}
+
+static int
+xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	info->max_mac_addrs = 1;
+	info->max_rx_queues = xd->max_queues;
+	info->max_tx_queues = xd->max_queues;
+	info->max_rx_pktlen = xd->sg ? XENBACK_MAX_PKT_LEN : XENPV_PAGE_SIZE;
+	info->min_rx_bufsize = XENBACK_MIN_RX_BUFSIZE;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = info->max_rx_pktlen - RTE_ETHER_HDR_LEN;
+
+	/* descriptors are the frontend's ring slots: its order decides */
+	info->rx_desc_lim.nb_max = XENPV_TX_RING_SIZE(xd->max_order);
+	info->rx_desc_lim.nb_min = 1;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_max = XENPV_RX_RING_SIZE(xd->max_order);
+	info->tx_desc_lim.nb_min = 1;
+	info->tx_desc_lim.nb_align = 1;
+	info->default_rxportconf.ring_size = info->rx_desc_lim.nb_max;
+	info->default_txportconf.ring_size = info->tx_desc_lim.nb_max;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+
+	info->rx_offload_capa = 0;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (xd->sg)
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	if (xd->sg && xd->gso) {
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		info->max_lro_pkt_size = XENBACK_MAX_PKT_LEN;
+	}
+	if (xd->csum) {
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+					 RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+					 RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+					 RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	}
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	return 0;
+}
+
+static int
+xenback_dev_configure(struct rte_eth_dev *dev)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	if (dev->data->dev_conf.rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
+		XENBACK_LOG(NOTICE,
+			    "%s: the guest picks each packet's queue: RSS settings are ignored",
+			    xd->name);
+	return xenback_xb_configure(xd);
+}
+
+static int
+xenback_dev_start(struct rte_eth_dev *dev)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		if (xd->rxq[i].mp == NULL) {
+			XENBACK_LOG(ERR, "%s: rx queue %u is not set up",
+				    xd->name, i);
+			return -EINVAL;
+		}
+	}
+	xenback_xb_set_started(xd, true);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	return 0;
+}
+
+static int
+xenback_dev_stop(struct rte_eth_dev *dev)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	uint16_t i;
+
+	xenback_xb_set_started(xd, false);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+static int
+xenback_dev_close(struct rte_eth_dev *dev)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	uint16_t i;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	xenback_xb_stop(xd);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queues[i] = NULL;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queues[i] = NULL;
+	rte_free(xd->rxq);
+	rte_free(xd->txq);
+	xd->rxq = NULL;
+	xd->txq = NULL;
+	pthread_mutex_destroy(&xd->lock);
+	return 0;
+}
+
+static int
+xenback_link_update(struct rte_eth_dev *dev, int wait_to_complete)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	RTE_SET_USED(wait_to_complete);
+	/* the control path keeps dev_link current; refresh it anyway */
+	pthread_mutex_lock(&xd->lock);
+	if (xd->xs != NULL)
+		xenback_update_link(xd);
+	pthread_mutex_unlock(&xd->lock);
+	return 0;
+}
+
+/* The vif hands the backend every frame the guest sends. */
+static int
+xenback_promiscuous_enable(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return 0;
+}
+
+static int
+xenback_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		       unsigned int socket, const struct rte_eth_rxconf *conf,
+		       struct rte_mempool *mp)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	struct xenback_rxq *rxq = &xd->rxq[qid];
+	uint32_t room;
+
+	RTE_SET_USED(nb_desc);
+	RTE_SET_USED(socket);
+	RTE_SET_USED(conf);
+	room = rte_pktmbuf_data_room_size(mp);
+	if (room < RTE_PKTMBUF_HEADROOM + XENBACK_MIN_RX_BUFSIZE) {
+		XENBACK_LOG(ERR,
+			    "%s: mempool %s has %u bytes of data room, rx queue %u needs %u",
+			    xd->name, mp->name, room, qid,
+			    RTE_PKTMBUF_HEADROOM + XENBACK_MIN_RX_BUFSIZE);
+		return -EINVAL;
+	}
+	rxq->mp = mp;
+	rxq->buf_size = (uint16_t)RTE_MIN(room - RTE_PKTMBUF_HEADROOM,
+					  (uint32_t)UINT16_MAX);
+	dev->data->rx_queues[qid] = rxq;
+	return 0;
+}
+
+static void
+xenback_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	if (xd->rxq != NULL)
+		xd->rxq[qid].mp = NULL;
+}
+
+static int
+xenback_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		       unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	RTE_SET_USED(nb_desc);
+	RTE_SET_USED(socket);
+	RTE_SET_USED(conf);
+	dev->data->tx_queues[qid] = &xd->txq[qid];
+	return 0;
+}
+
+static void
+xenback_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(qid);
+}
+
+static void
+xenback_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		     struct rte_eth_rxq_info *qinfo)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	struct xenback_rxq *rxq = &xd->rxq[qid];
+
+	qinfo->mp = rxq->mp;
+	qinfo->scattered_rx = rxq->scatter;
+	qinfo->nb_desc = (uint16_t)RING_SIZE(&rxq->ring);
+	qinfo->rx_buf_size = rxq->buf_size;
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void
+xenback_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
+		     struct rte_eth_txq_info *qinfo)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	qinfo->nb_desc = (uint16_t)RING_SIZE(&xd->txq[qid].ring);
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}
+
+static int
+xenback_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	unsigned int i;
+
+	for (i = 0; i < xd->max_queues; i++) {
+		const struct xenback_rxq_stats *r = &xd->rxq[i].st;
+		const struct xenback_txq_stats *t = &xd->txq[i].st;
+
+		stats->ipackets += r->packets;
+		stats->ibytes += r->bytes;
+		stats->ierrors += r->errors;
+		stats->imissed += r->drop_gso + r->drop_too_big;
+		stats->rx_nombuf += r->nombuf;
+		stats->opackets += t->packets;
+		stats->obytes += t->bytes;
+		stats->oerrors += t->errors + t->drop_len + t->drop_sg +
+				  t->drop_gso + t->drop_mbuf;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_ipackets[i] = r->packets;
+			stats->q_ibytes[i] = r->bytes;
+			stats->q_errors[i] = r->errors;
+			stats->q_opackets[i] = t->packets;
+			stats->q_obytes[i] = t->bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+xenback_stats_reset(struct rte_eth_dev *dev)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	unsigned int i;
+
+	for (i = 0; i < xd->max_queues; i++) {
+		memset(&xd->rxq[i].st, 0, sizeof(xd->rxq[i].st));
+		memset(&xd->txq[i].st, 0, sizeof(xd->txq[i].st));
+	}
+	pthread_mutex_lock(&xd->lock);
+	xd->connects = 0;
+	xd->disconnects = 0;
+	xd->violations = 0;
+	xd->refused = 0;
+	pthread_mutex_unlock(&xd->lock);
+	return 0;
+}
+
+/* Extended statistics: port-wide sums of the queue counters, and events. */
+enum xenback_xstat_kind { XS_RX, XS_TX, XS_DEV };
+
+struct xenback_xstat {
+	const char *name;
+	enum xenback_xstat_kind kind;
+	size_t off;
+};
+
+#define XS_RXQ(n, f) { n, XS_RX, offsetof(struct xenback_rxq_stats, f) }
+#define XS_TXQ(n, f) { n, XS_TX, offsetof(struct xenback_txq_stats, f) }
+#define XS_DEV(n, f) { n, XS_DEV, offsetof(struct xenback_dev, f) }
+
+static const struct xenback_xstat xenback_xstats[] = {
+	XS_RXQ("rx_error_responses", errors),
+	XS_RXQ("rx_drop_too_many_slots", drop_slots),
+	XS_RXQ("rx_drop_bad_size", drop_size),
+	XS_RXQ("rx_drop_not_negotiated", drop_proto),
+	XS_RXQ("rx_drop_gso_not_enabled", drop_gso),
+	XS_RXQ("rx_drop_no_scatter", drop_too_big),
+	XS_RXQ("rx_drop_grant_copy", drop_copy),
+	XS_RXQ("rx_grant_copy_errors", copy_errors),
+	XS_RXQ("rx_grant_copy_calls", copy_calls),
+	XS_RXQ("rx_notifications", notify),
+	XS_RXQ("rx_lro_packets", gso),
+	XS_RXQ("rx_csum_completed", csum_fixed),
+	XS_RXQ("rx_csum_unknown", csum_unknown),
+	XS_RXQ("rx_mbuf_alloc_failures", nombuf),
+	XS_TXQ("tx_error_responses", errors),
+	XS_TXQ("tx_drop_bad_length", drop_len),
+	XS_TXQ("tx_drop_no_sg", drop_sg),
+	XS_TXQ("tx_drop_gso_not_negotiated", drop_gso),
+	XS_TXQ("tx_drop_bad_offload", drop_mbuf),
+	XS_TXQ("tx_grant_copy_errors", copy_errors),
+	XS_TXQ("tx_grant_copy_calls", copy_calls),
+	XS_TXQ("tx_notifications", notify),
+	XS_TXQ("tx_guest_ring_full", ring_full),
+	XS_TXQ("tx_gso_packets", gso),
+	XS_TXQ("tx_csum_blank_packets", csum_blank),
+	XS_TXQ("tx_csum_software", csum_sw),
+	XS_DEV("protocol_violations", violations),
+	XS_DEV("connections", connects),
+	XS_DEV("disconnections", disconnects),
+	XS_DEV("connections_refused", refused),
+};
+
+static uint64_t
+xenback_xstat_value(struct xenback_dev *xd, const struct xenback_xstat *x)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	if (x->kind == XS_DEV)
+		return *(const uint64_t *)((const char *)xd + x->off);
+	for (i = 0; i < xd->max_queues; i++) {
+		const char *base = x->kind == XS_RX ?
+			(const char *)&xd->rxq[i].st :
+			(const char *)&xd->txq[i].st;
+
+		v += *(const uint64_t *)(base + x->off);
+	}
+	return v;
+}
+
+static int
+xenback_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
+		   unsigned int n)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+	unsigned int i, count = RTE_DIM(xenback_xstats);
+
+	if (xstats == NULL || n < count)
+		return count;
+	for (i = 0; i < count; i++) {
+		xstats[i].id = i;
+		xstats[i].value = xenback_xstat_value(xd, &xenback_xstats[i]);
+	}
+	return count;
+}
+
+static int
+xenback_xstats_get_names(struct rte_eth_dev *dev,
+			 struct rte_eth_xstat_name *names, unsigned int size)
+{
+	unsigned int i, count = RTE_DIM(xenback_xstats);
+
+	RTE_SET_USED(dev);
+	if (names == NULL || size < count)
+		return count;
+	for (i = 0; i < count; i++)
+		strlcpy(names[i].name, xenback_xstats[i].name,
+			sizeof(names[i].name));
+	return count;
+}
+
+static const struct eth_dev_ops xenback_ops = {
+	.dev_configure = xenback_dev_configure,
+	.dev_start = xenback_dev_start,
+	.dev_stop = xenback_dev_stop,
+	.dev_close = xenback_dev_close,
+	.dev_infos_get = xenback_dev_infos_get,
+	.link_update = xenback_link_update,
+	.promiscuous_enable = xenback_promiscuous_enable,
+	.rx_queue_setup = xenback_rx_queue_setup,
+	.rx_queue_release = xenback_rx_queue_release,
+	.tx_queue_setup = xenback_tx_queue_setup,
+	.tx_queue_release = xenback_tx_queue_release,
+	.rxq_info_get = xenback_rxq_info_get,
+	.txq_info_get = xenback_txq_info_get,
+	.stats_get = xenback_stats_get,
+	.stats_reset = xenback_stats_reset,
+	.xstats_get = xenback_xstats_get,
+	.xstats_get_names = xenback_xstats_get_names,
+	.xstats_reset = xenback_stats_reset,
+};
+
+static int
+xenback_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct xenback_arg args[XB_ARG_COUNT] = {
+		[XB_ARG_DOMID] = { XENBACK_ARG_DOMID, 0,
+				   DOMID_FIRST_RESERVED - 1, 0, true },
+		[XB_ARG_DEVID] = { XENBACK_ARG_DEVID, 0, INT32_MAX, 0, false },
+		[XB_ARG_MAX_QUEUES] = { XENBACK_ARG_MAX_QUEUES, 1,
+					XENBACK_MAX_QUEUES,
+					XENBACK_DEFAULT_QUEUES, false },
+		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
+				       XENPV_MAX_RING_PAGE_ORDER,
+				       XENPV_MAX_RING_PAGE_ORDER, false },
+		[XB_ARG_SG] = { XENBACK_ARG_SG, 0, 1, 1, false },
+		[XB_ARG_CSUM] = { XENBACK_ARG_CSUM, 0, 1, 1, false },
+		[XB_ARG_GSO] = { XENBACK_ARG_GSO, 0, 1, 1, false },
+		[XB_ARG_SPLIT] = { XENBACK_ARG_SPLIT, 0, 1, 1, false },
+	};
+	struct rte_eth_dev *eth_dev;
+	struct rte_ether_addr *mac;
+	struct xenback_dev *xd;
+	unsigned int i;
+	int socket = rte_socket_id();
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		XENBACK_LOG(ERR,
+			    "%s: only the primary process can serve a vif",
+			    name);
+		return -ENOTSUP;
+	}
+	rc = xenback_parse_args(name, rte_vdev_device_args(vdev), args);
+	if (rc < 0)
+		return rc;
+	if (xenback_vif_taken((uint16_t)args[XB_ARG_DOMID].val,
+			      (uint32_t)args[XB_ARG_DEVID].val)) {
+		XENBACK_LOG(ERR, "%s: vif %lu.%lu is already served by a port",
+			    name, args[XB_ARG_DOMID].val,
+			    args[XB_ARG_DEVID].val);
+		return -EEXIST;
+	}
+
+	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*xd));
+	if (eth_dev == NULL)
+		return -ENOMEM;
+	xd = eth_dev->data->dev_private;
+	xd->fe_domid = (uint16_t)args[XB_ARG_DOMID].val;
+	xd->devid = (uint32_t)args[XB_ARG_DEVID].val;
+	xd->max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
+	xd->max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
+	xd->sg = args[XB_ARG_SG].val != 0;
+	xd->csum = args[XB_ARG_CSUM].val != 0;
+	xd->gso = args[XB_ARG_GSO].val != 0;
+	xd->split = args[XB_ARG_SPLIT].val != 0;
+	xd->eth_dev = eth_dev;
+	xd->port_id = eth_dev->data->port_id;
+	strlcpy(xd->name, name, sizeof(xd->name));
+
+	xd->rxq = rte_zmalloc_socket("xenback_rxq",
+				     xd->max_queues * sizeof(*xd->rxq),
+				     RTE_CACHE_LINE_SIZE, socket);
+	xd->txq = rte_zmalloc_socket("xenback_txq",
+				     xd->max_queues * sizeof(*xd->txq),
+				     RTE_CACHE_LINE_SIZE, socket);
+	mac = rte_zmalloc("xenback_mac", sizeof(*mac), 0);
+	if (xd->rxq == NULL || xd->txq == NULL || mac == NULL) {
+		rte_free(mac);
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < xd->max_queues; i++) {
+		xd->rxq[i].dev = xd;
+		xd->rxq[i].queue_id = (uint16_t)i;
+		xd->txq[i].dev = xd;
+		xd->txq[i].queue_id = (uint16_t)i;
+	}
+	/* locally administered, unique per vif: fe:ff:<domid>:<devid> */
+	mac->addr_bytes[0] = 0xfe;
+	mac->addr_bytes[1] = 0xff;
+	mac->addr_bytes[2] = (uint8_t)(xd->fe_domid >> 8);
+	mac->addr_bytes[3] = (uint8_t)xd->fe_domid;
+	mac->addr_bytes[4] = (uint8_t)(xd->devid >> 8);
+	mac->addr_bytes[5] = (uint8_t)xd->devid;
+	eth_dev->data->mac_addrs = mac;
+
+	eth_dev->dev_ops = &xenback_ops;
+	eth_dev->rx_pkt_burst = xenback_rx_burst;
+	eth_dev->tx_pkt_burst = xenback_tx_burst;
+	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC |
+				    RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	eth_dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	eth_dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_10G;
+	eth_dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	pthread_mutex_init(&xd->lock, NULL);
+
+	rc = xenback_xb_start(xd);
+	if (rc < 0) {
+		pthread_mutex_destroy(&xd->lock);
+		goto fail;
+	}
+	rte_eth_dev_probing_finish(eth_dev);
+	XENBACK_LOG(INFO,
+		    "%s: port %u for vif %u.%u (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
+		    name, xd->port_id, xd->fe_domid, xd->devid, xd->max_queues,
+		    xd->max_order, xd->sg, xd->csum, xd->gso, xd->split);
+	return 0;
+
+fail:
+	rte_free(xd->rxq);
+	rte_free(xd->txq);
+	xd->rxq = NULL;
+	xd->txq = NULL;
+	rte_eth_dev_release_port(eth_dev);
+	return rc;
+}
+
+static int
+xenback_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *eth_dev;
+
+	eth_dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (eth_dev == NULL)
+		return 0;
+	return rte_eth_dev_close(eth_dev->data->port_id);
+}
+
+static struct rte_vdev_driver xenback_vdev_drv = {
+	.probe = xenback_probe,
+	.remove = xenback_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_xenback, xenback_vdev_drv);
+RTE_PMD_REGISTER_PARAM_STRING(net_xenback,
+	XENBACK_ARG_DOMID "=<0-32751> "
+	XENBACK_ARG_DEVID "=<uint> "
+	XENBACK_ARG_MAX_QUEUES "=<1-16> "
+	XENBACK_ARG_MAX_ORDER "=<0-4> "
+	XENBACK_ARG_SG "=<0|1> "
+	XENBACK_ARG_CSUM "=<0|1> "
+	XENBACK_ARG_GSO "=<0|1> "
+	XENBACK_ARG_SPLIT "=<0|1>");

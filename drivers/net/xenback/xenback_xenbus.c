@@ -1,0 +1,1028 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xenback control path: the xenbus side of a netback.
+ *
+ * Everything here runs with the port's lock held, either on the EAL
+ * interrupt thread (xenstore watch events, the violation alarm) or on the
+ * application thread that calls an ethdev op. The state machine follows
+ * Linux netback:
+ *
+ *  - the toolstack creates /local/domain/<self>/backend/vif/<fe>/<devid>;
+ *    we write our features and go InitWait (2);
+ *  - frontend Initialised (3) or Connected (4): read its keys, map each
+ *    ring's pages once, bind the event channels, go Connected (4), link up;
+ *  - frontend Closing (5) / Closed (6) / gone: quiesce the queues, unmap,
+ *    unbind, link down, follow it to Closing / Closed;
+ *  - frontend Initialising (1) after that: back to InitWait for the next
+ *    connection;
+ *  - the toolstack writing Closing into our directory: close and go Closed;
+ *    the directory disappearing: forget the vif and wait for a new one.
+ *
+ * A frontend that is already Connected when the port starts (the backend
+ * process was restarted while the guest lived) gets InitWait then Connected:
+ * its rings are reattached where the shared indices say the previous
+ * backend stopped. For the same reason closing the port hands the vif back
+ * in InitWait with the frontend's rings untouched.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_alarm.h>
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#include <ethdev_driver.h>
+
+#include "xenback.h"
+
+/* How often the control path looks for violations the bursts flagged. */
+#define XENBACK_ALARM_US 100000
+
+#define XB_TOKEN_BE "be"
+#define XB_TOKEN_FE "fe"
+
+/* Everything a connection is made of, read before anything is mapped. */
+struct xenback_conn_keys {
+	unsigned int nb_queues;
+	unsigned int order;
+	struct xenback_fe_features fe;
+	struct xenback_qkeys q[XENBACK_MAX_QUEUES];
+};
+
+static void xenback_alarm(void *arg);
+
+/*
+ * Why a connection cannot be made: an error, except while we try to take
+ * over the rings of a frontend that was connected before we started (it
+ * may be tearing them down to reconnect).
+ */
+#define XENBACK_CONN_LOG(xd, fmt, ...) \
+	rte_log((xd)->reattach ? RTE_LOG_NOTICE : RTE_LOG_ERR, \
+		xenback_logtype, "%s(): " fmt "\n", __func__, ##__VA_ARGS__)
+
+static void
+xenback_switch(struct xenback_dev *xd, enum xenbus_state state)
+{
+	int rc;
+
+	if (xd->be_state == (int)state)
+		return;
+	rc = xenpv_bus_switch_state(xd->xs, xd->be_path, state);
+	if (rc < 0) {
+		XENBACK_LOG(ERR, "%s: cannot write %s/state: %s", xd->name,
+			    xd->be_path, strerror(-rc));
+		return;
+	}
+	XENBACK_LOG(INFO, "%s: backend %s -> %s", xd->name,
+		    xenpv_bus_state_name(xd->be_state),
+		    xenpv_bus_state_name(state));
+	xd->be_state = state;
+}
+
+/* Link is up while a frontend is connected and the port is started. */
+void
+xenback_update_link(struct xenback_dev *xd)
+{
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_10G,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = (xd->connected && xd->started) ?
+			RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	if (rte_eth_linkstatus_set(xd->eth_dev, &link) == 0)
+		xd->lsc_pending = true;
+}
+
+/* Copy the port configuration into the queues (guards closed). */
+static void
+xenback_apply_config(struct xenback_dev *xd)
+{
+	uint64_t rxo = xd->eth_dev->data->dev_conf.rxmode.offloads;
+	unsigned int i;
+
+	for (i = 0; i < xd->max_queues; i++) {
+		struct xenback_rxq *rxq = &xd->rxq[i];
+		struct xenback_txq *txq = &xd->txq[i];
+
+		rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+		rxq->lro = xd->gso && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO);
+		rxq->csum_offload = xd->csum &&
+			(rxo & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) &&
+			(rxo & RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+		rxq->sg = xd->sg;
+		txq->csum = xd->csum;
+		txq->sg = xd->sg;
+		txq->fe = xd->fe;
+		if (!xd->gso) {
+			txq->fe.gso_tcpv4 = false;
+			txq->fe.gso_tcpv6 = false;
+		}
+	}
+}
+
+/* Let bursts in on every queue that is connected and set up. */
+static void
+xenback_open_queues(struct xenback_dev *xd)
+{
+	struct rte_eth_dev_data *data = xd->eth_dev->data;
+	unsigned int i;
+
+	if (!xd->connected || !xd->started)
+		return;
+	xenback_apply_config(xd);
+	for (i = 0; i < xd->nb_fe_queues; i++) {
+		if (i < data->nb_rx_queues && xd->rxq[i].mp != NULL)
+			xenpv_dp_open(&xd->rxq[i].guard);
+		if (i < data->nb_tx_queues)
+			xenpv_dp_open(&xd->txq[i].guard);
+	}
+	if (xd->nb_fe_queues > data->nb_rx_queues ||
+	    xd->nb_fe_queues > data->nb_tx_queues)
+		XENBACK_LOG(WARNING,
+			    "%s: the frontend uses %u queues but the port has %u rx / %u tx: the rest is not served",
+			    xd->name, xd->nb_fe_queues, data->nb_rx_queues,
+			    data->nb_tx_queues);
+}
+
+/* Stop bursts on every queue and wait for those inside to leave. */
+static void
+xenback_close_queues(struct xenback_dev *xd)
+{
+	unsigned int i;
+
+	for (i = 0; i < xd->max_queues; i++) {
+		xenpv_dp_close(&xd->rxq[i].guard);
+		xenpv_dp_close(&xd->txq[i].guard);
+	}
+}
+
+static void
+xenback_arm_alarm(struct xenback_dev *xd)
+{
+	if (xd->alarm_armed || xd->closing)
+		return;
+	if (rte_eal_alarm_set(XENBACK_ALARM_US, xenback_alarm, xd) == 0)
+		xd->alarm_armed = true;
+	else
+		XENBACK_LOG(ERR, "%s: cannot arm the violation alarm",
+			    xd->name);
+}
+
+/* Undo what connecting queue @i did (any part of it). */
+static void
+xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
+{
+	struct xenback_rxq *rxq = &xd->rxq[i];
+	struct xenback_txq *txq = &xd->txq[i];
+
+	if (txq->evtchn != 0 && txq->evtchn != rxq->evtchn)
+		xenevtchn_unbind(xd->xce, txq->evtchn);
+	if (rxq->evtchn != 0)
+		xenevtchn_unbind(xd->xce, rxq->evtchn);
+	rxq->evtchn = 0;
+	txq->evtchn = 0;
+	if (rxq->ring_va != NULL)
+		xengnttab_unmap(xd->xgt, rxq->ring_va, rxq->ring_pages);
+	if (txq->ring_va != NULL)
+		xengnttab_unmap(xd->xgt, txq->ring_va, txq->ring_pages);
+	rxq->ring_va = NULL;
+	txq->ring_va = NULL;
+	xenback_rxq_free_scratch(rxq);
+	xenback_txq_free_scratch(txq);
+	memset(&rxq->ring, 0, sizeof(rxq->ring));
+	memset(&txq->ring, 0, sizeof(txq->ring));
+	__atomic_store_n(&rxq->fatal, XENBACK_FATAL_NONE, __ATOMIC_RELAXED);
+	__atomic_store_n(&txq->fatal, XENBACK_FATAL_NONE, __ATOMIC_RELAXED);
+}
+
+/* Quiesce the data path and release the frontend's rings and channels. */
+static void
+xenback_disconnect(struct xenback_dev *xd)
+{
+	unsigned int i;
+
+	if (!xd->connected)
+		return;
+	xenback_close_queues(xd);
+	for (i = 0; i < xd->nb_fe_queues; i++)
+		xenback_queue_teardown(xd, i);
+	xd->connected = false;
+	xd->nb_fe_queues = 0;
+	xd->disconnects++;
+	xenback_update_link(xd);
+	XENBACK_LOG(NOTICE, "%s: frontend domain %u disconnected", xd->name,
+		    xd->fe_domid);
+}
+
+/* A boolean feature key: missing is 0; anything but a number is refused. */
+static int
+xenback_read_flag(struct xenback_dev *xd, const char *key, bool *val)
+{
+	unsigned long v;
+	int rc;
+
+	rc = xenpv_xs_read_uint_default(xd->xs, XBT_NULL, &v, 0, UINT32_MAX,
+					"%s/%s", xd->fe_path, key);
+	if (rc < 0) {
+		XENBACK_CONN_LOG(xd, "%s: bad %s/%s: %s", xd->name, xd->fe_path,
+			    key, strerror(-rc));
+		return -EINVAL;
+	}
+	*val = v != 0;
+	return 0;
+}
+
+static int
+xenback_read_u32(struct xenback_dev *xd, const char *dir, const char *key,
+		 uint32_t *val)
+{
+	unsigned long v;
+	int rc;
+
+	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
+				dir, key);
+	if (rc < 0) {
+		XENBACK_CONN_LOG(xd, "%s: %s %s/%s: %s", xd->name,
+			    rc == -ENOENT ? "missing" : "bad", dir, key,
+			    strerror(-rc));
+		return rc == -ENOENT ? -ENOENT : -EINVAL;
+	}
+	*val = (uint32_t)v;
+	return 0;
+}
+
+/* Read one queue's ring references and event channels from @dir. */
+static int
+xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
+			unsigned int order, bool indexed,
+			struct xenback_qkeys *k)
+{
+	unsigned int j, pages = 1u << order;
+	char key[32];
+	int rc;
+
+	for (j = 0; j < pages; j++) {
+		if (indexed)
+			snprintf(key, sizeof(key), "tx-ring-ref%u", j);
+		else
+			snprintf(key, sizeof(key), "tx-ring-ref");
+		rc = xenback_read_u32(xd, dir, key, &k->tx_ref[j]);
+		if (rc < 0)
+			return rc;
+		if (indexed)
+			snprintf(key, sizeof(key), "rx-ring-ref%u", j);
+		else
+			snprintf(key, sizeof(key), "rx-ring-ref");
+		rc = xenback_read_u32(xd, dir, key, &k->rx_ref[j]);
+		if (rc < 0)
+			return rc;
+	}
+
+	/* two channels if we offered them and the frontend took them */
+	k->split = false;
+	if (xd->split) {
+		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
+					"%s/event-channel-tx", dir);
+
+		if (s != NULL) {
+			free(s);
+			k->split = true;
+		}
+	}
+	if (k->split) {
+		rc = xenback_read_u32(xd, dir, "event-channel-tx",
+				      &k->evtchn_tx);
+		if (rc == 0)
+			rc = xenback_read_u32(xd, dir, "event-channel-rx",
+					      &k->evtchn_rx);
+	} else {
+		rc = xenback_read_u32(xd, dir, "event-channel", &k->evtchn_tx);
+		k->evtchn_rx = k->evtchn_tx;
+	}
+	return rc;
+}
+
+/* Read and check everything the frontend wrote for a connection. */
+static int
+xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
+{
+	char dir[XENPV_PATH_MAX];
+	unsigned long v;
+	bool rx_copy, no_csum, indexed = false;
+	unsigned int i;
+	int rc;
+
+	memset(ck, 0, sizeof(*ck));
+	rc = xenback_read_flag(xd, "request-rx-copy", &rx_copy);
+	if (rc < 0)
+		return rc;
+	if (!rx_copy) {
+		XENBACK_CONN_LOG(xd,
+			    "%s: frontend %s does not request rx-copy, the only receive mode we have",
+			    xd->name, xd->fe_path);
+		return -EOPNOTSUPP;
+	}
+
+	rc = xenpv_xs_read_uint_default(xd->xs, XBT_NULL, &v, 1, UINT32_MAX,
+					"%s/multi-queue-num-queues",
+					xd->fe_path);
+	if (rc < 0 || v == 0 || v > xd->adv_queues) {
+		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
+					"%s/multi-queue-num-queues",
+					xd->fe_path);
+
+		XENBACK_CONN_LOG(xd,
+			    "%s: frontend asks for \"%s\" queues, valid is 1 to %u",
+			    xd->name, s != NULL ? s : "?", xd->adv_queues);
+		free(s);
+		return -EINVAL;
+	}
+	ck->nb_queues = (unsigned int)v;
+
+	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX,
+				"%s/ring-page-order", xd->fe_path);
+	if (rc == -ENOENT) {
+		v = 0;
+	} else if (rc < 0 || v > xd->max_order) {
+		XENBACK_CONN_LOG(xd,
+			    "%s: bad %s/ring-page-order (we offered at most %u)",
+			    xd->name, xd->fe_path, xd->max_order);
+		return -EINVAL;
+	} else {
+		indexed = v > 0;
+	}
+	ck->order = (unsigned int)v;
+
+	if (xenback_read_flag(xd, "feature-sg", &ck->fe.sg) < 0 ||
+	    xenback_read_flag(xd, "feature-gso-tcpv4", &ck->fe.gso_tcpv4) < 0 ||
+	    xenback_read_flag(xd, "feature-gso-tcpv6", &ck->fe.gso_tcpv6) < 0 ||
+	    xenback_read_flag(xd, "feature-no-csum-offload", &no_csum) < 0 ||
+	    xenback_read_flag(xd, "feature-ipv6-csum-offload",
+			      &ck->fe.ipv6_csum) < 0 ||
+	    xenback_read_flag(xd, "feature-rx-notify", &ck->fe.rx_notify) < 0)
+		return -EINVAL;
+	ck->fe.csum = !no_csum;
+
+	for (i = 0; i < ck->nb_queues; i++) {
+		int n;
+
+		if (ck->nb_queues == 1)
+			n = snprintf(dir, sizeof(dir), "%s", xd->fe_path);
+		else
+			n = snprintf(dir, sizeof(dir), "%s/queue-%u",
+				     xd->fe_path, i);
+		if (n < 0 || (size_t)n >= sizeof(dir))
+			return -ENAMETOOLONG;
+		rc = xenback_read_queue_keys(xd, dir, ck->order, indexed,
+					     &ck->q[i]);
+		/* order 0 with ring-page-order written: accept either name */
+		if (rc == -ENOENT && ck->order == 0 && !indexed)
+			rc = xenback_read_queue_keys(xd, dir, 0, true,
+						     &ck->q[i]);
+		if (rc < 0)
+			return rc;
+		ck->fe.split = ck->q[i].split;
+	}
+	return 0;
+}
+
+/* Map one ring's pages into one contiguous mapping. */
+static void *
+xenback_map_ring(struct xenback_dev *xd, const uint32_t *refs,
+		 unsigned int pages, const char *what, unsigned int qi)
+{
+	uint32_t r[XENPV_MAX_RING_PAGES];
+	void *va;
+
+	memcpy(r, refs, pages * sizeof(r[0]));
+	va = xengnttab_map_domain_grant_refs(xd->xgt, pages, xd->fe_domid, r,
+					     PROT_READ | PROT_WRITE);
+	if (va == NULL)
+		XENBACK_CONN_LOG(xd,
+			    "%s: cannot map the %s ring of queue %u (%u pages, first grant %u): %s",
+			    xd->name, what, qi, pages, refs[0],
+			    strerror(errno));
+	return va;
+}
+
+static int
+xenback_bind(struct xenback_dev *xd, uint32_t remote, const char *what,
+	     unsigned int qi, evtchn_port_t *local)
+{
+	xenevtchn_port_or_error_t p;
+
+	p = xenevtchn_bind_interdomain(xd->xce, xd->fe_domid, remote);
+	if (p < 0) {
+		XENBACK_CONN_LOG(xd,
+			    "%s: cannot bind %s event channel %u of queue %u: %s",
+			    xd->name, what, remote, qi, strerror(errno));
+		return -(errno ? errno : EINVAL);
+	}
+	*local = (evtchn_port_t)p;
+	return 0;
+}
+
+/* Map, bind and prepare netif queue @i. */
+static int
+xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
+		      const struct xenback_conn_keys *ck)
+{
+	const struct xenback_qkeys *k = &ck->q[i];
+	struct xenback_rxq *rxq = &xd->rxq[i];
+	struct xenback_txq *txq = &xd->txq[i];
+	unsigned int pages = 1u << ck->order;
+	size_t size = (size_t)XENPV_PAGE_SIZE << ck->order;
+	int socket = xd->eth_dev->data->numa_node;
+	netif_tx_sring_t *tx_sring;
+	netif_rx_sring_t *rx_sring;
+	int rc;
+
+	rxq->ring_va = xenback_map_ring(xd, k->tx_ref, pages, "tx", i);
+	if (rxq->ring_va == NULL)
+		return -EIO;
+	rxq->ring_pages = pages;
+	txq->ring_va = xenback_map_ring(xd, k->rx_ref, pages, "rx", i);
+	if (txq->ring_va == NULL)
+		return -EIO;
+	txq->ring_pages = pages;
+
+	/*
+	 * Start where the shared indices say the last backend stopped: 0
+	 * on a fresh ring, the old position when a restarted backend
+	 * reattaches. A bogus value only makes the next burst see an
+	 * impossible producer index.
+	 */
+	tx_sring = rxq->ring_va;
+	rx_sring = txq->ring_va;
+	BACK_RING_ATTACH(&rxq->ring, tx_sring,
+			 __atomic_load_n(&tx_sring->rsp_prod, __ATOMIC_ACQUIRE),
+			 size);
+	BACK_RING_ATTACH(&txq->ring, rx_sring,
+			 __atomic_load_n(&rx_sring->rsp_prod, __ATOMIC_ACQUIRE),
+			 size);
+
+	rc = xenback_bind(xd, k->evtchn_tx, k->split ? "tx" : "shared", i,
+			  &rxq->evtchn);
+	if (rc < 0)
+		return rc;
+	if (k->split) {
+		rc = xenback_bind(xd, k->evtchn_rx, "rx", i, &txq->evtchn);
+		if (rc < 0)
+			return rc;
+	} else {
+		txq->evtchn = rxq->evtchn;
+	}
+
+	if (xenback_rxq_alloc_scratch(rxq, socket) < 0 ||
+	    xenback_txq_alloc_scratch(txq, socket) < 0) {
+		XENBACK_CONN_LOG(xd, "%s: no memory for queue %u", xd->name, i);
+		return -ENOMEM;
+	}
+
+	rxq->xgt = xd->xgt;
+	rxq->xce = xd->xce;
+	rxq->fe_domid = xd->fe_domid;
+	rxq->port_id = xd->port_id;
+	rxq->queue_id = (uint16_t)i;
+	txq->xgt = xd->xgt;
+	txq->xce = xd->xce;
+	txq->fe_domid = xd->fe_domid;
+	txq->port_id = xd->port_id;
+	txq->queue_id = (uint16_t)i;
+	return 0;
+}
+
+/* The frontend is ready: bring the whole vif up, or nothing of it. */
+static int
+xenback_connect(struct xenback_dev *xd)
+{
+	struct xenback_conn_keys ck;
+	unsigned int i;
+	int rc;
+
+	rc = xenback_read_conn_keys(xd, &ck);
+	if (rc < 0)
+		return rc;
+
+	xd->nb_fe_queues = (uint16_t)ck.nb_queues;
+	for (i = 0; i < ck.nb_queues; i++) {
+		rc = xenback_queue_connect(xd, i, &ck);
+		if (rc < 0) {
+			do {
+				xenback_queue_teardown(xd, i);
+			} while (i-- > 0);
+			xd->nb_fe_queues = 0;
+			return rc;
+		}
+	}
+	memcpy(xd->qkeys, ck.q, sizeof(xd->qkeys));
+	xd->ring_order = (uint8_t)ck.order;
+	xd->fe = ck.fe;
+	xd->connected = true;
+	xd->connects++;
+	if (xd->broken)
+		XENBACK_LOG(NOTICE,
+			    "%s: new connection after a protocol violation",
+			    xd->name);
+	xd->broken = false;
+	xenback_apply_config(xd);
+	xenback_open_queues(xd);
+	xenback_update_link(xd);
+	xenback_arm_alarm(xd);
+	XENBACK_LOG(NOTICE,
+		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d",
+		    xd->name, xd->fe_domid, ck.nb_queues, ck.order,
+		    (unsigned int)XENPV_TX_RING_SIZE(ck.order),
+		    (unsigned int)XENPV_RX_RING_SIZE(ck.order),
+		    ck.fe.split ? "split" : "shared", ck.fe.sg,
+		    ck.fe.gso_tcpv4, ck.fe.gso_tcpv6, ck.fe.csum,
+		    ck.fe.ipv6_csum, ck.fe.rx_notify);
+	return 0;
+}
+
+/* True if the frontend's current keys are not the ones we are using. */
+static bool
+xenback_rekeyed(struct xenback_dev *xd)
+{
+	struct xenback_conn_keys ck;
+	unsigned int i, j, pages;
+
+	if (xenback_read_conn_keys(xd, &ck) < 0)
+		return true;
+	if (ck.nb_queues != xd->nb_fe_queues || ck.order != xd->ring_order)
+		return true;
+	pages = 1u << ck.order;
+	for (i = 0; i < ck.nb_queues; i++) {
+		/* the rings are mapped: compare what they are made of */
+		for (j = 0; j < pages; j++)
+			if (ck.q[i].tx_ref[j] != xd->qkeys[i].tx_ref[j] ||
+			    ck.q[i].rx_ref[j] != xd->qkeys[i].rx_ref[j])
+				return true;
+		if (ck.q[i].evtchn_tx != xd->qkeys[i].evtchn_tx ||
+		    ck.q[i].evtchn_rx != xd->qkeys[i].evtchn_rx)
+			return true;
+	}
+	return false;
+}
+
+/* The features we advertise, in one transaction. */
+static int
+xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
+			  void *arg)
+{
+	struct xenback_dev *xd = arg;
+	const char *d = xd->be_path;
+	int rc = 0;
+
+	rc |= xenpv_xs_printf(xs, t, d, "feature-sg", "%d", xd->sg);
+	rc |= xenpv_xs_printf(xs, t, d, "feature-gso-tcpv4", "%d",
+			      xd->adv_gso);
+	rc |= xenpv_xs_printf(xs, t, d, "feature-gso-tcpv6", "%d",
+			      xd->adv_gso);
+	rc |= xenpv_xs_printf(xs, t, d, "feature-ipv6-csum-offload", "%d",
+			      xd->csum);
+	rc |= xenpv_xs_printf(xs, t, d, "feature-rx-copy", "1");
+	rc |= xenpv_xs_printf(xs, t, d, "feature-rx-flip", "0");
+	rc |= xenpv_xs_printf(xs, t, d, "feature-split-event-channels", "%d",
+			      xd->split);
+	rc |= xenpv_xs_printf(xs, t, d, "multi-queue-max-queues", "%u",
+			      xd->adv_queues);
+	rc |= xenpv_xs_printf(xs, t, d, "max-ring-page-order", "%u",
+			      xd->max_order);
+	return rc != 0 ? -EIO : 0;
+}
+
+static int
+xenback_write_features(struct xenback_dev *xd)
+{
+	int rc = xenpv_xs_transaction(xd->xs, xenback_write_features_tx, xd);
+
+	if (rc < 0)
+		XENBACK_LOG(ERR, "%s: cannot write features into %s: %s",
+			    xd->name, xd->be_path, strerror(-rc));
+	return rc;
+}
+
+/* A frontend path we accept: /local/domain/<fe_domid>/<printable> */
+static bool
+xenback_fe_path_ok(struct xenback_dev *xd, const char *p)
+{
+	char prefix[40];
+	size_t n, i;
+
+	n = (size_t)snprintf(prefix, sizeof(prefix), "/local/domain/%u/",
+			     xd->fe_domid);
+	if (strncmp(p, prefix, n) != 0 || strlen(p) <= n ||
+	    strlen(p) >= XENPV_PATH_MAX - 32)
+		return false;
+	for (i = n; p[i] != '\0'; i++)
+		if (!isalnum((unsigned char)p[i]) &&
+		    strchr("/-_.", p[i]) == NULL)
+			return false;
+	return true;
+}
+
+static void
+xenback_forget_vif(struct xenback_dev *xd)
+{
+	xenback_disconnect(xd);
+	if (xd->fe_watched)
+		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
+	xd->fe_watched = false;
+	xd->vif_present = false;
+	xd->be_state = XenbusStateUnknown;
+	xd->fe_path[0] = '\0';
+}
+
+/*
+ * Is our backend directory there? Takes the vif on when it appears (write
+ * features, InitWait, watch the frontend), forgets it when it goes.
+ */
+static bool
+xenback_vif_probe(struct xenback_dev *xd)
+{
+	unsigned long feid;
+	int rc, fe_state;
+	char *fe;
+
+	fe = xenpv_xs_read(xd->xs, XBT_NULL, "%s/frontend", xd->be_path);
+	if (fe == NULL) {
+		if (xd->vif_present) {
+			XENBACK_LOG(NOTICE, "%s: vif %s removed", xd->name,
+				    xd->be_path);
+			xenback_forget_vif(xd);
+		}
+		return false;
+	}
+	if (xd->vif_present) {
+		if (strcmp(fe, xd->fe_path) == 0) {
+			free(fe);
+			return true;
+		}
+		XENBACK_LOG(NOTICE, "%s: vif now points to frontend %s",
+			    xd->name, fe);
+		xenback_forget_vif(xd);
+	}
+
+	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &feid, UINT16_MAX,
+				"%s/frontend-id", xd->be_path);
+	if (rc < 0 || feid != xd->fe_domid || !xenback_fe_path_ok(xd, fe)) {
+		XENBACK_LOG(ERR,
+			    "%s: %s names frontend \"%s\" of domain %lu, expected one of domain %u: ignoring it",
+			    xd->name, xd->be_path, fe, rc < 0 ? 0UL : feid,
+			    xd->fe_domid);
+		free(fe);
+		return false;
+	}
+	snprintf(xd->fe_path, sizeof(xd->fe_path), "%s", fe);
+	snprintf(xd->fe_state_path, sizeof(xd->fe_state_path), "%s/state",
+		 fe);
+	free(fe);
+
+	if (xenback_write_features(xd) < 0)
+		return false;
+	xd->be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
+	xenback_switch(xd, XenbusStateInitWait);
+	if (!xs_watch(xd->xs, xd->fe_state_path, XB_TOKEN_FE)) {
+		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
+			    xd->fe_state_path, strerror(errno));
+		return false;
+	}
+	xd->fe_watched = true;
+	xd->vif_present = true;
+	/* a frontend already connected: its backend was restarted */
+	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
+	xd->reattach = fe_state == XenbusStateConnected ||
+		       fe_state == XenbusStateInitialised;
+	XENBACK_LOG(NOTICE, "%s: serving vif %s for frontend %s", xd->name,
+		    xd->be_path, xd->fe_path);
+	return true;
+}
+
+/* Bring the port in line with the two state nodes. */
+static void
+xenback_reconcile(struct xenback_dev *xd)
+{
+	int be_state, fe_state, rc;
+
+	if (!xenback_vif_probe(xd))
+		return;
+
+	be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
+	if (be_state == XenbusStateClosing &&
+	    xd->be_state != XenbusStateClosing) {
+		/* the toolstack is taking the device away */
+		xenback_disconnect(xd);
+		xd->be_state = XenbusStateClosing;
+		xenback_switch(xd, XenbusStateClosed);
+		return;
+	}
+
+	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
+	if (fe_state != XenbusStateConnected &&
+	    fe_state != XenbusStateInitialised)
+		xd->reattach = false;
+	switch (fe_state) {
+	case XenbusStateInitialising:
+		if (xd->connected || xd->be_state == XenbusStateClosed ||
+		    xd->be_state == XenbusStateClosing) {
+			xenback_disconnect(xd);
+			xenback_switch(xd, XenbusStateInitWait);
+		}
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (xd->connected) {
+			if (!xenback_rekeyed(xd))
+				break;
+			XENBACK_LOG(NOTICE,
+				    "%s: frontend changed its rings: reconnecting",
+				    xd->name);
+			xenback_disconnect(xd);
+		}
+		if (xd->be_state != XenbusStateInitWait &&
+		    xd->be_state != XenbusStateConnected)
+			break;	/* wait for the frontend to start over */
+		rc = xenback_connect(xd);
+		if (rc == 0) {
+			xd->reattach = false;
+			xenback_switch(xd, XenbusStateConnected);
+		} else if (xd->reattach) {
+			/*
+			 * Its rings are gone: it is starting over (net_xennet
+			 * does on seeing InitWait). Wait for its new keys.
+			 */
+			XENBACK_LOG(NOTICE,
+				    "%s: cannot take over the frontend's rings; waiting for it to reconnect",
+				    xd->name);
+			xd->reattach = false;
+		} else {
+			/* what xenbus_dev_fatal does: refuse, close */
+			xd->refused++;
+			xenback_switch(xd, XenbusStateClosing);
+		}
+		break;
+	case XenbusStateClosing:
+		xenback_disconnect(xd);
+		xenback_switch(xd, XenbusStateClosing);
+		break;
+	case XenbusStateClosed:
+	case XenbusStateUnknown:
+		xenback_disconnect(xd);
+		xenback_switch(xd, XenbusStateClosed);
+		break;
+	case XenbusStateReconfiguring:
+	case XenbusStateReconfigured:
+		break;	/* nothing of ours can be reconfigured */
+	default:
+		XENBACK_LOG(ERR, "%s: frontend %s has a bad state: closing",
+			    xd->name, xd->fe_path);
+		xenback_disconnect(xd);
+		xenback_switch(xd, XenbusStateClosing);
+		break;
+	}
+}
+
+static void
+xenback_fire_lsc(struct xenback_dev *xd, bool lsc)
+{
+	if (lsc)
+		rte_eth_dev_callback_process(xd->eth_dev,
+					     RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/* xenstore watch events, on the EAL interrupt thread. */
+static void
+xenback_watch_event(void *arg, const char *path, const char *token)
+{
+	struct xenback_dev *xd = arg;
+	bool lsc;
+
+	RTE_SET_USED(path);
+	RTE_SET_USED(token);
+	pthread_mutex_lock(&xd->lock);
+	if (!xd->closing)
+		xenback_reconcile(xd);
+	lsc = xd->lsc_pending;
+	xd->lsc_pending = false;
+	pthread_mutex_unlock(&xd->lock);
+	xenback_fire_lsc(xd, lsc);
+}
+
+/*
+ * The alarm, every XENBACK_ALARM_US while connected: bursts only flag a
+ * fatal violation; here it is logged (once: the connection ends) and the
+ * vif is closed over xenbus, as xenbus_dev_fatal does.
+ */
+static void
+xenback_alarm(void *arg)
+{
+	struct xenback_dev *xd = arg;
+	uint32_t reason = XENBACK_FATAL_NONE;
+	const char *dir = "tx";
+	unsigned int i, qi = 0;
+	bool lsc;
+
+	pthread_mutex_lock(&xd->lock);
+	xd->alarm_armed = false;
+	if (xd->connected && !xd->closing) {
+		for (i = 0; i < xd->nb_fe_queues && reason == 0; i++) {
+			reason = __atomic_load_n(&xd->rxq[i].fatal,
+						 __ATOMIC_ACQUIRE);
+			qi = i;
+			if (reason == 0) {
+				reason = __atomic_load_n(&xd->txq[i].fatal,
+							 __ATOMIC_ACQUIRE);
+				dir = "rx";
+			} else {
+				dir = "tx";
+			}
+		}
+		if (reason != XENBACK_FATAL_NONE) {
+			XENBACK_LOG(ERR,
+				    "%s: frontend domain %u broke the protocol on its %s ring of queue %u (%s): closing the vif",
+				    xd->name, xd->fe_domid, dir, qi,
+				    xenback_fatal_str(reason));
+			xd->violations++;
+			xd->broken = true;
+			xenback_disconnect(xd);
+			xenback_switch(xd, XenbusStateClosing);
+		} else {
+			xenback_arm_alarm(xd);
+		}
+	}
+	lsc = xd->lsc_pending;
+	xd->lsc_pending = false;
+	pthread_mutex_unlock(&xd->lock);
+	xenback_fire_lsc(xd, lsc);
+}
+
+/* Our own domain id: the store resolves the relative key per caller. */
+static uint16_t
+xenback_self_domid(struct xenback_dev *xd)
+{
+	unsigned long v;
+
+	if (xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, DOMID_FIRST_RESERVED - 1,
+			       "domid") == 0)
+		return (uint16_t)v;
+	XENBACK_LOG(INFO, "%s: no readable \"domid\" key: assuming domain 0",
+		    xd->name);
+	return 0;
+}
+
+int
+xenback_xb_start(struct xenback_dev *xd)
+{
+	int rc, n;
+
+	xd->be_state = XenbusStateUnknown;
+	xd->adv_queues = xd->max_queues;
+	xd->adv_gso = xd->gso;
+
+	xd->xs = xs_open(0);
+	if (xd->xs == NULL) {
+		XENBACK_LOG(ERR, "%s: cannot connect to xenstore: %s",
+			    xd->name, strerror(errno));
+		return errno ? -errno : -EIO;
+	}
+	xd->xgt = xengnttab_open(NULL, 0);
+	xd->xce = xenevtchn_open(NULL, 0);
+	if (xd->xgt == NULL || xd->xce == NULL) {
+		rc = -(errno ? errno : EIO);
+		XENBACK_LOG(ERR, "%s: cannot open the %s device: %s", xd->name,
+			    xd->xgt == NULL ? "grant-table" : "event-channel",
+			    strerror(-rc));
+		goto fail;
+	}
+	/* two rings of up to 2^max_order pages per queue */
+	(void)xengnttab_set_max_grants(xd->xgt,
+				       2u * xd->max_queues << xd->max_order);
+
+	xd->self_domid = xenback_self_domid(xd);
+	n = snprintf(xd->be_path, sizeof(xd->be_path),
+		     "/local/domain/%u/backend/vif/%u/%u", xd->self_domid,
+		     xd->fe_domid, xd->devid);
+	if (n < 0 || (size_t)n >= sizeof(xd->be_path)) {
+		rc = -ENAMETOOLONG;
+		goto fail;
+	}
+
+	rc = xenpv_watcher_start(&xd->watcher, xd->xs, xenback_watch_event,
+				 xd, xenback_logtype);
+	if (rc < 0)
+		goto fail;
+	/* fires once at once: a vif that already exists is taken on */
+	if (!xs_watch(xd->xs, xd->be_path, XB_TOKEN_BE)) {
+		rc = -(errno ? errno : EIO);
+		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
+			    xd->be_path, strerror(-rc));
+		xenpv_watcher_stop(&xd->watcher);
+		goto fail;
+	}
+	XENBACK_LOG(INFO, "%s: watching %s", xd->name, xd->be_path);
+	return 0;
+
+fail:
+	if (xd->xce != NULL)
+		xenevtchn_close(xd->xce);
+	if (xd->xgt != NULL)
+		xengnttab_close(xd->xgt);
+	xs_close(xd->xs);
+	xd->xce = NULL;
+	xd->xgt = NULL;
+	xd->xs = NULL;
+	return rc;
+}
+
+void
+xenback_xb_stop(struct xenback_dev *xd)
+{
+	if (xd->xs == NULL)
+		return;
+	pthread_mutex_lock(&xd->lock);
+	xd->closing = true;
+	pthread_mutex_unlock(&xd->lock);
+
+	/* neither may run while we hold the lock: they take it */
+	xenpv_watcher_stop(&xd->watcher);
+	rte_eal_alarm_cancel(xenback_alarm, xd);
+
+	pthread_mutex_lock(&xd->lock);
+	xd->alarm_armed = false;
+	if (xd->connected) {
+		xenback_disconnect(xd);
+		/*
+		 * Leave the frontend's rings as they are and say the backend
+		 * is waiting again: a backend process started later
+		 * reattaches (Linux netfront ignores InitWait once connected).
+		 */
+		xenback_switch(xd, XenbusStateInitWait);
+	}
+	if (xd->fe_watched)
+		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
+	xs_unwatch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	xd->fe_watched = false;
+	xd->vif_present = false;
+	pthread_mutex_unlock(&xd->lock);
+
+	xenevtchn_close(xd->xce);
+	xengnttab_close(xd->xgt);
+	xs_close(xd->xs);
+	xd->xce = NULL;
+	xd->xgt = NULL;
+	xd->xs = NULL;
+}
+
+/* dev_configure: advertise what the port is now configured to take. */
+int
+xenback_xb_configure(struct xenback_dev *xd)
+{
+	struct rte_eth_dev_data *data = xd->eth_dev->data;
+	uint16_t queues;
+	bool gso;
+	int rc = 0;
+
+	queues = RTE_MIN(data->nb_rx_queues, data->nb_tx_queues);
+	queues = RTE_MIN(queues, xd->max_queues);
+	if (queues == 0)
+		queues = 1;
+	gso = xd->gso &&
+	      (data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO);
+
+	pthread_mutex_lock(&xd->lock);
+	if (queues != xd->adv_queues || gso != xd->adv_gso) {
+		xd->adv_queues = queues;
+		xd->adv_gso = gso;
+		/* a connected frontend keeps what it negotiated */
+		if (xd->vif_present && !xd->connected)
+			rc = xenback_write_features(xd);
+	}
+	pthread_mutex_unlock(&xd->lock);
+	return rc;
+}
+
+void
+xenback_xb_set_started(struct xenback_dev *xd, bool started)
+{
+	pthread_mutex_lock(&xd->lock);
+	xd->started = started;
+	if (started)
+		xenback_open_queues(xd);
+	else
+		xenback_close_queues(xd);
+	xenback_update_link(xd);
+	/* the application changed the link itself: no event */
+	xd->lsc_pending = false;
+	pthread_mutex_unlock(&xd->lock);
+}

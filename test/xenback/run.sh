@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# net_xenback integration tests over xenemu: one case per invocation.
+#
+#   run.sh XENEMU XBFRONT XBECHO PLUGIN CASE
+#
+# Every case starts its own xenemu instance in a fresh mktemp XENEMU_DIR,
+# runs the driver in domain 0 (inside test/xenback/xbecho, or dpdk-testpmd)
+# and xbfront, our test netfront, in domain 1, checks what xbfront saw and
+# the driver's xstats, and removes every process and file it made.
+set -uo pipefail
+
+XENEMU=$1 XBFRONT=$2 XBECHO=$3 PLUGIN=$4 CASE=$5
+
+work=$(mktemp -d /tmp/xenback-test.XXXXXX)
+export XENEMU_DIR=$work/xenemu
+prefix=xb$$
+pids=()
+BE_PID=
+BE_LOG=
+be_runs=0
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	"$XENEMU" stop >/dev/null 2>&1
+	rm -rf "$work" "/var/run/dpdk/$prefix"*
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+	local f
+	echo "FAIL ($CASE): $*"
+	for f in "$work"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $(basename "$f") (last 40 lines)"
+		tail -n 40 "$f"
+	done
+	exit 1
+}
+
+xe() { "$XENEMU" "$@" >/dev/null || fail "xenemu $*"; }
+
+xs_read() { # path
+	"$XENEMU" exec --domid 0 -- xenstore-read "$1" 2>/dev/null
+}
+
+# A fresh instance: domain 0, domain 1 with vif 1.0.
+setup() {
+	xe start
+	xe domain create --domid 1
+	[ "${1:-vif}" = novif ] ||
+		xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
+}
+
+# backend "devargs" [xbecho options...]: the driver in xbecho, domain 0.
+backend() {
+	local devargs=$1
+	shift
+	be_runs=$((be_runs + 1))
+	BE_LOG=$work/backend$be_runs.log
+	"$XENEMU" exec --domid 0 -- "$XBECHO" -d "$PLUGIN" --no-huge --no-pci \
+		-m 256 --single-file-segments --file-prefix "$prefix" -l 0 \
+		--log-level=pmd.net.xenback:info \
+		--vdev "net_xenback0,domid=1$devargs" "${EXTRA_VDEV[@]}" \
+		-- "$@" >"$BE_LOG" 2>&1 &
+	BE_PID=$!
+	pids+=("$BE_PID")
+	wait_log "$BE_LOG" "port(s) up" 20
+}
+EXTRA_VDEV=()
+
+# Stop the backend cleanly: it prints its xstats on the way out.
+stop_backend() {
+	kill -TERM "$BE_PID" 2>/dev/null
+	local i
+	for i in $(seq 100); do
+		kill -0 "$BE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$BE_PID" 2>/dev/null && fail "backend did not stop on SIGTERM"
+	wait "$BE_PID" || fail "backend exited with status $?"
+	grep -q "^xbecho: dropped" "$BE_LOG" || fail "backend did not finish"
+}
+
+wait_log() { # file pattern seconds
+	local i
+	for i in $(seq $(($3 * 20))); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$BE_PID" 2>/dev/null || fail "backend died"
+		sleep 0.05
+	done
+	fail "no '$2' in $(basename "$1") after $3 s"
+}
+
+xstat() { # port name -> value from the last stopped backend
+	local v
+	v=$(awk -v p="$1" -v n="$2" '$1 == "xstat" && $2 == p && $3 == n { print $4 }' "$BE_LOG")
+	[ -n "$v" ] || fail "no xstat $2 for port $1"
+	echo "$v"
+}
+
+expect_xstat() { # port name op value
+	local v
+	v=$(xstat "$1" "$2")
+	[ "$v" "$3" "$4" ] || fail "xstat $2 of port $1 is $v, want $3 $4"
+}
+
+# front [--domid N] args...: xbfront in domain 1 (or N), must pass.
+front() {
+	local dom=1
+	if [ "$1" = --domid ]; then
+		dom=$2
+		shift 2
+	fi
+	local log=$work/front.log
+	"$XENEMU" exec --domid "$dom" -- "$XBFRONT" "$@" >"$log" 2>&1 ||
+		fail "xbfront $* failed: $(grep 'xbfront: FAIL' "$log")"
+	grep 'xbfront: ' "$log" | sed 's/^/  /'
+}
+
+be_key() { xs_read "/local/domain/0/backend/vif/1/0/$1"; }
+
+case "$CASE" in
+devargs)
+	# Bad devargs fail the probe with a log line naming the value.
+	while IFS='|' read -r args msg; do
+		log=$work/devargs.log
+		"$XBECHO" -d "$PLUGIN" --no-huge --no-pci -m 128 \
+			--single-file-segments --file-prefix "$prefix" -l 0 \
+			--vdev "net_xenback0$args" -- >"$log" 2>&1 &&
+			fail "probe with '$args' succeeded"
+		grep -qF -- "$msg" "$log" || fail "no '$msg' for '$args'"
+		echo "  '$args' refused: $msg"
+	done <<-'EOF'
+	|devarg domid is required
+	,devid=1|devarg domid is required
+	,domid=abc|bad value "abc" for devarg domid
+	,domid=-1|bad value "-1" for devarg domid
+	,domid=40000|bad value "40000" for devarg domid
+	,domid=1,max_ring_page_order=5|bad value "5" for devarg max_ring_page_order
+	,domid=1,max_queues=0|bad value "0" for devarg max_queues
+	,domid=1,max_queues=17|bad value "17" for devarg max_queues
+	,domid=1,sg=2|bad value "2" for devarg sg
+	,domid=1,csum=yes|bad value "yes" for devarg csum
+	,domid=1,split_evtchn=|bad value "" for devarg split_evtchn
+	,domid=1,foo=1|cannot parse devargs
+	,domid=1,domid=2|devarg domid given 2 times
+	EOF
+	# Good ones are advertised as configured (and the second port for
+	# the same vif is refused).
+	setup
+	EXTRA_VDEV=(--vdev "net_xenback1,domid=1")
+	backend ""
+	wait_log "$BE_LOG" "vif 1.0 is already served by a port" 5
+	echo "  a second port for vif 1.0 refused"
+	stop_backend
+	EXTRA_VDEV=()
+	backend ",devid=0,max_queues=3,max_ring_page_order=2,sg=0,csum=0,gso=0,split_evtchn=0" --queues 2
+	for kv in feature-sg=0 feature-gso-tcpv4=0 feature-gso-tcpv6=0 \
+		feature-ipv6-csum-offload=0 feature-split-event-channels=0 \
+		multi-queue-max-queues=2 max-ring-page-order=2 \
+		feature-rx-copy=1 feature-rx-flip=0 state=2; do
+		v=$(be_key "${kv%%=*}")
+		[ "$v" = "${kv#*=}" ] || fail "${kv%%=*} is '$v', want ${kv#*=}"
+	done
+	echo "  devargs advertised as configured"
+	front -q 2 -o 2 -n 300 traffic
+	stop_backend
+	;;
+late-vif)
+	# The port exists before the toolstack creates the vif.
+	setup novif
+	backend ""
+	start=$(date +%s%N)
+	xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
+	for i in $(seq 200); do
+		[ "$(be_key state)" = 2 ] && break
+		sleep 0.005
+	done
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$(be_key state)" = 2 ] || fail "no InitWait after $ms ms"
+	[ "$ms" -lt 1000 ] || fail "InitWait took $ms ms"
+	echo "  vif answered (features, InitWait) $ms ms after attach"
+	front -n 300 traffic
+	stop_backend
+	;;
+basic)
+	setup
+	backend ""
+	front -n 3000 traffic
+	stop_backend
+	expect_xstat 0 protocol_violations -eq 0
+	expect_xstat 0 connections -eq 1
+	expect_xstat 0 rx_grant_copy_errors -eq 0
+	expect_xstat 0 tx_grant_copy_errors -eq 0
+	expect_xstat 0 rx_error_responses -eq 0
+	expect_xstat 0 rx_good_packets -eq 3000
+	expect_xstat 0 tx_good_packets -eq 3000
+	# one grant copy per burst, not per packet
+	expect_xstat 0 rx_grant_copy_calls -lt 3000
+	# a frontend that never re-arms is kicked at most once per ring
+	n=$(( $(xstat 0 rx_notifications) + $(xstat 0 tx_notifications) ))
+	[ "$n" -le 2 ] || fail "$n notifications"
+	;;
+orders)
+	setup
+	backend ""
+	for o in 0 1 2 3 4; do
+		front -o "$o" -n 1200 traffic
+	done
+	stop_backend
+	expect_xstat 0 connections -eq 5
+	expect_xstat 0 rx_good_packets -eq 6000
+	expect_xstat 0 protocol_violations -eq 0
+	;;
+multiqueue)
+	setup
+	backend "" --queues 4
+	front -q 4 -o 1 -n 1000 traffic
+	front -q 4 -o 0 --split 0 -n 1000 traffic
+	front -q 2 -o 3 -n 1000 traffic
+	stop_backend
+	expect_xstat 0 rx_good_packets -eq 10000
+	for q in 0 1 2 3; do
+		expect_xstat 0 rx_q${q}_packets -ge 2000
+	done
+	;;
+packing)
+	# Small segments share a page, none is split when it fits the next.
+	setup
+	for seg in 100 1000 5000; do
+		backend "" --tx-seg "$seg"
+		front --expect-seg "$seg" -n 600 traffic
+		stop_backend
+		expect_xstat 0 tx_good_packets -eq 600
+	done
+	;;
+no-sg)
+	setup
+	backend ",sg=0"
+	[ "$(be_key feature-sg)" = 0 ] || fail "feature-sg advertised"
+	front -n 1000 traffic
+	stop_backend
+	backend ""
+	front --no-sg -n 1000 traffic
+	stop_backend
+	;;
+shared-evtchn)
+	setup
+	backend ",split_evtchn=0" --queues 2
+	[ "$(be_key feature-split-event-channels)" = 0 ] || fail "split advertised"
+	front -q 2 -n 1000 traffic
+	stop_backend
+	backend "" --queues 2
+	front -q 2 --split 0 -n 1000 traffic
+	front -q 2 --split 1 -n 1000 traffic
+	stop_backend
+	;;
+rearm)
+	# A frontend that re-arms rsp_event is kicked; never more than asked.
+	setup
+	backend ""
+	front --rearm -n 2000 traffic
+	stop_backend
+	n=$(( $(xstat 0 rx_notifications) + $(xstat 0 tx_notifications) ))
+	[ "$n" -gt 2 ] || fail "only $n notifications for a re-arming frontend"
+	;;
+csum)
+	setup
+	# blank checksums completed in software for an application without
+	# checksum offload
+	backend ""
+	front csum-sw
+	stop_backend
+	expect_xstat 0 rx_csum_completed -ge 20
+	# with offload: flagged on the way in, blank on the way out
+	backend "" --csum
+	front csum-blank
+	stop_backend
+	expect_xstat 0 tx_csum_blank_packets -ge 20
+	# a guest that wants complete checksums (feature-no-csum-offload)
+	backend "" --csum
+	front --no-csum csum-sw
+	stop_backend
+	expect_xstat 0 tx_csum_software -ge 20
+	# csum=0: no IPv6 checksum offload offered, all done in software
+	backend ",csum=0"
+	[ "$(be_key feature-ipv6-csum-offload)" = 0 ] || fail "ipv6 csum offered"
+	front csum-sw
+	stop_backend
+	expect_xstat 0 rx_csum_completed -ge 10
+	;;
+gso)
+	setup
+	backend "" --lro --csum
+	front gso
+	stop_backend
+	expect_xstat 0 rx_lro_packets -eq 8
+	expect_xstat 0 tx_gso_packets -eq 8
+	# without LRO configured the port stops offering GSO
+	backend ""
+	for k in feature-gso-tcpv4 feature-gso-tcpv6; do
+		[ "$(be_key $k)" = 0 ] || fail "$k still offered without LRO"
+	done
+	front -n 500 traffic
+	stop_backend
+	;;
+reconnect)
+	setup
+	backend ""
+	front reconnect
+	stop_backend
+	expect_xstat 0 connections -eq 4
+	expect_xstat 0 disconnections -eq 4
+	;;
+restart)
+	# The backend process dies (SIGKILL), then stops cleanly (SIGTERM),
+	# while the guest stays connected: a new process reattaches each time.
+	setup
+	for how in KILL TERM; do
+		rm -f "$work/phase1" "$work/restarted"
+		backend ""
+		"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" restart \
+			>"$work/front.log" 2>&1 &
+		fpid=$!
+		pids+=("$fpid")
+		for i in $(seq 400); do
+			[ -f "$work/phase1" ] && break
+			kill -0 "$fpid" 2>/dev/null || break
+			sleep 0.05
+		done
+		[ -f "$work/phase1" ] || fail "xbfront phase 1"
+		kill -"$how" "$BE_PID"
+		wait "$BE_PID" 2>/dev/null
+		backend ""
+		touch "$work/restarted"
+		wait "$fpid" || fail "xbfront restart ($how) failed"
+		grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+		stop_backend
+		expect_xstat 0 connections -ge 1
+	done
+	;;
+detach)
+	# The toolstack takes the vif away while it is connected, then
+	# attaches it again.
+	setup
+	backend ""
+	rm -f "$work/phase1"
+	"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" detach \
+		>"$work/front.log" 2>&1 &
+	fpid=$!
+	pids+=("$fpid")
+	for i in $(seq 400); do
+		[ -f "$work/phase1" ] && break
+		sleep 0.05
+	done
+	[ -f "$work/phase1" ] || fail "xbfront did not connect"
+	xe vif detach --frontend 1 --devid 0 --timeout 10
+	wait "$fpid" || fail "xbfront detach failed"
+	grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+	wait_log "$BE_LOG" "removed" 5
+	xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
+	front -n 500 traffic
+	stop_backend
+	expect_xstat 0 connections -eq 2
+	;;
+hostile-fatal)
+	setup
+	backend ""
+	cases="prod-overflow fatal-slots cross-page first-cross-page bad-extra endless-extra bad-gso"
+	for c in $cases; do
+		front "hostile-$c"
+	done
+	stop_backend
+	expect_xstat 0 protocol_violations -eq 7
+	expect_xstat 0 connections -eq 14
+	n=$(grep -c "broke the protocol" "$BE_LOG")
+	[ "$n" = 7 ] || fail "$n violation log lines, want one per violation"
+	;;
+hostile-drop)
+	setup
+	backend ""
+	for c in too-many-slots bad-size runt bad-gref mcast-extra bad-rx-gref; do
+		front "hostile-$c"
+	done
+	stop_backend
+	expect_xstat 0 protocol_violations -eq 0
+	expect_xstat 0 connections -eq 6
+	expect_xstat 0 rx_drop_too_many_slots -eq 1
+	expect_xstat 0 rx_drop_bad_size -eq 2
+	expect_xstat 0 rx_drop_grant_copy -eq 1
+	expect_xstat 0 rx_grant_copy_errors -eq 2
+	expect_xstat 0 rx_drop_not_negotiated -eq 1
+	expect_xstat 0 rx_error_responses -eq 5
+	expect_xstat 0 tx_error_responses -eq 1
+	expect_xstat 0 tx_grant_copy_errors -eq 1
+	;;
+xs-garbage)
+	setup
+	backend ""
+	for c in ring-ref bad-grant queues order evtchn no-rx-copy state; do
+		front "xs-$c"
+	done
+	stop_backend
+	expect_xstat 0 connections_refused -eq 6
+	expect_xstat 0 protocol_violations -eq 0
+	;;
+isolation)
+	# A guest breaking the protocol closes its own vif only: the other
+	# port of the same process keeps forwarding.
+	setup
+	xe domain create --domid 2
+	xe vif attach --frontend 2 --backend 0 --devid 0 --mac 00:16:3e:00:00:02
+	EXTRA_VDEV=(--vdev "net_xenback1,domid=2")
+	backend ""
+	"$XENEMU" exec --domid 2 -- "$XBFRONT" -n 10000 -t 50 traffic \
+		>"$work/front2.log" 2>&1 &
+	fpid=$!
+	pids+=("$fpid")
+	for c in prod-overflow cross-page bad-extra; do
+		front "hostile-$c"
+	done
+	wait "$fpid" || fail "the innocent guest's traffic failed"
+	grep 'xbfront: ' "$work/front2.log" | sed 's/^/  /'
+	stop_backend
+	expect_xstat 0 protocol_violations -eq 3
+	expect_xstat 1 protocol_violations -eq 0
+	expect_xstat 1 rx_good_packets -eq 10000
+	expect_xstat 1 connections -eq 1
+	;;
+testpmd)
+	# dpdk-testpmd in io forwarding, the port looped onto itself. testpmd
+	# drops what tx_burst does not take, so keep few packets in flight:
+	# the guest's 256 buffers must hold them all.
+	setup
+	BE_LOG=$work/testpmd.log
+	"$XENEMU" exec --domid 0 -- dpdk-testpmd -d "$PLUGIN" --no-huge --no-pci \
+		-m 512 --single-file-segments --file-prefix "$prefix" -l 0,1 \
+		--vdev net_xenback0,domid=1 -- --forward-mode=io \
+		--port-topology=loop --enable-scatter --total-num-mbufs=8192 \
+		--stats-period=60 >"$BE_LOG" 2>&1 &
+	BE_PID=$!
+	pids+=("$BE_PID")
+	wait_log "$BE_LOG" "packet forwarding" 20
+	front -n 3000 -w 12 traffic
+	kill -TERM "$BE_PID"
+	wait "$BE_PID" || fail "testpmd exited with status $?"
+	;;
+*)
+	echo "unknown case $CASE"
+	exit 2
+	;;
+esac
+echo "PASS ($CASE)"

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xbecho: the DPDK side of the net_xenback tests.
+ *
+ * Polls every queue of every port and sends each packet back out of the
+ * queue it came in on, as testpmd's io forwarding does, with three extras
+ * testpmd does not have:
+ *  - --offload: turns the receive offload flags into transmit requests
+ *    (RX_LRO into TX_TCP_SEG with the same segment size, a blank checksum
+ *    (RX_L4_CKSUM_NONE) into TX_*_CKSUM), so GSO and checksum offload make
+ *    the round trip guest -> DPDK -> guest;
+ *  - --tx-seg N: re-chains every packet into N-byte segments before
+ *    sending, to see how the driver packs small segments into guest pages;
+ *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
+ *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
+ *    test can check the driver's counters.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_net.h>
+
+#define BURST 32
+#define NB_MBUF 16383
+
+static volatile sig_atomic_t quit;
+static unsigned int nb_queues = 1;
+static bool offload, lro, csum;
+static unsigned int tx_seg;
+static unsigned int duration;
+static struct rte_mempool *mp, *seg_mp;
+static uint64_t dropped;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: xbecho [EAL options] -- [--queues N] [--lro] [--csum]\n"
+		"       [--offload] [--tx-seg N] [--duration SECS]\n");
+	exit(2);
+}
+
+static int
+setup_port(uint16_t port)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t q;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		return rc;
+	conf.rxmode.offloads = info.rx_offload_capa &
+			       RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (lro) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	}
+	if (csum) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+					RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+					RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	}
+	rc = rte_eth_dev_configure(port, nb_queues, nb_queues, &conf);
+	if (rc != 0) {
+		fprintf(stderr, "xbecho: configure port %u: %s\n", port,
+			strerror(-rc));
+		return rc;
+	}
+	for (q = 0; q < nb_queues; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, 0, rte_socket_id(), NULL,
+					    mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, 0,
+						    rte_socket_id(), NULL);
+		if (rc != 0) {
+			fprintf(stderr, "xbecho: queue %u of port %u: %s\n", q,
+				port, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		fprintf(stderr, "xbecho: start port %u: %s\n", port,
+			strerror(-rc));
+	return rc;
+}
+
+/* Receive offload flags into transmit requests. */
+static void
+to_tx_offload(struct rte_mbuf *m)
+{
+	struct rte_net_hdr_lens hl;
+	uint64_t ol = m->ol_flags, tx = 0;
+	uint32_t ptype;
+
+	if (!(ol & RTE_MBUF_F_RX_LRO) &&
+	    (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE) {
+		m->ol_flags = 0;
+		return;
+	}
+	ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
+	m->l2_len = hl.l2_len;
+	m->l3_len = hl.l3_len;
+	m->l4_len = hl.l4_len;
+	tx = RTE_ETH_IS_IPV6_HDR(ptype) ? RTE_MBUF_F_TX_IPV6 :
+					  RTE_MBUF_F_TX_IPV4;
+	if (ol & RTE_MBUF_F_RX_LRO)
+		tx |= RTE_MBUF_F_TX_TCP_SEG;
+	else if ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP)
+		tx |= RTE_MBUF_F_TX_TCP_CKSUM;
+	else if ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_UDP)
+		tx |= RTE_MBUF_F_TX_UDP_CKSUM;
+	m->ol_flags = tx;
+}
+
+/* Copy @m into a chain of tx_seg-byte segments. */
+static struct rte_mbuf *
+reseg(struct rte_mbuf *m)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL, *s;
+	uint32_t off = 0, n;
+
+	while (off < m->pkt_len) {
+		void *dst;
+		const void *src;
+
+		s = rte_pktmbuf_alloc(seg_mp);
+		if (s == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		n = RTE_MIN(tx_seg, m->pkt_len - off);
+		dst = rte_pktmbuf_append(s, (uint16_t)n);
+		src = rte_pktmbuf_read(m, off, n, dst);
+		if (src != dst)
+			memcpy(dst, src, n);
+		off += n;
+		if (head == NULL) {
+			head = s;
+		} else {
+			tail->next = s;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+		tail = s;
+	}
+	head->ol_flags = m->ol_flags;
+	head->tx_offload = m->tx_offload;
+	rte_pktmbuf_free(m);
+	return head;
+}
+
+static uint16_t
+echo_queue(uint16_t port, uint16_t q)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n, i, sent = 0;
+	uint64_t deadline;
+
+	n = rte_eth_rx_burst(port, q, pkts, BURST);
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (offload)
+			to_tx_offload(pkts[i]);
+		else
+			pkts[i]->ol_flags = 0;
+		if (tx_seg != 0) {
+			struct rte_mbuf *r = reseg(pkts[i]);
+
+			if (r == NULL) {
+				fprintf(stderr, "xbecho: no segment mbufs\n");
+				exit(1);
+			}
+			pkts[i] = r;
+		}
+	}
+	/*
+	 * The guest may be short of buffers for a while (the tests share
+	 * two cores): retry up to two seconds before dropping.
+	 */
+	deadline = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
+	while (sent < n && !quit) {
+		sent += rte_eth_tx_burst(port, q, pkts + sent, n - sent);
+		if (rte_get_timer_cycles() > deadline)
+			break;
+	}
+	if (sent < n) {
+		printf("xbecho: port %u queue %u: dropped %u packets the guest had no buffers for\n",
+		       port, q, n - sent);
+		dropped += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+	return n;
+}
+
+static void
+print_xstats(uint16_t port)
+{
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_xstat *vals;
+	int n, i;
+
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	if (n <= 0)
+		return;
+	names = calloc(n, sizeof(*names));
+	vals = calloc(n, sizeof(*vals));
+	if (names == NULL || vals == NULL ||
+	    rte_eth_xstats_get_names(port, names, n) != n ||
+	    rte_eth_xstats_get(port, vals, n) != n) {
+		free(names);
+		free(vals);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		printf("xstat %u %s %" PRIu64 "\n", port,
+		       names[vals[i].id].name, vals[i].value);
+	free(names);
+	free(vals);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "queues", required_argument, NULL, 'q' },
+		{ "lro", no_argument, NULL, 'l' },
+		{ "csum", no_argument, NULL, 'c' },
+		{ "offload", no_argument, NULL, 'o' },
+		{ "tx-seg", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint16_t port, q, nb_ports;
+	uint64_t end;
+	int rc, c;
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "xbecho: EAL init failed\n");
+		return 1;
+	}
+	argc -= rc;
+	argv += rc;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q': nb_queues = (unsigned int)atoi(optarg); break;
+		case 'l': lro = true; offload = true; break;
+		case 'c': csum = true; offload = true; break;
+		case 'o': offload = true; break;
+		case 's': tx_seg = (unsigned int)atoi(optarg); break;
+		case 'd': duration = (unsigned int)atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (nb_queues == 0 || nb_queues > 16)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	mp = rte_pktmbuf_pool_create("xbecho", NB_MBUF, 256, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
+	if (mp == NULL) {
+		fprintf(stderr, "xbecho: mempool: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	if (tx_seg != 0) {
+		seg_mp = rte_pktmbuf_pool_create("xbecho_seg", NB_MBUF, 256, 0,
+						 RTE_PKTMBUF_HEADROOM + tx_seg,
+						 rte_socket_id());
+		if (seg_mp == NULL)
+			return 1;
+	}
+	nb_ports = rte_eth_dev_count_avail();
+	if (nb_ports == 0) {
+		fprintf(stderr, "xbecho: no ports\n");
+		return 1;
+	}
+	RTE_ETH_FOREACH_DEV(port)
+		if (setup_port(port) != 0)
+			return 1;
+	printf("xbecho: %u port(s) up, %u queue(s) each\n", nb_ports,
+	       nb_queues);
+
+	end = duration ? rte_get_timer_cycles() +
+			 (uint64_t)duration * rte_get_timer_hz() : 0;
+	while (!quit && (end == 0 || rte_get_timer_cycles() < end)) {
+		unsigned int got = 0;
+
+		RTE_ETH_FOREACH_DEV(port)
+			for (q = 0; q < nb_queues; q++)
+				got += echo_queue(port, q);
+		/* idle: leave the CPU to the guest (tests share two cores) */
+		if (got == 0)
+			rte_delay_us_sleep(20);
+	}
+
+	RTE_ETH_FOREACH_DEV(port) {
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(port, &st) == 0)
+			printf("stats %u ipackets %" PRIu64 " opackets %" PRIu64
+			       " ierrors %" PRIu64 " oerrors %" PRIu64
+			       " imissed %" PRIu64 "\n", port, st.ipackets,
+			       st.opackets, st.ierrors, st.oerrors,
+			       st.imissed);
+		print_xstats(port);
+	}
+	printf("xbecho: dropped %" PRIu64 "\n", dropped);
+	RTE_ETH_FOREACH_DEV(port) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+	rte_mempool_free(seg_mp);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return 0;
+}

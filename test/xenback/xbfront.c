@@ -1,0 +1,1760 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xbfront: a Xen netfront of our own, for testing net_xenback.
+ *
+ * It plays the guest's side of the netif protocol with nothing but the Xen
+ * libraries (libxenstore, libxengnttab's grant sharing, libxenevtchn): it
+ * shares its rings and data pages, writes its keys the way Linux netfront
+ * does, and then runs one scenario against a backend that echoes every
+ * packet back on the queue it came from (test/xenback/xbecho.c or
+ * dpdk-testpmd in io forwarding). Every packet carries a sequence number and
+ * a pattern, and comes back checked byte for byte.
+ *
+ * Scenarios that break the protocol on purpose check how the backend
+ * answers: error responses for a packet it must drop, or the vif closed
+ * over xenbus for a violation that makes the ring unusable - after which
+ * the frontend reconnects with fresh rings and traffic must flow again.
+ *
+ * Prints "xbfront: PASS <scenario>" and exits 0, or "xbfront: FAIL ..." and
+ * exits 1.
+ */
+
+/*
+ * Pin the Xen interface version before any Xen header (xengnttab.h pulls
+ * some in): with the legacy default, ring.h's barriers would resolve to
+ * kernel names.
+ */
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+#include <xengnttab.h>
+#include <xenevtchn.h>
+
+/* Xen's ring macros need their barriers defined before the header. */
+#define xen_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#include <xen/io/ring.h>
+#include <xen/io/netif.h>
+#include <xen/io/xenbus.h>
+
+#define PAGE 4096u
+#define MAXQ 16
+#define MAX_ORDER 4
+#define MAX_PKT 65535u
+#define MAX_TX_PAGES 512u	/* data pages per queue for guest TX */
+#define MAX_RX_BUFS 512u	/* buffers per queue posted for guest RX */
+#define ETHERTYPE_TEST 0x88b5	/* IEEE local experimental */
+#define MAGIC 0x58424631u	/* "XBF1" */
+
+/* One netif queue: its two rings, channels and data pages. */
+struct fq {
+	unsigned int id;
+	netif_tx_front_ring_t tx;
+	netif_rx_front_ring_t rx;
+	void *tx_va, *rx_va;		/* shared ring pages */
+	uint32_t tx_ref[1u << MAX_ORDER], rx_ref[1u << MAX_ORDER];
+	evtchn_port_t ptx, prx;		/* our ports (equal if shared) */
+
+	uint8_t *txp;			/* guest TX data pages */
+	uint32_t txp_ref[MAX_TX_PAGES];
+	unsigned int ntxp;
+	uint16_t txfree[MAX_TX_PAGES];	/* free TX ids = page numbers */
+	unsigned int ntxfree;
+	bool tx_busy[MAX_TX_PAGES];
+
+	uint8_t *rxp;			/* guest RX buffers */
+	uint32_t rxp_ref[MAX_RX_BUFS];
+	unsigned int nrxb;
+	uint16_t rxfree[MAX_RX_BUFS];
+	unsigned int nrxfree;
+	uint16_t *slot_buf;		/* rx ring slot -> buffer posted there */
+	uint32_t bad_rx_gref;		/* post this gref once (hostile) */
+	bool post_bad_rx;
+
+	/* what came back */
+	uint64_t tx_ok, tx_err, tx_null, tx_dropped;
+	uint64_t rx_pkts, rx_err_pkts;
+	uint64_t sent, echoed;
+	uint8_t *seen;			/* per sequence number */
+};
+
+/* A packet received on a guest RX ring. */
+struct rxpkt {
+	uint8_t data[MAX_PKT + PAGE];
+	uint32_t len;
+	uint16_t flags;			/* of the first response */
+	bool error;
+	bool gso;
+	uint16_t gso_size;
+	uint8_t gso_type;
+	unsigned int nbuf;
+	uint16_t buf_len[64];
+};
+
+struct fe {
+	struct xs_handle *xs;
+	xengntshr_handle *xgs;
+	xenevtchn_handle *xce;
+	unsigned int devid;
+	unsigned int be_domid;
+	char fe_dir[128];
+	char be_dir[192];
+
+	/* options */
+	unsigned int nq, order;
+	int split;			/* -1: if offered */
+	bool sg, gso, csum, rearm;
+	unsigned int count;
+	unsigned int timeout;
+	unsigned int expect_seg;
+	unsigned int window;		/* packets in flight per queue */
+	const char *sync_dir;
+
+	/* negotiated */
+	bool be_split, be_sg, be_gso4, be_gso6, be_ipv6_csum;
+	unsigned int be_max_queues, be_max_order;
+	bool connected;
+	uint64_t events;
+
+	struct fq q[MAXQ];
+	struct rxpkt pkt;
+};
+
+static struct fe F;
+static const char *scenario = "traffic";
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("xbfront: FAIL %s: ", scenario);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
+
+static void __attribute__((format(printf, 1, 2)))
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("xbfront: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+nap(void)
+{
+	struct timespec ts = { 0, 200000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * xenstore
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+xs_get(const char *dir, const char *key)
+{
+	char path[256];
+	unsigned int len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return xs_read(F.xs, XBT_NULL, path, &len);
+}
+
+static long
+xs_get_long(const char *dir, const char *key, long def)
+{
+	char *s = xs_get(dir, key), *end;
+	long v;
+
+	if (s == NULL)
+		return def;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0')
+		v = def;
+	free(s);
+	return v;
+}
+
+static void
+xs_put(xs_transaction_t t, const char *dir, const char *key,
+       const char *fmt, ...)
+{
+	char path[256], val[128];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (!xs_write(F.xs, t, path, val, strlen(val)))
+		fail("write %s: %s", path, strerror(errno));
+}
+
+static int
+be_state(void)
+{
+	return (int)xs_get_long(F.be_dir, "state", XenbusStateUnknown);
+}
+
+static void
+set_state(enum xenbus_state s)
+{
+	xs_put(XBT_NULL, F.fe_dir, "state", "%d", (int)s);
+}
+
+/* Wait until the backend state is one of the @mask bits; return it. */
+static int
+wait_be(unsigned int mask, double secs, const char *what)
+{
+	double end = now() + secs;
+	int s;
+
+	for (;;) {
+		s = be_state();
+		if (s >= 0 && s < 32 && (mask & (1u << s)))
+			return s;
+		if (now() > end)
+			fail("backend state %d, waited %.1f s for %s", s, secs,
+			     what);
+		usleep(2000);
+	}
+}
+
+#define B(s) (1u << (s))
+
+/* ---------------------------------------------------------------------
+ * Connecting and disconnecting
+ * ---------------------------------------------------------------------
+ */
+
+static void *
+share(unsigned int n, uint32_t *refs)
+{
+	void *va = xengntshr_share_pages(F.xgs, F.be_domid, (int)n, refs, 1);
+
+	if (va == NULL)
+		fail("sharing %u pages: %s", n, strerror(errno));
+	memset(va, 0, (size_t)n * PAGE);
+	return va;
+}
+
+/* Post every free RX buffer. */
+static void
+rx_refill(struct fq *q)
+{
+	netif_rx_request_t *req;
+	int notify;
+	bool any = false;
+
+	while (q->nrxfree > 0 && RING_FREE_REQUESTS(&q->rx) > 0) {
+		uint16_t b = q->rxfree[--q->nrxfree];
+
+		req = RING_GET_REQUEST(&q->rx, q->rx.req_prod_pvt);
+		req->id = b;
+		req->gref = q->rxp_ref[b];
+		if (q->post_bad_rx) {
+			req->gref = q->bad_rx_gref;
+			q->post_bad_rx = false;
+		}
+		q->slot_buf[q->rx.req_prod_pvt & (RING_SIZE(&q->rx) - 1)] = b;
+		q->rx.req_prod_pvt++;
+		any = true;
+	}
+	if (!any)
+		return;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->rx, notify);
+	if (notify)
+		xenevtchn_notify(F.xce, q->prx);
+}
+
+static void
+queue_setup(struct fq *q, unsigned int id)
+{
+	unsigned int pages = 1u << F.order, i, slots;
+	int p;
+
+	memset(q, 0, sizeof(*q));
+	q->id = id;
+	q->tx_va = share(pages, q->tx_ref);
+	q->rx_va = share(pages, q->rx_ref);
+	SHARED_RING_INIT((netif_tx_sring_t *)q->tx_va);
+	SHARED_RING_INIT((netif_rx_sring_t *)q->rx_va);
+	FRONT_RING_INIT(&q->tx, (netif_tx_sring_t *)q->tx_va, PAGE * pages);
+	FRONT_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_va, PAGE * pages);
+
+	slots = RING_SIZE(&q->tx);
+	q->ntxp = slots < MAX_TX_PAGES ? slots : MAX_TX_PAGES;
+	q->txp = share(q->ntxp, q->txp_ref);
+	for (i = 0; i < q->ntxp; i++)
+		q->txfree[q->ntxfree++] = (uint16_t)(q->ntxp - 1 - i);
+
+	slots = RING_SIZE(&q->rx);
+	q->nrxb = slots < MAX_RX_BUFS ? slots : MAX_RX_BUFS;
+	q->rxp = share(q->nrxb, q->rxp_ref);
+	for (i = 0; i < q->nrxb; i++)
+		q->rxfree[q->nrxfree++] = (uint16_t)i;
+	q->slot_buf = calloc(slots, sizeof(*q->slot_buf));
+	q->seen = calloc(1u << 20, 1);
+	if (q->slot_buf == NULL || q->seen == NULL)
+		fail("no memory");
+
+	p = xenevtchn_bind_unbound_port(F.xce, F.be_domid);
+	if (p < 0)
+		fail("allocating an event channel: %s", strerror(errno));
+	q->ptx = (evtchn_port_t)p;
+	q->prx = q->ptx;
+	if (F.be_split) {
+		p = xenevtchn_bind_unbound_port(F.xce, F.be_domid);
+		if (p < 0)
+			fail("allocating an event channel: %s",
+			     strerror(errno));
+		q->prx = (evtchn_port_t)p;
+	}
+}
+
+static void
+queue_teardown(struct fq *q)
+{
+	unsigned int pages = 1u << F.order;
+
+	xenevtchn_unbind(F.xce, q->ptx);
+	if (q->prx != q->ptx)
+		xenevtchn_unbind(F.xce, q->prx);
+	xengntshr_unshare(F.xgs, q->tx_va, pages);
+	xengntshr_unshare(F.xgs, q->rx_va, pages);
+	xengntshr_unshare(F.xgs, q->txp, q->ntxp);
+	xengntshr_unshare(F.xgs, q->rxp, q->nrxb);
+	free(q->slot_buf);
+	free(q->seen);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Hooks a scenario may use to spoil the keys (garbage in xenstore). */
+static const char *spoil_key;
+static const char *spoil_val;
+static bool omit_rx_copy;
+
+static void
+write_keys(xs_transaction_t t)
+{
+	unsigned int i, j, pages = 1u << F.order;
+	char dir[160], key[32];
+
+	if (!omit_rx_copy)
+		xs_put(t, F.fe_dir, "request-rx-copy", "1");
+	xs_put(t, F.fe_dir, "feature-rx-notify", "1");
+	xs_put(t, F.fe_dir, "feature-sg", "%d", F.sg);
+	xs_put(t, F.fe_dir, "feature-gso-tcpv4", "%d", F.gso);
+	xs_put(t, F.fe_dir, "feature-gso-tcpv6", "%d", F.gso);
+	xs_put(t, F.fe_dir, "feature-no-csum-offload", "%d", !F.csum);
+	xs_put(t, F.fe_dir, "feature-ipv6-csum-offload", "%d", F.csum);
+	xs_put(t, F.fe_dir, "multi-queue-num-queues", "%u", F.nq);
+	if (F.order > 0)
+		xs_put(t, F.fe_dir, "ring-page-order", "%u", F.order);
+	for (i = 0; i < F.nq; i++) {
+		struct fq *q = &F.q[i];
+
+		if (F.nq == 1)
+			snprintf(dir, sizeof(dir), "%s", F.fe_dir);
+		else
+			snprintf(dir, sizeof(dir), "%s/queue-%u", F.fe_dir, i);
+		for (j = 0; j < pages; j++) {
+			if (F.order > 0)
+				snprintf(key, sizeof(key), "tx-ring-ref%u", j);
+			else
+				snprintf(key, sizeof(key), "tx-ring-ref");
+			xs_put(t, dir, key, "%u", q->tx_ref[j]);
+			if (F.order > 0)
+				snprintf(key, sizeof(key), "rx-ring-ref%u", j);
+			else
+				snprintf(key, sizeof(key), "rx-ring-ref");
+			xs_put(t, dir, key, "%u", q->rx_ref[j]);
+		}
+		if (F.be_split) {
+			xs_put(t, dir, "event-channel-tx", "%u", q->ptx);
+			xs_put(t, dir, "event-channel-rx", "%u", q->prx);
+		} else {
+			xs_put(t, dir, "event-channel", "%u", q->ptx);
+		}
+	}
+	if (spoil_key != NULL && strcmp(spoil_key, "event-channel*") == 0)
+		xs_put(t, F.fe_dir, F.be_split ? "event-channel-tx" :
+		       "event-channel", "%s", spoil_val);
+	else if (spoil_key != NULL)
+		xs_put(t, F.fe_dir, spoil_key, "%s", spoil_val);
+}
+
+/* Remove what a previous connection wrote, so nothing stale remains. */
+static void
+clear_keys(void)
+{
+	static const char * const keys[] = {
+		"request-rx-copy", "feature-rx-notify", "feature-sg",
+		"feature-gso-tcpv4", "feature-gso-tcpv6",
+		"feature-no-csum-offload", "feature-ipv6-csum-offload",
+		"multi-queue-num-queues", "ring-page-order", "tx-ring-ref",
+		"rx-ring-ref", "event-channel", "event-channel-tx",
+		"event-channel-rx",
+	};
+	char path[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", F.fe_dir, keys[i]);
+		xs_rm(F.xs, XBT_NULL, path);
+	}
+	for (i = 0; i < (1u << MAX_ORDER); i++) {
+		snprintf(path, sizeof(path), "%s/tx-ring-ref%u", F.fe_dir, i);
+		xs_rm(F.xs, XBT_NULL, path);
+		snprintf(path, sizeof(path), "%s/rx-ring-ref%u", F.fe_dir, i);
+		xs_rm(F.xs, XBT_NULL, path);
+	}
+	for (i = 0; i < MAXQ; i++) {
+		snprintf(path, sizeof(path), "%s/queue-%u", F.fe_dir, i);
+		xs_rm(F.xs, XBT_NULL, path);
+	}
+}
+
+/*
+ * Set up rings and write the keys in one transaction (retried on EAGAIN),
+ * then go Connected. With @expect_connect, wait for the backend too.
+ */
+static void
+fe_connect(bool expect_connect)
+{
+	xs_transaction_t t;
+	unsigned int i;
+	int tries;
+
+	wait_be(B(XenbusStateInitWait) | B(XenbusStateConnected), 10,
+		"InitWait");
+	if (!xs_get_long(F.be_dir, "feature-rx-copy", 0))
+		fail("backend does not offer feature-rx-copy");
+	if (xs_get_long(F.be_dir, "feature-rx-flip", 1) != 0)
+		fail("backend does not say feature-rx-flip=0");
+	F.be_max_queues = (unsigned int)xs_get_long(F.be_dir,
+						    "multi-queue-max-queues", 1);
+	F.be_max_order = (unsigned int)xs_get_long(F.be_dir,
+						   "max-ring-page-order", 0);
+	F.be_sg = xs_get_long(F.be_dir, "feature-sg", 0) != 0;
+	F.be_gso4 = xs_get_long(F.be_dir, "feature-gso-tcpv4", 0) != 0;
+	F.be_gso6 = xs_get_long(F.be_dir, "feature-gso-tcpv6", 0) != 0;
+	F.be_ipv6_csum = xs_get_long(F.be_dir, "feature-ipv6-csum-offload",
+				     0) != 0;
+	F.be_split = xs_get_long(F.be_dir, "feature-split-event-channels",
+				 0) != 0;
+	if (F.split == 0)
+		F.be_split = false;
+	else if (F.split == 1 && !F.be_split)
+		fail("split event channels asked for, backend does not offer them");
+	if (F.nq > F.be_max_queues)
+		fail("%u queues asked for, backend offers %u", F.nq,
+		     F.be_max_queues);
+	if (F.order > F.be_max_order)
+		fail("ring order %u asked for, backend offers %u", F.order,
+		     F.be_max_order);
+
+	for (i = 0; i < F.nq; i++)
+		queue_setup(&F.q[i], i);
+	clear_keys();
+	for (tries = 0; tries < 64; tries++) {
+		t = xs_transaction_start(F.xs);
+		if (t == XBT_NULL)
+			fail("transaction: %s", strerror(errno));
+		write_keys(t);
+		if (xs_transaction_end(F.xs, t, false))
+			break;
+		if (errno != EAGAIN)
+			fail("transaction end: %s", strerror(errno));
+	}
+	for (i = 0; i < F.nq; i++)
+		rx_refill(&F.q[i]);
+	set_state(XenbusStateConnected);
+	if (expect_connect) {
+		wait_be(B(XenbusStateConnected), 10, "Connected");
+		F.connected = true;
+	}
+}
+
+/* Close as Linux netfront does, wait for the backend, free everything. */
+static void
+fe_disconnect(void)
+{
+	unsigned int i;
+
+	set_state(XenbusStateClosing);
+	wait_be(B(XenbusStateClosing) | B(XenbusStateClosed), 10, "Closing");
+	set_state(XenbusStateClosed);
+	wait_be(B(XenbusStateClosed), 10, "Closed");
+	for (i = 0; i < F.nq; i++)
+		queue_teardown(&F.q[i]);
+	F.connected = false;
+}
+
+/* After the backend closed the vif on us: clean up and start over. */
+static void
+fe_reconnect_after_close(void)
+{
+	unsigned int i;
+
+	wait_be(B(XenbusStateClosing) | B(XenbusStateClosed), 10,
+		"the backend to close the vif");
+	set_state(XenbusStateClosed);
+	wait_be(B(XenbusStateClosed), 10, "Closed");
+	for (i = 0; i < F.nq; i++)
+		queue_teardown(&F.q[i]);
+	spoil_key = NULL;
+	omit_rx_copy = false;
+	set_state(XenbusStateInitialising);
+	fe_connect(true);
+}
+
+/* ---------------------------------------------------------------------
+ * Packets
+ * ---------------------------------------------------------------------
+ */
+
+enum pkind { K_RAW, K_TCP4, K_UDP4, K_TCP6, K_UDP6 };
+
+static uint32_t
+csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Pattern byte @i of packet @seq on queue @q. */
+static uint8_t
+pat(uint32_t seq, unsigned int q, uint32_t i)
+{
+	return (uint8_t)(seq * 7u + q * 31u + i * 13u + (i >> 8));
+}
+
+/*
+ * Build packet @seq of length @len. For IP kinds the L4 checksum is the
+ * pseudo-header sum (what a partial checksum holds) when @partial, the full
+ * checksum otherwise. Returns the offset of the L4 checksum field (0 for
+ * raw frames).
+ */
+static uint32_t
+build(uint8_t *f, enum pkind k, uint32_t seq, unsigned int q, uint32_t len,
+      bool partial)
+{
+	static const uint8_t dst[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t src[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 };
+	uint32_t l3 = 14, l4, hl, plen, i, csoff, sum;
+	uint8_t proto;
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	if (k == K_RAW) {
+		put16(f + 12, ETHERTYPE_TEST);
+		for (i = 14; i < len; i++)
+			f[i] = pat(seq, q, i);
+		put32(f + 14, MAGIC);
+		put32(f + 18, seq);
+		put32(f + 22, len);
+		f[26] = (uint8_t)q;
+		return 0;
+	}
+	proto = (k == K_TCP4 || k == K_TCP6) ? 6 : 17;
+	hl = proto == 6 ? 20 : 8;
+	if (k == K_TCP4 || k == K_UDP4) {
+		put16(f + 12, 0x0800);
+		l4 = l3 + 20;
+		memset(f + l3, 0, 20);
+		f[l3] = 0x45;
+		put16(f + l3 + 2, (uint16_t)(len - l3));
+		put16(f + l3 + 4, (uint16_t)seq);
+		f[l3 + 8] = 64;
+		f[l3 + 9] = proto;
+		put32(f + l3 + 12, 0x0a000001);
+		put32(f + l3 + 16, 0x0a000002);
+		put16(f + l3 + 10, (uint16_t)~csum_fold(csum_add(0, f + l3,
+								  20)));
+	} else {
+		put16(f + 12, 0x86dd);
+		l4 = l3 + 40;
+		memset(f + l3, 0, 40);
+		f[l3] = 0x60;
+		put16(f + l3 + 4, (uint16_t)(len - l4));
+		f[l3 + 6] = proto;
+		f[l3 + 7] = 64;
+		f[l3 + 8] = 0xfd;
+		f[l3 + 23] = 1;
+		f[l3 + 24] = 0xfd;
+		f[l3 + 39] = 2;
+	}
+	plen = len - l4;
+	for (i = l4 + hl; i < len; i++)
+		f[i] = pat(seq, q, i);
+	memset(f + l4, 0, hl);
+	if (proto == 6) {
+		put16(f + l4, 1000);
+		put16(f + l4 + 2, 2000);
+		put32(f + l4 + 4, seq);
+		f[l4 + 12] = 0x50;
+		f[l4 + 13] = 0x18;
+		put16(f + l4 + 14, 65535);
+		csoff = l4 + 16;
+	} else {
+		put16(f + l4, 1000);
+		put16(f + l4 + 2, 2000);
+		put16(f + l4 + 4, (uint16_t)plen);
+		csoff = l4 + 6;
+	}
+	/* the pseudo header */
+	if (k == K_TCP4 || k == K_UDP4)
+		sum = csum_add(0, f + l3 + 12, 8);
+	else
+		sum = csum_add(0, f + l3 + 8, 32);
+	sum += proto + plen;
+	if (partial) {
+		put16(f + csoff, csum_fold(sum));
+	} else {
+		uint16_t c = (uint16_t)~csum_fold(csum_add(sum, f + l4, plen));
+
+		if (c == 0 && proto == 17)
+			c = 0xffff;
+		put16(f + csoff, c);
+	}
+	return csoff;
+}
+
+/*
+ * Queue one packet on a guest TX ring over @nslots_max or fewer slots,
+ * at varying offsets. Returns false if the ring or the pages are busy.
+ */
+static bool
+tx_send(struct fq *q, const uint8_t *f, uint32_t len, uint16_t txflags,
+	uint16_t gso_size, uint8_t gso_type, uint32_t seq)
+{
+	uint32_t off[20], size[20], rem = len, cap, minchunk;
+	unsigned int n = 0, k, need;
+	RING_IDX idx;
+	int notify;
+
+	/* lay the packet out: slot sizes vary, never across a page */
+	minchunk = (len + 15) / 16;
+	while (rem > 0) {
+		if (!F.sg || !F.be_sg) {
+			off[n] = len <= PAGE - 64 ? (seq * 8) % 64 : 0;
+			size[n] = rem;
+			if (off[n] + size[n] > PAGE)
+				fail("%u bytes do not fit one slot", len);
+		} else {
+			cap = 600 + (seq * 977 + n * 331) % 3200;
+			if (cap < minchunk)
+				cap = minchunk;
+			if (cap > PAGE)
+				cap = PAGE;
+			off[n] = (seq * 8 + n * 24) % (PAGE - cap + 1);
+			off[n] &= ~7u;
+			size[n] = rem < cap ? rem : cap;
+		}
+		rem -= size[n];
+		n++;
+		if (n > 18)
+			fail("layout needs more than 18 slots");
+	}
+	need = n + (gso_size ? 1 : 0);
+	if (RING_FREE_REQUESTS(&q->tx) < need || q->ntxfree < n)
+		return false;
+
+	rem = 0;
+	idx = q->tx.req_prod_pvt;
+	for (k = 0; k < n; k++) {
+		uint16_t id = q->txfree[--q->ntxfree];
+		netif_tx_request_t *req;
+
+		q->tx_busy[id] = true;
+		memcpy(q->txp + (size_t)id * PAGE + off[k], f + rem, size[k]);
+		rem += size[k];
+		req = RING_GET_REQUEST(&q->tx, idx);
+		req->gref = q->txp_ref[id];
+		req->offset = (uint16_t)off[k];
+		req->id = id;
+		req->size = (uint16_t)(k == 0 ? len : size[k]);
+		req->flags = k + 1 < n ? NETTXF_more_data : 0;
+		if (k == 0) {
+			req->flags |= txflags;
+			if (gso_size)
+				req->flags |= NETTXF_extra_info;
+		}
+		idx++;
+		if (k == 0 && gso_size) {
+			netif_extra_info_t *ex =
+				(netif_extra_info_t *)RING_GET_REQUEST(&q->tx,
+								       idx);
+
+			memset(ex, 0, sizeof(*ex));
+			ex->type = XEN_NETIF_EXTRA_TYPE_GSO;
+			ex->u.gso.size = gso_size;
+			ex->u.gso.type = gso_type;
+			idx++;
+		}
+	}
+	q->tx.req_prod_pvt = idx;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
+	if (notify)
+		xenevtchn_notify(F.xce, q->ptx);
+	q->sent++;
+	return true;
+}
+
+/* Reap guest TX responses. */
+static void
+tx_poll(struct fq *q)
+{
+	RING_IDX prod = __atomic_load_n(&q->tx.sring->rsp_prod,
+					__ATOMIC_ACQUIRE);
+	netif_tx_response_t rsp;
+	int more;
+
+	if (RING_RESPONSE_PROD_OVERFLOW(&q->tx, prod))
+		fail("queue %u: impossible tx response producer %u", q->id,
+		     prod);
+	while (q->tx.rsp_cons != prod) {
+		RING_COPY_RESPONSE(&q->tx, q->tx.rsp_cons, &rsp);
+		q->tx.rsp_cons++;
+		if (rsp.status == NETIF_RSP_NULL) {
+			q->tx_null++;
+			continue;
+		}
+		if (rsp.id >= q->ntxp || !q->tx_busy[rsp.id])
+			fail("queue %u: tx response for id %u not in flight",
+			     q->id, rsp.id);
+		q->tx_busy[rsp.id] = false;
+		q->txfree[q->ntxfree++] = rsp.id;
+		if (rsp.status == NETIF_RSP_OKAY)
+			q->tx_ok++;
+		else if (rsp.status == NETIF_RSP_ERROR)
+			q->tx_err++;
+		else if (rsp.status == NETIF_RSP_DROPPED)
+			q->tx_dropped++;
+		else
+			fail("queue %u: tx response status %d", q->id,
+			     rsp.status);
+	}
+	if (F.rearm)
+		RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
+	(void)more;
+}
+
+/*
+ * Take one whole packet off a guest RX ring into F.pkt. Returns false if
+ * none is complete. Checks what Linux netfront relies on: each response in
+ * its request's slot, offsets and sizes inside the page, a non-empty first
+ * buffer, at most XEN_NETIF_NR_SLOTS_MIN data slots.
+ */
+static bool
+rx_poll(struct fq *q)
+{
+	struct rxpkt *p = &F.pkt;
+	RING_IDX prod = __atomic_load_n(&q->rx.sring->rsp_prod,
+					__ATOMIC_ACQUIRE);
+	RING_IDX idx = q->rx.rsp_cons;
+	netif_rx_response_t rsp;
+	unsigned int mask = RING_SIZE(&q->rx) - 1, nbuf = 0;
+	bool more = true, first = true, extra = false;
+	int work;
+
+	if (RING_RESPONSE_PROD_OVERFLOW(&q->rx, prod))
+		fail("queue %u: impossible rx response producer", q->id);
+	/* is a whole packet there? */
+	while (more || extra) {
+		if (idx == prod)
+			goto none;
+		if (extra) {
+			netif_extra_info_t ex;
+
+			memcpy(&ex, RING_GET_RESPONSE(&q->rx, idx), sizeof(ex));
+			extra = (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+			idx++;
+			continue;
+		}
+		RING_COPY_RESPONSE(&q->rx, idx, &rsp);
+		more = (rsp.flags & NETRXF_more_data) != 0;
+		if (first)
+			extra = (rsp.flags & NETRXF_extra_info) != 0;
+		first = false;
+		idx++;
+	}
+
+	memset(p, 0, offsetof(struct rxpkt, buf_len));
+	idx = q->rx.rsp_cons;
+	more = true;
+	first = true;
+	extra = false;
+	while (more || extra) {
+		uint16_t b = q->slot_buf[idx & mask];
+
+		if (extra) {
+			netif_extra_info_t ex;
+
+			memcpy(&ex, RING_GET_RESPONSE(&q->rx, idx), sizeof(ex));
+			if (ex.type != XEN_NETIF_EXTRA_TYPE_GSO)
+				fail("queue %u: rx extra of type %u", q->id,
+				     ex.type);
+			p->gso = true;
+			p->gso_size = ex.u.gso.size;
+			p->gso_type = ex.u.gso.type;
+			extra = (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+		} else {
+			RING_COPY_RESPONSE(&q->rx, idx, &rsp);
+			if (rsp.id != b)
+				fail("queue %u: rx response id %u in the slot of buffer %u",
+				     q->id, rsp.id, b);
+			if (first) {
+				p->flags = rsp.flags;
+				extra = (rsp.flags & NETRXF_extra_info) != 0;
+			}
+			more = (rsp.flags & NETRXF_more_data) != 0;
+			if (rsp.status < 0) {
+				p->error = true;
+			} else {
+				if (rsp.offset + (uint32_t)rsp.status > PAGE)
+					fail("queue %u: rx data %u+%d crosses the page",
+					     q->id, rsp.offset, rsp.status);
+				if (first && rsp.status == 0)
+					fail("queue %u: empty first rx buffer",
+					     q->id);
+				if (p->len + rsp.status > sizeof(p->data))
+					fail("queue %u: rx packet too long",
+					     q->id);
+				memcpy(p->data + p->len,
+				       q->rxp + (size_t)b * PAGE + rsp.offset,
+				       rsp.status);
+				p->len += rsp.status;
+			}
+			if (nbuf < 64)
+				p->buf_len[nbuf] = rsp.status < 0 ? 0 :
+						   (uint16_t)rsp.status;
+			nbuf++;
+			first = false;
+		}
+		q->rxfree[q->nrxfree++] = b;
+		idx++;
+	}
+	p->nbuf = nbuf;
+	if (nbuf > XEN_NETIF_NR_SLOTS_MIN)
+		fail("queue %u: rx packet over %u buffers", q->id, nbuf);
+	q->rx.rsp_cons = idx;
+	if (F.rearm)
+		RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, work);
+	rx_refill(q);
+	q->rx_pkts++;
+	if (p->error)
+		q->rx_err_pkts++;
+	return true;
+none:
+	if (F.rearm)
+		RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, work);
+	(void)work;
+	rx_refill(q);
+	return false;
+}
+
+/* Count event-channel kicks from the backend (and re-enable them). */
+static void
+poll_events(void)
+{
+	xenevtchn_port_or_error_t p;
+	struct pollfd pfd = { .fd = xenevtchn_fd(F.xce), .events = POLLIN };
+
+	while (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN)) {
+		p = xenevtchn_pending(F.xce);
+		if (p < 0)
+			break;
+		F.events++;
+		xenevtchn_unmask(F.xce, (evtchn_port_t)p);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Scenarios
+ * ---------------------------------------------------------------------
+ */
+
+static const uint32_t sizes_small[] = {
+	60, 64, 61, 100, 128, 255, 256, 512, 777, 1000, 1400, 1500, 1514,
+};
+static const uint32_t sizes_big[] = {
+	60, 1514, 2000, 2047, 2048, 2049, 3000, 4000, 4096, 4097, 6000, 8192,
+	9000, 9018, 12000, 16384, 20000, 32768, 40000, 50000, 65000, 65535,
+};
+
+/*
+ * The layout the backend must give a packet of @len bytes sent to it in
+ * segments of @seg bytes: a segment starts a new page only when the current
+ * one is full, or when it would not fit in what is left but fits a page
+ * whole (and the page already holds data); segments larger than a page are
+ * split. More than XEN_NETIF_NR_SLOTS_MIN pages: every page filled instead.
+ */
+static unsigned int
+expected_layout(uint32_t len, uint32_t seg, uint16_t *out)
+{
+	unsigned int pass, nb = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		uint32_t done = 0, off = 0, size, bytes;
+
+		nb = 1;
+		memset(out, 0, 64 * sizeof(*out));
+		while (done < len) {
+			size = len - done < seg ? len - done : seg;
+			done += size;
+			while (size > 0) {
+				if (off == PAGE ||
+				    (pass == 0 && off + size > PAGE &&
+				     size <= PAGE && off != 0)) {
+					nb++;
+					off = 0;
+				}
+				bytes = size < PAGE - off ? size : PAGE - off;
+				if (nb <= 64)
+					out[nb - 1] += (uint16_t)bytes;
+				off += bytes;
+				size -= bytes;
+			}
+		}
+		if (nb <= XEN_NETIF_NR_SLOTS_MIN)
+			break;
+	}
+	return nb;
+}
+
+/* Check a received packet against what was sent; returns its seq. */
+static uint32_t
+check_raw(struct fq *q, const struct rxpkt *p)
+{
+	static uint8_t ref[MAX_PKT];
+	uint32_t seq, len, i;
+	unsigned int qq;
+
+	if (p->error)
+		fail("queue %u: error response on the rx ring", q->id);
+	if (p->len < 27 || get32(p->data + 14) != MAGIC)
+		fail("queue %u: foreign packet of %u bytes", q->id, p->len);
+	seq = get32(p->data + 18);
+	len = get32(p->data + 22);
+	qq = p->data[26];
+	if (len != p->len)
+		fail("queue %u: seq %u came back with %u bytes, sent %u",
+		     q->id, seq, p->len, len);
+	if (qq != q->id)
+		fail("seq %u sent on queue %u came back on queue %u", seq, qq,
+		     q->id);
+	build(ref, K_RAW, seq, qq, len, false);
+	for (i = 0; i < len; i++)
+		if (ref[i] != p->data[i])
+			fail("queue %u: seq %u len %u differs at byte %u", q->id,
+			     seq, len, i);
+	if (seq >= (1u << 20) * 8)
+		fail("seq out of range");
+	if (q->seen[seq / 8] & (1u << (seq % 8)))
+		fail("queue %u: seq %u came back twice", q->id, seq);
+	q->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
+	q->echoed++;
+
+	/* how the backend packed it into our pages */
+	if (F.expect_seg != 0 && !p->error) {
+		uint16_t want[64];
+		unsigned int b, nb = expected_layout(len, F.expect_seg, want);
+
+		if (nb != p->nbuf)
+			fail("queue %u: seq %u (%u bytes in segments of %u) took %u buffers, want %u",
+			     q->id, seq, len, F.expect_seg, p->nbuf, nb);
+		for (b = 0; b < nb; b++)
+			if (p->buf_len[b] != want[b])
+				fail("queue %u: seq %u buffer %u holds %u bytes, want %u (segments of %u)",
+				     q->id, seq, b, p->buf_len[b], want[b],
+				     F.expect_seg);
+	}
+	return seq;
+}
+
+/* Send @count raw packets per queue, every one echoed and checked. */
+static void
+run_traffic(unsigned int count, const uint32_t *sizes, unsigned int nsizes,
+	    unsigned int window)
+{
+	static uint8_t f[MAX_PKT];
+	double end = now() + F.timeout;
+	unsigned int i;
+	bool done;
+
+	for (i = 0; i < F.nq; i++) {
+		F.q[i].sent = 0;
+		F.q[i].echoed = 0;
+		F.q[i].tx_err = 0;
+		F.q[i].tx_dropped = 0;
+		memset(F.q[i].seen, 0, 1u << 20);
+	}
+	do {
+		done = true;
+		for (i = 0; i < F.nq; i++) {
+			struct fq *q = &F.q[i];
+
+			while (q->sent < count && q->sent - q->echoed < window) {
+				uint32_t seq = (uint32_t)q->sent;
+				uint32_t len = sizes[seq % nsizes];
+
+				build(f, K_RAW, seq, i, len, false);
+				if (!tx_send(q, f, len, 0, 0, 0, seq))
+					break;
+			}
+			tx_poll(q);
+			while (rx_poll(q))
+				check_raw(q, &F.pkt);
+			if (q->echoed < count)
+				done = false;
+		}
+		poll_events();
+		if (!done && now() > end) {
+			for (i = 0; i < F.nq; i++) {
+				struct fq *q = &F.q[i];
+				uint64_t s, miss = UINT64_MAX;
+
+				for (s = 0; s < q->sent && miss == UINT64_MAX;
+				     s++)
+					if (!(q->seen[s / 8] & (1u << (s % 8))))
+						miss = s;
+				note("queue %u: sent %" PRIu64 " echoed %" PRIu64
+				     " tx ok %" PRIu64 " err %" PRIu64
+				     " first missing %" PRId64
+				     " free rx buffers %u",
+				     i, q->sent, q->echoed, q->tx_ok,
+				     q->tx_err, (int64_t)miss, q->nrxfree);
+			}
+			fail("timeout after %u s", F.timeout);
+		}
+		if (!done)
+			nap();
+	} while (!done);
+
+	/* every TX request must get its response */
+	end = now() + 5;
+	for (i = 0; i < F.nq; i++) {
+		struct fq *q = &F.q[i];
+
+		while (q->ntxfree != q->ntxp) {
+			tx_poll(q);
+			if (now() > end)
+				fail("queue %u: %u tx requests never answered",
+				     i, q->ntxp - q->ntxfree);
+			nap();
+		}
+		if (q->tx_err != 0 || q->tx_dropped != 0)
+			fail("queue %u: %" PRIu64 " error / %" PRIu64
+			     " dropped tx responses", i, q->tx_err,
+			     q->tx_dropped);
+	}
+}
+
+static const uint32_t *
+traffic_sizes(unsigned int *n)
+{
+	if (F.sg && F.be_sg) {
+		*n = sizeof(sizes_big) / sizeof(sizes_big[0]);
+		return sizes_big;
+	}
+	*n = sizeof(sizes_small) / sizeof(sizes_small[0]);
+	return sizes_small;
+}
+
+static void
+scenario_traffic(void)
+{
+	const uint32_t *sizes;
+	unsigned int n;
+
+	sizes = traffic_sizes(&n);
+	run_traffic(F.count, sizes, n, F.window);
+	note("%u queue(s), order %u, %s event channels: %u packets each echoed, %" PRIu64 " kicks from the backend",
+	     F.nq, F.order, F.be_split ? "split" : "shared", F.count, F.events);
+	/*
+	 * Notification suppression: a frontend that never re-arms its
+	 * rsp_event gets at most the first kick per channel; one that
+	 * re-arms is kicked again.
+	 */
+	if (!F.rearm && F.events > 2u * F.nq)
+		fail("%" PRIu64 " kicks although we never asked for more",
+		     F.events);
+	if (F.rearm && F.events <= 2u * F.nq)
+		fail("only %" PRIu64 " kicks although we re-armed rsp_event",
+		     F.events);
+}
+
+/* Offloads: checksum and GSO packets out, and the echo checked. */
+static void
+expect_ip_packet(struct fq *q, const uint8_t *sent, uint32_t len,
+		 uint32_t csoff, const char *csum_mode, uint16_t gso_size,
+		 uint8_t gso_type, const char *what)
+{
+	static uint8_t full[MAX_PKT];
+	double end = now() + 10;
+	struct rxpkt *p = &F.pkt;
+
+	for (;;) {
+		tx_poll(q);
+		if (rx_poll(q))
+			break;
+		if (now() > end)
+			fail("%s: no echo", what);
+		nap();
+	}
+	if (p->error)
+		fail("%s: error response", what);
+	if (p->len != len)
+		fail("%s: %u bytes came back, sent %u", what, p->len, len);
+	if (gso_size) {
+		if (!p->gso || p->gso_size != gso_size ||
+		    p->gso_type != gso_type)
+			fail("%s: GSO extra %d size %u type %u, want %u/%u",
+			     what, p->gso, p->gso_size, p->gso_type, gso_size,
+			     gso_type);
+	} else if (p->gso) {
+		fail("%s: unexpected GSO extra", what);
+	}
+	if (strcmp(csum_mode, "blank") == 0) {
+		/* partial checksum, flagged so, bytes as sent */
+		if (!(p->flags & NETRXF_csum_blank) ||
+		    !(p->flags & NETRXF_data_validated))
+			fail("%s: flags %#x lack csum_blank|data_validated",
+			     what, p->flags);
+		if (memcmp(p->data, sent, len) != 0)
+			fail("%s: bytes differ", what);
+	} else {
+		/* a complete checksum, correct, no blank flag */
+		bool v4 = sent[12] == 0x08 && sent[13] == 0x00;
+		uint32_t i, l4 = v4 ? 14 + 20 : 14 + 40, sum;
+
+		if (p->flags & NETRXF_csum_blank)
+			fail("%s: csum_blank set, the guest asked for full checksums",
+			     what);
+		memcpy(full, sent, len);
+		full[csoff] = p->data[csoff];
+		full[csoff + 1] = p->data[csoff + 1];
+		for (i = 0; i < len; i++)
+			if (full[i] != p->data[i])
+				fail("%s: byte %u differs", what, i);
+		if (v4)
+			sum = csum_add(0, p->data + 14 + 12, 8);
+		else
+			sum = csum_add(0, p->data + 14 + 8, 32);
+		sum += p->data[v4 ? 14 + 9 : 14 + 6];
+		sum += len - l4;
+		if (csum_fold(csum_add(sum, p->data + l4, len - l4)) != 0xffff)
+			fail("%s: the checksum that came back is wrong", what);
+	}
+}
+
+static void
+scenario_csum(const char *mode)
+{
+	static const enum pkind kinds[] = { K_TCP4, K_UDP4, K_TCP6, K_UDP6 };
+	static const uint32_t lens[] = { 42, 60, 74, 90, 333, 1514, 3000,
+					 9000 };
+	static uint8_t f[MAX_PKT];
+	struct fq *q = &F.q[0];
+	unsigned int i, j, seq = 0;
+	char what[64];
+
+	for (i = 0; i < 4; i++) {
+		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++, seq++) {
+			uint32_t len = lens[j], csoff;
+
+			if (len > 1514 && !(F.sg && F.be_sg))
+				continue;
+			/* headers must fit: 14 + 20/40 + 8/20 bytes */
+			if (len < 14u + (kinds[i] >= K_TCP6 ? 40u : 20u) +
+				  (kinds[i] == K_TCP4 || kinds[i] == K_TCP6 ?
+				   20u : 8u))
+				continue;
+			if ((kinds[i] == K_TCP6 || kinds[i] == K_UDP6) &&
+			    !F.be_ipv6_csum)
+				continue;
+			csoff = build(f, kinds[i], seq, 0, len, true);
+			snprintf(what, sizeof(what), "kind %d len %u", kinds[i],
+				 len);
+			while (!tx_send(q, f, len,
+					NETTXF_csum_blank |
+					NETTXF_data_validated, 0, 0, seq))
+				tx_poll(q);
+			expect_ip_packet(q, f, len, csoff, mode, 0, 0, what);
+		}
+	}
+	note("checksum offload: every packet came back %s",
+	     strcmp(mode, "blank") == 0 ? "with its partial checksum flagged" :
+	     "with a correct checksum");
+}
+
+static void
+scenario_gso(void)
+{
+	static const uint32_t lens[] = { 3000, 9000, 20000, 65000 };
+	static uint8_t f[MAX_PKT];
+	struct fq *q = &F.q[0];
+	unsigned int i, v6, seq = 0;
+	char what[64];
+
+	if (!F.be_gso4 || !F.be_gso6 || !F.be_sg)
+		fail("backend does not offer sg and GSO");
+	for (v6 = 0; v6 < 2; v6++) {
+		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++, seq++) {
+			uint16_t mss = (uint16_t)(v6 ? 1440 : 1448 - i * 100);
+			uint32_t csoff = build(f, v6 ? K_TCP6 : K_TCP4, seq, 0,
+					       lens[i], true);
+			uint8_t type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
+					    XEN_NETIF_GSO_TYPE_TCPV4;
+
+			snprintf(what, sizeof(what), "GSO %s len %u",
+				 v6 ? "tcpv6" : "tcpv4", lens[i]);
+			while (!tx_send(q, f, lens[i],
+					NETTXF_csum_blank |
+					NETTXF_data_validated, mss, type, seq))
+				tx_poll(q);
+			expect_ip_packet(q, f, lens[i], csoff, "blank", mss,
+					 type, what);
+		}
+	}
+	note("GSO: tcpv4 and tcpv6 packets came back with their GSO extra");
+}
+
+/* ---------------------------------------------------------------------
+ * Hostile scenarios
+ * ---------------------------------------------------------------------
+ */
+
+/* Put raw requests on the TX ring (data pages from the free list). */
+static uint16_t
+grab_page(struct fq *q)
+{
+	uint16_t id;
+
+	if (q->ntxfree == 0)
+		fail("no free tx page");
+	id = q->txfree[--q->ntxfree];
+	q->tx_busy[id] = true;
+	memset(q->txp + (size_t)id * PAGE, 0x5a, PAGE);
+	return id;
+}
+
+static void
+put_req(struct fq *q, uint16_t id, uint32_t gref, uint16_t off, uint16_t size,
+	uint16_t flags)
+{
+	netif_tx_request_t *req = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt);
+
+	req->gref = gref;
+	req->offset = off;
+	req->size = size;
+	req->flags = flags;
+	req->id = id;
+	q->tx.req_prod_pvt++;
+}
+
+static void
+put_extra(struct fq *q, uint8_t type, uint8_t flags, uint16_t gso_size,
+	  uint8_t gso_type)
+{
+	netif_extra_info_t *ex = (netif_extra_info_t *)
+		RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt);
+
+	memset(ex, 0, sizeof(*ex));
+	ex->type = type;
+	ex->flags = flags;
+	ex->u.gso.size = gso_size;
+	ex->u.gso.type = gso_type;
+	q->tx.req_prod_pvt++;
+}
+
+static void
+push_tx(struct fq *q)
+{
+	int notify;
+
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
+	if (notify)
+		xenevtchn_notify(F.xce, q->ptx);
+}
+
+/* A packet of @n data slots (of 100 bytes, the first holding the rest). */
+static void
+put_packet(struct fq *q, unsigned int n, uint16_t first_size, bool bad_gref)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		uint16_t id = grab_page(q);
+		uint32_t gref = bad_gref ? 0x7ffffff0u : q->txp_ref[id];
+
+		put_req(q, id, gref, 0, k == 0 ? first_size : 100,
+			k + 1 < n ? NETTXF_more_data : 0);
+	}
+}
+
+/* The backend must answer @n requests of a dropped packet with errors. */
+static void
+expect_error_responses(struct fq *q, unsigned int nerr, unsigned int nnull)
+{
+	double end = now() + 5;
+	uint64_t err0 = q->tx_err + q->tx_dropped, null0 = q->tx_null;
+
+	while (q->tx_err + q->tx_dropped - err0 < nerr ||
+	       q->tx_null - null0 < nnull) {
+		tx_poll(q);
+		if (now() > end)
+			fail("got %" PRIu64 " error and %" PRIu64
+			     " null responses, want %u and %u",
+			     q->tx_err + q->tx_dropped - err0,
+			     q->tx_null - null0, nerr, nnull);
+		nap();
+	}
+	if (q->tx_ok != 0)
+		fail("%" PRIu64 " requests of a bad packet answered OKAY",
+		     q->tx_ok);
+	if (be_state() != XenbusStateConnected)
+		fail("the backend left Connected for a packet it should drop");
+}
+
+static void
+expect_closed_by_backend(const char *what)
+{
+	int s = wait_be(B(XenbusStateClosing) | B(XenbusStateClosed), 5,
+			"the vif to be closed");
+
+	note("%s: the backend closed the vif (state %d)", what, s);
+}
+
+/* Small traffic proving the connection works. */
+static void
+prove_traffic(void)
+{
+	const uint32_t *sizes;
+	unsigned int n;
+
+	sizes = traffic_sizes(&n);
+	run_traffic(200, sizes, n, 32);
+}
+
+static void
+scenario_hostile(const char *name)
+{
+	struct fq *q = &F.q[0];
+	unsigned int size = RING_SIZE(&q->tx);
+	uint16_t id;
+	bool fatal = true;
+
+	prove_traffic();
+	q->tx_ok = q->tx_err = q->tx_null = q->tx_dropped = 0;
+
+	if (strcmp(name, "prod-overflow") == 0) {
+		/* a producer index further than the ring is long */
+		q->tx.req_prod_pvt += size + 7;
+		push_tx(q);
+	} else if (strcmp(name, "fatal-slots") == 0) {
+		/* 21 data slots: far beyond the 18 allowed */
+		put_packet(q, 21, 2100, false);
+		push_tx(q);
+	} else if (strcmp(name, "cross-page") == 0) {
+		/* a second slot whose data runs over its page */
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 0, 300, NETTXF_more_data);
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 4000, 200, 0);
+		push_tx(q);
+	} else if (strcmp(name, "first-cross-page") == 0) {
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 4090, 100, 0);
+		push_tx(q);
+	} else if (strcmp(name, "bad-extra") == 0) {
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 0, 100, NETTXF_extra_info);
+		put_extra(q, 9, 0, 0, 0);
+		push_tx(q);
+	} else if (strcmp(name, "endless-extra") == 0) {
+		unsigned int k;
+
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 0, 100, NETTXF_extra_info);
+		for (k = 0; k < 8; k++)
+			put_extra(q, XEN_NETIF_EXTRA_TYPE_HASH,
+				  XEN_NETIF_EXTRA_FLAG_MORE, 0, 0);
+		push_tx(q);
+	} else if (strcmp(name, "bad-gso") == 0) {
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 0, 100, NETTXF_extra_info);
+		put_extra(q, XEN_NETIF_EXTRA_TYPE_GSO, 0, 0,
+			  XEN_NETIF_GSO_TYPE_TCPV4);
+		push_tx(q);
+	} else if (strcmp(name, "too-many-slots") == 0) {
+		/* 19 slots: dropped with 19 error responses */
+		fatal = false;
+		put_packet(q, 19, 1900, false);
+		push_tx(q);
+		expect_error_responses(q, 19, 0);
+	} else if (strcmp(name, "bad-size") == 0) {
+		/* the first size smaller than what the other slots hold */
+		fatal = false;
+		put_packet(q, 3, 150, false);
+		push_tx(q);
+		expect_error_responses(q, 3, 0);
+	} else if (strcmp(name, "runt") == 0) {
+		fatal = false;
+		put_packet(q, 1, 10, false);
+		push_tx(q);
+		expect_error_responses(q, 1, 0);
+	} else if (strcmp(name, "bad-gref") == 0) {
+		/* grants that do not exist: the copy fails, ERROR comes back */
+		fatal = false;
+		put_packet(q, 2, 400, true);
+		push_tx(q);
+		expect_error_responses(q, 2, 0);
+	} else if (strcmp(name, "mcast-extra") == 0) {
+		/* multicast control we never offered: error, with a null */
+		fatal = false;
+		id = grab_page(q);
+		put_req(q, id, q->txp_ref[id], 0, 100, NETTXF_extra_info);
+		put_extra(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0, 0, 0);
+		push_tx(q);
+		expect_error_responses(q, 1, 1);
+	} else if (strcmp(name, "bad-rx-gref") == 0) {
+		/*
+		 * A posted RX buffer whose grant does not exist: the packet
+		 * the backend puts there must come back as an error
+		 * response, and only that one.
+		 */
+		static uint8_t f[MAX_PKT];
+		uint64_t err0 = q->rx_err_pkts;
+		unsigned int k, errors = 0;
+		double end;
+
+		fatal = false;
+		q->bad_rx_gref = 0x7ffffff0u;
+		q->post_bad_rx = true;
+		/* one echo frees a buffer; its re-post carries the bad grant,
+		 * behind every buffer already posted */
+		for (k = 0; k < q->nrxb + 2; k++) {
+			build(f, K_RAW, k, 0, 200, false);
+			while (!tx_send(q, f, 200, 0, 0, 0, k))
+				tx_poll(q);
+			end = now() + 5;
+			while (!rx_poll(q)) {
+				tx_poll(q);
+				if (now() > end)
+					fail("no echo of packet %u", k);
+				nap();
+			}
+			if (F.pkt.error)
+				errors++;
+		}
+		if (errors != 1 || q->rx_err_pkts - err0 != 1)
+			fail("%u error packets on the rx ring, want 1", errors);
+		note("bad-rx-gref: the packet for the bad buffer came back as an error");
+	} else {
+		fail("unknown hostile case %s", name);
+	}
+
+	if (fatal) {
+		expect_closed_by_backend(name);
+		fe_reconnect_after_close();
+	} else {
+		note("%s: dropped with error responses, vif still connected",
+		     name);
+	}
+	prove_traffic();
+	note("%s: traffic flows again", name);
+}
+
+/* Garbage in our xenstore keys: the backend refuses, then recovers. */
+static void
+scenario_xs(const char *name)
+{
+	if (strcmp(name, "ring-ref") == 0) {
+		spoil_key = F.order > 0 ? "tx-ring-ref0" : "tx-ring-ref";
+		spoil_val = "12abc";
+		if (F.nq > 1)
+			fail("use one queue");
+	} else if (strcmp(name, "bad-grant") == 0) {
+		spoil_key = F.order > 0 ? "rx-ring-ref0" : "rx-ring-ref";
+		spoil_val = "99999999";
+	} else if (strcmp(name, "queues") == 0) {
+		spoil_key = "multi-queue-num-queues";
+		spoil_val = "1000";
+	} else if (strcmp(name, "order") == 0) {
+		spoil_key = "ring-page-order";
+		spoil_val = "7";
+	} else if (strcmp(name, "evtchn") == 0) {
+		spoil_key = "event-channel*";
+		spoil_val = "-1";
+	} else if (strcmp(name, "state") == 0) {
+		spoil_key = NULL;
+	} else if (strcmp(name, "no-rx-copy") == 0) {
+		omit_rx_copy = true;
+	} else {
+		fail("unknown xenstore case %s", name);
+	}
+	if (strcmp(name, "state") == 0) {
+		/* a state that is no state: the backend closes */
+		fe_connect(true);
+		prove_traffic();
+		xs_put(XBT_NULL, F.fe_dir, "state", "%s", "4x");
+	} else {
+		fe_connect(false);
+	}
+	expect_closed_by_backend(name);
+	fe_reconnect_after_close();
+	prove_traffic();
+	note("xenstore %s: refused, then connected with good keys", name);
+}
+
+static void
+scenario_reconnect(void)
+{
+	unsigned int r;
+
+	for (r = 0; r < 3; r++) {
+		prove_traffic();
+		fe_disconnect();
+		set_state(XenbusStateInitialising);
+		fe_connect(true);
+	}
+	prove_traffic();
+	note("three disconnect/reconnect cycles, traffic after each");
+}
+
+/* The backend process is killed and started again while we stay up. */
+static void
+scenario_restart(void)
+{
+	char path[512];
+	struct stat st;
+	double end;
+
+	if (F.sync_dir == NULL)
+		fail("restart needs --sync-dir");
+	prove_traffic();
+	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
+	fclose(fopen(path, "w"));
+	note("phase 1 done, waiting for the backend restart");
+	snprintf(path, sizeof(path), "%s/restarted", F.sync_dir);
+	end = now() + 40;
+	while (stat(path, &st) != 0) {
+		if (now() > end)
+			fail("the test never restarted the backend");
+		usleep(10000);
+	}
+	wait_be(B(XenbusStateConnected), 20, "the new backend to reconnect");
+	prove_traffic();
+	note("traffic flows through the restarted backend on the same rings");
+}
+
+/* The toolstack detaches the vif while we are connected. */
+static void
+scenario_detach(void)
+{
+	char path[512];
+
+	if (F.sync_dir == NULL)
+		fail("detach needs --sync-dir");
+	prove_traffic();
+	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
+	fclose(fopen(path, "w"));
+	note("connected, waiting for the toolstack to detach the vif");
+	wait_be(B(XenbusStateClosed) | B(XenbusStateUnknown), 30,
+		"the backend to close");
+	note("the backend closed the vif for the toolstack");
+}
+
+/* ---------------------------------------------------------------------
+ */
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: xbfront [options] SCENARIO\n"
+		"  -d DEVID  vif number (0)        -q N    queues (1)\n"
+		"  -o ORDER  ring page order (0)   -n N    packets per queue\n"
+		"  -t SECS   timeout (30)          --split 0|1\n"
+		"  -w N      packets in flight per queue (64)\n"
+		"  --no-sg --no-gso --no-csum --rearm --expect-seg N\n"
+		"  --sync-dir DIR\n"
+		"scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
+		"  restart, detach, hostile-<case>, xs-<case>\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "split", required_argument, NULL, 's' },
+		{ "no-sg", no_argument, NULL, 'S' },
+		{ "no-gso", no_argument, NULL, 'G' },
+		{ "no-csum", no_argument, NULL, 'C' },
+		{ "rearm", no_argument, NULL, 'r' },
+		{ "expect-seg", required_argument, NULL, 'e' },
+		{ "sync-dir", required_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *be;
+	int c;
+
+	F.nq = 1;
+	F.split = -1;
+	F.sg = F.gso = F.csum = true;
+	F.count = 2000;
+	F.timeout = 30;
+	F.window = 64;
+	while ((c = getopt_long(argc, argv, "d:q:o:n:t:w:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': F.devid = (unsigned int)atoi(optarg); break;
+		case 'q': F.nq = (unsigned int)atoi(optarg); break;
+		case 'o': F.order = (unsigned int)atoi(optarg); break;
+		case 'n': F.count = (unsigned int)atoi(optarg); break;
+		case 't': F.timeout = (unsigned int)atoi(optarg); break;
+		case 'w': F.window = (unsigned int)atoi(optarg); break;
+		case 's': F.split = atoi(optarg); break;
+		case 'S': F.sg = false; break;
+		case 'G': F.gso = false; break;
+		case 'C': F.csum = false; break;
+		case 'r': F.rearm = true; break;
+		case 'e': F.expect_seg = (unsigned int)atoi(optarg); break;
+		case 'y': F.sync_dir = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	scenario = argv[optind];
+	if (F.nq == 0 || F.nq > MAXQ || F.order > MAX_ORDER || F.window == 0 ||
+	    F.count > 8u << 20)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	alarm(F.timeout + 60);
+
+	F.xs = xs_open(0);
+	F.xgs = xengntshr_open(NULL, 0);
+	F.xce = xenevtchn_open(NULL, 0);
+	if (F.xs == NULL || F.xgs == NULL || F.xce == NULL)
+		fail("cannot open the Xen interfaces: %s", strerror(errno));
+	snprintf(F.fe_dir, sizeof(F.fe_dir), "device/vif/%u", F.devid);
+	be = xs_get(F.fe_dir, "backend");
+	if (be == NULL)
+		fail("no %s/backend: is the vif attached?", F.fe_dir);
+	snprintf(F.be_dir, sizeof(F.be_dir), "%s", be);
+	free(be);
+	F.be_domid = (unsigned int)xs_get_long(F.fe_dir, "backend-id", 0);
+
+	/* a frontend starting up, as after a guest boots */
+	set_state(XenbusStateInitialising);
+	if (strncmp(scenario, "xs-", 3) == 0) {
+		scenario_xs(scenario + 3);
+	} else if (strcmp(scenario, "detach") == 0) {
+		fe_connect(true);
+		scenario_detach();
+		printf("xbfront: PASS %s\n", scenario);
+		return 0;
+	} else {
+		fe_connect(true);
+		if (strcmp(scenario, "traffic") == 0)
+			scenario_traffic();
+		else if (strcmp(scenario, "csum-sw") == 0)
+			scenario_csum("full");
+		else if (strcmp(scenario, "csum-blank") == 0)
+			scenario_csum("blank");
+		else if (strcmp(scenario, "gso") == 0)
+			scenario_gso();
+		else if (strcmp(scenario, "reconnect") == 0)
+			scenario_reconnect();
+		else if (strcmp(scenario, "restart") == 0)
+			scenario_restart();
+		else if (strncmp(scenario, "hostile-", 8) == 0)
+			scenario_hostile(scenario + 8);
+		else
+			usage();
+	}
+	fe_disconnect();
+	xenevtchn_close(F.xce);
+	xengntshr_close(F.xgs);
+	xs_close(F.xs);
+	printf("xbfront: PASS %s\n", scenario);
+	return 0;
+}
