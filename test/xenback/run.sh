@@ -193,6 +193,16 @@ late-vif)
 basic)
 	setup
 	backend ""
+	# libxenstore's reader thread was started by the first watch on a
+	# control thread (named after it), off the polled main lcore 0
+	reader=
+	for t in /proc/"$BE_PID"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = xenpv-watch ] && reader=$t
+	done
+	[ -n "$reader" ] || fail "no xenstore reader thread made by xenpv_xs_watch"
+	cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' "$reader/status")
+	[ "$cpus" != 0 ] || fail "xenstore reader thread runs on the main lcore"
+	echo "  xenstore reader thread on CPUs $cpus"
 	front -n 3000 traffic
 	stop_backend
 	expect_xstat 0 protocol_violations -eq 0

@@ -3,6 +3,8 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <rte_common.h>
 #include <rte_interrupts.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
 
 #include "xenpv.h"
@@ -329,6 +332,44 @@ xenpv_watcher_stop(struct xenpv_watcher *w)
 	} while (rc == -EAGAIN);
 	rte_intr_instance_free(w->intr);
 	w->intr = NULL;
+}
+
+/* One xs_watch() handed to a control thread, and its outcome. */
+struct xenpv_watch_req {
+	struct xs_handle *xs;
+	const char *path;
+	const char *token;
+	int rc;			/* 0 or -errno, set by the thread */
+};
+
+static void *
+xenpv_watch_thread(void *arg)
+{
+	struct xenpv_watch_req *req = arg;
+
+	errno = 0;
+	req->rc = xs_watch(req->xs, req->path, req->token) ? 0 :
+		  -(errno ? errno : EIO);
+	return NULL;
+}
+
+int
+xenpv_xs_watch(struct xs_handle *xs, const char *path, const char *token)
+{
+	struct xenpv_watch_req req = {
+		.xs = xs, .path = path, .token = token, .rc = -EIO,
+	};
+	pthread_t tid;
+	int rc;
+
+	rc = rte_ctrl_thread_create(&tid, "xenpv-watch", NULL,
+				    xenpv_watch_thread, &req);
+	if (rc != 0)
+		return rc < 0 ? rc : -rc;
+	rc = pthread_join(tid, NULL);
+	if (rc != 0)
+		return -rc;
+	return req.rc;
 }
 
 int

@@ -100,7 +100,7 @@ const char *xenpv_bus_state_name(int state);
  * driver's callback runs on the EAL interrupt thread, once per event, with
  * the path that changed and the token it registered. Register the watcher
  * before adding watches (xenpv_watcher_start), add watches with
- * xs_watch(w->xs, path, token).
+ * xenpv_xs_watch(w->xs, path, token).
  */
 struct xenpv_watcher {
 	struct xs_handle *xs;		/* handle whose events we dispatch */
@@ -116,6 +116,22 @@ int xenpv_watcher_start(struct xenpv_watcher *w, struct xs_handle *xs,
 			void *arg, int logtype);
 /* Not from inside the callback: waits for a running callback to end. */
 void xenpv_watcher_stop(struct xenpv_watcher *w);
+
+/*
+ * xs_watch() on a DPDK control thread: 0 or -errno.
+ *
+ * libxenstore starts a handle's reader thread on its first xs_watch(), and
+ * that thread inherits the caller's CPU affinity. Called from probe, the
+ * caller is the main lcore, which the application usually busy-polls: the
+ * reader would starve there, and every watch event and every xenstore reply
+ * of the handle would wait behind the poller. Run from a thread made by
+ * rte_ctrl_thread_create(), the reader gets the control-thread CPU set.
+ * Use it for every watch of a handle (only the first starts the reader,
+ * and a caller cannot always know which is first). It returns once the
+ * store has answered; it may be called from a watch callback, since the
+ * answer is read by the reader thread, not by the callback's thread.
+ */
+int xenpv_xs_watch(struct xs_handle *xs, const char *path, const char *token);
 
 /*
  * Quiescing a queue's data path from the control path.

@@ -111,8 +111,6 @@ struct xenback_qkeys {
 	bool split;
 };
 
-struct xenback_dev;
-
 /*
  * Ethdev RX queue i = the guest TX ring of netif queue i. The ring pages and
  * the event channel are owned by the control path; the fields below the
@@ -134,8 +132,7 @@ struct xenback_rxq {
 	xenevtchn_handle *xce;
 	evtchn_port_t evtchn;		/* local port for TX-ring kicks */
 	uint16_t fe_domid;
-	uint16_t port_id;
-	uint16_t queue_id;
+	uint16_t port_id;		/* stamped on every mbuf */
 	uint16_t buf_size;		/* data room of the mempool's mbufs */
 	bool scatter;			/* RTE_ETH_RX_OFFLOAD_SCATTER */
 	bool lro;			/* TCP_LRO: GSO packets are delivered */
@@ -152,7 +149,6 @@ struct xenback_rxq {
 	/* control path only */
 	void *ring_va;			/* the mapped ring pages */
 	unsigned int ring_pages;
-	struct xenback_dev *dev;
 
 	struct xenback_rxq_stats st;
 } __rte_cache_aligned;
@@ -165,6 +161,7 @@ struct xenback_rxq {
  */
 struct xenback_txq {
 	struct xenpv_dp_guard guard;
+	/* set by the burst on a fatal protocol violation (enum xenback_fatal) */
 	uint32_t fatal;
 
 	netif_rx_back_ring_t ring;
@@ -172,8 +169,6 @@ struct xenback_txq {
 	xenevtchn_handle *xce;
 	evtchn_port_t evtchn;		/* local port for RX-ring kicks */
 	uint16_t fe_domid;
-	uint16_t port_id;
-	uint16_t queue_id;
 	struct xenback_fe_features fe;	/* what the guest can take */
 	bool csum;			/* our csum switch */
 	bool sg;			/* our sg switch */
@@ -186,9 +181,9 @@ struct xenback_txq {
 	xengnttab_grant_copy_segment_t *segs;
 	unsigned int nb_segs_max;
 
+	/* control path only */
 	void *ring_va;
 	unsigned int ring_pages;
-	struct xenback_dev *dev;
 
 	struct xenback_txq_stats st;
 } __rte_cache_aligned;

@@ -555,7 +555,6 @@ xenback_probe(struct rte_vdev_device *vdev)
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
 	struct xenback_dev *xd;
-	unsigned int i;
 	int socket = rte_socket_id();
 	int rc;
 
@@ -603,12 +602,6 @@ xenback_probe(struct rte_vdev_device *vdev)
 		rte_free(mac);
 		rc = -ENOMEM;
 		goto fail;
-	}
-	for (i = 0; i < xd->max_queues; i++) {
-		xd->rxq[i].dev = xd;
-		xd->rxq[i].queue_id = (uint16_t)i;
-		xd->txq[i].dev = xd;
-		xd->txq[i].queue_id = (uint16_t)i;
 	}
 	/* locally administered, unique per vif: fe:ff:<domid>:<devid> */
 	mac->addr_bytes[0] = 0xfe;

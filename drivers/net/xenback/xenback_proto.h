@@ -27,6 +27,14 @@
 /* Extra-info slots one packet may carry: one of each type at most. */
 #define XENBACK_TX_MAX_EXTRAS	(XEN_NETIF_EXTRA_TYPE_MAX - 1)
 
+/*
+ * The most slots a packet can span before it is either complete or fatal:
+ * far below the smallest ring, so a half-posted packet can never fill the
+ * ring and wedge it.
+ */
+#define XENBACK_TX_PKT_SLOTS_MAX \
+	(1 + XENBACK_TX_MAX_EXTRAS + XENBACK_TX_FATAL_SLOTS)
+
 /* Guest RX packets: the most data slots Linux netfront accepts per packet. */
 #define XENBACK_RX_MAX_SLOTS	XEN_NETIF_NR_SLOTS_MIN
 
@@ -62,7 +70,6 @@ enum xenback_fatal {
 	XENBACK_FATAL_CROSS_PAGE,	/* slot data crosses a page */
 	XENBACK_FATAL_EXTRA,		/* unknown or unterminated extra */
 	XENBACK_FATAL_GSO,		/* GSO extra with bad size or type */
-	XENBACK_FATAL_STUCK,		/* a packet that fills the whole ring */
 	XENBACK_FATAL_MAX,
 };
 

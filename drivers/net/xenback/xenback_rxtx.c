@@ -99,6 +99,42 @@ xenback_set_fatal(uint32_t *flag, enum xenback_fatal reason)
 }
 
 /*
+ * Unreduced sum of the TCP/UDP pseudo header of the IP header at @l3 with
+ * the explicit L4 length @l4len (the IP header's own length fields are not
+ * trusted for it).
+ */
+static uint32_t
+xenback_pseudo_sum(const void *l3, bool v6, uint32_t l4len, uint8_t proto)
+{
+	uint32_t sum;
+
+	if (v6) {
+		const struct rte_ipv6_hdr *ip = l3;
+		uint32_t w[2] = { rte_cpu_to_be_32(l4len),
+				  rte_cpu_to_be_32(proto) };
+
+		sum = rte_raw_cksum(ip->src_addr, 32);
+		sum += rte_raw_cksum(w, sizeof(w));
+	} else {
+		const struct rte_ipv4_hdr *ip = l3;
+		uint16_t w[2] = { rte_cpu_to_be_16(proto),
+				  rte_cpu_to_be_16((uint16_t)l4len) };
+
+		sum = rte_raw_cksum(&ip->src_addr, 8);
+		sum += rte_raw_cksum(w, sizeof(w));
+	}
+	return sum;
+}
+
+/* The pseudo-header sum a partial (offloaded) checksum field holds. */
+static uint16_t
+xenback_pseudo_cksum(const void *l3, bool v6, uint32_t l4len, uint8_t proto)
+{
+	return __rte_raw_cksum_reduce(xenback_pseudo_sum(l3, v6, l4len,
+							 proto));
+}
+
+/*
  * One's-complement checksum of the L4 part of @m, with the checksum field
  * (at @l4off + @csum_off, inside the first segment) counted as zero and the
  * pseudo header built from the addresses of the IP header at @l3 and the
@@ -121,49 +157,11 @@ xenback_l4_cksum(const struct rte_mbuf *m, const void *l3, bool v6,
 					       l4off + csum_off), 2);
 	/* take the field's current content out of the sum */
 	sum = (uint32_t)raw + (uint16_t)~field;
-	if (v6) {
-		const struct rte_ipv6_hdr *ip = l3;
-		uint32_t w[2] = { rte_cpu_to_be_32(l4len),
-				  rte_cpu_to_be_32(proto) };
-
-		sum += rte_raw_cksum(ip->src_addr, 32);
-		sum += rte_raw_cksum(w, sizeof(w));
-	} else {
-		const struct rte_ipv4_hdr *ip = l3;
-		uint16_t w[2] = { rte_cpu_to_be_16(proto),
-				  rte_cpu_to_be_16((uint16_t)l4len) };
-
-		sum += rte_raw_cksum(&ip->src_addr, 8);
-		sum += rte_raw_cksum(w, sizeof(w));
-	}
+	sum += xenback_pseudo_sum(l3, v6, l4len, proto);
 	raw = (uint16_t)~__rte_raw_cksum_reduce(sum);
 	if (raw == 0 && proto == IPPROTO_UDP)
 		raw = 0xffff;
 	return raw;
-}
-
-/* The pseudo-header sum a partial (offloaded) checksum field holds. */
-static uint16_t
-xenback_pseudo_cksum(const void *l3, bool v6, uint32_t l4len, uint8_t proto)
-{
-	uint32_t sum;
-
-	if (v6) {
-		const struct rte_ipv6_hdr *ip = l3;
-		uint32_t w[2] = { rte_cpu_to_be_32(l4len),
-				  rte_cpu_to_be_32(proto) };
-
-		sum = rte_raw_cksum(ip->src_addr, 32);
-		sum += rte_raw_cksum(w, sizeof(w));
-	} else {
-		const struct rte_ipv4_hdr *ip = l3;
-		uint16_t w[2] = { rte_cpu_to_be_16(proto),
-				  rte_cpu_to_be_16((uint16_t)l4len) };
-
-		sum = rte_raw_cksum(&ip->src_addr, 8);
-		sum += rte_raw_cksum(w, sizeof(w));
-	}
-	return __rte_raw_cksum_reduce(sum);
 }
 
 /*
@@ -955,16 +953,37 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
 	}
 }
 
-/* One grant-copy batch of at most XENBACK_BURST_MAX packets. */
-static uint16_t
-xenback_tx_chunk(struct xenback_txq *txq, struct rte_mbuf **pkts,
-		 uint16_t nb_pkts, RING_IDX prod)
+/*
+ * Up to XENBACK_BURST_MAX packets per call, so that one grant-copy batch
+ * serves the whole burst; the application sends the rest with its next
+ * call, as it does whenever a PMD takes fewer packets than offered.
+ */
+uint16_t
+xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
+	struct xenback_txq *txq = queue;
 	netif_rx_back_ring_t *ring = &txq->ring;
 	unsigned int nplan = 0, nseg = 0, i;
-	RING_IDX base = ring->req_cons, idx = base;
-	uint16_t n;
+	RING_IDX prod, base, idx;
+	uint16_t n = 0;
+	int notify;
 
+	if (unlikely(!xenpv_dp_enter(&txq->guard)))
+		return 0;
+	if (unlikely(__atomic_load_n(&txq->fatal, __ATOMIC_RELAXED) != 0))
+		goto out;
+
+	/* the guest's posted buffers, once per burst (acquire, checked) */
+	prod = xenpv_load_acquire(&ring->sring->req_prod);
+	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
+		xenback_set_fatal(&txq->fatal, XENBACK_FATAL_REQ_PROD);
+		goto out;
+	}
+	if (nb_pkts > XENBACK_BURST_MAX)
+		nb_pkts = XENBACK_BURST_MAX;
+
+	base = ring->req_cons;
+	idx = base;
 	for (n = 0; n < nb_pkts; n++) {
 		enum xenback_pkt_verdict v;
 
@@ -984,50 +1003,26 @@ xenback_tx_chunk(struct xenback_txq *txq, struct rte_mbuf **pkts,
 
 	for (i = 0; i < nplan; i++)
 		xenback_tx_respond(txq, base, &txq->plans[i]);
+	/* every buffer taken is answered, in its own slot */
 	ring->rsp_prod_pvt = idx;
 
-	/* the data is in the guest's pages: the mbufs are ours to free */
-	rte_pktmbuf_free_bulk(pkts, n);
-	return n;
-}
-
-uint16_t
-xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
-{
-	struct xenback_txq *txq = queue;
-	netif_rx_back_ring_t *ring = &txq->ring;
-	uint16_t sent = 0, n, want;
-	RING_IDX prod, base;
-	int notify;
-
-	if (unlikely(!xenpv_dp_enter(&txq->guard)))
-		return 0;
-	if (unlikely(__atomic_load_n(&txq->fatal, __ATOMIC_RELAXED) != 0))
-		goto out;
-
-	prod = xenpv_load_acquire(&ring->sring->req_prod);
-	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
-		xenback_set_fatal(&txq->fatal, XENBACK_FATAL_REQ_PROD);
-		goto out;
-	}
-	base = ring->req_cons;
-	while (sent < nb_pkts) {
-		want = RTE_MIN(nb_pkts - sent, XENBACK_BURST_MAX);
-		n = xenback_tx_chunk(txq, pkts + sent, want, prod);
-		sent += n;
-		if (n < want)
-			break;
-	}
-	if (ring->req_cons != base) {
+	/*
+	 * Publish the burst's responses at once: release fence, rsp_prod,
+	 * full fence, then the guest's rsp_event says whether it wants a
+	 * kick.
+	 */
+	if (idx != base) {
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
 		if (notify) {
 			xenevtchn_notify(txq->xce, txq->evtchn);
 			txq->st.notify++;
 		}
 	}
+	/* the data is in the guest's pages (or dropped): free the mbufs */
+	rte_pktmbuf_free_bulk(pkts, n);
 out:
 	xenpv_dp_exit(&txq->guard);
-	return sent;
+	return n;
 }
 
 /* ---------------------------------------------------------------------
@@ -1040,6 +1035,8 @@ xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket)
 {
 	unsigned int slots = RING_SIZE(&rxq->ring);
 
+	/* a half-posted packet can never fill the ring (see the header) */
+	RTE_BUILD_BUG_ON(XENBACK_TX_PKT_SLOTS_MAX >= XENPV_TX_RING_SIZE(0));
 	rxq->nb_segs_max = 2 * slots + 2 * XENBACK_BURST_MAX;
 	rxq->reqs = rte_zmalloc_socket("xenback_rx_reqs",
 				       slots * sizeof(*rxq->reqs), 0, socket);

@@ -493,12 +493,9 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	rxq->xce = xd->xce;
 	rxq->fe_domid = xd->fe_domid;
 	rxq->port_id = xd->port_id;
-	rxq->queue_id = (uint16_t)i;
 	txq->xgt = xd->xgt;
 	txq->xce = xd->xce;
 	txq->fe_domid = xd->fe_domid;
-	txq->port_id = xd->port_id;
-	txq->queue_id = (uint16_t)i;
 	return 0;
 }
 
@@ -693,9 +690,10 @@ xenback_vif_probe(struct xenback_dev *xd)
 		return false;
 	xd->be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
 	xenback_switch(xd, XenbusStateInitWait);
-	if (!xs_watch(xd->xs, xd->fe_state_path, XB_TOKEN_FE)) {
+	rc = xenpv_xs_watch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
+	if (rc < 0) {
 		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
-			    xd->fe_state_path, strerror(errno));
+			    xd->fe_state_path, strerror(-rc));
 		return false;
 	}
 	xd->fe_watched = true;
@@ -922,9 +920,13 @@ xenback_xb_start(struct xenback_dev *xd)
 				 xd, xenback_logtype);
 	if (rc < 0)
 		goto fail;
-	/* fires once at once: a vif that already exists is taken on */
-	if (!xs_watch(xd->xs, xd->be_path, XB_TOKEN_BE)) {
-		rc = -(errno ? errno : EIO);
+	/*
+	 * Fires once at once: a vif that already exists is taken on. The
+	 * first watch starts libxenstore's reader thread: on a control
+	 * thread, so that it does not share the main lcore with the poller.
+	 */
+	rc = xenpv_xs_watch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	if (rc < 0) {
 		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
 			    xd->be_path, strerror(-rc));
 		xenpv_watcher_stop(&xd->watcher);
