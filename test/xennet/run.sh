@@ -113,6 +113,20 @@ expect_stat() { # LOG NAME OP VALUE
 	esac || fail "$1: $2 = $v, expected $3 $4"
 }
 
+# expect_ring SIZE: the driver reports the ring size as the default, the
+# minimum and the maximum descriptor count, and the queues the application
+# set up with 0 descriptors got it
+expect_ring() {
+	local d s
+	for d in rx tx; do
+		expect_stat app "default_${d}_ring_size" eq "$1"
+		for s in zero small large; do
+			expect_stat app "adjust_${d}d_$s" eq "$1"
+		done
+		expect_stat app "${d}q0_nb_desc" eq "$1"
+	done
+}
+
 peer_ok() { # LOG: the peer said PEER OK
 	grep -q '^PEER OK' "$logs/$1" || fail "$1: no PEER OK"
 }
@@ -170,11 +184,13 @@ case $scenario in
 echo)
 	# also an MTU above the mbuf size (scatter is enabled)
 	echo_run "" --packets 100 -- --mtu 9000
-	expect_stat app mtu eq 9000 ;;
+	expect_stat app mtu eq 9000
+	expect_ring 256 ;;
 order[1-4])
 	o=${scenario#order}
 	echo_run "ring_page_order=$o" --max-order 4 --expect-order "$o" \
-		--max-queues 2 --packets 300 -- ;;
+		--max-queues 2 --packets 300 --
+	expect_ring $((256 << o)) ;;
 no_order_key)
 	# no max-ring-page-order: the plain keys, and order 1 refused
 	echo_run "" --max-order -1 --packets 50 -- ;;
@@ -217,19 +233,31 @@ polling_peer)
 	echo_run "" --polling --packets 100 -- ;;
 kick_rx)
 	# the peer sleeps until the frontend kicks for new RX buffers (as
-	# Linux netback does): four rings' worth needs many such kicks
-	start_peer peer --scenario flood --arm rx --packets 1024
-	start_app app "" --sink --delay-us 2000
+	# Linux netback does), in rounds: it asks for a kick, fills what is
+	# posted and waits for the kick (it fails if one is missing). 1024
+	# packets take 4084 slots, at most a ring (256) per round: at least 16
+	# rounds, each ended by a kick, however slow either side runs
+	start_peer peer --scenario flood --rx-lockstep --packets 1024
+	start_app app "" --sink
 	wait_ok "$peer_pid" peer
 	wait_ok "$app_pid" app
 	peer_ok peer
 	clean_run app
 	expect_stat app ipackets eq 1025
-	expect_stat app rx_q0_kicks ge 10 ;;
+	n=$(sed -n 's/^PEER rx_kicks_needed=\([0-9]*\)$/\1/p' "$logs/peer")
+	[ "${n:-0}" -ge 16 ] ||
+		fail "peer: ${n:-no} rounds ended by an RX kick, expected 16 or more"
+	expect_stat app rx_q0_kicks ge "$n" ;;
 kick_tx)
-	# the peer sleeps until the frontend kicks for new TX requests
-	echo_run "" --arm tx --packets 200 -- --delay-us 2000
-	expect_stat app tx_q0_kicks ge 10 ;;
+	# one packet at a time: before each, the peer asks for a kick on the
+	# next TX request (req_event), then sleeps until that kick comes (it
+	# fails if one is missing), so every echo needs exactly one kick,
+	# however slow either side runs
+	echo_run "" --tx-lockstep --packets 200 --
+	n=$(sed -n 's/^PEER tx_kicks_needed=\([0-9]*\)$/\1/p' "$logs/peer")
+	[ "${n:-0}" -eq 200 ] ||
+		fail "peer: ${n:-no} echoes paced by a TX kick, expected 200"
+	expect_stat app tx_q0_kicks ge 200 ;;
 late_backend)
 	start_app app ""
 	sleep 2

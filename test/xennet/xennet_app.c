@@ -17,7 +17,10 @@
  * the link-up event happens. It stops on a STOP packet from the peer, on link down after link up
  * (--until-down), or at --timeout; then it stops and closes the port and
  * prints the port's statistics and extended statistics as
- * "stat <name> <value>" lines for the test script.
+ * "stat <name> <value>" lines for the test script. It sets its queues up
+ * with 0 descriptors (the driver's default, as testpmd does) and prints
+ * what the driver reports and rte_eth_dev_adjust_nb_rx_tx_desc() makes of
+ * a few requests.
  *
  * Options (after EAL's --): --queues N, --timeout S, --until-down,
  * --mbuf-size BYTES (data room), --no-offload (enable no offload), --mtu N,
@@ -155,6 +158,33 @@ prepare_echo(struct rte_mbuf *m)
 		m->tso_segsz = 0;
 }
 
+/* The descriptor counts an application gets when it asks the driver. */
+static void
+print_desc(uint16_t port, const struct rte_eth_dev_info *info)
+{
+	static const struct {
+		const char *name;
+		uint16_t rx, tx;
+	} asks[] = {
+		{ "zero", 0, 0 }, { "small", 1, 1 },
+		{ "large", UINT16_MAX, UINT16_MAX },
+	};
+	unsigned int i;
+
+	printf("stat default_rx_ring_size %u\n",
+	       info->default_rxportconf.ring_size);
+	printf("stat default_tx_ring_size %u\n",
+	       info->default_txportconf.ring_size);
+	for (i = 0; i < RTE_DIM(asks); i++) {
+		uint16_t rx = asks[i].rx, tx = asks[i].tx;
+
+		if (rte_eth_dev_adjust_nb_rx_tx_desc(port, &rx, &tx) != 0)
+			continue;
+		printf("stat adjust_rxd_%s %u\n", asks[i].name, rx);
+		printf("stat adjust_txd_%s %u\n", asks[i].name, tx);
+	}
+}
+
 static void
 print_stats(uint16_t port)
 {
@@ -257,6 +287,7 @@ main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	print_desc(port, &info);
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.lsc = 1;
 	if (offload) {
@@ -305,6 +336,15 @@ main(int argc, char **argv)
 			status = 2;
 			goto close;
 		}
+	}
+	{
+		struct rte_eth_rxq_info rqi;
+		struct rte_eth_txq_info tqi;
+
+		if (rte_eth_rx_queue_info_get(port, 0, &rqi) == 0)
+			printf("stat rxq0_nb_desc %u\n", rqi.nb_desc);
+		if (rte_eth_tx_queue_info_get(port, 0, &tqi) == 0)
+			printf("stat txq0_nb_desc %u\n", tqi.nb_desc);
 	}
 	rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, on_lsc,
 				      NULL);

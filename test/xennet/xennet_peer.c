@@ -28,7 +28,8 @@
  * backend does not offer what they need.
  *
  * Scenarios: echo (one session, then a STOP packet and the frontend's
- * orderly close), flood (the application only receives: more packets than
+ * orderly close; with --tx-lockstep one packet at a time, each echo paced
+ * by a TX kick the frontend must send), flood (the application only receives: more packets than
  * the ring holds, paced by the frontend's RX kicks alone), reconnect (the
  * backend closes and comes back), cycles (the application stops and starts
  * the port, a new connection each time), crash (exit with the connection
@@ -64,6 +65,8 @@
 #define MAX_PKT		65535u
 #define MAX_SLOTS	20
 #define WINDOW		32		/* packets in flight per queue */
+/* --tx-lockstep: how long a requested TX kick may take (a generous bound) */
+#define KICK_WAIT_MS	10000
 #define STOP_ETHERTYPE	0x88b5
 #define MAGIC		"XNET"
 
@@ -176,6 +179,9 @@ struct pq {
 	uint8_t *want;			/* [count] echo expected */
 	uint64_t rx_kicks;
 	uint64_t tx_kicks;
+	/* --rx-lockstep: use no RX buffer posted after rx_cap */
+	bool rx_capped;
+	RING_IDX rx_cap;
 };
 
 struct peer {
@@ -216,6 +222,9 @@ struct peer {
 	unsigned int packets;
 	unsigned int timeout_s;
 	bool polling;
+	bool tx_lockstep;	/* one packet at a time, each echo kicked */
+	bool rx_lockstep;	/* flood in rounds, each ended by a kick */
+	unsigned int window;	/* packets in flight per queue */
 	bool arm_tx;		/* ask for kicks on new TX requests */
 	bool arm_rx;		/* ask for kicks on new RX buffers */
 	bool sink;		/* the application echoes nothing */
@@ -809,6 +818,8 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 	if (prod - r->req_cons > RING_SIZE(r))
 		fail("queue %u: RX request producer overflow (%u - %u)", qid,
 		     prod, r->req_cons);
+	if (q->rx_capped)
+		prod = q->rx_cap;	/* an earlier value of req_prod */
 	if (prod - r->req_cons < nslots)
 		return false;
 
@@ -1118,7 +1129,7 @@ feed_rx(struct peer *p, struct pq *q, uint16_t qid)
 
 	while (q->sent < p->packets &&
 	       (p->sink || q->sent - q->echoed - q->expect_drop_nosg -
-		q->expect_drop_offload < WINDOW)) {
+		q->expect_drop_offload < p->window)) {
 		unsigned int kind = pick_kind(p, q->sent, qid);
 		uint16_t flags, gso, txf, txg;
 		enum echo_fate fate;
@@ -1153,6 +1164,41 @@ feed_rx(struct peer *p, struct pq *q, uint16_t qid)
 }
 
 /*
+ * Wait up to @timeout_ms for event-channel notifications, then take (and
+ * unmask) every pending one, counted per queue and ring. Returns how many
+ * came on port @want, or -1 if none came in time.
+ */
+static int
+take_events(struct peer *p, unsigned int timeout_ms, evtchn_port_t want)
+{
+	struct pollfd pfd = { .fd = xenevtchn_fd(p->xce), .events = POLLIN };
+	unsigned int i;
+	int tx = 0;
+
+	if (poll(&pfd, 1, (int)timeout_ms) <= 0)
+		return -1;
+	for (;;) {
+		xenevtchn_port_or_error_t port = xenevtchn_pending(p->xce);
+
+		if (port < 0)
+			break;
+		for (i = 0; i < p->nq; i++) {
+			if ((evtchn_port_t)port == p->q[i].tx_port)
+				p->q[i].tx_kicks++;
+			else if ((evtchn_port_t)port == p->q[i].rx_port)
+				p->q[i].rx_kicks++;
+		}
+		if ((evtchn_port_t)port == want)
+			tx++;
+		xenevtchn_unmask(p->xce, (evtchn_port_t)port);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+	}
+	return tx;
+}
+
+/*
  * Event-driven idle, as Linux netback: ask for a kick on the next TX
  * request and on the next RX buffer (if we are waiting for buffers), check
  * once more, then sleep on the event channel. Returns false on a timeout.
@@ -1161,8 +1207,6 @@ feed_rx(struct peer *p, struct pq *q, uint16_t qid)
 static bool
 idle_wait(struct peer *p, bool arm_tx, bool arm_rx, unsigned int timeout_ms)
 {
-	int fd = xenevtchn_fd(p->xce);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	unsigned int i;
 	int more = 0;
 
@@ -1188,25 +1232,7 @@ idle_wait(struct peer *p, bool arm_tx, bool arm_rx, unsigned int timeout_ms)
 	}
 	if (more)
 		return true;
-	if (poll(&pfd, 1, (int)timeout_ms) <= 0)
-		return false;
-	for (;;) {
-		xenevtchn_port_or_error_t port = xenevtchn_pending(p->xce);
-
-		if (port < 0)
-			break;
-		for (i = 0; i < p->nq; i++) {
-			if ((evtchn_port_t)port == p->q[i].tx_port)
-				p->q[i].tx_kicks++;
-			else if ((evtchn_port_t)port == p->q[i].rx_port)
-				p->q[i].rx_kicks++;
-		}
-		xenevtchn_unmask(p->xce, (evtchn_port_t)port);
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 0) <= 0)
-			break;
-	}
-	return true;
+	return take_events(p, timeout_ms, p->q[0].tx_port) >= 0;
 }
 
 static void
@@ -1232,16 +1258,12 @@ session_reset(struct peer *p)
 	p->injected = false;
 }
 
-/* Exchange p->packets packets per queue; returns when all are echoed. */
+/* Wait for the application to say it saw the link come up (READY). */
 static void
-run_session(struct peer *p, const char *name)
+wait_ready(struct peer *p, const char *name)
 {
-	uint64_t last_progress = now_ms();
-	unsigned int i, iter = 0;
-	uint32_t nosg = 0, offload = 0, echoed = 0;
+	unsigned int i;
 
-	session_reset(p);
-	/* the application saw the link come up, and said so */
 	while (p->ready == 0) {
 		unsigned int work = 0;
 
@@ -1254,6 +1276,145 @@ run_session(struct peer *p, const char *name)
 			usleep(p->polling ? 50 : 0);
 	}
 	p->ready--;
+}
+
+/*
+ * The TX kick test (--tx-lockstep): one packet at a time on queue 0, and
+ * before each goes out we ask for a kick on the next TX request
+ * (req_event = req_cons + 1). The echo cannot be queued before we asked,
+ * so the frontend's RING_PUSH_REQUESTS_AND_CHECK_NOTIFY must find
+ * req_event crossed and kick: we sleep on the event channel until that TX
+ * kick has come, however loaded the machine is. A frontend that does not
+ * kick leaves us asleep until KICK_WAIT_MS and fails the test. Every echo
+ * is thus one kick the frontend had to send; we print how many.
+ */
+static void
+run_tx_lockstep(struct peer *p, const char *name)
+{
+	struct pq *q = &p->q[0];
+	uint32_t kicked = 0;
+
+	if (p->nq != 1 || !p->is_split)
+		fail("%s: the TX kick test needs one queue and split event channels (to tell TX kicks from RX kicks)",
+		     name);
+	session_reset(p);
+	wait_ready(p, name);
+	p->window = 1;
+	while (q->sent < p->packets) {
+		uint32_t expected = q->expected;
+		bool kick = false;
+
+		if (now_ms() > p->deadline)
+			fail("%s: timed out after %u packets", name, q->sent);
+		/* start clean: no kick from before may count for this one */
+		take_events(p, 0, q->tx_port);
+		q->tx.sring->req_event = q->tx.req_cons + 1;
+		/* req_event is visible before we look at req_prod again */
+		xen_mb();
+		if (RING_HAS_UNCONSUMED_REQUESTS(&q->tx))
+			fail("%s: TX request %u nobody asked for", name,
+			     q->tx.req_cons);
+		if (feed_rx(p, q, 0) == 0) {
+			/* no RX buffer yet: the frontend reposts them */
+			usleep(100);
+			continue;
+		}
+		if (q->expected == expected)
+			continue;	/* the frontend must drop this echo */
+		for (;;) {
+			int n;
+
+			take_tx(p, q, 0);
+			if (q->echoed == q->expected && kick)
+				break;
+			n = take_events(p, KICK_WAIT_MS, q->tx_port);
+			if (n < 0) {
+				take_tx(p, q, 0);
+				fail("%s: packet %u: %s within %u ms (req_event %u, req_prod %u)",
+				     name, q->sent - 1,
+				     q->echoed < q->expected ? "no echo" :
+				     "echo queued but no TX kick",
+				     KICK_WAIT_MS, q->tx.sring->req_event,
+				     q->tx.sring->req_prod);
+			}
+			if (n > 0)
+				kick = true;
+		}
+		kicked++;
+	}
+	p->window = WINDOW;
+	note("%s: %u echoes checked, each after a TX kick", name, q->echoed);
+	printf("PEER tx_kicks_needed=%u\n", kicked);
+	fflush(stdout);
+}
+
+/*
+ * The RX kick test (--rx-lockstep, flood): before each round we ask for a
+ * kick on the next RX buffer (req_event = req_prod + 1, checked again after
+ * the barrier so no buffer was posted meanwhile), send what fits into the
+ * buffers posted up to that req_prod (none posted later), and sleep until
+ * the RX kick comes. The application then holds responses it has not
+ * consumed (the ones just sent, or nearly a ring of them if none fitted),
+ * so it must post buffers past req_event and kick; a frontend that does
+ * not leaves us asleep until KICK_WAIT_MS and fails the test. A round uses
+ * at most a ring of slots, so the rounds (each one kick) are at least the
+ * slots sent divided by the ring size, however the two sides are scheduled.
+ */
+static void
+run_rx_lockstep(struct peer *p, const char *name)
+{
+	struct pq *q = &p->q[0];
+	netif_rx_sring_t *sr = q->rx.sring;
+	uint32_t rounds = 0;
+	RING_IDX prod;
+
+	if (p->nq != 1 || !p->is_split)
+		fail("%s: the RX kick test needs one queue and split event channels (to tell RX kicks from TX kicks)",
+		     name);
+	session_reset(p);
+	wait_ready(p, name);
+	while (q->sent < p->packets) {
+		int n;
+
+		if (now_ms() > p->deadline)
+			fail("%s: timed out after %u packets", name, q->sent);
+		/* start clean: no kick from before may count for this round */
+		take_events(p, 0, q->rx_port);
+		do {
+			prod = xenpv_load_acquire(&sr->req_prod);
+			sr->req_event = prod + 1;
+			/* req_event is visible before we look at req_prod again */
+			xen_mb();
+		} while (xenpv_load_acquire(&sr->req_prod) != prod);
+		q->rx_cap = prod;
+		q->rx_capped = true;
+		feed_rx(p, q, 0);
+		q->rx_capped = false;
+		do {
+			n = take_events(p, KICK_WAIT_MS, q->rx_port);
+			if (n < 0)
+				fail("%s: round %u: no RX kick within %u ms (req_event %u, req_prod %u, %u packets sent)",
+				     name, rounds, KICK_WAIT_MS, sr->req_event,
+				     sr->req_prod, q->sent);
+		} while (n == 0);
+		rounds++;
+	}
+	note("%s: %u packets in %u rounds, each ended by an RX kick", name,
+	     q->sent, rounds);
+	printf("PEER rx_kicks_needed=%u\n", rounds);
+	fflush(stdout);
+}
+
+/* Exchange p->packets packets per queue; returns when all are echoed. */
+static void
+run_session(struct peer *p, const char *name)
+{
+	uint64_t last_progress = now_ms();
+	unsigned int i, iter = 0;
+	uint32_t nosg = 0, offload = 0, echoed = 0;
+
+	session_reset(p);
+	wait_ready(p, name);
 	for (;;) {
 		unsigned int work = 0;
 		bool done = true;
@@ -1363,6 +1524,8 @@ usage(void)
 		"usage: xennet_peer [--frontend-domid N] [--devid N]\n"
 		"  [--scenario echo|flood|reconnect|cycles|crash|restart|hostile] [--cycles N]\n"
 		"  [--hostile KIND] [--packets N] [--timeout S] [--polling] [--arm tx|rx|both]\n"
+		"  [--tx-lockstep] (echo: one packet at a time, each echo must be kicked)\n"
+		"  [--rx-lockstep] (flood: rounds of a ring at most, each must end with an RX kick)\n"
 		"  backend: [--max-queues N] [--max-order N] [--split 0|1] [--sg 0|1] [--gso 0|1] [--ipv6-csum 0|1]\n"
 		"  expect:  [--expect-queues N] [--expect-order N] [--expect-split 0|1] [--expect-sg 0|1]\n"
 		"           [--expect-gso 0|1] [--expect-csum 0|1]\n");
@@ -1381,6 +1544,8 @@ main(int argc, char **argv)
 		{ "cycles", required_argument, NULL, 'N' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "polling", no_argument, NULL, 'P' },
+		{ "tx-lockstep", no_argument, NULL, 'L' },
+		{ "rx-lockstep", no_argument, NULL, 'R' },
 		{ "arm", required_argument, NULL, 'A' },
 		{ "max-queues", required_argument, NULL, 'Q' },
 		{ "max-order", required_argument, NULL, 'O' },
@@ -1417,6 +1582,7 @@ main(int argc, char **argv)
 	p->exp_csum = 1;
 	p->packets = 64;
 	p->timeout_s = 40;
+	p->window = WINDOW;
 	p->arm_tx = true;
 	p->arm_rx = true;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1436,6 +1602,8 @@ main(int argc, char **argv)
 		case 'N': cycles = (unsigned int)atoi(optarg); break;
 		case 't': p->timeout_s = (unsigned int)atoi(optarg); break;
 		case 'P': p->polling = true; break;
+		case 'L': p->tx_lockstep = true; break;
+		case 'R': p->rx_lockstep = true; break;
 		case 'A':
 			p->arm_tx = strcmp(optarg, "rx") != 0;
 			p->arm_rx = strcmp(optarg, "tx") != 0;
@@ -1482,7 +1650,10 @@ main(int argc, char **argv)
 
 	handshake(p);
 	if (strcmp(scenario, "echo") == 0) {
-		run_session(p, "session");
+		if (p->tx_lockstep)
+			run_tx_lockstep(p, "session");
+		else
+			run_session(p, "session");
 		send_stop(p);
 		follow_frontend_close(p, 5000);
 	} else if (strcmp(scenario, "reconnect") == 0) {
@@ -1495,7 +1666,10 @@ main(int argc, char **argv)
 	} else if (strcmp(scenario, "flood") == 0) {
 		/* the application only receives (--sink) */
 		p->sink = true;
-		run_session(p, "flood");
+		if (p->rx_lockstep)
+			run_rx_lockstep(p, "flood");
+		else
+			run_session(p, "flood");
 		send_stop(p);
 		follow_frontend_close(p, 5000);
 	} else if (strcmp(scenario, "cycles") == 0) {

@@ -156,7 +156,8 @@ xenpv_dp_enter(struct xenpv_dp_guard *g)
 	__atomic_store_n(&g->busy, 1, __ATOMIC_RELAXED);
 	/* busy store before running load (pairs with xenpv_dp_close) */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(__atomic_load_n(&g->running, __ATOMIC_RELAXED)))
+	/* acquire: the rings the control path set up before opening */
+	if (likely(__atomic_load_n(&g->running, __ATOMIC_ACQUIRE)))
 		return true;
 	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
 	return false;

@@ -128,6 +128,16 @@ struct xennet_rxq_stats {
 	uint64_t violations;	/* protocol violations seen */
 };
 
+/*
+ * The first protocol violation a queue saw. The burst writes a and b, then
+ * code with release; the watchdog (control path) loads code with acquire
+ * and then reads a and b, so it never logs half of a record.
+ */
+struct xennet_viol {
+	uint32_t code;		/* enum xennet_violation, NONE if none */
+	uint32_t a, b;		/* what was wrong, for the log */
+};
+
 /* What the backend offered, read from its directory at connect. */
 struct xennet_be_features {
 	bool sg;
@@ -143,6 +153,14 @@ struct xennet_be_features {
 
 struct xennet_adapter;
 
+/*
+ * One TX ring of a netif queue (ethdev TX queue i is netif queue i). The
+ * shared page's req_prod and rsp_event are ours, rsp_prod and req_event the
+ * backend's; every response slot is the backend's and is copied out with
+ * RING_COPY_RESPONSE and checked before use. The data-path part belongs to
+ * the lcore running the queue's bursts; the control path sets it up before
+ * opening the guard and tears it down only after closing it.
+ */
 struct xennet_txq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
 
@@ -159,8 +177,7 @@ struct xennet_txq {
 	bool gso_v6;			/* ... TCPv6 GSO extras */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the TX channel */
-	uint32_t violation;		/* enum xennet_violation, first */
-	uint32_t viol_a, viol_b;	/* what was wrong, for the log */
+	struct xennet_viol viol;	/* set: the queue is broken */
 	struct xennet_txq_stats stats;
 
 	/* Control path. */
@@ -171,6 +188,11 @@ struct xennet_txq {
 	struct xennet_pages pages;	/* one page per id */
 };
 
+/*
+ * One RX ring of a netif queue. Every slot always holds a posted request
+ * (slot i: id i, data page i); the backend answers in the same slot. Who
+ * owns what is as for struct xennet_txq.
+ */
 struct xennet_rxq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
 
@@ -182,8 +204,7 @@ struct xennet_rxq {
 	bool scatter;			/* may chain mbufs */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the RX channel */
-	uint32_t violation;		/* enum xennet_violation, first */
-	uint32_t viol_a, viol_b;	/* what was wrong, for the log */
+	struct xennet_viol viol;	/* set: the queue is broken */
 	struct xennet_rxq_stats stats;
 
 	/* Control path. */
@@ -200,6 +221,13 @@ struct xennet_evtchn {
 	int rx;		/* == tx without split event channels */
 };
 
+/*
+ * One net_xennet port (the ethdev's dev_private): its devargs, what the
+ * toolstack wrote for the vif, the Xen handles, and the state of the
+ * connection with the backend. Nothing here is shared with the backend;
+ * the backend's xenstore keys are read into it (and range-checked) by the
+ * control path.
+ */
 struct xennet_adapter {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct rte_eth_dev *dev;
@@ -252,6 +280,28 @@ static inline struct xennet_adapter *
 xennet_adapter(struct rte_eth_dev *dev)
 {
 	return dev->data->dev_private;
+}
+
+/* Highest MTU of a port: a frame of 65535 bytes needs scatter-gather. */
+static inline uint16_t
+xennet_mtu_max(const struct xennet_adapter *ad)
+{
+	return ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG;
+}
+
+/* The link as ethdev reports it: speed unknown, full duplex, fixed. */
+static inline struct rte_eth_link
+xennet_link(bool up)
+{
+	struct rte_eth_link link = {
+		.link_speed = up ? RTE_ETH_SPEED_NUM_UNKNOWN :
+			RTE_ETH_SPEED_NUM_NONE,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	return link;
 }
 
 /* Slots of a TX or RX ring of 2^order pages. */

@@ -297,7 +297,7 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_queues = ad->max_queues;
 	info->max_tx_queues = ad->max_queues;
 	info->min_mtu = XENNET_MTU_MIN;
-	info->max_mtu = ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG;
+	info->max_mtu = xennet_mtu_max(ad);
 	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->max_mac_addrs = 1;
@@ -346,14 +346,8 @@ static int
 xennet_link_update(struct rte_eth_dev *dev, int wait)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
-	bool up = __atomic_load_n(&ad->link_up, __ATOMIC_ACQUIRE) != 0;
-	struct rte_eth_link link = {
-		.link_speed = up ? RTE_ETH_SPEED_NUM_UNKNOWN :
-			RTE_ETH_SPEED_NUM_NONE,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
-	};
+	struct rte_eth_link link =
+		xennet_link(__atomic_load_n(&ad->link_up, __ATOMIC_ACQUIRE));
 
 	RTE_SET_USED(wait);
 	return rte_eth_linkstatus_set(dev, &link);
@@ -367,10 +361,9 @@ xennet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	uint64_t rxo = dev->data->dev_conf.rxmode.offloads;
 	uint16_t q;
 
-	if (mtu > (ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG)) {
+	if (mtu > xennet_mtu_max(ad)) {
 		XENNET_LOG(ERR, "%s: MTU %u above %u%s", ad->name, mtu,
-			   ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG,
-			   ad->sg ? "" : " (sg=0)");
+			   xennet_mtu_max(ad), ad->sg ? "" : " (sg=0)");
 		return -EINVAL;
 	}
 	if (rxo & RTE_ETH_RX_OFFLOAD_SCATTER)
@@ -605,32 +598,37 @@ xennet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 	return 0;
 }
 
+/* A queue's counters (all uint64_t) become its new base. */
+static void
+xennet_stats_snapshot(void *base, const void *stats, size_t size)
+{
+	const uint64_t *v = stats;
+	uint64_t *b = base;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(uint64_t); i++)
+		b[i] = __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+}
+
 static int
 xennet_stats_reset(struct rte_eth_dev *dev)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
 	uint16_t q;
-	size_t i;
 
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
-		uint64_t *b = (uint64_t *)&rxq->stats_base;
-		const uint64_t *v = (const uint64_t *)&rxq->stats;
 
-		if (rxq == NULL)
-			continue;
-		for (i = 0; i < sizeof(rxq->stats) / sizeof(uint64_t); i++)
-			b[i] = __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+		if (rxq != NULL)
+			xennet_stats_snapshot(&rxq->stats_base, &rxq->stats,
+					      sizeof(rxq->stats));
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		struct xennet_txq *txq = dev->data->tx_queues[q];
-		uint64_t *b = (uint64_t *)&txq->stats_base;
-		const uint64_t *v = (const uint64_t *)&txq->stats;
 
-		if (txq == NULL)
-			continue;
-		for (i = 0; i < sizeof(txq->stats) / sizeof(uint64_t); i++)
-			b[i] = __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+		if (txq != NULL)
+			xennet_stats_snapshot(&txq->stats_base, &txq->stats,
+					      sizeof(txq->stats));
 	}
 	pthread_mutex_lock(&ad->lock);
 	ad->connects = 0;
@@ -739,54 +737,6 @@ static const struct eth_dev_ops xennet_ops = {
  * Probe
  */
 
-struct xennet_watch_req {
-	struct xennet_adapter *ad;
-	bool ok;
-	int err;
-};
-
-static void *
-xennet_watch_thread(void *arg)
-{
-	struct xennet_watch_req *req = arg;
-
-	req->ok = xs_watch(req->ad->xs, req->ad->be_state, req->ad->name);
-	req->err = errno;
-	return NULL;
-}
-
-/*
- * Add the watch on <backend>/state from an EAL control thread. libxenstore
- * starts its reader thread, which from then on receives every reply and
- * watch event of the handle, in the first xs_watch() and with the calling
- * thread's CPU affinity. Called from probe, that would be the main lcore,
- * which the application usually busy-polls: the reader thread would starve
- * and every xenstore event of the port would wait for it. A control thread
- * runs on the control CPUs, and so will the reader thread.
- */
-static int
-xennet_add_watch(struct xennet_adapter *ad)
-{
-	struct xennet_watch_req req = { .ad = ad };
-	pthread_t tid;
-	int rc;
-
-	rc = rte_ctrl_thread_create(&tid, "xennet-watch", NULL,
-				    xennet_watch_thread, &req);
-	if (rc != 0) {
-		XENNET_LOG(ERR, "%s: cannot create a control thread: %s",
-			   ad->name, strerror(rc));
-		return -rc;
-	}
-	pthread_join(tid, NULL);
-	if (!req.ok) {
-		XENNET_LOG(ERR, "%s: cannot watch %s: %s", ad->name,
-			   ad->be_state, strerror(req.err));
-		return -EIO;
-	}
-	return 0;
-}
-
 /* A backend path we will format into keys: absolute, short, plain. */
 static bool
 xennet_path_ok(const char *p)
@@ -875,11 +825,10 @@ xennet_read_vif(struct xennet_adapter *ad)
 			   ad->fe_path, XENNET_KEY_MTU);
 		return -EINVAL;
 	}
-	if (v > (ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG)) {
+	if (v > xennet_mtu_max(ad)) {
 		XENNET_LOG(WARNING, "%s: toolstack MTU %lu above this port's maximum: %u",
-			   ad->name, v,
-			   ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG);
-		v = ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG;
+			   ad->name, v, xennet_mtu_max(ad));
+		v = xennet_mtu_max(ad);
 	}
 	ad->mtu = (uint16_t)v;
 	return 0;
@@ -1020,9 +969,15 @@ xennet_probe(struct rte_vdev_device *vdev)
 				 xennet_logtype);
 	if (rc < 0)
 		goto fail;
-	rc = xennet_add_watch(ad);
-	if (rc < 0)
+	/* from a control thread, so libxenstore's reader thread is not
+	 * pinned to the main lcore (see xenpv_xs_watch)
+	 */
+	rc = xenpv_xs_watch(ad->xs, ad->be_state, ad->name);
+	if (rc < 0) {
+		XENNET_LOG(ERR, "%s: cannot watch %s: %s", ad->name,
+			   ad->be_state, strerror(-rc));
 		goto fail;
+	}
 	ad->watching = true;
 
 	rte_eth_dev_probing_finish(dev);

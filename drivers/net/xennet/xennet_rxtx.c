@@ -35,31 +35,28 @@ static_assert(sizeof(struct netif_extra_info) <= sizeof(netif_tx_request_t),
 static_assert(sizeof(struct netif_extra_info) == sizeof(netif_rx_response_t),
 	      "extra info must overlay an RX response slot");
 
-/* Record the first protocol violation of a queue (burst side). */
+/*
+ * Record a protocol violation of a queue (burst side): count it, keep the
+ * first one for the watchdog to log. The queue stops at once: its bursts
+ * do nothing more until the control path tears the connection down.
+ */
 static inline void
-xennet_txq_violation(struct xennet_txq *txq, enum xennet_violation v,
-		     uint32_t a, uint32_t b)
+xennet_violation(struct xennet_viol *viol, uint64_t *count,
+		 enum xennet_violation code, uint32_t a, uint32_t b)
 {
-	txq->stats.violations++;
-	if (txq->violation != XENNET_VIOL_NONE)
+	(*count)++;
+	if (viol->code != XENNET_VIOL_NONE)
 		return;
-	txq->viol_a = a;
-	txq->viol_b = b;
+	viol->a = a;
+	viol->b = b;
 	/* the details are visible before the code the watchdog reads */
-	__atomic_store_n(&txq->violation, v, __ATOMIC_RELEASE);
+	__atomic_store_n(&viol->code, code, __ATOMIC_RELEASE);
 }
 
-static inline void
-xennet_rxq_violation(struct xennet_rxq *rxq, enum xennet_violation v,
-		     uint32_t a, uint32_t b)
-{
-	rxq->stats.violations++;
-	if (rxq->violation != XENNET_VIOL_NONE)
-		return;
-	rxq->viol_a = a;
-	rxq->viol_b = b;
-	__atomic_store_n(&rxq->violation, v, __ATOMIC_RELEASE);
-}
+#define xennet_txq_violation(txq, code, a, b) \
+	xennet_violation(&(txq)->viol, &(txq)->stats.violations, code, a, b)
+#define xennet_rxq_violation(rxq, code, a, b) \
+	xennet_violation(&(rxq)->viol, &(rxq)->stats.violations, code, a, b)
 
 static inline void
 xennet_kick(xenevtchn_handle *xce, evtchn_port_t port, uint64_t *kicks,
@@ -90,7 +87,7 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 	txq->free_head = 0;
 	txq->nr_free = n;
 	txq->extras_in_flight = 0;
-	txq->violation = XENNET_VIOL_NONE;
+	memset(&txq->viol, 0, sizeof(txq->viol));
 }
 
 /*
@@ -323,7 +320,7 @@ xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(!xenpv_dp_enter(&txq->guard)))
 		return 0;
-	if (unlikely(txq->violation != XENNET_VIOL_NONE) ||
+	if (unlikely(txq->viol.code != XENNET_VIOL_NONE) ||
 	    unlikely(!xennet_tx_reclaim(txq)))
 		goto out;
 
@@ -370,7 +367,7 @@ xennet_rxq_post_all(struct xennet_rxq *rxq)
 	r->req_prod_pvt = n;
 	/* the backend is not connected yet: it reads this at connect */
 	RING_PUSH_REQUESTS(r);
-	rxq->violation = XENNET_VIOL_NONE;
+	memset(&rxq->viol, 0, sizeof(rxq->viol));
 }
 
 /* One received packet as found in the ring, before it is copied. */
@@ -588,7 +585,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(!xenpv_dp_enter(&rxq->guard)))
 		return 0;
-	if (unlikely(rxq->violation != XENNET_VIOL_NONE))
+	if (unlikely(rxq->viol.code != XENNET_VIOL_NONE))
 		goto out;
 
 	cons = r->rsp_cons;

@@ -496,13 +496,7 @@ xennet_switch_state(struct xennet_adapter *ad, enum xenbus_state state)
 static void
 xennet_set_link(struct xennet_adapter *ad, bool up, bool *lsc)
 {
-	struct rte_eth_link link = {
-		.link_speed = up ? RTE_ETH_SPEED_NUM_UNKNOWN :
-			RTE_ETH_SPEED_NUM_NONE,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
-	};
+	struct rte_eth_link link = xennet_link(up);
 
 	if (__atomic_exchange_n(&ad->link_up, up, __ATOMIC_ACQ_REL) == up)
 		return;
@@ -519,9 +513,12 @@ xennet_lsc_notify(struct xennet_adapter *ad)
 					     NULL);
 }
 
-/* Quiesce the bursts, then reclaim every grant and event channel. */
+/*
+ * Link down, and no burst may touch the rings from here on: wait until
+ * none is inside one (the rings stay mapped until xennet_teardown).
+ */
 static void
-xennet_teardown(struct xennet_adapter *ad, bool *lsc)
+xennet_quiesce(struct xennet_adapter *ad, bool *lsc)
 {
 	struct rte_eth_dev *dev = ad->dev;
 	uint16_t q;
@@ -534,6 +531,15 @@ xennet_teardown(struct xennet_adapter *ad, bool *lsc)
 		xenpv_dp_close(&txq->guard);
 		xenpv_dp_close(&rxq->guard);
 	}
+}
+
+/* Quiesce the bursts, then reclaim every grant and event channel. */
+static void
+xennet_teardown(struct xennet_adapter *ad, bool *lsc)
+{
+	uint16_t q;
+
+	xennet_quiesce(ad, lsc);
 	for (q = 0; q < ad->nr_queues; q++)
 		xennet_queue_release(ad, q);
 	ad->connected = false;
@@ -623,6 +629,21 @@ release:
 	return rc;
 }
 
+/* Log a queue's violation if it has one; returns its code. */
+static uint32_t
+xennet_log_violation(struct xennet_adapter *ad, const char *dir, uint16_t q,
+		     const struct xennet_viol *viol)
+{
+	/* acquire: a and b were written before the code */
+	uint32_t v = __atomic_load_n(&viol->code, __ATOMIC_ACQUIRE);
+
+	if (v != XENNET_VIOL_NONE)
+		XENNET_LOG(ERR, "%s: %s queue %u: protocol violation by backend %s: %s (%u, %u); closing the vif",
+			   ad->name, dir, q, ad->be_path,
+			   xennet_violation_name(v), viol->a, viol->b);
+	return v;
+}
+
 /* Log the first protocol violation a burst recorded; 0 if none. */
 static uint32_t
 xennet_check_violations(struct xennet_adapter *ad)
@@ -635,22 +656,11 @@ xennet_check_violations(struct xennet_adapter *ad)
 		struct xennet_txq *txq = dev->data->tx_queues[q];
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
-		v = __atomic_load_n(&txq->violation, __ATOMIC_ACQUIRE);
-		if (v != XENNET_VIOL_NONE) {
-			XENNET_LOG(ERR, "%s: TX queue %u: protocol violation by backend %s: %s (%u, %u); closing the vif",
-				   ad->name, q, ad->be_path,
-				   xennet_violation_name(v), txq->viol_a,
-				   txq->viol_b);
+		v = xennet_log_violation(ad, "TX", q, &txq->viol);
+		if (v == XENNET_VIOL_NONE)
+			v = xennet_log_violation(ad, "RX", q, &rxq->viol);
+		if (v != XENNET_VIOL_NONE)
 			return v;
-		}
-		v = __atomic_load_n(&rxq->violation, __ATOMIC_ACQUIRE);
-		if (v != XENNET_VIOL_NONE) {
-			XENNET_LOG(ERR, "%s: RX queue %u: protocol violation by backend %s: %s (%u, %u); closing the vif",
-				   ad->name, q, ad->be_path,
-				   xennet_violation_name(v), rxq->viol_a,
-				   rxq->viol_b);
-			return v;
-		}
 	}
 	return XENNET_VIOL_NONE;
 }
@@ -867,16 +877,7 @@ xennet_xenbus_stop(struct xennet_adapter *ad)
 
 	pthread_mutex_lock(&ad->lock);
 	if (ad->connected) {
-		uint16_t q;
-
-		/* no burst may touch the rings from here on */
-		xennet_set_link(ad, false, &lsc);
-		for (q = 0; q < ad->nr_queues; q++) {
-			xenpv_dp_close(&((struct xennet_txq *)
-					 ad->dev->data->tx_queues[q])->guard);
-			xenpv_dp_close(&((struct xennet_rxq *)
-					 ad->dev->data->rx_queues[q])->guard);
-		}
+		xennet_quiesce(ad, &lsc);
 		/*
 		 * Closing, and let the backend unmap our pages, then Closed.
 		 * A backend that does not follow in time does no harm: the
