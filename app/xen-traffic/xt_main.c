@@ -1,0 +1,953 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xen-traffic main program: EAL, one port and its mempool, the polling loop
+ * on the main lcore (all queues round-robin), and an orderly teardown that
+ * measures leaked mbufs once the port is closed and every mbuf the program
+ * held is back in the pool.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "xt.h"
+
+#define XT_POOL_CACHE		256
+#define XT_POOL_MIN		8191
+#define XT_LINK_POLL_MS		10
+/*
+ * Once traffic has flowed and then stopped for XT_IDLE_AFTER_US (and this
+ * process is not sending), poll every XT_IDLE_POLL_US instead of spinning:
+ * the drain needs no more, the shared cores get their time back, and a peer
+ * that disconnects finds us outside the PMD's burst functions, where some
+ * PMDs (DPDK 22.11's memif) race with their own disconnect handling.
+ */
+#define XT_IDLE_AFTER_US	10000
+#define XT_IDLE_POLL_US		1000
+/* Pending tx room: a burst plus the extra frame a dup/reorder injection adds. */
+#define XT_PEND_MAX		(XT_MAX_BURST + 2)
+
+/* Fault injections: kind k hits seq i * interval + xt_inj_off[k], i = 1..N. */
+enum xt_inj { XT_INJ_DROP, XT_INJ_CORRUPT, XT_INJ_DUP, XT_INJ_REORDER, XT_INJ_MAX };
+static const uint64_t xt_inj_off[XT_INJ_MAX] = { 0, 2, 4, 6 };
+
+/*
+ * Signals received (SIGINT/SIGTERM); the loop polls it. The first ends the
+ * traffic and starts a short drain, a second stops at once.
+ */
+static volatile sig_atomic_t xt_quit;
+#define XT_SIGNAL_DRAIN_S	0.5
+
+/* Per queue: the sending stream and the frames the PMD has not accepted yet. */
+struct xt_txq {
+	uint16_t qid;
+	uint16_t stream;
+	uint64_t seq;			/* next sequence number */
+	uint64_t limit;			/* sequence numbers to send; UINT64_MAX: no limit */
+	uint64_t rate;			/* this queue's share of --rate; 0: none */
+	uint64_t paced;			/* frames built, counted against the rate */
+	unsigned int sched_pos;		/* position in cfg->sched */
+	uint32_t tries;			/* failed tx bursts in a row */
+	uint16_t npend;
+	struct rte_mbuf *pend[XT_PEND_MAX];	/* built or received, in send order */
+	uint32_t plen[XT_PEND_MAX];		/* their lengths, read before tx_burst */
+	struct xt_tmpl tmpl[XT_MAX_SIZES];
+};
+
+/* Everything one run owns. */
+struct xt_ctx {
+	struct xt_config *cfg;
+	uint16_t port;
+	char port_name[RTE_ETH_NAME_MAX_LEN];
+	struct rte_ether_addr mac;
+	struct rte_mempool *mp;
+	uint16_t seg_room;		/* data bytes per mbuf */
+	uint64_t hz;
+	bool sends, verifies, receives;
+	struct xt_size *sizes;
+	struct xt_txq *txq;
+	struct xt_seq_table *seq;
+	struct xt_tx_stats tx;
+	struct xt_rx_stats rx;
+	struct xt_port_stats pstats;
+	uint64_t t_start;
+	uint64_t first_tx, last_tx;
+	uint64_t first_rx, last_rx;
+	enum xt_stop stop;
+	bool configured, started;
+};
+
+static void
+xt_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	if (xt_quit < 2)
+		xt_quit++;
+}
+
+static uint64_t
+xt_secs_to_tsc(const struct xt_ctx *c, double secs)
+{
+	return (uint64_t)(secs * (double)c->hz);
+}
+
+static int
+xt_find_port(struct xt_ctx *c)
+{
+	const char *arg = c->cfg->port_arg;
+	uint64_t id;
+	char *end;
+	int ret;
+
+	if (rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr, "xen-traffic: no ethdev port: add one with --vdev "
+			"or -a in the EAL options\n");
+		return -ENODEV;
+	}
+	if (arg == NULL) {
+		c->port = (uint16_t)rte_eth_find_next(0);
+	} else if (arg[0] >= '0' && arg[0] <= '9') {
+		errno = 0;
+		id = strtoull(arg, &end, 10);
+		if (*end != '\0' || errno != 0 || id >= RTE_MAX_ETHPORTS ||
+		    !rte_eth_dev_is_valid_port((uint16_t)id)) {
+			fprintf(stderr, "xen-traffic: --port '%s': no such port\n", arg);
+			return -ENODEV;
+		}
+		c->port = (uint16_t)id;
+	} else {
+		ret = rte_eth_dev_get_port_by_name(arg, &c->port);
+		if (ret != 0) {
+			fprintf(stderr, "xen-traffic: --port '%s': no such device\n", arg);
+			return -ENODEV;
+		}
+	}
+	ret = rte_eth_dev_get_name_by_port(c->port, c->port_name);
+	if (ret != 0)
+		snprintf(c->port_name, sizeof(c->port_name), "port%u", c->port);
+	return 0;
+}
+
+static int
+xt_pool_create(struct xt_ctx *c)
+{
+	const struct xt_config *cfg = c->cfg;
+	uint32_t segs, n;
+	int socket = rte_eth_dev_socket_id(c->port);
+
+	c->seg_room = cfg->mbuf_size - RTE_PKTMBUF_HEADROOM;
+	segs = xt_frame_nb_segs(cfg->max_size, c->seg_room);
+	n = cfg->nb_mbufs;
+	if (n == 0) {
+		/* Rx rings, full tx rings of chains, pending bursts, caches. */
+		n = (uint32_t)cfg->queues * (cfg->rxd + cfg->txd * segs +
+					     2 * XT_PEND_MAX * segs) +
+		    2 * XT_POOL_CACHE * rte_lcore_count();
+		n = RTE_MAX(n, (uint32_t)XT_POOL_MIN);
+	}
+	c->mp = rte_pktmbuf_pool_create("xt_pool", n, XT_POOL_CACHE, 0,
+					cfg->mbuf_size,
+					socket < 0 ? SOCKET_ID_ANY : socket);
+	if (c->mp == NULL) {
+		fprintf(stderr, "xen-traffic: cannot create a pool of %u mbufs of "
+			"%u B: %s (more EAL memory: -m)\n", n, cfg->mbuf_size,
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+static int
+xt_port_setup(struct xt_ctx *c)
+{
+	const struct xt_config *cfg = c->cfg;
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	struct rte_eth_rxconf rxconf;
+	struct rte_eth_txconf txconf;
+	uint16_t rxd = cfg->rxd, txd = cfg->txd;
+	uint32_t mtu, max_mtu, overhead, segs;
+	bool chains = cfg->max_size > c->seg_room;
+	int socket = rte_eth_dev_socket_id(c->port);
+	uint16_t q;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(c->port, &info);
+	if (ret != 0) {
+		fprintf(stderr, "xen-traffic: %s: cannot get device info: %s\n",
+			c->port_name, rte_strerror(-ret));
+		return ret;
+	}
+	if (cfg->queues > info.max_rx_queues || cfg->queues > info.max_tx_queues) {
+		fprintf(stderr, "xen-traffic: %s: --queues %u: the port has at most "
+			"%u rx and %u tx queues\n", c->port_name, cfg->queues,
+			info.max_rx_queues, info.max_tx_queues);
+		return -EINVAL;
+	}
+
+	/* Frames larger than one mbuf travel as chains. */
+	if (chains && cfg->mode != XT_MODE_SINK) {
+		if (!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) {
+			fprintf(stderr, "xen-traffic: %s: %u B frames need chained "
+				"mbufs, which the port cannot send: use "
+				"--mbuf-size %u or more\n", c->port_name,
+				cfg->max_size, cfg->max_size + RTE_PKTMBUF_HEADROOM);
+			return -EINVAL;
+		}
+		segs = xt_frame_nb_segs(cfg->max_size, c->seg_room);
+		if (info.tx_desc_lim.nb_mtu_seg_max != 0 &&
+		    segs > info.tx_desc_lim.nb_mtu_seg_max) {
+			fprintf(stderr, "xen-traffic: %s: %u B frames take %u mbufs "
+				"of %u B, the port sends at most %u per frame: "
+				"use a larger --mbuf-size\n", c->port_name,
+				cfg->max_size, segs, c->seg_room,
+				info.tx_desc_lim.nb_mtu_seg_max);
+			return -EINVAL;
+		}
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	}
+	if (chains && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+
+	/* MTU for the largest frame, as far as the port lets it be set. */
+	if (cfg->max_size > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN) {
+		mtu = cfg->max_size - RTE_ETHER_HDR_LEN;
+		overhead = (info.max_mtu != UINT16_MAX &&
+			    info.max_rx_pktlen > info.max_mtu) ?
+			   info.max_rx_pktlen - info.max_mtu :
+			   RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+		max_mtu = RTE_MIN((uint32_t)info.max_mtu,
+				  info.max_rx_pktlen - overhead);
+		if (mtu > max_mtu) {
+			printf("xen-traffic: %s: MTU limited to %u (wanted %u); "
+			       "larger frames may be dropped by the port\n",
+			       c->port_name, max_mtu, mtu);
+			mtu = max_mtu;
+		}
+		conf.rxmode.mtu = mtu;
+	}
+
+	if (cfg->queues > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
+	}
+
+	ret = rte_eth_dev_configure(c->port, cfg->queues, cfg->queues, &conf);
+	if (ret != 0) {
+		fprintf(stderr, "xen-traffic: %s: configure failed: %s\n",
+			c->port_name, rte_strerror(-ret));
+		return ret;
+	}
+	c->configured = true;
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(c->port, &rxd, &txd);
+	if (ret != 0) {
+		fprintf(stderr, "xen-traffic: %s: descriptor counts %u/%u: %s\n",
+			c->port_name, rxd, txd, rte_strerror(-ret));
+		return ret;
+	}
+	rxconf = info.default_rxconf;
+	rxconf.offloads = conf.rxmode.offloads;
+	txconf = info.default_txconf;
+	txconf.offloads = conf.txmode.offloads;
+	for (q = 0; q < cfg->queues; q++) {
+		ret = rte_eth_rx_queue_setup(c->port, q, rxd, socket, &rxconf, c->mp);
+		if (ret != 0) {
+			fprintf(stderr, "xen-traffic: %s: rx queue %u: %s\n",
+				c->port_name, q, rte_strerror(-ret));
+			return ret;
+		}
+		ret = rte_eth_tx_queue_setup(c->port, q, txd, socket, &txconf);
+		if (ret != 0) {
+			fprintf(stderr, "xen-traffic: %s: tx queue %u: %s\n",
+				c->port_name, q, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	if (cfg->promisc) {
+		ret = rte_eth_promiscuous_enable(c->port);
+		if (ret != 0 && ret != -ENOTSUP)
+			printf("xen-traffic: %s: promiscuous mode: %s\n",
+			       c->port_name, rte_strerror(-ret));
+	}
+	ret = rte_eth_macaddr_get(c->port, &c->mac);
+	if (ret != 0)
+		memset(&c->mac, 0, sizeof(c->mac));
+	ret = rte_eth_dev_start(c->port);
+	if (ret != 0) {
+		fprintf(stderr, "xen-traffic: %s: start failed: %s\n",
+			c->port_name, rte_strerror(-ret));
+		return ret;
+	}
+	c->started = true;
+	return 0;
+}
+
+static int
+xt_wait_link(struct xt_ctx *c)
+{
+	uint64_t end = rte_get_timer_cycles() + xt_secs_to_tsc(c, c->cfg->wait_link);
+	struct rte_eth_link link;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(c->port, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
+			break;
+		if (xt_quit)
+			return -EINTR;
+		if (rte_get_timer_cycles() >= end) {
+			fprintf(stderr, "xen-traffic: %s: link still down after %.1f s\n",
+				c->port_name, c->cfg->wait_link);
+			return -ETIMEDOUT;
+		}
+		rte_delay_ms(XT_LINK_POLL_MS);
+	}
+	if (link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ||
+	    link.link_speed == RTE_ETH_SPEED_NUM_NONE)
+		printf("xen-traffic: %s: link up\n", c->port_name);
+	else
+		printf("xen-traffic: %s: link up, %u Mbit/s\n", c->port_name,
+		       link.link_speed);
+	return 0;
+}
+
+/* Frame sizes, header templates and per-queue generator state. */
+static int
+xt_gen_setup(struct xt_ctx *c)
+{
+	const struct xt_config *cfg = c->cfg;
+	uint64_t per_q, extra;
+	unsigned int i;
+	uint16_t q;
+
+	c->sizes = calloc(cfg->nb_sizes, sizeof(*c->sizes));
+	c->txq = calloc(cfg->queues, sizeof(*c->txq));
+	if (c->sizes == NULL || c->txq == NULL)
+		return -ENOMEM;
+	if (c->sends)
+		for (i = 0; i < cfg->nb_sizes; i++)
+			xt_size_init(&c->sizes[i], cfg->sizes[i]);
+
+	per_q = cfg->count / cfg->queues;
+	extra = cfg->count % cfg->queues;
+	for (q = 0; q < cfg->queues; q++) {
+		struct xt_txq *t = &c->txq[q];
+
+		t->qid = q;
+		t->stream = cfg->stream_base + q;
+		t->limit = cfg->count == 0 ? UINT64_MAX : per_q + (q < extra);
+		t->rate = cfg->rate / cfg->queues + (q < cfg->rate % cfg->queues);
+		for (i = 0; i < cfg->nb_sizes; i++)
+			xt_tmpl_init(&t->tmpl[i], &c->sizes[i], cfg, &c->mac, t->stream);
+	}
+	return 0;
+}
+
+static inline bool
+xt_inject_at(const struct xt_ctx *c, const struct xt_txq *t, enum xt_inj k,
+	     uint64_t seq)
+{
+	const struct xt_config *cfg = c->cfg;
+	uint64_t n, i;
+
+	if (t->qid != 0)
+		return false;
+	switch (k) {
+	case XT_INJ_DROP:
+		n = cfg->inject_drop;
+		break;
+	case XT_INJ_CORRUPT:
+		n = cfg->inject_corrupt;
+		break;
+	case XT_INJ_DUP:
+		n = cfg->inject_dup;
+		break;
+	default:
+		n = cfg->inject_reorder;
+		break;
+	}
+	if (n == 0 || seq < cfg->inject_interval + xt_inj_off[k])
+		return false;
+	seq -= xt_inj_off[k];
+	i = seq / cfg->inject_interval;
+	return seq % cfg->inject_interval == 0 && i <= n;
+}
+
+/* Allocate and write one frame of the next scheduled size. */
+static struct rte_mbuf *
+xt_build(struct xt_ctx *c, struct xt_txq *t, uint64_t seq)
+{
+	const struct xt_tmpl *tm = &t->tmpl[c->cfg->sched[t->sched_pos]];
+	struct rte_mbuf *segs[XT_MAX_FRAME / 64 + 1];
+	uint16_t n = xt_frame_nb_segs(tm->sz->size, c->seg_room);
+
+	if (rte_pktmbuf_alloc_bulk(c->mp, segs, n) != 0) {
+		c->tx.nombuf++;
+		return NULL;
+	}
+	if (++t->sched_pos == c->cfg->sched_len)
+		t->sched_pos = 0;
+	return xt_frame_write(segs, c->seg_room, tm, seq);
+}
+
+static inline void
+xt_pend(struct xt_txq *t, struct rte_mbuf *m)
+{
+	t->plen[t->npend] = m->pkt_len;
+	t->pend[t->npend++] = m;
+}
+
+/* Build up to n new frames of the queue's stream into its pending array. */
+static void
+xt_fill(struct xt_ctx *c, struct xt_txq *t, uint16_t n)
+{
+	struct rte_mbuf *m, *m2;
+	uint64_t seq;
+
+	while (t->npend < n && t->seq < t->limit) {
+		seq = t->seq;
+		if (unlikely(xt_inject_at(c, t, XT_INJ_DROP, seq))) {
+			c->tx.inj_drop++;
+			t->seq++;
+			continue;
+		}
+		if (unlikely(xt_inject_at(c, t, XT_INJ_REORDER, seq)) &&
+		    seq + 1 < t->limit) {
+			/* seq + 1 goes out first; pend has room for one extra. */
+			m2 = xt_build(c, t, seq + 1);
+			if (m2 == NULL)
+				return;
+			m = xt_build(c, t, seq);
+			if (m == NULL) {
+				rte_pktmbuf_free(m2);
+				return;
+			}
+			xt_pend(t, m2);
+			xt_pend(t, m);
+			c->tx.inj_reorder++;
+			t->seq += 2;
+			continue;
+		}
+		m = xt_build(c, t, seq);
+		if (m == NULL)
+			return;
+		if (unlikely(xt_inject_at(c, t, XT_INJ_CORRUPT, seq))) {
+			xt_frame_corrupt(m);
+			c->tx.inj_corrupt++;
+		}
+		xt_pend(t, m);
+		if (unlikely(xt_inject_at(c, t, XT_INJ_DUP, seq))) {
+			m2 = xt_build(c, t, seq);
+			if (m2 != NULL) {
+				xt_pend(t, m2);
+				c->tx.inj_dup++;
+			}
+		}
+		t->seq++;
+	}
+}
+
+/* Offer the pending frames to the PMD; keep what it refuses, in order. */
+static void
+xt_flush(struct xt_ctx *c, struct xt_txq *t, uint64_t now)
+{
+	uint16_t n, i, left;
+
+	if (t->npend == 0)
+		return;
+	n = rte_eth_tx_burst(c->port, t->qid, t->pend, t->npend);
+	for (i = 0; i < n; i++)
+		c->tx.bytes += t->plen[i];
+	c->tx.packets += n;
+	if (n > 0) {
+		if (c->first_tx == 0)
+			c->first_tx = now;
+		c->last_tx = now;
+	}
+	if (n == t->npend) {
+		t->npend = 0;
+		t->tries = 0;
+		return;
+	}
+	c->tx.full++;
+	left = t->npend - n;
+	if (c->cfg->tx_retries != 0 && ++t->tries >= c->cfg->tx_retries) {
+		rte_pktmbuf_free_bulk(&t->pend[n], left);
+		c->tx.dropped += left;
+		t->npend = 0;
+		t->tries = 0;
+		return;
+	}
+	memmove(&t->pend[0], &t->pend[n], left * sizeof(t->pend[0]));
+	memmove(&t->plen[0], &t->plen[n], left * sizeof(t->plen[0]));
+	t->npend = left;
+}
+
+/* How many frames the rate allows this queue now (the burst if unpaced). */
+static uint16_t
+xt_paced(struct xt_ctx *c, struct xt_txq *t, uint64_t now)
+{
+	uint64_t due, backlog_max;
+
+	if (t->rate == 0)
+		return c->cfg->burst;
+	due = (uint64_t)((double)(now - c->t_start) * (double)t->rate /
+			 (double)c->hz);
+	/* After a stall, catch up by at most 100 ms worth (or one burst). */
+	backlog_max = RTE_MAX((uint64_t)c->cfg->burst, t->rate / 10);
+	if (due > t->paced + backlog_max)
+		t->paced = due - backlog_max;
+	if (due <= t->paced)
+		return 0;
+	return (uint16_t)RTE_MIN(due - t->paced, (uint64_t)c->cfg->burst);
+}
+
+static void
+xt_verify(struct xt_ctx *c, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct xt_rx_frame f;
+	uint16_t i;
+
+	for (i = 0; i < nb; i++) {
+		switch (xt_frame_check(pkts[i], c->cfg->udp_port, &f)) {
+		case XT_FRAME_OK:
+			c->rx.valid++;
+			xt_seq_rx(c->seq, f.stream, f.seq, &c->rx);
+			break;
+		case XT_FRAME_OTHER:
+			c->rx.other++;
+			break;
+		case XT_FRAME_BAD_LEN:
+			c->rx.bad_len++;
+			break;
+		case XT_FRAME_BAD_MAGIC:
+			c->rx.bad_magic++;
+			break;
+		case XT_FRAME_BAD_CSUM:
+			c->rx.bad_csum++;
+			break;
+		case XT_FRAME_BAD_STREAM:
+			c->rx.bad_stream++;
+			break;
+		}
+	}
+}
+
+/* Swap source and destination MAC and queue the frames for sending back. */
+static void
+xt_reflect(struct xt_ctx *c, struct xt_txq *t, struct rte_mbuf **pkts,
+	   uint16_t nb)
+{
+	struct rte_ether_hdr *eth;
+	struct rte_ether_addr tmp;
+	uint16_t i;
+
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN)) {
+			c->rx.other++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		rte_ether_addr_copy(&eth->src_addr, &tmp);
+		rte_ether_addr_copy(&eth->dst_addr, &eth->src_addr);
+		rte_ether_addr_copy(&tmp, &eth->dst_addr);
+		xt_pend(t, m);
+	}
+}
+
+static uint16_t
+xt_rx(struct xt_ctx *c, struct xt_txq *t, uint64_t now)
+{
+	struct rte_mbuf *pkts[XT_MAX_BURST];
+	uint16_t room = c->cfg->burst;
+	uint16_t nb, i;
+
+	if (c->cfg->mode == XT_MODE_REFLECT) {
+		/* Take no more than the pending array can hold. */
+		if (t->npend >= c->cfg->burst)
+			return 0;
+		room = c->cfg->burst - t->npend;
+	}
+	nb = rte_eth_rx_burst(c->port, t->qid, pkts, room);
+	if (nb == 0)
+		return 0;
+	if (c->first_rx == 0)
+		c->first_rx = now;
+	c->last_rx = now;
+	c->rx.packets += nb;
+	for (i = 0; i < nb; i++)
+		c->rx.bytes += pkts[i]->pkt_len;
+	if (c->cfg->mode == XT_MODE_REFLECT) {
+		xt_reflect(c, t, pkts, nb);
+		return nb;
+	}
+	if (c->verifies)
+		xt_verify(c, pkts, nb);
+	rte_pktmbuf_free_bulk(pkts, nb);
+	return nb;
+}
+
+static void
+xt_port_stats_get(struct xt_ctx *c)
+{
+	struct rte_eth_stats st;
+
+	if (rte_eth_stats_get(c->port, &st) != 0)
+		return;
+	c->pstats.imissed = st.imissed;
+	c->pstats.ierrors = st.ierrors;
+	c->pstats.oerrors = st.oerrors;
+	c->pstats.rx_nombuf = st.rx_nombuf;
+}
+
+static void
+xt_snapshot(struct xt_ctx *c, struct xt_report_state *s, uint64_t now)
+{
+	xt_port_stats_get(c);
+	s->tsc = now;
+	s->tx = c->tx;
+	s->rx = c->rx;
+	s->port = c->pstats;
+}
+
+static uint64_t
+xt_rx_unique(const struct xt_ctx *c)
+{
+	return c->rx.valid - c->rx.dup - c->rx.late;
+}
+
+/*
+ * The polling loop. Phases: traffic (sending until --count/--duration, or
+ * receiving until --expect/--duration for a sink), then drain (receive until
+ * nothing arrived for --drain seconds; a pure sender just lingers so its
+ * last frames can be taken off a shared ring before the port closes).
+ */
+static void
+xt_loop(struct xt_ctx *c)
+{
+	const struct xt_config *cfg = c->cfg;
+	struct xt_report_state prev, cur;
+	uint64_t now = rte_rdtsc();
+	uint64_t t_dur = cfg->duration > 0 ? now + xt_secs_to_tsc(c, cfg->duration) : 0;
+	uint64_t t_timeout = cfg->timeout > 0 ? now + xt_secs_to_tsc(c, cfg->timeout) : 0;
+	uint64_t report_every = xt_secs_to_tsc(c, cfg->report);
+	uint64_t next_report = now + report_every;
+	uint64_t drain = xt_secs_to_tsc(c, cfg->drain);
+	uint64_t idle = xt_secs_to_tsc(c, cfg->idle);
+	uint64_t idle_after = xt_secs_to_tsc(c, XT_IDLE_AFTER_US / 1e6);
+	uint64_t t_drain = 0;		/* when the drain phase began; 0: not yet */
+	uint64_t t_sig = 0;		/* when the first signal was seen */
+	enum xt_stop why = XT_STOP_NONE;
+	bool reflect = cfg->mode == XT_MODE_REFLECT;
+	bool sending = c->sends;
+	uint16_t q;
+
+	c->t_start = now;
+	xt_snapshot(c, &prev, now);
+	for (;;) {
+		bool all_done = true;
+		uint64_t last;
+
+		now = rte_rdtsc();
+		if (unlikely(xt_quit != 0) && why != XT_STOP_SIGNAL) {
+			/*
+			 * Count what is in flight; a pure sender lingers as
+			 * well, so the peer can take its last frames.
+			 */
+			why = XT_STOP_SIGNAL;
+			sending = false;
+			t_sig = now;
+			if (t_drain == 0)
+				t_drain = now;
+		}
+		if (unlikely(xt_quit > 1) ||
+		    (why == XT_STOP_SIGNAL &&
+		     now - t_sig >= xt_secs_to_tsc(c, XT_SIGNAL_DRAIN_S))) {
+			c->stop = XT_STOP_SIGNAL;
+			break;
+		}
+		if (t_timeout != 0 && now >= t_timeout) {
+			c->stop = XT_STOP_TIMEOUT;
+			break;
+		}
+		/* Before building: nothing is sent at or after the end time. */
+		if (sending && t_dur != 0 && now >= t_dur) {
+			sending = false;
+			why = XT_STOP_DURATION;
+			t_drain = now;
+		}
+
+		for (q = 0; q < cfg->queues; q++) {
+			struct xt_txq *t = &c->txq[q];
+
+			if (c->receives)
+				xt_rx(c, t, now);
+			if (sending && t->npend == 0) {
+				xt_fill(c, t, xt_paced(c, t, now));
+				t->paced += t->npend;
+			}
+			if (c->sends || reflect)
+				xt_flush(c, t, now);
+			if (t->seq < t->limit)
+				all_done = false;
+		}
+
+		if (!sending) {
+			last = RTE_MAX(c->last_rx, c->last_tx);
+			if (last != 0 && now - last >= idle_after)
+				rte_delay_us_sleep(XT_IDLE_POLL_US);
+		}
+
+		if (report_every != 0 && now >= next_report) {
+			xt_snapshot(c, &cur, now);
+			xt_report_line(stdout, cfg,
+				       (double)(now - c->t_start) / (double)c->hz,
+				       &prev, &cur, c->hz);
+			prev = cur;
+			next_report += report_every;
+			if (next_report <= now)
+				next_report = now + report_every;
+		}
+
+		if (t_drain == 0) {
+			if (sending && all_done) {
+				sending = false;
+				why = XT_STOP_DONE;
+				t_drain = now;
+			} else if (c->verifies && !c->sends && cfg->expect != 0 &&
+				   xt_rx_unique(c) >= cfg->expect) {
+				why = XT_STOP_EXPECT;
+				t_drain = now;
+			} else if (!c->sends && t_dur != 0 && now >= t_dur) {
+				why = XT_STOP_DURATION;
+				if (reflect) {
+					c->stop = why;
+					break;
+				}
+				t_drain = now;
+			} else if (!c->sends && idle != 0 && c->last_rx != 0 &&
+				   now - c->last_rx >= idle) {
+				c->stop = XT_STOP_IDLE;
+				break;
+			}
+			continue;
+		}
+		/* Draining: stop once nothing arrived (or was sent) for --drain. */
+		last = RTE_MAX(t_drain, c->last_rx);
+		last = RTE_MAX(last, c->last_tx);
+		if (now - last >= drain) {
+			c->stop = why;
+			break;
+		}
+	}
+	/* Rate figures end at the last frame; if none moved, at the end. */
+	if (c->last_tx == 0)
+		c->first_tx = c->last_tx = now;
+	if (c->last_rx == 0)
+		c->first_rx = c->last_rx = now;
+}
+
+static int
+xt_summary_open(const struct xt_config *cfg, FILE **out)
+{
+	*out = NULL;
+	if (cfg->summary_path == NULL)
+		return 0;
+	*out = fopen(cfg->summary_path, "w");
+	if (*out == NULL) {
+		int err = errno;
+
+		fprintf(stderr, "xen-traffic: --summary '%s': %s\n",
+			cfg->summary_path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * Stop and close the port, return every mbuf the program holds to the pool,
+ * then count what is still out: that is what the PMD leaked.
+ */
+static int64_t
+xt_teardown(struct xt_ctx *c)
+{
+	int64_t leaked = -1;
+	uint16_t q;
+	int ret;
+
+	if (c->started) {
+		xt_port_stats_get(c);
+		ret = rte_eth_dev_stop(c->port);
+		if (ret != 0)
+			fprintf(stderr, "xen-traffic: %s: stop: %s\n", c->port_name,
+				rte_strerror(-ret));
+		c->started = false;
+	}
+	if (c->txq != NULL)
+		for (q = 0; q < c->cfg->queues; q++) {
+			struct xt_txq *t = &c->txq[q];
+
+			if (t->npend == 0)
+				continue;
+			if (c->cfg->mode != XT_MODE_REFLECT)
+				c->tx.unsent += t->npend;
+			rte_pktmbuf_free_bulk(t->pend, t->npend);
+			t->npend = 0;
+		}
+	if (c->configured) {
+		ret = rte_eth_dev_close(c->port);
+		if (ret != 0)
+			fprintf(stderr, "xen-traffic: %s: close: %s\n", c->port_name,
+				rte_strerror(-ret));
+		c->configured = false;
+	}
+	if (c->mp != NULL) {
+		leaked = (int64_t)rte_mempool_in_use_count(c->mp);
+		rte_mempool_free(c->mp);
+		c->mp = NULL;
+	}
+	return leaked;
+}
+
+static void
+xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
+{
+	const struct xt_config *cfg = c->cfg;
+	uint64_t span;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->port_id = c->port;
+	r->port_name = c->port_name;
+	r->stop = c->stop;
+	r->elapsed = (double)(rte_rdtsc() - c->t_start) / (double)c->hz;
+	r->tx_time = (double)(c->last_tx - c->first_tx) / (double)c->hz;
+	r->rx_time = (double)(c->last_rx - c->first_rx) / (double)c->hz;
+	r->tx = c->tx;
+	r->rx = c->rx;
+	r->port = c->pstats;
+	r->leaked_mbufs = leaked;
+	if (c->verifies) {
+		r->rx_unique = xt_rx_unique(c);
+		span = xt_seq_span(c->seq);
+		if (cfg->expect > span)
+			r->rx_missing = cfg->expect - span;
+	}
+	r->pass = leaked == 0 && c->stop != XT_STOP_TIMEOUT;
+	if (c->verifies)
+		r->pass = r->pass && r->rx.lost == 0 && r->rx_missing == 0 &&
+			  r->rx.dup == 0 && r->rx.reordered == 0 &&
+			  r->rx.late == 0 && xt_rx_corrupted(&r->rx) == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct xt_config cfg;
+	struct xt_ctx c;
+	struct xt_result r;
+	struct sigaction sa;
+	FILE *summary = NULL;
+	int64_t leaked;
+	int ret, status = 1;
+
+	/* Lines, not blocks: a log must show how far a run got. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "xen-traffic: EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+
+	memset(&c, 0, sizeof(c));
+	c.cfg = &cfg;
+	ret = xt_parse_args(argc, argv, &cfg);
+	if (ret != 0) {
+		status = ret > 0 ? 0 : 1;
+		goto out_eal;
+	}
+	c.sends = cfg.mode == XT_MODE_GEN || cfg.mode == XT_MODE_BIDIR;
+	c.verifies = cfg.mode == XT_MODE_SINK || cfg.mode == XT_MODE_BIDIR;
+	c.receives = cfg.mode != XT_MODE_GEN;
+	c.hz = rte_get_tsc_hz();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = xt_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A vhost-user peer that closes first must not kill us mid-teardown. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if (xt_summary_open(&cfg, &summary) != 0)
+		goto out_eal;
+	if (xt_find_port(&c) != 0)
+		goto out;
+	xt_frame_init();
+	c.seq = xt_seq_create();
+	if (c.seq == NULL) {
+		fprintf(stderr, "xen-traffic: out of memory\n");
+		goto out;
+	}
+	if (xt_pool_create(&c) != 0 || xt_port_setup(&c) != 0)
+		goto out;
+	if (xt_gen_setup(&c) != 0) {
+		fprintf(stderr, "xen-traffic: out of memory\n");
+		goto out;
+	}
+	printf("xen-traffic: %s (port %u) mode %s, %u queue(s), largest frame %u B, "
+	       "%u B per mbuf\n", c.port_name, c.port, xt_mode_name(cfg.mode),
+	       cfg.queues, cfg.max_size, c.seg_room);
+	c.t_start = rte_rdtsc();
+	ret = cfg.wait_link > 0 ? xt_wait_link(&c) : 0;
+	if (ret == -EINTR)
+		c.stop = XT_STOP_SIGNAL;	/* no traffic; still a summary */
+	else if (ret != 0)
+		goto out;
+	else
+		xt_loop(&c);
+
+	leaked = xt_teardown(&c);
+	xt_result_fill(&c, &r, leaked);
+	xt_summary_print(stdout, &r);
+	if (summary != NULL && xt_summary_json(summary, &r) != 0) {
+		fprintf(stderr, "xen-traffic: --summary '%s': write failed\n",
+			cfg.summary_path);
+		r.pass = false;
+	}
+	status = r.pass ? 0 : 2;
+	goto out_free;
+out:
+	xt_teardown(&c);
+out_free:
+	if (summary != NULL && fclose(summary) != 0 && status == 0)
+		status = 1;
+	xt_seq_destroy(c.seq);
+	free(c.txq);
+	free(c.sizes);
+out_eal:
+	rte_eal_cleanup();
+	return status;
+}

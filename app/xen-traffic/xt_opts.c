@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * The application's command line: the arguments after the EAL's "--".
+ * Every value is range-checked; a bad one is reported with the option name
+ * and gives -EINVAL, so main() exits non-zero before touching a port.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "xt.h"
+
+/* IMIX as 64/594/1518 B frames in the 7:4:1 ratio of the "simple IMIX". */
+#define XT_IMIX_SPEC	"64:7,594:4,1518:1"
+
+enum {
+	XT_OPT_PORT = 256,
+	XT_OPT_MODE,
+	XT_OPT_SIZE,
+	XT_OPT_RATE,
+	XT_OPT_DURATION,
+	XT_OPT_COUNT,
+	XT_OPT_EXPECT,
+	XT_OPT_DRAIN,
+	XT_OPT_IDLE,
+	XT_OPT_TIMEOUT,
+	XT_OPT_WAIT_LINK,
+	XT_OPT_REPORT,
+	XT_OPT_QUEUES,
+	XT_OPT_BURST,
+	XT_OPT_RXD,
+	XT_OPT_TXD,
+	XT_OPT_MBUFS,
+	XT_OPT_MBUF_SIZE,
+	XT_OPT_STREAM,
+	XT_OPT_DST_MAC,
+	XT_OPT_SRC_IP,
+	XT_OPT_DST_IP,
+	XT_OPT_UDP_PORT,
+	XT_OPT_TX_RETRIES,
+	XT_OPT_NO_PROMISC,
+	XT_OPT_SUMMARY,
+	XT_OPT_INJ_DROP,
+	XT_OPT_INJ_CORRUPT,
+	XT_OPT_INJ_DUP,
+	XT_OPT_INJ_REORDER,
+	XT_OPT_INJ_INTERVAL,
+};
+
+static const struct option xt_long_opts[] = {
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "port",		required_argument,	NULL, XT_OPT_PORT },
+	{ "mode",		required_argument,	NULL, XT_OPT_MODE },
+	{ "size",		required_argument,	NULL, XT_OPT_SIZE },
+	{ "rate",		required_argument,	NULL, XT_OPT_RATE },
+	{ "duration",		required_argument,	NULL, XT_OPT_DURATION },
+	{ "count",		required_argument,	NULL, XT_OPT_COUNT },
+	{ "expect",		required_argument,	NULL, XT_OPT_EXPECT },
+	{ "drain",		required_argument,	NULL, XT_OPT_DRAIN },
+	{ "idle",		required_argument,	NULL, XT_OPT_IDLE },
+	{ "timeout",		required_argument,	NULL, XT_OPT_TIMEOUT },
+	{ "wait-link",		required_argument,	NULL, XT_OPT_WAIT_LINK },
+	{ "report",		required_argument,	NULL, XT_OPT_REPORT },
+	{ "queues",		required_argument,	NULL, XT_OPT_QUEUES },
+	{ "burst",		required_argument,	NULL, XT_OPT_BURST },
+	{ "rxd",		required_argument,	NULL, XT_OPT_RXD },
+	{ "txd",		required_argument,	NULL, XT_OPT_TXD },
+	{ "mbufs",		required_argument,	NULL, XT_OPT_MBUFS },
+	{ "mbuf-size",		required_argument,	NULL, XT_OPT_MBUF_SIZE },
+	{ "stream",		required_argument,	NULL, XT_OPT_STREAM },
+	{ "dst-mac",		required_argument,	NULL, XT_OPT_DST_MAC },
+	{ "src-ip",		required_argument,	NULL, XT_OPT_SRC_IP },
+	{ "dst-ip",		required_argument,	NULL, XT_OPT_DST_IP },
+	{ "udp-port",		required_argument,	NULL, XT_OPT_UDP_PORT },
+	{ "tx-retries",		required_argument,	NULL, XT_OPT_TX_RETRIES },
+	{ "no-promisc",		no_argument,		NULL, XT_OPT_NO_PROMISC },
+	{ "summary",		required_argument,	NULL, XT_OPT_SUMMARY },
+	{ "inject-drop",	required_argument,	NULL, XT_OPT_INJ_DROP },
+	{ "inject-corrupt",	required_argument,	NULL, XT_OPT_INJ_CORRUPT },
+	{ "inject-dup",		required_argument,	NULL, XT_OPT_INJ_DUP },
+	{ "inject-reorder",	required_argument,	NULL, XT_OPT_INJ_REORDER },
+	{ "inject-interval",	required_argument,	NULL, XT_OPT_INJ_INTERVAL },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const xt_mode_names[] = {
+	[XT_MODE_GEN] = "gen",
+	[XT_MODE_SINK] = "sink",
+	[XT_MODE_REFLECT] = "reflect",
+	[XT_MODE_BIDIR] = "bidir",
+};
+
+const char *
+xt_mode_name(enum xt_mode mode)
+{
+	return xt_mode_names[mode];
+}
+
+static void
+xt_usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- [options]\n"
+"Generate, reflect or verify sequence-numbered test frames on one ethdev port.\n"
+"\n"
+"  --port ID|NAME      port id or device name (default: the first port)\n"
+"  --mode MODE         gen: send; sink: receive and verify; reflect: swap MACs\n"
+"                      and send back; bidir: send and verify (default bidir)\n"
+"  --size SPEC         frame size(s) in bytes, no FCS, %u..%u: N, a list\n"
+"                      N[:WEIGHT],..., or imix (" XT_IMIX_SPEC "); default 64.\n"
+"                      Receivers use the largest to set the MTU\n"
+"  --rate PPS          packets/s over all queues, k/M/G suffix; 0 = line rate\n"
+"  --duration SEC      send (gen, bidir) or run (sink, reflect) for SEC\n"
+"  --count N           sequence numbers to send over all queues (k/M/G)\n"
+"  --expect N          frames expected from the peer; the rest count as lost\n"
+"  --drain SEC         after the end, receive until idle for SEC (default 1)\n"
+"  --idle SEC          sink, reflect: stop after SEC without a frame (default off)\n"
+"  --timeout SEC       hard limit on the run; reaching it fails (default none)\n"
+"  --wait-link SEC     wait up to SEC for link up before traffic (default: no wait)\n"
+"  --report SEC        interval of the report lines, 0 = none (default 1)\n"
+"  --queues N          rx and tx queues, polled round-robin (1..%u, default 1)\n"
+"  --burst N           frames per burst (1..%u, default 32)\n"
+"  --rxd N, --txd N    descriptors per rx/tx queue (default 1024)\n"
+"  --mbufs N           mbufs in the pool (default: computed)\n"
+"  --mbuf-size N       mbuf buffer size incl. %u B headroom (default %u);\n"
+"                      larger frames are sent as chains of segments\n"
+"  --stream N          stream id of queue 0; queue q sends stream N+q (default 0)\n"
+"  --dst-mac MAC       destination MAC (default ff:ff:ff:ff:ff:ff)\n"
+"  --src-ip IP, --dst-ip IP   (default 198.18.0.1 -> 198.18.0.2)\n"
+"  --udp-port N        UDP destination port marking test frames (default 9)\n"
+"  --tx-retries N      drop a burst after N failed tx attempts; 0 = retry\n"
+"                      until the run ends (default 0)\n"
+"  --no-promisc        leave promiscuous mode off\n"
+"  --summary PATH      write the summary as JSON to PATH\n"
+"  --inject-drop N     skip N sequence numbers on stream 0 (test of the verifier)\n"
+"  --inject-corrupt N  corrupt N frames after checksumming\n"
+"  --inject-dup N      send N frames twice\n"
+"  --inject-reorder N  swap N pairs of consecutive frames\n"
+"  --inject-interval M the i-th injection hits seq i*M (+2/+4/+6 for corrupt/\n"
+"                      dup/reorder; M >= 16, default 101)\n"
+"  -h, --help\n"
+"\n"
+"Exit status: 0 pass, 1 usage or set-up error, 2 verification failed (frames\n"
+"lost, duplicated, reordered, late or corrupted; mbufs leaked; timeout).\n",
+	       prog, XT_MIN_FRAME, XT_MAX_FRAME, XT_MAX_QUEUES, XT_MAX_BURST,
+	       RTE_PKTMBUF_HEADROOM, RTE_MBUF_DEFAULT_BUF_SIZE);
+}
+
+static int
+xt_bad(const char *opt, const char *arg, const char *why)
+{
+	fprintf(stderr, "xen-traffic: --%s '%s': %s\n", opt, arg, why);
+	return -EINVAL;
+}
+
+/* Unsigned decimal in [min, max], with an optional k/M/G multiplier. */
+static int
+xt_parse_u64(const char *opt, const char *arg, uint64_t min, uint64_t max,
+	     bool suffix, uint64_t *out)
+{
+	uint64_t v, mul = 1;
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return xt_bad(opt, arg, "not a number");
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0)
+		return xt_bad(opt, arg, "out of range");
+	if (suffix && *end != '\0' && end[1] == '\0') {
+		switch (*end) {
+		case 'k': case 'K':
+			mul = 1000;
+			end++;
+			break;
+		case 'm': case 'M':
+			mul = 1000000;
+			end++;
+			break;
+		case 'g': case 'G':
+			mul = 1000000000;
+			end++;
+			break;
+		}
+	}
+	if (*end != '\0')
+		return xt_bad(opt, arg, "not a number");
+	if (v > UINT64_MAX / mul)
+		return xt_bad(opt, arg, "out of range");
+	v *= mul;
+	if (v < min || v > max) {
+		fprintf(stderr, "xen-traffic: --%s '%s': must be %" PRIu64 "..%"
+			PRIu64 "\n", opt, arg, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+xt_parse_u16(const char *opt, const char *arg, uint16_t min, uint16_t max,
+	     uint16_t *out)
+{
+	uint64_t v;
+	int ret = xt_parse_u64(opt, arg, min, max, false, &v);
+
+	if (ret == 0)
+		*out = (uint16_t)v;
+	return ret;
+}
+
+/* Seconds: a non-negative decimal, at most a day. */
+static int
+xt_parse_secs(const char *opt, const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !isfinite(v))
+		return xt_bad(opt, arg, "not a number of seconds");
+	if (v < 0 || v > 86400)
+		return xt_bad(opt, arg, "must be 0..86400 seconds");
+	*out = v;
+	return 0;
+}
+
+/*
+ * --size: "N", "N[:W],N[:W],..." or "imix". The schedule interleaves the
+ * sizes by smooth weighted round robin, so a mix is even at every scale.
+ */
+static int
+xt_parse_sizes(const char *arg, struct xt_config *cfg)
+{
+	const char *spec = strcmp(arg, "imix") == 0 ? XT_IMIX_SPEC : arg;
+	uint32_t weight[XT_MAX_SIZES] = { 0 };
+	int32_t cur[XT_MAX_SIZES] = { 0 };
+	uint32_t total = 0;
+	char buf[256];
+	char *tok, *save = NULL;
+	unsigned int i, k;
+
+	if (strlen(spec) >= sizeof(buf))
+		return xt_bad("size", arg, "too long");
+	if (spec[0] == ',' || spec[0] == '\0' || spec[strlen(spec) - 1] == ',' ||
+	    strstr(spec, ",,") != NULL)
+		return xt_bad("size", arg, "empty size in the list");
+	strcpy(buf, spec);
+	cfg->nb_sizes = 0;
+	cfg->max_size = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		uint64_t size, w = 1;
+
+		if (colon != NULL)
+			*colon = '\0';
+		if (xt_parse_u64("size", tok, XT_MIN_FRAME, XT_MAX_FRAME, false,
+				 &size) != 0)
+			return -EINVAL;
+		if (colon != NULL &&
+		    xt_parse_u64("size", colon + 1, 1, XT_MAX_SCHED, false, &w) != 0)
+			return -EINVAL;
+		for (i = 0; i < cfg->nb_sizes; i++)
+			if (cfg->sizes[i] == size)
+				break;
+		if (i == cfg->nb_sizes) {
+			if (cfg->nb_sizes == XT_MAX_SIZES)
+				return xt_bad("size", arg, "too many distinct sizes");
+			cfg->sizes[cfg->nb_sizes++] = (uint16_t)size;
+		}
+		weight[i] += (uint32_t)w;
+		total += (uint32_t)w;
+		if (total > XT_MAX_SCHED)
+			return xt_bad("size", arg, "weights add up to more than 1024");
+		cfg->max_size = RTE_MAX(cfg->max_size, (uint16_t)size);
+	}
+	if (cfg->nb_sizes == 0)
+		return xt_bad("size", arg, "no size given");
+
+	for (k = 0; k < total; k++) {
+		unsigned int best = 0;
+
+		for (i = 0; i < cfg->nb_sizes; i++) {
+			cur[i] += (int32_t)weight[i];
+			if (cur[i] > cur[best])
+				best = i;
+		}
+		cur[best] -= (int32_t)total;
+		cfg->sched[k] = (uint8_t)best;
+	}
+	cfg->sched_len = total;
+	return 0;
+}
+
+static int
+xt_parse_ip(const char *opt, const char *arg, rte_be32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, arg, &a) != 1)
+		return xt_bad(opt, arg, "not an IPv4 address");
+	*out = a.s_addr;
+	return 0;
+}
+
+static void
+xt_defaults(struct xt_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = XT_MODE_BIDIR;
+	cfg->sizes[0] = 64;
+	cfg->nb_sizes = 1;
+	cfg->sched_len = 1;
+	cfg->max_size = 64;
+	cfg->drain = 1.0;
+	cfg->report = 1.0;
+	cfg->queues = 1;
+	cfg->burst = 32;
+	cfg->rxd = 1024;
+	cfg->txd = 1024;
+	cfg->mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	/* 198.18.0.0/15 is for benchmarks (RFC 2544). Not RTE_IPV4: it shifts an int. */
+	cfg->src_ip = rte_cpu_to_be_32(UINT32_C(198) << 24 | 18 << 16 | 1);
+	cfg->dst_ip = rte_cpu_to_be_32(UINT32_C(198) << 24 | 18 << 16 | 2);
+	cfg->udp_port = 9;
+	cfg->promisc = true;
+	cfg->inject_interval = 101;
+}
+
+/* Cross-option checks, once everything is parsed. */
+static int
+xt_check(struct xt_config *cfg)
+{
+	bool sends = cfg->mode == XT_MODE_GEN || cfg->mode == XT_MODE_BIDIR;
+	bool verifies = cfg->mode == XT_MODE_SINK || cfg->mode == XT_MODE_BIDIR;
+	uint64_t inj = cfg->inject_drop + cfg->inject_corrupt + cfg->inject_dup +
+		       cfg->inject_reorder;
+	uint64_t last;
+
+	if (!sends && (cfg->count != 0 || cfg->rate != 0 || inj != 0)) {
+		fprintf(stderr, "xen-traffic: --count, --rate and --inject-* need "
+			"--mode gen or bidir\n");
+		return -EINVAL;
+	}
+	if (cfg->rate != 0 && cfg->rate < cfg->queues) {
+		fprintf(stderr, "xen-traffic: --rate %" PRIu64 " is less than one "
+			"packet per second per queue\n", cfg->rate);
+		return -EINVAL;
+	}
+	if (!verifies && cfg->expect != 0) {
+		fprintf(stderr, "xen-traffic: --expect needs --mode sink or bidir\n");
+		return -EINVAL;
+	}
+	if (cfg->idle > 0 && sends) {
+		fprintf(stderr, "xen-traffic: --idle is for --mode sink or reflect "
+			"(senders end by --count or --duration, then --drain)\n");
+		return -EINVAL;
+	}
+	if ((unsigned int)cfg->stream_base + cfg->queues > XT_MAX_STREAMS) {
+		fprintf(stderr, "xen-traffic: --stream %u with %u queues exceeds "
+			"stream id %u\n", cfg->stream_base, cfg->queues,
+			XT_MAX_STREAMS - 1);
+		return -EINVAL;
+	}
+	if (cfg->mbuf_size < RTE_PKTMBUF_HEADROOM + 128) {
+		fprintf(stderr, "xen-traffic: --mbuf-size %u: must be at least %u\n",
+			cfg->mbuf_size, RTE_PKTMBUF_HEADROOM + 128);
+		return -EINVAL;
+	}
+	/* The injections of each kind must all land inside --count. */
+	last = cfg->inject_drop * cfg->inject_interval;
+	if (cfg->inject_corrupt != 0)
+		last = RTE_MAX(last, cfg->inject_corrupt * cfg->inject_interval + 2);
+	if (cfg->inject_dup != 0)
+		last = RTE_MAX(last, cfg->inject_dup * cfg->inject_interval + 4);
+	if (cfg->inject_reorder != 0)
+		last = RTE_MAX(last, cfg->inject_reorder * cfg->inject_interval + 7);
+	if (inj != 0 && cfg->count != 0 && last + 1 >= cfg->count) {
+		fprintf(stderr, "xen-traffic: the injections reach seq %" PRIu64
+			": --count must be more than %" PRIu64 "\n", last, last + 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Parse the application arguments (argv[0] is the program name).
+ * Returns 0, 1 when --help was printed, or -EINVAL.
+ */
+int
+xt_parse_args(int argc, char **argv, struct xt_config *cfg)
+{
+	const char *prog = argc > 0 ? argv[0] : "xen-traffic";
+	uint64_t v;
+	int opt, ret = 0;
+	unsigned int i;
+
+	xt_defaults(cfg);
+	optind = 1;
+	opterr = 0;
+	while (ret == 0 &&
+	       (opt = getopt_long(argc, argv, ":h", xt_long_opts, NULL)) != -1) {
+		const char *name = NULL;
+
+		for (i = 0; xt_long_opts[i].name != NULL; i++)
+			if (xt_long_opts[i].val == opt)
+				name = xt_long_opts[i].name;
+		switch (opt) {
+		case 'h':
+			xt_usage(prog);
+			return 1;
+		case XT_OPT_PORT:
+			cfg->port_arg = optarg;
+			break;
+		case XT_OPT_MODE:
+			for (i = 0; i < RTE_DIM(xt_mode_names); i++)
+				if (strcmp(optarg, xt_mode_names[i]) == 0)
+					break;
+			if (i == RTE_DIM(xt_mode_names))
+				ret = xt_bad(name, optarg,
+					     "must be gen, sink, reflect or bidir");
+			else
+				cfg->mode = (enum xt_mode)i;
+			break;
+		case XT_OPT_SIZE:
+			ret = xt_parse_sizes(optarg, cfg);
+			break;
+		case XT_OPT_RATE:
+			ret = xt_parse_u64(name, optarg, 0, UINT64_C(1) << 40, true,
+					   &cfg->rate);
+			break;
+		case XT_OPT_DURATION:
+			ret = xt_parse_secs(name, optarg, &cfg->duration);
+			break;
+		case XT_OPT_COUNT:
+			ret = xt_parse_u64(name, optarg, 1, UINT64_C(1) << 56, true,
+					   &cfg->count);
+			break;
+		case XT_OPT_EXPECT:
+			ret = xt_parse_u64(name, optarg, 1, UINT64_C(1) << 56, true,
+					   &cfg->expect);
+			break;
+		case XT_OPT_DRAIN:
+			ret = xt_parse_secs(name, optarg, &cfg->drain);
+			break;
+		case XT_OPT_IDLE:
+			ret = xt_parse_secs(name, optarg, &cfg->idle);
+			break;
+		case XT_OPT_TIMEOUT:
+			ret = xt_parse_secs(name, optarg, &cfg->timeout);
+			break;
+		case XT_OPT_WAIT_LINK:
+			ret = xt_parse_secs(name, optarg, &cfg->wait_link);
+			break;
+		case XT_OPT_REPORT:
+			ret = xt_parse_secs(name, optarg, &cfg->report);
+			break;
+		case XT_OPT_QUEUES:
+			ret = xt_parse_u16(name, optarg, 1, XT_MAX_QUEUES, &cfg->queues);
+			break;
+		case XT_OPT_BURST:
+			ret = xt_parse_u16(name, optarg, 1, XT_MAX_BURST, &cfg->burst);
+			break;
+		case XT_OPT_RXD:
+			ret = xt_parse_u16(name, optarg, 16, 32768, &cfg->rxd);
+			break;
+		case XT_OPT_TXD:
+			ret = xt_parse_u16(name, optarg, 16, 32768, &cfg->txd);
+			break;
+		case XT_OPT_MBUFS:
+			ret = xt_parse_u64(name, optarg, 1024, UINT32_MAX, true, &v);
+			cfg->nb_mbufs = (uint32_t)v;
+			break;
+		case XT_OPT_MBUF_SIZE:
+			ret = xt_parse_u16(name, optarg, 1, UINT16_MAX, &cfg->mbuf_size);
+			break;
+		case XT_OPT_STREAM:
+			ret = xt_parse_u16(name, optarg, 0, XT_MAX_STREAMS - 1,
+					   &cfg->stream_base);
+			break;
+		case XT_OPT_DST_MAC:
+			if (rte_ether_unformat_addr(optarg, &cfg->dst_mac) != 0)
+				ret = xt_bad(name, optarg, "not a MAC address");
+			cfg->dst_mac_set = true;
+			break;
+		case XT_OPT_SRC_IP:
+			ret = xt_parse_ip(name, optarg, &cfg->src_ip);
+			break;
+		case XT_OPT_DST_IP:
+			ret = xt_parse_ip(name, optarg, &cfg->dst_ip);
+			break;
+		case XT_OPT_UDP_PORT:
+			ret = xt_parse_u16(name, optarg, 1, UINT16_MAX, &cfg->udp_port);
+			break;
+		case XT_OPT_TX_RETRIES:
+			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false, &v);
+			cfg->tx_retries = (uint32_t)v;
+			break;
+		case XT_OPT_NO_PROMISC:
+			cfg->promisc = false;
+			break;
+		case XT_OPT_SUMMARY:
+			cfg->summary_path = optarg;
+			break;
+		case XT_OPT_INJ_DROP:
+			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
+					   &cfg->inject_drop);
+			break;
+		case XT_OPT_INJ_CORRUPT:
+			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
+					   &cfg->inject_corrupt);
+			break;
+		case XT_OPT_INJ_DUP:
+			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
+					   &cfg->inject_dup);
+			break;
+		case XT_OPT_INJ_REORDER:
+			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
+					   &cfg->inject_reorder);
+			break;
+		case XT_OPT_INJ_INTERVAL:
+			ret = xt_parse_u64(name, optarg, 16, UINT32_MAX, false,
+					   &cfg->inject_interval);
+			break;
+		case ':':
+			fprintf(stderr, "xen-traffic: %s needs an argument\n",
+				argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		default:
+			fprintf(stderr, "xen-traffic: unknown option '%s' (see --help)\n",
+				argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	if (ret != 0)
+		return -EINVAL;
+	if (optind < argc) {
+		fprintf(stderr, "xen-traffic: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return xt_check(cfg);
+}

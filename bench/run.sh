@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench/run.sh: throughput of net_xennet -> net_xenback over xenemu ("ours")
+# against DPDK's own memif pair and vhost-user/virtio-user pair, in one run on
+# one machine: same frame sizes, burst, memory and cores, one process per side,
+# each pinned to its own core (receiver on the first core, sender on the
+# second).
+#
+# The runs are interleaved (ours, memif, vhost, ours, memif, vhost, ...) and
+# each result is printed with the cache-line round trip between the two cores
+# measured right before it (bench/c2c.c): the host moves our vCPUs between
+# "near" and "far" placements for minutes at a time, which changes every
+# two-process figure about threefold, so only results of one round compare.
+# Each round prints Mpps, Gbit/s (frame bytes without FCS, x 8), the round
+# trip and the ratios ours/memif and ours/vhost; the end prints the medians.
+#
+# This is a benchmark, not a test: it asserts nothing about speed. It exits
+# non-zero only when a run could not be made (a process failed to start, or
+# no traffic arrived).
+#
+# Usage: bench/run.sh [--rounds N] [--sizes 64,1500] [--seconds S]
+#                     [--warmup S] [--burst N] [--cores A,B]
+#                     [--paths ours,memif,vhost] [--tool testpmd|xen-traffic]
+#                     [--mem auto|nohuge|huge] [--csv FILE] [--keep-logs DIR]
+#
+#   --rounds N      rounds of interleaved runs (default 3)
+#   --sizes LIST    frame sizes in bytes, no FCS (default 64,1500)
+#   --seconds S     measured seconds per run, after the warm-up (default 5)
+#   --warmup S      seconds of traffic before measuring (default 2)
+#   --burst N       burst size on both sides (default 32)
+#   --cores A,B     receiver's core, sender's core (default 0,1)
+#   --paths LIST    which pairs to run (default ours,memif,vhost; ours is
+#                   skipped with a note when the xen plugins are not built)
+#   --tool T        testpmd: txonly -> rxonly (default); xen-traffic:
+#                   gen -> sink, every frame built and verified
+#   --mem M         auto (default): hugepages when enough are reserved and
+#                   hugetlbfs is mounted, else --no-huge -m 512
+#                   --single-file-segments
+#   --csv FILE      also write every result as CSV
+#   --keep-logs DIR keep each run's logs in DIR
+#
+# Environment: BUILD_DIR (default ./build), TESTPMD (default dpdk-testpmd).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
+rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
+paths=ours,memif,vhost tool=testpmd mem=auto csv="" keep=""
+
+usage() {
+	sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//'
+	exit "${1:-0}"
+}
+usage_err() { usage 1 >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+note() { printf 'bench: %s\n' "$*"; }
+uint() { [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] ||
+	die "$1 needs a whole number >= $3, got '$2'"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) uint "$1" "${2-}" 1; rounds=$2; shift ;;
+	--sizes) [[ ${2-} =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes wants N,N,..."
+		sizes=$2; shift ;;
+	--seconds) uint "$1" "${2-}" 1; seconds=$2; shift ;;
+	--warmup) uint "$1" "${2-}" 0; warmup=$2; shift ;;
+	--burst) uint "$1" "${2-}" 1; burst=$2; shift ;;
+	--cores) [[ ${2-} =~ ^[0-9]+,[0-9]+$ ]] || die "--cores wants A,B"
+		cores=$2; shift ;;
+	--paths) [[ ${2-} =~ ^(ours|memif|vhost)(,(ours|memif|vhost))*$ ]] ||
+			die "--paths wants a list of ours, memif, vhost"
+		paths=$2; shift ;;
+	--tool) [[ ${2-} =~ ^(testpmd|xen-traffic)$ ]] ||
+			die "--tool wants testpmd or xen-traffic"
+		tool=$2; shift ;;
+	--mem) [[ ${2-} =~ ^(auto|nohuge|huge)$ ]] || die "--mem wants auto, nohuge or huge"
+		mem=$2; shift ;;
+	--csv) [ -n "${2-}" ] || die "--csv needs a file"; csv=$2; shift ;;
+	--keep-logs) [ -n "${2-}" ] || die "--keep-logs needs a directory"
+		keep=$2; shift ;;
+	-h|--help) usage 0 ;;
+	*) printf 'bench: unknown option %s\n' "$1" >&2; usage_err ;;
+	esac
+	shift
+done
+rx_core=${cores%,*} tx_core=${cores#*,}
+[ "$rx_core" != "$tx_core" ] || die "--cores: the two sides need two different cores"
+[ "$burst" -le 512 ] || die "--burst must be at most 512"
+IFS=, read -r -a size_list <<< "$sizes"
+IFS=, read -r -a path_list <<< "$paths"
+for s in "${size_list[@]}"; do
+	[ "$s" -ge 64 ] && [ "$s" -le 9000 ] || die "--sizes: $s is not 64..9000"
+done
+
+# The programs: build what is missing (set-up is idempotent and quick).
+if [ ! -x "$build/bench/c2c" ] ||
+   { [ "$tool" = xen-traffic ] && [ ! -x "$build/app/xen-traffic/xen-traffic" ]; }; then
+	BUILD_DIR=$build "$top/devtools/setup.sh" >/dev/null || die "set-up failed"
+	ninja -C "$build" >/dev/null || die "build failed (ninja -C $build)"
+fi
+c2c=$build/bench/c2c
+traffic=$build/app/xen-traffic/xen-traffic
+xenemu=$build/xenemu/xenemu
+xenback=$build/drivers/librte_net_xenback.so
+xennet=$build/drivers/librte_net_xennet.so
+[ -x "$c2c" ] || die "$c2c was not built"
+if [ "$tool" = testpmd ]; then
+	command -v "$testpmd" >/dev/null || die "dpdk-testpmd not found (apt-get install dpdk)"
+fi
+command -v stdbuf >/dev/null || die "stdbuf (coreutils) not found"
+
+# Ours only when both plugins and xenemu are built.
+have_ours=1
+for f in "$xenback" "$xennet" "$xenemu"; do
+	[ -e "$f" ] || { have_ours=0; missing=$f; }
+done
+run_paths=()
+for p in "${path_list[@]}"; do
+	if [ "$p" = ours ] && [ "$have_ours" = 0 ]; then
+		note "the xen plugins are not built ($missing is missing):" \
+			"measuring memif and vhost only"
+		continue
+	fi
+	run_paths+=("$p")
+done
+[ ${#run_paths[@]} -gt 0 ] || die "nothing to measure"
+
+# Memory for two DPDK processes.
+hp_free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+hp_kb=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+hp_ok=0
+if [ $(( ${hp_free:-0} * ${hp_kb:-0} )) -ge $((1024 * 1024)) ] &&
+   grep -q ' hugetlbfs ' /proc/mounts; then
+	hp_ok=1
+fi
+case $mem in
+auto) [ "$hp_ok" = 1 ] && mem=huge || mem=nohuge ;;
+huge) [ "$hp_ok" = 1 ] || die "--mem huge: reserve 1 GiB of hugepages and mount hugetlbfs first" ;;
+esac
+if [ "$mem" = huge ]; then
+	mem_args=(--in-memory --single-file-segments)
+else
+	mem_args=(--no-huge -m 512 --single-file-segments)
+fi
+
+work=$(mktemp -d /tmp/xen-bench.XXXXXX)
+xdir=""
+pids=()
+prefixes=()
+
+# Stop the processes, the last started (the sender) first: each gets SIGINT,
+# then up to 10 s, then SIGKILL. One at a time, so the two ports never close
+# at the same moment (DPDK 22.11's memif may crash when they do).
+stop_pids() {
+	local p k
+	for ((k = ${#pids[@]} - 1; k >= 0; k--)); do
+		p=${pids[k]}
+		kill -INT "$p" 2>/dev/null
+		for _ in $(seq 1 100); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=()
+	for p in "${prefixes[@]}"; do rm -rf "/var/run/dpdk/$p"; done
+	prefixes=()
+	if [ -n "$xdir" ]; then
+		XENEMU_DIR=$xdir "$xenemu" stop >/dev/null 2>&1
+		rm -rf "$xdir"
+		xdir=""
+		unset XENEMU_DIR
+	fi
+}
+cleanup() {
+	trap - EXIT INT TERM
+	stop_pids
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep" && cp -r "$work"/. "$keep"/ && note "logs kept in $keep"
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo; note "interrupted"; exit 130' INT TERM
+
+# wait_for LOG REGEX SECONDS PID: until the log matches or the process died.
+wait_for() {
+	for _ in $(seq 1 $(($3 * 10))); do
+		grep -aqE "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$4" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_side LOG COMMAND...: one side, in the background, its pid in pids.
+start_side() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	pids+=($!)
+}
+
+# The per-second receive rates (Mpps) in a log, one a line.
+rates() {
+	if [ "$tool" = testpmd ]; then
+		grep -a 'Rx-pps:' "$1" | awk '{printf "%.6f\n", $2 / 1e6}'
+	else
+		grep -a '^\[' "$1" | sed -n 's/.* rx *\([0-9.]*\) Mpps.*/\1/p'
+	fi
+}
+
+median() { sort -g | awk '{v[NR] = $1} END {
+	if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
+	else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# run_one PATH SIZE TAG: one measurement; sets result to the median Mpps of
+# the measured seconds, or "nan". (Not in a subshell: the trap must know
+# every process it started.)
+run_one() {
+	local path=$1 size=$2 tag=$3
+	local rx_log=$work/$tag-rx.log tx_log=$work/$tag-tx.log
+	local rx_pre=xbench-$$-$tag-rx tx_pre=xbench-$$-$tag-tx
+	local rx_vdev tx_vdev rx_exec=() tx_exec=() rx_d=() tx_d=()
+	result=nan
+	prefixes+=("$rx_pre" "$tx_pre")
+
+	case $path in
+	memif)
+		rx_vdev="net_memif0,role=server,socket=$work/$tag.sock,socket-abstract=no"
+		tx_vdev="net_memif0,role=client,socket=$work/$tag.sock,socket-abstract=no" ;;
+	vhost)
+		rx_vdev="net_vhost0,iface=$work/$tag.sock,queues=1"
+		tx_vdev="net_virtio_user0,path=$work/$tag.sock,queues=1" ;;
+	ours)
+		xdir=$(mktemp -d /dev/shm/xenemu-bench.XXXXXX)
+		export XENEMU_DIR=$xdir
+		{ "$xenemu" start && "$xenemu" domain create --domid 1 --name guest &&
+		  "$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
+			--mac 00:16:3e:00:00:01; } >"$work/$tag-xenemu.log" 2>&1 ||
+			{ note "$tag: xenemu set-up failed:"; tail -n 5 "$work/$tag-xenemu.log"
+			  stop_pids; return; }
+		rx_exec=("$xenemu" exec --domid 0 --)
+		tx_exec=("$xenemu" exec --domid 1 --)
+		rx_d=(-d "$xenback") tx_d=(-d "$xennet")
+		rx_vdev="net_xenback0,domid=1,devid=0"
+		tx_vdev="net_xennet0,devid=0" ;;
+	esac
+
+	local eal=(--no-pci "${mem_args[@]}" --log-level 'lib.eal:notice')
+	if [ "$tool" = testpmd ]; then
+		# Two lcores on one core: the main one only prints the stats.
+		local app=(--nb-cores=1 --burst="$burst" --stats-period 1 --no-mlockall
+			   --disable-link-check
+			   --total-num-mbufs=16384 --txpkts="$size")
+		start_side "$rx_log" "${rx_exec[@]}" stdbuf -oL "$testpmd" \
+			--lcores "0@$rx_core,1@$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
+			"${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" --forward-mode=rxonly
+		local ready='^Port statistics|Press enter'
+	else
+		local app=(--burst "$burst" --size "$size" --report 1 --timeout 600)
+		start_side "$rx_log" "${rx_exec[@]}" "$traffic" \
+			-l "$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
+			"${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" --mode sink
+		local ready=' \(port [0-9]+\) mode '
+	fi
+	local rx_pid=${pids[-1]}
+	if ! wait_for "$rx_log" "$ready" 60 "$rx_pid"; then
+		note "$tag: the receiver did not start; its log ends:"
+		tail -n 15 "$rx_log"
+		stop_pids
+		return
+	fi
+	if [ "$tool" = testpmd ]; then
+		start_side "$tx_log" "${tx_exec[@]}" stdbuf -oL "$testpmd" \
+			--lcores "0@$tx_core,1@$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
+			"${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" --forward-mode=txonly
+	else
+		start_side "$tx_log" "${tx_exec[@]}" "$traffic" \
+			-l "$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
+			"${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" --mode gen \
+			--wait-link 30
+	fi
+	local tx_pid=${pids[-1]}
+	# Traffic flows once the receiver reports a non-zero rate.
+	local n0=-1
+	for _ in $(seq 1 300); do
+		if rates "$rx_log" | awk '$1 > 0 {f = 1} END {exit !f}'; then
+			sleep "$warmup"
+			n0=$(rates "$rx_log" | wc -l)
+			break
+		fi
+		kill -0 "$tx_pid" 2>/dev/null && kill -0 "$rx_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ "$n0" -lt 0 ]; then
+		note "$tag: no traffic arrived; the logs end:"
+		tail -n 8 "$rx_log" "$tx_log"
+		stop_pids
+		return
+	fi
+	sleep "$seconds"
+	result=$(rates "$rx_log" | tail -n +"$((n0 + 1))" | head -n "$seconds" | median)
+	stop_pids
+}
+
+c2c_now() { # "median min" of the round trip, ns
+	"$c2c" --cpus "$rx_core,$tx_core" --iters 20000 --batches 15 2>/dev/null |
+		awk -F'[ (;,]+' '/^c2c:/ { for (i = 1; i <= NF; i++) {
+			if ($i == "trip") med = $(i + 1); if ($i == "min") min = $(i + 1) } }
+			END { if (med == "") print "nan nan"; else print med, min }'
+}
+
+f2() { awk -v m="$1" 'BEGIN { if (m == "nan" || m == "") print "-"; else printf "%.2f\n", m }'; }
+f3() { awk -v m="$1" 'BEGIN { if (m == "nan" || m == "") print "nan"; else printf "%.3f\n", m }'; }
+gbps() { awk -v m="$1" -v s="$2" 'BEGIN { if (m == "nan") print "nan";
+	else printf "%.3f\n", m * s * 8 / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0)
+	print "-"; else printf "%.2f\n", a / b }'; }
+
+note "tool $tool, memory: ${mem_args[*]}, burst $burst, receiver on core $rx_core," \
+	"sender on core $tx_core, $rounds round(s) of ${run_paths[*]} at ${size_list[*]} B," \
+	"${warmup}+${seconds} s each"
+[ -n "$csv" ] && echo "round,size,path,mpps,gbps,c2c_median_ns,c2c_min_ns" > "$csv"
+declare -A res
+failed=0
+printf '\n%-5s %6s %-6s %9s %9s %14s %11s %11s\n' round size path Mpps Gbit/s \
+	"c2c ns med/min" ours/memif ours/vhost
+for round in $(seq 1 "$rounds"); do
+	for size in "${size_list[@]}"; do
+		for path in "${run_paths[@]}"; do
+			read -r c2c_med c2c_min < <(c2c_now)
+			run_one "$path" "$size" "r$round-$size-$path"
+			mpps=$result
+			[ "$mpps" = nan ] && failed=1
+			res[$round,$size,$path]=$mpps
+			g=$(gbps "$mpps" "$size")
+			printf '%-5s %6s %-6s %9s %9s %14s\n' "$round" "$size" "$path" \
+				"$(f3 "$mpps")" "$g" "$c2c_med/$c2c_min"
+			[ -n "$csv" ] && echo "$round,$size,$path,$mpps,$g,$c2c_med,$c2c_min" >> "$csv"
+		done
+		if [ -n "${res[$round,$size,ours]-}" ]; then
+			printf '%-5s %6s %-6s %9s %9s %14s %11s %11s\n' "$round" "$size" ratio \
+				"" "" "" "$(ratio "${res[$round,$size,ours]}" "${res[$round,$size,memif]-nan}")" \
+				"$(ratio "${res[$round,$size,ours]}" "${res[$round,$size,vhost]-nan}")"
+		fi
+	done
+done
+
+printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
+printf '%6s %-6s %9s %9s %11s %11s\n' size path Mpps Gbit/s ours/memif ours/vhost
+for size in "${size_list[@]}"; do
+	for path in "${run_paths[@]}"; do
+		m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$size,$path]}"; done |
+			grep -v nan | median)
+		printf '%6s %-6s %9s %9s\n' "$size" "$path" "$(f3 "$m")" "$(gbps "$m" "$size")"
+	done
+	if [ -n "${res[1,$size,ours]-}" ]; then
+		rm_=$(for r in $(seq 1 "$rounds"); do
+			ratio "${res[$r,$size,ours]}" "${res[$r,$size,memif]-nan}"; done |
+			grep -v -- - | median)
+		rv_=$(for r in $(seq 1 "$rounds"); do
+			ratio "${res[$r,$size,ours]}" "${res[$r,$size,vhost]-nan}"; done |
+			grep -v -- - | median)
+		printf '%6s %-6s %9s %9s %11s %11s\n' "$size" ratio "" "" \
+			"$(f2 "$rm_")" "$(f2 "$rv_")"
+	fi
+done
+[ "$failed" = 0 ] || { note "some runs gave no result (nan); see --keep-logs"; exit 1; }
+exit 0

@@ -1,0 +1,425 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The xen-dpdk authors
+"""Tests of xen-traffic (app/xen-traffic) on DPDK's own ports.
+
+Each case runs one or two xen-traffic processes and checks their JSON summaries:
+
+  ring           one process on a net_ring loopback port: sizes 64/1500/9000/imix, chains of small
+                 mbufs, 4 queues, tail loss against --expect, injected faults, a --rate bound
+  memif-SIZE     two processes over a memif pair, both sending and verifying (bidir)
+  vhost-SIZE     the same over net_vhost (server) and net_virtio_user (client)
+  memif-mq       bidir over a 2-queue memif pair with an imix
+  reflect        a bidir process against a reflector: its own stream comes back intact
+  inject         a generator that drops, corrupts, duplicates and reorders frames on purpose, and
+                 a sink that must report exactly those: proof that the verifier verifies
+  signal         SIGTERM ends a run cleanly: summary written, nothing leaked, exit 0
+  options        bad options are refused with a message and exit status 1
+
+Every process runs with --no-huge -m 512 --single-file-segments and its own --file-prefix; sockets,
+logs and summaries live in a fresh temporary directory, which is removed at the end together with
+the EAL's runtime directories. Every process has a --timeout and is killed if it outlives it.
+
+Exit status: 0 pass, 1 fail. XT_TEST_KEEP=1 keeps the temporary directory (logs, summaries).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+PROC_TIMEOUT = 45       # --timeout given to every process (seconds)
+WAIT_SLACK = 15         # extra time before the test kills a process
+
+
+class Fail(Exception):
+    pass
+
+
+class Xt:
+    """One xen-traffic process with its log and JSON summary."""
+
+    def __init__(self, ctx, name, vdev, app_args, eal_extra=()):
+        self.ctx = ctx
+        self.name = name
+        self.prefix = f"xtapp{os.getpid()}{name}"
+        self.summary = os.path.join(ctx.tmp, name + ".json")
+        self.logpath = os.path.join(ctx.tmp, name + ".log")
+        argv = [ctx.xt, "--lcores", "0@(0-1)", "--no-huge", "-m", "512",
+                "--single-file-segments", "--no-pci", "--file-prefix", self.prefix,
+                "--log-level", "lib.eal:notice"]
+        if vdev:
+            argv += ["--vdev", vdev]
+        argv += list(eal_extra)
+        argv += ["--"] + list(app_args) + ["--summary", self.summary]
+        self.argv = argv
+        ctx.prefixes.append(self.prefix)
+        self.log = open(self.logpath, "w")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        ctx.procs.append(self)
+
+    def wait(self, timeout=PROC_TIMEOUT + WAIT_SLACK):
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Fail(f"{self.name}: still running after {timeout}s, killed\n{self.tail()}")
+        self.log.close()
+        return rc
+
+    def result(self):
+        """Wait, then return (exit status, summary dict)."""
+        rc = self.wait()
+        try:
+            with open(self.summary) as f:
+                s = json.load(f)
+        except (OSError, ValueError) as e:
+            raise Fail(f"{self.name}: exit {rc}, no summary ({e})\n{self.tail()}")
+        return rc, s
+
+    def tail(self, n=40):
+        try:
+            with open(self.logpath, errors="replace") as f:
+                lines = f.readlines()
+        except OSError:
+            return ""
+        return f"--- {self.name}: {' '.join(self.argv)}\n" + "".join(lines[-n:])
+
+
+class Ctx:
+    def __init__(self, xt):
+        self.xt = xt
+        self.tmp = tempfile.mkdtemp(prefix="xt-test.")
+        self.procs = []
+        self.prefixes = []
+        self.checks = 0
+
+    def cleanup(self):
+        for p in self.procs:
+            if p.proc.poll() is None:
+                p.proc.kill()
+                p.proc.wait()
+            if not p.log.closed:
+                p.log.close()
+        if not os.environ.get("XT_TEST_KEEP"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        run_dirs = ["/var/run/dpdk"]
+        if os.environ.get("XDG_RUNTIME_DIR"):
+            run_dirs.append(os.path.join(os.environ["XDG_RUNTIME_DIR"], "dpdk"))
+        for d in run_dirs:
+            for prefix in self.prefixes:
+                shutil.rmtree(os.path.join(d, prefix), ignore_errors=True)
+
+    def expect(self, what, got, want, proc=None):
+        self.checks += 1
+        if got != want:
+            raise Fail(f"{what}: got {got!r}, want {want!r}" +
+                       ("\n" + proc.tail() if proc else ""))
+
+    def wait_ready(self, proc, timeout=30):
+        """Wait until proc has started its port (its "... (port N) mode ..." line).
+
+        A memif client that connects before the server's port is started is refused and does not
+        retry, so the client side must not start earlier."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(proc.logpath, errors="replace") as f:
+                if any(" (port " in line and ") mode " in line for line in f):
+                    return
+            if proc.proc.poll() is not None:
+                raise Fail(f"{proc.name} exited ({proc.proc.returncode}) before starting its "
+                           f"port\n{proc.tail()}")
+            if time.monotonic() > deadline:
+                raise Fail(f"{proc.name}: port not started within {timeout}s\n{proc.tail()}")
+            time.sleep(0.05)
+
+
+CLEAN_RX = ("rx_lost", "rx_lost_tail", "rx_duplicated", "rx_reordered", "rx_late",
+            "rx_corrupted", "rx_other")
+
+
+def check_clean_pair(ctx, a, ra, sa, b, rb, sb, count):
+    """a sent count frames to b and b to a; each verified the other's stream, all clean."""
+    for p, rc, s, peer in ((a, ra, sa, sb), (b, rb, sb, sa)):
+        ctx.expect(f"{p.name} exit status", rc, 0, p)
+        ctx.expect(f"{p.name} result", s["result"], "pass", p)
+        ctx.expect(f"{p.name} stopped_by", s["stopped_by"], "done", p)
+        ctx.expect(f"{p.name} tx_packets", s["tx_packets"], count, p)
+        ctx.expect(f"{p.name} rx_unique == peer tx_packets", s["rx_unique"],
+                   peer["tx_packets"], p)
+        ctx.expect(f"{p.name} rx_valid", s["rx_valid"], count, p)
+        for k in CLEAN_RX + ("tx_dropped", "tx_unsent", "leaked_mbufs"):
+            ctx.expect(f"{p.name} {k}", s[k], 0, p)
+
+
+def frames_for(size):
+    """Enough frames to exercise the path, few enough to stay well inside the time bound."""
+    return {64: 500000, 1500: 100000, 9000: 20000}.get(size, 100000)
+
+
+def pair(ctx, kind, queues=1, memif_bsize=None):
+    """Return (server vdev, client vdev); the server must start first."""
+    sock = os.path.join(ctx.tmp, kind + ".sock")
+    if kind == "memif":
+        # A socket file in our temporary directory (not the abstract namespace), so the client
+        # can wait for it and the test leaves nothing behind.
+        extra = f",bsize={memif_bsize}" if memif_bsize else ""
+        return f"net_memif0,role=server,socket={sock},socket-abstract=no{extra}", \
+            f"net_memif0,role=client,socket={sock},socket-abstract=no{extra}"
+    return f"net_vhost0,iface={sock},queues={queues}", \
+        f"net_virtio_user0,path={sock},queues={queues}"
+
+
+def run_bidir_pair(ctx, kind, sizes, count, queues=1, memif_bsize=None):
+    vdev_a, vdev_b = pair(ctx, kind, queues, memif_bsize)
+    common = ["--mode", "bidir", "--size", sizes, "--count", str(count), "--expect",
+              str(count), "--queues", str(queues), "--wait-link", "20", "--timeout",
+              str(PROC_TIMEOUT)]
+    # The sides end a second apart (drains of 1 and 2 s after the last frame): DPDK 22.11's
+    # memif frees a closed port while its interrupt thread may still be handling the peer's
+    # disconnect, so two memif ports must not close at the same moment.
+    a = Xt(ctx, "a", vdev_a, common + ["--stream", "1", "--drain", "1"])
+    ctx.wait_ready(a)
+    b = Xt(ctx, "b", vdev_b, common + ["--stream", "7", "--drain", "2"])
+    rb, sb = b.result()
+    ra, sa = a.result()
+    check_clean_pair(ctx, a, ra, sa, b, rb, sb, count)
+
+
+def case_pair(ctx, kind, size):
+    # DPDK 22.11's memif never clears MEMIF_DESC_FLAG_NEXT on the first descriptor of a frame it
+    # sends, so once frames span several memif buffers (2 KiB by default) a reused descriptor
+    # still says "continued" and the receiver merges frames: xen-traffic reports them as
+    # duplicated, lost and malformed. 16 KiB memif buffers keep a 9000 B frame in one descriptor;
+    # the mbufs on both sides are still 2 KiB, so the frame is a chain of 5 in both processes.
+    bsize = 16384 if kind == "memif" and size > 2048 else None
+    run_bidir_pair(ctx, kind, str(size), frames_for(size), memif_bsize=bsize)
+
+
+def case_memif_mq(ctx):
+    run_bidir_pair(ctx, "memif", "imix", 200000, queues=2)
+
+
+def ring(ctx, name, args):
+    p = Xt(ctx, name, "net_ring0", ["--timeout", str(PROC_TIMEOUT), "--report", "0"] + args)
+    rc, s = p.result()
+    return p, rc, s
+
+
+def case_ring(ctx):
+    runs = [("r64", ["--size", "64", "--count", "1000000"], 1000000),
+            ("r1500", ["--size", "1500", "--count", "100000"], 100000),
+            ("r9000", ["--size", "9000", "--count", "20000"], 20000),
+            ("rimix", ["--size", "imix", "--count", "120000"], 120000),
+            # 512 B mbufs: 1500 B frames go out and come back as chains of 4.
+            ("rchain", ["--size", "1500,9000", "--mbuf-size", "512", "--count", "20000"], 20000),
+            ("rmq", ["--size", "64,1500", "--queues", "4", "--count", "200001"], 200001)]
+    for name, args, count in runs:
+        p, rc, s = ring(ctx, name, args + ["--expect", str(count)])
+        ctx.expect(f"{name} exit status", rc, 0, p)
+        ctx.expect(f"{name} stopped_by", s["stopped_by"], "done", p)
+        ctx.expect(f"{name} tx_packets", s["tx_packets"], count, p)
+        ctx.expect(f"{name} rx_unique", s["rx_unique"], count, p)
+        for k in CLEAN_RX + ("leaked_mbufs",):
+            ctx.expect(f"{name} {k}", s[k], 0, p)
+
+    # Tail loss: 10 frames expected that were never sent.
+    p, rc, s = ring(ctx, "rtail", ["--count", "1000", "--expect", "1010"])
+    ctx.expect("rtail exit status", rc, 2, p)
+    ctx.expect("rtail rx_lost_tail", s["rx_lost_tail"], 10, p)
+    ctx.expect("rtail rx_lost", s["rx_lost"], 10, p)
+    ctx.expect("rtail result", s["result"], "fail", p)
+
+    # Injected faults, verified in the same process.
+    p, rc, s = ring(ctx, "rinj", ["--size", "1500", "--count", "5000", "--inject-drop", "3",
+                                  "--inject-corrupt", "2", "--inject-dup", "4",
+                                  "--inject-reorder", "5", "--inject-interval", "400"])
+    ctx.expect("rinj exit status", rc, 2, p)
+    for k, v in (("rx_lost", 5), ("rx_corrupted", 2), ("rx_bad_csum", 2),
+                 ("rx_duplicated", 4), ("rx_reordered", 5), ("rx_other", 0),
+                 ("tx_packets", 5000 - 3 + 4), ("rx_unique", 5000 - 3 - 2),
+                 ("leaked_mbufs", 0)):
+        ctx.expect(f"rinj {k}", s[k], v, p)
+
+    # The rate is an upper bound whatever the machine's load: at most rate x duration (+1).
+    p, rc, s = ring(ctx, "rrate", ["--rate", "2000", "--duration", "1"])
+    ctx.expect("rrate exit status", rc, 0, p)
+    if not 0 < s["tx_packets"] <= 2001:
+        raise Fail(f"rrate: {s['tx_packets']} frames sent at 2000/s in 1 s\n{p.tail()}")
+    ctx.expect("rrate rx_unique", s["rx_unique"], s["tx_packets"], p)
+
+
+def case_reflect(ctx):
+    vdev_a, vdev_b = pair(ctx, "memif")
+    count = 200000
+    r = Xt(ctx, "refl", vdev_a, ["--mode", "reflect", "--size", "1500", "--idle", "3",
+                                 "--timeout", str(PROC_TIMEOUT)])
+    ctx.wait_ready(r)
+    g = Xt(ctx, "gen", vdev_b, ["--mode", "bidir", "--size", "64,1500", "--count", str(count),
+                                "--expect", str(count), "--wait-link", "20",
+                                "--timeout", str(PROC_TIMEOUT)])
+    rg, sg = g.result()
+    rr, sr = r.result()
+    ctx.expect("gen exit status", rg, 0, g)
+    ctx.expect("gen rx_unique", sg["rx_unique"], count, g)
+    for k in CLEAN_RX + ("leaked_mbufs",):
+        ctx.expect(f"gen {k}", sg[k], 0, g)
+    ctx.expect("reflector exit status", rr, 0, r)
+    ctx.expect("reflector stopped_by", sr["stopped_by"], "idle", r)
+    ctx.expect("reflector rx_packets", sr["rx_packets"], count, r)
+    ctx.expect("reflector tx_packets", sr["tx_packets"], count, r)
+    ctx.expect("reflector leaked_mbufs", sr["leaked_mbufs"], 0, r)
+
+
+def case_inject(ctx):
+    """The sink must report exactly what the generator did wrong on purpose."""
+    vdev_a, vdev_b = pair(ctx, "memif")
+    count, drop, corrupt, dup, reorder = 100000, 7, 5, 3, 4
+    # The expected count is never reached (frames are missing): the sink ends when idle.
+    s = Xt(ctx, "sink", vdev_a, ["--mode", "sink", "--size", "1500", "--expect", str(count),
+                                 "--idle", "2", "--wait-link", "20",
+                                 "--timeout", str(PROC_TIMEOUT)])
+    ctx.wait_ready(s)
+    g = Xt(ctx, "gen", vdev_b, ["--mode", "gen", "--size", "64,1500", "--count", str(count),
+                                "--inject-drop", str(drop), "--inject-corrupt", str(corrupt),
+                                "--inject-dup", str(dup), "--inject-reorder", str(reorder),
+                                "--wait-link", "20", "--timeout", str(PROC_TIMEOUT)])
+    rg, sg = g.result()
+    rs, ss = s.result()
+    ctx.expect("gen exit status", rg, 0, g)
+    for k, v in (("inject_drop", drop), ("inject_corrupt", corrupt), ("inject_dup", dup),
+                 ("inject_reorder", reorder), ("tx_packets", count - drop + dup),
+                 ("leaked_mbufs", 0)):
+        ctx.expect(f"gen {k}", sg[k], v, g)
+    ctx.expect("sink exit status (verification failed)", rs, 2, s)
+    ctx.expect("sink result", ss["result"], "fail", s)
+    ctx.expect("sink stopped_by", ss["stopped_by"], "idle", s)
+    # A corrupted frame's sequence number cannot be trusted, so it also leaves a gap.
+    for k, v in (("rx_packets", sg["tx_packets"]), ("rx_lost", drop + corrupt),
+                 ("rx_lost_tail", 0), ("rx_corrupted", corrupt), ("rx_bad_csum", corrupt),
+                 ("rx_duplicated", dup), ("rx_reordered", reorder), ("rx_late", 0),
+                 ("rx_other", 0), ("rx_unique", count - drop - corrupt),
+                 ("rx_valid", count - drop - corrupt + dup), ("leaked_mbufs", 0)):
+        ctx.expect(f"sink {k}", ss[k], v, s)
+
+
+def case_signal(ctx):
+    p = Xt(ctx, "sig", "net_ring0", ["--size", "1500", "--timeout", str(PROC_TIMEOUT)])
+    # Wait for the first report line: traffic is flowing.
+    deadline = time.monotonic() + 30
+    while True:
+        with open(p.logpath, errors="replace") as f:
+            if any(line.startswith("[") for line in f):
+                break
+        if p.proc.poll() is not None or time.monotonic() > deadline:
+            raise Fail(f"sig: no traffic report\n{p.tail()}")
+        time.sleep(0.1)
+    p.proc.send_signal(signal.SIGTERM)
+    rc, s = p.result()
+    ctx.expect("sig exit status", rc, 0, p)
+    ctx.expect("sig stopped_by", s["stopped_by"], "signal", p)
+    ctx.expect("sig leaked_mbufs", s["leaked_mbufs"], 0, p)
+    # The first signal ends the traffic and drains: every frame sent was received.
+    if s["tx_packets"] == 0 or s["rx_unique"] != s["tx_packets"]:
+        raise Fail(f"sig: sent {s['tx_packets']}, received {s['rx_unique']}\n{p.tail()}")
+    for k in CLEAN_RX:
+        ctx.expect(f"sig {k}", s[k], 0, p)
+
+
+def case_options(ctx):
+    bad = [
+        (["--mode", "sideways"], "--mode"),
+        (["--size", "20"], "--size"),
+        (["--size", "64:0"], "--size"),
+        (["--size", "70000"], "--size"),
+        (["--size", "64,"], None),
+        (["--rate", "-5"], "--rate"),
+        (["--rate", "12q"], "--rate"),
+        (["--count", "0"], "--count"),
+        (["--duration", "abc"], "--duration"),
+        (["--duration", "-1"], "--duration"),
+        (["--queues", "0"], "--queues"),
+        (["--queues", "99"], "--queues"),
+        (["--burst", "100000"], "--burst"),
+        (["--dst-mac", "01:02"], "--dst-mac"),
+        (["--src-ip", "300.1.1.1"], "--src-ip"),
+        (["--stream", "255", "--queues", "2"], "--stream"),
+        (["--mbuf-size", "100"], "--mbuf-size"),
+        (["--mode", "sink", "--count", "10"], "--count"),
+        (["--mode", "gen", "--expect", "10"], "--expect"),
+        (["--count", "100", "--inject-drop", "1"], "--count"),
+        (["--inject-interval", "3"], "--inject-interval"),
+        (["--no-such-option"], "unknown option"),
+        (["--count"], "needs an argument"),
+        (["stray"], "unexpected argument"),
+        (["--port", "7"], "--port"),
+        (["--port", "net_nothere0"], "--port"),
+        (["--summary", "/nonexistent/dir/s.json"], "--summary"),
+        # The port (net_null) cannot send chained mbufs: a clear set-up error.
+        (["--size", "9000", "--count", "10"], "--mbuf-size"),
+    ]
+    for i, (args, needle) in enumerate(bad):
+        prefix = f"xtapp{os.getpid()}opt{i}"
+        ctx.prefixes.append(prefix)
+        argv = [ctx.xt, "--no-huge", "-m", "256", "--no-pci", "--file-prefix", prefix,
+                "--log-level", "lib.eal:error", "--vdev", "net_null0", "--"] + args
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        out = r.stdout + r.stderr
+        ctx.expect(f"exit status of {args}", r.returncode, 1, None)
+        if needle and needle not in out:
+            raise Fail(f"{args}: message does not mention {needle!r}:\n{out[-1500:]}")
+    prefix = f"xtapp{os.getpid()}help"
+    ctx.prefixes.append(prefix)
+    r = subprocess.run([ctx.xt, "--no-huge", "-m", "256", "--no-pci", "--file-prefix", prefix,
+                        "--log-level", "lib.eal:error", "--", "--help"],
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    ctx.expect("--help exit status", r.returncode, 0, None)
+    if "--inject-drop" not in r.stdout:
+        raise Fail("--help does not list the options")
+
+
+CASES = {
+    "ring": case_ring,
+    "memif-64": lambda c: case_pair(c, "memif", 64),
+    "memif-1500": lambda c: case_pair(c, "memif", 1500),
+    "memif-9000": lambda c: case_pair(c, "memif", 9000),
+    "vhost-64": lambda c: case_pair(c, "vhost", 64),
+    "vhost-1500": lambda c: case_pair(c, "vhost", 1500),
+    "vhost-9000": lambda c: case_pair(c, "vhost", 9000),
+    "memif-mq": case_memif_mq,
+    "reflect": case_reflect,
+    "inject": case_inject,
+    "signal": case_signal,
+    "options": case_options,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--xt", required=True, help="the xen-traffic binary")
+    ap.add_argument("case", choices=sorted(CASES))
+    args = ap.parse_args()
+    ctx = Ctx(os.path.abspath(args.xt))
+    t0 = time.monotonic()
+    try:
+        CASES[args.case](ctx)
+    except Fail as e:
+        print(f"FAIL {args.case}: {e}")
+        return 1
+    finally:
+        ctx.cleanup()
+    print(f"PASS {args.case}: {ctx.checks} checks in {time.monotonic() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
