@@ -890,8 +890,13 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 	r->rsp_prod_pvt += nslots;
 	if (inject && p->hostile == H_RX_OVERFLOW) {
 		RING_PUSH_RESPONSES(r);
-		/* responses for buffers never posted */
-		r->sring->rsp_prod = xenpv_load_acquire(&r->sring->req_prod) + 1;
+		/*
+		 * responses for buffers never posted: a ring's worth beyond
+		 * the last request we saw, so the frontend's posted count
+		 * (at most one ring) is exceeded whatever it reposts meanwhile
+		 */
+		r->sring->rsp_prod = xenpv_load_acquire(&r->sring->req_prod) +
+				     RING_SIZE(r) + 1;
 	} else {
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
 		if (notify)
