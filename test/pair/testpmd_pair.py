@@ -24,6 +24,11 @@ import threading
 import time
 
 PROMPT = "testpmd> "
+# Asynchronous output (driver logs, testpmd's event lines) is written by other
+# threads straight to the same stream and can land inside the prompt, which
+# the command line writes in pieces: allow whole lines between its characters.
+PROMPT_RE = re.compile("".join(re.escape(c) + r"(?:\n?[^\n]*\n)*?" for c in PROMPT[:-1])
+                       + re.escape(PROMPT[-1]))
 
 
 class Fail(Exception):
@@ -62,14 +67,17 @@ class TestPmd:
         """Wait for the prompt; return (and consume) everything printed before it."""
         deadline = time.monotonic() + timeout
         with self.lock:
-            while PROMPT not in self.buf:
+            while True:
+                m = PROMPT_RE.search(self.buf)
+                if m:
+                    break
                 left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None and PROMPT not in self.buf:
+                if left <= 0 or self.proc.poll() is not None:
                     tail = self.buf[-2000:]
                     raise Fail(f"{self.name}: no prompt within {timeout}s "
                                f"(exit {self.proc.poll()}); output:\n{tail}")
                 self.lock.wait(min(left, 0.2))
-            out, _, self.buf = self.buf.partition(PROMPT)
+            out, self.buf = self.buf[:m.start()], self.buf[m.end():]
             return out
 
     def cmd(self, line, timeout=30):

@@ -8,10 +8,10 @@
  * TX copies each packet into the granted data pages owned by free request
  * ids (one page per slot, so no slot crosses a page and a packet of at most
  * 65535 bytes takes at most 16 slots, however its mbuf chain is cut), frees
- * the mbuf at once, and frees the ids when the backend answers. RX finds
- * the backend's responses in the slots of the requests it answered, checks
- * them against what was posted there, copies the packet into mbufs of the
- * queue's mempool and posts the slots again.
+ * the burst's mbufs at its end, and frees the ids when the backend
+ * answers. RX finds the backend's responses in the slots of the requests it
+ * answered, checks them against what was posted there, copies the packet
+ * into mbufs of the queue's mempool and posts the slots again.
  *
  * Each burst reads the backend's producer index once (acquire), publishes
  * ours once (Xen's push macro), and kicks the backend only when the macro
@@ -172,8 +172,8 @@ xennet_tx_chain_ok(const struct rte_mbuf *m)
 }
 
 enum xennet_tx_result {
-	XENNET_TX_QUEUED,	/* copied, mbuf freed */
-	XENNET_TX_DROPPED,	/* refused and counted, mbuf freed */
+	XENNET_TX_QUEUED,	/* copied: the caller frees the mbuf */
+	XENNET_TX_DROPPED,	/* refused and counted: the caller frees it */
 	XENNET_TX_FULL,		/* no room: mbuf untouched, stop the burst */
 };
 
@@ -299,13 +299,11 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	*prodp = prod;
 	txq->stats.packets++;
 	txq->stats.bytes += len;
-	rte_pktmbuf_free(m);
 	return XENNET_TX_QUEUED;
 
 drop_offload:
 	txq->stats.drop_offload++;
 drop:
-	rte_pktmbuf_free(m);
 	return XENNET_TX_DROPPED;
 }
 
@@ -339,6 +337,12 @@ xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			xennet_kick(txq->xce, txq->kick_port,
 				    &txq->stats.kicks, &txq->stats.kick_errors);
 	}
+	/*
+	 * Every packet taken was copied into our granted pages or dropped:
+	 * free them in one go (one mempool put for the burst, not one per
+	 * packet).
+	 */
+	rte_pktmbuf_free_bulk(pkts, n);
 out:
 	xenpv_dp_exit(&txq->guard);
 	return n;
