@@ -406,24 +406,34 @@ tx_start(struct xs_handle *h)
 
 /* ---- start / stop ---- */
 
+/* The directory this command's binary is in (installed or build tree). */
+static void
+exe_dir(char *exe, size_t len)
+{
+	ssize_t n;
+	char *slash;
+
+	n = readlink("/proc/self/exe", exe, len - 1);
+	if (n < 0)
+		die("readlink /proc/self/exe: %s", strerror(errno));
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+}
+
 /* Where the daemon's binary is: next to us, installed or in the build tree. */
 static void
 find_xenstored(char *out, size_t len)
 {
-	char exe[PATH_MAX], *slash;
+	char exe[PATH_MAX];
 	const char *env = getenv("XENEMU_XENSTORED");
-	ssize_t n;
 
 	if (env != NULL && env[0] != '\0') {
 		snprintf(out, len, "%s", env);
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		die("readlink /proc/self/exe: %s", strerror(errno));
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	*slash = '\0';
+	exe_dir(exe, sizeof(exe));
 	/* Installed: both in bindir. Build tree: build/xenemu/{xenemu,xenstored/}. */
 	if ((size_t)snprintf(out, len, "%s/xenemu-xenstored", exe) < len &&
 	    access(out, X_OK) == 0)
@@ -1466,20 +1476,14 @@ cmd_domain_list(int argc, char **argv)
 static void
 find_libdir(char *out, size_t len)
 {
-	char exe[PATH_MAX], probe[PATH_MAX + 32], *slash, *real;
+	char exe[PATH_MAX], probe[PATH_MAX + 32], *real;
 	const char *env = getenv("XENEMU_LIBDIR");
-	ssize_t n;
 
 	if (env != NULL && env[0] != '\0') {
 		snprintf(out, len, "%s", env);
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		die("readlink /proc/self/exe: %s", strerror(errno));
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	*slash = '\0';
+	exe_dir(exe, sizeof(exe));
 	/* The build tree: build/xenemu/xenemu, build/xenemu/lib. */
 	snprintf(probe, sizeof(probe), "%s/lib/libxengnttab.so.1", exe);
 	if (access(probe, R_OK) == 0) {
