@@ -158,6 +158,22 @@ prepare_echo(struct rte_mbuf *m)
 		m->tso_segsz = 0;
 }
 
+/*
+ * The TX queue that echoes what RX queue @q received: q itself, or with
+ * more TX queues than RX queues (--txq, a multiple of --queues), each of
+ * q, q + rxqs, q + 2 rxqs, ... in turn. All of them map onto q's netif
+ * queue when the connection has rxqs netif queues, where the peer expects
+ * the echo; so several ethdev TX queues share each ring.
+ */
+static uint16_t
+echo_txq(uint16_t q, unsigned int rxqs, unsigned int txqs,
+	 unsigned int round)
+{
+	unsigned int k = txqs > rxqs ? txqs / rxqs : 1;
+
+	return (uint16_t)((q + rxqs * (round % k)) % txqs);
+}
+
 /* The descriptor counts an application gets when it asks the driver. */
 static void
 print_desc(uint16_t port, const struct rte_eth_dev_info *info)
@@ -234,6 +250,8 @@ main(int argc, char **argv)
 		{ "cycles", required_argument, NULL, 'c' },
 		{ "sink", no_argument, NULL, 's' },
 		{ "delay-us", required_argument, NULL, 'D' },
+		{ "txq", required_argument, NULL, 'T' },
+		{ "desc", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rte_eth_conf conf;
@@ -241,7 +259,7 @@ main(int argc, char **argv)
 	struct rte_mempool *mp;
 	struct rte_mbuf *pkts[BURST];
 	unsigned int queues = 1, timeout = 40, mbuf_size = 2048, mtu = 0;
-	unsigned int cycles = 1, delay_us = 0;
+	unsigned int cycles = 1, delay_us = 0, txqs = 0, desc = 0, round = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
@@ -267,6 +285,8 @@ main(int argc, char **argv)
 		case 'c': cycles = (unsigned int)atoi(optarg); break;
 		case 's': sink = true; break;
 		case 'D': delay_us = (unsigned int)atoi(optarg); break;
+		case 'T': txqs = (unsigned int)atoi(optarg); break;
+		case 'N': desc = (unsigned int)atoi(optarg); break;
 		default:
 			fprintf(stderr, "app: bad option\n");
 			return 2;
@@ -309,7 +329,9 @@ main(int argc, char **argv)
 	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		conf.rxmode.max_lro_pkt_size = info.max_lro_pkt_size;
 	conf.rxmode.mtu = mtu;
-	ret = rte_eth_dev_configure(port, (uint16_t)queues, (uint16_t)queues,
+	if (txqs == 0)
+		txqs = queues;
+	ret = rte_eth_dev_configure(port, (uint16_t)queues, (uint16_t)txqs,
 				    &conf);
 	if (ret != 0) {
 		fprintf(stderr, "app: configure: %s\n", rte_strerror(-ret));
@@ -324,11 +346,13 @@ main(int argc, char **argv)
 		status = 2;
 		goto close;
 	}
-	for (q = 0; q < queues; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, 0, rte_socket_id(), NULL,
-					     mp);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, 0,
+	for (q = 0; q < RTE_MAX(queues, txqs); q++) {
+		ret = 0;
+		if (q < queues)
+			ret = rte_eth_rx_queue_setup(port, q, (uint16_t)desc,
+						     rte_socket_id(), NULL, mp);
+		if (ret == 0 && q < txqs)
+			ret = rte_eth_tx_queue_setup(port, q, (uint16_t)desc,
 						     rte_socket_id(), NULL);
 		if (ret != 0) {
 			fprintf(stderr, "app: queue %u setup: %s\n", q,
@@ -362,6 +386,7 @@ main(int argc, char **argv)
 	while (!stop && !quit) {
 		unsigned int got = 0;
 
+		round++;
 		for (q = 0; q < queues; q++) {
 			uint16_t n, i, keep = 0, sent = 0;
 			uint64_t tx_deadline;
@@ -389,8 +414,9 @@ main(int argc, char **argv)
 				rte_get_timer_hz() * 2;
 			while (sent < keep &&
 			       rte_get_timer_cycles() < tx_deadline)
-				sent += rte_eth_tx_burst(port, q, pkts + sent,
-							 keep - sent);
+				sent += rte_eth_tx_burst(port, echo_txq(q,
+							 queues, txqs, round),
+							 pkts + sent, keep - sent);
 			if (sent < keep) {
 				printf("app: queue %u: %u packets not sent\n",
 				       q, keep - sent);

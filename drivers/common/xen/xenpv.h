@@ -194,6 +194,16 @@ xenpv_dp_is_open(const struct xenpv_dp_guard *g)
 	return __atomic_load_n(&g->running, __ATOMIC_ACQUIRE) != 0;
 }
 
+/*
+ * Descriptor counts both drivers accept in rx/tx_queue_setup. The shared
+ * ring of the connection, sized by the frontend's ring-page-order, bounds
+ * what is in flight, not the count: any count in this range is taken (as
+ * virtio takes any count against its vring), so that clients start with
+ * their defaults (OVS-DPDK 2048, pktgen 1024/2048).
+ */
+#define XENPV_NB_DESC_MIN 1
+#define XENPV_NB_DESC_MAX 32768
+
 /* Parse "xx:xx:xx:xx:xx:xx" into @mac: 0 or -EINVAL. */
 int xenpv_parse_mac(const char *s, uint8_t mac[6]);
 

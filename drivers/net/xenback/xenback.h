@@ -14,7 +14,23 @@
  *
  * Naming follows the ethdev view: an ethdev RX queue (struct xenback_rxq)
  * consumes the guest's TX ring, an ethdev TX queue (struct xenback_txq)
- * fills the guest's RX ring. Ethdev queue i is netif queue i.
+ * fills the guest's RX ring. The port keeps XENBACK_MAX_QUEUES of each;
+ * entry j holds the rings of netif queue j while the guest uses it, and is
+ * also ethdev queue j. How ethdev queues map onto the n netif queues of
+ * the current connection (set by the control path while every guard is
+ * closed, so a burst sees one mapping from enter to exit):
+ *
+ *  - ethdev TX queue i sends on the guest RX ring of netif queue i mod n;
+ *    when two ethdev TX queues share a ring (more TX queues than netif
+ *    queues, as OVS-DPDK configures), that ring's spinlock serialises
+ *    them; a ring with one sender takes no lock;
+ *  - ethdev RX queue i consumes the guest TX ring of netif queue i, and
+ *    also of i + r, i + 2r, ... (r RX queues) if the guest negotiated more
+ *    netif queues than the port has RX queues (it connected before a
+ *    reconfiguration); an RX queue with no netif queue behind it returns 0.
+ *
+ * We advertise as many netif queues as the port has RX queues (bounded by
+ * the max_queues devarg), so normally every ring has one ethdev queue.
  *
  * Only the primary process drives the port: ring mappings, event channels
  * and the xenstore connection are per-process resources, so secondary
@@ -33,6 +49,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_spinlock.h>
 
 /* xenpv.h first: it pins the Xen interface version for every xen/ header */
 #include "xenpv.h"
@@ -112,9 +129,10 @@ struct xenback_qkeys {
 };
 
 /*
- * Ethdev RX queue i = the guest TX ring of netif queue i. The ring pages and
- * the event channel are owned by the control path; the fields below the
- * guard are read by the burst only while the guard is open.
+ * Entry j: the guest TX ring of netif queue j, and ethdev RX queue j. The
+ * ring pages and the event channel are owned by the control path; a burst
+ * of ethdev RX queue i reads the rings it serves only while i's guard is
+ * open (the control path closes every guard before it touches a ring).
  *
  * In the shared ring page (ring.sring) the guest owns req_prod and
  * rsp_event and the request slots it has not yet handed over; we own
@@ -135,6 +153,7 @@ struct xenback_rxq {
 	uint16_t port_id;		/* stamped on every mbuf */
 	uint16_t buf_size;		/* data room of the mempool's mbufs */
 	bool scatter;			/* RTE_ETH_RX_OFFLOAD_SCATTER */
+	bool borrowed;			/* mp is another ethdev queue's */
 	bool lro;			/* TCP_LRO: GSO packets are delivered */
 	bool csum_offload;		/* L4 checksum offload enabled */
 	bool sg;			/* we advertised feature-sg */
@@ -151,10 +170,20 @@ struct xenback_rxq {
 	unsigned int ring_pages;
 
 	struct xenback_rxq_stats st;
+
+	/*
+	 * As ethdev RX queue: the rings its bursts serve (set by the control
+	 * path with the guard closed); next is the burst's round-robin start.
+	 */
+	struct xenback_rxq *serve[XENBACK_MAX_QUEUES];
+	uint8_t nb_serve;
+	uint8_t next;
+	uint16_t nb_desc;		/* what the application asked for */
 } __rte_cache_aligned;
 
 /*
- * Ethdev TX queue i = the guest RX ring of netif queue i; same rules. The
+ * Entry j: the guest RX ring of netif queue j, and ethdev TX queue j; same
+ * rules. The
  * guest owns req_prod, rsp_event and the buffers (requests) it posted; we
  * own rsp_prod, req_event and the slots of the requests we took, where each
  * response goes (the guest reads responses by slot, not by id).
@@ -186,6 +215,17 @@ struct xenback_txq {
 	unsigned int ring_pages;
 
 	struct xenback_txq_stats st;
+
+	/* As a ring: serialises its senders when it has more than one. */
+	rte_spinlock_t lock;
+
+	/*
+	 * As ethdev TX queue: the ring its bursts fill, and whether another
+	 * ethdev TX queue fills it too (set with the guard closed).
+	 */
+	struct xenback_txq *serve;
+	bool shared;
+	uint16_t nb_desc;		/* what the application asked for */
 } __rte_cache_aligned;
 
 /*
@@ -228,6 +268,8 @@ struct xenback_dev {
 	bool lsc_pending;		/* raise LSC once the lock is dropped */
 	bool broken;			/* last connection ended in a violation */
 	bool reattach;			/* frontend was connected when we came */
+	bool configured;		/* dev_configure done: InitWait allowed */
+	uint16_t app_mtu;		/* MTU set by the application, 0: none */
 
 	/* advertised in xenstore */
 	uint16_t adv_queues;
@@ -246,14 +288,28 @@ struct xenback_dev {
 	uint64_t violations;		/* fatal protocol violations */
 	uint64_t refused;		/* connections refused (bad keys) */
 
-	struct xenback_rxq *rxq;	/* max_queues of each */
+	struct xenback_rxq *rxq;	/* XENBACK_MAX_QUEUES of each */
 	struct xenback_txq *txq;
 };
+
+/*
+ * The largest MTU the guest can receive: a frame above one page needs
+ * several of its buffers (feature-sg, both ways). Without it, the plain
+ * Ethernet MTU, as Linux netback limits a vif without sg. Under xd->lock.
+ */
+static inline uint32_t
+xenback_mtu_max(const struct xenback_dev *xd)
+{
+	if (!xd->sg || (xd->connected && !xd->fe.sg))
+		return RTE_ETHER_MTU;
+	return XENBACK_MAX_PKT_LEN - RTE_ETHER_HDR_LEN;
+}
 
 /* xenback_xenbus.c: the control path */
 int xenback_xb_start(struct xenback_dev *xd);
 void xenback_xb_stop(struct xenback_dev *xd);
 int xenback_xb_configure(struct xenback_dev *xd);
+int xenback_xb_set_mtu(struct xenback_dev *xd, uint16_t mtu);
 void xenback_xb_set_started(struct xenback_dev *xd, bool started);
 void xenback_update_link(struct xenback_dev *xd);
 

@@ -157,22 +157,34 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	struct xenback_dev *xd = dev->data->dev_private;
 
 	info->max_mac_addrs = 1;
-	info->max_rx_queues = xd->max_queues;
-	info->max_tx_queues = xd->max_queues;
-	info->max_rx_pktlen = xd->sg ? XENBACK_MAX_PKT_LEN : XENPV_PAGE_SIZE;
+	/*
+	 * Any number of queues, whatever the guest negotiates: they are
+	 * mapped onto its netif queues (xenback.h).
+	 */
+	info->max_rx_queues = XENBACK_MAX_QUEUES;
+	info->max_tx_queues = XENBACK_MAX_QUEUES;
+	pthread_mutex_lock(&xd->lock);
+	info->max_mtu = (uint16_t)xenback_mtu_max(xd);
+	pthread_mutex_unlock(&xd->lock);
+	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
 	info->min_rx_bufsize = XENBACK_MIN_RX_BUFSIZE;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->max_mtu = info->max_rx_pktlen - RTE_ETHER_HDR_LEN;
 
-	/* descriptors are the frontend's ring slots: its order decides */
-	info->rx_desc_lim.nb_max = XENPV_TX_RING_SIZE(xd->max_order);
-	info->rx_desc_lim.nb_min = 1;
+	/*
+	 * Descriptors: the guest's ring, sized by the frontend, bounds what
+	 * is in flight, not the count the application asks for; any count
+	 * is accepted (and reported back by rxq/txq_info).
+	 */
+	info->rx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
+	info->rx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = XENPV_RX_RING_SIZE(xd->max_order);
-	info->tx_desc_lim.nb_min = 1;
+	info->tx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
+	info->tx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
 	info->tx_desc_lim.nb_align = 1;
-	info->default_rxportconf.ring_size = info->rx_desc_lim.nb_max;
-	info->default_txportconf.ring_size = info->tx_desc_lim.nb_max;
+	info->tx_desc_lim.nb_seg_max = XENBACK_RX_MAX_SLOTS;
+	info->tx_desc_lim.nb_mtu_seg_max = XENBACK_RX_MAX_SLOTS;
+	info->default_rxportconf.ring_size = XENPV_TX_RING_SIZE(xd->max_order);
+	info->default_txportconf.ring_size = XENPV_RX_RING_SIZE(xd->max_order);
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->default_rxportconf.nb_queues = 1;
@@ -280,12 +292,44 @@ xenback_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return 0;
 }
 
-/* The vif hands the backend every frame the guest sends. */
+/*
+ * Receive filters. A vif is a point-to-point link: the backend receives
+ * every frame the guest sends, whatever its destination, so the port is
+ * always promiscuous and all-multicast; enabling either is a no-op, and
+ * disabling either is accepted and filters nothing (as a tap device's
+ * flags do not filter what the guest sends). Clients such as pktgen and
+ * OVS-DPDK set these at start.
+ */
 static int
-xenback_promiscuous_enable(struct rte_eth_dev *dev)
+xenback_rx_filter_noop(struct rte_eth_dev *dev)
 {
 	RTE_SET_USED(dev);
 	return 0;
+}
+
+/*
+ * The port's MAC is the host side of the vif: it is never on the wire
+ * (the guest's frames carry the guest's MAC), so any unicast address is
+ * accepted; ethdev stores it.
+ */
+static int
+xenback_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	struct xenback_dev *xd = dev->data->dev_private;
+
+	if (!rte_is_unicast_ether_addr(addr)) {
+		XENBACK_LOG(ERR, "%s: " RTE_ETHER_ADDR_PRT_FMT
+			    " is not a unicast address", xd->name,
+			    RTE_ETHER_ADDR_BYTES(addr));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+xenback_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	return xenback_xb_set_mtu(dev->data->dev_private, mtu);
 }
 
 static int
@@ -297,7 +341,6 @@ xenback_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	struct xenback_rxq *rxq = &xd->rxq[qid];
 	uint32_t room;
 
-	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(socket);
 	RTE_SET_USED(conf);
 	room = rte_pktmbuf_data_room_size(mp);
@@ -309,6 +352,8 @@ xenback_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return -EINVAL;
 	}
 	rxq->mp = mp;
+	rxq->borrowed = false;
+	rxq->nb_desc = nb_desc;
 	rxq->buf_size = (uint16_t)RTE_MIN(room - RTE_PKTMBUF_HEADROOM,
 					  (uint32_t)UINT16_MAX);
 	dev->data->rx_queues[qid] = rxq;
@@ -330,9 +375,9 @@ xenback_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 {
 	struct xenback_dev *xd = dev->data->dev_private;
 
-	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(socket);
 	RTE_SET_USED(conf);
+	xd->txq[qid].nb_desc = nb_desc;
 	dev->data->tx_queues[qid] = &xd->txq[qid];
 	return 0;
 }
@@ -353,7 +398,7 @@ xenback_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 
 	qinfo->mp = rxq->mp;
 	qinfo->scattered_rx = rxq->scatter;
-	qinfo->nb_desc = (uint16_t)RING_SIZE(&rxq->ring);
+	qinfo->nb_desc = rxq->nb_desc;
 	qinfo->rx_buf_size = rxq->buf_size;
 	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
 }
@@ -364,7 +409,7 @@ xenback_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct xenback_dev *xd = dev->data->dev_private;
 
-	qinfo->nb_desc = (uint16_t)RING_SIZE(&xd->txq[qid].ring);
+	qinfo->nb_desc = xd->txq[qid].nb_desc;
 	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
 }
 
@@ -374,7 +419,7 @@ xenback_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 	struct xenback_dev *xd = dev->data->dev_private;
 	unsigned int i;
 
-	for (i = 0; i < xd->max_queues; i++) {
+	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
 		const struct xenback_rxq_stats *r = &xd->rxq[i].st;
 		const struct xenback_txq_stats *t = &xd->txq[i].st;
 
@@ -404,7 +449,7 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 	struct xenback_dev *xd = dev->data->dev_private;
 	unsigned int i;
 
-	for (i = 0; i < xd->max_queues; i++) {
+	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
 		memset(&xd->rxq[i].st, 0, sizeof(xd->rxq[i].st));
 		memset(&xd->txq[i].st, 0, sizeof(xd->txq[i].st));
 	}
@@ -471,7 +516,7 @@ xenback_xstat_value(struct xenback_dev *xd, const struct xenback_xstat *x)
 
 	if (x->kind == XS_DEV)
 		return *(const uint64_t *)((const char *)xd + x->off);
-	for (i = 0; i < xd->max_queues; i++) {
+	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
 		const char *base = x->kind == XS_RX ?
 			(const char *)&xd->rxq[i].st :
 			(const char *)&xd->txq[i].st;
@@ -519,7 +564,12 @@ static const struct eth_dev_ops xenback_ops = {
 	.dev_close = xenback_dev_close,
 	.dev_infos_get = xenback_dev_infos_get,
 	.link_update = xenback_link_update,
-	.promiscuous_enable = xenback_promiscuous_enable,
+	.promiscuous_enable = xenback_rx_filter_noop,
+	.promiscuous_disable = xenback_rx_filter_noop,
+	.allmulticast_enable = xenback_rx_filter_noop,
+	.allmulticast_disable = xenback_rx_filter_noop,
+	.mac_addr_set = xenback_mac_addr_set,
+	.mtu_set = xenback_mtu_set,
 	.rx_queue_setup = xenback_rx_queue_setup,
 	.rx_queue_release = xenback_rx_queue_release,
 	.tx_queue_setup = xenback_tx_queue_setup,
@@ -556,6 +606,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	struct rte_ether_addr *mac;
 	struct xenback_dev *xd;
 	int socket = rte_socket_id();
+	unsigned int i;
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -592,10 +643,10 @@ xenback_probe(struct rte_vdev_device *vdev)
 	strlcpy(xd->name, name, sizeof(xd->name));
 
 	xd->rxq = rte_zmalloc_socket("xenback_rxq",
-				     xd->max_queues * sizeof(*xd->rxq),
+				     XENBACK_MAX_QUEUES * sizeof(*xd->rxq),
 				     RTE_CACHE_LINE_SIZE, socket);
 	xd->txq = rte_zmalloc_socket("xenback_txq",
-				     xd->max_queues * sizeof(*xd->txq),
+				     XENBACK_MAX_QUEUES * sizeof(*xd->txq),
 				     RTE_CACHE_LINE_SIZE, socket);
 	mac = rte_zmalloc("xenback_mac", sizeof(*mac), 0);
 	if (xd->rxq == NULL || xd->txq == NULL || mac == NULL) {
@@ -611,6 +662,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 	mac->addr_bytes[4] = (uint8_t)(xd->devid >> 8);
 	mac->addr_bytes[5] = (uint8_t)xd->devid;
 	eth_dev->data->mac_addrs = mac;
+	for (i = 0; i < XENBACK_MAX_QUEUES; i++)
+		rte_spinlock_init(&xd->txq[i].lock);
 
 	eth_dev->dev_ops = &xenback_ops;
 	eth_dev->rx_pkt_burst = xenback_rx_burst;

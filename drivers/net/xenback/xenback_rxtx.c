@@ -526,10 +526,11 @@ xenback_grant_copy(xengnttab_handle *xgt, xengnttab_grant_copy_segment_t *segs,
 	}
 }
 
-uint16_t
-xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* One guest TX ring, up to @nb_pkts packets (inside the caller's guard). */
+static uint16_t
+xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
+		      uint16_t nb_pkts)
 {
-	struct xenback_rxq *rxq = queue;
 	netif_tx_back_ring_t *ring = &rxq->ring;
 	struct xenback_rx_plan *p;
 	unsigned int nplan = 0, nseg = 0, used, i;
@@ -537,10 +538,8 @@ xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t nb_rx = 0;
 	int notify;
 
-	if (unlikely(!xenpv_dp_enter(&rxq->guard)))
-		return 0;
 	if (unlikely(__atomic_load_n(&rxq->fatal, __ATOMIC_RELAXED) != 0))
-		goto out;
+		return 0;
 
 	/*
 	 * The guest's producer index, once per burst; acquire: the slots
@@ -550,10 +549,10 @@ xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	prod = xenpv_load_acquire(&ring->sring->req_prod);
 	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
 		xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_REQ_PROD);
-		goto out;
+		return 0;
 	}
 	if (prod == ring->req_cons)
-		goto out;
+		return 0;
 	if (nb_pkts > XENBACK_BURST_MAX)
 		nb_pkts = XENBACK_BURST_MAX;
 
@@ -598,9 +597,36 @@ xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			rxq->st.notify++;
 		}
 	}
-out:
-	xenpv_dp_exit(&rxq->guard);
 	return nb_rx;
+}
+
+/*
+ * Ethdev RX queue: the guest TX ring(s) it serves (xenback.h). Normally
+ * one, its own; more only when the guest negotiated more netif queues
+ * than the port now has RX queues. Each ring has exactly one ethdev RX
+ * queue, so no lock. The rings are taken in turn from the one after the
+ * ring the last burst started with, so a busy ring cannot starve another.
+ */
+uint16_t
+xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct xenback_rxq *q = queue;
+	unsigned int k, nr;
+	uint16_t n = 0;
+
+	if (unlikely(!xenpv_dp_enter(&q->guard)))
+		return 0;
+	nr = q->nb_serve;
+	if (likely(nr == 1)) {
+		n = xenback_rx_ring_burst(q->serve[0], pkts, nb_pkts);
+	} else {
+		for (k = 0; k < nr && n < nb_pkts; k++)
+			n += xenback_rx_ring_burst(q->serve[(q->next + k) % nr],
+						   pkts + n, nb_pkts - n);
+		q->next = (uint8_t)((q->next + 1) % nr);
+	}
+	xenpv_dp_exit(&q->guard);
+	return n;
 }
 
 /* ---------------------------------------------------------------------
@@ -958,26 +984,24 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
  * serves the whole burst; the application sends the rest with its next
  * call, as it does whenever a PMD takes fewer packets than offered.
  */
-uint16_t
-xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+static uint16_t
+xenback_tx_ring_burst(struct xenback_txq *txq, struct rte_mbuf **pkts,
+		      uint16_t nb_pkts)
 {
-	struct xenback_txq *txq = queue;
 	netif_rx_back_ring_t *ring = &txq->ring;
 	unsigned int nplan = 0, nseg = 0, i;
 	RING_IDX prod, base, idx;
 	uint16_t n = 0;
 	int notify;
 
-	if (unlikely(!xenpv_dp_enter(&txq->guard)))
-		return 0;
 	if (unlikely(__atomic_load_n(&txq->fatal, __ATOMIC_RELAXED) != 0))
-		goto out;
+		return 0;
 
 	/* the guest's posted buffers, once per burst (acquire, checked) */
 	prod = xenpv_load_acquire(&ring->sring->req_prod);
 	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
 		xenback_set_fatal(&txq->fatal, XENBACK_FATAL_REQ_PROD);
-		goto out;
+		return 0;
 	}
 	if (nb_pkts > XENBACK_BURST_MAX)
 		nb_pkts = XENBACK_BURST_MAX;
@@ -1020,8 +1044,33 @@ xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 	/* the data is in the guest's pages (or dropped): free the mbufs */
 	rte_pktmbuf_free_bulk(pkts, n);
-out:
-	xenpv_dp_exit(&txq->guard);
+	return n;
+}
+
+/*
+ * Ethdev TX queue i sends on the guest RX ring of netif queue i mod n
+ * (xenback.h). The ring's lock is taken only when another ethdev TX queue
+ * sends on the same ring in this connection; with as many TX queues as
+ * netif queues (or fewer) every ring has one sender and no lock is taken.
+ */
+uint16_t
+xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct xenback_txq *q = queue;
+	struct xenback_txq *ring;
+	uint16_t n;
+
+	if (unlikely(!xenpv_dp_enter(&q->guard)))
+		return 0;
+	ring = q->serve;
+	if (q->shared) {
+		rte_spinlock_lock(&ring->lock);
+		n = xenback_tx_ring_burst(ring, pkts, nb_pkts);
+		rte_spinlock_unlock(&ring->lock);
+	} else {
+		n = xenback_tx_ring_burst(ring, pkts, nb_pkts);
+	}
+	xenpv_dp_exit(&q->guard);
 	return n;
 }
 

@@ -103,16 +103,32 @@ xenback_update_link(struct xenback_dev *xd)
 		xd->lsc_pending = true;
 }
 
-/* Copy the port configuration into the queues (guards closed). */
+/*
+ * Copy the port configuration into the rings (guards closed). A guest TX
+ * ring j beyond the port's RX queues (the guest negotiated more netif
+ * queues than the port has now) borrows the mempool of the ethdev RX queue
+ * that serves it, j mod the number of RX queues.
+ */
 static void
 xenback_apply_config(struct xenback_dev *xd)
 {
-	uint64_t rxo = xd->eth_dev->data->dev_conf.rxmode.offloads;
+	struct rte_eth_dev_data *data = xd->eth_dev->data;
+	uint64_t rxo = data->dev_conf.rxmode.offloads;
 	unsigned int i;
 
-	for (i = 0; i < xd->max_queues; i++) {
+	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
 		struct xenback_rxq *rxq = &xd->rxq[i];
 		struct xenback_txq *txq = &xd->txq[i];
+
+		if (i >= data->nb_rx_queues && i < xd->nb_fe_queues &&
+		    data->nb_rx_queues > 0) {
+			const struct xenback_rxq *owner =
+				&xd->rxq[i % data->nb_rx_queues];
+
+			rxq->mp = owner->mp;
+			rxq->buf_size = owner->buf_size;
+			rxq->borrowed = true;
+		}
 
 		rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
 		rxq->lro = xd->gso && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO);
@@ -130,28 +146,43 @@ xenback_apply_config(struct xenback_dev *xd)
 	}
 }
 
-/* Let bursts in on every queue that is connected and set up. */
+/*
+ * Map the ethdev queues onto the connection's n netif queues (xenback.h)
+ * and let bursts in. Ethdev TX queue i sends on ring i mod n, locked when
+ * another TX queue sends there too; ethdev RX queue i serves rings i,
+ * i + r, i + 2r, ... (r RX queues).
+ */
 static void
 xenback_open_queues(struct xenback_dev *xd)
 {
 	struct rte_eth_dev_data *data = xd->eth_dev->data;
-	unsigned int i;
+	unsigned int i, j, n = xd->nb_fe_queues;
+	unsigned int nrx = data->nb_rx_queues, ntx = data->nb_tx_queues;
 
-	if (!xd->connected || !xd->started)
+	if (!xd->connected || !xd->started || n == 0)
 		return;
 	xenback_apply_config(xd);
-	for (i = 0; i < xd->nb_fe_queues; i++) {
-		if (i < data->nb_rx_queues && xd->rxq[i].mp != NULL)
-			xenpv_dp_open(&xd->rxq[i].guard);
-		if (i < data->nb_tx_queues)
-			xenpv_dp_open(&xd->txq[i].guard);
+	for (i = 0; i < nrx && i < XENBACK_MAX_QUEUES; i++) {
+		struct xenback_rxq *q = &xd->rxq[i];
+
+		q->nb_serve = 0;
+		q->next = 0;
+		for (j = i; j < n; j += nrx)
+			q->serve[q->nb_serve++] = &xd->rxq[j];
+		if (q->nb_serve > 0 && q->mp != NULL)
+			xenpv_dp_open(&q->guard);
 	}
-	if (xd->nb_fe_queues > data->nb_rx_queues ||
-	    xd->nb_fe_queues > data->nb_tx_queues)
-		XENBACK_LOG(WARNING,
-			    "%s: the frontend uses %u queues but the port has %u rx / %u tx: the rest is not served",
-			    xd->name, xd->nb_fe_queues, data->nb_rx_queues,
-			    data->nb_tx_queues);
+	for (i = 0; i < ntx && i < XENBACK_MAX_QUEUES; i++) {
+		struct xenback_txq *q = &xd->txq[i];
+
+		q->serve = &xd->txq[i % n];
+		q->shared = i % n + n < ntx;
+		xenpv_dp_open(&q->guard);
+	}
+	if (n > nrx)
+		XENBACK_LOG(NOTICE,
+			    "%s: the frontend uses %u queues, the port has %u rx queues: rx queue i also serves netif queues i + %u, i + %u, ...",
+			    xd->name, n, nrx, nrx, 2 * nrx);
 }
 
 /* Stop bursts on every queue and wait for those inside to leave. */
@@ -160,9 +191,13 @@ xenback_close_queues(struct xenback_dev *xd)
 {
 	unsigned int i;
 
-	for (i = 0; i < xd->max_queues; i++) {
+	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
 		xenpv_dp_close(&xd->rxq[i].guard);
 		xenpv_dp_close(&xd->txq[i].guard);
+		if (xd->rxq[i].borrowed) {
+			xd->rxq[i].mp = NULL;
+			xd->rxq[i].borrowed = false;
+		}
 	}
 }
 
@@ -596,6 +631,9 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 			      xd->adv_queues);
 	rc |= xenpv_xs_printf(xs, t, d, "max-ring-page-order", "%u",
 			      xd->max_order);
+	/* the application's MTU, where libxl writes the vif's */
+	if (xd->app_mtu != 0)
+		rc |= xenpv_xs_printf(xs, t, d, "mtu", "%u", xd->app_mtu);
 	return rc != 0 ? -EIO : 0;
 }
 
@@ -608,6 +646,23 @@ xenback_write_features(struct xenback_dev *xd)
 		XENBACK_LOG(ERR, "%s: cannot write features into %s: %s",
 			    xd->name, xd->be_path, strerror(-rc));
 	return rc;
+}
+
+/*
+ * (Back) to InitWait: what we offer is rewritten first, from the port's
+ * configuration now, so a frontend that starts over negotiates what the
+ * application configured. Until the application has configured the port
+ * (dev_configure) the vif is held before InitWait: a frontend cannot
+ * connect with features or queues nobody asked for.
+ */
+static void
+xenback_initwait(struct xenback_dev *xd)
+{
+	if (!xd->configured)
+		return;
+	if (xenback_write_features(xd) < 0)
+		return;
+	xenback_switch(xd, XenbusStateInitWait);
 }
 
 /* A frontend path we accept: /local/domain/<fe_domid>/<printable> */
@@ -686,10 +741,8 @@ xenback_vif_probe(struct xenback_dev *xd)
 		 fe);
 	free(fe);
 
-	if (xenback_write_features(xd) < 0)
-		return false;
 	xd->be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
-	xenback_switch(xd, XenbusStateInitWait);
+	xenback_initwait(xd);
 	rc = xenpv_xs_watch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
 	if (rc < 0) {
 		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
@@ -715,6 +768,9 @@ xenback_reconcile(struct xenback_dev *xd)
 
 	if (!xenback_vif_probe(xd))
 		return;
+	/* held until dev_configure: nothing is offered or connected before */
+	if (!xd->configured)
+		return;
 
 	be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
 	if (be_state == XenbusStateClosing &&
@@ -735,7 +791,7 @@ xenback_reconcile(struct xenback_dev *xd)
 		if (xd->connected || xd->be_state == XenbusStateClosed ||
 		    xd->be_state == XenbusStateClosing) {
 			xenback_disconnect(xd);
-			xenback_switch(xd, XenbusStateInitWait);
+			xenback_initwait(xd);
 		}
 		break;
 	case XenbusStateInitialised:
@@ -933,6 +989,14 @@ xenback_xb_start(struct xenback_dev *xd)
 		goto fail;
 	}
 	XENBACK_LOG(INFO, "%s: watching %s", xd->name, xd->be_path);
+	/*
+	 * Take on a vif that exists already now rather than when the
+	 * watch's first event arrives, so that dev_configure finds it.
+	 */
+	pthread_mutex_lock(&xd->lock);
+	xenback_reconcile(xd);
+	xd->lsc_pending = false;
+	pthread_mutex_unlock(&xd->lock);
 	return 0;
 
 fail:
@@ -986,7 +1050,17 @@ xenback_xb_stop(struct xenback_dev *xd)
 	xd->xs = NULL;
 }
 
-/* dev_configure: advertise what the port is now configured to take. */
+/*
+ * dev_configure: advertise what the port is now configured to take: one
+ * netif queue per RX queue (bounded by max_queues), so that every guest TX
+ * ring has an RX queue of its own; any number of TX queues shares them
+ * (xenback.h). GSO only if the application takes LRO packets.
+ *
+ * The first configuration releases a vif held before InitWait. A frontend
+ * connected already keeps what it negotiated (Linux netfront cannot
+ * renegotiate without reconnecting); every one of its queues is still
+ * served, and it gets the new offer the next time it starts over.
+ */
 int
 xenback_xb_configure(struct xenback_dev *xd)
 {
@@ -995,20 +1069,52 @@ xenback_xb_configure(struct xenback_dev *xd)
 	bool gso;
 	int rc = 0;
 
-	queues = RTE_MIN(data->nb_rx_queues, data->nb_tx_queues);
-	queues = RTE_MIN(queues, xd->max_queues);
+	queues = RTE_MIN(data->nb_rx_queues, xd->max_queues);
 	if (queues == 0)
 		queues = 1;
 	gso = xd->gso &&
 	      (data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO);
 
 	pthread_mutex_lock(&xd->lock);
-	if (queues != xd->adv_queues || gso != xd->adv_gso) {
-		xd->adv_queues = queues;
-		xd->adv_gso = gso;
-		/* a connected frontend keeps what it negotiated */
-		if (xd->vif_present && !xd->connected)
-			rc = xenback_write_features(xd);
+	xd->adv_queues = queues;
+	xd->adv_gso = gso;
+	if (!xd->configured) {
+		xd->configured = true;
+		/* a vif held before InitWait: offer, and see who waits */
+		if (xd->vif_present && !xd->closing) {
+			xenback_initwait(xd);
+			xenback_reconcile(xd);
+		}
+	} else if (xd->vif_present && !xd->connected) {
+		rc = xenback_write_features(xd);
+	}
+	pthread_mutex_unlock(&xd->lock);
+	return rc;
+}
+
+/* mtu_set: the largest MTU the guest can take (xenback.h), written for it. */
+int
+xenback_xb_set_mtu(struct xenback_dev *xd, uint16_t mtu)
+{
+	uint32_t max;
+	int rc = 0;
+
+	pthread_mutex_lock(&xd->lock);
+	max = xenback_mtu_max(xd);
+	if (mtu > max) {
+		XENBACK_LOG(ERR,
+			    "%s: MTU %u is above %u, the most the guest can receive%s",
+			    xd->name, mtu, max,
+			    !xd->sg ? " (devarg sg=0)" :
+			    " (it did not negotiate feature-sg)");
+		rc = -EINVAL;
+	} else {
+		xd->app_mtu = mtu;
+		if (xd->vif_present && xd->xs != NULL &&
+		    xenpv_xs_printf(xd->xs, XBT_NULL, xd->be_path, "mtu", "%u",
+				    mtu) < 0)
+			XENBACK_LOG(WARNING, "%s: cannot write %s/mtu",
+				    xd->name, xd->be_path);
 	}
 	pthread_mutex_unlock(&xd->lock);
 	return rc;

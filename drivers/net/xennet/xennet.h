@@ -32,6 +32,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_spinlock.h>
 #include <ethdev_driver.h>
 
 /* xenpv.h first: it must define the ring barriers before any Xen header */
@@ -154,15 +155,36 @@ struct xennet_be_features {
 struct xennet_adapter;
 
 /*
- * One TX ring of a netif queue (ethdev TX queue i is netif queue i). The
- * shared page's req_prod and rsp_event are ours, rsp_prod and req_event the
- * backend's; every response slot is the backend's and is copied out with
+ * Ethdev queues and netif queues. A connection has n netif queues, n the
+ * smallest of the port's RX queues, its TX queues, the queues devarg and
+ * what the backend offers (every netif queue then has an ethdev RX queue
+ * to drain it, and a TX queue structure to hold its TX ring):
+ *
+ *  - ethdev RX queue i < n is the RX ring of netif queue i; an RX queue
+ *    i >= n has no ring behind it and its bursts return 0;
+ *  - ethdev TX queue i < n holds the TX ring of netif queue i, and every
+ *    ethdev TX queue i sends on the ring of queue i mod n. A ring that two
+ *    ethdev TX queues send on (more TX queues than netif queues, as OVS-DPDK
+ *    configures) is serialised by its spinlock; a ring with one sender
+ *    takes no lock.
+ *
+ * The control path sets the mapping (serve, shared) while every guard is
+ * closed, so a burst sees one mapping from entering its guard to leaving.
+ */
+
+/*
+ * One TX ring of a netif queue, and an ethdev TX queue. The shared page's
+ * req_prod and rsp_event are ours, rsp_prod and req_event the backend's;
+ * every response slot is the backend's and is copied out with
  * RING_COPY_RESPONSE and checked before use. The data-path part belongs to
- * the lcore running the queue's bursts; the control path sets it up before
- * opening the guard and tears it down only after closing it.
+ * the lcore(s) running bursts on the ring; the control path sets it up
+ * before opening the guards and tears it down only after closing them.
  */
 struct xennet_txq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
+	struct xennet_txq *serve;	/* the ring this ethdev queue fills */
+	bool shared;			/* another ethdev queue fills it too */
+	rte_spinlock_t lock;		/* as a ring: serialises shared senders */
 
 	/* Data path: set up at connect, used by bursts while open. */
 	netif_tx_front_ring_t ring;	/* private indices + shared page */
@@ -184,6 +206,7 @@ struct xennet_txq {
 	struct xennet_txq_stats stats_base;
 	struct xennet_adapter *ad;
 	uint16_t queue_id;
+	uint16_t nb_desc;		/* what the application asked for */
 	struct xennet_ring_mem ring_mem;
 	struct xennet_pages pages;	/* one page per id */
 };
@@ -211,6 +234,7 @@ struct xennet_rxq {
 	struct xennet_rxq_stats stats_base;
 	struct xennet_adapter *ad;
 	uint16_t queue_id;
+	uint16_t nb_desc;		/* what the application asked for */
 	struct xennet_ring_mem ring_mem;
 	struct xennet_pages pages;	/* one page per slot */
 };
@@ -246,6 +270,7 @@ struct xennet_adapter {
 	char be_path[XENPV_PATH_MAX];	/* absolute backend directory */
 	char be_state[XENPV_PATH_MAX];	/* <be_path>/state, watched */
 	unsigned int be_domid;
+	bool be_no_sg;			/* backend offered feature-sg=0 */
 	struct rte_ether_addr mac;
 	uint16_t mtu;			/* the toolstack's mtu key */
 
@@ -282,19 +307,24 @@ xennet_adapter(struct rte_eth_dev *dev)
 	return dev->data->dev_private;
 }
 
-/* Highest MTU of a port: a frame of 65535 bytes needs scatter-gather. */
+/*
+ * Highest MTU of a port: a frame above one page needs scatter-gather, ours
+ * (devarg sg) and the backend's (feature-sg, once it has offered it).
+ */
 static inline uint16_t
 xennet_mtu_max(const struct xennet_adapter *ad)
 {
-	return ad->sg ? XENNET_MTU_MAX_SG : XENNET_MTU_MAX_NOSG;
+	return ad->sg && !ad->be_no_sg ? XENNET_MTU_MAX_SG :
+		XENNET_MTU_MAX_NOSG;
 }
 
-/* The link as ethdev reports it: speed unknown, full duplex, fixed. */
+/* The link as ethdev reports it: nominal speed, full duplex, fixed. */
 static inline struct rte_eth_link
 xennet_link(bool up)
 {
 	struct rte_eth_link link = {
-		.link_speed = up ? RTE_ETH_SPEED_NUM_UNKNOWN :
+		/* nominal: a vif has no line rate (net_xenback reports the same) */
+		.link_speed = up ? RTE_ETH_SPEED_NUM_10G :
 			RTE_ETH_SPEED_NUM_NONE,
 		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
 		.link_autoneg = RTE_ETH_LINK_FIXED,

@@ -172,15 +172,14 @@ xennet_dev_configure(struct rte_eth_dev *dev)
 	uint16_t nrx = dev->data->nb_rx_queues;
 	uint16_t ntx = dev->data->nb_tx_queues;
 
-	/* a netif queue is an RX and a TX ring: ethdev queue i is queue i */
-	if (nrx != ntx) {
-		XENNET_LOG(ERR, "%s: a netif queue is a TX and an RX ring: configure as many RX as TX queues (got %u RX, %u TX)",
+	/*
+	 * Any layout up to XENNET_MAX_QUEUES each (ethdev checks the upper
+	 * bound against dev_info): the queues are mapped onto the netif
+	 * queues of each connection (xennet.h).
+	 */
+	if (nrx == 0 || ntx == 0) {
+		XENNET_LOG(ERR, "%s: %u RX and %u TX queues configured: a vif needs at least one of each",
 			   ad->name, nrx, ntx);
-		return -EINVAL;
-	}
-	if (nrx == 0 || nrx > ad->max_queues) {
-		XENNET_LOG(ERR, "%s: %u queues configured; this port offers 1 to %u (devarg %s)",
-			   ad->name, nrx, ad->max_queues, XENNET_ARG_QUEUES);
 		return -EINVAL;
 	}
 	if (dev->data->dev_conf.rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
@@ -200,22 +199,29 @@ xennet_dev_start(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
-		if (rxq == NULL || dev->data->tx_queues[q] == NULL) {
-			XENNET_LOG(ERR, "%s: queue %u is not set up", ad->name,
-				   q);
+		if (rxq == NULL) {
+			XENNET_LOG(ERR, "%s: RX queue %u is not set up",
+				   ad->name, q);
 			return -EINVAL;
 		}
 		rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		if (dev->data->tx_queues[q] == NULL) {
+			XENNET_LOG(ERR, "%s: TX queue %u is not set up",
+				   ad->name, q);
+			return -EINVAL;
+		}
 	}
 	dev->data->scattered_rx = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
 
 	rc = xennet_xenbus_start(ad);
 	if (rc < 0)
 		return rc;
-	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
-	}
 	return 0;
 }
 
@@ -294,8 +300,9 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	struct xennet_adapter *ad = xennet_adapter(dev);
 	uint16_t ring = xennet_rx_ring_size(ad->ring_order);
 
-	info->max_rx_queues = ad->max_queues;
-	info->max_tx_queues = ad->max_queues;
+	/* any layout: mapped onto the connection's netif queues (xennet.h) */
+	info->max_rx_queues = XENNET_MAX_QUEUES;
+	info->max_tx_queues = XENNET_MAX_QUEUES;
 	info->min_mtu = XENNET_MTU_MIN;
 	info->max_mtu = xennet_mtu_max(ad);
 	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
@@ -303,12 +310,15 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mac_addrs = 1;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 
-	/* descriptors are ring slots: the ring size is the devarg's */
-	info->rx_desc_lim.nb_max = ring;
-	info->rx_desc_lim.nb_min = ring;
+	/*
+	 * Descriptors: the ring (ring_page_order devarg) bounds what is in
+	 * flight, not the count; any count is accepted (xenpv.h).
+	 */
+	info->rx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
+	info->rx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = xennet_tx_ring_size(ad->ring_order);
-	info->tx_desc_lim.nb_min = xennet_tx_ring_size(ad->ring_order);
+	info->tx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
+	info->tx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_seg_max = UINT16_MAX;
 	info->tx_desc_lim.nb_mtu_seg_max = UINT16_MAX;
@@ -342,6 +352,41 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
+/*
+ * Receive filters. The backend switches frames to the vif by its own rules
+ * (a bridge, OVS, or net_xenback's application) and netif has no filter of
+ * its own for unicast: what the backend sends is what the guest gets. The
+ * port is therefore always promiscuous and all-multicast; enabling either
+ * is a no-op and disabling either filters nothing (multicast filtering
+ * needs the backend's multicast control, not negotiated here). Clients
+ * such as pktgen and OVS-DPDK set these at start.
+ */
+static int
+xennet_rx_filter_noop(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return 0;
+}
+
+/*
+ * A new MAC: the frames we send carry it, and no netif key names it (the
+ * toolstack's mac key is the vif's identity for the backend, which does
+ * not filter on it). Any unicast address; ethdev stores it.
+ */
+static int
+xennet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+
+	if (!rte_is_unicast_ether_addr(addr)) {
+		XENNET_LOG(ERR, "%s: " RTE_ETHER_ADDR_PRT_FMT
+			   " is not a unicast address", ad->name,
+			   RTE_ETHER_ADDR_BYTES(addr));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 xennet_link_update(struct rte_eth_dev *dev, int wait)
 {
@@ -362,8 +407,11 @@ xennet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	uint16_t q;
 
 	if (mtu > xennet_mtu_max(ad)) {
-		XENNET_LOG(ERR, "%s: MTU %u above %u%s", ad->name, mtu,
-			   xennet_mtu_max(ad), ad->sg ? "" : " (sg=0)");
+		XENNET_LOG(ERR, "%s: MTU %u is above this port's maximum %u%s",
+			   ad->name, mtu, xennet_mtu_max(ad),
+			   !ad->sg ? " (devarg sg=0)" :
+			   ad->be_no_sg ? " (the backend offers no feature-sg)" :
+			   "");
 		return -EINVAL;
 	}
 	if (rxo & RTE_ETH_RX_OFFLOAD_SCATTER)
@@ -396,12 +444,6 @@ xennet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	uint32_t room, frame;
 	struct xennet_rxq *rxq;
 
-	if (nb_desc != xennet_rx_ring_size(ad->ring_order)) {
-		XENNET_LOG(ERR, "%s: RX queue %u: %u descriptors; the ring has %u slots (devarg %s)",
-			   ad->name, qid, nb_desc,
-			   xennet_rx_ring_size(ad->ring_order), XENNET_ARG_ORDER);
-		return -EINVAL;
-	}
 	room = rte_pktmbuf_data_room_size(mp);
 	if (room <= RTE_PKTMBUF_HEADROOM) {
 		XENNET_LOG(ERR, "%s: RX queue %u: mempool %s has no data room",
@@ -422,6 +464,7 @@ xennet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 		return -ENOMEM;
 	rxq->ad = ad;
 	rxq->queue_id = qid;
+	rxq->nb_desc = nb_desc;
 	rxq->mp = mp;
 	rxq->port_id = dev->data->port_id;
 	rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
@@ -438,18 +481,15 @@ xennet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	struct xennet_txq *txq;
 
 	RTE_SET_USED(conf);
-	if (nb_desc != xennet_tx_ring_size(ad->ring_order)) {
-		XENNET_LOG(ERR, "%s: TX queue %u: %u descriptors; the ring has %u slots (devarg %s)",
-			   ad->name, qid, nb_desc,
-			   xennet_tx_ring_size(ad->ring_order), XENNET_ARG_ORDER);
-		return -EINVAL;
-	}
 	txq = rte_zmalloc_socket("xennet_txq", sizeof(*txq),
 				 RTE_CACHE_LINE_SIZE, (int)socket);
 	if (txq == NULL)
 		return -ENOMEM;
 	txq->ad = ad;
 	txq->queue_id = qid;
+	txq->nb_desc = nb_desc;
+	txq->serve = txq;
+	rte_spinlock_init(&txq->lock);
 	dev->data->tx_queues[qid] = txq;
 	return 0;
 }
@@ -462,7 +502,7 @@ xennet_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 
 	qinfo->mp = rxq->mp;
 	qinfo->scattered_rx = rxq->scatter;
-	qinfo->nb_desc = xennet_rx_ring_size(xennet_adapter(dev)->ring_order);
+	qinfo->nb_desc = rxq->nb_desc;
 	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
 }
 
@@ -470,8 +510,9 @@ static void
 xennet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 		    struct rte_eth_txq_info *qinfo)
 {
-	RTE_SET_USED(qid);
-	qinfo->nb_desc = xennet_tx_ring_size(xennet_adapter(dev)->ring_order);
+	const struct xennet_txq *txq = dev->data->tx_queues[qid];
+
+	qinfo->nb_desc = txq->nb_desc;
 	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
 }
 
@@ -720,6 +761,11 @@ static const struct eth_dev_ops xennet_ops = {
 	.dev_infos_get = xennet_dev_infos_get,
 	.link_update = xennet_link_update,
 	.mtu_set = xennet_mtu_set,
+	.promiscuous_enable = xennet_rx_filter_noop,
+	.promiscuous_disable = xennet_rx_filter_noop,
+	.allmulticast_enable = xennet_rx_filter_noop,
+	.allmulticast_disable = xennet_rx_filter_noop,
+	.mac_addr_set = xennet_mac_addr_set,
 	.rx_queue_setup = xennet_rx_queue_setup,
 	.tx_queue_setup = xennet_tx_queue_setup,
 	.rx_queue_release = xennet_rx_queue_release,
@@ -855,15 +901,11 @@ xennet_check_backend(struct xennet_adapter *ad, const struct xennet_args *a)
 	rc = xennet_read_backend_features(ad, &f);
 	if (rc < 0)
 		return rc;
-	if (a->queues_set && a->queues > f.max_queues) {
-		XENNET_LOG(ERR, "%s: %s=%lu but backend %s offers %u queue(s)",
+	if (a->queues_set && a->queues > f.max_queues)
+		XENNET_LOG(NOTICE, "%s: %s=%lu but backend %s offers %u queue(s) now: using what it offers at connect",
 			   ad->name, XENNET_ARG_QUEUES, a->queues, ad->be_path,
 			   f.max_queues);
-		return -EINVAL;
-	}
-	if (!a->queues_set)
-		ad->max_queues = RTE_MIN(f.max_queues,
-					 (unsigned int)XENNET_MAX_QUEUES);
+	ad->be_no_sg = !f.sg;
 	if (a->order > 0 && (!f.has_max_order || a->order > f.max_order)) {
 		XENNET_LOG(ERR, "%s: %s=%lu but backend %s offers %s%u",
 			   ad->name, XENNET_ARG_ORDER, a->order, ad->be_path,
@@ -899,7 +941,9 @@ xennet_probe(struct rte_vdev_device *vdev)
 	strlcpy(ad->name, name, sizeof(ad->name));
 	ad->dev = dev;
 	ad->devid = (unsigned int)args.devid;
-	ad->max_queues = (unsigned int)args.queues;
+	/* without the devarg: as many as the backend offers at connect */
+	ad->max_queues = args.queues_set ? (unsigned int)args.queues :
+		XENNET_MAX_QUEUES;
 	ad->ring_order = (unsigned int)args.order;
 	ad->sg = args.sg != 0;
 	ad->csum = args.csum != 0;

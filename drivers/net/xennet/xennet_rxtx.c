@@ -307,20 +307,19 @@ drop:
 	return XENNET_TX_DROPPED;
 }
 
-uint16_t
-xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* One TX ring (inside the caller's guard, and its lock if shared). */
+static uint16_t
+xennet_tx_ring_burst(struct xennet_txq *txq, struct rte_mbuf **pkts,
+		     uint16_t nb_pkts)
 {
-	struct xennet_txq *txq = queue;
 	netif_tx_front_ring_t *r = &txq->ring;
 	RING_IDX prod;
 	uint16_t n = 0;
 	int notify;
 
-	if (unlikely(!xenpv_dp_enter(&txq->guard)))
-		return 0;
 	if (unlikely(txq->viol.code != XENNET_VIOL_NONE) ||
 	    unlikely(!xennet_tx_reclaim(txq)))
-		goto out;
+		return 0;
 
 	prod = r->req_prod_pvt;
 	for (n = 0; n < nb_pkts; n++) {
@@ -343,8 +342,32 @@ xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 * packet).
 	 */
 	rte_pktmbuf_free_bulk(pkts, n);
-out:
-	xenpv_dp_exit(&txq->guard);
+	return n;
+}
+
+/*
+ * Ethdev TX queue i sends on the TX ring of netif queue i mod n (xennet.h).
+ * The ring's lock is taken only when another ethdev TX queue sends on it
+ * in this connection; one sender per ring (the usual case) takes none.
+ */
+uint16_t
+xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct xennet_txq *q = queue;
+	struct xennet_txq *ring;
+	uint16_t n;
+
+	if (unlikely(!xenpv_dp_enter(&q->guard)))
+		return 0;
+	ring = q->serve;
+	if (q->shared) {
+		rte_spinlock_lock(&ring->lock);
+		n = xennet_tx_ring_burst(ring, pkts, nb_pkts);
+		rte_spinlock_unlock(&ring->lock);
+	} else {
+		n = xennet_tx_ring_burst(ring, pkts, nb_pkts);
+	}
+	xenpv_dp_exit(&q->guard);
 	return n;
 }
 

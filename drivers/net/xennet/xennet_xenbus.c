@@ -524,12 +524,42 @@ xennet_quiesce(struct xennet_adapter *ad, bool *lsc)
 	uint16_t q;
 
 	xennet_set_link(ad, false, lsc);
-	for (q = 0; q < ad->nr_queues; q++) {
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		struct xennet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq != NULL)
+			xenpv_dp_close(&txq->guard);
+	}
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
-		xenpv_dp_close(&txq->guard);
-		xenpv_dp_close(&rxq->guard);
+		if (rxq != NULL)
+			xenpv_dp_close(&rxq->guard);
+	}
+}
+
+/*
+ * Map the ethdev queues onto the connection's nr_queues netif queues
+ * (xennet.h) and let bursts in: RX queue i < n drains ring i, TX queue i
+ * fills ring i mod n, under the ring's lock if another TX queue fills it.
+ */
+static void
+xennet_open_queues(struct xennet_adapter *ad)
+{
+	struct rte_eth_dev_data *data = ad->dev->data;
+	uint16_t n = ad->nr_queues, ntx = data->nb_tx_queues, q;
+
+	for (q = 0; q < ntx; q++) {
+		struct xennet_txq *txq = data->tx_queues[q];
+
+		txq->serve = data->tx_queues[q % n];
+		txq->shared = q % n + n < ntx;
+		xenpv_dp_open(&txq->guard);
+	}
+	for (q = 0; q < n; q++) {
+		struct xennet_rxq *rxq = data->rx_queues[q];
+
+		xenpv_dp_open(&rxq->guard);
 	}
 }
 
@@ -552,18 +582,27 @@ xennet_connect(struct xennet_adapter *ad)
 	struct rte_eth_dev *dev = ad->dev;
 	uint64_t rxo = dev->data->dev_conf.rxmode.offloads;
 	struct xennet_be_features f;
-	uint16_t nq = dev->data->nb_rx_queues;
+	uint16_t nq;
 	uint16_t q;
 	int rc;
 
 	rc = xennet_read_backend_features(ad, &f);
 	if (rc < 0)
 		return rc;
-	if (nq > f.max_queues) {
-		XENNET_LOG(ERR, "%s: %u queues configured but backend %s offers %u",
-			   ad->name, nq, ad->be_path, f.max_queues);
-		return -EINVAL;
-	}
+	/* as many netif queues as every side can serve (xennet.h) */
+	nq = RTE_MIN(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	nq = RTE_MIN(nq, ad->max_queues);
+	nq = RTE_MIN(nq, f.max_queues);
+	if (nq < dev->data->nb_rx_queues || nq < dev->data->nb_tx_queues)
+		XENNET_LOG(INFO, "%s: %u rx / %u tx queues over %u netif queue(s) (backend %s offers %u): tx queue i sends on netif queue i mod %u, rx queues from %u on stay empty",
+			   ad->name, dev->data->nb_rx_queues,
+			   dev->data->nb_tx_queues, nq, ad->be_path,
+			   f.max_queues, nq, nq);
+	ad->be_no_sg = !f.sg;
+	if (dev->data->mtu > xennet_mtu_max(ad))
+		XENNET_LOG(WARNING, "%s: MTU %u but backend %s offers no feature-sg: frames above %u bytes are dropped",
+			   ad->name, dev->data->mtu, ad->be_path,
+			   XENPV_PAGE_SIZE);
 	if (ad->ring_order > 0 &&
 	    (!f.has_max_order || ad->ring_order > f.max_order)) {
 		XENNET_LOG(ERR, "%s: ring_page_order=%u but backend %s offers %s%u",
@@ -597,13 +636,7 @@ xennet_connect(struct xennet_adapter *ad)
 			   ad->name, ad->fe_path, strerror(-rc));
 		goto release;
 	}
-	for (q = 0; q < nq; q++) {
-		struct xennet_txq *txq = dev->data->tx_queues[q];
-		struct xennet_rxq *rxq = dev->data->rx_queues[q];
-
-		xenpv_dp_open(&txq->guard);
-		xenpv_dp_open(&rxq->guard);
-	}
+	xennet_open_queues(ad);
 	ad->connected = true;
 	ad->be_caught_up = false;
 	ad->connects++;
