@@ -251,6 +251,54 @@ packing)
 		expect_xstat 0 tx_good_packets -eq 600
 	done
 	;;
+layouts)
+	# OVS-DPDK's layout: 2 RX queues and 5 TX queues (3 of them share a
+	# guest RX ring with another), 2048 descriptors against 256-slot rings;
+	# the port offers the guest one netif queue per RX queue
+	setup
+	backend "" --queues 2 --txq 5 --desc 2048
+	[ "$(be_key multi-queue-max-queues)" = 2 ] ||
+		fail "offers $(be_key multi-queue-max-queues) queues for 2 rx queues"
+	front -q 2 -n 1000 traffic
+	stop_backend
+	expect_xstat 0 rx_good_packets -eq 2000
+	expect_xstat 0 tx_good_packets -eq 2000
+	for q in 0 1; do
+		expect_xstat 0 rx_q${q}_packets -eq 1000
+	done
+	# one queue each, 64 descriptors; then 1 RX queue and 3 TX queues
+	backend "" --desc 64
+	front -n 500 traffic
+	stop_backend
+	backend "" --txq 3
+	front -n 500 traffic
+	stop_backend
+	expect_xstat 0 tx_good_packets -eq 500
+	;;
+mtu)
+	# the application's MTU is written where libxl writes it; above what
+	# the guest can receive it is refused (-EINVAL, a log line naming the
+	# port and the limit) and the port works on
+	setup
+	backend "" --mtu 9000
+	grep -q "mtu 9000: ok" "$BE_LOG" || fail "MTU 9000 refused"
+	[ "$(be_key mtu)" = 9000 ] || fail "backend mtu key is '$(be_key mtu)'"
+	front -n 500 traffic
+	stop_backend
+	backend "" --mtu 65535
+	grep -q "mtu 65535: Invalid argument" "$BE_LOG" || fail "MTU 65535 taken"
+	# ethdev checks dev_info's max_mtu first and names the port
+	grep -q "MTU (65535) > device max MTU (65521) for port_id 0" "$BE_LOG" ||
+		fail "no log line for MTU 65535"
+	front -n 500 traffic
+	stop_backend
+	backend ",sg=0" --mtu 9000
+	grep -q "mtu 9000: Invalid argument" "$BE_LOG" || fail "MTU 9000 taken with sg=0"
+	grep -q "MTU (9000) > device max MTU (1500) for port_id 0" "$BE_LOG" ||
+		fail "no log line for MTU 9000 with sg=0"
+	front -n 500 traffic
+	stop_backend
+	;;
 no-sg)
 	setup
 	backend ",sg=0"

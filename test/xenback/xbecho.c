@@ -39,6 +39,10 @@
 
 static volatile sig_atomic_t quit;
 static unsigned int nb_queues = 1;
+static unsigned int nb_txq;	/* 0: as many as nb_queues */
+static unsigned int nb_desc;	/* 0: the driver's default */
+static unsigned int mtu;	/* 0: leave the default */
+static unsigned int round_;	/* echo rounds, to spread over TX queues */
 static bool offload, lro, csum;
 static unsigned int tx_seg;
 static unsigned int duration;
@@ -56,8 +60,9 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: xbecho [EAL options] -- [--queues N] [--lro] [--csum]\n"
-		"       [--offload] [--tx-seg N] [--duration SECS]\n");
+		"usage: xbecho [EAL options] -- [--queues N] [--txq N] [--desc N]\n"
+		"       [--mtu N] [--lro] [--csum] [--offload] [--tx-seg N]\n"
+		"       [--duration SECS]\n");
 	exit(2);
 }
 
@@ -86,23 +91,31 @@ setup_port(uint16_t port)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 					RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	}
-	rc = rte_eth_dev_configure(port, nb_queues, nb_queues, &conf);
+	rc = rte_eth_dev_configure(port, nb_queues, nb_txq, &conf);
 	if (rc != 0) {
 		fprintf(stderr, "xbecho: configure port %u: %s\n", port,
 			strerror(-rc));
 		return rc;
 	}
-	for (q = 0; q < nb_queues; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, 0, rte_socket_id(), NULL,
-					    mp);
-		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(port, q, 0,
+	for (q = 0; q < RTE_MAX(nb_queues, nb_txq); q++) {
+		rc = 0;
+		if (q < nb_queues)
+			rc = rte_eth_rx_queue_setup(port, q, nb_desc,
+						    rte_socket_id(), NULL, mp);
+		if (rc == 0 && q < nb_txq)
+			rc = rte_eth_tx_queue_setup(port, q, nb_desc,
 						    rte_socket_id(), NULL);
 		if (rc != 0) {
 			fprintf(stderr, "xbecho: queue %u of port %u: %s\n", q,
 				port, strerror(-rc));
 			return rc;
 		}
+	}
+	if (mtu != 0) {
+		/* a refused MTU is reported, and the port goes on */
+		rc = rte_eth_dev_set_mtu(port, (uint16_t)mtu);
+		printf("xbecho: port %u mtu %u: %s\n", port, mtu,
+		       rc == 0 ? "ok" : strerror(-rc));
 	}
 	rc = rte_eth_dev_start(port);
 	if (rc != 0)
@@ -176,6 +189,21 @@ reseg(struct rte_mbuf *m)
 	return head;
 }
 
+/*
+ * The TX queue that echoes RX queue @q's packets: q, or with more TX queues
+ * than RX queues (--txq), each of q, q + rxqs, q + 2 rxqs, ... in turn.
+ * The guest has one netif queue per RX queue, so all of them land on q's
+ * netif queue, where the guest expects its echo: several ethdev TX queues
+ * share each guest RX ring.
+ */
+static uint16_t
+echo_txq(uint16_t q)
+{
+	unsigned int k = nb_txq > nb_queues ? nb_txq / nb_queues : 1;
+
+	return (uint16_t)((q + nb_queues * (round_++ % k)) % nb_txq);
+}
+
 static uint16_t
 echo_queue(uint16_t port, uint16_t q)
 {
@@ -207,7 +235,8 @@ echo_queue(uint16_t port, uint16_t q)
 	 */
 	deadline = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
 	while (sent < n && !quit) {
-		sent += rte_eth_tx_burst(port, q, pkts + sent, n - sent);
+		sent += rte_eth_tx_burst(port, echo_txq(q), pkts + sent,
+					 n - sent);
 		if (rte_get_timer_cycles() > deadline)
 			break;
 	}
@@ -256,6 +285,9 @@ main(int argc, char **argv)
 		{ "offload", no_argument, NULL, 'o' },
 		{ "tx-seg", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "txq", required_argument, NULL, 'T' },
+		{ "desc", required_argument, NULL, 'N' },
+		{ "mtu", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint16_t port, q, nb_ports;
@@ -277,10 +309,15 @@ main(int argc, char **argv)
 		case 'o': offload = true; break;
 		case 's': tx_seg = (unsigned int)atoi(optarg); break;
 		case 'd': duration = (unsigned int)atoi(optarg); break;
+		case 'T': nb_txq = (unsigned int)atoi(optarg); break;
+		case 'N': nb_desc = (unsigned int)atoi(optarg); break;
+		case 'M': mtu = (unsigned int)atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (nb_queues == 0 || nb_queues > 16)
+	if (nb_txq == 0)
+		nb_txq = nb_queues;
+	if (nb_queues == 0 || nb_queues > 16 || nb_txq > 16)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGTERM, on_signal);
