@@ -205,11 +205,11 @@ basic)
 	echo "  xenstore reader thread on CPUs $cpus"
 	front -n 3000 traffic
 	stop_backend
-	expect_xstat 0 protocol_violations -eq 0
-	expect_xstat 0 connections -eq 1
+	expect_xstat 0 protocol_violation_errors -eq 0
+	expect_xstat 0 vif_management_connections -eq 1
 	expect_xstat 0 rx_grant_copy_errors -eq 0
 	expect_xstat 0 tx_grant_copy_errors -eq 0
-	expect_xstat 0 rx_error_responses -eq 0
+	expect_xstat 0 rx_response_errors -eq 0
 	expect_xstat 0 rx_good_packets -eq 3000
 	expect_xstat 0 tx_good_packets -eq 3000
 	# one grant copy per burst, not per packet
@@ -225,9 +225,9 @@ orders)
 		front -o "$o" -n 1200 traffic
 	done
 	stop_backend
-	expect_xstat 0 connections -eq 5
+	expect_xstat 0 vif_management_connections -eq 5
 	expect_xstat 0 rx_good_packets -eq 6000
-	expect_xstat 0 protocol_violations -eq 0
+	expect_xstat 0 protocol_violation_errors -eq 0
 	;;
 multiqueue)
 	setup
@@ -374,8 +374,8 @@ reconnect)
 	backend ""
 	front reconnect
 	stop_backend
-	expect_xstat 0 connections -eq 4
-	expect_xstat 0 disconnections -eq 4
+	expect_xstat 0 vif_management_connections -eq 4
+	expect_xstat 0 vif_management_disconnections -eq 4
 	;;
 restart)
 	# The backend process dies (SIGKILL), then stops cleanly (SIGTERM),
@@ -401,7 +401,7 @@ restart)
 		wait "$fpid" || fail "xbfront restart ($how) failed"
 		grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
 		stop_backend
-		expect_xstat 0 connections -ge 1
+		expect_xstat 0 vif_management_connections -ge 1
 	done
 	;;
 detach)
@@ -426,7 +426,7 @@ detach)
 	xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
 	front -n 500 traffic
 	stop_backend
-	expect_xstat 0 connections -eq 2
+	expect_xstat 0 vif_management_connections -eq 2
 	;;
 hostile-fatal)
 	setup
@@ -436,8 +436,8 @@ hostile-fatal)
 		front "hostile-$c"
 	done
 	stop_backend
-	expect_xstat 0 protocol_violations -eq 7
-	expect_xstat 0 connections -eq 14
+	expect_xstat 0 protocol_violation_errors -eq 7
+	expect_xstat 0 vif_management_connections -eq 14
 	n=$(grep -c "broke the protocol" "$BE_LOG")
 	[ "$n" = 7 ] || fail "$n violation log lines, want one per violation"
 	;;
@@ -448,15 +448,15 @@ hostile-drop)
 		front "hostile-$c"
 	done
 	stop_backend
-	expect_xstat 0 protocol_violations -eq 0
-	expect_xstat 0 connections -eq 6
-	expect_xstat 0 rx_drop_too_many_slots -eq 1
-	expect_xstat 0 rx_drop_bad_size -eq 2
-	expect_xstat 0 rx_drop_grant_copy -eq 1
+	expect_xstat 0 protocol_violation_errors -eq 0
+	expect_xstat 0 vif_management_connections -eq 6
+	expect_xstat 0 rx_too_many_slots_dropped -eq 1
+	expect_xstat 0 rx_bad_size_dropped -eq 2
+	expect_xstat 0 rx_grant_copy_dropped -eq 1
 	expect_xstat 0 rx_grant_copy_errors -eq 2
-	expect_xstat 0 rx_drop_not_negotiated -eq 1
-	expect_xstat 0 rx_error_responses -eq 5
-	expect_xstat 0 tx_error_responses -eq 1
+	expect_xstat 0 rx_not_negotiated_dropped -eq 1
+	expect_xstat 0 rx_response_errors -eq 5
+	expect_xstat 0 tx_response_errors -eq 1
 	expect_xstat 0 tx_grant_copy_errors -eq 1
 	;;
 xs-garbage)
@@ -466,8 +466,8 @@ xs-garbage)
 		front "xs-$c"
 	done
 	stop_backend
-	expect_xstat 0 connections_refused -eq 6
-	expect_xstat 0 protocol_violations -eq 0
+	expect_xstat 0 connection_refused_errors -eq 6
+	expect_xstat 0 protocol_violation_errors -eq 0
 	;;
 isolation)
 	# A guest breaking the protocol closes its own vif only: the other
@@ -487,10 +487,10 @@ isolation)
 	wait "$fpid" || fail "the innocent guest's traffic failed"
 	grep 'xbfront: ' "$work/front2.log" | sed 's/^/  /'
 	stop_backend
-	expect_xstat 0 protocol_violations -eq 3
-	expect_xstat 1 protocol_violations -eq 0
+	expect_xstat 0 protocol_violation_errors -eq 3
+	expect_xstat 1 protocol_violation_errors -eq 0
 	expect_xstat 1 rx_good_packets -eq 10000
-	expect_xstat 1 connections -eq 1
+	expect_xstat 1 vif_management_connections -eq 1
 	;;
 testpmd)
 	# dpdk-testpmd in io forwarding, the port looped onto itself. testpmd

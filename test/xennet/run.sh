@@ -135,7 +135,7 @@ peer_ok() { # LOG: the peer said PEER OK
 # Checks every clean run shares: echoes all counted, nothing dropped by
 # the port, no violation, every mbuf back in the pool.
 clean_run() { # APPLOG
-	expect_stat "$1" protocol_violations eq 0
+	expect_stat "$1" protocol_violation_errors eq 0
 	expect_stat "$1" ierrors eq 0
 	expect_stat "$1" rx_nombuf eq 0
 	expect_stat "$1" mbufs_in_use eq 0
@@ -160,7 +160,7 @@ echo_run() {
 	wait_ok "$app_pid" app
 	peer_ok peer
 	clean_run app
-	expect_stat app connects eq 1
+	expect_stat app vif_management_connections eq 1
 	expect_stat app oerrors eq 0
 }
 
@@ -170,7 +170,7 @@ hostile() { # KIND COUNTER REASON: inject KIND, expect one logged violation
 	wait_ok "$peer_pid" peer
 	wait_ok "$app_pid" app
 	peer_ok peer
-	expect_stat app protocol_violations eq 1
+	expect_stat app protocol_violation_errors eq 1
 	expect_stat app "$2" ge 1
 	expect_stat app mbufs_in_use eq 0
 	expect_stat app lsc_down ge 1
@@ -306,7 +306,7 @@ reconnect)
 	wait_ok "$app_pid" app
 	peer_ok peer
 	clean_run app
-	expect_stat app connects eq 2
+	expect_stat app vif_management_connections eq 2
 	expect_stat app lsc_up eq 2
 	expect_stat app lsc_down ge 1 ;;
 restart)
@@ -320,7 +320,7 @@ restart)
 	wait_ok "$app_pid" app
 	peer_ok peer2
 	clean_run app
-	expect_stat app connects eq 2 ;;
+	expect_stat app vif_management_connections eq 2 ;;
 cycles)
 	# each connection of 2 queues at order 4 shares 16448 pages; 10 of
 	# them exceed the domain's 65536 grants unless dev_stop gives the
@@ -332,7 +332,7 @@ cycles)
 	wait_ok "$app_pid" app
 	peer_ok peer
 	clean_run app
-	expect_stat app connects eq 10 ;;
+	expect_stat app vif_management_connections eq 10 ;;
 probe_errors)
 	# each must fail probe with a clear line; no port means exit 2
 	probe_fails() { # NAME DEVARGS PATTERN [APP-ARGS...]

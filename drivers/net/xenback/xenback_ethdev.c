@@ -22,6 +22,7 @@
 #include <ethdev_vdev.h>
 
 #include "xenback.h"
+#include "xenpv_xstats.h"
 
 RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 
@@ -462,99 +463,97 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* Extended statistics: port-wide sums of the queue counters, and events. */
-enum xenback_xstat_kind { XS_RX, XS_TX, XS_DEV };
+/*
+ * Extended statistics (drivers/common/xen/xenpv_xstats.h): port-wide sums
+ * of the ring counters over every ring (those a folded RX queue serves
+ * included), error and drop counters named as clients filter them
+ * (_errors, _dropped), and the vif's connection counters.
+ */
+#define XB_RX(n, f) XENPV_XSTAT(n, XENPV_XS_RX_SUM, struct xenback_rxq_stats, f)
+#define XB_TX(n, f) XENPV_XSTAT(n, XENPV_XS_TX_SUM, struct xenback_txq_stats, f)
+#define XB_PORT(n, f) XENPV_XSTAT(n, XENPV_XS_PORT, struct xenback_dev, f)
 
-struct xenback_xstat {
-	const char *name;
-	enum xenback_xstat_kind kind;
-	size_t off;
-};
-
-#define XS_RXQ(n, f) { n, XS_RX, offsetof(struct xenback_rxq_stats, f) }
-#define XS_TXQ(n, f) { n, XS_TX, offsetof(struct xenback_txq_stats, f) }
-#define XS_DEV(n, f) { n, XS_DEV, offsetof(struct xenback_dev, f) }
-
-static const struct xenback_xstat xenback_xstats[] = {
-	XS_RXQ("rx_error_responses", errors),
-	XS_RXQ("rx_drop_too_many_slots", drop_slots),
-	XS_RXQ("rx_drop_bad_size", drop_size),
-	XS_RXQ("rx_drop_not_negotiated", drop_proto),
-	XS_RXQ("rx_drop_gso_not_enabled", drop_gso),
-	XS_RXQ("rx_drop_no_scatter", drop_too_big),
-	XS_RXQ("rx_drop_grant_copy", drop_copy),
-	XS_RXQ("rx_grant_copy_errors", copy_errors),
-	XS_RXQ("rx_grant_copy_calls", copy_calls),
-	XS_RXQ("rx_notifications", notify),
-	XS_RXQ("rx_lro_packets", gso),
-	XS_RXQ("rx_csum_completed", csum_fixed),
-	XS_RXQ("rx_csum_unknown", csum_unknown),
-	XS_RXQ("rx_mbuf_alloc_failures", nombuf),
-	XS_TXQ("tx_error_responses", errors),
-	XS_TXQ("tx_drop_bad_length", drop_len),
-	XS_TXQ("tx_drop_no_sg", drop_sg),
-	XS_TXQ("tx_drop_gso_not_negotiated", drop_gso),
-	XS_TXQ("tx_drop_bad_offload", drop_mbuf),
-	XS_TXQ("tx_grant_copy_errors", copy_errors),
-	XS_TXQ("tx_grant_copy_calls", copy_calls),
-	XS_TXQ("tx_notifications", notify),
-	XS_TXQ("tx_guest_ring_full", ring_full),
-	XS_TXQ("tx_gso_packets", gso),
-	XS_TXQ("tx_csum_blank_packets", csum_blank),
-	XS_TXQ("tx_csum_software", csum_sw),
-	XS_DEV("protocol_violations", violations),
-	XS_DEV("connections", connects),
-	XS_DEV("disconnections", disconnects),
-	XS_DEV("connections_refused", refused),
+static const struct xenpv_xstat xenback_xstats[] = {
+	XB_RX("rx_response_errors", errors),
+	XB_RX("rx_too_many_slots_dropped", drop_slots),
+	XB_RX("rx_bad_size_dropped", drop_size),
+	XB_RX("rx_not_negotiated_dropped", drop_proto),
+	XB_RX("rx_gso_not_enabled_dropped", drop_gso),
+	XB_RX("rx_no_scatter_dropped", drop_too_big),
+	XB_RX("rx_grant_copy_dropped", drop_copy),
+	XB_RX("rx_grant_copy_errors", copy_errors),
+	XB_RX("rx_grant_copy_calls", copy_calls),
+	XB_RX("rx_notifications", notify),
+	XB_RX("rx_lro_packets", gso),
+	XB_RX("rx_csum_completed", csum_fixed),
+	XB_RX("rx_csum_unknown", csum_unknown),
+	XB_TX("tx_response_errors", errors),
+	XB_TX("tx_bad_length_dropped", drop_len),
+	XB_TX("tx_no_sg_dropped", drop_sg),
+	XB_TX("tx_gso_not_negotiated_dropped", drop_gso),
+	XB_TX("tx_bad_offload_dropped", drop_mbuf),
+	XB_TX("tx_grant_copy_errors", copy_errors),
+	XB_TX("tx_grant_copy_calls", copy_calls),
+	XB_TX("tx_notifications", notify),
+	XB_TX("tx_guest_ring_full", ring_full),
+	XB_TX("tx_gso_packets", gso),
+	XB_TX("tx_csum_blank_packets", csum_blank),
+	XB_TX("tx_csum_software", csum_sw),
+	XB_PORT("protocol_violation_errors", violations),
+	XB_PORT("connection_refused_errors", refused),
+	XB_PORT("vif_management_connections", connects),
+	XB_PORT("vif_management_disconnections", disconnects),
 };
 
 static uint64_t
-xenback_xstat_value(struct xenback_dev *xd, const struct xenback_xstat *x)
+xenback_xstat_read(void *ctx, enum xenpv_xstat_kind kind, unsigned int q,
+		   uint32_t off)
 {
-	uint64_t v = 0;
-	unsigned int i;
+	struct xenback_dev *xd = ctx;
+	const void *base;
 
-	if (x->kind == XS_DEV)
-		return *(const uint64_t *)((const char *)xd + x->off);
-	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
-		const char *base = x->kind == XS_RX ?
-			(const char *)&xd->rxq[i].st :
-			(const char *)&xd->txq[i].st;
-
-		v += *(const uint64_t *)(base + x->off);
-	}
-	return v;
+	if (kind == XENPV_XS_PORT)
+		base = xd;
+	else if (kind == XENPV_XS_RXQ)
+		base = &xd->rxq[q].st;
+	else
+		base = &xd->txq[q].st;
+	return __atomic_load_n((const uint64_t *)RTE_PTR_ADD(base, off),
+			       __ATOMIC_RELAXED);
 }
 
+static struct xenpv_xstats_port
+xenback_xstats_port(struct xenback_dev *xd)
+{
+	struct xenpv_xstats_port p = {
+		.table = xenback_xstats,
+		.nb = RTE_DIM(xenback_xstats),
+		.nb_rx_sum = XENBACK_MAX_QUEUES,
+		.nb_tx_sum = XENBACK_MAX_QUEUES,
+		.read = xenback_xstat_read,
+		.ctx = xd,
+	};
+
+	return p;
+}
+
+/* Per-queue packets, bytes and errors come from ethdev (AUTOFILL). */
 static int
 xenback_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 		   unsigned int n)
 {
-	struct xenback_dev *xd = dev->data->dev_private;
-	unsigned int i, count = RTE_DIM(xenback_xstats);
+	struct xenpv_xstats_port p = xenback_xstats_port(dev->data->dev_private);
 
-	if (xstats == NULL || n < count)
-		return count;
-	for (i = 0; i < count; i++) {
-		xstats[i].id = i;
-		xstats[i].value = xenback_xstat_value(xd, &xenback_xstats[i]);
-	}
-	return count;
+	return xenpv_xstats_get(&p, xstats, n);
 }
 
 static int
 xenback_xstats_get_names(struct rte_eth_dev *dev,
 			 struct rte_eth_xstat_name *names, unsigned int size)
 {
-	unsigned int i, count = RTE_DIM(xenback_xstats);
+	struct xenpv_xstats_port p = xenback_xstats_port(dev->data->dev_private);
 
-	RTE_SET_USED(dev);
-	if (names == NULL || size < count)
-		return count;
-	for (i = 0; i < count; i++)
-		strlcpy(names[i].name, xenback_xstats[i].name,
-			sizeof(names[i].name));
-	return count;
+	return xenpv_xstats_names(&p, names, size);
 }
 
 static const struct eth_dev_ops xenback_ops = {

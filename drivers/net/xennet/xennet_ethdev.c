@@ -27,6 +27,7 @@
 #include <ethdev_vdev.h>
 
 #include "xennet.h"
+#include "xenpv_xstats.h"
 
 RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 
@@ -521,48 +522,41 @@ xennet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
  * (the bursts own the counters and never see the control path write).
  */
 
-struct xennet_xstat {
-	const char *name;
-	size_t offset;
-};
+/*
+ * Extended statistics (drivers/common/xen/xenpv_xstats.h): every error and
+ * drop counter summed over the port under a name clients filter on
+ * (_errors, _dropped), every queue counter per queue, and the port's
+ * connection counters.
+ */
+#define XN_RX(n, f) XENPV_XSTAT(n, XENPV_XS_RX_SUM, struct xennet_rxq_stats, f)
+#define XN_TX(n, f) XENPV_XSTAT(n, XENPV_XS_TX_SUM, struct xennet_txq_stats, f)
+#define XN_RXQ(f) XENPV_XSTAT(#f, XENPV_XS_RXQ, struct xennet_rxq_stats, f)
+#define XN_TXQ(f) XENPV_XSTAT(#f, XENPV_XS_TXQ, struct xennet_txq_stats, f)
+#define XN_PORT(n, f) XENPV_XSTAT(n, XENPV_XS_PORT, struct xennet_adapter, f)
 
-#define XENNET_RXQ_STAT(n) { #n, offsetof(struct xennet_rxq_stats, n) }
-#define XENNET_TXQ_STAT(n) { #n, offsetof(struct xennet_txq_stats, n) }
-
-static const struct xennet_xstat xennet_rxq_xstats[] = {
-	XENNET_RXQ_STAT(packets),
-	XENNET_RXQ_STAT(bytes),
-	XENNET_RXQ_STAT(rsp_error),
-	XENNET_RXQ_STAT(drop_slots),
-	XENNET_RXQ_STAT(drop_noscatter),
-	XENNET_RXQ_STAT(drop_empty),
-	XENNET_RXQ_STAT(nombuf),
-	XENNET_RXQ_STAT(gso),
-	XENNET_RXQ_STAT(kicks),
-	XENNET_RXQ_STAT(kick_errors),
-	XENNET_RXQ_STAT(violations),
-};
-
-static const struct xennet_xstat xennet_txq_xstats[] = {
-	XENNET_TXQ_STAT(packets),
-	XENNET_TXQ_STAT(bytes),
-	XENNET_TXQ_STAT(drop_len),
-	XENNET_TXQ_STAT(drop_nosg),
-	XENNET_TXQ_STAT(drop_offload),
-	XENNET_TXQ_STAT(drop_malformed),
-	XENNET_TXQ_STAT(rsp_error),
-	XENNET_TXQ_STAT(rsp_dropped),
-	XENNET_TXQ_STAT(ring_full),
-	XENNET_TXQ_STAT(gso),
-	XENNET_TXQ_STAT(kicks),
-	XENNET_TXQ_STAT(kick_errors),
-	XENNET_TXQ_STAT(violations),
-};
-
-/* Port-wide counters, kept in the adapter under its lock. */
-#define XENNET_NB_PORT_XSTATS 3
-static const char * const xennet_port_xstats[XENNET_NB_PORT_XSTATS] = {
-	"connects", "disconnects", "protocol_violations",
+static const struct xenpv_xstat xennet_xstats[] = {
+	XN_RX("rx_response_errors", rsp_error),
+	XN_RX("rx_too_many_slots_dropped", drop_slots),
+	XN_RX("rx_no_scatter_dropped", drop_noscatter),
+	XN_RX("rx_empty_dropped", drop_empty),
+	XN_RX("rx_kick_errors", kick_errors),
+	XN_TX("tx_length_dropped", drop_len),
+	XN_TX("tx_no_sg_dropped", drop_nosg),
+	XN_TX("tx_offload_dropped", drop_offload),
+	XN_TX("tx_malformed_dropped", drop_malformed),
+	XN_TX("tx_response_errors", rsp_error),
+	XN_TX("tx_response_dropped", rsp_dropped),
+	XN_TX("tx_kick_errors", kick_errors),
+	XN_PORT("protocol_violation_errors", port_violations),
+	XN_PORT("vif_management_connections", connects),
+	XN_PORT("vif_management_disconnections", disconnects),
+	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
+	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(nombuf),
+	XN_RXQ(gso), XN_RXQ(kicks), XN_RXQ(kick_errors), XN_RXQ(violations),
+	XN_TXQ(packets), XN_TXQ(bytes), XN_TXQ(drop_len), XN_TXQ(drop_nosg),
+	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),
+	XN_TXQ(rsp_dropped), XN_TXQ(ring_full), XN_TXQ(gso), XN_TXQ(kicks),
+	XN_TXQ(kick_errors), XN_TXQ(violations),
 };
 
 static uint64_t
@@ -679,78 +673,64 @@ xennet_stats_reset(struct rte_eth_dev *dev)
 	return 0;
 }
 
-static unsigned int
-xennet_xstats_count(struct rte_eth_dev *dev)
+static uint64_t
+xennet_xstat_read(void *ctx, enum xenpv_xstat_kind kind, unsigned int q,
+		  uint32_t off)
 {
-	return XENNET_NB_PORT_XSTATS +
-		dev->data->nb_rx_queues * RTE_DIM(xennet_rxq_xstats) +
-		dev->data->nb_tx_queues * RTE_DIM(xennet_txq_xstats);
+	struct rte_eth_dev *dev = ctx;
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	uint64_t v;
+
+	if (kind == XENPV_XS_PORT) {
+		pthread_mutex_lock(&ad->lock);
+		v = *(const uint64_t *)RTE_PTR_ADD(ad, off);
+		pthread_mutex_unlock(&ad->lock);
+		return v;
+	}
+	if (kind == XENPV_XS_RXQ) {
+		const struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		return rxq == NULL ? 0 : xennet_rxq_stat(rxq, off);
+	} else {
+		const struct xennet_txq *txq = dev->data->tx_queues[q];
+
+		return txq == NULL ? 0 : xennet_txq_stat(txq, off);
+	}
+}
+
+static struct xenpv_xstats_port
+xennet_xstats_port(struct rte_eth_dev *dev)
+{
+	struct xenpv_xstats_port p = {
+		.table = xennet_xstats,
+		.nb = RTE_DIM(xennet_xstats),
+		.nb_rxq = dev->data->nb_rx_queues,
+		.nb_txq = dev->data->nb_tx_queues,
+		.nb_rx_sum = dev->data->nb_rx_queues,
+		.nb_tx_sum = dev->data->nb_tx_queues,
+		.read = xennet_xstat_read,
+		.ctx = dev,
+	};
+
+	return p;
 }
 
 static int
 xennet_xstats_get_names(struct rte_eth_dev *dev,
 			struct rte_eth_xstat_name *names, unsigned int size)
 {
-	unsigned int n = xennet_xstats_count(dev);
-	unsigned int i, k = 0;
-	uint16_t q;
+	struct xenpv_xstats_port p = xennet_xstats_port(dev);
 
-	if (names == NULL || size < n)
-		return (int)n;
-	for (i = 0; i < XENNET_NB_PORT_XSTATS; i++)
-		strlcpy(names[k++].name, xennet_port_xstats[i],
-			sizeof(names[0].name));
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		for (i = 0; i < RTE_DIM(xennet_rxq_xstats); i++)
-			snprintf(names[k++].name, sizeof(names[0].name),
-				 "rx_q%u_%s", q, xennet_rxq_xstats[i].name);
-	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		for (i = 0; i < RTE_DIM(xennet_txq_xstats); i++)
-			snprintf(names[k++].name, sizeof(names[0].name),
-				 "tx_q%u_%s", q, xennet_txq_xstats[i].name);
-	return (int)k;
+	return xenpv_xstats_names(&p, names, size);
 }
 
 static int
 xennet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 		  unsigned int size)
 {
-	struct xennet_adapter *ad = xennet_adapter(dev);
-	unsigned int n = xennet_xstats_count(dev);
-	unsigned int i, k = 0;
-	uint16_t q;
+	struct xenpv_xstats_port p = xennet_xstats_port(dev);
 
-	if (xstats == NULL || size < n)
-		return (int)n;
-	pthread_mutex_lock(&ad->lock);
-	xstats[k].id = k;
-	xstats[k++].value = ad->connects;
-	xstats[k].id = k;
-	xstats[k++].value = ad->disconnects;
-	xstats[k].id = k;
-	xstats[k++].value = ad->port_violations;
-	pthread_mutex_unlock(&ad->lock);
-	for (q = 0; q < dev->data->nb_rx_queues; q++) {
-		const struct xennet_rxq *rxq = dev->data->rx_queues[q];
-
-		for (i = 0; i < RTE_DIM(xennet_rxq_xstats); i++) {
-			xstats[k].id = k;
-			xstats[k++].value = rxq == NULL ? 0 :
-				xennet_rxq_stat(rxq,
-						xennet_rxq_xstats[i].offset);
-		}
-	}
-	for (q = 0; q < dev->data->nb_tx_queues; q++) {
-		const struct xennet_txq *txq = dev->data->tx_queues[q];
-
-		for (i = 0; i < RTE_DIM(xennet_txq_xstats); i++) {
-			xstats[k].id = k;
-			xstats[k++].value = txq == NULL ? 0 :
-				xennet_txq_stat(txq,
-						xennet_txq_xstats[i].offset);
-		}
-	}
-	return (int)k;
+	return xenpv_xstats_get(&p, xstats, size);
 }
 
 static const struct eth_dev_ops xennet_ops = {
