@@ -202,6 +202,15 @@ mq4)
 		expect_stat app "rx_q${q}_packets" ge 100
 		expect_stat app "tx_q${q}_packets" ge 100
 	done ;;
+be_mtu)
+	# the backend's mtu key (libxl's and net_xenback's) is the port's MTU
+	# until the application configures one
+	"$xenemu" exec --domid 0 -- sh -c '
+		b=$(xenstore-read /local/domain/1/device/vif/0/backend) &&
+		xenstore-write $b/mtu 4000' \
+		>>"$logs/xenemu" 2>&1 || fail "cannot write the backend mtu"
+	echo_run "" --packets 50 --
+	expect_stat app probe_mtu eq 4000 ;;
 mq_shared_txq)
 	# OVS-DPDK's layout: more TX queues than netif queues. The devarg
 	# asks for 3 queues, the backend offers 2: 2 netif queues, and 6 TX

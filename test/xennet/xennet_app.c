@@ -308,6 +308,13 @@ main(int argc, char **argv)
 		goto out;
 	}
 	print_desc(port, &info);
+	{
+		uint16_t probe_mtu = 0;
+
+		/* the MTU the port has before the application configures it */
+		if (rte_eth_dev_get_mtu(port, &probe_mtu) == 0)
+			printf("stat probe_mtu %u\n", probe_mtu);
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.lsc = 1;
 	if (offload) {

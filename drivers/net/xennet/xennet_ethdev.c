@@ -785,7 +785,7 @@ xennet_path_ok(const char *p)
 static int
 xennet_read_vif(struct xennet_adapter *ad)
 {
-	unsigned long v;
+	unsigned long v, bv;
 	char *s;
 	int rc;
 
@@ -851,6 +851,14 @@ xennet_read_vif(struct xennet_adapter *ad)
 			   ad->fe_path, XENNET_KEY_MTU);
 		return -EINVAL;
 	}
+	/*
+	 * The backend's mtu key (where libxl and net_xenback write the vif's
+	 * MTU), when present and sane, wins over the frontend's.
+	 */
+	if (xenpv_xs_read_uint(ad->xs, XBT_NULL, &bv, UINT16_MAX, "%s/%s",
+			       ad->be_path, XENNET_KEY_MTU) == 0 &&
+	    bv >= XENNET_MTU_MIN)
+		v = bv;
 	if (v > xennet_mtu_max(ad)) {
 		XENNET_LOG(WARNING, "%s: toolstack MTU %lu above this port's maximum: %u",
 			   ad->name, v, xennet_mtu_max(ad));
