@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * xenemu core: domains (creation, destruction, mapping their files) and
- * handles (slots, their liveness, reclaiming what dead processes held).
+ * xenemu core, the bottom layer: domains (creation, destruction, mapping
+ * their files), handles (slots, their liveness, reclaiming what dead
+ * processes held) and the close hooks through which the layers above
+ * (evtchn.c, gnttab.c) join in. It calls no grant or event-channel code
+ * by name: see xenemu_domain.h.
  */
 
 #include <dirent.h>
@@ -16,7 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xenemu_internal.h"
+#include "xenemu_domain.h"
+
+/* The grant table file is laid out here, with Xen's reserved refs. */
+#include <xen/grant_table.h>
 
 #define DEFAULT_STATE_DIR "/run/xenemu"
 
@@ -494,6 +500,29 @@ xenemu_dom_unlock2(struct xenemu_dom *a, struct xenemu_dom *b)
 	xenemu_dom_unlock(a);
 }
 
+/* --- close hooks --------------------------------------------------------------- */
+
+/* Event channels and grant tables, and room to spare. */
+#define MAX_HOOKS 4
+
+/* Filled by constructors before any handle exists, read-only after. */
+static const struct xenemu_close_hooks *hooks[MAX_HOOKS];
+static unsigned int nr_hooks;
+
+void
+xenemu_close_hooks_register(const struct xenemu_close_hooks *h)
+{
+	unsigned int i;
+
+	if (nr_hooks == MAX_HOOKS)
+		abort();
+	/* Kept sorted by level, so the callers below only pick a direction. */
+	for (i = nr_hooks; i > 0 && hooks[i - 1]->level > h->level; i--)
+		hooks[i] = hooks[i - 1];
+	hooks[i] = h;
+	nr_hooks++;
+}
+
 /* --- handles ----------------------------------------------------------------- */
 
 /* Take (F_WRLCK) or drop (F_UNLCK) the OFD lock of slot <slot>. */
@@ -515,6 +544,7 @@ xenemu_ctx_sweep(struct xenemu_ctx *c)
 {
 	struct xenemu_dom *d = c->self;
 	uint32_t i, kind;
+	unsigned int h;
 
 	for (i = 0; i < d->nr_slots; i++) {
 		if ((int)i == c->slot ||
@@ -527,10 +557,9 @@ xenemu_ctx_sweep(struct xenemu_ctx *c)
 		if (__atomic_load_n(&d->slots[i].state, __ATOMIC_ACQUIRE) ==
 		    XENEMU_SLOT_USED) {
 			kind = d->slots[i].kind;
-			if (kind == XENEMU_SLOT_GNTTAB || kind == XENEMU_SLOT_GNTSHR)
-				xenemu_gnt_reclaim_slot(c, d, i, kind);
-			else if (kind == XENEMU_SLOT_EVTCHN)
-				xenemu_evt_reclaim_slot(c, d, i);
+			for (h = nr_hooks; h-- > 0;)
+				if (hooks[h]->slot_reclaim != NULL)
+					hooks[h]->slot_reclaim(c, d, i, kind);
 			if (xenemu_dom_lock(d) == 0) {
 				__atomic_store_n(&d->slots[i].state, XENEMU_SLOT_FREE,
 						 __ATOMIC_RELEASE);
@@ -626,18 +655,18 @@ xenemu_ctx_open_dom(struct xenemu_ctx *c, const char *dir, uint32_t domid,
 		    enum xenemu_slot_kind kind, bool cloexec)
 {
 	size_t len = strlen(dir);
+	unsigned int h;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->slot = -1;
 	c->pid = getpid();
-	c->fifo_fd = -1;
 	c->kind = kind;
 	c->cloexec = cloexec;
-	c->restrict_dom = XENEMU_UNRESTRICTED;
 	pthread_mutex_init(&c->dom_mu, NULL);
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_mutex_init(&c->fifo_mu, NULL);
+	for (h = 0; h < nr_hooks; h++)
+		if (hooks[h]->ctx_init != NULL)
+			hooks[h]->ctx_init(c);
 	if (len == 0 || len >= sizeof(c->dir)) {
 		rc = len == 0 ? -EINVAL : -ENAMETOOLONG;
 		goto fail;
@@ -660,8 +689,8 @@ xenemu_ctx_open_dom(struct xenemu_ctx *c, const char *dir, uint32_t domid,
 	rc = slot_claim(c);
 	if (rc != 0)
 		goto fail;
-	if (kind == XENEMU_SLOT_EVTCHN) {
-		rc = xenemu_evt_open_ctx(c);
+	for (h = 0; h < nr_hooks; h++) {
+		rc = hooks[h]->ctx_open != NULL ? hooks[h]->ctx_open(c) : 0;
 		if (rc != 0)
 			goto fail;
 	}
@@ -692,29 +721,22 @@ xenemu_ctx_open(struct xenemu_ctx *c, enum xenemu_slot_kind kind, bool cloexec)
 void
 xenemu_ctx_close(struct xenemu_ctx *c)
 {
+	bool owner = c->pid == getpid();
 	struct xenemu_dom *d;
-	unsigned int i;
+	unsigned int i, h;
 
-	if (c->self != NULL && c->pid == getpid()) {
-		if (c->kind == XENEMU_SLOT_GNTTAB || c->kind == XENEMU_SLOT_GNTSHR)
-			xenemu_gnt_close_ctx(c);
-		else if (c->kind == XENEMU_SLOT_EVTCHN)
-			xenemu_evt_close_ctx(c);
+	/* Inherited over fork(), the maps, shares, ports and slot are the
+	 * parent's: the layers drop only this process's copies, and the
+	 * slot's OFD lock stays with the parent's open file. */
+	if (c->self != NULL)
+		for (h = nr_hooks; h-- > 0;)
+			if (hooks[h]->ctx_close != NULL)
+				hooks[h]->ctx_close(c, owner);
+	if (c->self != NULL && owner)
 		slot_release(c);
-	} else if (c->self != NULL) {
-		/* Inherited over fork(): the maps, shares, ports and slot are
-		 * the parent's; drop only this process's copies. The slot's
-		 * OFD lock stays with the parent's open file. */
-		xenemu_gnt_forget_ctx(c);
-		if (c->fifo_fd >= 0)
-			close(c->fifo_fd);
-		c->fifo_fd = -1;
-	}
-	for (i = 0; i < c->nr_fifos; i++)
-		close(c->fifos[i].fd);
-	free(c->fifos);
-	c->fifos = NULL;
-	c->nr_fifos = 0;
+	for (h = nr_hooks; h-- > 0;)
+		if (hooks[h]->ctx_fini != NULL)
+			hooks[h]->ctx_fini(c);
 	if (c->doms != NULL) {
 		for (i = 0; i < DOMID_FIRST_RESERVED; i++)
 			if (c->doms[i] != NULL && c->doms[i] != c->self)
@@ -728,11 +750,7 @@ xenemu_ctx_close(struct xenemu_ctx *c)
 	}
 	xenemu_dom_close(c->self);
 	c->self = NULL;
-	free(c->rec_free);
-	c->rec_free = NULL;
 	pthread_mutex_destroy(&c->dom_mu);
-	pthread_mutex_destroy(&c->mu);
-	pthread_mutex_destroy(&c->fifo_mu);
 }
 
 /* --- destruction --------------------------------------------------------------- */
@@ -743,7 +761,7 @@ xenemu_domain_destroy(const char *dir, uint16_t domid)
 	char dompath[PATH_MAX], grave[PATH_MAX];
 	struct xenemu_ctx c;
 	struct xenemu_dom *d;
-	uint32_t port;
+	unsigned int h;
 	int rc;
 
 	if (dir == NULL || dir[0] == '\0' || domid >= DOMID_FIRST_RESERVED)
@@ -768,12 +786,12 @@ xenemu_domain_destroy(const char *dir, uint16_t domid)
 		return rc;
 	}
 
-	/* Close every port: the peers' ends become unbound, as on Xen. */
-	for (port = 1; port < d->nr_ports; port++)
-		xenemu_evt_close_port(&c, d, port, -1);
-	/* Release the pins its mappings hold on other domains' grants, as
-	 * Xen does when it tears down a dying domain's grant mappings. */
-	xenemu_gnt_release_domain_maps(&c, d);
+	/* The layers release what the domain holds: its ports close (the
+	 * peers' ends become unbound) and its mappings' pins on other
+	 * domains' grants go, as Xen tears down a dying domain. */
+	for (h = nr_hooks; h-- > 0;)
+		if (hooks[h]->domain_destroy != NULL)
+			hooks[h]->domain_destroy(&c, d);
 
 	/* Remove its files. Processes that still map them keep the memory
 	 * until they unmap it. */

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * xenemu core: event channels.
+ * xenemu core: event channels, the layer on the domain (xenemu_evtchn.h).
+ * It owns the port table's rules, each handle's FIFO and the notifier's
+ * FIFO cache, and registers close hooks with the domain layer (the end of
+ * this file) to set up and tear down an event-channel handle, close the
+ * ports of dead processes and of destroyed domains.
  *
  * Port rules follow Xen 4.17 (xen/common/event_channel.c), handle rules
  * follow Linux's evtchn device (drivers/xen/evtchn.c):
@@ -39,7 +43,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xenemu_internal.h"
+#include "xenemu_evtchn.h"
+
+/* An open FIFO of some domain's event-channel handle (notifier's cache). */
+struct xenemu_fifo {
+	uint16_t domid;
+	uint16_t slot;
+	uint32_t gen;                   /* the slot's gen when opened */
+	uint64_t instance;
+	int fd;
+};
 
 /* Notifier FIFO cache entries per handle; the oldest is dropped beyond. */
 #define FIFO_CACHE_MAX 64u
@@ -315,9 +328,9 @@ out:
 	return rc;
 }
 
-int
-xenemu_evt_close_port(struct xenemu_ctx *c, struct xenemu_dom *d, uint32_t port,
-		      int owner)
+/* Close <port> of <d> if bound by <owner> (-1: any). -ENOTCONN if not. */
+static int
+close_port(struct xenemu_ctx *c, struct xenemu_dom *d, uint32_t port, int owner)
 {
 	struct xenemu_dom *rd;
 	struct xenemu_port *p, *rp;
@@ -375,7 +388,7 @@ xenemu_evt_unbind(struct xenemu_ctx *c, uint32_t port)
 		return -EINVAL;
 	if (port == 0)
 		return -ENOTCONN;
-	return xenemu_evt_close_port(c, c->self, port, c->slot);
+	return close_port(c, c->self, port, c->slot);
 }
 
 int
@@ -444,12 +457,24 @@ xenemu_evt_restrict(struct xenemu_ctx *c, uint32_t domid)
 	return 0;
 }
 
-int
-xenemu_evt_open_ctx(struct xenemu_ctx *c)
+/* --- close hooks: a handle's and a domain's life ----------------------------- */
+
+static void
+hook_ctx_init(struct xenemu_ctx *c)
+{
+	c->fifo_fd = -1;
+	c->restrict_dom = XENEMU_UNRESTRICTED;
+	pthread_mutex_init(&c->fifo_mu, NULL);
+}
+
+static int
+hook_ctx_open(struct xenemu_ctx *c)
 {
 	char path[PATH_MAX];
 	int rc;
 
+	if (c->kind != XENEMU_SLOT_EVTCHN)
+		return 0;
 	rc = fifo_path(path, sizeof(path), c->self, (uint32_t)c->slot);
 	if (rc != 0)
 		return rc;
@@ -467,29 +492,75 @@ xenemu_evt_open_ctx(struct xenemu_ctx *c)
 	return 0;
 }
 
-void
-xenemu_evt_reclaim_slot(struct xenemu_ctx *c, struct xenemu_dom *d, uint32_t slot)
+/* Close every port handle <slot> of <d> bound, remove its FIFO. */
+static void
+hook_slot_reclaim(struct xenemu_ctx *c, struct xenemu_dom *d, uint32_t slot,
+		  uint32_t kind)
 {
 	char path[PATH_MAX];
 	uint32_t port;
 	uint64_t w;
 
+	if (kind != XENEMU_SLOT_EVTCHN)
+		return;
 	for (port = 1; port < d->nr_ports; port++) {
 		w = pw_load(&d->ports[port]);
 		if (pw_bound(w) && XENEMU_PW_OWNER(w) == slot)
-			xenemu_evt_close_port(c, d, port, (int)slot);
+			close_port(c, d, port, (int)slot);
 	}
 	if (fifo_path(path, sizeof(path), d, slot) == 0)
 		unlink(path);
 }
 
-void
-xenemu_evt_close_ctx(struct xenemu_ctx *c)
+static void
+hook_ctx_close(struct xenemu_ctx *c, bool owner)
 {
-	if (c->slot >= 0)
-		xenemu_evt_reclaim_slot(c, c->self, (uint32_t)c->slot);
-	if (c->fifo_fd >= 0) {
+	/* An inherited copy only has its own fd to close; the ports are
+	 * the parent's. Other kinds of handle have no FIFO (fifo_fd -1). */
+	if (owner && c->kind == XENEMU_SLOT_EVTCHN && c->slot >= 0)
+		hook_slot_reclaim(c, c->self, (uint32_t)c->slot, c->kind);
+	if (c->fifo_fd >= 0)
 		close(c->fifo_fd);
-		c->fifo_fd = -1;
-	}
+	c->fifo_fd = -1;
+}
+
+/* Any handle may have notified (unmap notifications too): its cache goes. */
+static void
+hook_ctx_fini(struct xenemu_ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_fifos; i++)
+		close(c->fifos[i].fd);
+	free(c->fifos);
+	c->fifos = NULL;
+	c->nr_fifos = 0;
+	pthread_mutex_destroy(&c->fifo_mu);
+}
+
+/* Every port of a dying domain closes: the peers' ends become unbound. */
+static void
+hook_domain_destroy(struct xenemu_ctx *c, struct xenemu_dom *d)
+{
+	uint32_t port;
+
+	for (port = 1; port < d->nr_ports; port++)
+		close_port(c, d, port, -1);
+}
+
+static const struct xenemu_close_hooks evtchn_hooks = {
+	.name = "evtchn",
+	.level = 1,
+	.ctx_init = hook_ctx_init,
+	.ctx_open = hook_ctx_open,
+	.ctx_close = hook_ctx_close,
+	.ctx_fini = hook_ctx_fini,
+	.slot_reclaim = hook_slot_reclaim,
+	.domain_destroy = hook_domain_destroy,
+};
+
+static void __attribute__((constructor))
+register_hooks(void)
+{
+	xenemu_close_hooks_register(&evtchn_hooks);
 }

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * xenemu core: grant tables.
+ * xenemu core: grant tables, the layer on event channels and the domain
+ * (xenemu_gnttab.h). It owns grant entries, the active table (pins), the
+ * page and ref allocators, grant copy, maps with their records, shares, and
+ * registers close hooks with the domain layer (the end of this file) to
+ * undo what closed handles, dead processes and destroyed domains held.
  *
  * Two roles meet here. The granting side does what a guest kernel and Linux
  * gntalloc do: allocate pages of its domain, fill v1 grant entries, end
@@ -20,7 +24,7 @@
  *   or offset + len past a granted page      the whole call fails, EINVAL
  *   a map of which any grant fails           EINVAL (gntdev's mmap)
  *
- * Known differences from Xen/Linux (documented in doc/xenemu-gnttab-evtchn.rst):
+ * Known differences from Xen/Linux (documented in doc/xenemu.rst):
  * GTF_reading/GTF_writing are not set in the entries (the pins live in the
  * active table only); a grant whose access has been ended cannot be pinned
  * again even while earlier pins keep it alive; closing a handle unmaps and
@@ -36,7 +40,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xenemu_internal.h"
+#include "xenemu_evtchn.h"
+#include "xenemu_gnttab.h"
 
 #define PAGE            XENEMU_PAGE_SIZE
 
@@ -890,8 +895,9 @@ xenemu_shr_unshare(struct xenemu_ctx *c, void *addr, uint32_t count)
 
 /* --- closing, reclaiming ---------------------------------------------------------- */
 
-void
-xenemu_gnt_close_ctx(struct xenemu_ctx *c)
+/* Undo every map (gnttab) or share (gntshr) of a handle being closed. */
+static void
+close_ctx(struct xenemu_ctx *c)
 {
 	char path[PATH_MAX];
 	struct xenemu_mapping *m;
@@ -921,8 +927,9 @@ xenemu_gnt_close_ctx(struct xenemu_ctx *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
-void
-xenemu_gnt_forget_ctx(struct xenemu_ctx *c)
+/* Forget a handle's maps/shares in a forked child: unmap, free, no more. */
+static void
+forget_ctx(struct xenemu_ctx *c)
 {
 	struct xenemu_mapping *m;
 
@@ -989,14 +996,17 @@ release_recs_file(struct xenemu_ctx *c, struct xenemu_dom *d, uint32_t slot,
 	munmap(recs, (size_t)n * sizeof(*recs));
 }
 
-void
-xenemu_gnt_reclaim_slot(struct xenemu_ctx *c, struct xenemu_dom *d,
-			uint32_t slot, uint32_t kind)
+/* Release what a dead handle's slot held (maps or shares). */
+static void
+hook_slot_reclaim(struct xenemu_ctx *c, struct xenemu_dom *d, uint32_t slot,
+		  uint32_t kind)
 {
 	char path[PATH_MAX];
 	struct xenemu_page *pm;
 	uint32_t f;
 
+	if (kind != XENEMU_SLOT_GNTTAB && kind != XENEMU_SLOT_GNTSHR)
+		return;
 	if (kind == XENEMU_SLOT_GNTTAB) {
 		release_recs_file(c, d, slot, true);
 		if (recs_path(path, sizeof(path), d, slot) == 0)
@@ -1013,11 +1023,58 @@ xenemu_gnt_reclaim_slot(struct xenemu_ctx *c, struct xenemu_dom *d,
 	}
 }
 
-void
-xenemu_gnt_release_domain_maps(struct xenemu_ctx *c, struct xenemu_dom *d)
+/*
+ * Release every map record of a dying domain: the pins its mappings hold
+ * on other domains' grants go, as Xen tears down a dying domain's grant
+ * mappings.
+ */
+static void
+hook_domain_destroy(struct xenemu_ctx *c, struct xenemu_dom *d)
 {
 	uint32_t slot;
 
 	for (slot = 0; slot < d->nr_slots; slot++)
 		release_recs_file(c, d, slot, false);
+}
+
+/* --- close hooks: a handle's and a domain's life ----------------------------- */
+
+static void
+hook_ctx_init(struct xenemu_ctx *c)
+{
+	pthread_mutex_init(&c->mu, NULL);
+}
+
+static void
+hook_ctx_close(struct xenemu_ctx *c, bool owner)
+{
+	if (!owner)
+		forget_ctx(c);
+	else if (c->kind == XENEMU_SLOT_GNTTAB || c->kind == XENEMU_SLOT_GNTSHR)
+		close_ctx(c);
+}
+
+static void
+hook_ctx_fini(struct xenemu_ctx *c)
+{
+	free(c->rec_free);
+	c->rec_free = NULL;
+	pthread_mutex_destroy(&c->mu);
+}
+
+/* Above event channels: closing a map may send its unmap notification. */
+static const struct xenemu_close_hooks gnttab_hooks = {
+	.name = "gnttab",
+	.level = 2,
+	.ctx_init = hook_ctx_init,
+	.ctx_close = hook_ctx_close,
+	.ctx_fini = hook_ctx_fini,
+	.slot_reclaim = hook_slot_reclaim,
+	.domain_destroy = hook_domain_destroy,
+};
+
+static void __attribute__((constructor))
+register_hooks(void)
+{
+	xenemu_close_hooks_register(&gnttab_hooks);
 }
