@@ -242,10 +242,34 @@ send_event(struct conn *c, const char *path, const char *token)
 /* ---- connections ---- */
 
 static void
+watch_free(struct conn *c, struct watch *w)
+{
+	TAILQ_REMOVE(&c->watches, w, link);
+	c->nwatches--;
+	free(w->node);
+	free(w->token);
+	free(w);
+}
+
+/* Drops every watch and aborts every transaction (XS_RESET_WATCHES). */
+static void
+conn_reset(struct daemon *d, struct conn *c)
+{
+	struct txslot *t;
+
+	while (!TAILQ_EMPTY(&c->watches))
+		watch_free(c, TAILQ_FIRST(&c->watches));
+	while ((t = TAILQ_FIRST(&c->txs)) != NULL) {
+		TAILQ_REMOVE(&c->txs, t, link);
+		xstore_tx_end(d->store, t->tx, false);
+		free(t);
+	}
+	c->ntx = 0;
+}
+
+static void
 conn_close(struct daemon *d, struct conn *c)
 {
-	struct watch *w;
-	struct txslot *t;
 	struct outmsg *m;
 
 	if (c->dead)
@@ -254,19 +278,7 @@ conn_close(struct daemon *d, struct conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->dead = true;
-	while ((w = TAILQ_FIRST(&c->watches)) != NULL) {
-		TAILQ_REMOVE(&c->watches, w, link);
-		free(w->node);
-		free(w->token);
-		free(w);
-	}
-	c->nwatches = 0;
-	while ((t = TAILQ_FIRST(&c->txs)) != NULL) {
-		TAILQ_REMOVE(&c->txs, t, link);
-		xstore_tx_end(d->store, t->tx, false);
-		free(t);
-	}
-	c->ntx = 0;
+	conn_reset(d, c);
 	while ((m = TAILQ_FIRST(&c->outq)) != NULL) {
 		TAILQ_REMOVE(&c->outq, m, link);
 		free(m);
@@ -389,16 +401,10 @@ listener_open(struct daemon *d, unsigned int domid)
 		return rc;
 	}
 	unlink(l->path);
-	if (bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-	    chmod(l->path, 0600) != 0 || listen(l->fd, 64) != 0) {
-		rc = -errno;
-		close(l->fd);
-		unlink(l->path);
-		free(l);
-		return rc;
-	}
 	ev.data.ptr = l;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, l->fd, &ev) != 0) {
+	if (bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    chmod(l->path, 0600) != 0 || listen(l->fd, 64) != 0 ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, l->fd, &ev) != 0) {
 		rc = -errno;
 		close(l->fd);
 		unlink(l->path);
@@ -571,17 +577,32 @@ canon(const struct conn *c, const char *path, char *out, size_t len)
 	return xstore_canonicalize(c->domid, path, out, len);
 }
 
-/* ---- requests ---- */
-
 #define NAME_MAX_LEN (XENSTORE_ABS_PATH_MAX + 64)
 
+/* The payload as one path, made absolute into name[NAME_MAX_LEN]. */
 static int
-do_read(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+path_arg(const struct conn *c, char *name)
+{
+	return canon(c, onearg(c), name, NAME_MAX_LEN);
+}
+
+/* ---- requests ---- */
+
+/*
+ * Every handler has the same signature, for the table in process(): <who>
+ * is the caller with its transaction (if the message names one), and the
+ * request is c->hdr / c->body. It queues its reply and returns 0, or
+ * returns the negative errno process() sends as the error reply.
+ */
+
+static int
+do_read(struct daemon *d, struct conn *c,
+	const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
 	const char *data;
 	unsigned int len;
-	int rc = canon(c, onearg(c), name, sizeof(name));
+	int rc = path_arg(c, name);
 
 	if (rc == 0)
 		rc = xstore_read(d->store, who, name, &data, &len);
@@ -591,7 +612,8 @@ do_read(struct daemon *d, struct conn *c, const struct xstore_caller *who)
 }
 
 static int
-do_write(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_write(struct daemon *d, struct conn *c,
+	 const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
 	const char *vec[1];
@@ -612,40 +634,44 @@ do_write(struct daemon *d, struct conn *c, const struct xstore_caller *who)
 	return rc;
 }
 
+/* A request on one path that answers "OK": MKDIR, RM. */
 static int
-do_mkdir(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+path_op(struct daemon *d, struct conn *c, const struct xstore_caller *who,
+	int (*op)(struct xstore *, const struct xstore_caller *, const char *))
 {
 	char name[NAME_MAX_LEN];
-	int rc = canon(c, onearg(c), name, sizeof(name));
+	int rc = path_arg(c, name);
 
 	if (rc == 0)
-		rc = xstore_mkdir(d->store, who, name);
+		rc = op(d->store, who, name);
 	if (rc == 0)
-		ack(c, XS_MKDIR);
+		ack(c, c->hdr.type);
 	return rc;
 }
 
 static int
-do_rm(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_mkdir(struct daemon *d, struct conn *c,
+	 const struct xstore_caller *who)
 {
-	char name[NAME_MAX_LEN];
-	int rc = canon(c, onearg(c), name, sizeof(name));
-
-	if (rc == 0)
-		rc = xstore_rm(d->store, who, name);
-	if (rc == 0)
-		ack(c, XS_RM);
-	return rc;
+	return path_op(d, c, who, xstore_mkdir);
 }
 
 static int
-do_directory(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_rm(struct daemon *d, struct conn *c,
+      const struct xstore_caller *who)
+{
+	return path_op(d, c, who, xstore_rm);
+}
+
+static int
+do_directory(struct daemon *d, struct conn *c,
+	     const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
 	const char *children;
 	unsigned int len;
 	uint64_t gen;
-	int rc = canon(c, onearg(c), name, sizeof(name));
+	int rc = path_arg(c, name);
 
 	if (rc == 0)
 		rc = xstore_directory(d->store, who, name, &children, &len,
@@ -708,13 +734,14 @@ do_directory_part(struct daemon *d, struct conn *c,
 }
 
 static int
-do_get_perms(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_get_perms(struct daemon *d, struct conn *c,
+	     const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN], out[XENSTORE_PAYLOAD_MAX + 16];
 	struct xstore_perms perms;
 	size_t len = 0;
 	unsigned int i;
-	int rc = canon(c, onearg(c), name, sizeof(name));
+	int rc = path_arg(c, name);
 
 	if (rc == 0)
 		rc = xstore_get_perms(d->store, who, name, &perms);
@@ -731,7 +758,8 @@ do_get_perms(struct daemon *d, struct conn *c, const struct xstore_caller *who)
 }
 
 static int
-do_set_perms(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_set_perms(struct daemon *d, struct conn *c,
+	     const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
 	struct xstore_perms perms;
@@ -762,8 +790,21 @@ do_set_perms(struct daemon *d, struct conn *c, const struct xstore_caller *who)
 	return rc;
 }
 
+/* The watch of <c> on <node> with <token>, or NULL. */
+static struct watch *
+watch_find(struct conn *c, const char *node, const char *token)
+{
+	struct watch *w;
+
+	TAILQ_FOREACH(w, &c->watches, link)
+		if (strcmp(w->node, node) == 0 && strcmp(w->token, token) == 0)
+			return w;
+	return NULL;
+}
+
 static int
-do_watch(struct daemon *d, struct conn *c)
+do_watch(struct daemon *d, struct conn *c,
+	 const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
 	const char *vec[2];
@@ -771,6 +812,7 @@ do_watch(struct daemon *d, struct conn *c)
 	bool relative;
 	int rc;
 
+	(void)who;
 	if (get_strings(c, vec, 2) != 2)
 		return -EINVAL;
 	if (vec[0][0] == '@') {
@@ -784,27 +826,23 @@ do_watch(struct daemon *d, struct conn *c)
 		if (rc != 0 || !xstore_valid_name(c->domid, name))
 			return -EINVAL;
 	}
-	TAILQ_FOREACH(w, &c->watches, link)
-		if (strcmp(w->node, name) == 0 &&
-		    strcmp(w->token, vec[1]) == 0)
-			return -EEXIST;
+	if (watch_find(c, name, vec[1]) != NULL)
+		return -EEXIST;
 	if (c->domid != 0 &&
 	    domain_watches(d, c->domid) >= XSTORE_QUOTA_WATCHES_PER_DOMAIN)
 		return -E2BIG;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return -ENOMEM;
+	TAILQ_INSERT_TAIL(&c->watches, w, link);
+	c->nwatches++;
 	w->node = strdup(name);
 	w->token = strdup(vec[1]);
 	if (w->node == NULL || w->token == NULL) {
-		free(w->node);
-		free(w->token);
-		free(w);
+		watch_free(c, w);
 		return -ENOMEM;
 	}
 	w->relative = relative;
-	TAILQ_INSERT_TAIL(&c->watches, w, link);
-	c->nwatches++;
 	ack(c, XS_WATCH);
 	/* The watch fires once at once: simplifies clients (C xenstored). */
 	send_event(c, watch_path(c, w, w->node), w->token);
@@ -812,29 +850,25 @@ do_watch(struct daemon *d, struct conn *c)
 }
 
 static int
-do_unwatch(struct conn *c)
+do_unwatch(struct daemon *d, struct conn *c,
+	   const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
 	const char *vec[2];
 	struct watch *w;
 
+	(void)d;
+	(void)who;
 	if (get_strings(c, vec, 2) != 2)
 		return -EINVAL;
 	if (canon(c, vec[0], name, sizeof(name)) != 0)
 		return -EINVAL;
-	TAILQ_FOREACH(w, &c->watches, link) {
-		if (strcmp(w->node, name) == 0 &&
-		    strcmp(w->token, vec[1]) == 0) {
-			TAILQ_REMOVE(&c->watches, w, link);
-			c->nwatches--;
-			free(w->node);
-			free(w->token);
-			free(w);
-			ack(c, XS_UNWATCH);
-			return 0;
-		}
-	}
-	return -ENOENT;
+	w = watch_find(c, name, vec[1]);
+	if (w == NULL)
+		return -ENOENT;
+	watch_free(c, w);
+	ack(c, XS_UNWATCH);
+	return 0;
 }
 
 static struct txslot *
@@ -849,7 +883,8 @@ tx_find(struct conn *c, uint32_t id)
 }
 
 static int
-do_tx_start(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_tx_start(struct daemon *d, struct conn *c,
+	    const struct xstore_caller *who)
 {
 	char id[16];
 	struct txslot *t;
@@ -880,7 +915,8 @@ do_tx_start(struct daemon *d, struct conn *c, const struct xstore_caller *who)
 }
 
 static int
-do_tx_end(struct daemon *d, struct conn *c, const struct xstore_caller *who)
+do_tx_end(struct daemon *d, struct conn *c,
+	  const struct xstore_caller *who)
 {
 	const char *arg = onearg(c);
 	struct txslot *t;
@@ -914,13 +950,15 @@ arg_domid(const char *s, unsigned int *domid)
 
 /* domid, gfn, port: the gfn and port name a ring xenemu does not have. */
 static int
-do_introduce(struct daemon *d, struct conn *c)
+do_introduce(struct daemon *d, struct conn *c,
+	     const struct xstore_caller *who)
 {
 	const char *vec[3];
 	unsigned long v;
 	unsigned int domid;
 	int rc;
 
+	(void)who;
 	if (get_strings(c, vec, 3) < 3)
 		return -EINVAL;
 	if (arg_domid(vec[0], &domid) != 0 ||
@@ -946,11 +984,13 @@ do_introduce(struct daemon *d, struct conn *c)
 }
 
 static int
-do_release(struct daemon *d, struct conn *c)
+do_release(struct daemon *d, struct conn *c,
+	   const struct xstore_caller *who)
 {
 	unsigned int domid;
 	int rc;
 
+	(void)who;
 	if (arg_domid(onearg(c), &domid) != 0 || domid == 0)
 		return -EINVAL;
 	rc = xstore_domain_release(d->store, domid);
@@ -964,11 +1004,14 @@ do_release(struct daemon *d, struct conn *c)
 }
 
 static int
-do_get_domain_path(struct conn *c)
+do_get_domain_path(struct daemon *d, struct conn *c,
+		   const struct xstore_caller *who)
 {
 	unsigned int domid;
 	char path[32];
 
+	(void)d;
+	(void)who;
 	if (arg_domid(onearg(c), &domid) != 0)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
@@ -977,11 +1020,13 @@ do_get_domain_path(struct conn *c)
 }
 
 static int
-do_is_domain_introduced(struct daemon *d, struct conn *c)
+do_is_domain_introduced(struct daemon *d, struct conn *c,
+			const struct xstore_caller *who)
 {
 	unsigned int domid;
 	bool yes;
 
+	(void)who;
 	if (arg_domid(onearg(c), &domid) != 0)
 		return -EINVAL;
 	yes = domid == XSTORE_DOMID_SELF ||
@@ -991,10 +1036,12 @@ do_is_domain_introduced(struct daemon *d, struct conn *c)
 }
 
 static int
-do_resume(struct daemon *d, struct conn *c)
+do_resume(struct daemon *d, struct conn *c,
+	  const struct xstore_caller *who)
 {
 	unsigned int domid;
 
+	(void)who;
 	if (arg_domid(onearg(c), &domid) != 0 || domid == 0)
 		return -EINVAL;
 	if (!xstore_domain_introduced(d->store, domid))
@@ -1004,31 +1051,19 @@ do_resume(struct daemon *d, struct conn *c)
 }
 
 static int
-do_reset_watches(struct daemon *d, struct conn *c)
+do_reset_watches(struct daemon *d, struct conn *c,
+		 const struct xstore_caller *who)
 {
-	struct watch *w;
-	struct txslot *t;
-
-	while ((w = TAILQ_FIRST(&c->watches)) != NULL) {
-		TAILQ_REMOVE(&c->watches, w, link);
-		free(w->node);
-		free(w->token);
-		free(w);
-	}
-	c->nwatches = 0;
-	while ((t = TAILQ_FIRST(&c->txs)) != NULL) {
-		TAILQ_REMOVE(&c->txs, t, link);
-		xstore_tx_end(d->store, t->tx, false);
-		free(t);
-	}
-	c->ntx = 0;
+	(void)who;
+	conn_reset(d, c);
 	ack(c, XS_RESET_WATCHES);
 	return 0;
 }
 
 /* The few xenstore-control commands that mean something here. */
 static int
-do_control(struct daemon *d, struct conn *c)
+do_control(struct daemon *d, struct conn *c,
+	   const struct xstore_caller *who)
 {
 	static const char help[] =
 		"Available commands:\n"
@@ -1039,6 +1074,7 @@ do_control(struct daemon *d, struct conn *c)
 	char out[512];
 	int n;
 
+	(void)who;
 	if (get_strings(c, vec, 1) < 1)
 		return -EINVAL;
 	if (strcmp(vec[0], "check") == 0) {
@@ -1073,29 +1109,33 @@ do_control(struct daemon *d, struct conn *c)
 #define F_PRIV	(1u << 0)	/* dom0 only */
 #define F_NOTID	(1u << 1)	/* the tx_id is not looked at */
 
-static const struct {
+/* The requests of xs_wire.h, indexed by type; a hole is ENOSYS. */
+static const struct handler {
 	const char *name;
 	unsigned int flags;
-} wire[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = { "CONTROL", F_PRIV },
-	[XS_DIRECTORY] = { "DIRECTORY", 0 },
-	[XS_READ] = { "READ", 0 },
-	[XS_GET_PERMS] = { "GET_PERMS", 0 },
-	[XS_WATCH] = { "WATCH", F_NOTID },
-	[XS_UNWATCH] = { "UNWATCH", F_NOTID },
-	[XS_TRANSACTION_START] = { "TRANSACTION_START", 0 },
-	[XS_TRANSACTION_END] = { "TRANSACTION_END", 0 },
-	[XS_INTRODUCE] = { "INTRODUCE", F_PRIV },
-	[XS_RELEASE] = { "RELEASE", F_PRIV },
-	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", 0 },
-	[XS_WRITE] = { "WRITE", 0 },
-	[XS_MKDIR] = { "MKDIR", 0 },
-	[XS_RM] = { "RM", 0 },
-	[XS_SET_PERMS] = { "SET_PERMS", 0 },
-	[XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED", F_PRIV },
-	[XS_RESUME] = { "RESUME", F_PRIV },
-	[XS_RESET_WATCHES] = { "RESET_WATCHES", 0 },
-	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", 0 },
+	int (*fn)(struct daemon *d, struct conn *c,
+		  const struct xstore_caller *who);
+} handlers[XS_TYPE_COUNT] = {
+	[XS_CONTROL] = { "CONTROL", F_PRIV, do_control },
+	[XS_DIRECTORY] = { "DIRECTORY", 0, do_directory },
+	[XS_READ] = { "READ", 0, do_read },
+	[XS_GET_PERMS] = { "GET_PERMS", 0, do_get_perms },
+	[XS_WATCH] = { "WATCH", F_NOTID, do_watch },
+	[XS_UNWATCH] = { "UNWATCH", F_NOTID, do_unwatch },
+	[XS_TRANSACTION_START] = { "TRANSACTION_START", 0, do_tx_start },
+	[XS_TRANSACTION_END] = { "TRANSACTION_END", 0, do_tx_end },
+	[XS_INTRODUCE] = { "INTRODUCE", F_PRIV, do_introduce },
+	[XS_RELEASE] = { "RELEASE", F_PRIV, do_release },
+	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", 0, do_get_domain_path },
+	[XS_WRITE] = { "WRITE", 0, do_write },
+	[XS_MKDIR] = { "MKDIR", 0, do_mkdir },
+	[XS_RM] = { "RM", 0, do_rm },
+	[XS_SET_PERMS] = { "SET_PERMS", 0, do_set_perms },
+	[XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED", F_PRIV,
+				      do_is_domain_introduced },
+	[XS_RESUME] = { "RESUME", F_PRIV, do_resume },
+	[XS_RESET_WATCHES] = { "RESET_WATCHES", 0, do_reset_watches },
+	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", 0, do_directory_part },
 };
 
 /* Handles the complete message in c->hdr / c->body. */
@@ -1104,24 +1144,26 @@ process(struct daemon *d, struct conn *c)
 {
 	uint32_t type = c->hdr.type;
 	struct xstore_caller who = { c->domid, NULL };
+	const struct handler *h;
 	struct txslot *t;
 	int rc;
 
 	c->body[c->hdr.len] = '\0';
-	if (type >= XS_TYPE_COUNT || wire[type].name == NULL) {
+	h = type < XS_TYPE_COUNT ? &handlers[type] : NULL;
+	if (h == NULL || h->fn == NULL) {
 		if (verbose)
 			logmsg("dom%u: unknown operation %u", c->domid, type);
 		reply_error(c, ENOSYS);
 		return;
 	}
 	if (verbose)
-		logmsg("dom%u: %s tx %u len %u", c->domid, wire[type].name,
+		logmsg("dom%u: %s tx %u len %u", c->domid, h->name,
 		       c->hdr.tx_id, c->hdr.len);
-	if ((wire[type].flags & F_PRIV) && c->domid != 0) {
+	if ((h->flags & F_PRIV) && c->domid != 0) {
 		reply_error(c, EACCES);
 		return;
 	}
-	if (!(wire[type].flags & F_NOTID) && c->hdr.tx_id != 0) {
+	if (!(h->flags & F_NOTID) && c->hdr.tx_id != 0) {
 		t = tx_find(c, c->hdr.tx_id);
 		if (t == NULL) {
 			reply_error(c, ENOENT);
@@ -1129,68 +1171,7 @@ process(struct daemon *d, struct conn *c)
 		}
 		who.tx = t->tx;
 	}
-	switch (type) {
-	case XS_CONTROL:
-		rc = do_control(d, c);
-		break;
-	case XS_DIRECTORY:
-		rc = do_directory(d, c, &who);
-		break;
-	case XS_READ:
-		rc = do_read(d, c, &who);
-		break;
-	case XS_GET_PERMS:
-		rc = do_get_perms(d, c, &who);
-		break;
-	case XS_WATCH:
-		rc = do_watch(d, c);
-		break;
-	case XS_UNWATCH:
-		rc = do_unwatch(c);
-		break;
-	case XS_TRANSACTION_START:
-		rc = do_tx_start(d, c, &who);
-		break;
-	case XS_TRANSACTION_END:
-		rc = do_tx_end(d, c, &who);
-		break;
-	case XS_INTRODUCE:
-		rc = do_introduce(d, c);
-		break;
-	case XS_RELEASE:
-		rc = do_release(d, c);
-		break;
-	case XS_GET_DOMAIN_PATH:
-		rc = do_get_domain_path(c);
-		break;
-	case XS_WRITE:
-		rc = do_write(d, c, &who);
-		break;
-	case XS_MKDIR:
-		rc = do_mkdir(d, c, &who);
-		break;
-	case XS_RM:
-		rc = do_rm(d, c, &who);
-		break;
-	case XS_SET_PERMS:
-		rc = do_set_perms(d, c, &who);
-		break;
-	case XS_IS_DOMAIN_INTRODUCED:
-		rc = do_is_domain_introduced(d, c);
-		break;
-	case XS_RESUME:
-		rc = do_resume(d, c);
-		break;
-	case XS_RESET_WATCHES:
-		rc = do_reset_watches(d, c);
-		break;
-	case XS_DIRECTORY_PART:
-		rc = do_directory_part(d, c, &who);
-		break;
-	default:
-		rc = -ENOSYS;
-		break;
-	}
+	rc = h->fn(d, c, &who);
 	if (rc != 0)
 		reply_error(c, -rc);
 }
@@ -1248,6 +1229,23 @@ conn_input(struct daemon *d, struct conn *c)
 
 /* ---- life cycle ---- */
 
+/* Frees the connections and sockets closed since the last call. */
+static void
+reap(struct daemon *d)
+{
+	struct listener *l;
+	struct conn *c;
+
+	while ((c = TAILQ_FIRST(&d->dead_conns)) != NULL) {
+		TAILQ_REMOVE(&d->dead_conns, c, link);
+		free(c);
+	}
+	while ((l = TAILQ_FIRST(&d->dead_listeners)) != NULL) {
+		TAILQ_REMOVE(&d->dead_listeners, l, link);
+		free(l);
+	}
+}
+
 static void
 cleanup(struct daemon *d)
 {
@@ -1258,14 +1256,7 @@ cleanup(struct daemon *d)
 		conn_close(d, c);
 	while ((l = TAILQ_FIRST(&d->listeners)) != NULL)
 		domain_disconnect(d, l->domid);
-	while ((c = TAILQ_FIRST(&d->dead_conns)) != NULL) {
-		TAILQ_REMOVE(&d->dead_conns, c, link);
-		free(c);
-	}
-	while ((l = TAILQ_FIRST(&d->dead_listeners)) != NULL) {
-		TAILQ_REMOVE(&d->dead_listeners, l, link);
-		free(l);
-	}
+	reap(d);
 	xstore_destroy(d->store);
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
@@ -1317,6 +1308,19 @@ take_pidfile(struct daemon *d)
 	return 0;
 }
 
+/* mkdir, where an existing directory is fine; says why it failed. */
+static int
+make_dir(const char *path, mode_t mode)
+{
+	int rc;
+
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	rc = -errno;
+	fprintf(stderr, "xenemu-xenstored: %s: %s\n", path, strerror(errno));
+	return rc;
+}
+
 static int
 setup(struct daemon *d, const char *dir)
 {
@@ -1340,18 +1344,11 @@ setup(struct daemon *d, const char *dir)
 		d->pidfile[0] = '\0';
 		return -ENAMETOOLONG;
 	}
-	if (mkdir(d->dir, 0755) != 0 && errno != EEXIST) {
-		rc = -errno;
-		fprintf(stderr, "xenemu-xenstored: %s: %s\n", d->dir,
-			strerror(errno));
+	rc = make_dir(d->dir, 0755);
+	if (rc == 0)
+		rc = make_dir(d->sdir, 0700);
+	if (rc != 0)
 		return rc;
-	}
-	if (mkdir(d->sdir, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
-		fprintf(stderr, "xenemu-xenstored: %s: %s\n", d->sdir,
-			strerror(errno));
-		return rc;
-	}
 	rc = take_pidfile(d);
 	if (rc != 0) {
 		d->pidfile[0] = '\0';
@@ -1431,14 +1428,7 @@ loop(struct daemon *d)
 		/* Replies and watch events go out; the dead are freed. */
 		TAILQ_FOREACH_SAFE(c, &d->conns, link, cn)
 			conn_flush(d, c);
-		while ((c = TAILQ_FIRST(&d->dead_conns)) != NULL) {
-			TAILQ_REMOVE(&d->dead_conns, c, link);
-			free(c);
-		}
-		while ((l = TAILQ_FIRST(&d->dead_listeners)) != NULL) {
-			TAILQ_REMOVE(&d->dead_listeners, l, link);
-			free(l);
-		}
+		reap(d);
 	}
 }
 
