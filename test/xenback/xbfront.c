@@ -30,10 +30,7 @@
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,14 +52,17 @@
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 
-#define PAGE 4096u
+#include "tl_frame.h"
+#include "tl_log.h"
+#include "tl_ring.h"
+#include "tl_xs.h"
+
+#define PAGE TL_PAGE
 #define MAXQ 16
 #define MAX_ORDER 4
-#define MAX_PKT 65535u
+#define MAX_PKT TL_MAX_FRAME
 #define MAX_TX_PAGES 512u	/* data pages per queue for guest TX */
 #define MAX_RX_BUFS 512u	/* buffers per queue posted for guest RX */
-#define ETHERTYPE_TEST 0x88b5	/* IEEE local experimental */
-#define MAGIC 0x58424631u	/* "XBF1" */
 
 /* One netif queue: its two rings, channels and data pages. */
 struct fq {
@@ -141,42 +141,6 @@ struct fe {
 static struct fe F;
 static const char *scenario = "traffic";
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("xbfront: FAIL %s: ", scenario);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
-
-static void __attribute__((format(printf, 1, 2)))
-note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("xbfront: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 nap(void)
 {
@@ -190,100 +154,38 @@ nap(void)
  * ---------------------------------------------------------------------
  */
 
-static char *
-xs_get(const char *dir, const char *key)
-{
-	char path[256];
-	unsigned int len;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xs_read(F.xs, XBT_NULL, path, &len);
-}
-
-static long
-xs_get_long(const char *dir, const char *key, long def)
-{
-	char *s = xs_get(dir, key), *end;
-	long v;
-
-	if (s == NULL)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0')
-		v = def;
-	free(s);
-	return v;
-}
-
-static void
-xs_put(xs_transaction_t t, const char *dir, const char *key,
-       const char *fmt, ...)
-{
-	char path[256], val[128];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	if (!xs_write(F.xs, t, path, val, strlen(val)))
-		fail("write %s: %s", path, strerror(errno));
-}
-
-static int
-be_state(void)
-{
-	return (int)xs_get_long(F.be_dir, "state", XenbusStateUnknown);
-}
-
-static void
-set_state(enum xenbus_state s)
-{
-	xs_put(XBT_NULL, F.fe_dir, "state", "%d", (int)s);
-}
+#define B(s) TL_STATE_BIT(s)
 
 /* Wait until the backend state is one of the @mask bits; return it. */
 static int
 wait_be(unsigned int mask, double secs, const char *what)
 {
-	double end = now() + secs;
 	int s;
 
-	for (;;) {
-		s = be_state();
-		if (s >= 0 && s < 32 && (mask & (1u << s)))
-			return s;
-		if (now() > end)
-			fail("backend state %d, waited %.1f s for %s", s, secs,
-			     what);
-		usleep(2000);
-	}
+	if (!tl_xenbus_wait(F.xs, F.be_dir, mask, (unsigned int)(secs * 1000),
+			    &s))
+		tl_fail("backend state %d, waited %.1f s for %s", s, secs,
+			what);
+	return s;
 }
 
-#define B(s) (1u << (s))
+static void
+set_state(enum xenbus_state s)
+{
+	tl_xenbus_switch(F.xs, F.fe_dir, (int)s);
+}
+
 
 /* ---------------------------------------------------------------------
  * Connecting and disconnecting
  * ---------------------------------------------------------------------
  */
 
-static void *
-share(unsigned int n, uint32_t *refs)
-{
-	void *va = xengntshr_share_pages(F.xgs, F.be_domid, (int)n, refs, 1);
-
-	if (va == NULL)
-		fail("sharing %u pages: %s", n, strerror(errno));
-	memset(va, 0, (size_t)n * PAGE);
-	return va;
-}
-
 /* Post every free RX buffer. */
 static void
 rx_refill(struct fq *q)
 {
 	netif_rx_request_t *req;
-	int notify;
 	bool any = false;
 
 	while (q->nrxfree > 0 && RING_FREE_REQUESTS(&q->rx) > 0) {
@@ -302,21 +204,18 @@ rx_refill(struct fq *q)
 	}
 	if (!any)
 		return;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->rx, notify);
-	if (notify)
-		xenevtchn_notify(F.xce, q->prx);
+	TL_PUSH_REQUESTS(&q->rx, F.xce, q->prx);
 }
 
 static void
 queue_setup(struct fq *q, unsigned int id)
 {
 	unsigned int pages = 1u << F.order, i, slots;
-	int p;
 
 	memset(q, 0, sizeof(*q));
 	q->id = id;
-	q->tx_va = share(pages, q->tx_ref);
-	q->rx_va = share(pages, q->rx_ref);
+	q->tx_va = tl_share_pages(F.xgs, F.be_domid, pages, q->tx_ref);
+	q->rx_va = tl_share_pages(F.xgs, F.be_domid, pages, q->rx_ref);
 	SHARED_RING_INIT((netif_tx_sring_t *)q->tx_va);
 	SHARED_RING_INIT((netif_rx_sring_t *)q->rx_va);
 	FRONT_RING_INIT(&q->tx, (netif_tx_sring_t *)q->tx_va, PAGE * pages);
@@ -324,32 +223,22 @@ queue_setup(struct fq *q, unsigned int id)
 
 	slots = RING_SIZE(&q->tx);
 	q->ntxp = slots < MAX_TX_PAGES ? slots : MAX_TX_PAGES;
-	q->txp = share(q->ntxp, q->txp_ref);
+	q->txp = tl_share_pages(F.xgs, F.be_domid, q->ntxp, q->txp_ref);
 	for (i = 0; i < q->ntxp; i++)
 		q->txfree[q->ntxfree++] = (uint16_t)(q->ntxp - 1 - i);
 
 	slots = RING_SIZE(&q->rx);
 	q->nrxb = slots < MAX_RX_BUFS ? slots : MAX_RX_BUFS;
-	q->rxp = share(q->nrxb, q->rxp_ref);
+	q->rxp = tl_share_pages(F.xgs, F.be_domid, q->nrxb, q->rxp_ref);
 	for (i = 0; i < q->nrxb; i++)
 		q->rxfree[q->nrxfree++] = (uint16_t)i;
 	q->slot_buf = calloc(slots, sizeof(*q->slot_buf));
 	q->seen = calloc(1u << 20, 1);
 	if (q->slot_buf == NULL || q->seen == NULL)
-		fail("no memory");
+		tl_fail("no memory");
 
-	p = xenevtchn_bind_unbound_port(F.xce, F.be_domid);
-	if (p < 0)
-		fail("allocating an event channel: %s", strerror(errno));
-	q->ptx = (evtchn_port_t)p;
-	q->prx = q->ptx;
-	if (F.be_split) {
-		p = xenevtchn_bind_unbound_port(F.xce, F.be_domid);
-		if (p < 0)
-			fail("allocating an event channel: %s",
-			     strerror(errno));
-		q->prx = (evtchn_port_t)p;
-	}
+	q->ptx = tl_evtchn_alloc(F.xce, F.be_domid);
+	q->prx = F.be_split ? tl_evtchn_alloc(F.xce, F.be_domid) : q->ptx;
 }
 
 static void
@@ -369,59 +258,54 @@ queue_teardown(struct fq *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/* Our keys: every write must work. */
+#define put(t, dir, key, ...) tl_xs_put(F.xs, t, dir, key, __VA_ARGS__)
+
 /* Hooks a scenario may use to spoil the keys (garbage in xenstore). */
 static const char *spoil_key;
 static const char *spoil_val;
 static bool omit_rx_copy;
 
 static void
-write_keys(xs_transaction_t t)
+write_keys(xs_transaction_t t, void *arg)
 {
 	unsigned int i, j, pages = 1u << F.order;
 	char dir[160], key[32];
 
+	(void)arg;
 	if (!omit_rx_copy)
-		xs_put(t, F.fe_dir, "request-rx-copy", "1");
-	xs_put(t, F.fe_dir, "feature-rx-notify", "1");
-	xs_put(t, F.fe_dir, "feature-sg", "%d", F.sg);
-	xs_put(t, F.fe_dir, "feature-gso-tcpv4", "%d", F.gso);
-	xs_put(t, F.fe_dir, "feature-gso-tcpv6", "%d", F.gso);
-	xs_put(t, F.fe_dir, "feature-no-csum-offload", "%d", !F.csum);
-	xs_put(t, F.fe_dir, "feature-ipv6-csum-offload", "%d", F.csum);
-	xs_put(t, F.fe_dir, "multi-queue-num-queues", "%u", F.nq);
+		put(t, F.fe_dir, "request-rx-copy", "1");
+	put(t, F.fe_dir, "feature-rx-notify", "1");
+	put(t, F.fe_dir, "feature-sg", "%d", F.sg);
+	put(t, F.fe_dir, "feature-gso-tcpv4", "%d", F.gso);
+	put(t, F.fe_dir, "feature-gso-tcpv6", "%d", F.gso);
+	put(t, F.fe_dir, "feature-no-csum-offload", "%d", !F.csum);
+	put(t, F.fe_dir, "feature-ipv6-csum-offload", "%d", F.csum);
+	put(t, F.fe_dir, "multi-queue-num-queues", "%u", F.nq);
 	if (F.order > 0)
-		xs_put(t, F.fe_dir, "ring-page-order", "%u", F.order);
+		put(t, F.fe_dir, "ring-page-order", "%u", F.order);
 	for (i = 0; i < F.nq; i++) {
 		struct fq *q = &F.q[i];
 
-		if (F.nq == 1)
-			snprintf(dir, sizeof(dir), "%s", F.fe_dir);
-		else
-			snprintf(dir, sizeof(dir), "%s/queue-%u", F.fe_dir, i);
+		tl_queue_dir(dir, sizeof(dir), F.fe_dir, F.nq, i);
 		for (j = 0; j < pages; j++) {
-			if (F.order > 0)
-				snprintf(key, sizeof(key), "tx-ring-ref%u", j);
-			else
-				snprintf(key, sizeof(key), "tx-ring-ref");
-			xs_put(t, dir, key, "%u", q->tx_ref[j]);
-			if (F.order > 0)
-				snprintf(key, sizeof(key), "rx-ring-ref%u", j);
-			else
-				snprintf(key, sizeof(key), "rx-ring-ref");
-			xs_put(t, dir, key, "%u", q->rx_ref[j]);
+			tl_ring_ref_key(key, sizeof(key), "tx", F.order, j);
+			put(t, dir, key, "%u", q->tx_ref[j]);
+			tl_ring_ref_key(key, sizeof(key), "rx", F.order, j);
+			put(t, dir, key, "%u", q->rx_ref[j]);
 		}
 		if (F.be_split) {
-			xs_put(t, dir, "event-channel-tx", "%u", q->ptx);
-			xs_put(t, dir, "event-channel-rx", "%u", q->prx);
+			put(t, dir, "event-channel-tx", "%u", q->ptx);
+			put(t, dir, "event-channel-rx", "%u", q->prx);
 		} else {
-			xs_put(t, dir, "event-channel", "%u", q->ptx);
+			put(t, dir, "event-channel", "%u", q->ptx);
 		}
 	}
 	if (spoil_key != NULL && strcmp(spoil_key, "event-channel*") == 0)
-		xs_put(t, F.fe_dir, F.be_split ? "event-channel-tx" :
+		put(t, F.fe_dir, F.be_split ? "event-channel-tx" :
 		       "event-channel", "%s", spoil_val);
 	else if (spoil_key != NULL)
-		xs_put(t, F.fe_dir, spoil_key, "%s", spoil_val);
+		put(t, F.fe_dir, spoil_key, "%s", spoil_val);
 }
 
 /* Remove what a previous connection wrote, so nothing stale remains. */
@@ -436,23 +320,29 @@ clear_keys(void)
 		"rx-ring-ref", "event-channel", "event-channel-tx",
 		"event-channel-rx",
 	};
-	char path[256];
+	char key[32];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", F.fe_dir, keys[i]);
-		xs_rm(F.xs, XBT_NULL, path);
-	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		tl_xs_rm(F.xs, F.fe_dir, keys[i]);
 	for (i = 0; i < (1u << MAX_ORDER); i++) {
-		snprintf(path, sizeof(path), "%s/tx-ring-ref%u", F.fe_dir, i);
-		xs_rm(F.xs, XBT_NULL, path);
-		snprintf(path, sizeof(path), "%s/rx-ring-ref%u", F.fe_dir, i);
-		xs_rm(F.xs, XBT_NULL, path);
+		/* order > 0 names: order 0 ones are in keys[] */
+		tl_ring_ref_key(key, sizeof(key), "tx", 1, i);
+		tl_xs_rm(F.xs, F.fe_dir, key);
+		tl_ring_ref_key(key, sizeof(key), "rx", 1, i);
+		tl_xs_rm(F.xs, F.fe_dir, key);
 	}
 	for (i = 0; i < MAXQ; i++) {
-		snprintf(path, sizeof(path), "%s/queue-%u", F.fe_dir, i);
-		xs_rm(F.xs, XBT_NULL, path);
+		tl_path(key, sizeof(key), "queue-%u", i);
+		tl_xs_rm(F.xs, F.fe_dir, key);
 	}
+}
+
+/* A number the backend advertised, @def if absent or garbage. */
+static long
+be_key(const char *key, long def)
+{
+	return tl_xs_long(F.xs, F.be_dir, key, def);
 }
 
 /*
@@ -462,51 +352,40 @@ clear_keys(void)
 static void
 fe_connect(bool expect_connect)
 {
-	xs_transaction_t t;
 	unsigned int i;
-	int tries;
 
 	wait_be(B(XenbusStateInitWait) | B(XenbusStateConnected), 10,
 		"InitWait");
-	if (!xs_get_long(F.be_dir, "feature-rx-copy", 0))
-		fail("backend does not offer feature-rx-copy");
-	if (xs_get_long(F.be_dir, "feature-rx-flip", 1) != 0)
-		fail("backend does not say feature-rx-flip=0");
-	F.be_max_queues = (unsigned int)xs_get_long(F.be_dir,
+	if (!be_key("feature-rx-copy", 0))
+		tl_fail("backend does not offer feature-rx-copy");
+	if (be_key("feature-rx-flip", 1) != 0)
+		tl_fail("backend does not say feature-rx-flip=0");
+	F.be_max_queues = (unsigned int)tl_xs_long(F.xs, F.be_dir,
 						    "multi-queue-max-queues", 1);
-	F.be_max_order = (unsigned int)xs_get_long(F.be_dir,
+	F.be_max_order = (unsigned int)tl_xs_long(F.xs, F.be_dir,
 						   "max-ring-page-order", 0);
-	F.be_sg = xs_get_long(F.be_dir, "feature-sg", 0) != 0;
-	F.be_gso4 = xs_get_long(F.be_dir, "feature-gso-tcpv4", 0) != 0;
-	F.be_gso6 = xs_get_long(F.be_dir, "feature-gso-tcpv6", 0) != 0;
-	F.be_ipv6_csum = xs_get_long(F.be_dir, "feature-ipv6-csum-offload",
+	F.be_sg = be_key("feature-sg", 0) != 0;
+	F.be_gso4 = be_key("feature-gso-tcpv4", 0) != 0;
+	F.be_gso6 = be_key("feature-gso-tcpv6", 0) != 0;
+	F.be_ipv6_csum = be_key("feature-ipv6-csum-offload",
 				     0) != 0;
-	F.be_split = xs_get_long(F.be_dir, "feature-split-event-channels",
+	F.be_split = be_key("feature-split-event-channels",
 				 0) != 0;
 	if (F.split == 0)
 		F.be_split = false;
 	else if (F.split == 1 && !F.be_split)
-		fail("split event channels asked for, backend does not offer them");
+		tl_fail("split event channels asked for, backend does not offer them");
 	if (F.nq > F.be_max_queues)
-		fail("%u queues asked for, backend offers %u", F.nq,
+		tl_fail("%u queues asked for, backend offers %u", F.nq,
 		     F.be_max_queues);
 	if (F.order > F.be_max_order)
-		fail("ring order %u asked for, backend offers %u", F.order,
+		tl_fail("ring order %u asked for, backend offers %u", F.order,
 		     F.be_max_order);
 
 	for (i = 0; i < F.nq; i++)
 		queue_setup(&F.q[i], i);
 	clear_keys();
-	for (tries = 0; tries < 64; tries++) {
-		t = xs_transaction_start(F.xs);
-		if (t == XBT_NULL)
-			fail("transaction: %s", strerror(errno));
-		write_keys(t);
-		if (xs_transaction_end(F.xs, t, false))
-			break;
-		if (errno != EAGAIN)
-			fail("transaction end: %s", strerror(errno));
-	}
+	tl_xs_transact(F.xs, write_keys, NULL);
 	for (i = 0; i < F.nq; i++)
 		rx_refill(&F.q[i]);
 	set_state(XenbusStateConnected);
@@ -556,143 +435,30 @@ fe_reconnect_after_close(void)
 
 enum pkind { K_RAW, K_TCP4, K_UDP4, K_TCP6, K_UDP6 };
 
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/* Pattern byte @i of packet @seq on queue @q. */
-static uint8_t
-pat(uint32_t seq, unsigned int q, uint32_t i)
-{
-	return (uint8_t)(seq * 7u + q * 31u + i * 13u + (i >> 8));
-}
-
 /*
- * Build packet @seq of length @len. For IP kinds the L4 checksum is the
- * pseudo-header sum (what a partial checksum holds) when @partial, the full
- * checksum otherwise. Returns the offset of the L4 checksum field (0 for
- * raw frames).
+ * Build packet @seq of length @len (tl_frame.h). For IP kinds the L4
+ * checksum is the pseudo-header sum (what a partial checksum holds) when
+ * @partial, the full checksum otherwise. Returns the offset of the L4
+ * checksum field (0 for raw frames).
  */
 static uint32_t
 build(uint8_t *f, enum pkind k, uint32_t seq, unsigned int q, uint32_t len,
       bool partial)
 {
-	static const uint8_t dst[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
-	static const uint8_t src[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 };
-	uint32_t l3 = 14, l4, hl, plen, i, csoff, sum;
-	uint8_t proto;
+	struct tl_frame fr = {
+		.dst = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff },
+		.src = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 },
+		.l3 = k == K_RAW ? TL_L3_RAW :
+		      k == K_TCP4 || k == K_UDP4 ? TL_L3_IPV4 : TL_L3_IPV6,
+		.tcp = k == K_TCP4 || k == K_TCP6,
+		.partial = partial,
+		.queue = (uint8_t)q,
+		.kind = (uint8_t)k,
+		.seq = seq,
+		.len = len,
+	};
 
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	if (k == K_RAW) {
-		put16(f + 12, ETHERTYPE_TEST);
-		for (i = 14; i < len; i++)
-			f[i] = pat(seq, q, i);
-		put32(f + 14, MAGIC);
-		put32(f + 18, seq);
-		put32(f + 22, len);
-		f[26] = (uint8_t)q;
-		return 0;
-	}
-	proto = (k == K_TCP4 || k == K_TCP6) ? 6 : 17;
-	hl = proto == 6 ? 20 : 8;
-	if (k == K_TCP4 || k == K_UDP4) {
-		put16(f + 12, 0x0800);
-		l4 = l3 + 20;
-		memset(f + l3, 0, 20);
-		f[l3] = 0x45;
-		put16(f + l3 + 2, (uint16_t)(len - l3));
-		put16(f + l3 + 4, (uint16_t)seq);
-		f[l3 + 8] = 64;
-		f[l3 + 9] = proto;
-		put32(f + l3 + 12, 0x0a000001);
-		put32(f + l3 + 16, 0x0a000002);
-		put16(f + l3 + 10, (uint16_t)~csum_fold(csum_add(0, f + l3,
-								  20)));
-	} else {
-		put16(f + 12, 0x86dd);
-		l4 = l3 + 40;
-		memset(f + l3, 0, 40);
-		f[l3] = 0x60;
-		put16(f + l3 + 4, (uint16_t)(len - l4));
-		f[l3 + 6] = proto;
-		f[l3 + 7] = 64;
-		f[l3 + 8] = 0xfd;
-		f[l3 + 23] = 1;
-		f[l3 + 24] = 0xfd;
-		f[l3 + 39] = 2;
-	}
-	plen = len - l4;
-	for (i = l4 + hl; i < len; i++)
-		f[i] = pat(seq, q, i);
-	memset(f + l4, 0, hl);
-	if (proto == 6) {
-		put16(f + l4, 1000);
-		put16(f + l4 + 2, 2000);
-		put32(f + l4 + 4, seq);
-		f[l4 + 12] = 0x50;
-		f[l4 + 13] = 0x18;
-		put16(f + l4 + 14, 65535);
-		csoff = l4 + 16;
-	} else {
-		put16(f + l4, 1000);
-		put16(f + l4 + 2, 2000);
-		put16(f + l4 + 4, (uint16_t)plen);
-		csoff = l4 + 6;
-	}
-	/* the pseudo header */
-	if (k == K_TCP4 || k == K_UDP4)
-		sum = csum_add(0, f + l3 + 12, 8);
-	else
-		sum = csum_add(0, f + l3 + 8, 32);
-	sum += proto + plen;
-	if (partial) {
-		put16(f + csoff, csum_fold(sum));
-	} else {
-		uint16_t c = (uint16_t)~csum_fold(csum_add(sum, f + l4, plen));
-
-		if (c == 0 && proto == 17)
-			c = 0xffff;
-		put16(f + csoff, c);
-	}
-	return csoff;
+	return tl_frame_build(f, &fr);
 }
 
 /*
@@ -706,7 +472,6 @@ tx_send(struct fq *q, const uint8_t *f, uint32_t len, uint16_t txflags,
 	uint32_t off[20], size[20], rem = len, cap, minchunk;
 	unsigned int n = 0, k, need;
 	RING_IDX idx;
-	int notify;
 
 	/* lay the packet out: slot sizes vary, never across a page */
 	minchunk = (len + 15) / 16;
@@ -715,7 +480,7 @@ tx_send(struct fq *q, const uint8_t *f, uint32_t len, uint16_t txflags,
 			off[n] = len <= PAGE - 64 ? (seq * 8) % 64 : 0;
 			size[n] = rem;
 			if (off[n] + size[n] > PAGE)
-				fail("%u bytes do not fit one slot", len);
+				tl_fail("%u bytes do not fit one slot", len);
 		} else {
 			cap = 600 + (seq * 977 + n * 331) % 3200;
 			if (cap < minchunk)
@@ -729,7 +494,7 @@ tx_send(struct fq *q, const uint8_t *f, uint32_t len, uint16_t txflags,
 		rem -= size[n];
 		n++;
 		if (n > 18)
-			fail("layout needs more than 18 slots");
+			tl_fail("layout needs more than 18 slots");
 	}
 	need = n + (gso_size ? 1 : 0);
 	if (RING_FREE_REQUESTS(&q->tx) < need || q->ntxfree < n)
@@ -769,9 +534,7 @@ tx_send(struct fq *q, const uint8_t *f, uint32_t len, uint16_t txflags,
 		}
 	}
 	q->tx.req_prod_pvt = idx;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
-	if (notify)
-		xenevtchn_notify(F.xce, q->ptx);
+	TL_PUSH_REQUESTS(&q->tx, F.xce, q->ptx);
 	q->sent++;
 	return true;
 }
@@ -786,7 +549,7 @@ tx_poll(struct fq *q)
 	int more;
 
 	if (RING_RESPONSE_PROD_OVERFLOW(&q->tx, prod))
-		fail("queue %u: impossible tx response producer %u", q->id,
+		tl_fail("queue %u: impossible tx response producer %u", q->id,
 		     prod);
 	while (q->tx.rsp_cons != prod) {
 		RING_COPY_RESPONSE(&q->tx, q->tx.rsp_cons, &rsp);
@@ -796,7 +559,7 @@ tx_poll(struct fq *q)
 			continue;
 		}
 		if (rsp.id >= q->ntxp || !q->tx_busy[rsp.id])
-			fail("queue %u: tx response for id %u not in flight",
+			tl_fail("queue %u: tx response for id %u not in flight",
 			     q->id, rsp.id);
 		q->tx_busy[rsp.id] = false;
 		q->txfree[q->ntxfree++] = rsp.id;
@@ -807,7 +570,7 @@ tx_poll(struct fq *q)
 		else if (rsp.status == NETIF_RSP_DROPPED)
 			q->tx_dropped++;
 		else
-			fail("queue %u: tx response status %d", q->id,
+			tl_fail("queue %u: tx response status %d", q->id,
 			     rsp.status);
 	}
 	if (F.rearm)
@@ -834,7 +597,7 @@ rx_poll(struct fq *q)
 	int work;
 
 	if (RING_RESPONSE_PROD_OVERFLOW(&q->rx, prod))
-		fail("queue %u: impossible rx response producer", q->id);
+		tl_fail("queue %u: impossible rx response producer", q->id);
 	/* is a whole packet there? */
 	while (more || extra) {
 		if (idx == prod)
@@ -868,7 +631,7 @@ rx_poll(struct fq *q)
 
 			memcpy(&ex, RING_GET_RESPONSE(&q->rx, idx), sizeof(ex));
 			if (ex.type != XEN_NETIF_EXTRA_TYPE_GSO)
-				fail("queue %u: rx extra of type %u", q->id,
+				tl_fail("queue %u: rx extra of type %u", q->id,
 				     ex.type);
 			p->gso = true;
 			p->gso_size = ex.u.gso.size;
@@ -877,7 +640,7 @@ rx_poll(struct fq *q)
 		} else {
 			RING_COPY_RESPONSE(&q->rx, idx, &rsp);
 			if (rsp.id != b)
-				fail("queue %u: rx response id %u in the slot of buffer %u",
+				tl_fail("queue %u: rx response id %u in the slot of buffer %u",
 				     q->id, rsp.id, b);
 			if (first) {
 				p->flags = rsp.flags;
@@ -888,13 +651,13 @@ rx_poll(struct fq *q)
 				p->error = true;
 			} else {
 				if (rsp.offset + (uint32_t)rsp.status > PAGE)
-					fail("queue %u: rx data %u+%d crosses the page",
+					tl_fail("queue %u: rx data %u+%d crosses the page",
 					     q->id, rsp.offset, rsp.status);
 				if (first && rsp.status == 0)
-					fail("queue %u: empty first rx buffer",
+					tl_fail("queue %u: empty first rx buffer",
 					     q->id);
 				if (p->len + rsp.status > sizeof(p->data))
-					fail("queue %u: rx packet too long",
+					tl_fail("queue %u: rx packet too long",
 					     q->id);
 				memcpy(p->data + p->len,
 				       q->rxp + (size_t)b * PAGE + rsp.offset,
@@ -912,7 +675,7 @@ rx_poll(struct fq *q)
 	}
 	p->nbuf = nbuf;
 	if (nbuf > XEN_NETIF_NR_SLOTS_MIN)
-		fail("queue %u: rx packet over %u buffers", q->id, nbuf);
+		tl_fail("queue %u: rx packet over %u buffers", q->id, nbuf);
 	q->rx.rsp_cons = idx;
 	if (F.rearm)
 		RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, work);
@@ -929,20 +692,19 @@ none:
 	return false;
 }
 
+static void
+count_event(evtchn_port_t port, void *arg)
+{
+	(void)port;
+	(void)arg;
+	F.events++;
+}
+
 /* Count event-channel kicks from the backend (and re-enable them). */
 static void
 poll_events(void)
 {
-	xenevtchn_port_or_error_t p;
-	struct pollfd pfd = { .fd = xenevtchn_fd(F.xce), .events = POLLIN };
-
-	while (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN)) {
-		p = xenevtchn_pending(F.xce);
-		if (p < 0)
-			break;
-		F.events++;
-		xenevtchn_unmask(F.xce, (evtchn_port_t)p);
-	}
+	tl_evtchn_drain(F.xce, 0, count_event, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -1003,31 +765,32 @@ static uint32_t
 check_raw(struct fq *q, const struct rxpkt *p)
 {
 	static uint8_t ref[MAX_PKT];
+	struct tl_frame fr;
 	uint32_t seq, len, i;
 	unsigned int qq;
 
 	if (p->error)
-		fail("queue %u: error response on the rx ring", q->id);
-	if (p->len < 27 || get32(p->data + 14) != MAGIC)
-		fail("queue %u: foreign packet of %u bytes", q->id, p->len);
-	seq = get32(p->data + 18);
-	len = get32(p->data + 22);
-	qq = p->data[26];
+		tl_fail("queue %u: error response on the rx ring", q->id);
+	if (tl_frame_parse(p->data, p->len, &fr) == 0 || fr.l3 != TL_L3_RAW)
+		tl_fail("queue %u: foreign packet of %u bytes", q->id, p->len);
+	seq = fr.seq;
+	len = fr.len;
+	qq = fr.queue;
 	if (len != p->len)
-		fail("queue %u: seq %u came back with %u bytes, sent %u",
+		tl_fail("queue %u: seq %u came back with %u bytes, sent %u",
 		     q->id, seq, p->len, len);
 	if (qq != q->id)
-		fail("seq %u sent on queue %u came back on queue %u", seq, qq,
-		     q->id);
+		tl_fail("seq %u sent on queue %u came back on queue %u", seq,
+			qq, q->id);
 	build(ref, K_RAW, seq, qq, len, false);
 	for (i = 0; i < len; i++)
 		if (ref[i] != p->data[i])
-			fail("queue %u: seq %u len %u differs at byte %u", q->id,
-			     seq, len, i);
+			tl_fail("queue %u: seq %u len %u differs at byte %u",
+				q->id, seq, len, i);
 	if (seq >= (1u << 20) * 8)
-		fail("seq out of range");
+		tl_fail("seq out of range");
 	if (q->seen[seq / 8] & (1u << (seq % 8)))
-		fail("queue %u: seq %u came back twice", q->id, seq);
+		tl_fail("queue %u: seq %u came back twice", q->id, seq);
 	q->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
 	q->echoed++;
 
@@ -1037,11 +800,11 @@ check_raw(struct fq *q, const struct rxpkt *p)
 		unsigned int b, nb = expected_layout(len, F.expect_seg, want);
 
 		if (nb != p->nbuf)
-			fail("queue %u: seq %u (%u bytes in segments of %u) took %u buffers, want %u",
+			tl_fail("queue %u: seq %u (%u bytes in segments of %u) took %u buffers, want %u",
 			     q->id, seq, len, F.expect_seg, p->nbuf, nb);
 		for (b = 0; b < nb; b++)
 			if (p->buf_len[b] != want[b])
-				fail("queue %u: seq %u buffer %u holds %u bytes, want %u (segments of %u)",
+				tl_fail("queue %u: seq %u buffer %u holds %u bytes, want %u (segments of %u)",
 				     q->id, seq, b, p->buf_len[b], want[b],
 				     F.expect_seg);
 	}
@@ -1054,7 +817,7 @@ run_traffic(unsigned int count, const uint32_t *sizes, unsigned int nsizes,
 	    unsigned int window)
 {
 	static uint8_t f[MAX_PKT];
-	double end = now() + F.timeout;
+	double end = tl_now() + F.timeout;
 	unsigned int i;
 	bool done;
 
@@ -1085,7 +848,7 @@ run_traffic(unsigned int count, const uint32_t *sizes, unsigned int nsizes,
 				done = false;
 		}
 		poll_events();
-		if (!done && now() > end) {
+		if (!done && tl_now() > end) {
 			for (i = 0; i < F.nq; i++) {
 				struct fq *q = &F.q[i];
 				uint64_t s, miss = UINT64_MAX;
@@ -1094,33 +857,33 @@ run_traffic(unsigned int count, const uint32_t *sizes, unsigned int nsizes,
 				     s++)
 					if (!(q->seen[s / 8] & (1u << (s % 8))))
 						miss = s;
-				note("queue %u: sent %" PRIu64 " echoed %" PRIu64
+				tl_note("queue %u: sent %" PRIu64 " echoed %" PRIu64
 				     " tx ok %" PRIu64 " err %" PRIu64
 				     " first missing %" PRId64
 				     " free rx buffers %u",
 				     i, q->sent, q->echoed, q->tx_ok,
 				     q->tx_err, (int64_t)miss, q->nrxfree);
 			}
-			fail("timeout after %u s", F.timeout);
+			tl_fail("timeout after %u s", F.timeout);
 		}
 		if (!done)
 			nap();
 	} while (!done);
 
 	/* every TX request must get its response */
-	end = now() + 5;
+	end = tl_now() + 5;
 	for (i = 0; i < F.nq; i++) {
 		struct fq *q = &F.q[i];
 
 		while (q->ntxfree != q->ntxp) {
 			tx_poll(q);
-			if (now() > end)
-				fail("queue %u: %u tx requests never answered",
+			if (tl_now() > end)
+				tl_fail("queue %u: %u tx requests never answered",
 				     i, q->ntxp - q->ntxfree);
 			nap();
 		}
 		if (q->tx_err != 0 || q->tx_dropped != 0)
-			fail("queue %u: %" PRIu64 " error / %" PRIu64
+			tl_fail("queue %u: %" PRIu64 " error / %" PRIu64
 			     " dropped tx responses", i, q->tx_err,
 			     q->tx_dropped);
 	}
@@ -1145,7 +908,7 @@ scenario_traffic(void)
 
 	sizes = traffic_sizes(&n);
 	run_traffic(F.count, sizes, n, F.window);
-	note("%u queue(s), order %u, %s event channels: %u packets each echoed, %" PRIu64 " kicks from the backend",
+	tl_note("%u queue(s), order %u, %s event channels: %u packets each echoed, %" PRIu64 " kicks from the backend",
 	     F.nq, F.order, F.be_split ? "split" : "shared", F.count, F.events);
 	/*
 	 * Notification suppression: a frontend that never re-arms its
@@ -1153,10 +916,10 @@ scenario_traffic(void)
 	 * re-arms is kicked again.
 	 */
 	if (!F.rearm && F.events > 2u * F.nq)
-		fail("%" PRIu64 " kicks although we never asked for more",
+		tl_fail("%" PRIu64 " kicks although we never asked for more",
 		     F.events);
 	if (F.rearm && F.events <= 2u * F.nq)
-		fail("only %" PRIu64 " kicks although we re-armed rsp_event",
+		tl_fail("only %" PRIu64 " kicks although we re-armed rsp_event",
 		     F.events);
 }
 
@@ -1167,60 +930,54 @@ expect_ip_packet(struct fq *q, const uint8_t *sent, uint32_t len,
 		 uint8_t gso_type, const char *what)
 {
 	static uint8_t full[MAX_PKT];
-	double end = now() + 10;
+	double end = tl_now() + 10;
 	struct rxpkt *p = &F.pkt;
 
 	for (;;) {
 		tx_poll(q);
 		if (rx_poll(q))
 			break;
-		if (now() > end)
-			fail("%s: no echo", what);
+		if (tl_now() > end)
+			tl_fail("%s: no echo", what);
 		nap();
 	}
 	if (p->error)
-		fail("%s: error response", what);
+		tl_fail("%s: error response", what);
 	if (p->len != len)
-		fail("%s: %u bytes came back, sent %u", what, p->len, len);
+		tl_fail("%s: %u bytes came back, sent %u", what, p->len, len);
 	if (gso_size) {
 		if (!p->gso || p->gso_size != gso_size ||
 		    p->gso_type != gso_type)
-			fail("%s: GSO extra %d size %u type %u, want %u/%u",
+			tl_fail("%s: GSO extra %d size %u type %u, want %u/%u",
 			     what, p->gso, p->gso_size, p->gso_type, gso_size,
 			     gso_type);
 	} else if (p->gso) {
-		fail("%s: unexpected GSO extra", what);
+		tl_fail("%s: unexpected GSO extra", what);
 	}
 	if (strcmp(csum_mode, "blank") == 0) {
 		/* partial checksum, flagged so, bytes as sent */
 		if (!(p->flags & NETRXF_csum_blank) ||
 		    !(p->flags & NETRXF_data_validated))
-			fail("%s: flags %#x lack csum_blank|data_validated",
+			tl_fail("%s: flags %#x lack csum_blank|data_validated",
 			     what, p->flags);
 		if (memcmp(p->data, sent, len) != 0)
-			fail("%s: bytes differ", what);
+			tl_fail("%s: bytes differ", what);
 	} else {
 		/* a complete checksum, correct, no blank flag */
-		bool v4 = sent[12] == 0x08 && sent[13] == 0x00;
-		uint32_t i, l4 = v4 ? 14 + 20 : 14 + 40, sum;
+		uint32_t i;
 
 		if (p->flags & NETRXF_csum_blank)
-			fail("%s: csum_blank set, the guest asked for full checksums",
+			tl_fail("%s: csum_blank set, the guest asked for full checksums",
 			     what);
 		memcpy(full, sent, len);
 		full[csoff] = p->data[csoff];
 		full[csoff + 1] = p->data[csoff + 1];
 		for (i = 0; i < len; i++)
 			if (full[i] != p->data[i])
-				fail("%s: byte %u differs", what, i);
-		if (v4)
-			sum = csum_add(0, p->data + 14 + 12, 8);
-		else
-			sum = csum_add(0, p->data + 14 + 8, 32);
-		sum += p->data[v4 ? 14 + 9 : 14 + 6];
-		sum += len - l4;
-		if (csum_fold(csum_add(sum, p->data + l4, len - l4)) != 0xffff)
-			fail("%s: the checksum that came back is wrong", what);
+				tl_fail("%s: byte %u differs", what, i);
+		if (!tl_frame_l4_csum_ok(p->data, len))
+			tl_fail("%s: the checksum that came back is wrong",
+				what);
 	}
 }
 
@@ -1259,7 +1016,7 @@ scenario_csum(const char *mode)
 			expect_ip_packet(q, f, len, csoff, mode, 0, 0, what);
 		}
 	}
-	note("checksum offload: every packet came back %s",
+	tl_note("checksum offload: every packet came back %s",
 	     strcmp(mode, "blank") == 0 ? "with its partial checksum flagged" :
 	     "with a correct checksum");
 }
@@ -1274,7 +1031,7 @@ scenario_gso(void)
 	char what[64];
 
 	if (!F.be_gso4 || !F.be_gso6 || !F.be_sg)
-		fail("backend does not offer sg and GSO");
+		tl_fail("backend does not offer sg and GSO");
 	for (v6 = 0; v6 < 2; v6++) {
 		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++, seq++) {
 			uint16_t mss = (uint16_t)(v6 ? 1440 : 1448 - i * 100);
@@ -1293,7 +1050,7 @@ scenario_gso(void)
 					 type, what);
 		}
 	}
-	note("GSO: tcpv4 and tcpv6 packets came back with their GSO extra");
+	tl_note("GSO: tcpv4 and tcpv6 packets came back with their GSO extra");
 }
 
 /* ---------------------------------------------------------------------
@@ -1308,7 +1065,7 @@ grab_page(struct fq *q)
 	uint16_t id;
 
 	if (q->ntxfree == 0)
-		fail("no free tx page");
+		tl_fail("no free tx page");
 	id = q->txfree[--q->ntxfree];
 	q->tx_busy[id] = true;
 	memset(q->txp + (size_t)id * PAGE, 0x5a, PAGE);
@@ -1347,11 +1104,7 @@ put_extra(struct fq *q, uint8_t type, uint8_t flags, uint16_t gso_size,
 static void
 push_tx(struct fq *q)
 {
-	int notify;
-
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
-	if (notify)
-		xenevtchn_notify(F.xce, q->ptx);
+	TL_PUSH_REQUESTS(&q->tx, F.xce, q->ptx);
 }
 
 /* A packet of @n data slots (of 100 bytes, the first holding the rest). */
@@ -1373,24 +1126,24 @@ put_packet(struct fq *q, unsigned int n, uint16_t first_size, bool bad_gref)
 static void
 expect_error_responses(struct fq *q, unsigned int nerr, unsigned int nnull)
 {
-	double end = now() + 5;
+	double end = tl_now() + 5;
 	uint64_t err0 = q->tx_err + q->tx_dropped, null0 = q->tx_null;
 
 	while (q->tx_err + q->tx_dropped - err0 < nerr ||
 	       q->tx_null - null0 < nnull) {
 		tx_poll(q);
-		if (now() > end)
-			fail("got %" PRIu64 " error and %" PRIu64
+		if (tl_now() > end)
+			tl_fail("got %" PRIu64 " error and %" PRIu64
 			     " null responses, want %u and %u",
 			     q->tx_err + q->tx_dropped - err0,
 			     q->tx_null - null0, nerr, nnull);
 		nap();
 	}
 	if (q->tx_ok != 0)
-		fail("%" PRIu64 " requests of a bad packet answered OKAY",
+		tl_fail("%" PRIu64 " requests of a bad packet answered OKAY",
 		     q->tx_ok);
-	if (be_state() != XenbusStateConnected)
-		fail("the backend left Connected for a packet it should drop");
+	if (tl_xenbus_state(F.xs, F.be_dir) != XenbusStateConnected)
+		tl_fail("the backend left Connected for a packet it should drop");
 }
 
 static void
@@ -1399,7 +1152,7 @@ expect_closed_by_backend(const char *what)
 	int s = wait_be(B(XenbusStateClosing) | B(XenbusStateClosed), 5,
 			"the vif to be closed");
 
-	note("%s: the backend closed the vif (state %d)", what, s);
+	tl_note("%s: the backend closed the vif (state %d)", what, s);
 }
 
 /* Small traffic proving the connection works. */
@@ -1514,32 +1267,33 @@ scenario_hostile(const char *name)
 			build(f, K_RAW, k, 0, 200, false);
 			while (!tx_send(q, f, 200, 0, 0, 0, k))
 				tx_poll(q);
-			end = now() + 5;
+			end = tl_now() + 5;
 			while (!rx_poll(q)) {
 				tx_poll(q);
-				if (now() > end)
-					fail("no echo of packet %u", k);
+				if (tl_now() > end)
+					tl_fail("no echo of packet %u", k);
 				nap();
 			}
 			if (F.pkt.error)
 				errors++;
 		}
 		if (errors != 1 || q->rx_err_pkts - err0 != 1)
-			fail("%u error packets on the rx ring, want 1", errors);
-		note("bad-rx-gref: the packet for the bad buffer came back as an error");
+			tl_fail("%u error packets on the rx ring, want 1",
+				errors);
+		tl_note("bad-rx-gref: the packet for the bad buffer came back as an error");
 	} else {
-		fail("unknown hostile case %s", name);
+		tl_fail("unknown hostile case %s", name);
 	}
 
 	if (fatal) {
 		expect_closed_by_backend(name);
 		fe_reconnect_after_close();
 	} else {
-		note("%s: dropped with error responses, vif still connected",
+		tl_note("%s: dropped with error responses, vif still connected",
 		     name);
 	}
 	prove_traffic();
-	note("%s: traffic flows again", name);
+	tl_note("%s: traffic flows again", name);
 }
 
 /* Garbage in our xenstore keys: the backend refuses, then recovers. */
@@ -1550,7 +1304,7 @@ scenario_xs(const char *name)
 		spoil_key = F.order > 0 ? "tx-ring-ref0" : "tx-ring-ref";
 		spoil_val = "12abc";
 		if (F.nq > 1)
-			fail("use one queue");
+			tl_fail("use one queue");
 	} else if (strcmp(name, "bad-grant") == 0) {
 		spoil_key = F.order > 0 ? "rx-ring-ref0" : "rx-ring-ref";
 		spoil_val = "99999999";
@@ -1568,20 +1322,20 @@ scenario_xs(const char *name)
 	} else if (strcmp(name, "no-rx-copy") == 0) {
 		omit_rx_copy = true;
 	} else {
-		fail("unknown xenstore case %s", name);
+		tl_fail("unknown xenstore case %s", name);
 	}
 	if (strcmp(name, "state") == 0) {
 		/* a state that is no state: the backend closes */
 		fe_connect(true);
 		prove_traffic();
-		xs_put(XBT_NULL, F.fe_dir, "state", "%s", "4x");
+		tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state", "%s", "4x");
 	} else {
 		fe_connect(false);
 	}
 	expect_closed_by_backend(name);
 	fe_reconnect_after_close();
 	prove_traffic();
-	note("xenstore %s: refused, then connected with good keys", name);
+	tl_note("xenstore %s: refused, then connected with good keys", name);
 }
 
 static void
@@ -1596,7 +1350,7 @@ scenario_reconnect(void)
 		fe_connect(true);
 	}
 	prove_traffic();
-	note("three disconnect/reconnect cycles, traffic after each");
+	tl_note("three disconnect/reconnect cycles, traffic after each");
 }
 
 /* The backend process is killed and started again while we stay up. */
@@ -1608,21 +1362,21 @@ scenario_restart(void)
 	double end;
 
 	if (F.sync_dir == NULL)
-		fail("restart needs --sync-dir");
+		tl_fail("restart needs --sync-dir");
 	prove_traffic();
 	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
 	fclose(fopen(path, "w"));
-	note("phase 1 done, waiting for the backend restart");
+	tl_note("phase 1 done, waiting for the backend restart");
 	snprintf(path, sizeof(path), "%s/restarted", F.sync_dir);
-	end = now() + 40;
+	end = tl_now() + 40;
 	while (stat(path, &st) != 0) {
-		if (now() > end)
-			fail("the test never restarted the backend");
+		if (tl_now() > end)
+			tl_fail("the test never restarted the backend");
 		usleep(10000);
 	}
 	wait_be(B(XenbusStateConnected), 20, "the new backend to reconnect");
 	prove_traffic();
-	note("traffic flows through the restarted backend on the same rings");
+	tl_note("traffic flows through the restarted backend on the same rings");
 }
 
 /* The toolstack detaches the vif while we are connected. */
@@ -1632,81 +1386,74 @@ scenario_detach(void)
 	char path[512];
 
 	if (F.sync_dir == NULL)
-		fail("detach needs --sync-dir");
+		tl_fail("detach needs --sync-dir");
 	prove_traffic();
 	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
 	fclose(fopen(path, "w"));
-	note("connected, waiting for the toolstack to detach the vif");
+	tl_note("connected, waiting for the toolstack to detach the vif");
 	wait_be(B(XenbusStateClosed) | B(XenbusStateUnknown), 30,
 		"the backend to close");
-	note("the backend closed the vif for the toolstack");
+	tl_note("the backend closed the vif for the toolstack");
 }
 
 /* ---------------------------------------------------------------------
  */
 
-static void
-usage(void)
-{
-	fprintf(stderr,
-		"usage: xbfront [options] SCENARIO\n"
-		"  -d DEVID  vif number (0)        -q N    queues (1)\n"
-		"  -o ORDER  ring page order (0)   -n N    packets per queue\n"
-		"  -t SECS   timeout (30)          --split 0|1\n"
-		"  -w N      packets in flight per queue (64)\n"
-		"  --no-sg --no-gso --no-csum --rearm --expect-seg N\n"
-		"  --sync-dir DIR\n"
-		"scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
-		"  restart, detach, hostile-<case>, xs-<case>\n");
-	exit(2);
-}
+static const struct tl_opt opts[] = {
+	{ NULL, 'd', TL_OPT_UINT, &F.devid, "DEVID", "vif number (0)", NULL },
+	{ NULL, 'q', TL_OPT_UINT, &F.nq, "N", "queues (1)", NULL },
+	{ NULL, 'o', TL_OPT_UINT, &F.order, "ORDER", "ring page order (0)",
+	  NULL },
+	{ NULL, 'n', TL_OPT_UINT, &F.count, "N", "packets per queue (2000)",
+	  NULL },
+	{ NULL, 't', TL_OPT_UINT, &F.timeout, "SECS", "timeout (30)", NULL },
+	{ NULL, 'w', TL_OPT_UINT, &F.window, "N",
+	  "packets in flight per queue (64)", NULL },
+	{ "split", 0, TL_OPT_INT, &F.split, "0|1",
+	  "split event channels (default: if offered)", NULL },
+	{ "no-sg", 0, TL_OPT_CLEAR, &F.sg, NULL, NULL, NULL },
+	{ "no-gso", 0, TL_OPT_CLEAR, &F.gso, NULL, NULL, NULL },
+	{ "no-csum", 0, TL_OPT_CLEAR, &F.csum, NULL, NULL, NULL },
+	{ "rearm", 0, TL_OPT_SET, &F.rearm, NULL, "re-arm rsp_event", NULL },
+	{ "expect-seg", 0, TL_OPT_UINT, &F.expect_seg, "N",
+	  "RX packing of segments of N bytes", NULL },
+	{ "sync-dir", 0, TL_OPT_STR, &F.sync_dir, "DIR",
+	  "phase files of restart and detach", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static const struct tl_cmd cmd = {
+	.prog = "xbfront",
+	.synopsis = "[options] SCENARIO",
+	.epilog = "scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
+		  "  restart, detach, hostile-<case>, xs-<case>\n",
+	.opts = opts,
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "split", required_argument, NULL, 's' },
-		{ "no-sg", no_argument, NULL, 'S' },
-		{ "no-gso", no_argument, NULL, 'G' },
-		{ "no-csum", no_argument, NULL, 'C' },
-		{ "rearm", no_argument, NULL, 'r' },
-		{ "expect-seg", required_argument, NULL, 'e' },
-		{ "sync-dir", required_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static char fail_prefix[128];
 	char *be;
-	int c;
+	int first;
 
+	tl_log_init("xbfront: ", "xbfront: FAIL traffic: ");
 	F.nq = 1;
 	F.split = -1;
 	F.sg = F.gso = F.csum = true;
 	F.count = 2000;
 	F.timeout = 30;
 	F.window = 64;
-	while ((c = getopt_long(argc, argv, "d:q:o:n:t:w:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': F.devid = (unsigned int)atoi(optarg); break;
-		case 'q': F.nq = (unsigned int)atoi(optarg); break;
-		case 'o': F.order = (unsigned int)atoi(optarg); break;
-		case 'n': F.count = (unsigned int)atoi(optarg); break;
-		case 't': F.timeout = (unsigned int)atoi(optarg); break;
-		case 'w': F.window = (unsigned int)atoi(optarg); break;
-		case 's': F.split = atoi(optarg); break;
-		case 'S': F.sg = false; break;
-		case 'G': F.gso = false; break;
-		case 'C': F.csum = false; break;
-		case 'r': F.rearm = true; break;
-		case 'e': F.expect_seg = (unsigned int)atoi(optarg); break;
-		case 'y': F.sync_dir = optarg; break;
-		default: usage();
-		}
-	}
-	if (optind + 1 != argc)
-		usage();
-	scenario = argv[optind];
+	first = tl_opt_parse(&cmd, argc, argv);
+	if (first + 1 != argc)
+		tl_usage();
+	scenario = argv[first];
+	snprintf(fail_prefix, sizeof(fail_prefix), "xbfront: FAIL %s: ",
+		 scenario);
+	tl_log_init("xbfront: ", fail_prefix);
 	if (F.nq == 0 || F.nq > MAXQ || F.order > MAX_ORDER || F.window == 0 ||
 	    F.count > 8u << 20)
-		usage();
+		tl_usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	alarm(F.timeout + 60);
 
@@ -1714,14 +1461,15 @@ main(int argc, char **argv)
 	F.xgs = xengntshr_open(NULL, 0);
 	F.xce = xenevtchn_open(NULL, 0);
 	if (F.xs == NULL || F.xgs == NULL || F.xce == NULL)
-		fail("cannot open the Xen interfaces: %s", strerror(errno));
-	snprintf(F.fe_dir, sizeof(F.fe_dir), "device/vif/%u", F.devid);
-	be = xs_get(F.fe_dir, "backend");
+		tl_fail("cannot open the Xen interfaces: %s", strerror(errno));
+	tl_path(F.fe_dir, sizeof(F.fe_dir), "device/vif/%u", F.devid);
+	be = tl_xs_get(F.xs, F.fe_dir, "backend");
 	if (be == NULL)
-		fail("no %s/backend: is the vif attached?", F.fe_dir);
-	snprintf(F.be_dir, sizeof(F.be_dir), "%s", be);
+		tl_fail("no %s/backend: is the vif attached?", F.fe_dir);
+	tl_path(F.be_dir, sizeof(F.be_dir), "%s", be);
 	free(be);
-	F.be_domid = (unsigned int)xs_get_long(F.fe_dir, "backend-id", 0);
+	F.be_domid = (unsigned int)tl_xs_long(F.xs, F.fe_dir, "backend-id",
+					      0);
 
 	/* a frontend starting up, as after a guest boots */
 	set_state(XenbusStateInitialising);
@@ -1749,7 +1497,7 @@ main(int argc, char **argv)
 		else if (strncmp(scenario, "hostile-", 8) == 0)
 			scenario_hostile(scenario + 8);
 		else
-			usage();
+			tl_usage();
 	}
 	fe_disconnect();
 	xenevtchn_close(F.xce);
