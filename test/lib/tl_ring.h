@@ -59,20 +59,14 @@ xenevtchn_port_or_error_t tl_evtchn_bind(xenevtchn_handle *xce,
 int tl_evtchn_drain(xenevtchn_handle *xce, int timeout_ms,
 		    void (*fn)(evtchn_port_t port, void *arg), void *arg);
 
-/* Publish private requests; kick @port if the other end asked for it. */
-#define TL_PUSH_REQUESTS(ring, xce, port) do {				\
+/*
+ * Publish the private REQUESTS or RESPONSES of @ring and kick @port if the
+ * other end asked for it (its req_event / rsp_event crossed).
+ */
+#define TL_PUSH(what, ring, xce, port) do {				\
 	int notify_;							\
 									\
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(ring, notify_);		\
-	if (notify_)							\
-		xenevtchn_notify(xce, port);				\
-} while (0)
-
-/* Publish private responses; kick @port if the other end asked for it. */
-#define TL_PUSH_RESPONSES(ring, xce, port) do {				\
-	int notify_;							\
-									\
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify_);		\
+	RING_PUSH_##what##_AND_CHECK_NOTIFY(ring, notify_);		\
 	if (notify_)							\
 		xenevtchn_notify(xce, port);				\
 } while (0)

@@ -11,7 +11,9 @@
  * does, and then runs one scenario against a backend that echoes every
  * packet back on the queue it came from (test/xenback/xbecho.c or
  * dpdk-testpmd in io forwarding). Every packet carries a sequence number and
- * a pattern, and comes back checked byte for byte.
+ * a pattern, and comes back checked byte for byte. What it shares with
+ * test/xennet/xennet_peer.c (xenstore, xenbus, grants, event channels, the
+ * frame codec, note/fail, options) is in test/lib/.
  *
  * Scenarios that break the protocol on purpose check how the backend
  * answers: error responses for a packet it must drop, or the vif closed
@@ -204,7 +206,7 @@ rx_refill(struct fq *q)
 	}
 	if (!any)
 		return;
-	TL_PUSH_REQUESTS(&q->rx, F.xce, q->prx);
+	TL_PUSH(REQUESTS, &q->rx, F.xce, q->prx);
 }
 
 static void
@@ -534,7 +536,7 @@ tx_send(struct fq *q, const uint8_t *f, uint32_t len, uint16_t txflags,
 		}
 	}
 	q->tx.req_prod_pvt = idx;
-	TL_PUSH_REQUESTS(&q->tx, F.xce, q->ptx);
+	TL_PUSH(REQUESTS, &q->tx, F.xce, q->ptx);
 	q->sent++;
 	return true;
 }
@@ -1104,7 +1106,7 @@ put_extra(struct fq *q, uint8_t type, uint8_t flags, uint16_t gso_size,
 static void
 push_tx(struct fq *q)
 {
-	TL_PUSH_REQUESTS(&q->tx, F.xce, q->ptx);
+	TL_PUSH(REQUESTS, &q->tx, F.xce, q->ptx);
 }
 
 /* A packet of @n data slots (of 100 bytes, the first holding the rest). */

@@ -38,20 +38,18 @@
  * violation, expect the frontend to close).
  *
  * Prints "PEER OK ..." and exits 0, or "PEER FAIL: why" and exits 1.
+ *
+ * What it shares with test/xenback/xbfront.c (xenstore, xenbus, grants,
+ * event channels, the frame codec, note/fail, options) is in test/lib/.
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "xenpv_ring.h"		/* barriers before Xen's ring headers */
@@ -60,54 +58,20 @@
 #include <xengnttab.h>
 #include <xenevtchn.h>
 
+#include "tl_frame.h"
+#include "tl_log.h"
+#include "tl_ring.h"
+#include "tl_xs.h"
+
 #define PAGE_SZ		XENPV_PAGE_SIZE
 #define MAX_QUEUES	16
-#define MAX_PKT		65535u
+#define MAX_PKT		TL_MAX_FRAME
 #define MAX_SLOTS	20
 #define WINDOW		32		/* packets in flight per queue */
 /* --tx-lockstep: how long a requested TX kick may take (a generous bound) */
 #define KICK_WAIT_MS	10000
+/* xennet_app's READY and STOP control frames */
 #define STOP_ETHERTYPE	0x88b5
-#define MAGIC		"XNET"
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-							noreturn));
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stdout, "PEER FAIL: ");
-	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
-	va_end(ap);
-	fprintf(stdout, "\n");
-	fflush(stdout);
-	exit(1);
-}
-
-static void
-note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stdout, "peer: ");
-	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
-	va_end(ap);
-	fprintf(stdout, "\n");
-	fflush(stdout);
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /*
  * Packet shapes. Each packet is a function of (kind, seq, queue), so an
@@ -243,101 +207,28 @@ struct peer {
  * xenstore
  */
 
-/* snprintf into a path buffer; a path that does not fit is a test bug */
-static void mkpath(char *buf, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-mkpath(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= n)
-		fail("path too long: %s...", buf);
-}
-
-static char *
-xs_get(struct peer *p, const char *dir, const char *key)
-{
-	char path[512];
-	unsigned int len;
-
-	mkpath(path, sizeof(path), "%s/%s", dir, key);
-	return xs_read(p->xs, XBT_NULL, path, &len);
-}
-
-static long
-xs_get_num(struct peer *p, const char *dir, const char *key, long def)
-{
-	char *s = xs_get(p, dir, key);
-	char *end;
-	long v;
-
-	if (s == NULL)
-		return def;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0')
-		fail("%s/%s = \"%s\" is not a number", dir, key, s);
-	free(s);
-	return v;
-}
-
-static void
-xs_put(struct peer *p, const char *dir, const char *key, const char *fmt,
-       ...)
-{
-	char path[512], val[128];
-	va_list ap;
-
-	mkpath(path, sizeof(path), "%s/%s", dir, key);
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	if (!xs_write(p->xs, XBT_NULL, path, val, strlen(val)))
-		fail("write %s: %s", path, strerror(errno));
-}
-
 static int
 fe_state(struct peer *p)
 {
-	return (int)xs_get_num(p, p->fe_path, "state", 0);
-}
-
-static const char *
-state_name(int s)
-{
-	static const char * const names[] = {
-		"Unknown", "Initialising", "InitWait", "Initialised",
-		"Connected", "Closing", "Closed",
-	};
-
-	return s >= 0 && s < 7 ? names[s] : "?";
+	return tl_xenbus_state(p->xs, p->fe_path);
 }
 
 static void
 be_switch(struct peer *p, int state)
 {
-	xs_put(p, p->be_path, "state", "%d", state);
-	note("backend -> %s", state_name(state));
+	tl_xenbus_switch(p->xs, p->be_path, state);
+	tl_note("backend -> %s", tl_xenbus_name(state));
 }
 
 /* Wait until the frontend's state is @want; fail after @ms. */
 static void
 wait_fe_state(struct peer *p, int want, unsigned int ms, const char *why)
 {
-	uint64_t end = now_ms() + ms;
 	int s;
 
-	while ((s = fe_state(p)) != want) {
-		if (now_ms() > end)
-			fail("%s: frontend is %d, not %d, after %u ms", why, s,
-			     want, ms);
-		usleep(2000);
-	}
+	if (!tl_xenbus_wait(p->xs, p->fe_path, TL_STATE_BIT(want), ms, &s))
+		tl_fail("%s: frontend is %d, not %d, after %u ms", why, s, want,
+		     ms);
 }
 
 /*
@@ -350,61 +241,36 @@ wait_fe_state(struct peer *p, int want, unsigned int ms, const char *why)
 static void
 wait_fe_connected(struct peer *p, unsigned int ms)
 {
-	uint64_t end = now_ms() + ms;
-	char path[512];
-
-	for (;;) {
-		xs_transaction_t t = xs_transaction_start(p->xs);
-		unsigned int len;
-		char *st, *rc;
-		bool ok;
-
-		if (t == XBT_NULL)
-			fail("transaction_start: %s", strerror(errno));
-		mkpath(path, sizeof(path), "%s/state", p->fe_path);
-		st = xs_read(p->xs, t, path, &len);
-		mkpath(path, sizeof(path), "%s/request-rx-copy", p->fe_path);
-		rc = xs_read(p->xs, t, path, &len);
-		xs_transaction_end(p->xs, t, true);
-		ok = st != NULL && strcmp(st, "4") == 0 && rc != NULL;
-		free(st);
-		free(rc);
-		if (ok)
-			return;
-		if (now_ms() > end)
-			fail("frontend did not connect within %u ms", ms);
-		usleep(2000);
-	}
+	if (!tl_xs_wait_state_key(p->xs, p->fe_path, XenbusStateConnected,
+				  "request-rx-copy", ms))
+		tl_fail("frontend did not connect within %u ms", ms);
 }
+
+/* Our keys: every write must work. */
+#define put(p, dir, key, ...) \
+	tl_xs_put((p)->xs, XBT_NULL, dir, key, __VA_ARGS__)
 
 /* Write our features, then InitWait. */
 static void
 advertise(struct peer *p)
 {
-	char path[512];
-
-	mkpath(path, sizeof(path), "%s/request-rx-copy", p->fe_path);
-	xs_rm(p->xs, XBT_NULL, path);
-	xs_put(p, p->be_path, "feature-rx-copy", "1");
-	xs_put(p, p->be_path, "feature-rx-flip", "0");
-	xs_put(p, p->be_path, "feature-sg", "%d", p->sg);
-	xs_put(p, p->be_path, "feature-gso-tcpv4", "%d", p->gso);
-	xs_put(p, p->be_path, "feature-gso-tcpv6", "%d", p->gso);
-	xs_put(p, p->be_path, "feature-ipv6-csum-offload", "%d",
-	       p->ipv6_csum);
-	xs_put(p, p->be_path, "feature-split-event-channels", "%d", p->split);
-	mkpath(path, sizeof(path), "%s/multi-queue-max-queues", p->be_path);
+	tl_xs_rm(p->xs, p->fe_path, "request-rx-copy");
+	put(p, p->be_path, "feature-rx-copy", "1");
+	put(p, p->be_path, "feature-rx-flip", "0");
+	put(p, p->be_path, "feature-sg", "%d", p->sg);
+	put(p, p->be_path, "feature-gso-tcpv4", "%d", p->gso);
+	put(p, p->be_path, "feature-gso-tcpv6", "%d", p->gso);
+	put(p, p->be_path, "feature-ipv6-csum-offload", "%d", p->ipv6_csum);
+	put(p, p->be_path, "feature-split-event-channels", "%d", p->split);
 	if (p->max_queues > 0)
-		xs_put(p, p->be_path, "multi-queue-max-queues", "%d",
-		       p->max_queues);
+		put(p, p->be_path, "multi-queue-max-queues", "%d",
+		    p->max_queues);
 	else
-		xs_rm(p->xs, XBT_NULL, path);
-	mkpath(path, sizeof(path), "%s/max-ring-page-order", p->be_path);
+		tl_xs_rm(p->xs, p->be_path, "multi-queue-max-queues");
 	if (p->max_order >= 0)
-		xs_put(p, p->be_path, "max-ring-page-order", "%d",
-		       p->max_order);
+		put(p, p->be_path, "max-ring-page-order", "%d", p->max_order);
 	else
-		xs_rm(p->xs, XBT_NULL, path);
+		tl_xs_rm(p->xs, p->be_path, "max-ring-page-order");
 	be_switch(p, XenbusStateInitWait);
 }
 
@@ -412,28 +278,28 @@ advertise(struct peer *p)
 static void
 expect_key(struct peer *p, const char *dir, const char *key, long want)
 {
-	long v = xs_get_num(p, dir, key, -1);
+	long v = tl_xs_long_strict(p->xs, dir, key, -1);
 
 	if (v != want)
-		fail("%s/%s is %ld, expected %ld", dir, key, v, want);
+		tl_fail("%s/%s is %ld, expected %ld", dir, key, v, want);
 }
 
 static void
 expect_absent(struct peer *p, const char *dir, const char *key)
 {
-	char *s = xs_get(p, dir, key);
+	char *s = tl_xs_get(p->xs, dir, key);
 
 	if (s != NULL)
-		fail("%s/%s = \"%s\" should not be written", dir, key, s);
+		tl_fail("%s/%s = \"%s\" should not be written", dir, key, s);
 }
 
 static long
 need_key(struct peer *p, const char *dir, const char *key)
 {
-	long v = xs_get_num(p, dir, key, -1);
+	long v = tl_xs_long_strict(p->xs, dir, key, -1);
 
 	if (v < 0)
-		fail("%s/%s missing", dir, key);
+		tl_fail("%s/%s missing", dir, key);
 	return v;
 }
 
@@ -446,25 +312,23 @@ map_ring(struct peer *p, const char *dir, const char *name)
 	char key[64];
 	void *m;
 
+	for (i = 0; i < n; i++) {
+		tl_ring_ref_key(key, sizeof(key), name, p->order, i);
+		refs[i] = (uint32_t)need_key(p, dir, key);
+	}
+	/* no key of the other naming, none past the last page */
 	if (p->order == 0) {
-		mkpath(key, sizeof(key), "%s-ring-ref", name);
-		refs[0] = (uint32_t)need_key(p, dir, key);
-		mkpath(key, sizeof(key), "%s-ring-ref0", name);
+		tl_ring_ref_key(key, sizeof(key), name, 1, 0);
 		expect_absent(p, dir, key);
 	} else {
-		for (i = 0; i < n; i++) {
-			mkpath(key, sizeof(key), "%s-ring-ref%u", name, i);
-			refs[i] = (uint32_t)need_key(p, dir, key);
-		}
-		mkpath(key, sizeof(key), "%s-ring-ref%u", name, n);
+		tl_ring_ref_key(key, sizeof(key), name, p->order, n);
 		expect_absent(p, dir, key);
-		mkpath(key, sizeof(key), "%s-ring-ref", name);
+		tl_ring_ref_key(key, sizeof(key), name, 0, 0);
 		expect_absent(p, dir, key);
 	}
-	m = xengnttab_map_domain_grant_refs(p->xgt, n, p->fe_domid, refs,
-					    PROT_READ | PROT_WRITE);
+	m = tl_map_pages(p->xgt, p->fe_domid, n, refs);
 	if (m == NULL)
-		fail("map %s ring (%u pages): %s", name, n, strerror(errno));
+		tl_fail("map %s ring (%u pages): %s", name, n, strerror(errno));
 	return m;
 }
 
@@ -474,10 +338,9 @@ bind_port(struct peer *p, const char *dir, const char *key)
 	long remote = need_key(p, dir, key);
 	xenevtchn_port_or_error_t port;
 
-	port = xenevtchn_bind_interdomain(p->xce, p->fe_domid,
-					  (evtchn_port_t)remote);
+	port = tl_evtchn_bind(p->xce, p->fe_domid, (evtchn_port_t)remote);
 	if (port < 0)
-		fail("bind %s/%s = %ld: %s", dir, key, remote,
+		tl_fail("bind %s/%s = %ld: %s", dir, key, remote,
 		     strerror(errno));
 	return (evtchn_port_t)port;
 }
@@ -508,7 +371,7 @@ connect_frontend(struct peer *p)
 		p->nq = 1;
 	}
 	if (p->nq != p->exp_queues)
-		fail("frontend asked for %u queues, expected %u", p->nq,
+		tl_fail("frontend asked for %u queues, expected %u", p->nq,
 		     p->exp_queues);
 	if (p->max_order >= 0 && p->exp_order > 0) {
 		p->order = (unsigned int)need_key(p, fe, "ring-page-order");
@@ -517,18 +380,17 @@ connect_frontend(struct peer *p)
 		p->order = 0;
 	}
 	if (p->order != p->exp_order)
-		fail("frontend wrote ring-page-order %u, expected %u",
+		tl_fail("frontend wrote ring-page-order %u, expected %u",
 		     p->order, p->exp_order);
 
 	for (i = 0; i < p->nq; i++) {
 		struct pq *q = &p->q[i];
 		RING_IDX prod;
 
+		tl_queue_dir(dir, sizeof(dir), fe, p->nq, i);
 		if (p->nq == 1) {
-			mkpath(dir, sizeof(dir), "%s", fe);
 			expect_absent(p, fe, "queue-0/tx-ring-ref");
 		} else {
-			mkpath(dir, sizeof(dir), "%s/queue-%u", fe, i);
 			expect_absent(p, fe, "tx-ring-ref");
 			expect_absent(p, fe, "event-channel");
 		}
@@ -539,7 +401,7 @@ connect_frontend(struct peer *p)
 		BACK_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_map,
 			       PAGE_SZ << p->order);
 		if (RING_SIZE(&q->tx) != XENPV_TX_RING_SIZE(p->order))
-			fail("TX ring size %u", RING_SIZE(&q->tx));
+			tl_fail("TX ring size %u", RING_SIZE(&q->tx));
 
 		p->is_split = p->exp_split;
 		if (p->exp_split) {
@@ -555,22 +417,22 @@ connect_frontend(struct peer *p)
 		/* every RX slot is posted, request i in slot i */
 		prod = xenpv_load_acquire(&q->rx.sring->req_prod);
 		if (prod != RING_SIZE(&q->rx))
-			fail("queue %u: %u RX buffers posted, expected %u", i,
+			tl_fail("queue %u: %u RX buffers posted, expected %u", i,
 			     prod, RING_SIZE(&q->rx));
 		for (s = 0; s < prod; s++) {
 			netif_rx_request_t req;
 
 			RING_COPY_REQUEST(&q->rx, s, &req);
 			if (req.id != s)
-				fail("queue %u: RX request %u has id %u", i,
+				tl_fail("queue %u: RX request %u has id %u", i,
 				     s, req.id);
 		}
 		/* the TX ring is empty, its event fields initialised */
 		if (q->tx.sring->req_prod != 0)
-			fail("queue %u: TX req_prod %u at connect", i,
+			tl_fail("queue %u: TX req_prod %u at connect", i,
 			     q->tx.sring->req_prod);
 	}
-	note("frontend keys ok: %u queue(s), order %u, %s event channels, sg %d gso %d csum %d",
+	tl_note("frontend keys ok: %u queue(s), order %u, %s event channels, sg %d gso %d csum %d",
 	     p->nq, p->order, p->exp_split ? "split" : "shared", p->fe_sg,
 	     p->fe_gso, p->fe_csum);
 }
@@ -592,7 +454,7 @@ disconnect_frontend(struct peer *p)
 		if (q->rx_port != q->tx_port)
 			xenevtchn_unbind(p->xce, q->rx_port);
 		xenevtchn_unbind(p->xce, q->tx_port);
-		note("queue %u: %" PRIu64 " TX kicks, %" PRIu64 " RX kicks",
+		tl_note("queue %u: %" PRIu64 " TX kicks, %" PRIu64 " RX kicks",
 		     i, q->tx_kicks, q->rx_kicks);
 		q->tx_kicks = 0;
 		q->rx_kicks = 0;
@@ -613,99 +475,29 @@ handshake(struct peer *p)
  * Packets
  */
 
+/*
+ * Packet @seq of @kind on queue @qid (tl_frame.h). Its L4 checksum is
+ * partial when we flag it csum_blank, as netback hands such a packet on,
+ * and complete otherwise.
+ */
 static void
 build_packet(struct peer *p, uint8_t *b, unsigned int kind, uint32_t seq,
 	     uint16_t qid)
 {
 	const struct kind *k = &kinds[kind];
-	uint32_t len = k->len, off, i;
-	uint16_t l3len;
+	struct tl_frame fr = {
+		.src = { 0x00, 0x16, 0x3e, 0xff, 0xff, 0xfe },
+		.l3 = k->v6 ? TL_L3_IPV6 : TL_L3_IPV4,
+		.tcp = k->tcp,
+		.partial = p->fe_csum && (k->rx_flags & NETRXF_csum_blank),
+		.queue = (uint8_t)qid,
+		.kind = (uint8_t)kind,
+		.seq = seq,
+		.len = k->len,
+	};
 
-	memcpy(b, p->fe_mac, 6);
-	memcpy(b + 6, "\x00\x16\x3e\xff\xff\xfe", 6);
-	b[12] = k->v6 ? 0x86 : 0x08;
-	b[13] = k->v6 ? 0xdd : 0x00;
-	off = 14;
-	l3len = (uint16_t)(len - 14);
-	if (!k->v6) {
-		memset(b + off, 0, 20);
-		b[off] = 0x45;
-		b[off + 2] = l3len >> 8;
-		b[off + 3] = l3len & 0xff;
-		b[off + 4] = seq >> 8;
-		b[off + 5] = seq & 0xff;
-		b[off + 8] = 64;
-		b[off + 9] = k->tcp ? 6 : 17;
-		memcpy(b + off + 12, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
-		off += 20;
-	} else {
-		uint16_t pl = (uint16_t)(len - 54);
-
-		memset(b + off, 0, 40);
-		b[off] = 0x60;
-		b[off + 4] = pl >> 8;
-		b[off + 5] = pl & 0xff;
-		b[off + 6] = k->tcp ? 6 : 17;
-		b[off + 7] = 64;
-		b[off + 23] = 2;
-		b[off + 39] = 1;
-		b[off + 8] = 0xfd;
-		b[off + 24] = 0xfd;
-		off += 40;
-	}
-	if (k->tcp) {
-		memset(b + off, 0, 20);
-		b[off] = 0x03;
-		b[off + 1] = (uint8_t)(0xe8 + qid);
-		b[off + 2] = 0x07;
-		b[off + 3] = 0xd0;
-		memcpy(b + off + 4, &seq, 4);
-		b[off + 12] = 5 << 4;
-		b[off + 13] = 0x10;
-		b[off + 14] = 0xff;
-		b[off + 16] = 0x12;	/* pseudo-header sum stand-in */
-		b[off + 17] = 0x34;
-		off += 20;
-	} else {
-		uint16_t ulen = (uint16_t)(len - off);
-
-		memset(b + off, 0, 8);
-		b[off] = 0x03;
-		b[off + 1] = (uint8_t)(0xe8 + qid);
-		b[off + 2] = 0x07;
-		b[off + 3] = 0xd0;
-		b[off + 4] = ulen >> 8;
-		b[off + 5] = ulen & 0xff;
-		off += 8;
-	}
-	memcpy(b + off, MAGIC, 4);
-	memcpy(b + off + 4, &seq, 4);
-	memcpy(b + off + 8, &qid, 2);
-	b[off + 10] = (uint8_t)kind;
-	b[off + 11] = 0;
-	for (i = off + 12; i < len; i++)
-		b[i] = (uint8_t)(seq * 7 + i);
-}
-
-static uint32_t
-payload_offset(const uint8_t *b, uint32_t len)
-{
-	uint32_t off = 14;
-	uint8_t proto;
-
-	if (len < 54)
-		return 0;
-	if (b[12] == 0x08 && b[13] == 0x00) {
-		proto = b[off + 9];
-		off += 20;
-	} else if (b[12] == 0x86 && b[13] == 0xdd) {
-		proto = b[off + 6];
-		off += 40;
-	} else {
-		return 0;
-	}
-	off += proto == 6 ? 20 : 8;
-	return off + 12 <= len ? off : 0;
+	memcpy(fr.dst, p->fe_mac, sizeof(fr.dst));
+	tl_frame_build(b, &fr);
 }
 
 /* The RX flags and GSO we send this kind with, given what was agreed. */
@@ -776,14 +568,14 @@ copy_check(struct peer *p, xengnttab_grant_copy_segment_t *seg,
 	if (xengnttab_grant_copy(p->xgt, n, seg) != 0) {
 		if (p->closing)
 			return false;
-		fail("grant copy (%s): %s", what, strerror(errno));
+		tl_fail("grant copy (%s): %s", what, strerror(errno));
 	}
 	for (i = 0; i < n; i++) {
 		if (seg[i].status == GNTST_okay)
 			continue;
 		if (p->closing)
 			return false;
-		fail("grant copy (%s) segment %u: status %d", what, i,
+		tl_fail("grant copy (%s) segment %u: status %d", what, i,
 		     seg[i].status);
 	}
 	return true;
@@ -809,14 +601,13 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 	bool bad_extra = inject && p->hostile == H_RX_BAD_EXTRA;
 	bool has_extra = gso_size != 0 || bad_extra;
 	RING_IDX prod;
-	int notify;
 
 	first = len < PAGE_SZ - off0 ? len : PAGE_SZ - off0;
 	nr_data = 1 + (len - first + PAGE_SZ - 1) / PAGE_SZ;
 	nslots = nr_data + has_extra;
 	prod = xenpv_load_acquire(&r->sring->req_prod);
 	if (prod - r->req_cons > RING_SIZE(r))
-		fail("queue %u: RX request producer overflow (%u - %u)", qid,
+		tl_fail("queue %u: RX request producer overflow (%u - %u)", qid,
 		     prod, r->req_cons);
 	if (q->rx_capped)
 		prod = q->rx_cap;	/* an earlier value of req_prod */
@@ -827,7 +618,7 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 	for (i = 0; i < nslots; i++) {
 		RING_COPY_REQUEST(r, r->req_cons + i, &reqs[i]);
 		if (reqs[i].id != ((r->req_cons + i) & mask))
-			fail("queue %u: RX request in slot %u has id %u", qid,
+			tl_fail("queue %u: RX request in slot %u has id %u", qid,
 			     (r->req_cons + i) & mask, reqs[i].id);
 	}
 
@@ -849,7 +640,7 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 		done += chunk;
 	}
 	if (done != len)
-		fail("slot arithmetic");
+		tl_fail("slot arithmetic");
 	if (!copy_check(p, seg, nr_data, "RX"))
 		return false;
 
@@ -898,9 +689,7 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 		r->sring->rsp_prod = xenpv_load_acquire(&r->sring->req_prod) +
 				     RING_SIZE(r) + 1;
 	} else {
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
-		if (notify)
-			xenevtchn_notify(p->xce, q->rx_port);
+		TL_PUSH(RESPONSES, r, p->xce, q->rx_port);
 	}
 	return true;
 }
@@ -909,7 +698,7 @@ static void
 send_stop(struct peer *p)
 {
 	uint8_t b[60];
-	uint64_t end = now_ms() + 5000;
+	uint64_t end = tl_now_ms() + 5000;
 
 	memset(b, 0, sizeof(b));
 	memcpy(b, p->fe_mac, 6);
@@ -919,8 +708,8 @@ send_stop(struct peer *p)
 	memcpy(b + 14, "XNET-STOP", 9);
 	while (!send_packet(p, &p->q[0], 0, b, sizeof(b), 0, 0, false,
 			    false)) {
-		if (now_ms() > end)
-			fail("no RX buffer for the STOP packet");
+		if (tl_now_ms() > end)
+			tl_fail("no RX buffer for the STOP packet");
 		usleep(1000);
 	}
 }
@@ -930,40 +719,41 @@ check_echo(struct peer *p, uint16_t qid, const uint8_t *b, uint32_t len,
 	   uint16_t flags, uint16_t gso_size, uint8_t gso_type)
 {
 	struct pq *q = &p->q[qid];
-	uint32_t off = payload_offset(b, len), seq;
+	struct tl_frame fr;
 	uint16_t pq_id, want_flags, want_gso;
 	unsigned int kind;
+	uint32_t seq;
 
-	if (off == 0 || memcmp(b + off, MAGIC, 4) != 0)
-		fail("queue %u: TX packet of %u bytes is not one of ours", qid,
+	if (tl_frame_parse(b, len, &fr) == 0)
+		tl_fail("queue %u: TX packet of %u bytes is not one of ours", qid,
 		     len);
-	memcpy(&seq, b + off + 4, 4);
-	memcpy(&pq_id, b + off + 8, 2);
-	kind = b[off + 10];
+	seq = fr.seq;
+	pq_id = fr.queue;
+	kind = fr.kind;
 	if (pq_id != qid)
-		fail("echo of queue %u's packet %u came on queue %u", pq_id,
+		tl_fail("echo of queue %u's packet %u came on queue %u", pq_id,
 		     seq, qid);
 	if (seq >= q->sent || kind >= NB_KINDS)
-		fail("queue %u: echo of a packet never sent (seq %u kind %u)",
+		tl_fail("queue %u: echo of a packet never sent (seq %u kind %u)",
 		     qid, seq, kind);
 	if (!q->want[seq])
-		fail("queue %u: echo of packet %u (kind %u, %u bytes) that the frontend had to drop",
+		tl_fail("queue %u: echo of packet %u (kind %u, %u bytes) that the frontend had to drop",
 		     qid, seq, kind, len);
 	if (q->seen[seq])
-		fail("queue %u: packet %u echoed twice", qid, seq);
+		tl_fail("queue %u: packet %u echoed twice", qid, seq);
 	build_packet(p, p->ref, kind, seq, qid);
 	if (len != kinds[kind].len || memcmp(b, p->ref, len) != 0)
-		fail("queue %u: echo of packet %u (kind %u) differs: %u bytes, expected %u",
+		tl_fail("queue %u: echo of packet %u (kind %u) differs: %u bytes, expected %u",
 		     qid, seq, kind, len, kinds[kind].len);
 	echo_expect(p, kind, &want_flags, &want_gso);
 	if ((flags & (NETTXF_csum_blank | NETTXF_data_validated)) !=
 	    want_flags)
-		fail("queue %u: echo of packet %u (kind %u) has TX flags %#x, expected %#x",
+		tl_fail("queue %u: echo of packet %u (kind %u) has TX flags %#x, expected %#x",
 		     qid, seq, kind, flags, want_flags);
 	if (gso_size != want_gso ||
 	    (want_gso != 0 && gso_type != (kinds[kind].v6 ?
 			XEN_NETIF_GSO_TYPE_TCPV6 : XEN_NETIF_GSO_TYPE_TCPV4)))
-		fail("queue %u: echo of packet %u has GSO %u/%u, expected %u",
+		tl_fail("queue %u: echo of packet %u has GSO %u/%u, expected %u",
 		     qid, seq, gso_size, gso_type, want_gso);
 	q->seen[seq] = 1;
 	q->echoed++;
@@ -982,11 +772,10 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 	xengnttab_grant_copy_segment_t seg[MAX_SLOTS];
 	unsigned int taken = 0;
 	RING_IDX prod, cons;
-	int notify;
 
 	prod = xenpv_load_acquire(&r->sring->req_prod);
 	if (RING_REQUEST_PROD_OVERFLOW(r, prod))
-		fail("queue %u: TX request producer overflow", qid);
+		tl_fail("queue %u: TX request producer overflow", qid);
 	cons = r->req_cons;
 	while (cons != prod) {
 		netif_tx_request_t first, req, slot_req[MAX_SLOTS];
@@ -1012,12 +801,12 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 				slot_req[nslots++] = req;
 				extra_slots++;
 				if (ex.type != XEN_NETIF_EXTRA_TYPE_GSO)
-					fail("queue %u: TX extra type %u", qid,
+					tl_fail("queue %u: TX extra type %u", qid,
 					     ex.type);
 				gso_size = ex.u.gso.size;
 				gso_type = ex.u.gso.type;
 				if (gso_size == 0)
-					fail("queue %u: GSO size 0", qid);
+					tl_fail("queue %u: GSO size 0", qid);
 			} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 		}
 		req = first;
@@ -1025,14 +814,14 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 			if (idx == prod)
 				goto incomplete;
 			if (nslots >= MAX_SLOTS)
-				fail("queue %u: TX packet over %u slots", qid,
+				tl_fail("queue %u: TX packet over %u slots", qid,
 				     MAX_SLOTS);
 			RING_COPY_REQUEST(r, idx, &req);
 			idx++;
 			slot_req[nslots++] = req;
 		}
 		if (nslots - extra_slots > XEN_NETIF_NR_SLOTS_MIN)
-			fail("queue %u: TX packet in %u data slots (max %u)",
+			tl_fail("queue %u: TX packet in %u data slots (max %u)",
 			     qid, nslots - extra_slots,
 			     XEN_NETIF_NR_SLOTS_MIN);
 
@@ -1041,7 +830,7 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 			if (!extra_slot[i])
 				total += slot_req[i].size;
 		if (first.size < total)
-			fail("queue %u: TX first size %u < rest %u", qid,
+			tl_fail("queue %u: TX first size %u < rest %u", qid,
 			     first.size, total);
 		first_len = first.size - total;
 		total = first.size;
@@ -1051,7 +840,7 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 			if (extra_slot[i])
 				continue;
 			if (slot_req[i].offset + l > PAGE_SZ)
-				fail("queue %u: TX slot crosses a page (%u + %u)",
+				tl_fail("queue %u: TX slot crosses a page (%u + %u)",
 				     qid, slot_req[i].offset, l);
 			memset(&seg[nr], 0, sizeof(seg[nr]));
 			seg[nr].source.foreign.ref = slot_req[i].gref;
@@ -1120,9 +909,7 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 		}
 	}
 incomplete:
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
-	if (notify)
-		xenevtchn_notify(p->xce, q->tx_port);
+	TL_PUSH(RESPONSES, r, p->xce, q->tx_port);
 	return taken;
 }
 
@@ -1168,6 +955,30 @@ feed_rx(struct peer *p, struct pq *q, uint16_t qid)
 	return n;
 }
 
+/* What take_events() counts while it drains the event channels. */
+struct kick_count {
+	struct peer *p;
+	evtchn_port_t want;
+	int hits;
+};
+
+static void
+count_kick(evtchn_port_t port, void *arg)
+{
+	struct kick_count *kc = arg;
+	struct peer *p = kc->p;
+	unsigned int i;
+
+	for (i = 0; i < p->nq; i++) {
+		if (port == p->q[i].tx_port)
+			p->q[i].tx_kicks++;
+		else if (port == p->q[i].rx_port)
+			p->q[i].rx_kicks++;
+	}
+	if (port == kc->want)
+		kc->hits++;
+}
+
 /*
  * Wait up to @timeout_ms for event-channel notifications, then take (and
  * unmask) every pending one, counted per queue and ring. Returns how many
@@ -1176,31 +987,11 @@ feed_rx(struct peer *p, struct pq *q, uint16_t qid)
 static int
 take_events(struct peer *p, unsigned int timeout_ms, evtchn_port_t want)
 {
-	struct pollfd pfd = { .fd = xenevtchn_fd(p->xce), .events = POLLIN };
-	unsigned int i;
-	int tx = 0;
+	struct kick_count kc = { .p = p, .want = want, .hits = 0 };
 
-	if (poll(&pfd, 1, (int)timeout_ms) <= 0)
+	if (tl_evtchn_drain(p->xce, (int)timeout_ms, count_kick, &kc) < 0)
 		return -1;
-	for (;;) {
-		xenevtchn_port_or_error_t port = xenevtchn_pending(p->xce);
-
-		if (port < 0)
-			break;
-		for (i = 0; i < p->nq; i++) {
-			if ((evtchn_port_t)port == p->q[i].tx_port)
-				p->q[i].tx_kicks++;
-			else if ((evtchn_port_t)port == p->q[i].rx_port)
-				p->q[i].rx_kicks++;
-		}
-		if ((evtchn_port_t)port == want)
-			tx++;
-		xenevtchn_unmask(p->xce, (evtchn_port_t)port);
-		pfd.revents = 0;
-		if (poll(&pfd, 1, 0) <= 0)
-			break;
-	}
-	return tx;
+	return kc.hits;
 }
 
 /*
@@ -1253,7 +1044,7 @@ session_reset(struct peer *p)
 		q->seen = calloc(p->packets, 1);
 		q->want = calloc(p->packets, 1);
 		if (q->seen == NULL || q->want == NULL)
-			fail("out of memory");
+			tl_fail("out of memory");
 		q->sent = 0;
 		q->expected = 0;
 		q->echoed = 0;
@@ -1274,8 +1065,8 @@ wait_ready(struct peer *p, const char *name)
 
 		for (i = 0; i < p->nq; i++)
 			work += take_tx(p, &p->q[i], (uint16_t)i);
-		if (now_ms() > p->deadline)
-			fail("%s: no READY from the application (no link up?)",
+		if (tl_now_ms() > p->deadline)
+			tl_fail("%s: no READY from the application (no link up?)",
 			     name);
 		if (work == 0 && (p->polling || !idle_wait(p, true, true, 1000)))
 			usleep(p->polling ? 50 : 0);
@@ -1300,7 +1091,7 @@ run_tx_lockstep(struct peer *p, const char *name)
 	uint32_t kicked = 0;
 
 	if (p->nq != 1 || !p->is_split)
-		fail("%s: the TX kick test needs one queue and split event channels (to tell TX kicks from RX kicks)",
+		tl_fail("%s: the TX kick test needs one queue and split event channels (to tell TX kicks from RX kicks)",
 		     name);
 	session_reset(p);
 	wait_ready(p, name);
@@ -1309,15 +1100,15 @@ run_tx_lockstep(struct peer *p, const char *name)
 		uint32_t expected = q->expected;
 		bool kick = false;
 
-		if (now_ms() > p->deadline)
-			fail("%s: timed out after %u packets", name, q->sent);
+		if (tl_now_ms() > p->deadline)
+			tl_fail("%s: timed out after %u packets", name, q->sent);
 		/* start clean: no kick from before may count for this one */
 		take_events(p, 0, q->tx_port);
 		q->tx.sring->req_event = q->tx.req_cons + 1;
 		/* req_event is visible before we look at req_prod again */
 		xen_mb();
 		if (RING_HAS_UNCONSUMED_REQUESTS(&q->tx))
-			fail("%s: TX request %u nobody asked for", name,
+			tl_fail("%s: TX request %u nobody asked for", name,
 			     q->tx.req_cons);
 		if (feed_rx(p, q, 0) == 0) {
 			/* no RX buffer yet: the frontend reposts them */
@@ -1335,7 +1126,7 @@ run_tx_lockstep(struct peer *p, const char *name)
 			n = take_events(p, KICK_WAIT_MS, q->tx_port);
 			if (n < 0) {
 				take_tx(p, q, 0);
-				fail("%s: packet %u: %s within %u ms (req_event %u, req_prod %u)",
+				tl_fail("%s: packet %u: %s within %u ms (req_event %u, req_prod %u)",
 				     name, q->sent - 1,
 				     q->echoed < q->expected ? "no echo" :
 				     "echo queued but no TX kick",
@@ -1348,7 +1139,7 @@ run_tx_lockstep(struct peer *p, const char *name)
 		kicked++;
 	}
 	p->window = WINDOW;
-	note("%s: %u echoes checked, each after a TX kick", name, q->echoed);
+	tl_note("%s: %u echoes checked, each after a TX kick", name, q->echoed);
 	printf("PEER tx_kicks_needed=%u\n", kicked);
 	fflush(stdout);
 }
@@ -1374,15 +1165,15 @@ run_rx_lockstep(struct peer *p, const char *name)
 	RING_IDX prod;
 
 	if (p->nq != 1 || !p->is_split)
-		fail("%s: the RX kick test needs one queue and split event channels (to tell RX kicks from TX kicks)",
+		tl_fail("%s: the RX kick test needs one queue and split event channels (to tell RX kicks from TX kicks)",
 		     name);
 	session_reset(p);
 	wait_ready(p, name);
 	while (q->sent < p->packets) {
 		int n;
 
-		if (now_ms() > p->deadline)
-			fail("%s: timed out after %u packets", name, q->sent);
+		if (tl_now_ms() > p->deadline)
+			tl_fail("%s: timed out after %u packets", name, q->sent);
 		/* start clean: no kick from before may count for this round */
 		take_events(p, 0, q->rx_port);
 		do {
@@ -1398,13 +1189,13 @@ run_rx_lockstep(struct peer *p, const char *name)
 		do {
 			n = take_events(p, KICK_WAIT_MS, q->rx_port);
 			if (n < 0)
-				fail("%s: round %u: no RX kick within %u ms (req_event %u, req_prod %u, %u packets sent)",
+				tl_fail("%s: round %u: no RX kick within %u ms (req_event %u, req_prod %u, %u packets sent)",
 				     name, rounds, KICK_WAIT_MS, sr->req_event,
 				     sr->req_prod, q->sent);
 		} while (n == 0);
 		rounds++;
 	}
-	note("%s: %u packets in %u rounds, each ended by an RX kick", name,
+	tl_note("%s: %u packets in %u rounds, each ended by an RX kick", name,
 	     q->sent, rounds);
 	printf("PEER rx_kicks_needed=%u\n", rounds);
 	fflush(stdout);
@@ -1414,7 +1205,7 @@ run_rx_lockstep(struct peer *p, const char *name)
 static void
 run_session(struct peer *p, const char *name)
 {
-	uint64_t last_progress = now_ms();
+	uint64_t last_progress = tl_now_ms();
 	unsigned int i, iter = 0;
 	uint32_t nosg = 0, offload = 0, echoed = 0;
 
@@ -1429,7 +1220,7 @@ run_session(struct peer *p, const char *name)
 		for (i = 0; i < p->nq; i++)
 			work += feed_rx(p, &p->q[i], (uint16_t)i);
 		if (p->hostile != H_NONE && p->injected) {
-			note("injected %s", hostile_names[p->hostile]);
+			tl_note("injected %s", hostile_names[p->hostile]);
 			return;
 		}
 		for (i = 0; i < p->nq; i++) {
@@ -1441,19 +1232,19 @@ run_session(struct peer *p, const char *name)
 		if (done)
 			break;
 		if (work > 0)
-			last_progress = now_ms();
+			last_progress = tl_now_ms();
 		if ((++iter & 255) == 0 && fe_state(p) != XenbusStateConnected)
-			fail("%s: frontend left Connected (state %d) mid-session",
+			tl_fail("%s: frontend left Connected (state %d) mid-session",
 			     name, fe_state(p));
-		if (now_ms() > p->deadline)
-			fail("%s: timed out", name);
+		if (tl_now_ms() > p->deadline)
+			tl_fail("%s: timed out", name);
 		if (work == 0) {
 			if (p->polling) {
 				usleep(50);
 			} else if (!idle_wait(p, p->arm_tx, p->arm_rx, 1000)) {
 				p->stalls++;
-				if (now_ms() - last_progress > 3000)
-					fail("%s: stalled 3 s waiting for the frontend (no kick?)",
+				if (tl_now_ms() - last_progress > 3000)
+					tl_fail("%s: stalled 3 s waiting for the frontend (no kick?)",
 					     name);
 			}
 		}
@@ -1463,7 +1254,7 @@ run_session(struct peer *p, const char *name)
 		offload += p->q[i].expect_drop_offload;
 		echoed += p->q[i].echoed;
 	}
-	note("%s: %u echoes checked on %u queue(s)", name, echoed, p->nq);
+	tl_note("%s: %u echoes checked on %u queue(s)", name, echoed, p->nq);
 	printf("PEER expect tx_drop_nosg=%u tx_drop_offload=%u\n", nosg,
 	       offload);
 	fflush(stdout);
@@ -1478,7 +1269,7 @@ run_session(struct peer *p, const char *name)
 static void
 wait_fe_closing(struct peer *p, unsigned int ms)
 {
-	uint64_t end = now_ms() + ms;
+	uint64_t end = tl_now_ms() + ms;
 	int s;
 
 	p->closing = true;
@@ -1486,8 +1277,8 @@ wait_fe_closing(struct peer *p, unsigned int ms)
 		s = fe_state(p);
 		if (s == XenbusStateClosing || s == XenbusStateClosed)
 			return;
-		if (now_ms() > end)
-			fail("frontend did not close after the violation (state %d after %u ms)",
+		if (tl_now_ms() > end)
+			tl_fail("frontend did not close after the violation (state %d after %u ms)",
 			     s, ms);
 		if (p->hostile >= H_TX_BAD_ID) {
 			/* one more small packet for the application to echo */
@@ -1522,58 +1313,80 @@ backend_close(struct peer *p)
 	wait_fe_state(p, XenbusStateInitialising, 5000, "frontend asks again");
 }
 
-static void
-usage(void)
+static struct peer peer;
+static const char *scenario = "echo";
+static unsigned int cycles = 1;
+
+static bool
+opt_hostile(const char *arg, void *var)
 {
-	fprintf(stderr,
-		"usage: xennet_peer [--frontend-domid N] [--devid N]\n"
-		"  [--scenario echo|flood|reconnect|cycles|crash|restart|hostile] [--cycles N]\n"
-		"  [--hostile KIND] [--packets N] [--timeout S] [--polling] [--arm tx|rx|both]\n"
-		"  [--tx-lockstep] (echo: one packet at a time, each echo must be kicked)\n"
-		"  [--rx-lockstep] (flood: rounds of a ring at most, each must end with an RX kick)\n"
-		"  backend: [--max-queues N] [--max-order N] [--split 0|1] [--sg 0|1] [--gso 0|1] [--ipv6-csum 0|1]\n"
-		"  expect:  [--expect-queues N] [--expect-order N] [--expect-split 0|1] [--expect-sg 0|1]\n"
-		"           [--expect-gso 0|1] [--expect-csum 0|1]\n");
-	exit(2);
+	enum hostile *h = var;
+	unsigned int i;
+
+	for (i = 1; i < sizeof(hostile_names) / sizeof(hostile_names[0]); i++)
+		if (strcmp(arg, hostile_names[i]) == 0)
+			*h = (enum hostile)i;
+	return *h != H_NONE;
 }
+
+static bool
+opt_arm(const char *arg, void *var)
+{
+	struct peer *p = var;
+
+	p->arm_tx = strcmp(arg, "rx") != 0;
+	p->arm_rx = strcmp(arg, "tx") != 0;
+	return true;
+}
+
+#define OPT(name, type, var, arg, help) \
+	{ name, 0, TL_OPT_##type, var, arg, help, NULL }
+static const struct tl_opt opts[] = {
+	OPT("frontend-domid", UINT, &peer.fe_domid, "N", "(1)"),
+	OPT("devid", UINT, &peer.devid, "N", "(0)"),
+	OPT("scenario", STR, &scenario, "NAME",
+	    "echo|flood|reconnect|cycles|crash|restart|hostile"),
+	{ "hostile", 0, TL_OPT_FN, &peer.hostile, "KIND", NULL, opt_hostile },
+	OPT("packets", UINT, &peer.packets, "N", "per queue (64)"),
+	OPT("cycles", UINT, &cycles, "N", NULL),
+	OPT("timeout", UINT, &peer.timeout_s, "S", "(40)"),
+	OPT("polling", SET, &peer.polling, NULL, "never sleep"),
+	OPT("tx-lockstep", SET, &peer.tx_lockstep, NULL,
+	    "echo: one packet at a time, each echo must be kicked"),
+	OPT("rx-lockstep", SET, &peer.rx_lockstep, NULL,
+	    "flood: rounds of a ring at most, each ended by an RX kick"),
+	{ "arm", 0, TL_OPT_FN, &peer, "tx|rx|both", NULL, opt_arm },
+	OPT("max-queues", INT, &peer.max_queues, "N", "backend offers"),
+	OPT("max-order", INT, &peer.max_order, "N", NULL),
+	OPT("split", INT, &peer.split, "0|1", NULL),
+	OPT("sg", INT, &peer.sg, "0|1", NULL),
+	OPT("gso", INT, &peer.gso, "0|1", NULL),
+	OPT("ipv6-csum", INT, &peer.ipv6_csum, "0|1", NULL),
+	OPT("expect-queues", UINT, &peer.exp_queues, "N",
+	    "the frontend must write"),
+	OPT("expect-order", UINT, &peer.exp_order, "N", NULL),
+	OPT("expect-split", INT, &peer.exp_split, "0|1", NULL),
+	OPT("expect-sg", INT, &peer.exp_sg, "0|1", NULL),
+	OPT("expect-gso", INT, &peer.exp_gso, "0|1", NULL),
+	OPT("expect-csum", INT, &peer.exp_csum, "0|1", NULL),
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef OPT
+
+static const struct tl_cmd cmd = {
+	.prog = "xennet_peer",
+	.synopsis = "[options]",
+	.opts = opts,
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "frontend-domid", required_argument, NULL, 'f' },
-		{ "devid", required_argument, NULL, 'd' },
-		{ "scenario", required_argument, NULL, 's' },
-		{ "hostile", required_argument, NULL, 'H' },
-		{ "packets", required_argument, NULL, 'n' },
-		{ "cycles", required_argument, NULL, 'N' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "polling", no_argument, NULL, 'P' },
-		{ "tx-lockstep", no_argument, NULL, 'L' },
-		{ "rx-lockstep", no_argument, NULL, 'R' },
-		{ "arm", required_argument, NULL, 'A' },
-		{ "max-queues", required_argument, NULL, 'Q' },
-		{ "max-order", required_argument, NULL, 'O' },
-		{ "split", required_argument, NULL, 'S' },
-		{ "sg", required_argument, NULL, 'G' },
-		{ "gso", required_argument, NULL, 'T' },
-		{ "ipv6-csum", required_argument, NULL, 'C' },
-		{ "expect-queues", required_argument, NULL, 'q' },
-		{ "expect-order", required_argument, NULL, 'o' },
-		{ "expect-split", required_argument, NULL, 'x' },
-		{ "expect-sg", required_argument, NULL, 'g' },
-		{ "expect-gso", required_argument, NULL, 'y' },
-		{ "expect-csum", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct peer peer;
 	struct peer *p = &peer;
-	const char *scenario = "echo";
-	unsigned int cycles = 1;
 	char *s;
 	unsigned int i;
-	int c;
 
+	tl_log_init("peer: ", "PEER FAIL: ");
 	p->fe_domid = 1;
 	p->max_order = -1;
 	p->split = 1;
@@ -1590,67 +1403,30 @@ main(int argc, char **argv)
 	p->window = WINDOW;
 	p->arm_tx = true;
 	p->arm_rx = true;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': p->fe_domid = (unsigned int)atoi(optarg); break;
-		case 'd': p->devid = (unsigned int)atoi(optarg); break;
-		case 's': scenario = optarg; break;
-		case 'H':
-			for (i = 1; i < sizeof(hostile_names) /
-				     sizeof(hostile_names[0]); i++)
-				if (strcmp(optarg, hostile_names[i]) == 0)
-					p->hostile = (enum hostile)i;
-			if (p->hostile == H_NONE)
-				usage();
-			break;
-		case 'n': p->packets = (unsigned int)atoi(optarg); break;
-		case 'N': cycles = (unsigned int)atoi(optarg); break;
-		case 't': p->timeout_s = (unsigned int)atoi(optarg); break;
-		case 'P': p->polling = true; break;
-		case 'L': p->tx_lockstep = true; break;
-		case 'R': p->rx_lockstep = true; break;
-		case 'A':
-			p->arm_tx = strcmp(optarg, "rx") != 0;
-			p->arm_rx = strcmp(optarg, "tx") != 0;
-			break;
-		case 'Q': p->max_queues = atoi(optarg); break;
-		case 'O': p->max_order = atoi(optarg); break;
-		case 'S': p->split = atoi(optarg); break;
-		case 'G': p->sg = atoi(optarg); break;
-		case 'T': p->gso = atoi(optarg); break;
-		case 'C': p->ipv6_csum = atoi(optarg); break;
-		case 'q': p->exp_queues = (unsigned int)atoi(optarg); break;
-		case 'o': p->exp_order = (unsigned int)atoi(optarg); break;
-		case 'x': p->exp_split = atoi(optarg); break;
-		case 'g': p->exp_sg = atoi(optarg); break;
-		case 'y': p->exp_gso = atoi(optarg); break;
-		case 'c': p->exp_csum = atoi(optarg); break;
-		default: usage();
-		}
-	}
+	tl_opt_parse(&cmd, argc, argv);
 	if (p->exp_queues == 0 || p->exp_queues > MAX_QUEUES ||
 	    p->packets == 0)
-		usage();
-	p->deadline = now_ms() + (uint64_t)p->timeout_s * 1000;
+		tl_usage();
+	p->deadline = tl_now_ms() + (uint64_t)p->timeout_s * 1000;
 
 	p->xs = xs_open(0);
 	p->xgt = xengnttab_open(NULL, 0);
 	p->xce = xenevtchn_open(NULL, 0);
 	if (p->xs == NULL || p->xgt == NULL || p->xce == NULL)
-		fail("cannot open xenstore/gnttab/evtchn: %s", strerror(errno));
-	mkpath(p->fe_path, sizeof(p->fe_path),
+		tl_fail("cannot open xenstore/gnttab/evtchn: %s", strerror(errno));
+	tl_path(p->fe_path, sizeof(p->fe_path),
 		 "/local/domain/%u/device/vif/%u", p->fe_domid, p->devid);
-	s = xs_get(p, p->fe_path, "backend");
+	s = tl_xs_get(p->xs, p->fe_path, "backend");
 	if (s == NULL)
-		fail("no %s/backend", p->fe_path);
-	mkpath(p->be_path, sizeof(p->be_path), "%s", s);
+		tl_fail("no %s/backend", p->fe_path);
+	tl_path(p->be_path, sizeof(p->be_path), "%s", s);
 	free(s);
-	s = xs_get(p, p->fe_path, "mac");
+	s = tl_xs_get(p->xs, p->fe_path, "mac");
 	if (s == NULL || sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
 				&p->fe_mac[0], &p->fe_mac[1], &p->fe_mac[2],
 				&p->fe_mac[3], &p->fe_mac[4],
 				&p->fe_mac[5]) != 6)
-		fail("no usable %s/mac", p->fe_path);
+		tl_fail("no usable %s/mac", p->fe_path);
 	free(s);
 
 	handshake(p);
@@ -1699,10 +1475,10 @@ main(int argc, char **argv)
 		follow_frontend_close(p, 5000);
 	} else if (strcmp(scenario, "hostile") == 0) {
 		if (p->hostile == H_NONE)
-			usage();
+			tl_usage();
 		run_session(p, "hostile");
 		if (!p->injected)
-			fail("could not inject %s", hostile_names[p->hostile]);
+			tl_fail("could not inject %s", hostile_names[p->hostile]);
 		/* the frontend must notice, log, and close the vif */
 		wait_fe_closing(p, 5000);
 		disconnect_frontend(p);
@@ -1710,7 +1486,7 @@ main(int argc, char **argv)
 		wait_fe_state(p, XenbusStateClosed, 5000, "frontend closed");
 		be_switch(p, XenbusStateClosed);
 	} else {
-		usage();
+		tl_usage();
 	}
 	printf("PEER OK scenario=%s queues=%u order=%u stalls=%" PRIu64 "\n",
 	       scenario, p->nq, p->order, p->stalls);
