@@ -223,21 +223,6 @@ tl_frame_parse(const uint8_t *f, uint32_t len, struct tl_frame *fr)
 	return off;
 }
 
-uint32_t
-tl_frame_diff(const uint8_t *f, uint32_t len, const struct tl_frame *fr,
-	      uint8_t *scratch)
-{
-	uint32_t i;
-
-	if (fr->len > TL_MAX_FRAME)
-		return 0;
-	tl_frame_build(scratch, fr);
-	for (i = 0; i < len && i < fr->len; i++)
-		if (scratch[i] != f[i])
-			return i;
-	return len == fr->len ? len : i;
-}
-
 bool
 tl_frame_l4_csum_ok(const uint8_t *f, uint32_t len)
 {

@@ -62,14 +62,6 @@ uint32_t tl_frame_build(uint8_t *f, const struct tl_frame *fr);
  */
 uint32_t tl_frame_parse(const uint8_t *f, uint32_t len, struct tl_frame *fr);
 
-/*
- * Compare the @len bytes at @f with the frame @fr describes (built into
- * @scratch, TL_MAX_FRAME bytes). Returns the offset of the first byte that
- * differs, or @len if the two are equal.
- */
-uint32_t tl_frame_diff(const uint8_t *f, uint32_t len,
-		       const struct tl_frame *fr, uint8_t *scratch);
-
 /* Whether the L4 checksum of an IP frame is complete and correct. */
 bool tl_frame_l4_csum_ok(const uint8_t *f, uint32_t len);
 
