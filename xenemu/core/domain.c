@@ -129,6 +129,27 @@ remove_dir(const char *path)
 	return rc;
 }
 
+/* Closes <fd> after a failed call on it: that call's -errno. */
+static int
+close_err(int fd)
+{
+	int rc = -errno;
+
+	close(fd);
+	return rc;
+}
+
+/* Hands <fd> to the caller if it wants it (fdp), else closes it. */
+static int
+give_fd(int fd, int *fdp)
+{
+	if (fdp != NULL)
+		*fdp = fd;
+	else
+		close(fd);
+	return 0;
+}
+
 static int
 create_file(const char *dirpath, const char *name, uint64_t size, int *fdp)
 {
@@ -140,17 +161,9 @@ create_file(const char *dirpath, const char *name, uint64_t size, int *fdp)
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, (off_t)size) != 0) {
-		int rc = -errno;
-
-		close(fd);
-		return rc;
-	}
-	if (fdp != NULL)
-		*fdp = fd;
-	else
-		close(fd);
-	return 0;
+	if (ftruncate(fd, (off_t)size) != 0)
+		return close_err(fd);
+	return give_fd(fd, fdp);
 }
 
 /* Mark the bits past entry <n> in the last word of a bitmap as used. */
@@ -333,16 +346,9 @@ map_file(const char *dir, uint32_t domid, const char *leaf, size_t size,
 		return -EINVAL;
 	}
 	*addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (*addr == MAP_FAILED) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	if (fdp != NULL)
-		*fdp = fd;
-	else
-		close(fd);
-	return 0;
+	if (*addr == MAP_FAILED)
+		return close_err(fd);
+	return give_fd(fd, fdp);
 }
 
 void

@@ -548,19 +548,6 @@ hook_domain_destroy(struct xenemu_ctx *c, struct xenemu_dom *d)
 		close_port(c, d, port, -1);
 }
 
-static const struct xenemu_close_hooks evtchn_hooks = {
-	.name = "evtchn",
-	.level = 1,
-	.ctx_init = hook_ctx_init,
-	.ctx_open = hook_ctx_open,
-	.ctx_close = hook_ctx_close,
-	.ctx_fini = hook_ctx_fini,
-	.slot_reclaim = hook_slot_reclaim,
-	.domain_destroy = hook_domain_destroy,
-};
-
-static void __attribute__((constructor))
-register_hooks(void)
-{
-	xenemu_close_hooks_register(&evtchn_hooks);
-}
+/* Level 1: event channels sit directly on the domain. */
+XENEMU_CLOSE_HOOKS(evtchn, 1, hook_ctx_init, hook_ctx_open, hook_ctx_close,
+		   hook_ctx_fini, hook_slot_reclaim, hook_domain_destroy)

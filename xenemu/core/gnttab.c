@@ -244,16 +244,46 @@ copy_buf_claim(struct xenemu_ctx *c, struct copy_buf *b, uint16_t domid,
 	return GNTST_okay;
 }
 
+/* One end of a copy segment, checked as gntdev checks it: 0, or the errno
+ * that fails the whole call. */
+static inline int
+copy_end_check(const union xengnttab_copy_ptr *p, bool gref, uint16_t len)
+{
+	if (gref)
+		return XENEMU_UNLIKELY((uint32_t)p->foreign.offset + len > PAGE) ?
+		       -EINVAL : 0;
+	return XENEMU_UNLIKELY(p->virt == NULL && len != 0) ? -EFAULT : 0;
+}
+
+/*
+ * Where one end of a checked, non-empty segment is: the caller's buffer, or
+ * the granted page pinned in <b>. NULL with the grant's status in *st if
+ * it cannot be pinned.
+ */
+static inline uint8_t *
+copy_end_addr(struct xenemu_ctx *c, struct copy_buf *b,
+	      const union xengnttab_copy_ptr *p, bool gref, bool write,
+	      int16_t *st)
+{
+	if (!gref)
+		return p->virt;
+	*st = copy_buf_claim(c, b, p->foreign.domid, p->foreign.ref, write);
+	if (XENEMU_UNLIKELY(*st != GNTST_okay))
+		return NULL;
+	return b->page + p->foreign.offset;
+}
+
 int
 xenemu_gnt_copy(struct xenemu_ctx *c, uint32_t count,
 		xengnttab_grant_copy_segment_t *segs)
 {
 	struct copy_buf src = { .dom = NULL }, dst = { .dom = NULL };
 	xengnttab_grant_copy_segment_t *seg;
+	bool src_gref, dst_gref;
 	const uint8_t *from;
 	uint8_t *to;
 	uint32_t i;
-	int16_t st;
+	int16_t st = GNTST_okay;
 	int rc = 0;
 
 	if (count != 0 && segs == NULL)
@@ -265,55 +295,29 @@ xenemu_gnt_copy(struct xenemu_ctx *c, uint32_t count,
 	 */
 	for (i = 0; i < count; i++) {
 		seg = &segs[i];
-		if (XENEMU_UNLIKELY((seg->flags & (GNTCOPY_source_gref | GNTCOPY_dest_gref)) == 0)) {
+		src_gref = (seg->flags & GNTCOPY_source_gref) != 0;
+		dst_gref = (seg->flags & GNTCOPY_dest_gref) != 0;
+		if (XENEMU_UNLIKELY(!src_gref && !dst_gref)) {
 			rc = -EINVAL;
 			break;
 		}
-		if (seg->flags & GNTCOPY_source_gref) {
-			if (XENEMU_UNLIKELY((uint32_t)seg->source.foreign.offset + seg->len > PAGE)) {
-				rc = -EINVAL;
-				break;
-			}
-		} else if (XENEMU_UNLIKELY(seg->source.virt == NULL && seg->len != 0)) {
-			rc = -EFAULT;
+		rc = copy_end_check(&seg->source, src_gref, seg->len);
+		if (rc == 0)
+			rc = copy_end_check(&seg->dest, dst_gref, seg->len);
+		if (XENEMU_UNLIKELY(rc != 0))
 			break;
-		}
-		if (seg->flags & GNTCOPY_dest_gref) {
-			if (XENEMU_UNLIKELY((uint32_t)seg->dest.foreign.offset + seg->len > PAGE)) {
-				rc = -EINVAL;
-				break;
-			}
-		} else if (XENEMU_UNLIKELY(seg->dest.virt == NULL && seg->len != 0)) {
-			rc = -EFAULT;
-			break;
-		}
 
 		/* gntdev does nothing for an empty segment: okay, unchecked. */
 		if (XENEMU_UNLIKELY(seg->len == 0)) {
 			seg->status = GNTST_okay;
 			continue;
 		}
-		if (seg->flags & GNTCOPY_source_gref) {
-			st = copy_buf_claim(c, &src, seg->source.foreign.domid,
-					    seg->source.foreign.ref, false);
-			if (XENEMU_UNLIKELY(st != GNTST_okay)) {
-				seg->status = st;
-				continue;
-			}
-			from = src.page + seg->source.foreign.offset;
-		} else {
-			from = seg->source.virt;
-		}
-		if (seg->flags & GNTCOPY_dest_gref) {
-			st = copy_buf_claim(c, &dst, seg->dest.foreign.domid,
-					    seg->dest.foreign.ref, true);
-			if (XENEMU_UNLIKELY(st != GNTST_okay)) {
-				seg->status = st;
-				continue;
-			}
-			to = dst.page + seg->dest.foreign.offset;
-		} else {
-			to = seg->dest.virt;
+		from = copy_end_addr(c, &src, &seg->source, src_gref, false, &st);
+		to = from == NULL ? NULL :
+		     copy_end_addr(c, &dst, &seg->dest, dst_gref, true, &st);
+		if (XENEMU_UNLIKELY(to == NULL)) {
+			seg->status = st;
+			continue;
 		}
 		memmove(to, from, seg->len);
 		seg->status = GNTST_okay;
@@ -424,6 +428,37 @@ map_pages(struct xenemu_mapping *m, uint32_t from, uint32_t to, int prot)
 			return -errno;
 		i = j;
 	}
+	return 0;
+}
+
+/* A mapping of <count> pages over a reserved range, or NULL (ENOMEM). */
+static struct xenemu_mapping *
+mapping_new(uint32_t count)
+{
+	struct xenemu_mapping *m;
+
+	m = calloc(1, sizeof(*m) + (size_t)count * sizeof(m->pg[0]));
+	if (m == NULL)
+		return NULL;
+	m->count = count;
+	m->addr = reserve_range((size_t)count * PAGE);
+	if (m->addr == NULL) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/*
+ * A notification port of a map (gntdev) or share (gntalloc) must be bound,
+ * as both take a reference on it: adds the event to *nflags, or -EINVAL.
+ */
+static int
+notify_port_check(struct xenemu_dom *d, uint32_t port, uint32_t *nflags)
+{
+	if (!xenemu_evt_port_bound(d, port))
+		return -EINVAL;
+	*nflags |= XENEMU_NOTIFY_SEND_EVENT;
 	return 0;
 }
 
@@ -566,24 +601,15 @@ xenemu_gnt_map(struct xenemu_ctx *c, uint32_t count, const uint32_t *domids,
 			return -EINVAL;
 		nflags |= XENEMU_NOTIFY_CLEAR_BYTE;
 	}
-	if (notify_port != UINT32_MAX) {
-		/* gntdev takes a reference on the port: it must be bound. */
-		if (!xenemu_evt_port_bound(c->self, notify_port))
-			return -EINVAL;
-		nflags |= XENEMU_NOTIFY_SEND_EVENT;
-	}
-	m = calloc(1, sizeof(*m) + (size_t)count * sizeof(m->pg[0]));
+	if (notify_port != UINT32_MAX &&
+	    notify_port_check(c->self, notify_port, &nflags) != 0)
+		return -EINVAL;
+	m = mapping_new(count);
 	if (m == NULL)
 		return -ENOMEM;
-	m->count = count;
 	m->notify_flags = nflags;
 	m->notify_offset = notify_offset;
 	m->notify_port = notify_port;
-	m->addr = reserve_range((size_t)count * PAGE);
-	if (m->addr == NULL) {
-		free(m);
-		return -ENOMEM;
-	}
 
 	pthread_mutex_lock(&c->mu);
 	if (c->recs == NULL)
@@ -724,21 +750,12 @@ xenemu_shr_share(struct xenemu_ctx *c, uint32_t domid, uint32_t count,
 		return -EINVAL;
 	if (notify_offset < PAGE)
 		nflags |= XENEMU_NOTIFY_CLEAR_BYTE;
-	if (notify_port != UINT32_MAX) {
-		/* gntalloc takes a reference on the port: it must be bound. */
-		if (!xenemu_evt_port_bound(d, notify_port))
-			return -EINVAL;
-		nflags |= XENEMU_NOTIFY_SEND_EVENT;
-	}
-	m = calloc(1, sizeof(*m) + (size_t)count * sizeof(m->pg[0]));
+	if (notify_port != UINT32_MAX &&
+	    notify_port_check(d, notify_port, &nflags) != 0)
+		return -EINVAL;
+	m = mapping_new(count);
 	if (m == NULL)
 		return -ENOMEM;
-	m->count = count;
-	m->addr = reserve_range((size_t)count * PAGE);
-	if (m->addr == NULL) {
-		free(m);
-		return -ENOMEM;
-	}
 
 	pthread_mutex_lock(&c->mu);
 	rc = xenemu_dom_lock(d);
@@ -895,21 +912,28 @@ xenemu_shr_unshare(struct xenemu_ctx *c, void *addr, uint32_t count)
 
 /* --- closing, reclaiming ---------------------------------------------------------- */
 
-/* Undo every map (gnttab) or share (gntshr) of a handle being closed. */
+/*
+ * Undo every map (gnttab) or share (gntshr) of a handle being closed. In a
+ * child that inherited it over fork() (<owner> false) the grants and pages
+ * are the parent's: only this process's mappings go, nothing is unshared
+ * or notified.
+ */
 static void
-close_ctx(struct xenemu_ctx *c)
+hook_ctx_close(struct xenemu_ctx *c, bool owner)
 {
 	char path[PATH_MAX];
 	struct xenemu_mapping *m;
 	uint32_t i;
 
+	if (owner && c->kind != XENEMU_SLOT_GNTTAB && c->kind != XENEMU_SLOT_GNTSHR)
+		return;
 	pthread_mutex_lock(&c->mu);
 	while ((m = c->mappings) != NULL) {
-		if (c->kind == XENEMU_SLOT_GNTTAB) {
+		if (owner && c->kind == XENEMU_SLOT_GNTTAB) {
 			unmap_one(c, m);
 			continue;
 		}
-		for (i = 0; i < m->count; i++)
+		for (i = 0; owner && i < m->count; i++)
 			if (m->pg[i].live)
 				unshare_page(c, c->self, m->pg[i].frame,
 					     m->addr + (size_t)i * PAGE);
@@ -920,28 +944,9 @@ close_ctx(struct xenemu_ctx *c)
 	if (c->recs != NULL) {
 		munmap(c->recs, recs_size);
 		c->recs = NULL;
-		if (c->slot >= 0 &&
+		if (owner && c->slot >= 0 &&
 		    recs_path(path, sizeof(path), c->self, (uint32_t)c->slot) == 0)
 			unlink(path);
-	}
-	pthread_mutex_unlock(&c->mu);
-}
-
-/* Forget a handle's maps/shares in a forked child: unmap, free, no more. */
-static void
-forget_ctx(struct xenemu_ctx *c)
-{
-	struct xenemu_mapping *m;
-
-	pthread_mutex_lock(&c->mu);
-	while ((m = c->mappings) != NULL) {
-		munmap(m->addr, (size_t)m->count * PAGE);
-		c->mappings = m->next;
-		free(m);
-	}
-	if (c->recs != NULL) {
-		munmap(c->recs, recs_size);
-		c->recs = NULL;
 	}
 	pthread_mutex_unlock(&c->mu);
 }
@@ -1046,15 +1051,6 @@ hook_ctx_init(struct xenemu_ctx *c)
 }
 
 static void
-hook_ctx_close(struct xenemu_ctx *c, bool owner)
-{
-	if (!owner)
-		forget_ctx(c);
-	else if (c->kind == XENEMU_SLOT_GNTTAB || c->kind == XENEMU_SLOT_GNTSHR)
-		close_ctx(c);
-}
-
-static void
 hook_ctx_fini(struct xenemu_ctx *c)
 {
 	free(c->rec_free);
@@ -1062,19 +1058,7 @@ hook_ctx_fini(struct xenemu_ctx *c)
 	pthread_mutex_destroy(&c->mu);
 }
 
-/* Above event channels: closing a map may send its unmap notification. */
-static const struct xenemu_close_hooks gnttab_hooks = {
-	.name = "gnttab",
-	.level = 2,
-	.ctx_init = hook_ctx_init,
-	.ctx_close = hook_ctx_close,
-	.ctx_fini = hook_ctx_fini,
-	.slot_reclaim = hook_slot_reclaim,
-	.domain_destroy = hook_domain_destroy,
-};
-
-static void __attribute__((constructor))
-register_hooks(void)
-{
-	xenemu_close_hooks_register(&gnttab_hooks);
-}
+/* Level 2, above event channels: closing a map may send its unmap
+ * notification. Nothing to set up when a handle opens. */
+XENEMU_CLOSE_HOOKS(gnttab, 2, hook_ctx_init, NULL, hook_ctx_close,
+		   hook_ctx_fini, hook_slot_reclaim, hook_domain_destroy)

@@ -216,4 +216,23 @@ struct xenemu_close_hooks {
 /* Add <h> (static storage) to the tables called; aborts beyond a few. */
 void xenemu_close_hooks_register(const struct xenemu_close_hooks *h);
 
+/*
+ * Defines layer <layer>'s table, in the order of the structure's members
+ * (NULL for a hook it does not need), and registers it when the program
+ * or library is loaded.
+ */
+#define XENEMU_CLOSE_HOOKS(layer, lvl, init, open, close, fini, reclaim,  \
+			   destroy)                                        \
+	static const struct xenemu_close_hooks layer##_close_hooks = {     \
+		.name = #layer, .level = (lvl), .ctx_init = (init),        \
+		.ctx_open = (open), .ctx_close = (close),                  \
+		.ctx_fini = (fini), .slot_reclaim = (reclaim),             \
+		.domain_destroy = (destroy),                               \
+	};                                                                 \
+	static void __attribute__((constructor))                           \
+	layer##_close_hooks_init(void)                                     \
+	{                                                                  \
+		xenemu_close_hooks_register(&layer##_close_hooks);         \
+	}
+
 #endif /* XENEMU_DOMAIN_H */
