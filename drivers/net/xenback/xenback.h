@@ -14,7 +14,7 @@
  *
  * Naming follows the ethdev view: an ethdev RX queue (struct xenback_rxq)
  * consumes the guest's TX ring, an ethdev TX queue (struct xenback_txq)
- * fills the guest's RX ring. The port keeps XENBACK_MAX_QUEUES of each;
+ * fills the guest's RX ring. The port keeps XENPV_NETIF_MAX_QUEUES of each;
  * entry j holds the rings of netif queue j while the guest uses it, and is
  * also ethdev queue j. How ethdev queues map onto the n netif queues of
  * the current connection (set by the control path while every guard is
@@ -175,7 +175,7 @@ struct xenback_rxq {
 	 * As ethdev RX queue: the rings its bursts serve (set by the control
 	 * path with the guard closed); next is the burst's round-robin start.
 	 */
-	struct xenback_rxq *serve[XENBACK_MAX_QUEUES];
+	struct xenback_rxq *serve[XENPV_NETIF_MAX_QUEUES];
 	uint8_t nb_serve;
 	uint8_t next;
 	uint16_t nb_desc;		/* what the application asked for */
@@ -280,7 +280,7 @@ struct xenback_dev {
 	uint8_t ring_order;
 	struct xenback_fe_features fe;
 	/* the keys in use, to notice a frontend that re-keyed */
-	struct xenback_qkeys qkeys[XENBACK_MAX_QUEUES];
+	struct xenback_qkeys qkeys[XENPV_NETIF_MAX_QUEUES];
 
 	/* control-path counters */
 	uint64_t connects;
@@ -288,7 +288,7 @@ struct xenback_dev {
 	uint64_t violations;		/* fatal protocol violations */
 	uint64_t refused;		/* connections refused (bad keys) */
 
-	struct xenback_rxq *rxq;	/* XENBACK_MAX_QUEUES of each */
+	struct xenback_rxq *rxq;	/* XENPV_NETIF_MAX_QUEUES of each */
 	struct xenback_txq *txq;
 };
 
@@ -302,7 +302,7 @@ xenback_mtu_max(const struct xenback_dev *xd)
 {
 	if (!xd->sg || (xd->connected && !xd->fe.sg))
 		return RTE_ETHER_MTU;
-	return XENBACK_MAX_PKT_LEN - RTE_ETHER_HDR_LEN;
+	return XENPV_NETIF_MAX_FRAME - RTE_ETHER_HDR_LEN;
 }
 
 /* xenback_xenbus.c: the control path */

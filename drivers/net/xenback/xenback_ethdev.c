@@ -162,8 +162,8 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	 * Any number of queues, whatever the guest negotiates: they are
 	 * mapped onto its netif queues (xenback.h).
 	 */
-	info->max_rx_queues = XENBACK_MAX_QUEUES;
-	info->max_tx_queues = XENBACK_MAX_QUEUES;
+	info->max_rx_queues = XENPV_NETIF_MAX_QUEUES;
+	info->max_tx_queues = XENPV_NETIF_MAX_QUEUES;
 	pthread_mutex_lock(&xd->lock);
 	info->max_mtu = (uint16_t)xenback_mtu_max(xd);
 	pthread_mutex_unlock(&xd->lock);
@@ -182,8 +182,8 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->tx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
 	info->tx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
 	info->tx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_seg_max = XENBACK_RX_MAX_SLOTS;
-	info->tx_desc_lim.nb_mtu_seg_max = XENBACK_RX_MAX_SLOTS;
+	info->tx_desc_lim.nb_seg_max = XENPV_NETIF_MAX_SLOTS;
+	info->tx_desc_lim.nb_mtu_seg_max = XENPV_NETIF_MAX_SLOTS;
 	info->default_rxportconf.ring_size = XENPV_TX_RING_SIZE(xd->max_order);
 	info->default_txportconf.ring_size = XENPV_RX_RING_SIZE(xd->max_order);
 	info->default_rxportconf.burst_size = 32;
@@ -198,7 +198,7 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	if (xd->sg && xd->gso) {
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
-		info->max_lro_pkt_size = XENBACK_MAX_PKT_LEN;
+		info->max_lro_pkt_size = XENPV_NETIF_MAX_FRAME;
 	}
 	if (xd->csum) {
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
@@ -420,7 +420,7 @@ xenback_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 	struct xenback_dev *xd = dev->data->dev_private;
 	unsigned int i;
 
-	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
 		const struct xenback_rxq_stats *r = &xd->rxq[i].st;
 		const struct xenback_txq_stats *t = &xd->txq[i].st;
 
@@ -450,7 +450,7 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 	struct xenback_dev *xd = dev->data->dev_private;
 	unsigned int i;
 
-	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
 		memset(&xd->rxq[i].st, 0, sizeof(xd->rxq[i].st));
 		memset(&xd->txq[i].st, 0, sizeof(xd->txq[i].st));
 	}
@@ -528,8 +528,8 @@ xenback_xstats_port(struct xenback_dev *xd)
 	struct xenpv_xstats_port p = {
 		.table = xenback_xstats,
 		.nb = RTE_DIM(xenback_xstats),
-		.nb_rx_sum = XENBACK_MAX_QUEUES,
-		.nb_tx_sum = XENBACK_MAX_QUEUES,
+		.nb_rx_sum = XENPV_NETIF_MAX_QUEUES,
+		.nb_tx_sum = XENPV_NETIF_MAX_QUEUES,
 		.read = xenback_xstat_read,
 		.ctx = xd,
 	};
@@ -591,7 +591,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 				   DOMID_FIRST_RESERVED - 1, 0, true },
 		[XB_ARG_DEVID] = { XENBACK_ARG_DEVID, 0, INT32_MAX, 0, false },
 		[XB_ARG_MAX_QUEUES] = { XENBACK_ARG_MAX_QUEUES, 1,
-					XENBACK_MAX_QUEUES,
+					XENPV_NETIF_MAX_QUEUES,
 					XENBACK_DEFAULT_QUEUES, false },
 		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
 				       XENPV_MAX_RING_PAGE_ORDER,
@@ -642,10 +642,10 @@ xenback_probe(struct rte_vdev_device *vdev)
 	strlcpy(xd->name, name, sizeof(xd->name));
 
 	xd->rxq = rte_zmalloc_socket("xenback_rxq",
-				     XENBACK_MAX_QUEUES * sizeof(*xd->rxq),
+				     XENPV_NETIF_MAX_QUEUES * sizeof(*xd->rxq),
 				     RTE_CACHE_LINE_SIZE, socket);
 	xd->txq = rte_zmalloc_socket("xenback_txq",
-				     XENBACK_MAX_QUEUES * sizeof(*xd->txq),
+				     XENPV_NETIF_MAX_QUEUES * sizeof(*xd->txq),
 				     RTE_CACHE_LINE_SIZE, socket);
 	mac = rte_zmalloc("xenback_mac", sizeof(*mac), 0);
 	if (xd->rxq == NULL || xd->txq == NULL || mac == NULL) {
@@ -661,7 +661,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	mac->addr_bytes[4] = (uint8_t)(xd->devid >> 8);
 	mac->addr_bytes[5] = (uint8_t)xd->devid;
 	eth_dev->data->mac_addrs = mac;
-	for (i = 0; i < XENBACK_MAX_QUEUES; i++)
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++)
 		rte_spinlock_init(&xd->txq[i].lock);
 
 	eth_dev->dev_ops = &xenback_ops;

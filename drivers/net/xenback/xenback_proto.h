@@ -3,29 +3,27 @@
  */
 
 /*
- * The parts of the Xen netif protocol (xen/io/netif.h) that net_xenback
- * enforces on a frontend, and the limits the backend chooses for itself.
- * The ring and slot layouts themselves come from Xen's headers through
- * drivers/common/xen/xenpv_ring.h.
+ * What only net_xenback chooses about the netif wire: how it treats a
+ * frontend that sends too many slots, its burst sizes, and why it marks a
+ * ring broken. The wire itself (keys, shared limits, extra-info and offload
+ * codecs) is drivers/common/xen/xenpv_netif.h; the ring layouts come from
+ * Xen's headers through xenpv_ring.h.
  */
 
 #ifndef XENBACK_PROTO_H
 #define XENBACK_PROTO_H
 
 #include "xenpv.h"
+#include "xenpv_netif.h"
 
 /*
- * Guest TX packets: a frontend may use up to XEN_NETIF_NR_SLOTS_MIN data
+ * Guest TX packets: a frontend may use up to XENPV_NETIF_MAX_SLOTS data
  * slots for one packet. A packet with a few slots more is dropped with
  * error responses (old frontends did that with big skbs); one with more than
  * XENBACK_TX_FATAL_SLOTS is a frontend gone wrong and disables the port, as
  * Linux netback does (its fatal_skb_slots default).
  */
-#define XENBACK_TX_MAX_SLOTS	XEN_NETIF_NR_SLOTS_MIN
 #define XENBACK_TX_FATAL_SLOTS	20
-
-/* Extra-info slots one packet may carry: one of each type at most. */
-#define XENBACK_TX_MAX_EXTRAS	(XEN_NETIF_EXTRA_TYPE_MAX - 1)
 
 /*
  * The most slots a packet can span before it is either complete or fatal:
@@ -33,19 +31,9 @@
  * ring and wedge it.
  */
 #define XENBACK_TX_PKT_SLOTS_MAX \
-	(1 + XENBACK_TX_MAX_EXTRAS + XENBACK_TX_FATAL_SLOTS)
+	(1 + XENPV_NETIF_MAX_EXTRAS + XENBACK_TX_FATAL_SLOTS)
 
-/* Guest RX packets: the most data slots Linux netfront accepts per packet. */
-#define XENBACK_RX_MAX_SLOTS	XEN_NETIF_NR_SLOTS_MIN
-
-/* The largest packet either direction can carry (netif sizes are 16 bit). */
-#define XENBACK_MAX_PKT_LEN	XEN_NETIF_MAX_TX_SIZE
-
-/* The smallest packet a frontend may send: an Ethernet header. */
-#define XENBACK_MIN_PKT_LEN	14
-
-/* Queues a frontend may ask for (multi-queue-max-queues upper bound). */
-#define XENBACK_MAX_QUEUES	16
+/* Netif queues offered by default (the max_queues devarg). */
 #define XENBACK_DEFAULT_QUEUES	8
 
 /* Packets a burst handles per grant-copy batch. */

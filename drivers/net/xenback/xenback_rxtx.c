@@ -285,9 +285,11 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	netif_tx_request_t *reqs = rxq->reqs;
 	netif_tx_request_t *first = &reqs[cons - base];
 	netif_tx_request_t *req;
-	struct rte_mbuf *mbufs[XENBACK_MAX_PKT_LEN / XENBACK_MIN_RX_BUFSIZE + 1];
+	struct rte_mbuf *mbufs[XENPV_NETIF_MAX_FRAME / XENBACK_MIN_RX_BUFSIZE + 1];
 	struct rte_mbuf *m;
 	netif_extra_info_t ex;
+	struct xenpv_netif_extras x;
+	enum xenpv_netif_extra_result xr;
 	xengnttab_grant_copy_segment_t *seg;
 	unsigned int nextra = 0, ndata = 1, nmb, k, nseg;
 	uint32_t rest = 0, first_len, len, off, moff;
@@ -300,45 +302,31 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	idx++;
 	p->gso_size = 0;
 
-	/* extra-info slots follow the first request */
+	/* extra-info slots follow the first request (xenpv_netif.h) */
 	more = (first->flags & NETTXF_extra_info) != 0;
+	xenpv_netif_extras_init(&x);
 	while (more) {
 		if (idx == prod)
 			return XB_PKT_STOP;	/* not all posted yet */
-		if (nextra == XENBACK_TX_MAX_EXTRAS) {
-			xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_EXTRA);
-			return XB_PKT_STOP;
-		}
 		req = &reqs[idx - base];
 		RING_COPY_REQUEST(ring, idx, req);
 		memcpy(&ex, req, sizeof(ex));
 		idx++;
-		nextra++;
-		switch (ex.type) {
-		case XEN_NETIF_EXTRA_TYPE_GSO:
-			if (ex.u.gso.size == 0 ||
-			    (ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 &&
-			     ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6)) {
-				xenback_set_fatal(&rxq->fatal,
-						  XENBACK_FATAL_GSO);
-				return XB_PKT_STOP;
-			}
-			p->gso_size = ex.u.gso.size;
-			p->gso_type = ex.u.gso.type;
-			break;
-		case XEN_NETIF_EXTRA_TYPE_MCAST_ADD:
-		case XEN_NETIF_EXTRA_TYPE_MCAST_DEL:
-			mcast = true;
-			break;
-		case XEN_NETIF_EXTRA_TYPE_HASH:
-			/* a hint we have no use for (no RSS offload) */
-			break;
-		default:
-			xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_EXTRA);
+		xr = xenpv_netif_extra_take(&x, &ex);
+		if (xr > XENPV_EXTRA_MORE) {
+			xenback_set_fatal(&rxq->fatal,
+					  xr == XENPV_EXTRA_BAD_GSO ?
+					  XENBACK_FATAL_GSO :
+					  XENBACK_FATAL_EXTRA);
 			return XB_PKT_STOP;
 		}
-		more = (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+		more = xr == XENPV_EXTRA_MORE;
 	}
+	/* a HASH extra is a hint we have no use for (no RSS offload) */
+	nextra = x.nr;
+	p->gso_size = x.gso_size;
+	p->gso_type = x.gso_type;
+	mcast = x.mcast;
 
 	/* then the packet's further data slots */
 	more = (first->flags & NETTXF_more_data) != 0;
@@ -378,11 +366,11 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_CROSS_PAGE);
 		return XB_PKT_STOP;
 	}
-	if (ndata > XENBACK_TX_MAX_SLOTS) {
+	if (ndata > XENPV_NETIF_MAX_SLOTS) {
 		drop = &rxq->st.drop_slots;
 		goto drop;
 	}
-	if (first->size < XENBACK_MIN_PKT_LEN) {
+	if (first->size < XENPV_NETIF_MIN_FRAME) {
 		drop = &rxq->st.drop_size;
 		goto drop;
 	}
@@ -470,7 +458,7 @@ static bool
 xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 {
 	struct rte_mbuf *m = p->m;
-	uint64_t ol = 0;
+	enum xenpv_netif_csum csum;
 	uint32_t i, failed = 0;
 
 	for (i = 0; i < p->nseg; i++)
@@ -485,25 +473,24 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	}
 
 	m->port = rxq->port_id;
-	if (p->gso_size != 0) {
-		ol |= RTE_MBUF_F_RX_LRO;
-		m->tso_segsz = p->gso_size;
-		rxq->st.gso++;
-	}
-	if (p->txflags & NETTXF_csum_blank) {
-		if (rxq->csum_offload) {
-			/* data intact, checksum field holds the partial sum */
-			ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-		} else if (xenback_rx_csum_complete(m)) {
-			ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	/*
+	 * A blank checksum goes to an application with checksum offload as
+	 * it is (data intact, the field holds the partial sum); without, it
+	 * is completed here.
+	 */
+	csum = xenpv_netif_csum_from_txf(p->txflags);
+	if (csum == XENPV_CSUM_BLANK && !rxq->csum_offload) {
+		if (xenback_rx_csum_complete(m)) {
+			csum = XENPV_CSUM_VALID;
 			rxq->st.csum_fixed++;
 		} else {
+			csum = XENPV_CSUM_UNKNOWN;
 			rxq->st.csum_unknown++;
 		}
-	} else if (p->txflags & NETTXF_data_validated) {
-		ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	}
-	m->ol_flags = ol;
+	if (p->gso_size != 0)
+		rxq->st.gso++;
+	m->ol_flags = xenpv_netif_rx_ol_flags(m, csum, p->gso_size);
 	m->packet_type = RTE_PTYPE_UNKNOWN;
 	rxq->st.packets++;
 	rxq->st.bytes += m->pkt_len;
@@ -749,6 +736,8 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 	uint32_t len = m->pkt_len, size, bytes;
 	uint32_t l3off = m->l2_len, l4off = m->l2_len + m->l3_len;
 	unsigned int nbuf, pieces, need, k, nseg, ndata_seg;
+	struct xenpv_netif_ol_caps caps;
+	struct xenpv_netif_tx_ol o;
 	bool linear = false, gso = false, v6, blank_ok, patch_l4 = false;
 	bool patch_ip = false;
 	uint32_t csum_off = 0;
@@ -756,7 +745,7 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 	RING_IDX idx = *idxp;
 	int cks;
 
-	if (unlikely(len == 0 || len > XENBACK_MAX_PKT_LEN)) {
+	if (unlikely(len == 0 || len > XENPV_NETIF_MAX_FRAME)) {
 		txq->st.drop_len++;
 		return XB_PKT_DROPPED;
 	}
@@ -776,21 +765,35 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 		    (v6 && (ol & RTE_MBUF_F_TX_IP_CKSUM)))
 			goto bad_mbuf;
 		l3 = rte_pktmbuf_mtod_offset(m, const void *, l3off);
-		blank_ok = txq->csum &&
-			   (v6 ? txq->fe.ipv6_csum : txq->fe.csum);
-		if (ol & RTE_MBUF_F_TX_TCP_SEG) {
-			if (m->tso_segsz == 0 || m->l4_len < 20 ||
-			    l4off + m->l4_len > m->data_len)
-				goto bad_mbuf;
-			if (!(v6 ? txq->fe.gso_tcpv6 : txq->fe.gso_tcpv4) ||
-			    !txq->fe.sg || !txq->sg) {
+		/*
+		 * The netif mapping (xenpv_netif.h): GSO only as the guest
+		 * takes it; any TCP/UDP checksum, since one the guest does
+		 * not take blank is completed here.
+		 */
+		caps.csum_v4 = true;
+		caps.csum_v6 = true;
+		caps.gso_v4 = txq->fe.gso_tcpv4 && txq->fe.sg && txq->sg;
+		caps.gso_v6 = txq->fe.gso_tcpv6 && txq->fe.sg && txq->sg;
+		switch (xenpv_netif_tx_offload(m, &caps, &o)) {
+		case XENPV_OL_OK:
+			break;
+		case XENPV_OL_NOT_OFFERED:
+			if (ol & RTE_MBUF_F_TX_TCP_SEG) {
 				txq->st.drop_gso++;
 				return XB_PKT_DROPPED;
 			}
+			goto bad_mbuf;	/* an L4 checksum netif cannot carry */
+		default:
+			goto bad_mbuf;
+		}
+		blank_ok = txq->csum &&
+			   (v6 ? txq->fe.ipv6_csum : txq->fe.csum);
+		if (o.gso_type != XEN_NETIF_GSO_TYPE_NONE) {
+			if (m->l4_len < 20 || l4off + m->l4_len > m->data_len)
+				goto bad_mbuf;
 			gso = true;
-			p->gso_size = m->tso_segsz;
-			p->gso_type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
-					   XEN_NETIF_GSO_TYPE_TCPV4;
+			p->gso_size = o.gso_size;
+			p->gso_type = o.gso_type;
 			/*
 			 * DPDK's TSO pseudo-header sum leaves the length out,
 			 * Linux's partial checksum counts it: rewrite it.
@@ -799,8 +802,8 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 			patch[1] = xenback_pseudo_cksum(l3, v6, len - l4off,
 							IPPROTO_TCP);
 			patch_l4 = true;
-			p->flags = NETRXF_csum_blank | NETRXF_data_validated;
-		} else if (ol & RTE_MBUF_F_TX_L4_MASK) {
+			p->flags = xenpv_netif_csum_to_rxf(XENPV_CSUM_BLANK);
+		} else if (o.csum == XENPV_CSUM_BLANK) {
 			uint8_t proto;
 			int64_t l4len;
 
@@ -821,8 +824,7 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 				goto bad_mbuf;
 			if (blank_ok) {
 				/* the field holds the pseudo-header sum */
-				p->flags = NETRXF_csum_blank |
-					   NETRXF_data_validated;
+				p->flags = xenpv_netif_csum_to_rxf(o.csum);
 			} else {
 				/* the guest wants it complete: do it here */
 				l4len = xenback_l4_len(m, l3, v6, l3off,
@@ -850,7 +852,7 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 	}
 
 	nbuf = xenback_tx_count(m, false, &pieces);
-	if (nbuf > XENBACK_RX_MAX_SLOTS) {
+	if (nbuf > XENPV_NETIF_MAX_SLOTS) {
 		linear = true;
 		nbuf = xenback_tx_count(m, true, &pieces);
 	}
@@ -969,10 +971,8 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
 		rsp->status = failed ? NETIF_RSP_ERROR :
 				       (int16_t)txq->buf_len[bi - base];
 		if (b == 0 && gso) {
-			memset(&ex, 0, sizeof(ex));
-			ex.type = XEN_NETIF_EXTRA_TYPE_GSO;
-			ex.u.gso.size = p->gso_size;
-			ex.u.gso.type = p->gso_type;
+			xenpv_netif_extra_gso(&ex, p->gso_size, p->gso_type,
+					      false);
 			memcpy(RING_GET_RESPONSE(ring, p->first + 1), &ex,
 			       sizeof(ex));
 		}

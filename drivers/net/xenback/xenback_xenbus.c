@@ -54,7 +54,7 @@ struct xenback_conn_keys {
 	unsigned int nb_queues;
 	unsigned int order;
 	struct xenback_fe_features fe;
-	struct xenback_qkeys q[XENBACK_MAX_QUEUES];
+	struct xenback_qkeys q[XENPV_NETIF_MAX_QUEUES];
 };
 
 static void xenback_alarm(void *arg);
@@ -116,7 +116,7 @@ xenback_apply_config(struct xenback_dev *xd)
 	uint64_t rxo = data->dev_conf.rxmode.offloads;
 	unsigned int i;
 
-	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
 		struct xenback_rxq *rxq = &xd->rxq[i];
 		struct xenback_txq *txq = &xd->txq[i];
 
@@ -162,7 +162,7 @@ xenback_open_queues(struct xenback_dev *xd)
 	if (!xd->connected || !xd->started || n == 0)
 		return;
 	xenback_apply_config(xd);
-	for (i = 0; i < nrx && i < XENBACK_MAX_QUEUES; i++) {
+	for (i = 0; i < nrx && i < XENPV_NETIF_MAX_QUEUES; i++) {
 		struct xenback_rxq *q = &xd->rxq[i];
 
 		q->nb_serve = 0;
@@ -172,7 +172,7 @@ xenback_open_queues(struct xenback_dev *xd)
 		if (q->nb_serve > 0 && q->mp != NULL)
 			xenpv_dp_open(&q->guard);
 	}
-	for (i = 0; i < ntx && i < XENBACK_MAX_QUEUES; i++) {
+	for (i = 0; i < ntx && i < XENPV_NETIF_MAX_QUEUES; i++) {
 		struct xenback_txq *q = &xd->txq[i];
 
 		q->serve = &xd->txq[i % n];
@@ -191,7 +191,7 @@ xenback_close_queues(struct xenback_dev *xd)
 {
 	unsigned int i;
 
-	for (i = 0; i < XENBACK_MAX_QUEUES; i++) {
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
 		xenpv_dp_close(&xd->rxq[i].guard);
 		xenpv_dp_close(&xd->txq[i].guard);
 		if (xd->rxq[i].borrowed) {
@@ -308,16 +308,16 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 
 	for (j = 0; j < pages; j++) {
 		if (indexed)
-			snprintf(key, sizeof(key), "tx-ring-ref%u", j);
+			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_TX_RING_REF, j);
 		else
-			snprintf(key, sizeof(key), "tx-ring-ref");
+			snprintf(key, sizeof(key), "%s", XENPV_NETIF_TX_RING_REF);
 		rc = xenback_read_u32(xd, dir, key, &k->tx_ref[j]);
 		if (rc < 0)
 			return rc;
 		if (indexed)
-			snprintf(key, sizeof(key), "rx-ring-ref%u", j);
+			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_RX_RING_REF, j);
 		else
-			snprintf(key, sizeof(key), "rx-ring-ref");
+			snprintf(key, sizeof(key), "%s", XENPV_NETIF_RX_RING_REF);
 		rc = xenback_read_u32(xd, dir, key, &k->rx_ref[j]);
 		if (rc < 0)
 			return rc;
@@ -327,7 +327,7 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 	k->split = false;
 	if (xd->split) {
 		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
-					"%s/event-channel-tx", dir);
+					"%s/%s", dir, XENPV_NETIF_EVTCHN_TX);
 
 		if (s != NULL) {
 			free(s);
@@ -335,13 +335,13 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 		}
 	}
 	if (k->split) {
-		rc = xenback_read_u32(xd, dir, "event-channel-tx",
+		rc = xenback_read_u32(xd, dir, XENPV_NETIF_EVTCHN_TX,
 				      &k->evtchn_tx);
 		if (rc == 0)
-			rc = xenback_read_u32(xd, dir, "event-channel-rx",
+			rc = xenback_read_u32(xd, dir, XENPV_NETIF_EVTCHN_RX,
 					      &k->evtchn_rx);
 	} else {
-		rc = xenback_read_u32(xd, dir, "event-channel", &k->evtchn_tx);
+		rc = xenback_read_u32(xd, dir, XENPV_NETIF_EVTCHN, &k->evtchn_tx);
 		k->evtchn_rx = k->evtchn_tx;
 	}
 	return rc;
@@ -358,7 +358,7 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 	int rc;
 
 	memset(ck, 0, sizeof(*ck));
-	rc = xenback_read_flag(xd, "request-rx-copy", &rx_copy);
+	rc = xenback_read_flag(xd, XENPV_NETIF_REQUEST_RX_COPY, &rx_copy);
 	if (rc < 0)
 		return rc;
 	if (!rx_copy) {
@@ -369,12 +369,12 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 	}
 
 	rc = xenpv_xs_read_uint_default(xd->xs, XBT_NULL, &v, 1, UINT32_MAX,
-					"%s/multi-queue-num-queues",
-					xd->fe_path);
+					"%s/%s", xd->fe_path,
+					XENPV_NETIF_NUM_QUEUES);
 	if (rc < 0 || v == 0 || v > xd->adv_queues) {
 		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
-					"%s/multi-queue-num-queues",
-					xd->fe_path);
+					"%s/%s", xd->fe_path,
+					XENPV_NETIF_NUM_QUEUES);
 
 		XENBACK_CONN_LOG(xd,
 			    "%s: frontend asks for \"%s\" queues, valid is 1 to %u",
@@ -385,12 +385,12 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 	ck->nb_queues = (unsigned int)v;
 
 	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX,
-				"%s/ring-page-order", xd->fe_path);
+				"%s/%s", xd->fe_path, XENPV_NETIF_RING_ORDER);
 	if (rc == -ENOENT) {
 		v = 0;
 	} else if (rc < 0 || v > xd->max_order) {
 		XENBACK_CONN_LOG(xd,
-			    "%s: bad %s/ring-page-order (we offered at most %u)",
+			    "%s: bad %s/" XENPV_NETIF_RING_ORDER " (we offered at most %u)",
 			    xd->name, xd->fe_path, xd->max_order);
 		return -EINVAL;
 	} else {
@@ -398,13 +398,13 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 	}
 	ck->order = (unsigned int)v;
 
-	if (xenback_read_flag(xd, "feature-sg", &ck->fe.sg) < 0 ||
-	    xenback_read_flag(xd, "feature-gso-tcpv4", &ck->fe.gso_tcpv4) < 0 ||
-	    xenback_read_flag(xd, "feature-gso-tcpv6", &ck->fe.gso_tcpv6) < 0 ||
-	    xenback_read_flag(xd, "feature-no-csum-offload", &no_csum) < 0 ||
-	    xenback_read_flag(xd, "feature-ipv6-csum-offload",
+	if (xenback_read_flag(xd, XENPV_NETIF_FEATURE_SG, &ck->fe.sg) < 0 ||
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_GSO_TCPV4, &ck->fe.gso_tcpv4) < 0 ||
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_GSO_TCPV6, &ck->fe.gso_tcpv6) < 0 ||
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_NO_CSUM, &no_csum) < 0 ||
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_IPV6_CSUM,
 			      &ck->fe.ipv6_csum) < 0 ||
-	    xenback_read_flag(xd, "feature-rx-notify", &ck->fe.rx_notify) < 0)
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_RX_NOTIFY, &ck->fe.rx_notify) < 0)
 		return -EINVAL;
 	ck->fe.csum = !no_csum;
 
@@ -414,7 +414,7 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 		if (ck->nb_queues == 1)
 			n = snprintf(dir, sizeof(dir), "%s", xd->fe_path);
 		else
-			n = snprintf(dir, sizeof(dir), "%s/queue-%u",
+			n = snprintf(dir, sizeof(dir), "%s/" XENPV_NETIF_QUEUE_DIR "%u",
 				     xd->fe_path, i);
 		if (n < 0 || (size_t)n >= sizeof(dir))
 			return -ENAMETOOLONG;
@@ -616,24 +616,24 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 	const char *d = xd->be_path;
 	int rc = 0;
 
-	rc |= xenpv_xs_printf(xs, t, d, "feature-sg", "%d", xd->sg);
-	rc |= xenpv_xs_printf(xs, t, d, "feature-gso-tcpv4", "%d",
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SG, "%d", xd->sg);
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
 			      xd->adv_gso);
-	rc |= xenpv_xs_printf(xs, t, d, "feature-gso-tcpv6", "%d",
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV6, "%d",
 			      xd->adv_gso);
-	rc |= xenpv_xs_printf(xs, t, d, "feature-ipv6-csum-offload", "%d",
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_IPV6_CSUM, "%d",
 			      xd->csum);
-	rc |= xenpv_xs_printf(xs, t, d, "feature-rx-copy", "1");
-	rc |= xenpv_xs_printf(xs, t, d, "feature-rx-flip", "0");
-	rc |= xenpv_xs_printf(xs, t, d, "feature-split-event-channels", "%d",
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_COPY, "1");
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_FLIP, "0");
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SPLIT_EVTCHN, "%d",
 			      xd->split);
-	rc |= xenpv_xs_printf(xs, t, d, "multi-queue-max-queues", "%u",
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_QUEUES_KEY, "%u",
 			      xd->adv_queues);
-	rc |= xenpv_xs_printf(xs, t, d, "max-ring-page-order", "%u",
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
 			      xd->max_order);
 	/* the application's MTU, where libxl writes the vif's */
 	if (xd->app_mtu != 0)
-		rc |= xenpv_xs_printf(xs, t, d, "mtu", "%u", xd->app_mtu);
+		rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MTU, "%u", xd->app_mtu);
 	return rc != 0 ? -EIO : 0;
 }
 
@@ -707,7 +707,8 @@ xenback_vif_probe(struct xenback_dev *xd)
 	int rc, fe_state;
 	char *fe;
 
-	fe = xenpv_xs_read(xd->xs, XBT_NULL, "%s/frontend", xd->be_path);
+	fe = xenpv_xs_read(xd->xs, XBT_NULL, "%s/%s", xd->be_path,
+			   XENPV_NETIF_FRONTEND);
 	if (fe == NULL) {
 		if (xd->vif_present) {
 			XENBACK_LOG(NOTICE, "%s: vif %s removed", xd->name,
@@ -727,7 +728,7 @@ xenback_vif_probe(struct xenback_dev *xd)
 	}
 
 	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &feid, UINT16_MAX,
-				"%s/frontend-id", xd->be_path);
+				"%s/%s", xd->be_path, XENPV_NETIF_FRONTEND_ID);
 	if (rc < 0 || feid != xd->fe_domid || !xenback_fe_path_ok(xd, fe)) {
 		XENBACK_LOG(ERR,
 			    "%s: %s names frontend \"%s\" of domain %lu, expected one of domain %u: ignoring it",
@@ -737,7 +738,7 @@ xenback_vif_probe(struct xenback_dev *xd)
 		return false;
 	}
 	snprintf(xd->fe_path, sizeof(xd->fe_path), "%s", fe);
-	snprintf(xd->fe_state_path, sizeof(xd->fe_state_path), "%s/state",
+	snprintf(xd->fe_state_path, sizeof(xd->fe_state_path), "%s/" XENPV_NETIF_STATE,
 		 fe);
 	free(fe);
 
@@ -955,7 +956,7 @@ xenback_xb_start(struct xenback_dev *xd)
 	if (xd->xgt == NULL || xd->xce == NULL) {
 		rc = -(errno ? errno : EIO);
 		XENBACK_LOG(ERR, "%s: cannot open the %s device: %s", xd->name,
-			    xd->xgt == NULL ? "grant-table" : "event-channel",
+			    xd->xgt == NULL ? "grant-table" : "event channel",
 			    strerror(-rc));
 		goto fail;
 	}
@@ -1106,12 +1107,12 @@ xenback_xb_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 			    "%s: MTU %u is above %u, the most the guest can receive%s",
 			    xd->name, mtu, max,
 			    !xd->sg ? " (devarg sg=0)" :
-			    " (it did not negotiate feature-sg)");
+			    " (it did not negotiate " XENPV_NETIF_FEATURE_SG ")");
 		rc = -EINVAL;
 	} else {
 		xd->app_mtu = mtu;
 		if (xd->vif_present && xd->xs != NULL &&
-		    xenpv_xs_printf(xd->xs, XBT_NULL, xd->be_path, "mtu", "%u",
+		    xenpv_xs_printf(xd->xs, XBT_NULL, xd->be_path, XENPV_NETIF_MTU, "%u",
 				    mtu) < 0)
 			XENBACK_LOG(WARNING, "%s: cannot write %s/mtu",
 				    xd->name, xd->be_path);

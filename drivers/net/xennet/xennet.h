@@ -193,10 +193,7 @@ struct xennet_txq {
 	uint16_t free_head;		/* first free id */
 	uint32_t extras_in_flight;	/* extras awaiting NETIF_RSP_NULL */
 	bool sg;			/* backend takes multi-slot packets */
-	bool csum_v4;			/* ... IPv4 csum_blank */
-	bool csum_v6;			/* ... IPv6 csum_blank */
-	bool gso_v4;			/* ... TCPv4 GSO extras */
-	bool gso_v6;			/* ... TCPv6 GSO extras */
+	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the TX channel */
 	struct xennet_viol viol;	/* set: the queue is broken */
@@ -290,7 +287,7 @@ struct xennet_adapter {
 	int fe_state;			/* the state we last wrote */
 	uint16_t nr_queues;		/* queues of the connection */
 	struct xennet_be_features be;
-	struct xennet_evtchn evtchn[XENNET_MAX_QUEUES];
+	struct xennet_evtchn evtchn[XENPV_NETIF_MAX_QUEUES];
 	bool rx_csum;			/* we accept csum_blank packets */
 	bool rx_gso;			/* we accept GSO packets */
 	uint64_t connects;		/* connections made */
@@ -314,8 +311,8 @@ xennet_adapter(struct rte_eth_dev *dev)
 static inline uint16_t
 xennet_mtu_max(const struct xennet_adapter *ad)
 {
-	return ad->sg && !ad->be_no_sg ? XENNET_MTU_MAX_SG :
-		XENNET_MTU_MAX_NOSG;
+	return ad->sg && !ad->be_no_sg ? XENPV_NETIF_MTU_MAX_SG :
+		XENPV_NETIF_MTU_MAX_NOSG;
 }
 
 /* The link as ethdev reports it: nominal speed, full duplex, fixed. */

@@ -150,7 +150,7 @@ xennet_parse_args(const char *name, const char *params,
 	rc |= xennet_kvarg(kv, name, XENNET_ARG_DEVID, &args->devid, 0,
 			   XENNET_DEVID_MAX, NULL);
 	rc |= xennet_kvarg(kv, name, XENNET_ARG_QUEUES, &args->queues, 1,
-			   XENNET_MAX_QUEUES, &args->queues_set);
+			   XENPV_NETIF_MAX_QUEUES, &args->queues_set);
 	rc |= xennet_kvarg(kv, name, XENNET_ARG_ORDER, &args->order, 0,
 			   XENPV_MAX_RING_PAGE_ORDER, &args->order_set);
 	rc |= xennet_kvarg(kv, name, XENNET_ARG_SG, &args->sg, 0, 1, NULL);
@@ -174,7 +174,7 @@ xennet_dev_configure(struct rte_eth_dev *dev)
 	uint16_t ntx = dev->data->nb_tx_queues;
 
 	/*
-	 * Any layout up to XENNET_MAX_QUEUES each (ethdev checks the upper
+	 * Any layout up to XENPV_NETIF_MAX_QUEUES each (ethdev checks the upper
 	 * bound against dev_info): the queues are mapped onto the netif
 	 * queues of each connection (xennet.h).
 	 */
@@ -302,8 +302,8 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	uint16_t ring = xennet_rx_ring_size(ad->ring_order);
 
 	/* any layout: mapped onto the connection's netif queues (xennet.h) */
-	info->max_rx_queues = XENNET_MAX_QUEUES;
-	info->max_tx_queues = XENNET_MAX_QUEUES;
+	info->max_rx_queues = XENPV_NETIF_MAX_QUEUES;
+	info->max_tx_queues = XENPV_NETIF_MAX_QUEUES;
 	info->min_mtu = XENNET_MTU_MIN;
 	info->max_mtu = xennet_mtu_max(ad);
 	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
@@ -411,7 +411,7 @@ xennet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 		XENNET_LOG(ERR, "%s: MTU %u is above this port's maximum %u%s",
 			   ad->name, mtu, xennet_mtu_max(ad),
 			   !ad->sg ? " (devarg sg=0)" :
-			   ad->be_no_sg ? " (the backend offers no feature-sg)" :
+			   ad->be_no_sg ? " (the backend offers no " XENPV_NETIF_FEATURE_SG ")" :
 			   "");
 		return -EINVAL;
 	}
@@ -791,47 +791,47 @@ xennet_read_vif(struct xennet_adapter *ad)
 
 	errno = 0;
 	s = xenpv_xs_read(ad->xs, XBT_NULL, "%s/%s", ad->fe_path,
-			  XENNET_KEY_BACKEND);
+			  XENPV_NETIF_BACKEND);
 	if (s == NULL) {
 		if (errno == ENOENT) {
 			XENNET_LOG(ERR, "%s: vif %u does not exist: no %s/%s in xenstore",
 				   ad->name, ad->devid, ad->fe_path,
-				   XENNET_KEY_BACKEND);
+				   XENPV_NETIF_BACKEND);
 			return -ENODEV;
 		}
 		XENNET_LOG(ERR, "%s: cannot read %s/%s: %s", ad->name,
-			   ad->fe_path, XENNET_KEY_BACKEND,
+			   ad->fe_path, XENPV_NETIF_BACKEND,
 			   strerror(errno ? errno : EIO));
 		return -(errno ? errno : EIO);
 	}
 	if (!xennet_path_ok(s)) {
 		XENNET_LOG(ERR, "%s: %s/%s is not a usable backend path",
-			   ad->name, ad->fe_path, XENNET_KEY_BACKEND);
+			   ad->name, ad->fe_path, XENPV_NETIF_BACKEND);
 		free(s);
 		return -EINVAL;
 	}
 	strlcpy(ad->be_path, s, sizeof(ad->be_path));
 	free(s);
 	/* cannot truncate: xennet_path_ok() bounds the length */
-	if (snprintf(ad->be_state, sizeof(ad->be_state), "%s/state",
+	if (snprintf(ad->be_state, sizeof(ad->be_state), "%s/" XENPV_NETIF_STATE,
 		     ad->be_path) >= (int)sizeof(ad->be_state))
 		return -ENAMETOOLONG;
 
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v, DOMID_FIRST_RESERVED - 1,
-				"%s/%s", ad->fe_path, XENNET_KEY_BACKEND_ID);
+				"%s/%s", ad->fe_path, XENPV_NETIF_BACKEND_ID);
 	if (rc < 0) {
 		XENNET_LOG(ERR, "%s: %s/%s: %s", ad->name, ad->fe_path,
-			   XENNET_KEY_BACKEND_ID,
+			   XENPV_NETIF_BACKEND_ID,
 			   rc == -ENOENT ? "missing" : "not a domain id");
 		return rc == -ENOENT ? -ENODEV : -EINVAL;
 	}
 	ad->be_domid = (unsigned int)v;
 
 	s = xenpv_xs_read(ad->xs, XBT_NULL, "%s/%s", ad->fe_path,
-			  XENNET_KEY_MAC);
+			  XENPV_NETIF_MAC);
 	if (s == NULL || xenpv_parse_mac(s, ad->mac.addr_bytes) < 0) {
 		XENNET_LOG(ERR, "%s: %s/%s is %s", ad->name, ad->fe_path,
-			   XENNET_KEY_MAC,
+			   XENPV_NETIF_MAC,
 			   s == NULL ? "missing" : "not a MAC address");
 		free(s);
 		return -EINVAL;
@@ -839,16 +839,16 @@ xennet_read_vif(struct xennet_adapter *ad)
 	free(s);
 	if (!rte_is_unicast_ether_addr(&ad->mac)) {
 		XENNET_LOG(ERR, "%s: %s/%s is not a unicast address",
-			   ad->name, ad->fe_path, XENNET_KEY_MAC);
+			   ad->name, ad->fe_path, XENPV_NETIF_MAC);
 		return -EINVAL;
 	}
 
 	rc = xenpv_xs_read_uint_default(ad->xs, XBT_NULL, &v, RTE_ETHER_MTU,
 					UINT16_MAX, "%s/%s", ad->fe_path,
-					XENNET_KEY_MTU);
+					XENPV_NETIF_MTU);
 	if (rc < 0 || v < XENNET_MTU_MIN) {
 		XENNET_LOG(ERR, "%s: %s/%s is not an MTU", ad->name,
-			   ad->fe_path, XENNET_KEY_MTU);
+			   ad->fe_path, XENPV_NETIF_MTU);
 		return -EINVAL;
 	}
 	/*
@@ -856,7 +856,7 @@ xennet_read_vif(struct xennet_adapter *ad)
 	 * MTU), when present and sane, wins over the frontend's.
 	 */
 	if (xenpv_xs_read_uint(ad->xs, XBT_NULL, &bv, UINT16_MAX, "%s/%s",
-			       ad->be_path, XENNET_KEY_MTU) == 0 &&
+			       ad->be_path, XENPV_NETIF_MTU) == 0 &&
 	    bv >= XENNET_MTU_MIN)
 		v = bv;
 	if (v > xennet_mtu_max(ad)) {
@@ -931,14 +931,14 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->devid = (unsigned int)args.devid;
 	/* without the devarg: as many as the backend offers at connect */
 	ad->max_queues = args.queues_set ? (unsigned int)args.queues :
-		XENNET_MAX_QUEUES;
+		XENPV_NETIF_MAX_QUEUES;
 	ad->ring_order = (unsigned int)args.order;
 	ad->sg = args.sg != 0;
 	ad->csum = args.csum != 0;
 	ad->gso = args.gso != 0;
 	ad->split = args.split != 0;
 	ad->fe_state = XenbusStateUnknown;
-	for (rc = 0; rc < XENNET_MAX_QUEUES; rc++) {
+	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
 		ad->evtchn[rc].rx = -1;
 	}

@@ -3,10 +3,10 @@
  */
 
 /*
- * What net_xennet needs to know about the Xen netif wire protocol beyond
- * xen/io/netif.h: the xenstore keys of the handshake, the limits a frontend
- * must respect so Linux netback accepts its packets, and the limits it
- * enforces on what a backend sends it.
+ * What only net_xennet chooses about the netif wire: the limits it enforces
+ * on what a backend sends it, how it shares its pages, and why it marks a
+ * queue broken. The wire itself (keys, shared limits, extra-info and
+ * offload codecs) is drivers/common/xen/xenpv_netif.h.
  *
  * Include only after xenpv.h (which pins the Xen interface version and the
  * ring barriers before xen/io/netif.h is seen).
@@ -18,26 +18,7 @@
 #include <rte_ether.h>
 
 #include "xenpv.h"
-
-/*
- * Keys of the frontend directory device/vif/<devid> (relative to our
- * domain's home in xenstore). The toolstack writes backend, backend-id, mac,
- * mtu and the initial state; everything else is ours.
- */
-#define XENNET_KEY_BACKEND	"backend"
-#define XENNET_KEY_BACKEND_ID	"backend-id"
-#define XENNET_KEY_MAC		"mac"
-#define XENNET_KEY_MTU		"mtu"
-
-/* Backend feature keys we read (all optional but feature-rx-copy). */
-#define XENNET_BE_RX_COPY	"feature-rx-copy"
-#define XENNET_BE_SG		"feature-sg"
-#define XENNET_BE_GSO_TCPV4	"feature-gso-tcpv4"
-#define XENNET_BE_GSO_TCPV6	"feature-gso-tcpv6"
-#define XENNET_BE_IPV6_CSUM	"feature-ipv6-csum-offload"
-#define XENNET_BE_SPLIT_EVTCHN	"feature-split-event-channels"
-#define XENNET_BE_MAX_QUEUES	"multi-queue-max-queues"
-#define XENNET_BE_MAX_ORDER	"max-ring-page-order"
+#include "xenpv_netif.h"
 
 /*
  * Highest value of multi-queue-max-queues we parse (Linux netback offers
@@ -45,32 +26,15 @@
  */
 #define XENNET_BE_QUEUES_PARSE_MAX 65535UL
 
-/* Queues a port can have: ethdev queue i is netif queue i. */
-#define XENNET_MAX_QUEUES 16
-
 /*
- * Transmit limits (what Linux netback accepts): at most
- * XEN_NETIF_NR_SLOTS_MIN data slots per packet, no slot's data crosses a
- * page, and the first slot's 16-bit size is the whole packet. We copy each
- * packet into whole pages, so a packet of up to 65535 bytes always fits in
- * 16 slots, whatever its mbuf chain looks like.
- */
-#define XENNET_TX_MAX_PKT_LEN	XEN_NETIF_MAX_TX_SIZE
-#define XENNET_TX_MAX_SLOTS	XEN_NETIF_NR_SLOTS_MIN
-#define XENNET_TX_MIN_PKT_LEN	RTE_ETHER_HDR_LEN
-
-/*
- * Receive limits: the data slots of one packet (Linux netfront accepts
- * XEN_NETIF_NR_SLOTS_MIN plus one for a small head), and the extra-info
- * slots after the first response (at most one of each defined type).
+ * Transmit: we copy each packet into whole pages, so a packet of up to
+ * XENPV_NETIF_MAX_FRAME bytes always fits in 16 slots, under the
+ * XENPV_NETIF_MAX_SLOTS Linux netback accepts, whatever its mbuf chain.
+ *
+ * Receive: the data slots of one packet (Linux netfront accepts
+ * XEN_NETIF_NR_SLOTS_MIN plus one for a small head).
  */
 #define XENNET_RX_MAX_SLOTS	(XEN_NETIF_NR_SLOTS_MIN + 1)
-#define XENNET_RX_MAX_EXTRAS	(XEN_NETIF_EXTRA_TYPE_MAX - 1)
-
-/* MTU: 65535 - 14 with scatter-gather, the plain Ethernet MTU without. */
-#define XENNET_MTU_MAX_SG	(XEN_NETIF_MAX_TX_SIZE - RTE_ETHER_HDR_LEN)
-#define XENNET_MTU_MAX_NOSG	RTE_ETHER_MTU
-
 /*
  * Data pages are shared in chunks of this many pages per
  * xengntshr_share_pages() call: one call per ring would ask gntalloc for up

@@ -189,14 +189,15 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	const uint32_t len = m->pkt_len;
 	const uint64_t ol = m->ol_flags;
 	const struct rte_mbuf *seg;
+	struct xenpv_netif_tx_ol o = { .gso_size = 0 };
 	const uint8_t *src;
 	uint32_t nr_data, need, d, left, seg_left;
 	uint8_t gso_type = XEN_NETIF_GSO_TYPE_NONE;
 	uint16_t flags = 0;
 	RING_IDX prod = *prodp;
 
-	if (unlikely(len < XENNET_TX_MIN_PKT_LEN ||
-		     len > XENNET_TX_MAX_PKT_LEN)) {
+	if (unlikely(len < XENPV_NETIF_MIN_FRAME ||
+		     len > XENPV_NETIF_MAX_FRAME)) {
 		txq->stats.drop_len++;
 		goto drop;
 	}
@@ -206,27 +207,18 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		goto drop;
 	}
 
+	/*
+	 * The netif mapping (xenpv_netif.h) against what the backend takes.
+	 * As with DPDK's L4 offload, a blank checksum field holds the
+	 * pseudo-header sum; the backend completes it.
+	 */
 	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK)) {
-		bool v6 = (ol & RTE_MBUF_F_TX_IPV6) != 0;
-		uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
-
-		if (ol & RTE_MBUF_F_TX_TCP_SEG) {
-			if (!(v6 ? txq->gso_v6 : txq->gso_v4) ||
-			    m->tso_segsz == 0)
-				goto drop_offload;
-			gso_type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
-				XEN_NETIF_GSO_TYPE_TCPV4;
-			flags = NETTXF_extra_info;
-		} else if ((l4 != RTE_MBUF_F_TX_TCP_CKSUM &&
-			    l4 != RTE_MBUF_F_TX_UDP_CKSUM) ||
-			   !(v6 ? txq->csum_v6 : txq->csum_v4)) {
+		if (xenpv_netif_tx_offload(m, &txq->caps, &o) != XENPV_OL_OK)
 			goto drop_offload;
-		}
-		/*
-		 * As with DPDK's L4 offload, the checksum field holds the
-		 * pseudo-header sum; the backend completes it.
-		 */
-		flags |= NETTXF_csum_blank | NETTXF_data_validated;
+		gso_type = o.gso_type;
+		flags = xenpv_netif_csum_to_txf(o.csum);
+		if (gso_type != XEN_NETIF_GSO_TYPE_NONE)
+			flags |= NETTXF_extra_info;
 	}
 
 	need = nr_data + (gso_type != XEN_NETIF_GSO_TYPE_NONE);
@@ -285,10 +277,8 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		if (d == 0 && gso_type != XEN_NETIF_GSO_TYPE_NONE) {
 			struct netif_extra_info ex;
 
-			memset(&ex, 0, sizeof(ex));
-			ex.type = XEN_NETIF_EXTRA_TYPE_GSO;
-			ex.u.gso.size = m->tso_segsz;
-			ex.u.gso.type = gso_type;
+			xenpv_netif_extra_gso(&ex, o.gso_size, gso_type,
+					      false);
 			memcpy(RING_GET_REQUEST(r, prod), &ex, sizeof(ex));
 			prod++;
 			txq->extras_in_flight++;
@@ -463,8 +453,9 @@ xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
 	netif_rx_front_ring_t *r = &rxq->ring;
 	netif_rx_response_t rsp, raw;
 	struct netif_extra_info ex;
+	struct xenpv_netif_extras x;
+	enum xenpv_netif_extra_result xr;
 	RING_IDX idx = cons;
-	unsigned int nr_extras = 0;
 
 	pkt->len = 0;
 	pkt->nr_data = 0;
@@ -478,6 +469,8 @@ xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
 		return XENNET_RX_VIOLATION;
 
 	if (rsp.flags & NETRXF_extra_info) {
+		/* the extra-info codec (xenpv_netif.h) checks each slot */
+		xenpv_netif_extras_init(&x);
 		do {
 			if (idx == prod)
 				return XENNET_RX_INCOMPLETE;
@@ -485,21 +478,12 @@ xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
 			RING_COPY_RESPONSE(r, idx, &raw);
 			memcpy(&ex, &raw, sizeof(ex));
 			idx++;
-			if (unlikely(++nr_extras > XENNET_RX_MAX_EXTRAS ||
-				     ex.type == XEN_NETIF_EXTRA_TYPE_NONE ||
-				     ex.type >= XEN_NETIF_EXTRA_TYPE_MAX))
+			xr = xenpv_netif_extra_take(&x, &ex);
+			if (unlikely(xr > XENPV_EXTRA_MORE))
 				goto bad_extra;
-			if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO) {
-				if (unlikely(ex.u.gso.size == 0 ||
-					     (ex.u.gso.type !=
-						XEN_NETIF_GSO_TYPE_TCPV4 &&
-					      ex.u.gso.type !=
-						XEN_NETIF_GSO_TYPE_TCPV6)))
-					goto bad_extra;
-				pkt->gso_size = ex.u.gso.size;
-			}
-			/* other known types (hash, multicast): ignored */
-		} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
+		} while (xr == XENPV_EXTRA_MORE);
+		/* other known types (hash, multicast): ignored */
+		pkt->gso_size = x.gso_size;
 	}
 
 	while (rsp.flags & NETRXF_more_data) {
@@ -531,7 +515,6 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	struct rte_mbuf *head, *cur, *next;
 	uint32_t room, i;
 	uint8_t *dst;
-	uint64_t ol = 0;
 
 	*dropped = false;
 	head = rte_pktmbuf_alloc(rxq->mp);
@@ -582,20 +565,11 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	head->pkt_len = pkt->len;
 	head->port = rxq->port_id;
 
-	/*
-	 * csum_blank: the checksum field is not filled in but the data was
-	 * validated (DPDK's "L4 checksum none"); data_validated alone: good.
-	 */
-	if (pkt->flags & NETRXF_csum_blank)
-		ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-	else if (pkt->flags & NETRXF_data_validated)
-		ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	if (pkt->gso_size != 0) {
-		ol |= RTE_MBUF_F_RX_LRO;
-		head->tso_segsz = pkt->gso_size;
+	/* the netif flags as mbuf flags (xenpv_netif.h) */
+	if (pkt->gso_size != 0)
 		rxq->stats.gso++;
-	}
-	head->ol_flags = ol;
+	head->ol_flags = xenpv_netif_rx_ol_flags(head,
+			xenpv_netif_csum_from_rxf(pkt->flags), pkt->gso_size);
 	return head;
 }
 

@@ -102,39 +102,39 @@ xennet_read_backend_features(struct xennet_adapter *ad,
 
 	memset(f, 0, sizeof(*f));
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v, 1, "%s/%s", ad->be_path,
-				XENNET_BE_RX_COPY);
+				XENPV_NETIF_FEATURE_RX_COPY);
 	if (rc < 0 || v != 1) {
 		XENNET_LOG(ERR, "%s: backend %s does not offer %s=1: only receive-copy backends are supported",
-			   ad->name, ad->be_path, XENNET_BE_RX_COPY);
+			   ad->name, ad->be_path, XENPV_NETIF_FEATURE_RX_COPY);
 		return -EPROTONOSUPPORT;
 	}
-	f->sg = xennet_be_flag(ad, XENNET_BE_SG);
-	f->gso_v4 = xennet_be_flag(ad, XENNET_BE_GSO_TCPV4);
-	f->gso_v6 = xennet_be_flag(ad, XENNET_BE_GSO_TCPV6);
-	f->ipv6_csum = xennet_be_flag(ad, XENNET_BE_IPV6_CSUM);
-	f->split = xennet_be_flag(ad, XENNET_BE_SPLIT_EVTCHN);
+	f->sg = xennet_be_flag(ad, XENPV_NETIF_FEATURE_SG);
+	f->gso_v4 = xennet_be_flag(ad, XENPV_NETIF_FEATURE_GSO_TCPV4);
+	f->gso_v6 = xennet_be_flag(ad, XENPV_NETIF_FEATURE_GSO_TCPV6);
+	f->ipv6_csum = xennet_be_flag(ad, XENPV_NETIF_FEATURE_IPV6_CSUM);
+	f->split = xennet_be_flag(ad, XENPV_NETIF_FEATURE_SPLIT_EVTCHN);
 
 	f->max_queues = 1;
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v,
 				XENNET_BE_QUEUES_PARSE_MAX, "%s/%s",
-				ad->be_path, XENNET_BE_MAX_QUEUES);
+				ad->be_path, XENPV_NETIF_MAX_QUEUES_KEY);
 	if (rc == 0 && v > 0) {
 		f->has_max_queues = true;
 		f->max_queues = (unsigned int)v;
 	} else if (rc != -ENOENT) {
 		XENNET_LOG(WARNING, "%s: backend key %s/%s is garbage: one queue",
-			   ad->name, ad->be_path, XENNET_BE_MAX_QUEUES);
+			   ad->name, ad->be_path, XENPV_NETIF_MAX_QUEUES_KEY);
 	}
 
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
-				ad->be_path, XENNET_BE_MAX_ORDER);
+				ad->be_path, XENPV_NETIF_MAX_RING_ORDER);
 	if (rc == 0) {
 		f->has_max_order = true;
 		f->max_order = (unsigned int)RTE_MIN(v,
 				(unsigned long)XENPV_MAX_RING_PAGE_ORDER);
 	} else if (rc != -ENOENT) {
 		XENNET_LOG(WARNING, "%s: backend key %s/%s is garbage: single-page rings",
-			   ad->name, ad->be_path, XENNET_BE_MAX_ORDER);
+			   ad->name, ad->be_path, XENPV_NETIF_MAX_RING_ORDER);
 	}
 	return 0;
 }
@@ -314,11 +314,11 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	txq->xce = ad->xce;
 	txq->kick_port = (evtchn_port_t)ev->tx;
 	txq->sg = ad->sg && ad->be.sg;
-	txq->csum_v4 = ad->csum;
-	txq->csum_v6 = ad->csum && ad->be.ipv6_csum;
+	txq->caps.csum_v4 = ad->csum;
+	txq->caps.csum_v6 = ad->csum && ad->be.ipv6_csum;
 	/* TSO packets span pages: GSO needs scatter-gather too */
-	txq->gso_v4 = ad->gso && txq->sg && ad->be.gso_v4;
-	txq->gso_v6 = ad->gso && txq->sg && ad->be.gso_v6;
+	txq->caps.gso_v4 = ad->gso && txq->sg && ad->be.gso_v4;
+	txq->caps.gso_v6 = ad->gso && txq->sg && ad->be.gso_v6;
 	xennet_txq_init_slots(txq);
 
 	rxq->xce = ad->xce;
@@ -343,9 +343,9 @@ static bool
 xennet_is_our_key(const char *key)
 {
 	static const char * const prefixes[] = {
-		"tx-ring-ref", "rx-ring-ref", "event-channel", "queue-",
-		"ring-page-order", "multi-queue-num-queues",
-		"request-rx-copy", "request-multicast-control", "feature-",
+		XENPV_NETIF_TX_RING_REF, XENPV_NETIF_RX_RING_REF, XENPV_NETIF_EVTCHN, XENPV_NETIF_QUEUE_DIR,
+		XENPV_NETIF_RING_ORDER, XENPV_NETIF_NUM_QUEUES,
+		XENPV_NETIF_REQUEST_RX_COPY, XENPV_NETIF_REQUEST_MCAST_CTRL, XENPV_NETIF_FEATURE_PREFIX,
 	};
 	unsigned int i;
 
@@ -389,19 +389,19 @@ xennet_write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
 
 	if (ad->ring_order == 0) {
 		/* one page: the plain keys every backend knows */
-		rc = xenpv_xs_printf(xs, t, dir, "tx-ring-ref", "%u",
+		rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_TX_RING_REF, "%u",
 				     txq->ring_mem.refs[0]);
 		if (rc == 0)
-			rc = xenpv_xs_printf(xs, t, dir, "rx-ring-ref", "%u",
+			rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_RX_RING_REF, "%u",
 					     rxq->ring_mem.refs[0]);
 	} else {
 		for (i = 0; i < txq->ring_mem.nr_pages && rc == 0; i++) {
-			snprintf(key, sizeof(key), "tx-ring-ref%u", i);
+			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_TX_RING_REF, i);
 			rc = xenpv_xs_printf(xs, t, dir, key, "%u",
 					     txq->ring_mem.refs[i]);
 		}
 		for (i = 0; i < rxq->ring_mem.nr_pages && rc == 0; i++) {
-			snprintf(key, sizeof(key), "rx-ring-ref%u", i);
+			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_RX_RING_REF, i);
 			rc = xenpv_xs_printf(xs, t, dir, key, "%u",
 					     rxq->ring_mem.refs[i]);
 		}
@@ -409,13 +409,13 @@ xennet_write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
 	if (rc < 0)
 		return rc;
 	if (ev->rx != ev->tx) {
-		rc = xenpv_xs_printf(xs, t, dir, "event-channel-tx", "%d",
+		rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_EVTCHN_TX, "%d",
 				     ev->tx);
 		if (rc == 0)
-			rc = xenpv_xs_printf(xs, t, dir, "event-channel-rx",
+			rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_EVTCHN_RX,
 					     "%d", ev->rx);
 	} else {
-		rc = xenpv_xs_printf(xs, t, dir, "event-channel", "%d", ev->tx);
+		rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_EVTCHN, "%d", ev->tx);
 	}
 	return rc;
 }
@@ -437,35 +437,35 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 		rc = xennet_write_queue_keys(xs, t, ad, 0, fe);
 	} else {
 		for (q = 0; q < ad->nr_queues && rc == 0; q++) {
-			if (snprintf(dir, sizeof(dir), "%s/queue-%u", fe, q) >=
+			if (snprintf(dir, sizeof(dir), "%s/" XENPV_NETIF_QUEUE_DIR "%u", fe, q) >=
 			    (int)sizeof(dir))
 				return -ENAMETOOLONG;
 			rc = xennet_write_queue_keys(xs, t, ad, q, dir);
 		}
 	}
 	if (rc == 0 && ad->be.has_max_queues)
-		rc = xenpv_xs_printf(xs, t, fe, "multi-queue-num-queues", "%u",
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_NUM_QUEUES, "%u",
 				     ad->nr_queues);
 	if (rc == 0 && ad->ring_order > 0)
-		rc = xenpv_xs_printf(xs, t, fe, "ring-page-order", "%u",
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_RING_ORDER, "%u",
 				     ad->ring_order);
 	if (rc == 0)
-		rc = xenpv_xs_write(xs, t, fe, "request-rx-copy", "1");
+		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_REQUEST_RX_COPY, "1");
 	if (rc == 0)
-		rc = xenpv_xs_write(xs, t, fe, "feature-rx-notify", "1");
+		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_FEATURE_RX_NOTIFY, "1");
 	if (rc == 0)
-		rc = xenpv_xs_printf(xs, t, fe, "feature-sg", "%d", ad->sg);
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_SG, "%d", ad->sg);
 	if (rc == 0)
-		rc = xenpv_xs_printf(xs, t, fe, "feature-gso-tcpv4", "%d",
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
 				     ad->rx_gso);
 	if (rc == 0)
-		rc = xenpv_xs_printf(xs, t, fe, "feature-gso-tcpv6", "%d",
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_GSO_TCPV6, "%d",
 				     ad->rx_gso);
 	if (rc == 0)
-		rc = xenpv_xs_printf(xs, t, fe, "feature-ipv6-csum-offload",
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_IPV6_CSUM,
 				     "%d", ad->rx_csum);
 	if (rc == 0)
-		rc = xenpv_xs_printf(xs, t, fe, "feature-no-csum-offload", "%d",
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_NO_CSUM, "%d",
 				     !ad->rx_csum);
 	return rc;
 }

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * Unit test of the netif wire (xenpv_netif.h) that both drivers use, with
+ * no peer and no EAL: the extra-info codec (every type, bad types, a MORE
+ * chain that never ends, a bad GSO extra), and the offload mappings both
+ * ways (each flag of both rings to the neutral checksum state and back,
+ * the receiver's mbuf flags, the sender's mbuf requests against what the
+ * peer offers). Table-driven: one row per case.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenpv.h"
+#include "xenpv_netif.h"
+
+static int failures;
+
+#define CHECK(cond, what) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: %s: check failed: %s\n",	\
+			__FILE__, __LINE__, (what), #cond);		\
+		failures++;						\
+	}								\
+} while (0)
+
+static struct netif_extra_info
+extra(uint8_t type, bool more, uint16_t gso_size, uint8_t gso_type)
+{
+	struct netif_extra_info ex;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.type = type;
+	ex.flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	if (type == XEN_NETIF_EXTRA_TYPE_GSO) {
+		ex.u.gso.size = gso_size;
+		ex.u.gso.type = gso_type;
+	}
+	return ex;
+}
+
+/* One chain of extras and what the codec must make of it. */
+struct extras_case {
+	const char *name;
+	unsigned int n;
+	struct {
+		uint8_t type;
+		bool more;
+		uint16_t gso_size;
+		uint8_t gso_type;
+	} slot[6];
+	enum xenpv_netif_extra_result last;	/* result of the last slot */
+	uint16_t gso_size;
+	uint8_t gso_type;
+	bool mcast, hash;
+};
+
+static const struct extras_case extras_cases[] = {
+	{ "gso v4", 1, { { XEN_NETIF_EXTRA_TYPE_GSO, false, 1448,
+			   XEN_NETIF_GSO_TYPE_TCPV4 } },
+	  XENPV_EXTRA_DONE, 1448, XEN_NETIF_GSO_TYPE_TCPV4, false, false },
+	{ "gso v6", 1, { { XEN_NETIF_EXTRA_TYPE_GSO, false, 1428,
+			   XEN_NETIF_GSO_TYPE_TCPV6 } },
+	  XENPV_EXTRA_DONE, 1428, XEN_NETIF_GSO_TYPE_TCPV6, false, false },
+	{ "mcast add", 1, { { XEN_NETIF_EXTRA_TYPE_MCAST_ADD, false, 0, 0 } },
+	  XENPV_EXTRA_DONE, 0, 0, true, false },
+	{ "mcast del", 1, { { XEN_NETIF_EXTRA_TYPE_MCAST_DEL, false, 0, 0 } },
+	  XENPV_EXTRA_DONE, 0, 0, true, false },
+	{ "hash", 1, { { XEN_NETIF_EXTRA_TYPE_HASH, false, 0, 0 } },
+	  XENPV_EXTRA_DONE, 0, 0, false, true },
+	{ "gso then hash", 2,
+	  { { XEN_NETIF_EXTRA_TYPE_GSO, true, 536, XEN_NETIF_GSO_TYPE_TCPV4 },
+	    { XEN_NETIF_EXTRA_TYPE_HASH, false, 0, 0 } },
+	  XENPV_EXTRA_DONE, 536, XEN_NETIF_GSO_TYPE_TCPV4, false, true },
+	{ "type none", 1, { { XEN_NETIF_EXTRA_TYPE_NONE, false, 0, 0 } },
+	  XENPV_EXTRA_BAD_TYPE, 0, 0, false, false },
+	{ "type too big", 1, { { XEN_NETIF_EXTRA_TYPE_MAX, false, 0, 0 } },
+	  XENPV_EXTRA_BAD_TYPE, 0, 0, false, false },
+	{ "type 255", 1, { { 255, false, 0, 0 } },
+	  XENPV_EXTRA_BAD_TYPE, 0, 0, false, false },
+	{ "gso size 0", 1, { { XEN_NETIF_EXTRA_TYPE_GSO, false, 0,
+			       XEN_NETIF_GSO_TYPE_TCPV4 } },
+	  XENPV_EXTRA_BAD_GSO, 0, 0, false, false },
+	{ "gso type none", 1, { { XEN_NETIF_EXTRA_TYPE_GSO, false, 1448,
+				  XEN_NETIF_GSO_TYPE_NONE } },
+	  XENPV_EXTRA_BAD_GSO, 0, 0, false, false },
+	{ "gso type 9", 1, { { XEN_NETIF_EXTRA_TYPE_GSO, false, 1448, 9 } },
+	  XENPV_EXTRA_BAD_GSO, 0, 0, false, false },
+	/* a MORE loop: the fifth slot is one more than there are types */
+	{ "more loop", 5,
+	  { { XEN_NETIF_EXTRA_TYPE_HASH, true, 0, 0 },
+	    { XEN_NETIF_EXTRA_TYPE_HASH, true, 0, 0 },
+	    { XEN_NETIF_EXTRA_TYPE_HASH, true, 0, 0 },
+	    { XEN_NETIF_EXTRA_TYPE_HASH, true, 0, 0 },
+	    { XEN_NETIF_EXTRA_TYPE_HASH, true, 0, 0 } },
+	  XENPV_EXTRA_TOO_MANY, 0, 0, false, true },
+	/* four is the most: one of each type */
+	{ "four", 4,
+	  { { XEN_NETIF_EXTRA_TYPE_GSO, true, 1000, XEN_NETIF_GSO_TYPE_TCPV6 },
+	    { XEN_NETIF_EXTRA_TYPE_MCAST_ADD, true, 0, 0 },
+	    { XEN_NETIF_EXTRA_TYPE_MCAST_DEL, true, 0, 0 },
+	    { XEN_NETIF_EXTRA_TYPE_HASH, false, 0, 0 } },
+	  XENPV_EXTRA_DONE, 1000, XEN_NETIF_GSO_TYPE_TCPV6, true, true },
+};
+
+static void
+test_extras(void)
+{
+	unsigned int c, i;
+
+	for (c = 0; c < RTE_DIM(extras_cases); c++) {
+		const struct extras_case *t = &extras_cases[c];
+		struct xenpv_netif_extras x;
+		enum xenpv_netif_extra_result r = XENPV_EXTRA_MORE;
+
+		xenpv_netif_extras_init(&x);
+		for (i = 0; i < t->n; i++) {
+			struct netif_extra_info ex = extra(t->slot[i].type,
+				t->slot[i].more, t->slot[i].gso_size,
+				t->slot[i].gso_type);
+
+			r = xenpv_netif_extra_take(&x, &ex);
+			if (i + 1 < t->n)
+				CHECK(r == XENPV_EXTRA_MORE, t->name);
+		}
+		CHECK(r == t->last, t->name);
+		if (t->last <= XENPV_EXTRA_MORE) {
+			CHECK(x.nr == t->n, t->name);
+			CHECK(x.gso_size == t->gso_size, t->name);
+			CHECK(x.gso_type == t->gso_type, t->name);
+			CHECK(x.mcast == t->mcast, t->name);
+			CHECK(x.hash == t->hash, t->name);
+		}
+		CHECK(strcmp(xenpv_netif_extra_result_str(r), "?") != 0,
+		      t->name);
+	}
+
+	/* the writer's GSO extra reads back through the codec */
+	{
+		struct netif_extra_info ex;
+		struct xenpv_netif_extras x;
+
+		xenpv_netif_extra_gso(&ex, 1448, XEN_NETIF_GSO_TYPE_TCPV6,
+				      false);
+		xenpv_netif_extras_init(&x);
+		CHECK(xenpv_netif_extra_take(&x, &ex) == XENPV_EXTRA_DONE,
+		      "gso write");
+		CHECK(x.gso_size == 1448 &&
+		      x.gso_type == XEN_NETIF_GSO_TYPE_TCPV6, "gso write");
+	}
+}
+
+/* Each ring's flag bits to the neutral checksum state and back. */
+static void
+test_csum_flags(void)
+{
+	static const struct {
+		uint16_t txf, rxf;
+		enum xenpv_netif_csum c;
+	} rows[] = {
+		{ 0, 0, XENPV_CSUM_UNKNOWN },
+		{ NETTXF_data_validated, NETRXF_data_validated,
+		  XENPV_CSUM_VALID },
+		{ NETTXF_csum_blank | NETTXF_data_validated,
+		  NETRXF_csum_blank | NETRXF_data_validated,
+		  XENPV_CSUM_BLANK },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		CHECK(xenpv_netif_csum_from_txf(rows[i].txf) == rows[i].c,
+		      "from txf");
+		CHECK(xenpv_netif_csum_from_rxf(rows[i].rxf) == rows[i].c,
+		      "from rxf");
+		CHECK(xenpv_netif_csum_to_txf(rows[i].c) == rows[i].txf,
+		      "to txf");
+		CHECK(xenpv_netif_csum_to_rxf(rows[i].c) == rows[i].rxf,
+		      "to rxf");
+	}
+	/* blank alone (as some frontends send it) is still blank */
+	CHECK(xenpv_netif_csum_from_txf(NETTXF_csum_blank) == XENPV_CSUM_BLANK,
+	      "blank alone");
+	CHECK(xenpv_netif_csum_from_rxf(NETRXF_csum_blank) == XENPV_CSUM_BLANK,
+	      "blank alone");
+	/* the other flags of the slot do not count */
+	CHECK(xenpv_netif_csum_from_txf(NETTXF_more_data |
+					NETTXF_extra_info) ==
+	      XENPV_CSUM_UNKNOWN, "other flags");
+	CHECK(xenpv_netif_csum_from_rxf(NETRXF_more_data |
+					NETRXF_extra_info) ==
+	      XENPV_CSUM_UNKNOWN, "other flags");
+}
+
+static void
+test_rx_ol_flags(void)
+{
+	struct rte_mbuf m;
+
+	memset(&m, 0, sizeof(m));
+	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_UNKNOWN, 0) == 0,
+	      "rx none");
+	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_VALID, 0) ==
+	      RTE_MBUF_F_RX_L4_CKSUM_GOOD, "rx valid");
+	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_BLANK, 0) ==
+	      RTE_MBUF_F_RX_L4_CKSUM_NONE, "rx blank");
+	CHECK(m.tso_segsz == 0, "rx no gso");
+	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_BLANK, 1448) ==
+	      (RTE_MBUF_F_RX_L4_CKSUM_NONE | RTE_MBUF_F_RX_LRO), "rx gso");
+	CHECK(m.tso_segsz == 1448, "rx gso");
+}
+
+/* One mbuf request, what the peer offers, and the mapping expected. */
+struct tx_case {
+	const char *name;
+	uint64_t ol;
+	uint16_t tso_segsz;
+	struct xenpv_netif_ol_caps caps;
+	enum xenpv_netif_ol_verdict verdict;
+	enum xenpv_netif_csum csum;
+	uint8_t gso_type;
+};
+
+#define ALL_CAPS { true, true, true, true }
+#define NO_CAPS { false, false, false, false }
+
+static const struct tx_case tx_cases[] = {
+	{ "plain", 0, 0, NO_CAPS, XENPV_OL_OK, XENPV_CSUM_UNKNOWN,
+	  XEN_NETIF_GSO_TYPE_NONE },
+	{ "tcp v4", RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM, 0, ALL_CAPS,
+	  XENPV_OL_OK, XENPV_CSUM_BLANK, XEN_NETIF_GSO_TYPE_NONE },
+	{ "udp v6", RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM, 0, ALL_CAPS,
+	  XENPV_OL_OK, XENPV_CSUM_BLANK, XEN_NETIF_GSO_TYPE_NONE },
+	{ "udp v6, no v6 csum", RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM, 0,
+	  { true, false, true, true }, XENPV_OL_NOT_OFFERED,
+	  XENPV_CSUM_UNKNOWN, XEN_NETIF_GSO_TYPE_NONE },
+	{ "tcp v4, no csum", RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM, 0,
+	  NO_CAPS, XENPV_OL_NOT_OFFERED, XENPV_CSUM_UNKNOWN,
+	  XEN_NETIF_GSO_TYPE_NONE },
+	{ "sctp", RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_SCTP_CKSUM, 0, ALL_CAPS,
+	  XENPV_OL_NOT_OFFERED, XENPV_CSUM_UNKNOWN, XEN_NETIF_GSO_TYPE_NONE },
+	{ "tso v4", RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG |
+	  RTE_MBUF_F_TX_TCP_CKSUM, 1448, ALL_CAPS, XENPV_OL_OK,
+	  XENPV_CSUM_BLANK, XEN_NETIF_GSO_TYPE_TCPV4 },
+	{ "tso v6", RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_SEG, 1428, ALL_CAPS,
+	  XENPV_OL_OK, XENPV_CSUM_BLANK, XEN_NETIF_GSO_TYPE_TCPV6 },
+	{ "tso v6, v4 only", RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_SEG, 1428,
+	  { true, true, true, false }, XENPV_OL_NOT_OFFERED,
+	  XENPV_CSUM_UNKNOWN, XEN_NETIF_GSO_TYPE_NONE },
+	{ "tso, mss 0", RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG, 0,
+	  ALL_CAPS, XENPV_OL_BAD_MBUF, XENPV_CSUM_UNKNOWN,
+	  XEN_NETIF_GSO_TYPE_NONE },
+	/* the IPv4 header checksum alone is not netif's */
+	{ "ip csum", RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM, 0, NO_CAPS,
+	  XENPV_OL_OK, XENPV_CSUM_UNKNOWN, XEN_NETIF_GSO_TYPE_NONE },
+};
+
+static void
+test_tx_offload(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(tx_cases); i++) {
+		const struct tx_case *t = &tx_cases[i];
+		struct xenpv_netif_tx_ol o;
+		struct rte_mbuf m;
+
+		memset(&m, 0, sizeof(m));
+		m.ol_flags = t->ol;
+		m.tso_segsz = t->tso_segsz;
+		CHECK(xenpv_netif_tx_offload(&m, &t->caps, &o) == t->verdict,
+		      t->name);
+		if (t->verdict != XENPV_OL_OK)
+			continue;
+		CHECK(o.csum == t->csum, t->name);
+		CHECK(o.gso_type == t->gso_type, t->name);
+		CHECK(o.gso_size == (t->gso_type != XEN_NETIF_GSO_TYPE_NONE ?
+				     t->tso_segsz : 0), t->name);
+	}
+}
+
+int
+main(void)
+{
+	test_extras();
+	test_csum_flags();
+	test_rx_ol_flags();
+	test_tx_offload();
+	if (failures != 0) {
+		fprintf(stderr, "%d check(s) failed\n", failures);
+		return 1;
+	}
+	printf("xenpv_netif: extras codec and offload mappings OK\n");
+	return 0;
+}

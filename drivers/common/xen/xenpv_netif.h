@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * The netif wire, written once for both drivers: every xenstore key of a
+ * vif, the limits both ends share, the extra-info codec and the offload
+ * mappings between mbuf flags and netif flags. xen/io/netif.h defines the
+ * ring layouts; this file adds what netif.h leaves to prose and to Linux's
+ * netfront/netback. Each driver keeps only its side's logic.
+ *
+ * Include after xenpv.h (which pins the Xen interface version and the ring
+ * barriers before xen/io/netif.h is seen).
+ */
+
+#ifndef XENPV_NETIF_H
+#define XENPV_NETIF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "xenpv.h"
+
+/*
+ * Keys of a vif's two directories.
+ *
+ * The toolstack (libxl) creates both: the frontend's
+ * /local/domain/<fe>/device/vif/<devid> with backend, backend-id, mac, mtu
+ * and state; the backend's /local/domain/<be>/backend/vif/<fe>/<devid>
+ * with frontend, frontend-id, mac, mtu, online, hotplug-status and state.
+ */
+#define XENPV_NETIF_STATE		"state"
+#define XENPV_NETIF_BACKEND		"backend"
+#define XENPV_NETIF_BACKEND_ID		"backend-id"
+#define XENPV_NETIF_FRONTEND		"frontend"
+#define XENPV_NETIF_FRONTEND_ID		"frontend-id"
+#define XENPV_NETIF_MAC			"mac"
+#define XENPV_NETIF_MTU			"mtu"
+
+/* What the backend offers, in its directory, before InitWait. */
+#define XENPV_NETIF_FEATURE_SG		"feature-sg"
+#define XENPV_NETIF_FEATURE_GSO_TCPV4	"feature-gso-tcpv4"
+#define XENPV_NETIF_FEATURE_GSO_TCPV6	"feature-gso-tcpv6"
+#define XENPV_NETIF_FEATURE_IPV6_CSUM	"feature-ipv6-csum-offload"
+#define XENPV_NETIF_FEATURE_NO_CSUM	"feature-no-csum-offload"
+#define XENPV_NETIF_FEATURE_RX_COPY	"feature-rx-copy"
+#define XENPV_NETIF_FEATURE_RX_FLIP	"feature-rx-flip"
+#define XENPV_NETIF_FEATURE_RX_NOTIFY	"feature-rx-notify"
+#define XENPV_NETIF_FEATURE_SPLIT_EVTCHN "feature-split-event-channels"
+#define XENPV_NETIF_MAX_QUEUES_KEY	"multi-queue-max-queues"
+#define XENPV_NETIF_MAX_RING_ORDER	"max-ring-page-order"
+
+/*
+ * What the frontend writes in its directory before Connected. The feature-
+ * keys above are also the frontend's (what it accepts on its RX ring).
+ */
+#define XENPV_NETIF_REQUEST_RX_COPY	"request-rx-copy"
+#define XENPV_NETIF_REQUEST_MCAST_CTRL	"request-multicast-control"
+#define XENPV_NETIF_NUM_QUEUES		"multi-queue-num-queues"
+#define XENPV_NETIF_RING_ORDER		"ring-page-order"
+/* per queue: in the frontend directory, or queue-<i>/ with several */
+#define XENPV_NETIF_QUEUE_DIR		"queue-"
+#define XENPV_NETIF_TX_RING_REF		"tx-ring-ref"	/* + page index */
+#define XENPV_NETIF_RX_RING_REF		"rx-ring-ref"	/* at order > 0 */
+#define XENPV_NETIF_EVTCHN		"event-channel"
+#define XENPV_NETIF_EVTCHN_TX		"event-channel-tx"
+#define XENPV_NETIF_EVTCHN_RX		"event-channel-rx"
+/* every key prefix above that the frontend writes, for clean-up */
+#define XENPV_NETIF_FEATURE_PREFIX	"feature-"
+
+/*
+ * Limits both ends share.
+ *
+ * A packet is at most XEN_NETIF_NR_SLOTS_MIN (18) data slots on either
+ * ring: Linux netback disables a vif that sends it more on TX, Linux
+ * netfront drops a longer RX packet. Sizes are 16-bit: 65535 bytes at
+ * most, and no slot's data crosses a 4 KiB page.
+ */
+#define XENPV_NETIF_MAX_QUEUES		16
+#define XENPV_NETIF_MAX_SLOTS		XEN_NETIF_NR_SLOTS_MIN
+#define XENPV_NETIF_MAX_FRAME		XEN_NETIF_MAX_TX_SIZE
+#define XENPV_NETIF_MIN_FRAME		RTE_ETHER_HDR_LEN
+/* the MTU with scatter-gather on both ends, and without */
+#define XENPV_NETIF_MTU_MAX_SG		(XENPV_NETIF_MAX_FRAME - RTE_ETHER_HDR_LEN)
+#define XENPV_NETIF_MTU_MAX_NOSG	RTE_ETHER_MTU
+/* extra-info slots after a packet's first slot: one of each type */
+#define XENPV_NETIF_MAX_EXTRAS		(XEN_NETIF_EXTRA_TYPE_MAX - 1)
+
+/*
+ * The extra-info codec.
+ *
+ * A packet's first slot may announce extra-info slots (NETTXF_extra_info,
+ * NETRXF_extra_info); each overlays a request or response slot and says
+ * with XEN_NETIF_EXTRA_FLAG_MORE whether another follows. The reader copies
+ * each slot out of the ring (never reading the shared slot twice) and hands
+ * it to xenpv_netif_extra_take(), which checks it and collects what it says.
+ */
+struct xenpv_netif_extras {
+	uint8_t nr;		/* slots taken */
+	bool more;		/* the last one announced another */
+	uint16_t gso_size;	/* GSO: MSS, 0 if no GSO extra */
+	uint8_t gso_type;	/* XEN_NETIF_GSO_TYPE_TCPV4 or _TCPV6 */
+	bool mcast;		/* a MCAST_ADD or MCAST_DEL was seen */
+	bool hash;		/* a HASH extra was seen */
+};
+
+enum xenpv_netif_extra_result {
+	XENPV_EXTRA_DONE = 0,	/* the chain ended with this slot */
+	XENPV_EXTRA_MORE,	/* another slot follows */
+	XENPV_EXTRA_BAD_TYPE,	/* type 0 or unknown */
+	XENPV_EXTRA_TOO_MANY,	/* more than XENPV_NETIF_MAX_EXTRAS slots */
+	XENPV_EXTRA_BAD_GSO,	/* GSO size 0 or type neither TCPv4 nor v6 */
+};
+
+static inline void
+xenpv_netif_extras_init(struct xenpv_netif_extras *x)
+{
+	*x = (struct xenpv_netif_extras){ .more = true };
+}
+
+/*
+ * Take the next extra-info slot @ex (a private copy) of a chain: checks its
+ * position in the chain, its type and its content. Call again while it
+ * returns XENPV_EXTRA_MORE; any value above that is the peer's violation.
+ */
+static inline enum xenpv_netif_extra_result
+xenpv_netif_extra_take(struct xenpv_netif_extras *x,
+		       const struct netif_extra_info *ex)
+{
+	if (x->nr >= XENPV_NETIF_MAX_EXTRAS)
+		return XENPV_EXTRA_TOO_MANY;
+	x->nr++;
+	switch (ex->type) {
+	case XEN_NETIF_EXTRA_TYPE_GSO:
+		if (ex->u.gso.size == 0 ||
+		    (ex->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 &&
+		     ex->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6))
+			return XENPV_EXTRA_BAD_GSO;
+		x->gso_size = ex->u.gso.size;
+		x->gso_type = ex->u.gso.type;
+		break;
+	case XEN_NETIF_EXTRA_TYPE_MCAST_ADD:
+	case XEN_NETIF_EXTRA_TYPE_MCAST_DEL:
+		x->mcast = true;
+		break;
+	case XEN_NETIF_EXTRA_TYPE_HASH:
+		x->hash = true;
+		break;
+	default:
+		return XENPV_EXTRA_BAD_TYPE;
+	}
+	x->more = (ex->flags & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+	return x->more ? XENPV_EXTRA_MORE : XENPV_EXTRA_DONE;
+}
+
+/* Write a GSO extra (the only one a data path sends) into @ex. */
+static inline void
+xenpv_netif_extra_gso(struct netif_extra_info *ex, uint16_t mss,
+		      uint8_t gso_type, bool more)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->type = XEN_NETIF_EXTRA_TYPE_GSO;
+	ex->flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	ex->u.gso.size = mss;
+	ex->u.gso.type = gso_type;
+}
+
+const char *xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r);
+
+/*
+ * Offload mappings. The two rings spell the same two checksum flags at
+ * different bits (NETTXF_csum_blank is bit 0, NETRXF_csum_blank bit 1), so
+ * both are read into and written from one neutral state.
+ *
+ *  - BLANK: the L4 checksum field holds only the pseudo-header sum, the
+ *    data is intact (DPDK's RTE_MBUF_F_TX_L4_* on the way out, and
+ *    RTE_MBUF_F_RX_L4_CKSUM_NONE on the way in);
+ *  - VALID: the checksum was checked or the data cannot be corrupt
+ *    (RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+ *  - UNKNOWN: neither flag; nothing is known.
+ */
+enum xenpv_netif_csum {
+	XENPV_CSUM_UNKNOWN = 0,
+	XENPV_CSUM_BLANK,
+	XENPV_CSUM_VALID,
+};
+
+/* The checksum state of a guest TX request's flags (NETTXF_*). */
+static inline enum xenpv_netif_csum
+xenpv_netif_csum_from_txf(uint16_t flags)
+{
+	if (flags & NETTXF_csum_blank)
+		return XENPV_CSUM_BLANK;
+	return (flags & NETTXF_data_validated) ? XENPV_CSUM_VALID :
+		XENPV_CSUM_UNKNOWN;
+}
+
+/* The checksum state of a guest RX response's flags (NETRXF_*). */
+static inline enum xenpv_netif_csum
+xenpv_netif_csum_from_rxf(uint16_t flags)
+{
+	if (flags & NETRXF_csum_blank)
+		return XENPV_CSUM_BLANK;
+	return (flags & NETRXF_data_validated) ? XENPV_CSUM_VALID :
+		XENPV_CSUM_UNKNOWN;
+}
+
+/* A blank checksum is always sent as validated data too, as Linux does. */
+static inline uint16_t
+xenpv_netif_csum_to_txf(enum xenpv_netif_csum c)
+{
+	if (c == XENPV_CSUM_BLANK)
+		return NETTXF_csum_blank | NETTXF_data_validated;
+	return c == XENPV_CSUM_VALID ? NETTXF_data_validated : 0;
+}
+
+static inline uint16_t
+xenpv_netif_csum_to_rxf(enum xenpv_netif_csum c)
+{
+	if (c == XENPV_CSUM_BLANK)
+		return NETRXF_csum_blank | NETRXF_data_validated;
+	return c == XENPV_CSUM_VALID ? NETRXF_data_validated : 0;
+}
+
+/*
+ * Receiver: the mbuf flags of a packet that arrived with checksum state @c
+ * and, if @gso_size is not 0, a GSO extra (then also m->tso_segsz).
+ */
+static inline uint64_t
+xenpv_netif_rx_ol_flags(struct rte_mbuf *m, enum xenpv_netif_csum c,
+			uint16_t gso_size)
+{
+	uint64_t ol = 0;
+
+	if (c == XENPV_CSUM_BLANK)
+		ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	else if (c == XENPV_CSUM_VALID)
+		ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	if (gso_size != 0) {
+		ol |= RTE_MBUF_F_RX_LRO;
+		m->tso_segsz = gso_size;
+	}
+	return ol;
+}
+
+/* What the peer accepts on the ring we send on. */
+struct xenpv_netif_ol_caps {
+	bool csum_v4;		/* blank TCP/UDP checksums over IPv4 */
+	bool csum_v6;		/* ... over IPv6 */
+	bool gso_v4;		/* TCPv4 GSO extras */
+	bool gso_v6;		/* TCPv6 GSO extras */
+};
+
+/* What one mbuf asks of the peer: its first slot's flags and GSO extra. */
+struct xenpv_netif_tx_ol {
+	enum xenpv_netif_csum csum;
+	uint8_t gso_type;	/* XEN_NETIF_GSO_TYPE_NONE/_TCPV4/_TCPV6 */
+	uint16_t gso_size;	/* the MSS when gso_type is not NONE */
+};
+
+enum xenpv_netif_ol_verdict {
+	XENPV_OL_OK = 0,
+	XENPV_OL_NOT_OFFERED,	/* an offload the peer does not accept */
+	XENPV_OL_BAD_MBUF,	/* an offload the mbuf describes wrongly */
+};
+
+/*
+ * Sender: map an mbuf's offload requests (RTE_MBUF_F_TX_TCP_SEG, _TCP_CKSUM,
+ * _UDP_CKSUM with _IPV4/_IPV6) onto netif, given what the peer accepts.
+ * TSO implies a blank checksum (the segments' checksums are the peer's
+ * work). SCTP checksums and the IPv4 header checksum are not netif's: the
+ * former is refused, the latter is left to the caller (it has the header).
+ */
+static inline enum xenpv_netif_ol_verdict
+xenpv_netif_tx_offload(const struct rte_mbuf *m,
+		       const struct xenpv_netif_ol_caps *caps,
+		       struct xenpv_netif_tx_ol *o)
+{
+	uint64_t ol = m->ol_flags, l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+	bool v6 = (ol & RTE_MBUF_F_TX_IPV6) != 0;
+
+	o->csum = XENPV_CSUM_UNKNOWN;
+	o->gso_type = XEN_NETIF_GSO_TYPE_NONE;
+	o->gso_size = 0;
+	if (!(ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK)))
+		return XENPV_OL_OK;
+	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+		if (m->tso_segsz == 0)
+			return XENPV_OL_BAD_MBUF;
+		if (!(v6 ? caps->gso_v6 : caps->gso_v4))
+			return XENPV_OL_NOT_OFFERED;
+		o->gso_type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
+			XEN_NETIF_GSO_TYPE_TCPV4;
+		o->gso_size = m->tso_segsz;
+	} else if (l4 != RTE_MBUF_F_TX_TCP_CKSUM &&
+		   l4 != RTE_MBUF_F_TX_UDP_CKSUM) {
+		return XENPV_OL_NOT_OFFERED;
+	} else if (!(v6 ? caps->csum_v6 : caps->csum_v4)) {
+		return XENPV_OL_NOT_OFFERED;
+	}
+	o->csum = XENPV_CSUM_BLANK;
+	return XENPV_OL_OK;
+}
+
+#endif /* XENPV_NETIF_H */
