@@ -11,45 +11,21 @@
  * /dev/xen/evtchn does). Errors are -1 with errno, as on Linux.
  */
 
-#include <errno.h>
-#include <stdlib.h>
-
 #include <xenevtchn.h>
 
-#include "xenemu_internal.h"
+#include "xenemu_lib.h"
 
 struct xenevtchn_handle {
-	struct xenemu_ctx ctx;
+	struct xenemu_ctx ctx;          /* first: see xenemu_lib.h */
 };
-
-static int
-ret_errno(int rc)
-{
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return rc;
-}
 
 xenevtchn_handle *
 xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 {
-	struct xenevtchn_handle *h;
-	int rc;
-
 	(void)logger;
-	h = malloc(sizeof(*h));
-	if (h == NULL)
-		return NULL;
-	rc = xenemu_ctx_open(&h->ctx, XENEMU_SLOT_EVTCHN,
-			     (flags & XENEVTCHN_NO_CLOEXEC) == 0);
-	if (rc != 0) {
-		free(h);
-		errno = -rc;
-		return NULL;
-	}
-	return h;
+	return xenemu_handle_open(sizeof(struct xenevtchn_handle),
+				  XENEMU_SLOT_EVTCHN,
+				  (flags & XENEVTCHN_NO_CLOEXEC) == 0);
 }
 
 xenevtchn_handle *
@@ -67,11 +43,7 @@ xenevtchn_fdopen(struct xentoollog_logger *logger, int fd, unsigned int open_fla
 int
 xenevtchn_close(xenevtchn_handle *xce)
 {
-	if (xce == NULL)
-		return 0;
-	xenemu_ctx_close(&xce->ctx);
-	free(xce);
-	return 0;
+	return xenemu_handle_close(xce);
 }
 
 int
@@ -83,20 +55,21 @@ xenevtchn_fd(xenevtchn_handle *xce)
 int
 xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	return ret_errno(xenemu_evt_notify(&xce->ctx, port));
+	return xenemu_ret_errno(xenemu_evt_notify(&xce->ctx, port));
 }
 
 xenevtchn_port_or_error_t
 xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
 {
-	return ret_errno(xenemu_evt_bind_unbound(&xce->ctx, domid));
+	return xenemu_ret_errno(xenemu_evt_bind_unbound(&xce->ctx, domid));
 }
 
 xenevtchn_port_or_error_t
 xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
 			   evtchn_port_t remote_port)
 {
-	return ret_errno(xenemu_evt_bind_interdomain(&xce->ctx, domid, remote_port));
+	return xenemu_ret_errno(xenemu_evt_bind_interdomain(&xce->ctx, domid,
+							    remote_port));
 }
 
 xenevtchn_port_or_error_t
@@ -105,29 +78,29 @@ xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
 	/* There are no virtual IRQs without a hypervisor. */
 	(void)xce;
 	(void)virq;
-	return ret_errno(-ENOSYS);
+	return xenemu_ret_errno(-ENOSYS);
 }
 
 int
 xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	return ret_errno(xenemu_evt_unbind(&xce->ctx, port));
+	return xenemu_ret_errno(xenemu_evt_unbind(&xce->ctx, port));
 }
 
 xenevtchn_port_or_error_t
 xenevtchn_pending(xenevtchn_handle *xce)
 {
-	return ret_errno(xenemu_evt_pending(&xce->ctx));
+	return xenemu_ret_errno(xenemu_evt_pending(&xce->ctx));
 }
 
 int
 xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	return ret_errno(xenemu_evt_unmask(&xce->ctx, port));
+	return xenemu_ret_errno(xenemu_evt_unmask(&xce->ctx, port));
 }
 
 int
 xenevtchn_restrict(xenevtchn_handle *xce, domid_t domid)
 {
-	return ret_errno(xenemu_evt_restrict(&xce->ctx, domid));
+	return xenemu_ret_errno(xenemu_evt_restrict(&xce->ctx, domid));
 }

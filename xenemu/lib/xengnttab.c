@@ -11,55 +11,29 @@
  * Linux: NULL or -1 with errno; grant copy statuses per segment.
  */
 
-#include <errno.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 
 #include <xengnttab.h>
 
-#include "xenemu_internal.h"
+#include "xenemu_lib.h"
 
 /* Both handle types of the API are this structure, as in libxengnttab. */
 struct xengntdev_handle {
-	struct xenemu_ctx ctx;
+	struct xenemu_ctx ctx;          /* first: see xenemu_lib.h */
 };
 
+/* Both kinds open with close-on-exec (libxengnttab ignores the open flags)
+ * and give their domain's state file as their fd. */
 static struct xengntdev_handle *
 handle_open(enum xenemu_slot_kind kind)
 {
-	struct xengntdev_handle *h = malloc(sizeof(*h));
-	int rc;
-
-	if (h == NULL)
-		return NULL;
-	rc = xenemu_ctx_open(&h->ctx, kind, true);
-	if (rc != 0) {
-		free(h);
-		errno = -rc;
-		return NULL;
-	}
-	return h;
+	return xenemu_handle_open(sizeof(struct xengntdev_handle), kind, true);
 }
 
 static int
-handle_close(struct xengntdev_handle *h)
+handle_fd(struct xengntdev_handle *h)
 {
-	if (h == NULL)
-		return 0;
-	xenemu_ctx_close(&h->ctx);
-	free(h);
-	return 0;
-}
-
-/* -1 with errno from a negative errno, or 0. */
-static int
-ret_errno(int rc)
-{
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return rc;
+	return h->ctx.self->state_fd;
 }
 
 static void *
@@ -85,13 +59,13 @@ xengnttab_open(struct xentoollog_logger *logger, unsigned int open_flags)
 int
 xengnttab_close(xengnttab_handle *xgt)
 {
-	return handle_close(xgt);
+	return xenemu_handle_close(xgt);
 }
 
 int
 xengnttab_fd(xengnttab_handle *xgt)
 {
-	return xgt->ctx.self->state_fd;
+	return handle_fd(xgt);
 }
 
 int
@@ -164,14 +138,15 @@ xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid, uint32_t r
 int
 xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
 {
-	return ret_errno(xenemu_gnt_unmap(&xgt->ctx, start_address, count));
+	return xenemu_ret_errno(xenemu_gnt_unmap(&xgt->ctx, start_address,
+						 count));
 }
 
 int
 xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
 		     xengnttab_grant_copy_segment_t *segs)
 {
-	return ret_errno(xenemu_gnt_copy(&xgt->ctx, count, segs));
+	return xenemu_ret_errno(xenemu_gnt_copy(&xgt->ctx, count, segs));
 }
 
 /* dma-buf export/import needs a kernel: not emulated. */
@@ -182,7 +157,7 @@ xengnttab_dmabuf_exp_from_refs(xengnttab_handle *xgt, uint32_t domid,
 			       const uint32_t *refs, uint32_t *fd)
 {
 	(void)xgt; (void)domid; (void)flags; (void)count; (void)refs; (void)fd;
-	return ret_errno(-ENOSYS);
+	return xenemu_ret_errno(-ENOSYS);
 }
 
 int
@@ -190,7 +165,7 @@ xengnttab_dmabuf_exp_wait_released(xengnttab_handle *xgt, uint32_t fd,
 				   uint32_t wait_to_ms)
 {
 	(void)xgt; (void)fd; (void)wait_to_ms;
-	return ret_errno(-ENOSYS);
+	return xenemu_ret_errno(-ENOSYS);
 }
 
 int
@@ -198,14 +173,14 @@ xengnttab_dmabuf_imp_to_refs(xengnttab_handle *xgt, uint32_t domid, uint32_t fd,
 			     uint32_t count, uint32_t *refs)
 {
 	(void)xgt; (void)domid; (void)fd; (void)count; (void)refs;
-	return ret_errno(-ENOSYS);
+	return xenemu_ret_errno(-ENOSYS);
 }
 
 int
 xengnttab_dmabuf_imp_release(xengnttab_handle *xgt, uint32_t fd)
 {
 	(void)xgt; (void)fd;
-	return ret_errno(-ENOSYS);
+	return xenemu_ret_errno(-ENOSYS);
 }
 
 /* --- xengntshr: sharing pages of the caller's domain ---------------------- */
@@ -221,13 +196,13 @@ xengntshr_open(struct xentoollog_logger *logger, unsigned int open_flags)
 int
 xengntshr_close(xengntshr_handle *xgs)
 {
-	return handle_close(xgs);
+	return xenemu_handle_close(xgs);
 }
 
 int
 xengntshr_fd(xengntshr_handle *xgs)
 {
-	return xgs->ctx.self->state_fd;
+	return handle_fd(xgs);
 }
 
 void *
@@ -264,5 +239,6 @@ xengntshr_share_page_notify(xengntshr_handle *xgs, uint32_t domid, uint32_t *ref
 int
 xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count)
 {
-	return ret_errno(xenemu_shr_unshare(&xgs->ctx, start_address, count));
+	return xenemu_ret_errno(xenemu_shr_unshare(&xgs->ctx, start_address,
+						   count));
 }
