@@ -351,9 +351,9 @@ probe_errors)
 		[ "$rc" = 2 ] || fail "$1: app exited $rc, expected 2"
 		grep -q "$3" "$logs/$1" || fail "$1: no \"$3\" in the log"
 	}
-	probe_fails bad_queues "queues=99" "invalid queues=99"
-	probe_fails bad_order "ring_page_order=5" "invalid ring_page_order=5"
-	probe_fails bad_switch "sg=yes" "invalid sg=yes"
+	probe_fails bad_queues "queues=99" "bad value \"99\" for devarg queues"
+	probe_fails bad_order "ring_page_order=5" "bad value \"5\" for devarg ring_page_order"
+	probe_fails bad_switch "sg=yes" "bad value \"yes\" for devarg sg"
 	probe_fails bad_key "frobnicate=1" "cannot parse devargs"
 	probe_fails twice "devid=0,devid=0" "given 2 times"
 	probe_fails no_vif "devid=7" "vif 7 does not exist"

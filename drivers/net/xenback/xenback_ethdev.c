@@ -22,6 +22,7 @@
 #include <ethdev_vdev.h>
 
 #include "xenback.h"
+#include "xenpv_vdev.h"
 #include "xenpv_xstats.h"
 
 RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
@@ -35,27 +36,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_GSO			"gso"
 #define XENBACK_ARG_SPLIT		"split_evtchn"
 
-static const char * const xenback_valid_args[] = {
-	XENBACK_ARG_DOMID,
-	XENBACK_ARG_DEVID,
-	XENBACK_ARG_MAX_QUEUES,
-	XENBACK_ARG_MAX_ORDER,
-	XENBACK_ARG_SG,
-	XENBACK_ARG_CSUM,
-	XENBACK_ARG_GSO,
-	XENBACK_ARG_SPLIT,
-	NULL,
-};
-
-/* One devarg: its range, and where its parsed value goes. */
-struct xenback_arg {
-	const char *key;
-	unsigned long min;
-	unsigned long max;
-	unsigned long val;	/* default, then the parsed value */
-	bool required;
-};
-
+/* The devargs, in the order of xenback_probe's table. */
 enum {
 	XB_ARG_DOMID,
 	XB_ARG_DEVID,
@@ -69,69 +50,6 @@ enum {
 };
 
 static const struct eth_dev_ops xenback_ops;
-
-/* A plain decimal number in [min, max], nothing else. */
-static int
-xenback_arg_handler(const char *key, const char *value, void *opaque)
-{
-	struct xenback_arg *a = opaque;
-	unsigned long v = 0;
-	const char *p;
-
-	if (value == NULL || *value == '\0' || strlen(value) > 10)
-		goto bad;
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			goto bad;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < a->min || v > a->max)
-		goto bad;
-	a->val = v;
-	return 0;
-bad:
-	XENBACK_LOG(ERR, "bad value \"%s\" for devarg %s (expected %lu to %lu)",
-		    value != NULL ? value : "", key, a->min, a->max);
-	return -EINVAL;
-}
-
-static int
-xenback_parse_args(const char *name, const char *params,
-		   struct xenback_arg *args)
-{
-	struct rte_kvargs *kvlist;
-	unsigned int i;
-	int rc = 0;
-
-	kvlist = rte_kvargs_parse(params != NULL ? params : "",
-				  xenback_valid_args);
-	if (kvlist == NULL) {
-		XENBACK_LOG(ERR,
-			    "%s: cannot parse devargs \"%s\" (valid: domid, devid, max_queues, max_ring_page_order, sg, csum, gso, split_evtchn)",
-			    name, params != NULL ? params : "");
-		return -EINVAL;
-	}
-	for (i = 0; i < XB_ARG_COUNT && rc == 0; i++) {
-		unsigned int n = rte_kvargs_count(kvlist, args[i].key);
-
-		if (n == 0 && args[i].required) {
-			XENBACK_LOG(ERR, "%s: devarg %s is required", name,
-				    args[i].key);
-			rc = -EINVAL;
-		} else if (n > 1) {
-			XENBACK_LOG(ERR, "%s: devarg %s given %u times", name,
-				    args[i].key, n);
-			rc = -EINVAL;
-		} else if (n == 1) {
-			rc = rte_kvargs_process(kvlist, args[i].key,
-						xenback_arg_handler, &args[i]);
-			if (rc != 0)
-				rc = -EINVAL;
-		}
-	}
-	rte_kvargs_free(kvlist);
-	return rc;
-}
 
 /* Is some port of ours already serving this vif? */
 static bool
@@ -586,20 +504,21 @@ static int
 xenback_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
-	struct xenback_arg args[XB_ARG_COUNT] = {
+	struct xenpv_devarg args[XB_ARG_COUNT] = {
 		[XB_ARG_DOMID] = { XENBACK_ARG_DOMID, 0,
-				   DOMID_FIRST_RESERVED - 1, 0, true },
-		[XB_ARG_DEVID] = { XENBACK_ARG_DEVID, 0, INT32_MAX, 0, false },
+				   DOMID_FIRST_RESERVED - 1, 0, true, false },
+		[XB_ARG_DEVID] = { XENBACK_ARG_DEVID, 0, INT32_MAX, 0, false,
+				   false },
 		[XB_ARG_MAX_QUEUES] = { XENBACK_ARG_MAX_QUEUES, 1,
 					XENPV_NETIF_MAX_QUEUES,
-					XENBACK_DEFAULT_QUEUES, false },
+					XENBACK_DEFAULT_QUEUES, false, false },
 		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
 				       XENPV_MAX_RING_PAGE_ORDER,
-				       XENPV_MAX_RING_PAGE_ORDER, false },
-		[XB_ARG_SG] = { XENBACK_ARG_SG, 0, 1, 1, false },
-		[XB_ARG_CSUM] = { XENBACK_ARG_CSUM, 0, 1, 1, false },
-		[XB_ARG_GSO] = { XENBACK_ARG_GSO, 0, 1, 1, false },
-		[XB_ARG_SPLIT] = { XENBACK_ARG_SPLIT, 0, 1, 1, false },
+				       XENPV_MAX_RING_PAGE_ORDER, false, false },
+		[XB_ARG_SG] = { XENBACK_ARG_SG, 0, 1, 1, false, false },
+		[XB_ARG_CSUM] = { XENBACK_ARG_CSUM, 0, 1, 1, false, false },
+		[XB_ARG_GSO] = { XENBACK_ARG_GSO, 0, 1, 1, false, false },
+		[XB_ARG_SPLIT] = { XENBACK_ARG_SPLIT, 0, 1, 1, false, false },
 	};
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
@@ -614,7 +533,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 			    name);
 		return -ENOTSUP;
 	}
-	rc = xenback_parse_args(name, rte_vdev_device_args(vdev), args);
+	rc = xenpv_devargs_parse(name, rte_vdev_device_args(vdev), args,
+				 XB_ARG_COUNT, xenback_logtype);
 	if (rc < 0)
 		return rc;
 	if (xenback_vif_taken((uint16_t)args[XB_ARG_DOMID].val,
@@ -695,20 +615,9 @@ fail:
 	return rc;
 }
 
-static int
-xenback_remove(struct rte_vdev_device *vdev)
-{
-	struct rte_eth_dev *eth_dev;
-
-	eth_dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-	if (eth_dev == NULL)
-		return 0;
-	return rte_eth_dev_close(eth_dev->data->port_id);
-}
-
 static struct rte_vdev_driver xenback_vdev_drv = {
 	.probe = xenback_probe,
-	.remove = xenback_remove,
+	.remove = xenpv_vdev_remove,
 };
 
 RTE_PMD_REGISTER_VDEV(net_xenback, xenback_vdev_drv);

@@ -27,6 +27,7 @@
 #include <ethdev_vdev.h>
 
 #include "xennet.h"
+#include "xenpv_vdev.h"
 #include "xenpv_xstats.h"
 
 RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
@@ -39,128 +40,21 @@ RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 #define XENNET_ARG_GSO		"gso"
 #define XENNET_ARG_SPLIT	"split_evtchn"
 
-static const char * const xennet_valid_args[] = {
-	XENNET_ARG_DEVID,
-	XENNET_ARG_QUEUES,
-	XENNET_ARG_ORDER,
-	XENNET_ARG_SG,
-	XENNET_ARG_CSUM,
-	XENNET_ARG_GSO,
-	XENNET_ARG_SPLIT,
-	NULL,
-};
-
 /* Highest vif number we accept (Linux takes any int; libxl far fewer). */
 #define XENNET_DEVID_MAX 65535u
 #define XENNET_MTU_MIN RTE_ETHER_MIN_MTU
 
-/* The parsed devargs; *_set tells a default from a given value. */
-struct xennet_args {
-	unsigned long devid;
-	unsigned long queues;
-	unsigned long order;
-	unsigned long sg;
-	unsigned long csum;
-	unsigned long gso;
-	unsigned long split;
-	bool queues_set;
-	bool order_set;
+/* The devargs, in the order of xennet_probe's table. */
+enum {
+	XN_ARG_DEVID,
+	XN_ARG_QUEUES,
+	XN_ARG_ORDER,
+	XN_ARG_SG,
+	XN_ARG_CSUM,
+	XN_ARG_GSO,
+	XN_ARG_SPLIT,
+	XN_ARG_COUNT,
 };
-
-/* One integer devarg and its range (rte_kvargs_process handler). */
-struct xennet_uint_arg {
-	const char *name;	/* the device, for the log */
-	unsigned long *val;
-	unsigned long min;
-	unsigned long max;
-};
-
-static int
-xennet_parse_uint(const char *key, const char *value, void *opaque)
-{
-	struct xennet_uint_arg *a = opaque;
-	unsigned long v = 0;
-	const char *p;
-
-	if (value == NULL || *value == '\0' || strlen(value) > 10)
-		goto bad;
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			goto bad;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < a->min || v > a->max)
-		goto bad;
-	*a->val = v;
-	return 0;
-bad:
-	XENNET_LOG(ERR, "%s: invalid %s=%s: expected an integer from %lu to %lu",
-		   a->name, key, value != NULL ? value : "", a->min, a->max);
-	return -EINVAL;
-}
-
-static int
-xennet_kvarg(struct rte_kvargs *kv, const char *name, const char *key,
-	     unsigned long *val, unsigned long min, unsigned long max,
-	     bool *set)
-{
-	struct xennet_uint_arg a = {
-		.name = name, .val = val, .min = min, .max = max,
-	};
-	unsigned int count = rte_kvargs_count(kv, key);
-
-	if (count == 0)
-		return 0;
-	if (count > 1) {
-		XENNET_LOG(ERR, "%s: devarg %s given %u times", name, key,
-			   count);
-		return -EINVAL;
-	}
-	if (rte_kvargs_process(kv, key, xennet_parse_uint, &a) < 0)
-		return -EINVAL;
-	if (set != NULL)
-		*set = true;
-	return 0;
-}
-
-static int
-xennet_parse_args(const char *name, const char *params,
-		  struct xennet_args *args)
-{
-	struct rte_kvargs *kv;
-	int rc = 0;
-
-	memset(args, 0, sizeof(*args));
-	args->queues = 1;
-	args->sg = 1;
-	args->csum = 1;
-	args->gso = 1;
-	args->split = 1;
-	if (params == NULL || *params == '\0')
-		return 0;
-
-	kv = rte_kvargs_parse(params, xennet_valid_args);
-	if (kv == NULL) {
-		XENNET_LOG(ERR, "%s: cannot parse devargs \"%s\" (valid: %s, %s, %s, %s, %s, %s, %s)",
-			   name, params, XENNET_ARG_DEVID, XENNET_ARG_QUEUES,
-			   XENNET_ARG_ORDER, XENNET_ARG_SG, XENNET_ARG_CSUM,
-			   XENNET_ARG_GSO, XENNET_ARG_SPLIT);
-		return -EINVAL;
-	}
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_DEVID, &args->devid, 0,
-			   XENNET_DEVID_MAX, NULL);
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_QUEUES, &args->queues, 1,
-			   XENPV_NETIF_MAX_QUEUES, &args->queues_set);
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_ORDER, &args->order, 0,
-			   XENPV_MAX_RING_PAGE_ORDER, &args->order_set);
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_SG, &args->sg, 0, 1, NULL);
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_CSUM, &args->csum, 0, 1, NULL);
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_GSO, &args->gso, 0, 1, NULL);
-	rc |= xennet_kvarg(kv, name, XENNET_ARG_SPLIT, &args->split, 0, 1,
-			   NULL);
-	rte_kvargs_free(kv);
-	return rc != 0 ? -EINVAL : 0;
-}
 
 /*
  * ethdev operations
@@ -874,7 +768,8 @@ xennet_read_vif(struct xennet_adapter *ad)
  * probe rather than the start.
  */
 static int
-xennet_check_backend(struct xennet_adapter *ad, const struct xennet_args *a)
+xennet_check_backend(struct xennet_adapter *ad,
+		     const struct xenpv_devarg *args)
 {
 	struct xennet_be_features f;
 	int bs, rc;
@@ -889,14 +784,17 @@ xennet_check_backend(struct xennet_adapter *ad, const struct xennet_args *a)
 	rc = xennet_read_backend_features(ad, &f);
 	if (rc < 0)
 		return rc;
-	if (a->queues_set && a->queues > f.max_queues)
+	if (args[XN_ARG_QUEUES].given && args[XN_ARG_QUEUES].val > f.max_queues)
 		XENNET_LOG(NOTICE, "%s: %s=%lu but backend %s offers %u queue(s) now: using what it offers at connect",
-			   ad->name, XENNET_ARG_QUEUES, a->queues, ad->be_path,
+			   ad->name, XENNET_ARG_QUEUES, args[XN_ARG_QUEUES].val,
+			   ad->be_path,
 			   f.max_queues);
 	ad->be_no_sg = !f.sg;
-	if (a->order > 0 && (!f.has_max_order || a->order > f.max_order)) {
+	if (ad->ring_order > 0 &&
+	    (!f.has_max_order || ad->ring_order > f.max_order)) {
 		XENNET_LOG(ERR, "%s: %s=%lu but backend %s offers %s%u",
-			   ad->name, XENNET_ARG_ORDER, a->order, ad->be_path,
+			   ad->name, XENNET_ARG_ORDER,
+			   (unsigned long)ad->ring_order, ad->be_path,
 			   f.has_max_order ? "order " : "single-page rings, order ",
 			   f.max_order);
 		return -EINVAL;
@@ -910,7 +808,19 @@ xennet_probe(struct rte_vdev_device *vdev)
 	const char *name = rte_vdev_device_name(vdev);
 	struct xennet_adapter *ad = NULL;
 	struct rte_eth_dev *dev = NULL;
-	struct xennet_args args;
+	struct xenpv_devarg args[XN_ARG_COUNT] = {
+		[XN_ARG_DEVID] = { XENNET_ARG_DEVID, 0, XENNET_DEVID_MAX, 0,
+				   false, false },
+		[XN_ARG_QUEUES] = { XENNET_ARG_QUEUES, 1,
+				    XENPV_NETIF_MAX_QUEUES,
+				    XENPV_NETIF_MAX_QUEUES, false, false },
+		[XN_ARG_ORDER] = { XENNET_ARG_ORDER, 0,
+				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
+		[XN_ARG_SG] = { XENNET_ARG_SG, 0, 1, 1, false, false },
+		[XN_ARG_CSUM] = { XENNET_ARG_CSUM, 0, 1, 1, false, false },
+		[XN_ARG_GSO] = { XENNET_ARG_GSO, 0, 1, 1, false, false },
+		[XN_ARG_SPLIT] = { XENNET_ARG_SPLIT, 0, 1, 1, false, false },
+	};
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -918,7 +828,8 @@ xennet_probe(struct rte_vdev_device *vdev)
 			   name);
 		return -ENOTSUP;
 	}
-	rc = xennet_parse_args(name, rte_vdev_device_args(vdev), &args);
+	rc = xenpv_devargs_parse(name, rte_vdev_device_args(vdev), args,
+				 XN_ARG_COUNT, xennet_logtype);
 	if (rc < 0)
 		return rc;
 
@@ -928,15 +839,14 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad = dev->data->dev_private;
 	strlcpy(ad->name, name, sizeof(ad->name));
 	ad->dev = dev;
-	ad->devid = (unsigned int)args.devid;
+	ad->devid = (unsigned int)args[XN_ARG_DEVID].val;
 	/* without the devarg: as many as the backend offers at connect */
-	ad->max_queues = args.queues_set ? (unsigned int)args.queues :
-		XENPV_NETIF_MAX_QUEUES;
-	ad->ring_order = (unsigned int)args.order;
-	ad->sg = args.sg != 0;
-	ad->csum = args.csum != 0;
-	ad->gso = args.gso != 0;
-	ad->split = args.split != 0;
+	ad->max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
+	ad->ring_order = (unsigned int)args[XN_ARG_ORDER].val;
+	ad->sg = args[XN_ARG_SG].val != 0;
+	ad->csum = args[XN_ARG_CSUM].val != 0;
+	ad->gso = args[XN_ARG_GSO].val != 0;
+	ad->split = args[XN_ARG_SPLIT].val != 0;
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
@@ -959,7 +869,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	rc = xennet_read_vif(ad);
 	if (rc < 0)
 		goto fail;
-	rc = xennet_check_backend(ad, &args);
+	rc = xennet_check_backend(ad, args);
 	if (rc < 0)
 		goto fail;
 	ad->fe_state = xenpv_bus_read_state(ad->xs, ad->fe_path);
@@ -1026,21 +936,9 @@ fail_release_port:
 	return rc;
 }
 
-static int
-xennet_remove(struct rte_vdev_device *vdev)
-{
-	struct rte_eth_dev *dev;
-
-	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-	if (dev == NULL)
-		return 0;
-	/* closing also releases the port */
-	return rte_eth_dev_close(dev->data->port_id);
-}
-
 static struct rte_vdev_driver xennet_vdev_drv = {
 	.probe = xennet_probe,
-	.remove = xennet_remove,
+	.remove = xenpv_vdev_remove,
 };
 
 RTE_PMD_REGISTER_VDEV(net_xennet, xennet_vdev_drv);

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/* The vdev glue both drivers share (xenpv_vdev.h). */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_kvargs.h>
+#include <rte_log.h>
+
+#include <ethdev_driver.h>
+
+#include "xenpv_vdev.h"
+
+#define XENPV_DEVARGS_MAX 16
+
+struct xenpv_devarg_ctx {
+	const char *name;
+	struct xenpv_devarg *arg;
+	int logtype;
+};
+
+/* A plain decimal number in [min, max], nothing else. */
+static int
+xenpv_devarg_handler(const char *key, const char *value, void *opaque)
+{
+	struct xenpv_devarg_ctx *c = opaque;
+	struct xenpv_devarg *a = c->arg;
+	unsigned long v = 0;
+	const char *p;
+
+	if (value == NULL || *value == '\0' || strlen(value) > 10)
+		goto bad;
+	for (p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < a->min || v > a->max)
+		goto bad;
+	a->val = v;
+	a->given = true;
+	return 0;
+bad:
+	rte_log(RTE_LOG_ERR, c->logtype,
+		"%s: bad value \"%s\" for devarg %s (expected %lu to %lu)\n",
+		c->name, value != NULL ? value : "", key, a->min, a->max);
+	return -EINVAL;
+}
+
+int
+xenpv_devargs_parse(const char *name, const char *params,
+		    struct xenpv_devarg *args, unsigned int n, int logtype)
+{
+	const char *keys[XENPV_DEVARGS_MAX + 1];
+	char valid[256] = "";
+	struct rte_kvargs *kv;
+	unsigned int i;
+	int rc = 0;
+
+	RTE_VERIFY(n <= XENPV_DEVARGS_MAX);
+	for (i = 0; i < n; i++) {
+		keys[i] = args[i].key;
+		args[i].given = false;
+		if (i > 0)
+			strlcat(valid, ", ", sizeof(valid));
+		strlcat(valid, args[i].key, sizeof(valid));
+	}
+	keys[n] = NULL;
+	kv = rte_kvargs_parse(params != NULL ? params : "", keys);
+	if (kv == NULL) {
+		rte_log(RTE_LOG_ERR, logtype,
+			"%s: cannot parse devargs \"%s\" (valid: %s)\n",
+			name, params != NULL ? params : "", valid);
+		return -EINVAL;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct xenpv_devarg_ctx c = {
+			.name = name, .arg = &args[i], .logtype = logtype,
+		};
+		unsigned int count = rte_kvargs_count(kv, args[i].key);
+
+		if (count == 0 && args[i].required) {
+			rte_log(RTE_LOG_ERR, logtype,
+				"%s: devarg %s is required\n", name,
+				args[i].key);
+			rc = -EINVAL;
+		} else if (count > 1) {
+			rte_log(RTE_LOG_ERR, logtype,
+				"%s: devarg %s given %u times\n", name,
+				args[i].key, count);
+			rc = -EINVAL;
+		} else if (count == 1 &&
+			   rte_kvargs_process(kv, args[i].key,
+					      xenpv_devarg_handler, &c) != 0) {
+			rc = -EINVAL;
+		}
+	}
+	rte_kvargs_free(kv);
+	return rc;
+}
+
+int
+xenpv_vdev_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (dev == NULL)
+		return 0;
+	/* closing also releases the port */
+	return rte_eth_dev_close(dev->data->port_id);
+}
