@@ -24,6 +24,9 @@
 #include <rte_interrupts.h>
 #include <rte_log.h>
 #include <rte_pause.h>
+#include <rte_spinlock.h>
+
+struct rte_mbuf;
 
 #include <xenstore.h>
 
@@ -192,6 +195,49 @@ static inline bool
 xenpv_dp_is_open(const struct xenpv_dp_guard *g)
 {
 	return __atomic_load_n(&g->running, __ATOMIC_ACQUIRE) != 0;
+}
+
+/*
+ * Ethdev TX queues over netif queues (both drivers). A connection has n
+ * netif queues; ethdev TX queue i sends on the ring of netif queue i mod n.
+ * A ring that two ethdev TX queues send on (more TX queues than netif
+ * queues, as OVS-DPDK configures) is serialised by its lock; a ring with one
+ * sender takes none, so the common 1:1 layout stays lock-free. The control
+ * path sets each queue's map while its guard is closed, so a burst sees one
+ * map from entering the guard to leaving it.
+ */
+struct xenpv_tx_map {
+	void *ring;		/* the driver's ring structure to send on */
+	rte_spinlock_t *lock;	/* the ring's lock if shared, else NULL */
+};
+
+/* Does ethdev TX queue @i share its ring (n netif queues, @ntx TX queues)? */
+static inline bool
+xenpv_tx_ring_shared(unsigned int i, unsigned int n, unsigned int ntx)
+{
+	return i % n + n < ntx;
+}
+
+/* A TX burst through the queue's guard and map; @burst does one ring. */
+static __rte_always_inline uint16_t
+xenpv_tx_map_burst(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
+		   uint16_t (*burst)(void *ring, struct rte_mbuf **pkts,
+				     uint16_t n),
+		   struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	if (unlikely(!xenpv_dp_enter(g)))
+		return 0;
+	if (m->lock == NULL) {
+		sent = burst(m->ring, pkts, n);
+	} else {
+		rte_spinlock_lock(m->lock);
+		sent = burst(m->ring, pkts, n);
+		rte_spinlock_unlock(m->lock);
+	}
+	xenpv_dp_exit(g);
+	return sent;
 }
 
 /*

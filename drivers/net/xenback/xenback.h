@@ -219,12 +219,8 @@ struct xenback_txq {
 	/* As a ring: serialises its senders when it has more than one. */
 	rte_spinlock_t lock;
 
-	/*
-	 * As ethdev TX queue: the ring its bursts fill, and whether another
-	 * ethdev TX queue fills it too (set with the guard closed).
-	 */
-	struct xenback_txq *serve;
-	bool shared;
+	/* As ethdev TX queue: the ring it fills (set with the guard closed). */
+	struct xenpv_tx_map map;
 	uint16_t nb_desc;		/* what the application asked for */
 } __rte_cache_aligned;
 

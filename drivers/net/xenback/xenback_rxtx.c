@@ -985,9 +985,9 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
  * call, as it does whenever a PMD takes fewer packets than offered.
  */
 static uint16_t
-xenback_tx_ring_burst(struct xenback_txq *txq, struct rte_mbuf **pkts,
-		      uint16_t nb_pkts)
+xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
+	struct xenback_txq *txq = queue;
 	netif_rx_back_ring_t *ring = &txq->ring;
 	unsigned int nplan = 0, nseg = 0, i;
 	RING_IDX prod, base, idx;
@@ -1047,31 +1047,14 @@ xenback_tx_ring_burst(struct xenback_txq *txq, struct rte_mbuf **pkts,
 	return n;
 }
 
-/*
- * Ethdev TX queue i sends on the guest RX ring of netif queue i mod n
- * (xenback.h). The ring's lock is taken only when another ethdev TX queue
- * sends on the same ring in this connection; with as many TX queues as
- * netif queues (or fewer) every ring has one sender and no lock is taken.
- */
+/* Ethdev TX queue i: the guest RX ring of netif queue i mod n (xenpv.h). */
 uint16_t
 xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct xenback_txq *q = queue;
-	struct xenback_txq *ring;
-	uint16_t n;
 
-	if (unlikely(!xenpv_dp_enter(&q->guard)))
-		return 0;
-	ring = q->serve;
-	if (q->shared) {
-		rte_spinlock_lock(&ring->lock);
-		n = xenback_tx_ring_burst(ring, pkts, nb_pkts);
-		rte_spinlock_unlock(&ring->lock);
-	} else {
-		n = xenback_tx_ring_burst(ring, pkts, nb_pkts);
-	}
-	xenpv_dp_exit(&q->guard);
-	return n;
+	return xenpv_tx_map_burst(&q->guard, &q->map, xenback_tx_ring_burst,
+				  pkts, nb_pkts);
 }
 
 /* ---------------------------------------------------------------------

@@ -175,8 +175,9 @@ xenback_open_queues(struct xenback_dev *xd)
 	for (i = 0; i < ntx && i < XENPV_NETIF_MAX_QUEUES; i++) {
 		struct xenback_txq *q = &xd->txq[i];
 
-		q->serve = &xd->txq[i % n];
-		q->shared = i % n + n < ntx;
+		q->map.ring = &xd->txq[i % n];
+		q->map.lock = xenpv_tx_ring_shared(i, n, ntx) ?
+			&xd->txq[i % n].lock : NULL;
 		xenpv_dp_open(&q->guard);
 	}
 	if (n > nrx)

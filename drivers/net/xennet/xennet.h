@@ -32,7 +32,6 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
-#include <rte_spinlock.h>
 #include <ethdev_driver.h>
 
 /* xenpv.h first: it must define the ring barriers before any Xen header */
@@ -182,8 +181,7 @@ struct xennet_adapter;
  */
 struct xennet_txq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
-	struct xennet_txq *serve;	/* the ring this ethdev queue fills */
-	bool shared;			/* another ethdev queue fills it too */
+	struct xenpv_tx_map map;	/* the ring this ethdev queue fills */
 	rte_spinlock_t lock;		/* as a ring: serialises shared senders */
 
 	/* Data path: set up at connect, used by bursts while open. */

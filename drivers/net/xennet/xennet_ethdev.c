@@ -383,7 +383,7 @@ xennet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	txq->ad = ad;
 	txq->queue_id = qid;
 	txq->nb_desc = nb_desc;
-	txq->serve = txq;
+	txq->map.ring = txq;
 	rte_spinlock_init(&txq->lock);
 	dev->data->tx_queues[qid] = txq;
 	return 0;

@@ -299,9 +299,9 @@ drop:
 
 /* One TX ring (inside the caller's guard, and its lock if shared). */
 static uint16_t
-xennet_tx_ring_burst(struct xennet_txq *txq, struct rte_mbuf **pkts,
-		     uint16_t nb_pkts)
+xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
+	struct xennet_txq *txq = queue;
 	netif_tx_front_ring_t *r = &txq->ring;
 	RING_IDX prod;
 	uint16_t n = 0;
@@ -335,30 +335,14 @@ xennet_tx_ring_burst(struct xennet_txq *txq, struct rte_mbuf **pkts,
 	return n;
 }
 
-/*
- * Ethdev TX queue i sends on the TX ring of netif queue i mod n (xennet.h).
- * The ring's lock is taken only when another ethdev TX queue sends on it
- * in this connection; one sender per ring (the usual case) takes none.
- */
+/* Ethdev TX queue i: the TX ring of netif queue i mod n (xenpv.h). */
 uint16_t
 xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct xennet_txq *q = queue;
-	struct xennet_txq *ring;
-	uint16_t n;
 
-	if (unlikely(!xenpv_dp_enter(&q->guard)))
-		return 0;
-	ring = q->serve;
-	if (q->shared) {
-		rte_spinlock_lock(&ring->lock);
-		n = xennet_tx_ring_burst(ring, pkts, nb_pkts);
-		rte_spinlock_unlock(&ring->lock);
-	} else {
-		n = xennet_tx_ring_burst(ring, pkts, nb_pkts);
-	}
-	xenpv_dp_exit(&q->guard);
-	return n;
+	return xenpv_tx_map_burst(&q->guard, &q->map, xennet_tx_ring_burst,
+				  pkts, nb_pkts);
 }
 
 /*

@@ -551,9 +551,11 @@ xennet_open_queues(struct xennet_adapter *ad)
 
 	for (q = 0; q < ntx; q++) {
 		struct xennet_txq *txq = data->tx_queues[q];
+		struct xennet_txq *ring = data->tx_queues[q % n];
 
-		txq->serve = data->tx_queues[q % n];
-		txq->shared = q % n + n < ntx;
+		txq->map.ring = ring;
+		txq->map.lock = xenpv_tx_ring_shared(q, n, ntx) ?
+			&ring->lock : NULL;
 		xenpv_dp_open(&txq->guard);
 	}
 	for (q = 0; q < n; q++) {
