@@ -438,7 +438,7 @@ hostile-fatal)
 	stop_backend
 	expect_xstat 0 protocol_violation_errors -eq 7
 	expect_xstat 0 vif_management_connections -eq 14
-	n=$(grep -c "broke the protocol" "$BE_LOG")
+	n=$(grep -c "protocol violation by frontend domain 1" "$BE_LOG")
 	[ "$n" = 7 ] || fail "$n violation log lines, want one per violation"
 	;;
 hostile-drop)

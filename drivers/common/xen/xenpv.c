@@ -390,3 +390,13 @@ xenpv_parse_mac(const char *s, uint8_t mac[6])
 	}
 	return 0;
 }
+
+void
+xenpv_viol_log(int logtype, const char *port, const char *peer,
+	       const char *ring, unsigned int q, const char *reason,
+	       const struct xenpv_viol *v)
+{
+	rte_log(RTE_LOG_ERR, logtype,
+		"%s: protocol violation by %s on the %s ring of queue %u: %s (%u, %u); closing the vif\n",
+		port, peer, ring, q, reason, v->a, v->b);
+}

@@ -198,6 +198,61 @@ xenpv_dp_is_open(const struct xenpv_dp_guard *g)
 }
 
 /*
+ * A peer's protocol violation, as both drivers record it: the burst that
+ * sees it (one at a time per ring) records the first one with two numbers
+ * that explain it, and stops using the ring; the control path takes it,
+ * logs it once with xenpv_viol_log() and closes the vif over xenbus. The
+ * burst writes a and b, then the code with release; the control path loads
+ * the code with acquire, then a and b, so it never logs half a record.
+ */
+struct xenpv_viol {
+	uint32_t code;		/* the driver's violation enum, 0 if none */
+	uint32_t a, b;		/* what was wrong, for the log */
+};
+
+/* Data path: record a violation unless one is already recorded. */
+static inline void
+xenpv_viol_set(struct xenpv_viol *v, uint32_t code, uint32_t a, uint32_t b)
+{
+	if (__atomic_load_n(&v->code, __ATOMIC_RELAXED) != 0)
+		return;
+	v->a = a;
+	v->b = b;
+	__atomic_store_n(&v->code, code, __ATOMIC_RELEASE);
+}
+
+/* Data path: is the ring broken? (its own burst's write: relaxed) */
+static inline bool
+xenpv_viol_is_set(const struct xenpv_viol *v)
+{
+	return __atomic_load_n(&v->code, __ATOMIC_RELAXED) != 0;
+}
+
+/* Control path: the code (0 if none), with a and b readable after it. */
+static inline uint32_t
+xenpv_viol_take(const struct xenpv_viol *v)
+{
+	return __atomic_load_n(&v->code, __ATOMIC_ACQUIRE);
+}
+
+/* Control path, rings quiesced: forget it for the next connection. */
+static inline void
+xenpv_viol_clear(struct xenpv_viol *v)
+{
+	v->a = 0;
+	v->b = 0;
+	__atomic_store_n(&v->code, 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * The one log line of a violation: "<port>: protocol violation by <peer>
+ * on the <ring> ring of queue <q>: <reason> (<a>, <b>); closing the vif".
+ */
+void xenpv_viol_log(int logtype, const char *port, const char *peer,
+		    const char *ring, unsigned int q, const char *reason,
+		    const struct xenpv_viol *v);
+
+/*
  * Ethdev TX queues over netif queues (both drivers). A connection has n
  * netif queues; ethdev TX queue i sends on the ring of netif queue i mod n.
  * A ring that two ethdev TX queues send on (more TX queues than netif

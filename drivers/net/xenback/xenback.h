@@ -142,8 +142,8 @@ struct xenback_qkeys {
  */
 struct xenback_rxq {
 	struct xenpv_dp_guard guard;
-	/* set by the burst on a fatal protocol violation (enum xenback_fatal) */
-	uint32_t fatal;
+	/* the guest's first violation on this ring (enum xenback_violation) */
+	struct xenpv_viol viol;
 
 	netif_tx_back_ring_t ring;	/* our private indices + shared ring */
 	xengnttab_handle *xgt;
@@ -190,8 +190,8 @@ struct xenback_rxq {
  */
 struct xenback_txq {
 	struct xenpv_dp_guard guard;
-	/* set by the burst on a fatal protocol violation (enum xenback_fatal) */
-	uint32_t fatal;
+	/* the guest's first violation on this ring (enum xenback_violation) */
+	struct xenpv_viol viol;
 
 	netif_rx_back_ring_t ring;
 	xengnttab_handle *xgt;
@@ -318,6 +318,6 @@ int xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket);
 void xenback_rxq_free_scratch(struct xenback_rxq *rxq);
 int xenback_txq_alloc_scratch(struct xenback_txq *txq, int socket);
 void xenback_txq_free_scratch(struct xenback_txq *txq);
-const char *xenback_fatal_str(uint32_t reason);
+const char *xenback_violation_name(uint32_t v);
 
 #endif /* XENBACK_H */

@@ -21,7 +21,7 @@
  * Neither burst blocks, logs, or makes a system call other than the grant
  * copy and, when the ring asks for it, an event-channel kick. Everything the
  * guest wrote is hostile: a violation that leaves the ring unusable sets the
- * queue's fatal flag and the control path closes the port.
+ * queue's violation record and the control path closes the vif.
  */
 
 #include <stddef.h>
@@ -71,31 +71,21 @@ enum xenback_pkt_verdict {
 	XB_PKT_STOP,		/* cannot go on now: end the burst here */
 };
 
-static const char * const xenback_fatal_names[XENBACK_FATAL_MAX] = {
-	[XENBACK_FATAL_NONE] = "none",
-	[XENBACK_FATAL_REQ_PROD] = "request producer index beyond the ring",
-	[XENBACK_FATAL_SLOTS] = "packet with far too many slots",
-	[XENBACK_FATAL_CROSS_PAGE] = "slot data crossing a page boundary",
-	[XENBACK_FATAL_EXTRA] = "unknown or unterminated extra-info slot",
-	[XENBACK_FATAL_GSO] = "GSO extra with a bad size or type",
+static const char * const xenback_violation_names[XENBACK_VIOL_MAX] = {
+	[XENBACK_VIOL_NONE] = "none",
+	[XENBACK_VIOL_REQ_PROD] = "request producer index beyond the ring",
+	[XENBACK_VIOL_SLOTS] = "packet with far too many slots",
+	[XENBACK_VIOL_CROSS_PAGE] = "slot data crossing a page boundary",
+	[XENBACK_VIOL_EXTRA] = "unknown or unterminated extra-info slot",
+	[XENBACK_VIOL_GSO] = "GSO extra with a bad size or type",
 };
 
 const char *
-xenback_fatal_str(uint32_t reason)
+xenback_violation_name(uint32_t v)
 {
-	if (reason >= XENBACK_FATAL_MAX)
+	if (v >= XENBACK_VIOL_MAX)
 		return "unknown";
-	return xenback_fatal_names[reason];
-}
-
-/* Record the first fatal violation of a queue; the control path acts. */
-static inline void
-xenback_set_fatal(uint32_t *flag, enum xenback_fatal reason)
-{
-	uint32_t none = XENBACK_FATAL_NONE;
-
-	__atomic_compare_exchange_n(flag, &none, reason, false,
-				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	return xenback_violation_names[v];
 }
 
 /*
@@ -314,10 +304,10 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		idx++;
 		xr = xenpv_netif_extra_take(&x, &ex);
 		if (xr > XENPV_EXTRA_MORE) {
-			xenback_set_fatal(&rxq->fatal,
-					  xr == XENPV_EXTRA_BAD_GSO ?
-					  XENBACK_FATAL_GSO :
-					  XENBACK_FATAL_EXTRA);
+			xenpv_viol_set(&rxq->viol,
+				       xr == XENPV_EXTRA_BAD_GSO ?
+				       XENBACK_VIOL_GSO : XENBACK_VIOL_EXTRA,
+				       ex.type, ex.flags);
 			return XB_PKT_STOP;
 		}
 		more = xr == XENPV_EXTRA_MORE;
@@ -334,7 +324,8 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		if (idx == prod)
 			return XB_PKT_STOP;
 		if (ndata == XENBACK_TX_FATAL_SLOTS) {
-			xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_SLOTS);
+			xenpv_viol_set(&rxq->viol, XENBACK_VIOL_SLOTS, ndata,
+				       XENBACK_TX_FATAL_SLOTS);
 			return XB_PKT_STOP;
 		}
 		req = &reqs[idx - base];
@@ -342,8 +333,8 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		idx++;
 		ndata++;
 		if ((uint32_t)req->offset + req->size > XENPV_PAGE_SIZE) {
-			xenback_set_fatal(&rxq->fatal,
-					  XENBACK_FATAL_CROSS_PAGE);
+			xenpv_viol_set(&rxq->viol, XENBACK_VIOL_CROSS_PAGE,
+				       req->offset, req->size);
 			return XB_PKT_STOP;
 		}
 		rest += req->size;
@@ -363,7 +354,8 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	}
 	first_len = first->size - rest;
 	if ((uint32_t)first->offset + first_len > XENPV_PAGE_SIZE) {
-		xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_CROSS_PAGE);
+		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_CROSS_PAGE,
+			       first->offset, first_len);
 		return XB_PKT_STOP;
 	}
 	if (ndata > XENPV_NETIF_MAX_SLOTS) {
@@ -525,7 +517,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	uint16_t nb_rx = 0;
 	int notify;
 
-	if (unlikely(__atomic_load_n(&rxq->fatal, __ATOMIC_RELAXED) != 0))
+	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
 		return 0;
 
 	/*
@@ -535,7 +527,8 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	 */
 	prod = xenpv_load_acquire(&ring->sring->req_prod);
 	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
-		xenback_set_fatal(&rxq->fatal, XENBACK_FATAL_REQ_PROD);
+		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_REQ_PROD, prod,
+			       ring->req_cons);
 		return 0;
 	}
 	if (prod == ring->req_cons)
@@ -994,13 +987,14 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t n = 0;
 	int notify;
 
-	if (unlikely(__atomic_load_n(&txq->fatal, __ATOMIC_RELAXED) != 0))
+	if (unlikely(xenpv_viol_is_set(&txq->viol)))
 		return 0;
 
 	/* the guest's posted buffers, once per burst (acquire, checked) */
 	prod = xenpv_load_acquire(&ring->sring->req_prod);
 	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
-		xenback_set_fatal(&txq->fatal, XENBACK_FATAL_REQ_PROD);
+		xenpv_viol_set(&txq->viol, XENBACK_VIOL_REQ_PROD, prod,
+			       ring->req_cons);
 		return 0;
 	}
 	if (nb_pkts > XENBACK_BURST_MAX)

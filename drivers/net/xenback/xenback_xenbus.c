@@ -237,8 +237,8 @@ xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
 	xenback_txq_free_scratch(txq);
 	memset(&rxq->ring, 0, sizeof(rxq->ring));
 	memset(&txq->ring, 0, sizeof(txq->ring));
-	__atomic_store_n(&rxq->fatal, XENBACK_FATAL_NONE, __ATOMIC_RELAXED);
-	__atomic_store_n(&txq->fatal, XENBACK_FATAL_NONE, __ATOMIC_RELAXED);
+	xenpv_viol_clear(&rxq->viol);
+	xenpv_viol_clear(&txq->viol);
 }
 
 /* Quiesce the data path and release the frontend's rings and channels. */
@@ -884,31 +884,32 @@ static void
 xenback_alarm(void *arg)
 {
 	struct xenback_dev *xd = arg;
-	uint32_t reason = XENBACK_FATAL_NONE;
+	const struct xenpv_viol *viol = NULL;
+	uint32_t reason = XENBACK_VIOL_NONE;
 	const char *dir = "tx";
 	unsigned int i, qi = 0;
+	char peer[32];
 	bool lsc;
 
 	pthread_mutex_lock(&xd->lock);
 	xd->alarm_armed = false;
 	if (xd->connected && !xd->closing) {
 		for (i = 0; i < xd->nb_fe_queues && reason == 0; i++) {
-			reason = __atomic_load_n(&xd->rxq[i].fatal,
-						 __ATOMIC_ACQUIRE);
 			qi = i;
+			dir = "tx";
+			viol = &xd->rxq[i].viol;
+			reason = xenpv_viol_take(viol);
 			if (reason == 0) {
-				reason = __atomic_load_n(&xd->txq[i].fatal,
-							 __ATOMIC_ACQUIRE);
 				dir = "rx";
-			} else {
-				dir = "tx";
+				viol = &xd->txq[i].viol;
+				reason = xenpv_viol_take(viol);
 			}
 		}
-		if (reason != XENBACK_FATAL_NONE) {
-			XENBACK_LOG(ERR,
-				    "%s: frontend domain %u broke the protocol on its %s ring of queue %u (%s): closing the vif",
-				    xd->name, xd->fe_domid, dir, qi,
-				    xenback_fatal_str(reason));
+		if (reason != XENBACK_VIOL_NONE) {
+			snprintf(peer, sizeof(peer), "frontend domain %u",
+				 xd->fe_domid);
+			xenpv_viol_log(xenback_logtype, xd->name, peer, dir, qi,
+				       xenback_violation_name(reason), viol);
 			xd->violations++;
 			xd->broken = true;
 			xenback_disconnect(xd);

@@ -128,15 +128,6 @@ struct xennet_rxq_stats {
 	uint64_t violations;	/* protocol violations seen */
 };
 
-/*
- * The first protocol violation a queue saw. The burst writes a and b, then
- * code with release; the watchdog (control path) loads code with acquire
- * and then reads a and b, so it never logs half of a record.
- */
-struct xennet_viol {
-	uint32_t code;		/* enum xennet_violation, NONE if none */
-	uint32_t a, b;		/* what was wrong, for the log */
-};
 
 /* What the backend offered, read from its directory at connect. */
 struct xennet_be_features {
@@ -194,7 +185,7 @@ struct xennet_txq {
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the TX channel */
-	struct xennet_viol viol;	/* set: the queue is broken */
+	struct xenpv_viol viol;		/* enum xennet_violation: broken */
 	struct xennet_txq_stats stats;
 
 	/* Control path. */
@@ -222,7 +213,7 @@ struct xennet_rxq {
 	bool scatter;			/* may chain mbufs */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the RX channel */
-	struct xennet_viol viol;	/* set: the queue is broken */
+	struct xenpv_viol viol;		/* enum xennet_violation: broken */
 	struct xennet_rxq_stats stats;
 
 	/* Control path. */

@@ -41,16 +41,11 @@ static_assert(sizeof(struct netif_extra_info) == sizeof(netif_rx_response_t),
  * do nothing more until the control path tears the connection down.
  */
 static inline void
-xennet_violation(struct xennet_viol *viol, uint64_t *count,
+xennet_violation(struct xenpv_viol *viol, uint64_t *count,
 		 enum xennet_violation code, uint32_t a, uint32_t b)
 {
 	(*count)++;
-	if (viol->code != XENNET_VIOL_NONE)
-		return;
-	viol->a = a;
-	viol->b = b;
-	/* the details are visible before the code the watchdog reads */
-	__atomic_store_n(&viol->code, code, __ATOMIC_RELEASE);
+	xenpv_viol_set(viol, code, a, b);
 }
 
 #define xennet_txq_violation(txq, code, a, b) \
@@ -87,7 +82,7 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 	txq->free_head = 0;
 	txq->nr_free = n;
 	txq->extras_in_flight = 0;
-	memset(&txq->viol, 0, sizeof(txq->viol));
+	xenpv_viol_clear(&txq->viol);
 }
 
 /*
@@ -307,7 +302,7 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t n = 0;
 	int notify;
 
-	if (unlikely(txq->viol.code != XENNET_VIOL_NONE) ||
+	if (unlikely(xenpv_viol_is_set(&txq->viol)) ||
 	    unlikely(!xennet_tx_reclaim(txq)))
 		return 0;
 
@@ -368,7 +363,7 @@ xennet_rxq_post_all(struct xennet_rxq *rxq)
 	r->req_prod_pvt = n;
 	/* the backend is not connected yet: it reads this at connect */
 	RING_PUSH_REQUESTS(r);
-	memset(&rxq->viol, 0, sizeof(rxq->viol));
+	xenpv_viol_clear(&rxq->viol);
 }
 
 /* One received packet as found in the ring, before it is copied. */
@@ -570,7 +565,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(!xenpv_dp_enter(&rxq->guard)))
 		return 0;
-	if (unlikely(rxq->viol.code != XENNET_VIOL_NONE))
+	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
 		goto out;
 
 	cons = r->rsp_cons;

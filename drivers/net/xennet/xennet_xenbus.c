@@ -667,15 +667,16 @@ release:
 /* Log a queue's violation if it has one; returns its code. */
 static uint32_t
 xennet_log_violation(struct xennet_adapter *ad, const char *dir, uint16_t q,
-		     const struct xennet_viol *viol)
+		     const struct xenpv_viol *viol)
 {
-	/* acquire: a and b were written before the code */
-	uint32_t v = __atomic_load_n(&viol->code, __ATOMIC_ACQUIRE);
+	uint32_t v = xenpv_viol_take(viol);
+	char peer[XENPV_PATH_MAX + 16];
 
-	if (v != XENNET_VIOL_NONE)
-		XENNET_LOG(ERR, "%s: %s queue %u: protocol violation by backend %s: %s (%u, %u); closing the vif",
-			   ad->name, dir, q, ad->be_path,
-			   xennet_violation_name(v), viol->a, viol->b);
+	if (v != XENNET_VIOL_NONE) {
+		snprintf(peer, sizeof(peer), "backend %s", ad->be_path);
+		xenpv_viol_log(xennet_logtype, ad->name, peer, dir, q,
+			       xennet_violation_name(v), viol);
+	}
 	return v;
 }
 
@@ -691,9 +692,9 @@ xennet_check_violations(struct xennet_adapter *ad)
 		struct xennet_txq *txq = dev->data->tx_queues[q];
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
-		v = xennet_log_violation(ad, "TX", q, &txq->viol);
+		v = xennet_log_violation(ad, "tx", q, &txq->viol);
 		if (v == XENNET_VIOL_NONE)
-			v = xennet_log_violation(ad, "RX", q, &rxq->viol);
+			v = xennet_log_violation(ad, "rx", q, &rxq->viol);
 		if (v != XENNET_VIOL_NONE)
 			return v;
 	}
