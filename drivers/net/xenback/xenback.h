@@ -9,8 +9,9 @@
  * control path (xenback_xenbus.c) runs on the EAL interrupt thread: it
  * watches the vif's xenstore directories, maps the frontend's rings and binds
  * its event channels when the frontend connects, and tears them down when it
- * goes away. The data path (xenback_rxtx.c) runs on the application's lcores
- * and only ever touches a queue whose guard the control path has opened.
+ * goes away. The data path (xenback_guest_tx.c, xenback_guest_rx.c) runs on
+ * the application's lcores and only ever touches a queue whose guard the
+ * control path has opened.
  *
  * Naming follows the ethdev view: an ethdev RX queue (struct xenback_rxq)
  * consumes the guest's TX ring, an ethdev TX queue (struct xenback_txq)
@@ -302,22 +303,25 @@ xenback_mtu_max(const struct xenback_dev *xd)
 }
 
 /* xenback_xenbus.c: the control path */
-int xenback_xb_start(struct xenback_dev *xd);
-void xenback_xb_stop(struct xenback_dev *xd);
-int xenback_xb_configure(struct xenback_dev *xd);
-int xenback_xb_set_mtu(struct xenback_dev *xd, uint16_t mtu);
-void xenback_xb_set_started(struct xenback_dev *xd, bool started);
+int xenback_xenbus_start(struct xenback_dev *xd);
+void xenback_xenbus_stop(struct xenback_dev *xd);
+int xenback_xenbus_configure(struct xenback_dev *xd);
+int xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu);
+void xenback_xenbus_set_started(struct xenback_dev *xd, bool started);
 void xenback_update_link(struct xenback_dev *xd);
 
-/* xenback_rxtx.c: the data path */
+const char *xenback_violation_name(uint32_t v);
+
+/* xenback_guest_tx.c: what the guest sends (rx_burst) */
 uint16_t xenback_rx_burst(void *queue, struct rte_mbuf **pkts,
-			  uint16_t nb_pkts);
-uint16_t xenback_tx_burst(void *queue, struct rte_mbuf **pkts,
 			  uint16_t nb_pkts);
 int xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket);
 void xenback_rxq_free_scratch(struct xenback_rxq *rxq);
+
+/* xenback_guest_rx.c: what the guest receives (tx_burst) */
+uint16_t xenback_tx_burst(void *queue, struct rte_mbuf **pkts,
+			  uint16_t nb_pkts);
 int xenback_txq_alloc_scratch(struct xenback_txq *txq, int socket);
 void xenback_txq_free_scratch(struct xenback_txq *txq);
-const char *xenback_violation_name(uint32_t v);
 
 #endif /* XENBACK_H */

@@ -5,7 +5,9 @@
 /*
  * net_xenback: a Xen netback as a DPDK poll-mode driver. This file holds
  * the vdev (devargs, probe, remove) and the ethdev operations; the xenbus
- * negotiation is in xenback_xenbus.c, the bursts in xenback_rxtx.c.
+ * negotiation is in xenback_xenbus.c, the bursts in xenback_guest_tx.c (what
+ * the guest sends: rx_burst) and xenback_guest_rx.c (what it receives:
+ * tx_burst), checksum helpers in xenback_csum.c.
  */
 
 #include <errno.h>
@@ -138,7 +140,7 @@ xenback_dev_configure(struct rte_eth_dev *dev)
 		XENBACK_LOG(NOTICE,
 			    "%s: the guest picks each packet's queue: RSS settings are ignored",
 			    xd->name);
-	return xenback_xb_configure(xd);
+	return xenback_xenbus_configure(xd);
 }
 
 static int
@@ -154,7 +156,7 @@ xenback_dev_start(struct rte_eth_dev *dev)
 			return -EINVAL;
 		}
 	}
-	xenback_xb_set_started(xd, true);
+	xenback_xenbus_set_started(xd, true);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -168,7 +170,7 @@ xenback_dev_stop(struct rte_eth_dev *dev)
 	struct xenback_dev *xd = dev->data->dev_private;
 	uint16_t i;
 
-	xenback_xb_set_started(xd, false);
+	xenback_xenbus_set_started(xd, false);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -184,7 +186,7 @@ xenback_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
-	xenback_xb_stop(xd);
+	xenback_xenbus_stop(xd);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queues[i] = NULL;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -248,7 +250,7 @@ xenback_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 static int
 xenback_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
-	return xenback_xb_set_mtu(dev->data->dev_private, mtu);
+	return xenback_xenbus_set_mtu(dev->data->dev_private, mtu);
 }
 
 static int
@@ -594,7 +596,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
 	pthread_mutex_init(&xd->lock, NULL);
 
-	rc = xenback_xb_start(xd);
+	rc = xenback_xenbus_start(xd);
 	if (rc < 0) {
 		pthread_mutex_destroy(&xd->lock);
 		goto fail;

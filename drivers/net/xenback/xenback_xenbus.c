@@ -43,6 +43,23 @@
 
 #include "xenback.h"
 
+static const char * const xenback_violation_names[XENBACK_VIOL_MAX] = {
+	[XENBACK_VIOL_NONE] = "none",
+	[XENBACK_VIOL_REQ_PROD] = "request producer index beyond the ring",
+	[XENBACK_VIOL_SLOTS] = "packet with far too many slots",
+	[XENBACK_VIOL_CROSS_PAGE] = "slot data crossing a page boundary",
+	[XENBACK_VIOL_EXTRA] = "unknown or unterminated extra-info slot",
+	[XENBACK_VIOL_GSO] = "GSO extra with a bad size or type",
+};
+
+const char *
+xenback_violation_name(uint32_t v)
+{
+	if (v >= XENBACK_VIOL_MAX)
+		return "unknown";
+	return xenback_violation_names[v];
+}
+
 /* How often the control path looks for violations the bursts flagged. */
 #define XENBACK_ALARM_US 100000
 
@@ -939,7 +956,7 @@ xenback_self_domid(struct xenback_dev *xd)
 }
 
 int
-xenback_xb_start(struct xenback_dev *xd)
+xenback_xenbus_start(struct xenback_dev *xd)
 {
 	int rc, n;
 
@@ -1015,7 +1032,7 @@ fail:
 }
 
 void
-xenback_xb_stop(struct xenback_dev *xd)
+xenback_xenbus_stop(struct xenback_dev *xd)
 {
 	if (xd->xs == NULL)
 		return;
@@ -1065,7 +1082,7 @@ xenback_xb_stop(struct xenback_dev *xd)
  * served, and it gets the new offer the next time it starts over.
  */
 int
-xenback_xb_configure(struct xenback_dev *xd)
+xenback_xenbus_configure(struct xenback_dev *xd)
 {
 	struct rte_eth_dev_data *data = xd->eth_dev->data;
 	uint16_t queues;
@@ -1097,7 +1114,7 @@ xenback_xb_configure(struct xenback_dev *xd)
 
 /* mtu_set: the largest MTU the guest can take (xenback.h), written for it. */
 int
-xenback_xb_set_mtu(struct xenback_dev *xd, uint16_t mtu)
+xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 {
 	uint32_t max;
 	int rc = 0;
@@ -1124,7 +1141,7 @@ xenback_xb_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 }
 
 void
-xenback_xb_set_started(struct xenback_dev *xd, bool started)
+xenback_xenbus_set_started(struct xenback_dev *xd, bool started)
 {
 	pthread_mutex_lock(&xd->lock);
 	xd->started = started;

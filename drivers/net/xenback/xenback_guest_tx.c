@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xenback data path, guest TX: what the guest sends, delivered by
+ * rx_burst (an ethdev RX queue consumes the guest's TX ring).
+ *
+ * A burst copies each request out of the shared ring before looking at it,
+ * validates the packet's slots and extras, plans a grant copy from the
+ * guest's pages into freshly allocated mbufs, runs one
+ * xengnttab_grant_copy() for the whole burst, then answers every request
+ * (one response per request, extra-info slots included) and publishes the
+ * responses once.
+ *
+ * It never blocks, logs, or makes a system call other than the grant copy
+ * and, when the ring asks for it, an event-channel kick. Everything the
+ * guest wrote is hostile: a violation that leaves the ring unusable sets
+ * the ring's violation record and the control path closes the vif.
+ */
+
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_net.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include <ethdev_driver.h>
+
+#include "xenback_dp.h"
+
+/* A guest TX packet planned during an rx burst. */
+struct xenback_rx_plan {
+	struct rte_mbuf *m;	/* head of the chain receiving the data */
+	RING_IDX first;		/* ring index of its first request */
+	uint32_t seg0;		/* its grant-copy segments: [seg0, +nseg) */
+	uint32_t nseg;
+	uint16_t txflags;	/* NETTXF_* of the first request */
+	uint16_t gso_size;	/* 0: not a GSO packet */
+	uint8_t nextra;		/* extra-info slots after the first */
+	uint8_t ndata;		/* data slots */
+	uint8_t gso_type;
+};
+
+/* ---------------------------------------------------------------------
+ * rx_burst: the guest's TX ring
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Answer the slots of one guest TX packet: one response per request, the
+ * extra-info slots with NETIF_RSP_NULL. The requests were copied to @reqs
+ * (indexed from @base) when they were parsed, so the responses may
+ * overwrite the shared slots.
+ */
+static void
+xenback_rx_respond(struct xenback_rxq *rxq, RING_IDX base, RING_IDX first,
+		   unsigned int nextra, unsigned int ndata, int16_t status)
+{
+	netif_tx_back_ring_t *ring = &rxq->ring;
+	netif_tx_response_t *rsp;
+	RING_IDX idx = first;
+	unsigned int i;
+
+	for (i = 0; i < 1 + nextra + (ndata - 1); i++, idx++) {
+		rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt);
+		ring->rsp_prod_pvt++;
+		if (i >= 1 && i <= nextra) {
+			rsp->status = NETIF_RSP_NULL;
+			continue;
+		}
+		rsp->id = rxq->reqs[idx - base].id;
+		rsp->status = status;
+	}
+}
+
+/*
+ * Parse the guest TX packet at @cons, validate it, and plan its copy into
+ * an mbuf chain. Returns XB_PKT_OK (plan filled, *nsegp advanced),
+ * XB_PKT_DROPPED (the packet's slots are answered; *usedp slots used) or
+ * XB_PKT_STOP (incomplete packet, no mbufs, or a fatal violation).
+ */
+static enum xenback_pkt_verdict
+xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
+		 RING_IDX prod, struct xenback_rx_plan *p, unsigned int *nsegp,
+		 unsigned int *usedp)
+{
+	netif_tx_back_ring_t *ring = &rxq->ring;
+	netif_tx_request_t *reqs = rxq->reqs;
+	netif_tx_request_t *first = &reqs[cons - base];
+	netif_tx_request_t *req;
+	struct rte_mbuf *mbufs[XENPV_NETIF_MAX_FRAME / XENBACK_MIN_RX_BUFSIZE + 1];
+	struct rte_mbuf *m;
+	netif_extra_info_t ex;
+	struct xenpv_netif_extras x;
+	enum xenpv_netif_extra_result xr;
+	xengnttab_grant_copy_segment_t *seg;
+	unsigned int nextra = 0, ndata = 1, nmb, k, nseg;
+	uint32_t rest = 0, first_len, len, off, moff;
+	uint64_t *drop = NULL;
+	int16_t status = NETIF_RSP_ERROR;
+	RING_IDX idx = cons;
+	bool more, mcast = false;
+
+	RING_COPY_REQUEST(ring, idx, first);
+	idx++;
+	p->gso_size = 0;
+
+	/* extra-info slots follow the first request (xenpv_netif.h) */
+	more = (first->flags & NETTXF_extra_info) != 0;
+	xenpv_netif_extras_init(&x);
+	while (more) {
+		if (idx == prod)
+			return XB_PKT_STOP;	/* not all posted yet */
+		req = &reqs[idx - base];
+		RING_COPY_REQUEST(ring, idx, req);
+		memcpy(&ex, req, sizeof(ex));
+		idx++;
+		xr = xenpv_netif_extra_take(&x, &ex);
+		if (xr > XENPV_EXTRA_MORE) {
+			xenpv_viol_set(&rxq->viol,
+				       xr == XENPV_EXTRA_BAD_GSO ?
+				       XENBACK_VIOL_GSO : XENBACK_VIOL_EXTRA,
+				       ex.type, ex.flags);
+			return XB_PKT_STOP;
+		}
+		more = xr == XENPV_EXTRA_MORE;
+	}
+	/* a HASH extra is a hint we have no use for (no RSS offload) */
+	nextra = x.nr;
+	p->gso_size = x.gso_size;
+	p->gso_type = x.gso_type;
+	mcast = x.mcast;
+
+	/* then the packet's further data slots */
+	more = (first->flags & NETTXF_more_data) != 0;
+	while (more) {
+		if (idx == prod)
+			return XB_PKT_STOP;
+		if (ndata == XENBACK_TX_FATAL_SLOTS) {
+			xenpv_viol_set(&rxq->viol, XENBACK_VIOL_SLOTS, ndata,
+				       XENBACK_TX_FATAL_SLOTS);
+			return XB_PKT_STOP;
+		}
+		req = &reqs[idx - base];
+		RING_COPY_REQUEST(ring, idx, req);
+		idx++;
+		ndata++;
+		if ((uint32_t)req->offset + req->size > XENPV_PAGE_SIZE) {
+			xenpv_viol_set(&rxq->viol, XENBACK_VIOL_CROSS_PAGE,
+				       req->offset, req->size);
+			return XB_PKT_STOP;
+		}
+		rest += req->size;
+		more = (req->flags & NETTXF_more_data) != 0;
+	}
+
+	p->first = cons;
+	p->nextra = (uint8_t)nextra;
+	p->ndata = (uint8_t)ndata;
+	p->txflags = first->flags;
+	*usedp = idx - cons;
+
+	/* the first slot's size is the whole packet's */
+	if (rest > first->size) {
+		drop = &rxq->st.drop_size;
+		goto drop;
+	}
+	first_len = first->size - rest;
+	if ((uint32_t)first->offset + first_len > XENPV_PAGE_SIZE) {
+		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_CROSS_PAGE,
+			       first->offset, first_len);
+		return XB_PKT_STOP;
+	}
+	if (ndata > XENPV_NETIF_MAX_SLOTS) {
+		drop = &rxq->st.drop_slots;
+		goto drop;
+	}
+	if (first->size < XENPV_NETIF_MIN_FRAME) {
+		drop = &rxq->st.drop_size;
+		goto drop;
+	}
+	/* multicast control and sg off: not advertised, so not allowed */
+	if (mcast || (ndata > 1 && !rxq->sg)) {
+		drop = &rxq->st.drop_proto;
+		goto drop;
+	}
+	if (p->gso_size != 0 && !rxq->lro) {
+		/* our policy, not the guest's fault */
+		drop = &rxq->st.drop_gso;
+		status = NETIF_RSP_DROPPED;
+		goto drop;
+	}
+	nmb = (first->size + rxq->buf_size - 1) / rxq->buf_size;
+	if (nmb > 1 && !rxq->scatter) {
+		drop = &rxq->st.drop_too_big;
+		status = NETIF_RSP_DROPPED;
+		goto drop;
+	}
+	/* every data slot and every mbuf boundary may start a segment */
+	if (*nsegp + ndata + nmb > rxq->nb_segs_max)
+		return XB_PKT_STOP;	/* the next burst takes it */
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, nmb) != 0)) {
+		rxq->st.nombuf++;
+		return XB_PKT_STOP;
+	}
+	for (k = 0; k + 1 < nmb; k++)
+		mbufs[k]->next = mbufs[k + 1];
+	m = mbufs[0];
+	m->nb_segs = (uint16_t)nmb;
+	m->pkt_len = first->size;
+	p->m = m;
+
+	/* plan the copies: slot by slot, splitting at mbuf boundaries */
+	nseg = *nsegp;
+	p->seg0 = nseg;
+	moff = 0;
+	for (k = 0; k < ndata; k++) {
+		if (k == 0) {
+			req = first;
+			len = first_len;
+		} else {
+			req = &reqs[cons + nextra + k - base];
+			len = req->size;
+		}
+		off = req->offset;
+		while (len > 0) {
+			uint32_t chunk;
+
+			if (moff == rxq->buf_size) {
+				m = m->next;
+				moff = 0;
+			}
+			chunk = RTE_MIN(len, rxq->buf_size - moff);
+			seg = &rxq->segs[nseg++];
+			seg->source.foreign.ref = req->gref;
+			seg->source.foreign.offset = (uint16_t)off;
+			seg->source.foreign.domid = rxq->fe_domid;
+			seg->dest.virt = rte_pktmbuf_mtod_offset(m, char *,
+								 moff);
+			seg->len = (uint16_t)chunk;
+			seg->flags = GNTCOPY_source_gref;
+			seg->status = GNTST_okay;
+			moff += chunk;
+			m->data_len = (uint16_t)moff;
+			off += chunk;
+			len -= chunk;
+		}
+	}
+	p->nseg = nseg - p->seg0;
+	*nsegp = nseg;
+	return XB_PKT_OK;
+
+drop:
+	(*drop)++;
+	if (status == NETIF_RSP_ERROR)
+		rxq->st.errors++;
+	xenback_rx_respond(rxq, base, cons, nextra, ndata, status);
+	return XB_PKT_DROPPED;
+}
+
+/* Turn a planned packet whose data has been copied into a delivered mbuf. */
+static bool
+xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
+{
+	struct rte_mbuf *m = p->m;
+	enum xenpv_netif_csum csum;
+	uint32_t i, failed = 0;
+
+	for (i = 0; i < p->nseg; i++)
+		if (rxq->segs[p->seg0 + i].status != GNTST_okay)
+			failed++;
+	if (unlikely(failed != 0)) {
+		rxq->st.copy_errors += failed;
+		rxq->st.drop_copy++;
+		rxq->st.errors++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+
+	m->port = rxq->port_id;
+	/*
+	 * A blank checksum goes to an application with checksum offload as
+	 * it is (data intact, the field holds the partial sum); without, it
+	 * is completed here.
+	 */
+	csum = xenpv_netif_csum_from_txf(p->txflags);
+	if (csum == XENPV_CSUM_BLANK && !rxq->csum_offload) {
+		if (xenback_rx_csum_complete(m)) {
+			csum = XENPV_CSUM_VALID;
+			rxq->st.csum_fixed++;
+		} else {
+			csum = XENPV_CSUM_UNKNOWN;
+			rxq->st.csum_unknown++;
+		}
+	}
+	if (p->gso_size != 0)
+		rxq->st.gso++;
+	m->ol_flags = xenpv_netif_rx_ol_flags(m, csum, p->gso_size);
+	m->packet_type = RTE_PTYPE_UNKNOWN;
+	rxq->st.packets++;
+	rxq->st.bytes += m->pkt_len;
+	return true;
+}
+
+/* One guest TX ring, up to @nb_pkts packets (inside the caller's guard). */
+static uint16_t
+xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
+		      uint16_t nb_pkts)
+{
+	netif_tx_back_ring_t *ring = &rxq->ring;
+	struct xenback_rx_plan *p;
+	unsigned int nplan = 0, nseg = 0, used, i;
+	RING_IDX prod, base, cons;
+	uint16_t nb_rx = 0;
+	int notify;
+
+	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
+		return 0;
+
+	/*
+	 * The guest's producer index, once per burst; acquire: the slots
+	 * it covers are read after it. Beyond a ring's length of
+	 * unanswered requests it is a lie.
+	 */
+	prod = xenpv_load_acquire(&ring->sring->req_prod);
+	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
+		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_REQ_PROD, prod,
+			       ring->req_cons);
+		return 0;
+	}
+	if (prod == ring->req_cons)
+		return 0;
+	if (nb_pkts > XENBACK_BURST_MAX)
+		nb_pkts = XENBACK_BURST_MAX;
+
+	base = ring->req_cons;
+	cons = base;
+	while (nplan < nb_pkts && cons != prod) {
+		enum xenback_pkt_verdict v;
+
+		p = &rxq->plans[nplan];
+		v = xenback_rx_parse(rxq, base, cons, prod, p, &nseg, &used);
+		if (v == XB_PKT_STOP)
+			break;
+		cons += used;
+		if (v == XB_PKT_OK)
+			nplan++;
+	}
+	ring->req_cons = cons;
+
+	xenback_grant_copy(rxq->xgt, rxq->segs, nseg, &rxq->st.copy_calls);
+
+	for (i = 0; i < nplan; i++) {
+		p = &rxq->plans[i];
+		if (xenback_rx_finish(rxq, p)) {
+			pkts[nb_rx++] = p->m;
+			xenback_rx_respond(rxq, base, p->first, p->nextra,
+					   p->ndata, NETIF_RSP_OKAY);
+		} else {
+			xenback_rx_respond(rxq, base, p->first, p->nextra,
+					   p->ndata, NETIF_RSP_ERROR);
+		}
+	}
+
+	/*
+	 * Publish every response of the burst at once: release fence,
+	 * rsp_prod, full fence, then the guest's rsp_event decides whether
+	 * it wants a kick (a polling guest never does).
+	 */
+	if (cons != base) {
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
+		if (notify) {
+			xenevtchn_notify(rxq->xce, rxq->evtchn);
+			rxq->st.notify++;
+		}
+	}
+	return nb_rx;
+}
+
+/*
+ * Ethdev RX queue: the guest TX ring(s) it serves (xenback.h). Normally
+ * one, its own; more only when the guest negotiated more netif queues
+ * than the port now has RX queues. Each ring has exactly one ethdev RX
+ * queue, so no lock. The rings are taken in turn from the one after the
+ * ring the last burst started with, so a busy ring cannot starve another.
+ */
+uint16_t
+xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct xenback_rxq *q = queue;
+	unsigned int k, nr;
+	uint16_t n = 0;
+
+	if (unlikely(!xenpv_dp_enter(&q->guard)))
+		return 0;
+	nr = q->nb_serve;
+	if (likely(nr == 1)) {
+		n = xenback_rx_ring_burst(q->serve[0], pkts, nb_pkts);
+	} else {
+		for (k = 0; k < nr && n < nb_pkts; k++)
+			n += xenback_rx_ring_burst(q->serve[(q->next + k) % nr],
+						   pkts + n, nb_pkts - n);
+		q->next = (uint8_t)((q->next + 1) % nr);
+	}
+	xenpv_dp_exit(&q->guard);
+	return n;
+}
+
+/* ---------------------------------------------------------------------
+ * Scratch memory, sized for the ring the frontend gave (control path)
+ * ---------------------------------------------------------------------
+ */
+
+int
+xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket)
+{
+	unsigned int slots = RING_SIZE(&rxq->ring);
+
+	/* a half-posted packet can never fill the ring (see the header) */
+	RTE_BUILD_BUG_ON(XENBACK_TX_PKT_SLOTS_MAX >= XENPV_TX_RING_SIZE(0));
+	rxq->nb_segs_max = 2 * slots + 2 * XENBACK_BURST_MAX;
+	rxq->reqs = rte_zmalloc_socket("xenback_rx_reqs",
+				       slots * sizeof(*rxq->reqs), 0, socket);
+	rxq->plans = rte_zmalloc_socket("xenback_rx_plans",
+					XENBACK_BURST_MAX * sizeof(*rxq->plans),
+					0, socket);
+	rxq->segs = rte_zmalloc_socket("xenback_rx_segs",
+				       rxq->nb_segs_max * sizeof(*rxq->segs),
+				       0, socket);
+	if (rxq->reqs == NULL || rxq->plans == NULL || rxq->segs == NULL) {
+		xenback_rxq_free_scratch(rxq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+xenback_rxq_free_scratch(struct xenback_rxq *rxq)
+{
+	rte_free(rxq->reqs);
+	rte_free(rxq->plans);
+	rte_free(rxq->segs);
+	rxq->reqs = NULL;
+	rxq->plans = NULL;
+	rxq->segs = NULL;
+}
