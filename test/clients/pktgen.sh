@@ -91,7 +91,11 @@ cleanup() {
 	"$xenemu" stop >/dev/null 2>&1 || true
 	rm -rf "$XENEMU_DIR"
 	for p in "${prefixes[@]}"; do rm -rf "/var/run/dpdk/$p"; done
-	[ "$log_dir" = "$work" ] || rm -rf "$work"
+	# the work directory holds the logs unless --log-dir was given: keep
+	# it only when a case failed
+	if [ "$log_dir" != "$work" ] || [ "${status:-0}" = 0 ]; then
+		rm -rf "$work"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -114,7 +118,7 @@ cat > "$cmdfile" <<EOF
 set 0 count $count
 start 0
 EOF
-cp "$cmdfile" "$log_dir/send.pkt"
+[ "$log_dir" = "$work" ] || cp "$cmdfile" "$log_dir/send.pkt"
 
 # Port 0's counters of a running DPDK process, from its telemetry socket:
 # "ipackets opackets" (pktgen's screen is not readable as text, this is).
