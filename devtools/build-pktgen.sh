@@ -83,9 +83,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
+# One build at a time (two test runs may ask at once); the second finds
+# the first's result.
+mkdir -p "$cache"
+exec 9>"$cache/.pktgen-$version.lock"
+flock -w 600 9 || die "another build-pktgen.sh holds $cache/.pktgen-$version.lock"
+if [ -x "$bin" ] && [ "$(cat "$dir/.tarball-sha256" 2>/dev/null)" = "$sum" ]; then
+	echo "$bin"
+	exit 0
+fi
+
 # Start from a clean tree: the stamp below is written only after a complete
 # build, so an interrupted one is simply redone, never trusted.
-mkdir -p "$cache"
 rm -rf "$dir"
 mkdir -p "$dir"
 log "unpacking $tarball into $dir"
