@@ -16,7 +16,7 @@ no language or sh/bash/console) carries a marker just before it -- an rst commen
         ``prompt="# "``: a console block; only lines after the prompt are typed.
   type  lines typed at an interactive program running in that terminal; ``prompt="testpmd> "``
         marks them (other lines are the output the doc shows) and is awaited after each.
-        ``until="REGEX"`` types the block again, once a second, until its output matches;
+        ``until="REGEX"`` types the block again, once a second, until one round's output matches;
         ``ends``: its last line ends the program (the shell prompt is then awaited).
   skip      not runnable, ``reason="..."`` says why (a syntax sketch, a suite of the test
             command, a benchmark...).
@@ -477,7 +477,7 @@ class Recipe:
         prx = prompt_re(o["prompt"])
         deadline = time.monotonic() + timeout
         while True:
-            pos = t.offset()
+            pos = round_start = t.offset()
             for i, line in enumerate(lines):
                 t.write(line + "\n")
                 if o.get("ends") and i == len(lines) - 1:
@@ -485,7 +485,8 @@ class Recipe:
                 else:
                     pos = t.wait_for(prx, pos, max(1, deadline - time.monotonic()),
                                      f"prompt {o['prompt']!r} after {line!r}")
-            if "until" not in o or re.search(o["until"], t.text(start), re.M):
+            # until= looks at this round's output only: an earlier round's counters do not count
+            if "until" not in o or re.search(o["until"], t.text(round_start), re.M):
                 return
             if time.monotonic() > deadline:
                 raise Fail(f"{t.name}: output never matched until={o['until']!r} "
