@@ -86,6 +86,9 @@ stop_backend() {
 	kill -0 "$BE_PID" 2>/dev/null && fail "backend did not stop on SIGTERM"
 	wait "$BE_PID" || fail "backend exited with status $?"
 	grep -q "^xbecho: dropped" "$BE_LOG" || fail "backend did not finish"
+	# the vif's state machine never takes a transition it does not know
+	! grep "unexpected vif transition" "$BE_LOG" ||
+		fail "the port's vif state machine went astray"
 }
 
 wait_log() { # file pattern seconds

@@ -30,8 +30,8 @@
  *    netif queues than the port has RX queues (it connected before a
  *    reconfiguration); an RX queue with no netif queue behind it returns 0.
  *
- * We advertise as many netif queues as the port has RX queues (bounded by
- * the max_queues devarg), so normally every ring has one ethdev queue.
+ * We advertise min(RX queues, TX queues, max_queues devarg) netif queues,
+ * so normally every guest TX ring has one ethdev RX queue.
  *
  * Only the primary process drives the port: ring mappings, event channels
  * and the xenstore connection are per-process resources, so secondary
@@ -226,6 +226,20 @@ struct xenback_txq {
 } __rte_cache_aligned;
 
 /*
+ * The vif's connection as the control path sees it (the diagram is at the
+ * top of xenback_xenbus.c). xenback_set_conn() is its only writer.
+ */
+enum xenback_conn {
+	XENBACK_CONN_ABSENT = 0,	/* no backend directory yet */
+	XENBACK_CONN_HELD,		/* vif seen; port not configured */
+	XENBACK_CONN_INITWAIT,		/* offered; waiting for the frontend */
+	XENBACK_CONN_CONNECTED,		/* rings mapped, channels bound */
+	XENBACK_CONN_CLOSING,		/* closed or refused; until restart */
+	XENBACK_CONN_BROKEN,		/* closed on a violation; same */
+	XENBACK_CONN_MAX,
+};
+
+/*
  * The port (dev_private). Devargs are fixed at probe; everything else is
  * owned by the control path and protected by @lock.
  */
@@ -255,15 +269,13 @@ struct xenback_dev {
 	struct xenpv_watcher watcher;
 
 	pthread_mutex_t lock;		/* serialises the control path */
-	bool vif_present;		/* backend directory seen, InitWait done */
+	enum xenback_conn conn;		/* the vif's connection */
 	bool fe_watched;		/* watch on fe_state_path registered */
 	int be_state;			/* the state we last wrote */
-	bool connected;			/* rings mapped, channels bound */
 	bool started;			/* dev_start done */
 	bool closing;			/* dev_close in progress */
 	bool alarm_armed;
 	bool lsc_pending;		/* raise LSC once the lock is dropped */
-	bool broken;			/* last connection ended in a violation */
 	bool reattach;			/* frontend was connected when we came */
 	bool configured;		/* dev_configure done: InitWait allowed */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
@@ -297,7 +309,7 @@ struct xenback_dev {
 static inline uint32_t
 xenback_mtu_max(const struct xenback_dev *xd)
 {
-	if (!xd->sg || (xd->connected && !xd->fe.sg))
+	if (!xd->sg || (xd->conn == XENBACK_CONN_CONNECTED && !xd->fe.sg))
 		return RTE_ETHER_MTU;
 	return XENPV_NETIF_MAX_FRAME - RTE_ETHER_HDR_LEN;
 }

@@ -26,6 +26,35 @@
  * its rings are reattached where the shared indices say the previous
  * backend stopped. For the same reason closing the port hands the vif back
  * in InitWait with the frontend's rings untouched.
+ *
+ * The vif's connection is one state (enum xenback_conn, xd->conn), changed
+ * only by xenback_set_conn(). What we write to our xenbus "state" key is in
+ * brackets:
+ *
+ *                 toolstack writes the backend directory
+ *   ABSENT ------------------------------------------------> HELD
+ *     ^                                                        |
+ *     | directory gone,                      dev_configure:    |
+ *     | port closed (from any state)         features written  |
+ *     |                                                        v
+ *     |      frontend Initialising (features rewritten)   INITWAIT [2]
+ *     |   +----------------------------------------------> |   ^  |
+ *     |   |                                                |   |  |
+ *     |   |                    frontend Initialised or     |   |  | bad keys:
+ *     |   |                    Connected: map, bind        v   |  | refused
+ *     |   |                                       CONNECTED [4]|  |
+ *     |   |          frontend Closing/Closed, toolstack  |  |  |  |
+ *     |   |          Closing: unmap, unbind              |  |  |  |
+ *     |   +---------------- CLOSING [5]/[6] <------------+  |  |  |
+ *     |                        ^   ^------------------------|--|--+
+ *     |   +---------------- BROKEN [5] <--------------------+  |
+ *     |   | frontend        a burst recorded a violation:      |
+ *     |   | Initialising    logged once, unmap, unbind         |
+ *     |   +----------------------------------------------------+
+ *
+ * A new frontend key set while CONNECTED (it re-keyed) is a disconnect and
+ * a new connection. BROKEN differs from CLOSING only in being logged once
+ * and counted: both wait for the frontend to start over (Initialising).
  */
 
 #include <ctype.h>
@@ -104,6 +133,52 @@ xenback_switch(struct xenback_dev *xd, enum xenbus_state state)
 	xd->be_state = state;
 }
 
+static const char * const xenback_conn_names[XENBACK_CONN_MAX] = {
+	[XENBACK_CONN_ABSENT] = "absent",
+	[XENBACK_CONN_HELD] = "held",
+	[XENBACK_CONN_INITWAIT] = "initwait",
+	[XENBACK_CONN_CONNECTED] = "connected",
+	[XENBACK_CONN_CLOSING] = "closing",
+	[XENBACK_CONN_BROKEN] = "broken",
+};
+
+#define XB_TO(s) (1u << XENBACK_CONN_ ## s)
+
+/* The transitions of the diagram above: from each state, where to. */
+static const uint32_t xenback_conn_next[XENBACK_CONN_MAX] = {
+	[XENBACK_CONN_ABSENT] = XB_TO(ABSENT) | XB_TO(HELD),
+	[XENBACK_CONN_HELD] = XB_TO(ABSENT) | XB_TO(HELD) | XB_TO(INITWAIT) |
+		XB_TO(CLOSING),
+	[XENBACK_CONN_INITWAIT] = XB_TO(ABSENT) | XB_TO(INITWAIT) |
+		XB_TO(CONNECTED) | XB_TO(CLOSING),
+	[XENBACK_CONN_CONNECTED] = XB_TO(CLOSING),
+	[XENBACK_CONN_CLOSING] = XB_TO(ABSENT) | XB_TO(INITWAIT) |
+		XB_TO(CONNECTED) | XB_TO(CLOSING) | XB_TO(BROKEN),
+	[XENBACK_CONN_BROKEN] = XB_TO(ABSENT) | XB_TO(INITWAIT) |
+		XB_TO(BROKEN),
+};
+
+/*
+ * The one writer of xd->conn. BROKEN is sticky: closing a broken
+ * connection further leaves it broken until the frontend starts over.
+ */
+static void
+xenback_set_conn(struct xenback_dev *xd, enum xenback_conn next)
+{
+	enum xenback_conn cur = xd->conn;
+
+	if (cur == XENBACK_CONN_BROKEN && next == XENBACK_CONN_CLOSING)
+		return;
+	if (!(xenback_conn_next[cur] & (1u << next)))
+		XENBACK_LOG(ERR, "%s: unexpected vif transition %s -> %s",
+			    xd->name, xenback_conn_names[cur],
+			    xenback_conn_names[next]);
+	else if (cur != next)
+		XENBACK_LOG(DEBUG, "%s: vif %s -> %s", xd->name,
+			    xenback_conn_names[cur], xenback_conn_names[next]);
+	xd->conn = next;
+}
+
 /* Link is up while a frontend is connected and the port is started. */
 void
 xenback_update_link(struct xenback_dev *xd)
@@ -112,7 +187,8 @@ xenback_update_link(struct xenback_dev *xd)
 		.link_speed = RTE_ETH_SPEED_NUM_10G,
 		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
 		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = (xd->connected && xd->started) ?
+		.link_status = (xd->conn == XENBACK_CONN_CONNECTED &&
+				xd->started) ?
 			RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
 	};
 
@@ -176,7 +252,7 @@ xenback_open_queues(struct xenback_dev *xd)
 	unsigned int i, j, n = xd->nb_fe_queues;
 	unsigned int nrx = data->nb_rx_queues, ntx = data->nb_tx_queues;
 
-	if (!xd->connected || !xd->started || n == 0)
+	if (xd->conn != XENBACK_CONN_CONNECTED || !xd->started || n == 0)
 		return;
 	xenback_apply_config(xd);
 	for (i = 0; i < nrx && i < XENPV_NETIF_MAX_QUEUES; i++) {
@@ -264,12 +340,12 @@ xenback_disconnect(struct xenback_dev *xd)
 {
 	unsigned int i;
 
-	if (!xd->connected)
+	if (xd->conn != XENBACK_CONN_CONNECTED)
 		return;
 	xenback_close_queues(xd);
 	for (i = 0; i < xd->nb_fe_queues; i++)
 		xenback_queue_teardown(xd, i);
-	xd->connected = false;
+	xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 	xd->nb_fe_queues = 0;
 	xd->disconnects++;
 	xenback_update_link(xd);
@@ -578,13 +654,8 @@ xenback_connect(struct xenback_dev *xd)
 	memcpy(xd->qkeys, ck.q, sizeof(xd->qkeys));
 	xd->ring_order = (uint8_t)ck.order;
 	xd->fe = ck.fe;
-	xd->connected = true;
+	xenback_set_conn(xd, XENBACK_CONN_CONNECTED);
 	xd->connects++;
-	if (xd->broken)
-		XENBACK_LOG(NOTICE,
-			    "%s: new connection after a protocol violation",
-			    xd->name);
-	xd->broken = false;
 	xenback_apply_config(xd);
 	xenback_open_queues(xd);
 	xenback_update_link(xd);
@@ -681,6 +752,7 @@ xenback_initwait(struct xenback_dev *xd)
 	if (xenback_write_features(xd) < 0)
 		return;
 	xenback_switch(xd, XenbusStateInitWait);
+	xenback_set_conn(xd, XENBACK_CONN_INITWAIT);
 }
 
 /* A frontend path we accept: /local/domain/<fe_domid>/<printable> */
@@ -709,7 +781,7 @@ xenback_forget_vif(struct xenback_dev *xd)
 	if (xd->fe_watched)
 		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
 	xd->fe_watched = false;
-	xd->vif_present = false;
+	xenback_set_conn(xd, XENBACK_CONN_ABSENT);
 	xd->be_state = XenbusStateUnknown;
 	xd->fe_path[0] = '\0';
 }
@@ -728,14 +800,14 @@ xenback_vif_probe(struct xenback_dev *xd)
 	fe = xenpv_xs_read(xd->xs, XBT_NULL, "%s/%s", xd->be_path,
 			   XENPV_NETIF_FRONTEND);
 	if (fe == NULL) {
-		if (xd->vif_present) {
+		if (xd->conn != XENBACK_CONN_ABSENT) {
 			XENBACK_LOG(NOTICE, "%s: vif %s removed", xd->name,
 				    xd->be_path);
 			xenback_forget_vif(xd);
 		}
 		return false;
 	}
-	if (xd->vif_present) {
+	if (xd->conn != XENBACK_CONN_ABSENT) {
 		if (strcmp(fe, xd->fe_path) == 0) {
 			free(fe);
 			return true;
@@ -761,6 +833,7 @@ xenback_vif_probe(struct xenback_dev *xd)
 	free(fe);
 
 	xd->be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
+	xenback_set_conn(xd, XENBACK_CONN_HELD);
 	xenback_initwait(xd);
 	rc = xenpv_xs_watch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
 	if (rc < 0) {
@@ -769,7 +842,6 @@ xenback_vif_probe(struct xenback_dev *xd)
 		return false;
 	}
 	xd->fe_watched = true;
-	xd->vif_present = true;
 	/* a frontend already connected: its backend was restarted */
 	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
 	xd->reattach = fe_state == XenbusStateConnected ||
@@ -796,6 +868,7 @@ xenback_reconcile(struct xenback_dev *xd)
 	    xd->be_state != XenbusStateClosing) {
 		/* the toolstack is taking the device away */
 		xenback_disconnect(xd);
+		xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 		xd->be_state = XenbusStateClosing;
 		xenback_switch(xd, XenbusStateClosed);
 		return;
@@ -807,15 +880,22 @@ xenback_reconcile(struct xenback_dev *xd)
 		xd->reattach = false;
 	switch (fe_state) {
 	case XenbusStateInitialising:
-		if (xd->connected || xd->be_state == XenbusStateClosed ||
+		if (xd->conn == XENBACK_CONN_CONNECTED ||
+		    xd->conn == XENBACK_CONN_CLOSING ||
+		    xd->conn == XENBACK_CONN_BROKEN ||
+		    xd->be_state == XenbusStateClosed ||
 		    xd->be_state == XenbusStateClosing) {
+			if (xd->conn == XENBACK_CONN_BROKEN)
+				XENBACK_LOG(NOTICE,
+					    "%s: frontend starts over after a protocol violation",
+					    xd->name);
 			xenback_disconnect(xd);
 			xenback_initwait(xd);
 		}
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
-		if (xd->connected) {
+		if (xd->conn == XENBACK_CONN_CONNECTED) {
 			if (!xenback_rekeyed(xd))
 				break;
 			XENBACK_LOG(NOTICE,
@@ -842,16 +922,19 @@ xenback_reconcile(struct xenback_dev *xd)
 		} else {
 			/* what xenbus_dev_fatal does: refuse, close */
 			xd->refused++;
+			xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 			xenback_switch(xd, XenbusStateClosing);
 		}
 		break;
 	case XenbusStateClosing:
 		xenback_disconnect(xd);
+		xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 		xenback_switch(xd, XenbusStateClosing);
 		break;
 	case XenbusStateClosed:
 	case XenbusStateUnknown:
 		xenback_disconnect(xd);
+		xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 		xenback_switch(xd, XenbusStateClosed);
 		break;
 	case XenbusStateReconfiguring:
@@ -861,6 +944,7 @@ xenback_reconcile(struct xenback_dev *xd)
 		XENBACK_LOG(ERR, "%s: frontend %s has a bad state: closing",
 			    xd->name, xd->fe_path);
 		xenback_disconnect(xd);
+		xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 		xenback_switch(xd, XenbusStateClosing);
 		break;
 	}
@@ -910,7 +994,7 @@ xenback_alarm(void *arg)
 
 	pthread_mutex_lock(&xd->lock);
 	xd->alarm_armed = false;
-	if (xd->connected && !xd->closing) {
+	if (xd->conn == XENBACK_CONN_CONNECTED && !xd->closing) {
 		for (i = 0; i < xd->nb_fe_queues && reason == 0; i++) {
 			qi = i;
 			dir = "tx";
@@ -928,8 +1012,8 @@ xenback_alarm(void *arg)
 			xenpv_viol_log(xenback_logtype, xd->name, peer, dir, qi,
 				       xenback_violation_name(reason), viol);
 			xd->violations++;
-			xd->broken = true;
 			xenback_disconnect(xd);
+			xenback_set_conn(xd, XENBACK_CONN_BROKEN);
 			xenback_switch(xd, XenbusStateClosing);
 		} else {
 			xenback_arm_alarm(xd);
@@ -1046,7 +1130,7 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 
 	pthread_mutex_lock(&xd->lock);
 	xd->alarm_armed = false;
-	if (xd->connected) {
+	if (xd->conn == XENBACK_CONN_CONNECTED) {
 		xenback_disconnect(xd);
 		/*
 		 * Leave the frontend's rings as they are and say the backend
@@ -1059,7 +1143,7 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
 	xs_unwatch(xd->xs, xd->be_path, XB_TOKEN_BE);
 	xd->fe_watched = false;
-	xd->vif_present = false;
+	xenback_set_conn(xd, XENBACK_CONN_ABSENT);
 	pthread_mutex_unlock(&xd->lock);
 
 	xenevtchn_close(xd->xce);
@@ -1071,10 +1155,12 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 }
 
 /*
- * dev_configure: advertise what the port is now configured to take: one
- * netif queue per RX queue (bounded by max_queues), so that every guest TX
- * ring has an RX queue of its own; any number of TX queues shares them
- * (xenback.h). GSO only if the application takes LRO packets.
+ * dev_configure: advertise what the port is now configured to take: as
+ * many netif queues as it has RX and TX queues, the smaller of the two
+ * (bounded by max_queues), so that every guest TX ring has an RX queue of
+ * its own that even an application polling only min(RX, TX) queues
+ * (testpmd) reads; more TX queues share them (xenback.h). GSO only if the
+ * application takes LRO packets.
  *
  * The first configuration releases a vif held before InitWait. A frontend
  * connected already keeps what it negotiated (Linux netfront cannot
@@ -1089,7 +1175,8 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	bool gso;
 	int rc = 0;
 
-	queues = RTE_MIN(data->nb_rx_queues, xd->max_queues);
+	queues = RTE_MIN(data->nb_rx_queues, data->nb_tx_queues);
+	queues = RTE_MIN(queues, xd->max_queues);
 	if (queues == 0)
 		queues = 1;
 	gso = xd->gso &&
@@ -1101,11 +1188,12 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	if (!xd->configured) {
 		xd->configured = true;
 		/* a vif held before InitWait: offer, and see who waits */
-		if (xd->vif_present && !xd->closing) {
+		if (xd->conn != XENBACK_CONN_ABSENT && !xd->closing) {
 			xenback_initwait(xd);
 			xenback_reconcile(xd);
 		}
-	} else if (xd->vif_present && !xd->connected) {
+	} else if (xd->conn != XENBACK_CONN_ABSENT &&
+		   xd->conn != XENBACK_CONN_CONNECTED) {
 		rc = xenback_write_features(xd);
 	}
 	pthread_mutex_unlock(&xd->lock);
@@ -1130,7 +1218,7 @@ xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 		rc = -EINVAL;
 	} else {
 		xd->app_mtu = mtu;
-		if (xd->vif_present && xd->xs != NULL &&
+		if (xd->conn != XENBACK_CONN_ABSENT && xd->xs != NULL &&
 		    xenpv_xs_printf(xd->xs, XBT_NULL, xd->be_path, XENPV_NETIF_MTU, "%u",
 				    mtu) < 0)
 			XENBACK_LOG(WARNING, "%s: cannot write %s/mtu",
