@@ -29,8 +29,9 @@ match (Python regex, multi-line). ``timeout=SEC`` bounds each wait (default 60).
 The blocks of one recipe run in document order, each recipe in a scratch environment: its own
 pseudo-terminals (a real tty, as a user has: line-buffered output, testpmd's command line), a
 working directory of symbolic links to the checkout with ``build`` pointing at the build
-directory, its own ``mktemp`` XENEMU_DIR (recipes use xenemu's default, so no block sets it), and
-each ``--file-prefix`` made unique, so two runs never share EAL runtime files. Afterwards every
+directory, its own ``mktemp`` XENEMU_DIR (recipes use xenemu's default, so no block sets it), a
+user's environment (not the test runner's LD_LIBRARY_PATH), and each ``--file-prefix`` made
+unique, so two runs never share EAL runtime files. Afterwards every
 process the recipe started is killed (found by a token in its environment: xenemu's daemon
 included) and its files removed. At its end each terminal must be back at its shell: a recipe
 that leaves a program running fails.
@@ -420,7 +421,11 @@ class Recipe:
                 os.symlink(os.path.join(a.source_root, e), os.path.join(work, e))
         os.symlink(a.build_dir, os.path.join(work, "build"))
         xdir = tempfile.mkdtemp(prefix="dt-xe.", dir="/tmp")   # short: socket paths
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MESON_", "XENEMU_"))}
+        # A user's environment, not the test runner's: meson test puts the build's
+        # libraries (xenemu's drop-ins among them) in LD_LIBRARY_PATH, which would let a
+        # recipe that forgets "xenemu exec" pass.
+        keep = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ")
+        env = {k: v for k, v in os.environ.items() if k in keep}
         env.update(XENEMU_DIR=xdir, DOCTEST_TOKEN=self.token, PS1="", PS2="", TERM="dumb",
                    HISTFILE="/dev/null")
         terms, marks = {}, []
@@ -563,8 +568,9 @@ def main():
     if a.list or a.check:
         return 1 if errors else 0
 
-    failed = len(errors)
+    failed = 0
     names = a.recipe or list(recipes)
+    t0 = time.monotonic()
     for name in names:
         if name not in recipes:
             print(f"FAIL no recipe {name!r}")
@@ -578,8 +584,10 @@ def main():
         except Fail as e:
             print(f"FAIL {name}: {e}\n(logs: {os.path.join(a.log_dir, name)})", flush=True)
             failed += 1
-    print(f"doctest: {len(names) - failed + len(errors)} of {len(names)} recipe(s) passed"
-          + (f", {len(errors)} marker error(s)" if errors else ""))
+    print(f"doctest: {len(names) - failed} of {len(names)} recipe(s) passed"
+          f" in {time.monotonic() - t0:.0f} s"
+          + (f"; {len(errors)} marker error(s)" if errors else ""))
+    failed += len(errors)
     return 1 if failed else 0
 
 
