@@ -89,12 +89,53 @@ test_parse_mac(void)
 	CHECK(xenpv_parse_mac("zz:16:3e:01:02:0a", mac) == -EINVAL);
 }
 
+/* Paths from a peer or the toolstack, before keys are formatted under them. */
+static void
+test_path_ok(void)
+{
+	static const struct {
+		const char *path, *prefix;
+		bool ok;
+	} rows[] = {
+		{ "/local/domain/0/backend/vif/1/0", NULL, true },
+		{ "/local/domain/1/device/vif/0", "/local/domain/1/", true },
+		{ "/local/domain/2/device/vif/0", "/local/domain/1/", false },
+		{ "/local/domain/1/", "/local/domain/1/", false },
+		{ "/local/domain/1", "/local/domain/1/", false },
+		{ "local/domain/0/backend", NULL, false },
+		{ "/local//domain", NULL, false },
+		{ "/local/domain/0/", NULL, false },
+		{ "/local/domain/0/a b", NULL, false },
+		{ "/local/domain/0/%s", NULL, false },
+		{ "/local/domain/0/x\n", NULL, false },
+		{ "/", NULL, false },
+		{ "", NULL, false },
+		{ "/a/b@c-d_e.f", NULL, true },
+	};
+	char longp[XENPV_PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rows); i++)
+		CHECK(xenpv_path_ok(rows[i].path, rows[i].prefix) == rows[i].ok);
+	/* no room left for a key under it */
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	CHECK(!xenpv_path_ok(longp, NULL));
+	longp[XENPV_PATH_MAX - 64] = '\0';
+	CHECK(xenpv_path_ok(longp, NULL));
+	longp[XENPV_PATH_MAX - 63] = '\0';
+	longp[XENPV_PATH_MAX - 64] = 'a';
+	CHECK(!xenpv_path_ok(longp, NULL));
+}
+
 int
 main(void)
 {
 	test_ring_sizes();
 	test_push_notify();
 	test_parse_mac();
+	test_path_ok();
 	if (failures)
 		return 1;
 	printf("ok\n");

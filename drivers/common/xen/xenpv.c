@@ -2,6 +2,7 @@
  * Copyright(c) 2026 The xen-dpdk authors
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -399,4 +400,23 @@ xenpv_viol_log(int logtype, const char *port, const char *peer,
 	rte_log(RTE_LOG_ERR, logtype,
 		"%s: protocol violation by %s on the %s ring of queue %u: %s (%u, %u); closing the vif\n",
 		port, peer, ring, q, reason, v->a, v->b);
+}
+
+bool
+xenpv_path_ok(const char *p, const char *prefix)
+{
+	size_t len = strlen(p), n = prefix != NULL ? strlen(prefix) : 0;
+	const char *c;
+
+	if (len < 2 || p[0] != '/' || p[len - 1] == '/' ||
+	    len > XENPV_PATH_MAX - 64)
+		return false;
+	if (prefix != NULL && (strncmp(p, prefix, n) != 0 || len <= n))
+		return false;
+	for (c = p; *c != '\0'; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '/' || *c == '-' ||
+		      *c == '_' || *c == '.' || *c == '@') ||
+		    (c[0] == '/' && c[1] == '/'))
+			return false;
+	return true;
 }

@@ -305,6 +305,14 @@ xenpv_tx_map_burst(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
 #define XENPV_NB_DESC_MIN 1
 #define XENPV_NB_DESC_MAX 32768
 
+/*
+ * A xenstore path a peer or the toolstack wrote, before we format keys
+ * under it: absolute, below @prefix (if not NULL) with something after it,
+ * short enough for XENPV_PATH_MAX with a key appended (64 bytes spare), of
+ * [A-Za-z0-9/_.@-] only, no empty component, no trailing '/'.
+ */
+bool xenpv_path_ok(const char *p, const char *prefix);
+
 /* Parse "xx:xx:xx:xx:xx:xx" into @mac: 0 or -EINVAL. */
 int xenpv_parse_mac(const char *s, uint8_t mac[6]);
 

@@ -88,11 +88,44 @@ xenpv_store_release(RING_IDX *idx, RING_IDX val)
 }
 
 /*
- * Publishing: the drivers use Xen's own RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
- * and RING_PUSH_RESPONSES_AND_CHECK_NOTIFY unchanged. With the barriers
- * above they expand to: release fence, producer store (a release store),
- * full fence, load of the peer's event index, and the notify decision.
- * Final checks before going idle use RING_FINAL_CHECK_FOR_* likewise.
+ * Named ring operations, one per index operation, in the style of virtio's
+ * virtqueue.h. They work on any netif ring type (TX or RX, front or back:
+ * the generated ring structures share their field names). Each reads the
+ * peer's producer once per burst and says which barrier it owns.
  */
+
+/*
+ * Frontend: the backend's response producer, read once per burst. Acquire:
+ * the responses it covers are read after it. Returns false, leaving *prod
+ * set for the log, if it claims more responses than requests we made (a
+ * lie that would make us read slots the backend never wrote).
+ */
+#define xenpv_front_rsp_prod(r, prod) __extension__ ({			\
+	*(prod) = xenpv_load_acquire(&(r)->sring->rsp_prod);		\
+	(RING_IDX)(*(prod) - (r)->rsp_cons) <=				\
+		(RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons);		\
+})
+
+/*
+ * Backend: the frontend's request producer, read once per burst. Acquire:
+ * the requests it covers are read (and copied out) after it. Returns false
+ * if it runs more than a ring's length ahead of what we answered
+ * (RING_REQUEST_PROD_OVERFLOW: the frontend overwrote unanswered slots).
+ */
+#define xenpv_back_req_prod(r, prod) __extension__ ({			\
+	*(prod) = xenpv_load_acquire(&(r)->sring->req_prod);		\
+	!RING_REQUEST_PROD_OVERFLOW(r, *(prod));			\
+})
+
+/*
+ * Publishing, once per burst: Xen's own RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
+ * (frontend) and RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (backend). With the
+ * barriers above they expand to: release fence (the slots before the
+ * index), producer store, full fence (the store before the load of the
+ * peer's event index), and the notify decision: kick only if the peer
+ * asked to be woken for an index we just passed.
+ */
+#define xenpv_front_push(r, notify) RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(r, notify)
+#define xenpv_back_push(r, notify) RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify)
 
 #endif /* XENPV_RING_H */

@@ -425,8 +425,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		return 0;
 
 	/* the guest's posted buffers, once per burst (acquire, checked) */
-	prod = xenpv_load_acquire(&ring->sring->req_prod);
-	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
+	if (unlikely(!xenpv_back_req_prod(ring, &prod))) {
 		xenpv_viol_set(&txq->viol, XENBACK_VIOL_REQ_PROD, prod,
 			       ring->req_cons);
 		return 0;
@@ -464,7 +463,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 * kick.
 	 */
 	if (idx != base) {
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
+		xenpv_back_push(ring, notify);
 		if (notify) {
 			xenevtchn_notify(txq->xce, txq->evtchn);
 			txq->st.notify++;

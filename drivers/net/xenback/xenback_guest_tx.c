@@ -329,8 +329,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	 * it covers are read after it. Beyond a ring's length of
 	 * unanswered requests it is a lie.
 	 */
-	prod = xenpv_load_acquire(&ring->sring->req_prod);
-	if (unlikely(RING_REQUEST_PROD_OVERFLOW(ring, prod))) {
+	if (unlikely(!xenpv_back_req_prod(ring, &prod))) {
 		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_REQ_PROD, prod,
 			       ring->req_cons);
 		return 0;
@@ -375,7 +374,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	 * it wants a kick (a polling guest never does).
 	 */
 	if (cons != base) {
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
+		xenpv_back_push(ring, notify);
 		if (notify) {
 			xenevtchn_notify(rxq->xce, rxq->evtchn);
 			rxq->st.notify++;

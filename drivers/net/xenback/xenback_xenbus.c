@@ -57,7 +57,6 @@
  * and counted: both wait for the frontend to start over (Initialising).
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -755,23 +754,14 @@ xenback_initwait(struct xenback_dev *xd)
 	xenback_set_conn(xd, XENBACK_CONN_INITWAIT);
 }
 
-/* A frontend path we accept: /local/domain/<fe_domid>/<printable> */
+/* A frontend path we accept: /local/domain/<fe_domid>/<plain> */
 static bool
 xenback_fe_path_ok(struct xenback_dev *xd, const char *p)
 {
 	char prefix[40];
-	size_t n, i;
 
-	n = (size_t)snprintf(prefix, sizeof(prefix), "/local/domain/%u/",
-			     xd->fe_domid);
-	if (strncmp(p, prefix, n) != 0 || strlen(p) <= n ||
-	    strlen(p) >= XENPV_PATH_MAX - 32)
-		return false;
-	for (i = n; p[i] != '\0'; i++)
-		if (!isalnum((unsigned char)p[i]) &&
-		    strchr("/-_.", p[i]) == NULL)
-			return false;
-	return true;
+	snprintf(prefix, sizeof(prefix), "/local/domain/%u/", xd->fe_domid);
+	return xenpv_path_ok(p, prefix);
 }
 
 static void

@@ -11,7 +11,6 @@
  * handshake is in xennet_xenbus.c, the bursts in xennet_rxtx.c.
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,24 +656,6 @@ static const struct eth_dev_ops xennet_ops = {
  * Probe
  */
 
-/* A backend path we will format into keys: absolute, short, plain. */
-static bool
-xennet_path_ok(const char *p)
-{
-	size_t len = strlen(p);
-	const char *c;
-
-	if (len < 2 || p[0] != '/' || p[len - 1] == '/' ||
-	    len > XENPV_PATH_MAX - 64)
-		return false;
-	for (c = p; *c != '\0'; c++)
-		if (!(isalnum((unsigned char)*c) || *c == '/' || *c == '-' ||
-		      *c == '_' || *c == '.' || *c == '@') ||
-		    (c[0] == '/' && c[1] == '/'))
-			return false;
-	return true;
-}
-
 /* Read the toolstack's keys of device/vif/<devid> into @ad. */
 static int
 xennet_read_vif(struct xennet_adapter *ad)
@@ -698,7 +679,7 @@ xennet_read_vif(struct xennet_adapter *ad)
 			   strerror(errno ? errno : EIO));
 		return -(errno ? errno : EIO);
 	}
-	if (!xennet_path_ok(s)) {
+	if (!xenpv_path_ok(s, NULL)) {
 		XENNET_LOG(ERR, "%s: %s/%s is not a usable backend path",
 			   ad->name, ad->fe_path, XENPV_NETIF_BACKEND);
 		free(s);
@@ -706,7 +687,7 @@ xennet_read_vif(struct xennet_adapter *ad)
 	}
 	strlcpy(ad->be_path, s, sizeof(ad->be_path));
 	free(s);
-	/* cannot truncate: xennet_path_ok() bounds the length */
+	/* cannot truncate: xenpv_path_ok() bounds the length */
 	if (snprintf(ad->be_state, sizeof(ad->be_state), "%s/" XENPV_NETIF_STATE,
 		     ad->be_path) >= (int)sizeof(ad->be_state))
 		return -ENAMETOOLONG;

@@ -96,12 +96,12 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 {
 	netif_tx_front_ring_t *r = &txq->ring;
 	RING_IDX cons = r->rsp_cons;
-	RING_IDX prod = xenpv_load_acquire(&r->sring->rsp_prod);
+	RING_IDX prod;
 	netif_tx_response_t rsp;
 	struct xennet_tx_slot *slot;
 
 	/* the backend cannot answer more than we asked */
-	if (unlikely(prod - cons > r->req_prod_pvt - cons)) {
+	if (unlikely(!xenpv_front_rsp_prod(r, &prod))) {
 		xennet_txq_violation(txq, XENNET_VIOL_TX_RSP_OVERFLOW,
 				     prod - cons, r->req_prod_pvt - cons);
 		return false;
@@ -316,7 +316,7 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (prod != r->req_prod_pvt) {
 		r->req_prod_pvt = prod;
 		/* release fence, req_prod, full fence, req_event check */
-		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(r, notify);
+		xenpv_front_push(r, notify);
 		if (notify)
 			xennet_kick(txq->xce, txq->kick_port,
 				    &txq->stats.kicks, &txq->stats.kick_errors);
@@ -569,10 +569,9 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		goto out;
 
 	cons = r->rsp_cons;
-	prod = xenpv_load_acquire(&r->sring->rsp_prod);
 	posted = r->req_prod_pvt - cons;
 	/* responses only ever come for buffers we posted */
-	if (unlikely(prod - cons > posted)) {
+	if (unlikely(!xenpv_front_rsp_prod(r, &prod))) {
 		xennet_rxq_violation(rxq, XENNET_VIOL_RX_RSP_OVERFLOW,
 				     prod - cons, posted);
 		goto out;
@@ -635,7 +634,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 * The release fence in the macro also orders our reads of the data
 	 * pages before the backend can see (and refill) the reposted slots.
 	 */
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(r, notify);
+	xenpv_front_push(r, notify);
 	if (notify)
 		xennet_kick(rxq->xce, rxq->kick_port, &rxq->stats.kicks,
 			    &rxq->stats.kick_errors);
