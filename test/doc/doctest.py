@@ -250,6 +250,13 @@ def collect(source_root):
 def recipes_of(blocks, errors):
     recipes = {}
     for b in blocks:
+        if b.marker and b.marker[0] == "run":
+            # Two DPDK processes on one machine need distinct runtime files: a recipe that
+            # leaves --file-prefix out works alone and fails beside anything else.
+            cmds = "\n".join(command_lines(b.text, b.marker[1].get("prompt"))).replace("\\\n", " ")
+            for cmd in cmds.split("\n"):
+                if re.search(r"dpdk-testpmd|xen-traffic ", cmd) and "--file-prefix" not in cmd:
+                    errors.append(f"{b.where}: a DPDK command without --file-prefix")
         if b.marker and b.marker[0] in ("run", "type"):
             name = b.marker[1]["recipe"]
             first = recipes.setdefault(name, [b])[0]
