@@ -556,6 +556,12 @@ def main():
     a.build_dir = os.path.abspath(a.build_dir or os.path.join(a.source_root, "build"))
     a.log_dir = os.path.abspath(a.log_dir or os.path.join(a.build_dir, "doctest-logs"))
 
+    # meson test's timeout sends SIGTERM: unwind, so the recipe's clean-up still kills its
+    # pollers (a testpmd left spinning would slow every later test).
+    def terminated(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, terminated)
+
     blocks, errors, pending = collect(a.source_root)
     recipes = recipes_of(blocks, errors)
     counts = {}
