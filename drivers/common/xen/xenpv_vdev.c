@@ -14,6 +14,8 @@
 
 #include <ethdev_driver.h>
 
+#include "xenpv.h"
+#include "xenpv_netif.h"
 #include "xenpv_vdev.h"
 
 #define XENPV_DEVARGS_MAX 16
@@ -114,4 +116,31 @@ xenpv_vdev_remove(struct rte_vdev_device *vdev)
 		return 0;
 	/* closing also releases the port */
 	return rte_eth_dev_close(dev->data->port_id);
+}
+
+void
+xenpv_dev_info_common(struct rte_eth_dev_info *info, unsigned int order,
+		      uint16_t max_mtu, uint32_t min_rx_bufsize)
+{
+	info->max_rx_queues = XENPV_NETIF_MAX_QUEUES;
+	info->max_tx_queues = XENPV_NETIF_MAX_QUEUES;
+	info->max_mac_addrs = 1;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = max_mtu;
+	info->max_rx_pktlen = (uint32_t)max_mtu + RTE_ETHER_HDR_LEN;
+	info->min_rx_bufsize = min_rx_bufsize;
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+
+	info->rx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
+	info->rx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
+	info->tx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
+	info->tx_desc_lim.nb_align = 1;
+	info->default_rxportconf.ring_size = XENPV_RX_RING_SIZE(order);
+	info->default_txportconf.ring_size = XENPV_TX_RING_SIZE(order);
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
 }

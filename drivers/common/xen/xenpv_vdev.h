@@ -35,6 +35,17 @@ int xenpv_devargs_parse(const char *name, const char *params,
 			struct xenpv_devarg *args, unsigned int n,
 			int logtype);
 
+/*
+ * What both drivers report alike in dev_infos_get: any queue layout up to
+ * XENPV_NETIF_MAX_QUEUES each (mapped onto the connection's netif queues),
+ * any descriptor count (the ring bounds what is in flight), the ring sizes
+ * of @order as the default counts, the MTU range up to @max_mtu, one MAC,
+ * a fixed link. The caller adds its offloads and segment limits.
+ */
+void xenpv_dev_info_common(struct rte_eth_dev_info *info,
+			   unsigned int order, uint16_t max_mtu,
+			   uint32_t min_rx_bufsize);
+
 /* The vdev remove callback both drivers use: close the port, if any. */
 int xenpv_vdev_remove(struct rte_vdev_device *vdev);
 

@@ -77,39 +77,20 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct xenback_dev *xd = dev->data->dev_private;
 
-	info->max_mac_addrs = 1;
-	/*
-	 * Any number of queues, whatever the guest negotiates: they are
-	 * mapped onto its netif queues (xenback.h).
-	 */
-	info->max_rx_queues = XENPV_NETIF_MAX_QUEUES;
-	info->max_tx_queues = XENPV_NETIF_MAX_QUEUES;
-	pthread_mutex_lock(&xd->lock);
-	info->max_mtu = (uint16_t)xenback_mtu_max(xd);
-	pthread_mutex_unlock(&xd->lock);
-	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
-	info->min_rx_bufsize = XENBACK_MIN_RX_BUFSIZE;
-	info->min_mtu = RTE_ETHER_MIN_MTU;
+	uint16_t max_mtu;
 
 	/*
-	 * Descriptors: the guest's ring, sized by the frontend, bounds what
-	 * is in flight, not the count the application asks for; any count
-	 * is accepted (and reported back by rxq/txq_info).
+	 * Any queue layout, whatever the guest negotiates, and any descriptor
+	 * count: the guest's ring, sized by the frontend, bounds what is in
+	 * flight (xenback.h, xenpv_vdev.h).
 	 */
-	info->rx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
-	info->rx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
-	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
-	info->tx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
-	info->tx_desc_lim.nb_align = 1;
+	pthread_mutex_lock(&xd->lock);
+	max_mtu = (uint16_t)xenback_mtu_max(xd);
+	pthread_mutex_unlock(&xd->lock);
+	xenpv_dev_info_common(info, xd->max_order, max_mtu,
+			      XENBACK_MIN_RX_BUFSIZE);
 	info->tx_desc_lim.nb_seg_max = XENPV_NETIF_MAX_SLOTS;
 	info->tx_desc_lim.nb_mtu_seg_max = XENPV_NETIF_MAX_SLOTS;
-	info->default_rxportconf.ring_size = XENPV_TX_RING_SIZE(xd->max_order);
-	info->default_txportconf.ring_size = XENPV_RX_RING_SIZE(xd->max_order);
-	info->default_rxportconf.burst_size = 32;
-	info->default_txportconf.burst_size = 32;
-	info->default_rxportconf.nb_queues = 1;
-	info->default_txportconf.nb_queues = 1;
 
 	info->rx_offload_capa = 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
@@ -127,7 +108,6 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 					 RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 					 RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	}
-	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	return 0;
 }
 

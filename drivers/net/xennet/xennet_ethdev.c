@@ -192,36 +192,16 @@ static int
 xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
-	uint16_t ring = xennet_rx_ring_size(ad->ring_order);
-
-	/* any layout: mapped onto the connection's netif queues (xennet.h) */
-	info->max_rx_queues = XENPV_NETIF_MAX_QUEUES;
-	info->max_tx_queues = XENPV_NETIF_MAX_QUEUES;
-	info->min_mtu = XENNET_MTU_MIN;
-	info->max_mtu = xennet_mtu_max(ad);
-	info->max_rx_pktlen = info->max_mtu + RTE_ETHER_HDR_LEN;
-	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
-	info->max_mac_addrs = 1;
-	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 
 	/*
-	 * Descriptors: the ring (ring_page_order devarg) bounds what is in
-	 * flight, not the count; any count is accepted (xenpv.h).
+	 * Any queue layout (mapped onto the connection's netif queues,
+	 * xennet.h) and any descriptor count: the ring (ring_page_order
+	 * devarg) bounds what is in flight (xenpv_vdev.h).
 	 */
-	info->rx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
-	info->rx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
-	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = XENPV_NB_DESC_MAX;
-	info->tx_desc_lim.nb_min = XENPV_NB_DESC_MIN;
-	info->tx_desc_lim.nb_align = 1;
+	xenpv_dev_info_common(info, ad->ring_order, xennet_mtu_max(ad),
+			      RTE_ETHER_MIN_LEN);
 	info->tx_desc_lim.nb_seg_max = UINT16_MAX;
 	info->tx_desc_lim.nb_mtu_seg_max = UINT16_MAX;
-	info->default_rxportconf.ring_size = ring;
-	info->default_txportconf.ring_size = xennet_tx_ring_size(ad->ring_order);
-	info->default_rxportconf.nb_queues = 1;
-	info->default_txportconf.nb_queues = 1;
-	info->default_rxportconf.burst_size = 32;
-	info->default_txportconf.burst_size = 32;
 
 	/*
 	 * TX chains are copied (linearised) into pages: any chain goes. RX
