@@ -144,3 +144,18 @@ xenpv_dev_info_common(struct rte_eth_dev_info *info, unsigned int order,
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
 }
+
+int
+xenpv_rx_filter_noop(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return 0;
+}
+
+int
+xenpv_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(addr);
+	return 0;
+}

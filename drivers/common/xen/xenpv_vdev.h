@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 
+#include <rte_ethdev.h>
+
 #include <bus_vdev_driver.h>
 
 /* One devarg: its range, its default, then the value given. */
@@ -45,6 +47,25 @@ int xenpv_devargs_parse(const char *name, const char *params,
 void xenpv_dev_info_common(struct rte_eth_dev_info *info,
 			   unsigned int order, uint16_t max_mtu,
 			   uint32_t min_rx_bufsize);
+
+/*
+ * Receive filters of a vif, either end. A vif is a point-to-point link:
+ * the backend gets every frame its guest sends, and the guest gets every
+ * frame the backend's switch sends it (netif has no unicast filter; the
+ * multicast filter needs the multicast control, not negotiated). Both ports
+ * are therefore always promiscuous and all-multicast: enabling either is a
+ * no-op, disabling either is accepted and filters nothing, as clients such
+ * as pktgen and OVS-DPDK expect at start.
+ */
+int xenpv_rx_filter_noop(struct rte_eth_dev *dev);
+
+/*
+ * A new MAC for the port (ethdev has checked it is a valid unicast address
+ * and stores it). No netif key names it: a guest's frames carry whatever
+ * source MAC it sends (the toolstack's mac key stays the vif's identity),
+ * and a backend port's MAC is the host end, never on the wire.
+ */
+int xenpv_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr);
 
 /* The vdev remove callback both drivers use: close the port, if any. */
 int xenpv_vdev_remove(struct rte_vdev_device *vdev);

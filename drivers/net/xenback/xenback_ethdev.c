@@ -193,40 +193,6 @@ xenback_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return 0;
 }
 
-/*
- * Receive filters. A vif is a point-to-point link: the backend receives
- * every frame the guest sends, whatever its destination, so the port is
- * always promiscuous and all-multicast; enabling either is a no-op, and
- * disabling either is accepted and filters nothing (as a tap device's
- * flags do not filter what the guest sends). Clients such as pktgen and
- * OVS-DPDK set these at start.
- */
-static int
-xenback_rx_filter_noop(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return 0;
-}
-
-/*
- * The port's MAC is the host side of the vif: it is never on the wire
- * (the guest's frames carry the guest's MAC), so any unicast address is
- * accepted; ethdev stores it.
- */
-static int
-xenback_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
-{
-	struct xenback_dev *xd = dev->data->dev_private;
-
-	if (!rte_is_unicast_ether_addr(addr)) {
-		XENBACK_LOG(ERR, "%s: " RTE_ETHER_ADDR_PRT_FMT
-			    " is not a unicast address", xd->name,
-			    RTE_ETHER_ADDR_BYTES(addr));
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int
 xenback_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
@@ -463,11 +429,12 @@ static const struct eth_dev_ops xenback_ops = {
 	.dev_close = xenback_dev_close,
 	.dev_infos_get = xenback_dev_infos_get,
 	.link_update = xenback_link_update,
-	.promiscuous_enable = xenback_rx_filter_noop,
-	.promiscuous_disable = xenback_rx_filter_noop,
-	.allmulticast_enable = xenback_rx_filter_noop,
-	.allmulticast_disable = xenback_rx_filter_noop,
-	.mac_addr_set = xenback_mac_addr_set,
+	/* a vif's receive filters and MAC: xenpv_vdev.h */
+	.promiscuous_enable = xenpv_rx_filter_noop,
+	.promiscuous_disable = xenpv_rx_filter_noop,
+	.allmulticast_enable = xenpv_rx_filter_noop,
+	.allmulticast_disable = xenpv_rx_filter_noop,
+	.mac_addr_set = xenpv_mac_addr_set,
 	.mtu_set = xenback_mtu_set,
 	.rx_queue_setup = xenback_rx_queue_setup,
 	.rx_queue_release = xenback_rx_queue_release,

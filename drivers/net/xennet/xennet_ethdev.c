@@ -226,41 +226,6 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
-/*
- * Receive filters. The backend switches frames to the vif by its own rules
- * (a bridge, OVS, or net_xenback's application) and netif has no filter of
- * its own for unicast: what the backend sends is what the guest gets. The
- * port is therefore always promiscuous and all-multicast; enabling either
- * is a no-op and disabling either filters nothing (multicast filtering
- * needs the backend's multicast control, not negotiated here). Clients
- * such as pktgen and OVS-DPDK set these at start.
- */
-static int
-xennet_rx_filter_noop(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return 0;
-}
-
-/*
- * A new MAC: the frames we send carry it, and no netif key names it (the
- * toolstack's mac key is the vif's identity for the backend, which does
- * not filter on it). Any unicast address; ethdev stores it.
- */
-static int
-xennet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
-{
-	struct xennet_adapter *ad = xennet_adapter(dev);
-
-	if (!rte_is_unicast_ether_addr(addr)) {
-		XENNET_LOG(ERR, "%s: " RTE_ETHER_ADDR_PRT_FMT
-			   " is not a unicast address", ad->name,
-			   RTE_ETHER_ADDR_BYTES(addr));
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int
 xennet_link_update(struct rte_eth_dev *dev, int wait)
 {
@@ -614,11 +579,12 @@ static const struct eth_dev_ops xennet_ops = {
 	.dev_infos_get = xennet_dev_infos_get,
 	.link_update = xennet_link_update,
 	.mtu_set = xennet_mtu_set,
-	.promiscuous_enable = xennet_rx_filter_noop,
-	.promiscuous_disable = xennet_rx_filter_noop,
-	.allmulticast_enable = xennet_rx_filter_noop,
-	.allmulticast_disable = xennet_rx_filter_noop,
-	.mac_addr_set = xennet_mac_addr_set,
+	/* a vif's receive filters and MAC: xenpv_vdev.h */
+	.promiscuous_enable = xenpv_rx_filter_noop,
+	.promiscuous_disable = xenpv_rx_filter_noop,
+	.allmulticast_enable = xenpv_rx_filter_noop,
+	.allmulticast_disable = xenpv_rx_filter_noop,
+	.mac_addr_set = xenpv_mac_addr_set,
 	.rx_queue_setup = xennet_rx_queue_setup,
 	.tx_queue_setup = xennet_tx_queue_setup,
 	.rx_queue_release = xennet_rx_queue_release,
