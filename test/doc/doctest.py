@@ -31,14 +31,14 @@ pseudo-terminals (a real tty, as a user has: line-buffered output, testpmd's com
 working directory of symbolic links to the checkout with ``build`` pointing at the build
 directory, its own ``mktemp`` XENEMU_DIR (recipes use xenemu's default, so no block sets it), a
 user's environment (not the test runner's LD_LIBRARY_PATH), and each ``--file-prefix`` made
-unique, so two runs never share EAL runtime files. Afterwards every
-process the recipe started is killed (found by a token in its environment: xenemu's daemon
-included) and its files removed. At its end each terminal must be back at its shell: a recipe
-that leaves a program running fails.
+unique, so two runs never share EAL runtime files. Afterwards every process the recipe started
+is killed (found by a token in its environment: xenemu's daemon included) and its files
+removed. At its end each terminal must be back at its shell: a recipe that leaves a program
+running fails.
 
 The check of the markers runs first: an unmarked shell block, an unknown kind or key, a skip
-without a reason, or a marker with no block fails the test, so a new block cannot slip in
-unrecorded. Files in PENDING are listed and not checked (their mark-up is a recorded follow-up).
+without a reason, a marker with no block, or a DPDK command in a runnable block without its
+own ``--file-prefix`` fails the test, so a new block cannot slip in unrecorded. Files in PENDING are listed and not checked (their mark-up is a recorded follow-up).
 
 Exit status: 0 every check and recipe passed, 1 otherwise.
 """
@@ -47,7 +47,6 @@ import argparse
 import os
 import pty
 import re
-import select
 import shlex
 import shutil
 import signal
