@@ -240,19 +240,25 @@ enum xenback_conn {
 };
 
 /*
- * The port (dev_private). Devargs are fixed at probe; everything else is
- * owned by the control path and protected by @lock.
+ * The port (dev_private). Like memif's cfg/run, what the user configured,
+ * what we advertised and what the current connection negotiated are three
+ * twin sub-structures: cfg is fixed at probe; everything else is owned by
+ * the control path and protected by @lock.
  */
 struct xenback_dev {
-	/* devargs */
+	/* which vif (devargs domid, devid) */
 	uint16_t fe_domid;		/* the frontend's domain */
 	uint32_t devid;			/* vif number */
-	uint16_t max_queues;
-	uint8_t max_order;		/* max-ring-page-order we advertise */
-	bool sg;
-	bool csum;
-	bool gso;
-	bool split;
+
+	/* what the user configured (devargs): the most we offer */
+	struct {
+		uint16_t max_queues;	/* multi-queue-max-queues bound */
+		uint8_t max_order;	/* max-ring-page-order */
+		bool sg;
+		bool csum;
+		bool gso;
+		bool split;
+	} cfg;
 
 	uint16_t self_domid;
 	uint16_t port_id;
@@ -280,16 +286,20 @@ struct xenback_dev {
 	bool configured;		/* dev_configure done: InitWait allowed */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
 
-	/* advertised in xenstore */
-	uint16_t adv_queues;
-	bool adv_gso;
+	/* what we advertise now (cfg narrowed by dev_configure) */
+	struct {
+		uint16_t queues;	/* multi-queue-max-queues */
+		bool gso;		/* feature-gso-tcpv4/6 */
+	} adv;
 
-	/* the current connection */
-	uint16_t nb_fe_queues;
-	uint8_t ring_order;
-	struct xenback_fe_features fe;
-	/* the keys in use, to notice a frontend that re-keyed */
-	struct xenback_qkeys qkeys[XENPV_NETIF_MAX_QUEUES];
+	/* what the current connection negotiated (zero when none) */
+	struct {
+		uint16_t queues;	/* netif queues */
+		uint8_t order;		/* ring-page-order */
+		struct xenback_fe_features fe;
+		/* the keys in use, to notice a frontend that re-keyed */
+		struct xenback_qkeys qkeys[XENPV_NETIF_MAX_QUEUES];
+	} neg;
 
 	/* control-path counters */
 	uint64_t connects;
@@ -309,7 +319,7 @@ struct xenback_dev {
 static inline uint32_t
 xenback_mtu_max(const struct xenback_dev *xd)
 {
-	if (!xd->sg || (xd->conn == XENBACK_CONN_CONNECTED && !xd->fe.sg))
+	if (!xd->cfg.sg || (xd->conn == XENBACK_CONN_CONNECTED && !xd->neg.fe.sg))
 		return RTE_ETHER_MTU;
 	return XENPV_NETIF_MAX_FRAME - RTE_ETHER_HDR_LEN;
 }

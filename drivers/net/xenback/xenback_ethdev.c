@@ -87,21 +87,21 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	pthread_mutex_lock(&xd->lock);
 	max_mtu = (uint16_t)xenback_mtu_max(xd);
 	pthread_mutex_unlock(&xd->lock);
-	xenpv_dev_info_common(info, xd->max_order, max_mtu,
+	xenpv_dev_info_common(info, xd->cfg.max_order, max_mtu,
 			      XENBACK_MIN_RX_BUFSIZE);
 	info->tx_desc_lim.nb_seg_max = XENPV_NETIF_MAX_SLOTS;
 	info->tx_desc_lim.nb_mtu_seg_max = XENPV_NETIF_MAX_SLOTS;
 
 	info->rx_offload_capa = 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	if (xd->sg)
+	if (xd->cfg.sg)
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
-	if (xd->sg && xd->gso) {
+	if (xd->cfg.sg && xd->cfg.gso) {
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		info->max_lro_pkt_size = XENPV_NETIF_MAX_FRAME;
 	}
-	if (xd->csum) {
+	if (xd->cfg.csum) {
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 					 RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
@@ -500,12 +500,12 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd = eth_dev->data->dev_private;
 	xd->fe_domid = (uint16_t)args[XB_ARG_DOMID].val;
 	xd->devid = (uint32_t)args[XB_ARG_DEVID].val;
-	xd->max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
-	xd->max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
-	xd->sg = args[XB_ARG_SG].val != 0;
-	xd->csum = args[XB_ARG_CSUM].val != 0;
-	xd->gso = args[XB_ARG_GSO].val != 0;
-	xd->split = args[XB_ARG_SPLIT].val != 0;
+	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
+	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
+	xd->cfg.sg = args[XB_ARG_SG].val != 0;
+	xd->cfg.csum = args[XB_ARG_CSUM].val != 0;
+	xd->cfg.gso = args[XB_ARG_GSO].val != 0;
+	xd->cfg.split = args[XB_ARG_SPLIT].val != 0;
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
@@ -551,8 +551,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 	rte_eth_dev_probing_finish(eth_dev);
 	XENBACK_LOG(INFO,
 		    "%s: port %u for vif %u.%u (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
-		    name, xd->port_id, xd->fe_domid, xd->devid, xd->max_queues,
-		    xd->max_order, xd->sg, xd->csum, xd->gso, xd->split);
+		    name, xd->port_id, xd->fe_domid, xd->devid, xd->cfg.max_queues,
+		    xd->cfg.max_order, xd->cfg.sg, xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
 	return 0;
 
 fail:

@@ -212,7 +212,7 @@ xenback_apply_config(struct xenback_dev *xd)
 		struct xenback_rxq *rxq = &xd->rxq[i];
 		struct xenback_txq *txq = &xd->txq[i];
 
-		if (i >= data->nb_rx_queues && i < xd->nb_fe_queues &&
+		if (i >= data->nb_rx_queues && i < xd->neg.queues &&
 		    data->nb_rx_queues > 0) {
 			const struct xenback_rxq *owner =
 				&xd->rxq[i % data->nb_rx_queues];
@@ -223,15 +223,15 @@ xenback_apply_config(struct xenback_dev *xd)
 		}
 
 		rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
-		rxq->lro = xd->gso && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO);
-		rxq->csum_offload = xd->csum &&
+		rxq->lro = xd->cfg.gso && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO);
+		rxq->csum_offload = xd->cfg.csum &&
 			(rxo & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) &&
 			(rxo & RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
-		rxq->sg = xd->sg;
-		txq->csum = xd->csum;
-		txq->sg = xd->sg;
-		txq->fe = xd->fe;
-		if (!xd->gso) {
+		rxq->sg = xd->cfg.sg;
+		txq->csum = xd->cfg.csum;
+		txq->sg = xd->cfg.sg;
+		txq->fe = xd->neg.fe;
+		if (!xd->cfg.gso) {
 			txq->fe.gso_tcpv4 = false;
 			txq->fe.gso_tcpv6 = false;
 		}
@@ -248,7 +248,7 @@ static void
 xenback_open_queues(struct xenback_dev *xd)
 {
 	struct rte_eth_dev_data *data = xd->eth_dev->data;
-	unsigned int i, j, n = xd->nb_fe_queues;
+	unsigned int i, j, n = xd->neg.queues;
 	unsigned int nrx = data->nb_rx_queues, ntx = data->nb_tx_queues;
 
 	if (xd->conn != XENBACK_CONN_CONNECTED || !xd->started || n == 0)
@@ -342,10 +342,10 @@ xenback_disconnect(struct xenback_dev *xd)
 	if (xd->conn != XENBACK_CONN_CONNECTED)
 		return;
 	xenback_close_queues(xd);
-	for (i = 0; i < xd->nb_fe_queues; i++)
+	for (i = 0; i < xd->neg.queues; i++)
 		xenback_queue_teardown(xd, i);
 	xenback_set_conn(xd, XENBACK_CONN_CLOSING);
-	xd->nb_fe_queues = 0;
+	xd->neg.queues = 0;
 	xd->disconnects++;
 	xenback_update_link(xd);
 	XENBACK_LOG(NOTICE, "%s: frontend domain %u disconnected", xd->name,
@@ -418,7 +418,7 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 
 	/* two channels if we offered them and the frontend took them */
 	k->split = false;
-	if (xd->split) {
+	if (xd->cfg.split) {
 		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
 					"%s/%s", dir, XENPV_NETIF_EVTCHN_TX);
 
@@ -464,14 +464,14 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 	rc = xenpv_xs_read_uint_default(xd->xs, XBT_NULL, &v, 1, UINT32_MAX,
 					"%s/%s", xd->fe_path,
 					XENPV_NETIF_NUM_QUEUES);
-	if (rc < 0 || v == 0 || v > xd->adv_queues) {
+	if (rc < 0 || v == 0 || v > xd->adv.queues) {
 		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
 					"%s/%s", xd->fe_path,
 					XENPV_NETIF_NUM_QUEUES);
 
 		XENBACK_CONN_LOG(xd,
 			    "%s: frontend asks for \"%s\" queues, valid is 1 to %u",
-			    xd->name, s != NULL ? s : "?", xd->adv_queues);
+			    xd->name, s != NULL ? s : "?", xd->adv.queues);
 		free(s);
 		return -EINVAL;
 	}
@@ -481,10 +481,10 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 				"%s/%s", xd->fe_path, XENPV_NETIF_RING_ORDER);
 	if (rc == -ENOENT) {
 		v = 0;
-	} else if (rc < 0 || v > xd->max_order) {
+	} else if (rc < 0 || v > xd->cfg.max_order) {
 		XENBACK_CONN_LOG(xd,
 			    "%s: bad %s/" XENPV_NETIF_RING_ORDER " (we offered at most %u)",
-			    xd->name, xd->fe_path, xd->max_order);
+			    xd->name, xd->fe_path, xd->cfg.max_order);
 		return -EINVAL;
 	} else {
 		indexed = v > 0;
@@ -639,20 +639,20 @@ xenback_connect(struct xenback_dev *xd)
 	if (rc < 0)
 		return rc;
 
-	xd->nb_fe_queues = (uint16_t)ck.nb_queues;
+	xd->neg.queues = (uint16_t)ck.nb_queues;
 	for (i = 0; i < ck.nb_queues; i++) {
 		rc = xenback_queue_connect(xd, i, &ck);
 		if (rc < 0) {
 			do {
 				xenback_queue_teardown(xd, i);
 			} while (i-- > 0);
-			xd->nb_fe_queues = 0;
+			xd->neg.queues = 0;
 			return rc;
 		}
 	}
-	memcpy(xd->qkeys, ck.q, sizeof(xd->qkeys));
-	xd->ring_order = (uint8_t)ck.order;
-	xd->fe = ck.fe;
+	memcpy(xd->neg.qkeys, ck.q, sizeof(xd->neg.qkeys));
+	xd->neg.order = (uint8_t)ck.order;
+	xd->neg.fe = ck.fe;
 	xenback_set_conn(xd, XENBACK_CONN_CONNECTED);
 	xd->connects++;
 	xenback_apply_config(xd);
@@ -679,17 +679,17 @@ xenback_rekeyed(struct xenback_dev *xd)
 
 	if (xenback_read_conn_keys(xd, &ck) < 0)
 		return true;
-	if (ck.nb_queues != xd->nb_fe_queues || ck.order != xd->ring_order)
+	if (ck.nb_queues != xd->neg.queues || ck.order != xd->neg.order)
 		return true;
 	pages = 1u << ck.order;
 	for (i = 0; i < ck.nb_queues; i++) {
 		/* the rings are mapped: compare what they are made of */
 		for (j = 0; j < pages; j++)
-			if (ck.q[i].tx_ref[j] != xd->qkeys[i].tx_ref[j] ||
-			    ck.q[i].rx_ref[j] != xd->qkeys[i].rx_ref[j])
+			if (ck.q[i].tx_ref[j] != xd->neg.qkeys[i].tx_ref[j] ||
+			    ck.q[i].rx_ref[j] != xd->neg.qkeys[i].rx_ref[j])
 				return true;
-		if (ck.q[i].evtchn_tx != xd->qkeys[i].evtchn_tx ||
-		    ck.q[i].evtchn_rx != xd->qkeys[i].evtchn_rx)
+		if (ck.q[i].evtchn_tx != xd->neg.qkeys[i].evtchn_tx ||
+		    ck.q[i].evtchn_rx != xd->neg.qkeys[i].evtchn_rx)
 			return true;
 	}
 	return false;
@@ -704,21 +704,21 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 	const char *d = xd->be_path;
 	int rc = 0;
 
-	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SG, "%d", xd->sg);
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SG, "%d", xd->cfg.sg);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
-			      xd->adv_gso);
+			      xd->adv.gso);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV6, "%d",
-			      xd->adv_gso);
+			      xd->adv.gso);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_IPV6_CSUM, "%d",
-			      xd->csum);
+			      xd->cfg.csum);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_COPY, "1");
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_FLIP, "0");
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SPLIT_EVTCHN, "%d",
-			      xd->split);
+			      xd->cfg.split);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_QUEUES_KEY, "%u",
-			      xd->adv_queues);
+			      xd->adv.queues);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
-			      xd->max_order);
+			      xd->cfg.max_order);
 	/* the application's MTU, where libxl writes the vif's */
 	if (xd->app_mtu != 0)
 		rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MTU, "%u", xd->app_mtu);
@@ -985,7 +985,7 @@ xenback_alarm(void *arg)
 	pthread_mutex_lock(&xd->lock);
 	xd->alarm_armed = false;
 	if (xd->conn == XENBACK_CONN_CONNECTED && !xd->closing) {
-		for (i = 0; i < xd->nb_fe_queues && reason == 0; i++) {
+		for (i = 0; i < xd->neg.queues && reason == 0; i++) {
 			qi = i;
 			dir = "tx";
 			viol = &xd->rxq[i].viol;
@@ -1035,8 +1035,8 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	int rc, n;
 
 	xd->be_state = XenbusStateUnknown;
-	xd->adv_queues = xd->max_queues;
-	xd->adv_gso = xd->gso;
+	xd->adv.queues = xd->cfg.max_queues;
+	xd->adv.gso = xd->cfg.gso;
 
 	xd->xs = xs_open(0);
 	if (xd->xs == NULL) {
@@ -1055,7 +1055,7 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	}
 	/* two rings of up to 2^max_order pages per queue */
 	(void)xengnttab_set_max_grants(xd->xgt,
-				       2u * xd->max_queues << xd->max_order);
+				       2u * xd->cfg.max_queues << xd->cfg.max_order);
 
 	xd->self_domid = xenback_self_domid(xd);
 	n = snprintf(xd->be_path, sizeof(xd->be_path),
@@ -1166,15 +1166,15 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	int rc = 0;
 
 	queues = RTE_MIN(data->nb_rx_queues, data->nb_tx_queues);
-	queues = RTE_MIN(queues, xd->max_queues);
+	queues = RTE_MIN(queues, xd->cfg.max_queues);
 	if (queues == 0)
 		queues = 1;
-	gso = xd->gso &&
+	gso = xd->cfg.gso &&
 	      (data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO);
 
 	pthread_mutex_lock(&xd->lock);
-	xd->adv_queues = queues;
-	xd->adv_gso = gso;
+	xd->adv.queues = queues;
+	xd->adv.gso = gso;
 	if (!xd->configured) {
 		xd->configured = true;
 		/* a vif held before InitWait: offer, and see who waits */
@@ -1203,7 +1203,7 @@ xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 		XENBACK_LOG(ERR,
 			    "%s: MTU %u is above %u, the most the guest can receive%s",
 			    xd->name, mtu, max,
-			    !xd->sg ? " (devarg sg=0)" :
+			    !xd->cfg.sg ? " (devarg sg=0)" :
 			    " (it did not negotiate " XENPV_NETIF_FEATURE_SG ")");
 		rc = -EINVAL;
 	} else {
