@@ -302,6 +302,32 @@ mtu)
 	front -n 500 traffic
 	stop_backend
 	;;
+hotplug)
+	# libxl's contract: with hotplug-status in the backend directory (libxl
+	# writes it empty), the port stays in InitWait until the hotplug
+	# script writes "connected", then connects the waiting frontend
+	setup
+	hs=/local/domain/0/backend/vif/1/0/hotplug-status
+	"$XENEMU" exec --domid 0 -- xenstore-write "$hs" "" ||
+		fail "cannot clear $hs"
+	backend ""
+	"$XENEMU" exec --domid 1 -- "$XBFRONT" -n 300 traffic \
+		>"$work/front.log" 2>&1 &
+	fpid=$!
+	pids+=("$fpid")
+	sleep 2
+	[ "$(be_key state)" = 2 ] ||
+		fail "backend state $(be_key state) before the hotplug script, want 2"
+	kill -0 "$fpid" 2>/dev/null || fail "the frontend got through without the script"
+	grep -q "waiting for the hotplug script" "$BE_LOG" ||
+		fail "no log line for the wait"
+	"$XENEMU" exec --domid 0 -- xenstore-write "$hs" connected ||
+		fail "cannot write $hs"
+	wait "$fpid" ||
+		fail "traffic after hotplug-status=connected: $(grep 'xbfront: FAIL' "$work/front.log")"
+	stop_backend
+	expect_xstat 0 vif_management_connections -eq 1
+	;;
 no-sg)
 	setup
 	backend ",sg=0"

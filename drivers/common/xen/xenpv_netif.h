@@ -40,6 +40,15 @@
 #define XENPV_NETIF_FRONTEND_ID		"frontend-id"
 #define XENPV_NETIF_MAC			"mac"
 #define XENPV_NETIF_MTU			"mtu"
+/*
+ * libxl writes hotplug-status empty, waits for the backend's InitWait, runs
+ * the vif's hotplug script, which writes "connected" when the host side is
+ * plugged in; a backend goes Connected only after that (Linux netback
+ * does). No key at all: a toolstack without hotplug scripts.
+ */
+#define XENPV_NETIF_HOTPLUG_STATUS	"hotplug-status"
+#define XENPV_NETIF_HOTPLUG_CONNECTED	"connected"
+#define XENPV_NETIF_ONLINE		"online"
 
 /* What the backend offers, in its directory, before InitWait. */
 #define XENPV_NETIF_FEATURE_SG		"feature-sg"

@@ -284,6 +284,7 @@ struct xenback_dev {
 	bool lsc_pending;		/* raise LSC once the lock is dropped */
 	bool reattach;			/* frontend was connected when we came */
 	bool configured;		/* dev_configure done: InitWait allowed */
+	bool hotplug_wait;		/* waiting for hotplug-status=connected */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
 
 	/* what we advertise now (cfg narrowed by dev_configure) */

@@ -841,6 +841,34 @@ xenback_vif_probe(struct xenback_dev *xd)
 	return true;
 }
 
+/*
+ * libxl's contract (xenpv_netif.h): with a hotplug-status key in our
+ * directory, connect only once the hotplug script wrote "connected"; the
+ * watch on our directory brings us back here when it does. Logged once per
+ * wait.
+ */
+static bool
+xenback_hotplug_ready(struct xenback_dev *xd)
+{
+	bool ready;
+	char *s;
+
+	errno = 0;
+	s = xenpv_xs_read(xd->xs, XBT_NULL, "%s/%s", xd->be_path,
+			  XENPV_NETIF_HOTPLUG_STATUS);
+	if (s == NULL)
+		return errno == ENOENT;
+	ready = strcmp(s, XENPV_NETIF_HOTPLUG_CONNECTED) == 0;
+	if (!ready && !xd->hotplug_wait)
+		XENBACK_LOG(NOTICE,
+			    "%s: %s/%s is \"%s\": waiting for the hotplug script before connecting",
+			    xd->name, xd->be_path, XENPV_NETIF_HOTPLUG_STATUS,
+			    s);
+	xd->hotplug_wait = !ready;
+	free(s);
+	return ready;
+}
+
 /* Bring the port in line with the two state nodes. */
 static void
 xenback_reconcile(struct xenback_dev *xd)
@@ -896,6 +924,8 @@ xenback_reconcile(struct xenback_dev *xd)
 		if (xd->be_state != XenbusStateInitWait &&
 		    xd->be_state != XenbusStateConnected)
 			break;	/* wait for the frontend to start over */
+		if (!xenback_hotplug_ready(xd))
+			break;	/* the watch on our directory brings us back */
 		rc = xenback_connect(xd);
 		if (rc == 0) {
 			xd->reattach = false;

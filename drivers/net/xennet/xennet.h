@@ -121,6 +121,7 @@ struct xennet_rxq_stats {
 	uint64_t drop_slots;	/* more than XENNET_RX_MAX_SLOTS slots */
 	uint64_t drop_noscatter; /* larger than one mbuf, no scatter */
 	uint64_t drop_empty;	/* zero-length packets */
+	uint64_t drop_len;	/* longer than max_rx_pktlen (<= 65535) */
 	uint64_t nombuf;	/* mbuf allocation failures */
 	uint64_t gso;		/* packets with a GSO extra (LRO) */
 	uint64_t kicks;		/* event-channel notifications */
@@ -211,6 +212,7 @@ struct xennet_rxq {
 	struct rte_mempool *mp;		/* mbufs we copy packets into */
 	uint16_t port_id;
 	bool scatter;			/* may chain mbufs */
+	uint32_t max_len;		/* longest frame we deliver */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the RX channel */
 	struct xenpv_viol viol;		/* enum xennet_violation: broken */

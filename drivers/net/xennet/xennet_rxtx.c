@@ -600,6 +600,8 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			rxq->stats.drop_slots++;
 		} else if (unlikely(pkt.len == 0)) {
 			rxq->stats.drop_empty++;
+		} else if (unlikely(pkt.len > rxq->max_len)) {
+			rxq->stats.drop_len++;
 		} else {
 			m = xennet_rx_copy(rxq, &pkt, &dropped);
 			if (m == NULL && !dropped)

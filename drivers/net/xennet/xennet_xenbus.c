@@ -324,6 +324,13 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	rxq->xce = ad->xce;
 	rxq->kick_port = (evtchn_port_t)ev->rx;
 	rxq->port_id = dev->data->port_id;
+	/*
+	 * Up to 19 slots of a page would make 77824 bytes: nothing longer
+	 * than what our feature-sg lets the backend send (65535, a GSO
+	 * frame, or one page without it) reaches the application. Not the
+	 * backend's feature-sg: that one is about our TX ring.
+	 */
+	rxq->max_len = ad->sg ? XENPV_NETIF_MAX_FRAME : XENPV_PAGE_SIZE;
 	xennet_rxq_post_all(rxq);
 	return 0;
 
