@@ -138,7 +138,7 @@ class TestPmd:
         return self.proc.returncode
 
 
-def check_telemetry(name, prefix):
+def check_telemetry(name, prefix, want_dump=None):
     """dpdk-telemetry.py must show the port's stats and xstats, with traffic counted."""
     for query, keys in (("/ethdev/stats,0", ("ipackets", "opackets")),
                         ("/ethdev/xstats,0", ("rx_good_packets", "tx_good_packets"))):
@@ -147,6 +147,12 @@ def check_telemetry(name, prefix):
         counts = [re.search(r'"' + k + r'":\s*(\d+)', r.stdout) for k in keys]
         if r.returncode != 0 or not all(counts) or sum(int(m.group(1)) for m in counts) == 0:
             raise Fail(f"{name}: dpdk-telemetry.py {query}: {r.stdout[-800:]} {r.stderr[-400:]}")
+    # the driver's private dump (eth_dev_priv_dump), where it has one
+    if want_dump is not None:
+        r = subprocess.run(["dpdk-telemetry.py", "-f", prefix], input="/ethdev/dump_priv,0\n",
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0 or want_dump not in r.stdout:
+            raise Fail(f"{name}: /ethdev/dump_priv has no '{want_dump}': {r.stdout[-800:]}")
     print(f"ok {name}: telemetry shows stats and xstats", flush=True)
 
 
@@ -258,8 +264,9 @@ def run_pair(args, order, queues, log_dir):
                                f"generator received {g['RX-packets']}")
                 print(f"ok {what}: {f['TX-packets']} packets forwarded", flush=True)
         if args.telemetry:
-            for p, prefix in ((back, f"pairb{os.getpid()}"), (front, f"pairf{os.getpid()}")):
-                check_telemetry(p.name, prefix)
+            for p, prefix, dump in ((back, f"pairb{os.getpid()}", "connection: connected"),
+                                    (front, f"pairf{os.getpid()}", None)):
+                check_telemetry(p.name, prefix, dump)
         for p in (front, back):
             out = p.cmd("show port xstats 0")
             names = re.findall(r"^(\w+):\s+\d+$", out, re.M)

@@ -44,6 +44,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ethdev.h>
 #include <rte_ether.h>
@@ -330,6 +331,7 @@ int xenback_xenbus_start(struct xenback_dev *xd);
 void xenback_xenbus_stop(struct xenback_dev *xd);
 int xenback_xenbus_configure(struct xenback_dev *xd);
 int xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu);
+int xenback_xenbus_dump(struct xenback_dev *xd, FILE *f);
 void xenback_xenbus_set_started(struct xenback_dev *xd, bool started);
 void xenback_update_link(struct xenback_dev *xd);
 

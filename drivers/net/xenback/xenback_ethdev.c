@@ -194,6 +194,12 @@ xenback_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 }
 
 static int
+xenback_priv_dump(struct rte_eth_dev *dev, FILE *f)
+{
+	return xenback_xenbus_dump(dev->data->dev_private, f);
+}
+
+static int
 xenback_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	return xenback_xenbus_set_mtu(dev->data->dev_private, mtu);
@@ -436,6 +442,7 @@ static const struct eth_dev_ops xenback_ops = {
 	.allmulticast_disable = xenpv_rx_filter_noop,
 	.mac_addr_set = xenpv_mac_addr_set,
 	.mtu_set = xenback_mtu_set,
+	.eth_dev_priv_dump = xenback_priv_dump,
 	.rx_queue_setup = xenback_rx_queue_setup,
 	.rx_queue_release = xenback_rx_queue_release,
 	.tx_queue_setup = xenback_tx_queue_setup,

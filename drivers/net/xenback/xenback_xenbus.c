@@ -58,6 +58,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -976,6 +977,54 @@ xenback_fire_lsc(struct xenback_dev *xd, bool lsc)
 	if (lsc)
 		rte_eth_dev_callback_process(xd->eth_dev,
 					     RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/*
+ * eth_dev_priv_dump (rte_eth_dev_priv_dump, telemetry's /ethdev/dump_priv):
+ * the vif as the control path sees it, and each ring's indices.
+ */
+int
+xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&xd->lock);
+	fprintf(f, "vif %u.%u: backend %s, frontend %s\n", xd->fe_domid,
+		xd->devid, xd->be_path, xd->fe_path[0] ? xd->fe_path : "-");
+	fprintf(f, "connection: %s, backend state %s, %s, %s\n",
+		xenback_conn_names[xd->conn],
+		xenpv_bus_state_name(xd->be_state),
+		xd->configured ? "configured" : "not configured",
+		xd->started ? "started" : "stopped");
+	if (xd->hotplug_wait)
+		fprintf(f, "waiting for hotplug-status=connected\n");
+	fprintf(f, "configured: max %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
+		xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
+		xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
+	fprintf(f, "advertised: %u queues, gso %d\n", xd->adv.queues,
+		xd->adv.gso);
+	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
+		", violations %" PRIu64 ", refused %" PRIu64 "\n",
+		xd->connects, xd->disconnects, xd->violations, xd->refused);
+	if (xd->conn == XENBACK_CONN_CONNECTED) {
+		fprintf(f, "negotiated: %u queues, ring order %u, %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d\n",
+			xd->neg.queues, xd->neg.order,
+			xd->neg.fe.split ? "split" : "shared", xd->neg.fe.sg,
+			xd->neg.fe.gso_tcpv4, xd->neg.fe.gso_tcpv6,
+			xd->neg.fe.csum, xd->neg.fe.ipv6_csum);
+		for (i = 0; i < xd->neg.queues; i++) {
+			const netif_tx_back_ring_t *t = &xd->rxq[i].ring;
+			const netif_rx_back_ring_t *r = &xd->txq[i].ring;
+
+			fprintf(f, "queue %u: guest tx ring req_cons %u rsp_prod %u, guest rx ring req_cons %u rsp_prod %u, violations %u/%u\n",
+				i, t->req_cons, t->rsp_prod_pvt, r->req_cons,
+				r->rsp_prod_pvt,
+				xenpv_viol_take(&xd->rxq[i].viol),
+				xenpv_viol_take(&xd->txq[i].viol));
+		}
+	}
+	pthread_mutex_unlock(&xd->lock);
+	return 0;
 }
 
 /* xenstore watch events, on the EAL interrupt thread. */
