@@ -182,36 +182,6 @@ xt_summary_build(const struct xt_result *r, struct xt_kv_list *l, char *sizes,
 	xt_kv_str(l, "result", r->pass ? "pass" : "fail");
 }
 
-void
-xt_summary_print(FILE *out, const struct xt_result *r)
-{
-	struct xt_kv_list l;
-	char sizes[128];
-	unsigned int i;
-
-	xt_summary_build(r, &l, sizes, sizeof(sizes));
-	fprintf(out, "--- xen-traffic summary ---\n");
-	for (i = 0; i < l.n; i++) {
-		const struct xt_kv *kv = &l.kv[i];
-
-		switch (kv->type) {
-		case XT_KV_U64:
-			fprintf(out, "%s=%" PRIu64 "\n", kv->key, kv->u);
-			break;
-		case XT_KV_I64:
-			fprintf(out, "%s=%" PRId64 "\n", kv->key, kv->i);
-			break;
-		case XT_KV_DBL:
-			fprintf(out, "%s=%.6f\n", kv->key, kv->d);
-			break;
-		case XT_KV_STR:
-			fprintf(out, "%s=%s\n", kv->key, kv->s);
-			break;
-		}
-	}
-	fflush(out);
-}
-
 /* JSON string: the values here are names and numbers, but escape anyway. */
 static void
 xt_json_str(FILE *out, const char *s)
@@ -230,37 +200,71 @@ xt_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-int
-xt_summary_json(FILE *out, const struct xt_result *r)
+/*
+ * One value as both outputs write it: numbers in the same format, so that the
+ * key=value summary and the JSON object never disagree; strings quoted only
+ * in JSON.
+ */
+static void
+xt_kv_value(FILE *out, const struct xt_kv *kv, bool json)
+{
+	switch (kv->type) {
+	case XT_KV_U64:
+		fprintf(out, "%" PRIu64, kv->u);
+		break;
+	case XT_KV_I64:
+		fprintf(out, "%" PRId64, kv->i);
+		break;
+	case XT_KV_DBL:
+		fprintf(out, "%.6f", kv->d);
+		break;
+	case XT_KV_STR:
+		if (json)
+			xt_json_str(out, kv->s);
+		else
+			fputs(kv->s, out);
+		break;
+	}
+}
+
+/*
+ * Both outputs walk the same list: key=value lines under a heading for
+ * people and the log, or one flat JSON object for scripts.
+ */
+static void
+xt_summary_write(FILE *out, const struct xt_result *r, bool json)
 {
 	struct xt_kv_list l;
 	char sizes[128];
 	unsigned int i;
 
 	xt_summary_build(r, &l, sizes, sizeof(sizes));
-	fprintf(out, "{\n");
+	fprintf(out, json ? "{\n" : "--- xen-traffic summary ---\n");
 	for (i = 0; i < l.n; i++) {
-		const struct xt_kv *kv = &l.kv[i];
-
-		fprintf(out, "  ");
-		xt_json_str(out, kv->key);
-		fprintf(out, ": ");
-		switch (kv->type) {
-		case XT_KV_U64:
-			fprintf(out, "%" PRIu64, kv->u);
-			break;
-		case XT_KV_I64:
-			fprintf(out, "%" PRId64, kv->i);
-			break;
-		case XT_KV_DBL:
-			fprintf(out, "%.6f", kv->d);
-			break;
-		case XT_KV_STR:
-			xt_json_str(out, kv->s);
-			break;
+		if (json) {
+			fprintf(out, "  ");
+			xt_json_str(out, l.kv[i].key);
+			fprintf(out, ": ");
+		} else {
+			fprintf(out, "%s=", l.kv[i].key);
 		}
-		fprintf(out, "%s\n", i + 1 < l.n ? "," : "");
+		xt_kv_value(out, &l.kv[i], json);
+		fprintf(out, "%s\n", json && i + 1 < l.n ? "," : "");
 	}
-	fprintf(out, "}\n");
+	if (json)
+		fprintf(out, "}\n");
+}
+
+void
+xt_summary_print(FILE *out, const struct xt_result *r)
+{
+	xt_summary_write(out, r, false);
+	fflush(out);
+}
+
+int
+xt_summary_json(FILE *out, const struct xt_result *r)
+{
+	xt_summary_write(out, r, true);
 	return ferror(out) ? -EIO : 0;
 }
