@@ -181,6 +181,33 @@ hostile() { # KIND COUNTER REASON: inject KIND, expect one logged violation
 		fail "app: the violation logged is not \"$3\""
 }
 
+# hostile_drop KIND COUNTER [PEER-ARGS] [-- APP-ARGS]: the backend sends
+# one packet the frontend must not deliver (KIND); the session goes on,
+# COUNTER counts it once, nothing is a violation
+hostile_drop() {
+	local kind=$1 counter=$2
+	shift 2
+	local pargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		pargs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	start_peer peer --scenario hostile --hostile "$kind" --packets 64 \
+		"${pargs[@]}"
+	start_app app "" "$@"
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	expect_stat app protocol_violation_errors eq 0
+	expect_stat app "$counter" eq 1
+	expect_stat app ierrors eq 1
+	expect_stat app mbufs_in_use eq 0
+	grep -q 'protocol violation' "$logs/app" &&
+		fail "app: logged a protocol violation"
+	return 0
+}
+
 case $scenario in
 echo)
 	# also an MTU above the mbuf size (scatter is enabled)
@@ -388,6 +415,8 @@ hostile_tx_overflow)
 	hostile tx-overflow tx_q0_violations "beyond requests" ;;
 hostile_tx_bad_status)
 	hostile tx-bad-status tx_q0_violations "status unknown" ;;
+hostile_rx_oversize)
+	hostile_drop rx-oversize rx_q0_drop_len ;;
 *)
 	fail "unknown scenario" ;;
 esac

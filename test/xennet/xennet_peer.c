@@ -103,6 +103,11 @@ static const struct kind kinds[] = {
 
 enum hostile {
 	H_NONE,
+	/* not violations: the frontend drops the packet, counts it, goes on */
+	H_RX_OVERSIZE,
+	H_RX_GSO_UNASKED,
+	H_RX_CSUM_UNASKED,
+	/* violations: the frontend logs one and closes the vif */
 	H_RX_BAD_ID,
 	H_RX_BAD_BOUNDS,
 	H_RX_OVERFLOW,
@@ -111,10 +116,17 @@ enum hostile {
 	H_TX_DUP_ID,
 	H_TX_OVERFLOW,
 	H_TX_BAD_STATUS,
+	H_TX_NULL_DATA,
 };
+
+/* The first packet a drop kind sends, and the injection's name */
+#define H_IS_DROP(h) ((h) >= H_RX_OVERSIZE && (h) <= H_RX_CSUM_UNASKED)
 
 static const char * const hostile_names[] = {
 	[H_NONE] = "none",
+	[H_RX_OVERSIZE] = "rx-oversize",
+	[H_RX_GSO_UNASKED] = "rx-gso-unasked",
+	[H_RX_CSUM_UNASKED] = "rx-csum-unasked",
 	[H_RX_BAD_ID] = "rx-bad-id",
 	[H_RX_BAD_BOUNDS] = "rx-bad-bounds",
 	[H_RX_OVERFLOW] = "rx-overflow",
@@ -123,6 +135,7 @@ static const char * const hostile_names[] = {
 	[H_TX_DUP_ID] = "tx-dup-id",
 	[H_TX_OVERFLOW] = "tx-overflow",
 	[H_TX_BAD_STATUS] = "tx-bad-status",
+	[H_TX_NULL_DATA] = "tx-null-data",
 };
 
 /* One netif queue as the backend sees it. */
@@ -188,6 +201,7 @@ struct peer {
 	bool polling;
 	bool tx_lockstep;	/* one packet at a time, each echo kicked */
 	bool rx_lockstep;	/* flood in rounds, each ended by a kick */
+	bool restart_inject;	/* go back to InitWait right after it */
 	unsigned int window;	/* packets in flight per queue */
 	bool arm_tx;		/* ask for kicks on new TX requests */
 	bool arm_rx;		/* ask for kicks on new RX buffers */
@@ -786,6 +800,7 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 		uint32_t total = 0, first_len;
 		RING_IDX idx = cons;
 		bool extra_slot[MAX_SLOTS] = { false };
+		bool null_data;
 
 		RING_COPY_REQUEST(r, idx, &first);
 		idx++;
@@ -861,12 +876,24 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 		}
 		copy_check(p, seg, nr, "TX");
 
-		/* one response per slot, in order */
+		/*
+		 * one response per slot, in order; tx-null-data answers the
+		 * first data slot of a GSO packet with NETIF_RSP_NULL, as if
+		 * it were the extra, and the extra not at all
+		 */
+		null_data = p->hostile == H_TX_NULL_DATA && !p->injected &&
+			q->echoed >= 4 && extra_slots > 0;
 		for (i = 0; i < nslots; i++) {
-			netif_tx_response_t *rsp =
-				RING_GET_RESPONSE(r, r->rsp_prod_pvt);
+			netif_tx_response_t *rsp;
 
+			if (null_data && extra_slot[i])
+				continue;
+			rsp = RING_GET_RESPONSE(r, r->rsp_prod_pvt);
 			r->rsp_prod_pvt++;
+			if (null_data && i == 0) {
+				rsp->status = NETIF_RSP_NULL;
+				continue;
+			}
 			if (extra_slot[i]) {
 				rsp->status = NETIF_RSP_NULL;
 				continue;
@@ -886,6 +913,8 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 				p->injected = true;
 			}
 		}
+		if (null_data)
+			p->injected = true;
 		r->req_cons = idx;
 		cons = idx;
 		taken++;
@@ -913,6 +942,36 @@ incomplete:
 	return taken;
 }
 
+/*
+ * One packet the frontend must drop and count, not deliver (p->hostile is
+ * a drop kind): it is not part of the echo session.
+ */
+static bool
+send_unwanted(struct peer *p, struct pq *q)
+{
+	/* 19 full slots: the most the frontend parses, above 65535 */
+	static uint8_t big[19 * PAGE_SZ];
+
+	switch (p->hostile) {
+	case H_RX_OVERSIZE:
+		memcpy(big, p->fe_mac, 6);
+		return send_packet(p, q, 0, big, sizeof(big), 0, 0, false,
+				   false);
+	case H_RX_GSO_UNASKED:
+		/* the frontend wrote feature-gso-tcpv4=0 */
+		build_packet(p, p->ref, 6, 4, 0);
+		return send_packet(p, q, 0, p->ref, kinds[6].len, 0,
+				   kinds[6].gso_size, false, false);
+	case H_RX_CSUM_UNASKED:
+		/* the frontend wrote feature-no-csum-offload=1 */
+		build_packet(p, p->ref, 2, 4, 0);
+		return send_packet(p, q, 0, p->ref, kinds[2].len, CB, 0,
+				   false, false);
+	default:
+		return false;
+	}
+}
+
 /* Send what the window allows on queue @q; returns packets sent. */
 static unsigned int
 feed_rx(struct peer *p, struct pq *q, uint16_t qid)
@@ -929,6 +988,13 @@ feed_rx(struct peer *p, struct pq *q, uint16_t qid)
 		bool inject = p->hostile >= H_RX_BAD_ID &&
 			p->hostile <= H_RX_BAD_EXTRA && !p->injected &&
 			qid == 0 && q->sent == 4;
+
+		if (H_IS_DROP(p->hostile) && !p->injected && qid == 0 &&
+		    q->sent == 4) {
+			if (!send_unwanted(p, q))
+				break;
+			p->injected = true;
+		}
 
 		kind_rx_offloads(p, kind, &flags, &gso);
 		build_packet(p, p->ref, kind, q->sent, qid);
@@ -1219,7 +1285,8 @@ run_session(struct peer *p, const char *name)
 			work += take_tx(p, &p->q[i], (uint16_t)i);
 		for (i = 0; i < p->nq; i++)
 			work += feed_rx(p, &p->q[i], (uint16_t)i);
-		if (p->hostile != H_NONE && p->injected) {
+		if (p->hostile != H_NONE && !H_IS_DROP(p->hostile) &&
+		    p->injected) {
 			tl_note("injected %s", hostile_names[p->hostile]);
 			return;
 		}
@@ -1347,6 +1414,8 @@ static const struct tl_opt opts[] = {
 	OPT("scenario", STR, &scenario, "NAME",
 	    "echo|flood|reconnect|cycles|crash|restart|hostile"),
 	{ "hostile", 0, TL_OPT_FN, &peer.hostile, "KIND", NULL, opt_hostile },
+	OPT("restart-after-inject", SET, &peer.restart_inject, NULL,
+	    "restart (InitWait) before the frontend's watchdog runs"),
 	OPT("packets", UINT, &peer.packets, "N", "per queue (64)"),
 	OPT("cycles", UINT, &cycles, "N", NULL),
 	OPT("timeout", UINT, &peer.timeout_s, "S", "(40)"),
@@ -1479,6 +1548,21 @@ main(int argc, char **argv)
 		run_session(p, "hostile");
 		if (!p->injected)
 			tl_fail("could not inject %s", hostile_names[p->hostile]);
+		if (H_IS_DROP(p->hostile)) {
+			/* dropped and counted: the session went on */
+			send_stop(p);
+			follow_frontend_close(p, 5000);
+			goto done;
+		}
+		if (p->restart_inject) {
+			/*
+			 * The frontend's burst records the violation within
+			 * microseconds, its watchdog acts on it within 100
+			 * ms: restart in between, which must not wipe it.
+			 */
+			usleep(5000);
+			be_switch(p, XenbusStateInitWait);
+		}
 		/* the frontend must notice, log, and close the vif */
 		wait_fe_closing(p, 5000);
 		disconnect_frontend(p);
@@ -1488,6 +1572,7 @@ main(int argc, char **argv)
 	} else {
 		tl_usage();
 	}
+done:
 	printf("PEER OK scenario=%s queues=%u order=%u stalls=%" PRIu64 "\n",
 	       scenario, p->nq, p->order, p->stalls);
 	for (i = 0; i < MAX_QUEUES; i++) {

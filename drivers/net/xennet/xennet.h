@@ -121,7 +121,7 @@ struct xennet_rxq_stats {
 	uint64_t drop_slots;	/* more than XENNET_RX_MAX_SLOTS slots */
 	uint64_t drop_noscatter; /* larger than one mbuf, no scatter */
 	uint64_t drop_empty;	/* zero-length packets */
-	uint64_t drop_len;	/* longer than max_rx_pktlen (<= 65535) */
+	uint64_t drop_len;	/* longer than feature-sg allows */
 	uint64_t nombuf;	/* mbuf allocation failures */
 	uint64_t gso;		/* packets with a GSO extra (LRO) */
 	uint64_t kicks;		/* event-channel notifications */
