@@ -328,6 +328,31 @@ hotplug)
 	stop_backend
 	expect_xstat 0 vif_management_connections -eq 1
 	;;
+rate)
+	# The toolstack's rate ("<bytes>,<usec>") limits what the guest sends:
+	# 250 kB per 100 ms here. The guest's frames cannot come through faster
+	# than that (the first interval's credit and one burst of
+	# max(250 kB, 128 KiB) aside), and the held bursts are counted.
+	setup
+	"$XENEMU" exec --domid 0 -- xenstore-write \
+		/local/domain/0/backend/vif/1/0/rate 250000,100000 ||
+		fail "cannot write the rate"
+	backend ""
+	t0=$(date +%s%N)
+	front -n 300 traffic
+	t1=$(date +%s%N)
+	stop_backend
+	grep -q "rate limit 250000 bytes per 100000 us" "$BE_LOG" ||
+		fail "the rate was not read"
+	bytes=$(xstat 0 rx_good_bytes)
+	ms=$(( (t1 - t0) / 1000000 ))
+	# the bytes beyond the free credit at 2500 bytes per ms, less 10 %
+	min_ms=$(( (bytes - 2 * 250000) * 9 / 25000 ))
+	echo "  $bytes bytes from the guest in $ms ms (at least $min_ms ms at the rate)"
+	[ "$min_ms" -gt 500 ] || fail "too little traffic ($bytes bytes) to see the rate"
+	[ "$ms" -ge "$min_ms" ] || fail "$bytes bytes in $ms ms: faster than the rate allows"
+	expect_xstat 0 rx_rate_held -ge 1
+	;;
 no-sg)
 	setup
 	backend ",sg=0"

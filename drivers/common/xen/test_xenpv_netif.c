@@ -11,6 +11,7 @@
  * peer offers). Table-driven: one row per case.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,9 +283,47 @@ test_tx_offload(void)
 	}
 }
 
+/* The toolstack's rate key: "<bytes>,<usec>", nothing else. */
+static void
+test_rate(void)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		uint64_t bytes, usec;
+	} rows[] = {
+		{ "1000000,20000", 0, 1000000, 20000 },
+		{ "0,1", 0, 0, 1 },
+		{ "18446744073709551,1", 0, 18446744073709551ull, 1 },
+		{ "1,0", -EINVAL, 0, 0 },
+		{ "1000000", -EINVAL, 0, 0 },
+		{ "1000000,", -EINVAL, 0, 0 },
+		{ ",20000", -EINVAL, 0, 0 },
+		{ "1000000,20000,", -EINVAL, 0, 0 },
+		{ " 1000000,20000", -EINVAL, 0, 0 },
+		{ "-1,20000", -EINVAL, 0, 0 },
+		{ "1e6,20000", -EINVAL, 0, 0 },
+		{ "99999999999999999999,1", -EINVAL, 0, 0 },
+		{ "", -EINVAL, 0, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		uint64_t b = 7, u = 7;
+		int rc = xenpv_netif_parse_rate(rows[i].s, &b, &u);
+
+		CHECK(rc == rows[i].rc, rows[i].s);
+		if (rc == 0)
+			CHECK(b == rows[i].bytes && u == rows[i].usec,
+			      rows[i].s);
+	}
+	CHECK(xenpv_netif_parse_rate(NULL, NULL, NULL) == -EINVAL, "NULL");
+}
+
 int
 main(void)
 {
+	test_rate();
 	test_extras();
 	test_csum_flags();
 	test_rx_ol_flags();

@@ -78,7 +78,7 @@ xenpv_xs_read(struct xs_handle *xs, xs_transaction_t t, const char *fmt, ...)
 	return val;
 }
 
-static int
+int
 xenpv_parse_uint(const char *s, unsigned long *val, unsigned long max)
 {
 	unsigned long v = 0;

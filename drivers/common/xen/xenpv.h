@@ -55,6 +55,12 @@ int xenpv_xs_read_uint(struct xs_handle *xs, xs_transaction_t t,
 		       unsigned long *val, unsigned long max,
 		       const char *fmt, ...) __rte_format_printf(5, 6);
 
+/*
+ * The parser of xenpv_xs_read_uint() and the next: plain decimal, at most 20 digits, at most @max.
+ * 0, -EINVAL or -ERANGE. (Exported for its fuzz harness, test/fuzz.)
+ */
+int xenpv_parse_uint(const char *s, unsigned long *val, unsigned long max);
+
 /* Like xenpv_xs_read_uint, but a missing key yields @def. */
 int xenpv_xs_read_uint_default(struct xs_handle *xs, xs_transaction_t t,
 			       unsigned long *val, unsigned long def,

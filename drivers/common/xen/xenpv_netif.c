@@ -4,6 +4,8 @@
 
 /* The netif wire (xenpv_netif.h): what is not inline. */
 
+#include <errno.h>
+
 #include "xenpv_netif.h"
 
 const char *
@@ -22,4 +24,36 @@ xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r)
 		return "GSO extra with a bad size or type";
 	}
 	return "?";
+}
+
+/* A plain decimal of at most 19 digits at *p; advances *p past it. */
+static int
+xenpv_netif_decimal(const char **p, uint64_t *v)
+{
+	const char *c = *p;
+	uint64_t x = 0;
+
+	if (*c < '0' || *c > '9')
+		return -EINVAL;
+	for (; *c >= '0' && *c <= '9'; c++) {
+		if (c - *p >= 19)
+			return -EINVAL;
+		x = x * 10 + (uint64_t)(*c - '0');
+	}
+	*p = c;
+	*v = x;
+	return 0;
+}
+
+int
+xenpv_netif_parse_rate(const char *s, uint64_t *bytes, uint64_t *usec)
+{
+	uint64_t b, u;
+
+	if (s == NULL || xenpv_netif_decimal(&s, &b) < 0 || *s++ != ',' ||
+	    xenpv_netif_decimal(&s, &u) < 0 || *s != '\0' || u == 0)
+		return -EINVAL;
+	*bytes = b;
+	*usec = u;
+	return 0;
 }

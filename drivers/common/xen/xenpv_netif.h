@@ -181,6 +181,14 @@ xenpv_netif_extra_gso(struct netif_extra_info *ex, uint16_t mss,
 const char *xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r);
 
 /*
+ * The toolstack's "rate" key of a vif's backend directory: "<bytes>,<usec>"
+ * (libxl's rate= in the vif spec), two plain decimals, usec at least 1.
+ * 0 or -EINVAL.
+ */
+#define XENPV_NETIF_RATE		"rate"
+int xenpv_netif_parse_rate(const char *s, uint64_t *bytes, uint64_t *usec);
+
+/*
  * Offload mappings. The two rings spell the same two checksum flags at
  * different bits (NETTXF_csum_blank is bit 0, NETRXF_csum_blank bit 1), so
  * both are read into and written from one neutral state.

@@ -67,6 +67,22 @@ extern int xenback_logtype;
 		__func__, ##__VA_ARGS__)
 
 /*
+ * The vif's rate limit on what the guest sends (the toolstack's "rate" key,
+ * "<bytes>,<usec>": bytes allowed per interval), a credit scheduler as Linux
+ * netback's: each guest TX ring gets the credit, refilled every interval up
+ * to a burst of max(bytes, 128 KiB) so one packet of any size gets through;
+ * a packet larger than what is left waits in the ring. Set by the control
+ * path with the ring closed; used by the ring's burst.
+ */
+struct xenback_credit {
+	uint64_t bytes;		/* per interval; 0: no limit */
+	uint64_t interval;	/* in TSC cycles */
+	uint64_t burst;		/* the most credit that accumulates */
+	uint64_t remaining;	/* bytes the ring may still take */
+	uint64_t next;		/* TSC of the next refill */
+};
+
+/*
  * Counters of an ethdev RX queue (guest TX ring). Written only by the
  * queue's burst; the control path reads them for stats and xstats.
  */
@@ -87,6 +103,7 @@ struct xenback_rxq_stats {
 	uint64_t gso;		/* LRO packets delivered */
 	uint64_t csum_fixed;	/* blank checksums completed in software */
 	uint64_t csum_unknown;	/* blank checksum on a non TCP/UDP packet */
+	uint64_t rate_held;	/* bursts cut short by the vif's rate */
 };
 
 /* Counters of an ethdev TX queue (guest RX ring); same rules. */
@@ -160,6 +177,8 @@ struct xenback_rxq {
 	bool csum_offload;		/* L4 checksum offload enabled */
 	bool sg;			/* we advertised feature-sg */
 	struct rte_mempool *mp;
+
+	struct xenback_credit credit;	/* the vif's rate limit */
 
 	/* burst scratch, sized for the ring at connect */
 	netif_tx_request_t *reqs;	/* copies of the requests consumed */

@@ -359,6 +359,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_RX("rx_lro_packets", gso),
 	XB_RX("rx_csum_completed", csum_fixed),
 	XB_RX("rx_csum_unknown", csum_unknown),
+	XB_RX("rx_rate_held", rate_held),
 	XB_TX("tx_response_errors", errors),
 	XB_TX("tx_bad_length_dropped", drop_len),
 	XB_TX("tx_no_sg_dropped", drop_sg),

@@ -24,6 +24,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -110,6 +111,12 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 
 	RING_COPY_REQUEST(ring, idx, first);
 	idx++;
+	/* the vif's rate: a packet beyond the credit waits in the ring */
+	if (unlikely(rxq->credit.bytes != 0) &&
+	    first->size > rxq->credit.remaining) {
+		rxq->st.rate_held++;
+		return XB_PKT_STOP;
+	}
 	p->gso_size = 0;
 
 	/* extra-info slots follow the first request (xenpv_netif.h) */
@@ -309,6 +316,22 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	return true;
 }
 
+/*
+ * The rate limit's refill (struct xenback_credit): every interval passed
+ * since the last adds one interval's bytes, up to the burst.
+ */
+static inline void
+xenback_credit_refill(struct xenback_credit *c)
+{
+	uint64_t now = rte_get_tsc_cycles(), k;
+
+	if (now < c->next)
+		return;
+	k = (now - c->next) / c->interval + 1;
+	c->remaining = RTE_MIN(c->remaining + k * c->bytes, c->burst);
+	c->next += k * c->interval;
+}
+
 /* One guest TX ring, up to @nb_pkts packets (inside the caller's guard). */
 static uint16_t
 xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
@@ -338,6 +361,8 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 		return 0;
 	if (nb_pkts > XENBACK_BURST_MAX)
 		nb_pkts = XENBACK_BURST_MAX;
+	if (unlikely(rxq->credit.bytes != 0))
+		xenback_credit_refill(&rxq->credit);
 
 	base = ring->req_cons;
 	cons = base;
@@ -348,6 +373,10 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 		v = xenback_rx_parse(rxq, base, cons, prod, p, &nseg, &used);
 		if (v == XB_PKT_STOP)
 			break;
+		/* the credit pays for what the guest sent, delivered or not */
+		if (unlikely(rxq->credit.bytes != 0))
+			rxq->credit.remaining -= RTE_MIN(rxq->credit.remaining,
+				(uint64_t)rxq->reqs[cons - base].size);
 		cons += used;
 		if (v == XB_PKT_OK)
 			nplan++;

@@ -33,6 +33,9 @@
 #define XENBACK_TX_PKT_SLOTS_MAX \
 	(1 + XENPV_NETIF_MAX_EXTRAS + XENBACK_TX_FATAL_SLOTS)
 
+/* A rate-limited ring may always take a packet this big (Linux's 128 KiB). */
+#define XENBACK_RATE_MIN_BURST	131072u
+
 /* Netif queues offered by default (the max_queues devarg). */
 #define XENBACK_DEFAULT_QUEUES	8
 

@@ -66,6 +66,7 @@
 
 #include <rte_alarm.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include <ethdev_driver.h>
@@ -628,6 +629,44 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	return 0;
 }
 
+/*
+ * The toolstack's rate limit of the vif (xenpv_netif.h: "rate" =
+ * "<bytes>,<usec>"), read at each connection into every guest TX ring's
+ * credit, as Linux netback gives each queue the full rate. No key: no
+ * limit; a bad one is logged and ignored.
+ */
+static void
+xenback_read_rate(struct xenback_dev *xd, unsigned int nb_queues)
+{
+	struct xenback_credit c = { .bytes = 0 };
+	uint64_t bytes, usec;
+	unsigned int i;
+	char *s;
+
+	errno = 0;
+	s = xenpv_xs_read(xd->xs, XBT_NULL, "%s/%s", xd->be_path,
+			  XENPV_NETIF_RATE);
+	if (s != NULL && xenpv_netif_parse_rate(s, &bytes, &usec) == 0 &&
+	    bytes != 0) {
+		/* an hour at most: the interval in TSC cycles cannot wrap */
+		usec = RTE_MIN(usec, (uint64_t)3600 * 1000000);
+		c.bytes = bytes;
+		c.interval = RTE_MAX(usec * rte_get_tsc_hz() / 1000000,
+				     (uint64_t)1);
+		c.burst = RTE_MAX(bytes, (uint64_t)XENBACK_RATE_MIN_BURST);
+		c.remaining = bytes;
+		c.next = rte_get_tsc_cycles() + c.interval;
+		XENBACK_LOG(INFO, "%s: rate limit %" PRIu64 " bytes per %" PRIu64 " us on what the guest sends",
+			    xd->name, bytes, usec);
+	} else if (s != NULL && strcmp(s, "") != 0) {
+		XENBACK_LOG(WARNING, "%s: %s/%s is not \"<bytes>,<usec>\": no rate limit",
+			    xd->name, xd->be_path, XENPV_NETIF_RATE);
+	}
+	free(s);
+	for (i = 0; i < nb_queues; i++)
+		xd->rxq[i].credit = c;
+}
+
 /* The frontend is ready: bring the whole vif up, or nothing of it. */
 static int
 xenback_connect(struct xenback_dev *xd)
@@ -651,6 +690,7 @@ xenback_connect(struct xenback_dev *xd)
 			return rc;
 		}
 	}
+	xenback_read_rate(xd, ck.nb_queues);
 	memcpy(xd->neg.qkeys, ck.q, sizeof(xd->neg.qkeys));
 	xd->neg.order = (uint8_t)ck.order;
 	xd->neg.fe = ck.fe;

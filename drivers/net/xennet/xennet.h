@@ -80,7 +80,8 @@ struct xennet_tx_slot {
 	uint8_t *page;		/* our mapping of the id's data page */
 	grant_ref_t gref;	/* its grant (read-only for the backend) */
 	uint16_t next_free;	/* next free id, while this one is free */
-	uint16_t in_flight;	/* 1 from request to response */
+	uint8_t in_flight;	/* 1 from request to response */
+	uint8_t extras;		/* extra-info slots after this request */
 };
 
 /*
@@ -122,6 +123,7 @@ struct xennet_rxq_stats {
 	uint64_t drop_noscatter; /* larger than one mbuf, no scatter */
 	uint64_t drop_empty;	/* zero-length packets */
 	uint64_t drop_len;	/* longer than feature-sg allows */
+	uint64_t drop_offload;	/* GSO or csum_blank we did not ask for */
 	uint64_t nombuf;	/* mbuf allocation failures */
 	uint64_t gso;		/* packets with a GSO extra (LRO) */
 	uint64_t kicks;		/* event-channel notifications */
@@ -181,7 +183,7 @@ struct xennet_txq {
 	struct xennet_tx_slot *slots;	/* [ring size], by request id */
 	uint32_t nr_free;		/* ids on the free list */
 	uint16_t free_head;		/* first free id */
-	uint32_t extras_in_flight;	/* extras awaiting NETIF_RSP_NULL */
+	uint32_t nulls_due;		/* extras of answered ids, unanswered */
 	bool sg;			/* backend takes multi-slot packets */
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	xenevtchn_handle *xce;
@@ -213,6 +215,8 @@ struct xennet_rxq {
 	uint16_t port_id;
 	bool scatter;			/* may chain mbufs */
 	uint32_t max_len;		/* longest frame we deliver */
+	bool gso;			/* we wrote feature-gso-tcpv4/6=1 */
+	bool csum;			/* we wrote feature-no-csum-offload=0 */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the RX channel */
 	struct xenpv_viol viol;		/* enum xennet_violation: broken */

@@ -378,6 +378,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_RX("rx_no_scatter_dropped", drop_noscatter),
 	XN_RX("rx_empty_dropped", drop_empty),
 	XN_RX("rx_length_dropped", drop_len),
+	XN_RX("rx_offload_dropped", drop_offload),
 	XN_RX("rx_kick_errors", kick_errors),
 	XN_TX("tx_length_dropped", drop_len),
 	XN_TX("tx_no_sg_dropped", drop_nosg),
@@ -391,7 +392,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_PORT("vif_management_disconnections", disconnects),
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
-	XN_RXQ(nombuf),
+	XN_RXQ(drop_offload), XN_RXQ(nombuf),
 	XN_RXQ(gso), XN_RXQ(kicks), XN_RXQ(kick_errors), XN_RXQ(violations),
 	XN_TXQ(packets), XN_TXQ(bytes), XN_TXQ(drop_len), XN_TXQ(drop_nosg),
 	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),
@@ -439,7 +440,8 @@ xennet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		by = RXQ_STAT(rxq, bytes);
 		err = RXQ_STAT(rxq, rsp_error) + RXQ_STAT(rxq, drop_slots) +
 			RXQ_STAT(rxq, drop_noscatter) +
-			RXQ_STAT(rxq, drop_empty) + RXQ_STAT(rxq, drop_len);
+			RXQ_STAT(rxq, drop_empty) + RXQ_STAT(rxq, drop_len) +
+			RXQ_STAT(rxq, drop_offload);
 		st->ipackets += pk;
 		st->ibytes += by;
 		st->ierrors += err;

@@ -78,10 +78,11 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 		txq->slots[i].gref = txq->pages.refs[i];
 		txq->slots[i].next_free = (uint16_t)(i + 1);
 		txq->slots[i].in_flight = 0;
+		txq->slots[i].extras = 0;
 	}
 	txq->free_head = 0;
 	txq->nr_free = n;
-	txq->extras_in_flight = 0;
+	txq->nulls_due = 0;
 	xenpv_viol_clear(&txq->viol);
 }
 
@@ -89,7 +90,11 @@ xennet_txq_init_slots(struct xennet_txq *txq)
  * Take the backend's TX responses and free the ids they answer. Every
  * request slot gets exactly one response: a data slot's carries its id, an
  * extra-info slot's is NETIF_RSP_NULL (and its id field is meaningless, as
- * Linux netback leaves it). Returns false on a protocol violation.
+ * Linux netback leaves it). Backends (Linux, FreeBSD, ours) answer a
+ * packet's extras after its first slot's id, so a NULL is accepted only
+ * for the extras of an id already answered: a NULL standing in for a data
+ * slot would leak that id, and TX would stall silently once ids run out.
+ * Returns false on a protocol violation.
  */
 static bool
 xennet_tx_reclaim(struct xennet_txq *txq)
@@ -110,12 +115,12 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 		RING_COPY_RESPONSE(r, cons, &rsp);
 		switch (rsp.status) {
 		case NETIF_RSP_NULL:
-			if (unlikely(txq->extras_in_flight == 0)) {
+			if (unlikely(txq->nulls_due == 0)) {
 				xennet_txq_violation(txq,
 					XENNET_VIOL_TX_BAD_NULL, cons, 0);
 				return false;
 			}
-			txq->extras_in_flight--;
+			txq->nulls_due--;
 			continue;
 		case NETIF_RSP_OKAY:
 			break;
@@ -142,6 +147,7 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 			return false;
 		}
 		slot->in_flight = 0;
+		txq->nulls_due += slot->extras;
 		slot->next_free = txq->free_head;
 		txq->free_head = rsp.id;
 		txq->nr_free++;
@@ -241,6 +247,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		txq->free_head = slot->next_free;
 		txq->nr_free--;
 		slot->in_flight = 1;
+		slot->extras = 0;
 
 		/* gather the chunk from the chain (lengths were checked) */
 		while (todo > 0) {
@@ -276,7 +283,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 					      false);
 			memcpy(RING_GET_REQUEST(r, prod), &ex, sizeof(ex));
 			prod++;
-			txq->extras_in_flight++;
+			slot->extras = 1;
 			txq->stats.gso++;
 		}
 		left -= chunk;
@@ -602,6 +609,15 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			rxq->stats.drop_empty++;
 		} else if (unlikely(pkt.len > rxq->max_len)) {
 			rxq->stats.drop_len++;
+		} else if (unlikely((pkt.gso_size != 0 && !rxq->gso) ||
+				    ((pkt.flags & NETRXF_csum_blank) &&
+				     !rxq->csum))) {
+			/*
+			 * An offload we did not negotiate: the application
+			 * would get LRO frames or partial checksums it never
+			 * enabled (and forward them with a bad checksum).
+			 */
+			rxq->stats.drop_offload++;
 		} else {
 			m = xennet_rx_copy(rxq, &pkt, &dropped);
 			if (m == NULL && !dropped)

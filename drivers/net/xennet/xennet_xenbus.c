@@ -331,6 +331,8 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	 * backend's feature-sg: that one is about our TX ring.
 	 */
 	rxq->max_len = ad->sg ? XENPV_NETIF_MAX_FRAME : XENPV_PAGE_SIZE;
+	rxq->gso = ad->rx_gso;
+	rxq->csum = ad->rx_csum;
 	xennet_rxq_post_all(rxq);
 	return 0;
 
@@ -720,6 +722,25 @@ xennet_fail(struct xennet_adapter *ad, uint32_t why, bool *lsc)
 		xennet_switch_state(ad, XenbusStateClosing);
 }
 
+/*
+ * Act on a violation the bursts recorded, if any (under lock): count it,
+ * log it once, fail the port. The port stays down until the application
+ * restarts it.
+ */
+static void
+xennet_act_on_violations(struct xennet_adapter *ad, bool *lsc)
+{
+	uint32_t v;
+
+	if (ad->failed)
+		return;
+	v = xennet_check_violations(ad);
+	if (v != XENNET_VIOL_NONE) {
+		ad->port_violations++;
+		xennet_fail(ad, v, lsc);
+	}
+}
+
 /* One step of the state machine (under lock); see the table on top. */
 static void
 xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
@@ -754,6 +775,14 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 		XENNET_LOG(NOTICE, "%s: backend %s went %s: disconnecting",
 			   ad->name, ad->be_path, xenpv_bus_state_name(bs));
 		xennet_teardown(ad, lsc);
+		/*
+		 * A violation a burst recorded before the backend left
+		 * must not be lost to the reconnect (which clears it), or
+		 * a backend could dodge the watchdog by restarting within
+		 * its period and probe us again and again. The guards are
+		 * closed now: nothing more gets recorded.
+		 */
+		xennet_act_on_violations(ad, lsc);
 	}
 
 	if (ad->failed) {
@@ -831,16 +860,10 @@ xennet_watchdog(void *arg)
 {
 	struct xennet_adapter *ad = arg;
 	bool lsc = false;
-	uint32_t v;
 
 	pthread_mutex_lock(&ad->lock);
-	if (ad->connected && !ad->failed) {
-		v = xennet_check_violations(ad);
-		if (v != XENNET_VIOL_NONE) {
-			ad->port_violations++;
-			xennet_fail(ad, v, &lsc);
-		}
-	}
+	if (ad->connected)
+		xennet_act_on_violations(ad, &lsc);
 	if (ad->started &&
 	    rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad) != 0)
 		XENNET_LOG(ERR, "%s: cannot re-arm the watchdog: protocol violations go unnoticed",
