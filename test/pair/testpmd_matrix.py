@@ -28,14 +28,13 @@ Exit status: 0 every run passed, 1 a run failed, 77 the plugins or testpmd are m
 import argparse
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testpmd_pair import Fail, TestPmd  # noqa: E402  (one testpmd driver for both harnesses)
+# one testpmd driver, pair set-up and txonly phase for both harnesses
+from testpmd_pair import (Fail, Pair, add_pair_args, missing, phase_txonly,  # noqa: E402
+                          run_cases)
 
 BURST = 32          # testpmd's default burst: what one tx_first round sends per stream
 # tx_first rounds: 4 streams x 2 x 32 frames fill one 256-slot ring at most, so
@@ -140,28 +139,6 @@ def unpolled_hint(receiver, side):
     return ""
 
 
-def phase_txonly(sender, receiver, seconds, what, rside=None):
-    for p in (sender, receiver):
-        p.cmd("clear port stats all")
-    sender.cmd("set fwd txonly")
-    receiver.cmd("set fwd rxonly")
-    receiver.cmd("start")
-    sender.cmd("start")
-    time.sleep(seconds)
-    sender.cmd("stop")
-    time.sleep(0.5)          # let the receiver drain the rings
-    receiver.cmd("stop")
-    tx, rx = sender.port_stats(), receiver.port_stats()
-    if tx["TX-packets"] < 100:
-        raise Fail(f"{what}: only {tx['TX-packets']} packets sent")
-    if rx["RX-packets"] != tx["TX-packets"]:
-        raise Fail(f"{what}: sent {tx['TX-packets']}, received {rx['RX-packets']}"
-                   + (unpolled_hint(receiver, rside) if rside else ""))
-    if rx.get("RX-errors", 0) or tx.get("TX-errors", 0):
-        raise Fail(f"{what}: errors rx {rx.get('RX-errors')} tx {tx.get('TX-errors')}")
-    print(f"ok {what}: {tx['TX-packets']} packets", flush=True)
-
-
 def phase_tx_first(sender, receiver, count, what, rside=None, sside=None):
     """A fixed count: tx_first bursts from the sender, echoed back by io on the receiver."""
     for p in (sender, receiver):
@@ -196,43 +173,11 @@ def phase_tx_first(sender, receiver, count, what, rside=None, sside=None):
 
 
 def run(args, name, front_side, back_side, log_dir):
-    xdir = tempfile.mkdtemp(prefix="xenemu-matrix.", dir="/dev/shm")
-    env = dict(os.environ, XENEMU_DIR=xdir)
-    procs = []
     tag = f"run{name} front {layout(front_side)} back {layout(back_side)}"
-
-    def xe(*argv):
-        r = subprocess.run([args.xenemu] + list(argv), env=env, capture_output=True, text=True,
-                           timeout=60)
-        if r.returncode != 0:
-            raise Fail(f"xenemu {' '.join(argv)}: exit {r.returncode}: {r.stderr.strip()}")
-
-    try:
-        xe("start")
-        xe("domain", "create", "--domid", "1", "--name", "guest")
-        xe("vif", "attach", "--frontend", "1", "--backend", "0", "--devid", "0",
-           "--mac", "00:16:3e:00:00:01")
-        common = ["--no-huge", "-m", "512", "--single-file-segments", "--no-pci",
-                  "--log-level", "pmd.net.*:info"]
+    with Pair(args, f"run{name}", "mtx", log_dir) as pair:
         # default devargs: the drivers pick the netif queues from the layouts
-        back = TestPmd(f"run{name}-back", [args.xenemu, "exec", "--domid", "0", "--",
-                                           "stdbuf", "-oL", args.testpmd, "-d", args.xenback,
-                                           "--file-prefix", f"mtxb{os.getpid()}", "-l", "0-1",
-                                           "--main-lcore", "1"]
-                       + common + ["--vdev", "net_xenback0,domid=1"] + testpmd_args(back_side),
-                       env, log_dir)
-        procs.append(back)
-        back.wait_prompt(60)
-        front = TestPmd(f"run{name}-front", [args.xenemu, "exec", "--domid", "1", "--",
-                                             "stdbuf", "-oL", args.testpmd, "-d", args.xennet,
-                                             "--file-prefix", f"mtxf{os.getpid()}", "-l", "0-1",
-                                             "--main-lcore", "0"]
-                        + common + ["--vdev", "net_xennet0"] + testpmd_args(front_side),
-                        env, log_dir)
-        procs.append(front)
-        front.wait_prompt(60)
-        back.wait_link(30)
-        front.wait_link(30)
+        back, front = pair.start("net_xenback0,domid=1", testpmd_args(back_side),
+                                 "net_xennet0", testpmd_args(front_side))
 
         if args.user_errors:
             for p in (back, front):
@@ -244,60 +189,38 @@ def run(args, name, front_side, back_side, log_dir):
         for sender, receiver in ((front, back), (back, front)):
             phase_txonly(sender, receiver, args.seconds,
                          f"{tag}: txonly {sender.name} -> rxonly {receiver.name}",
-                         sides[receiver.name])
+                         lambda: unpolled_hint(receiver, sides[receiver.name]))
         for sender, receiver in ((front, back), (back, front)):
             count = streams(sides[sender.name]) * TX_FIRST * BURST
             phase_tx_first(sender, receiver, count,
                            f"{tag}: tx_first {sender.name} -> io {receiver.name}",
                            sides[receiver.name], sides[sender.name])
-    finally:
-        for p in procs:
-            p.close()
-        subprocess.run([args.xenemu, "stop"], env=env, capture_output=True, timeout=60)
-        shutil.rmtree(xdir, ignore_errors=True)
-        for prefix in (f"mtxb{os.getpid()}", f"mtxf{os.getpid()}"):
-            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+
+
+def timed_run(args, name, log_dir):
+    t0 = time.monotonic()
+    run(args, name, *RUNS[name], log_dir)
+    print(f"ok run {name} ({time.monotonic() - t0:.0f} s)", flush=True)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--xenemu", required=True)
-    ap.add_argument("--xenback", required=True, help="librte_net_xenback.so")
-    ap.add_argument("--xennet", required=True, help="librte_net_xennet.so")
-    ap.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "dpdk-testpmd")
+    add_pair_args(ap)
     ap.add_argument("--runs", default=",".join(RUNS), help="comma-separated runs: "
                     + "; ".join(f"{k}: front {layout(f)}, back {layout(b)}"
                                 for k, (f, b) in RUNS.items()))
     ap.add_argument("--user-errors", action="store_true",
                     help="refused MTU, queue and descriptor settings first, on both ports")
     ap.add_argument("--seconds", type=float, default=1.0, help="txonly sending time per phase")
-    ap.add_argument("--log-dir", default=None)
     args = ap.parse_args()
-    for f in (args.xenemu, args.xenback, args.xennet):
-        if not os.path.exists(f):
-            print(f"SKIP: {f} is not built")
-            return 77
-    if not shutil.which(args.testpmd) and not os.path.exists(args.testpmd):
-        print("SKIP: dpdk-testpmd not installed")
+    if missing(args):
         return 77
     runs = [r for r in args.runs.split(",") if r]
     for r in runs:
         if r not in RUNS:
             ap.error(f"unknown run {r}")
-    log_dir = args.log_dir or tempfile.mkdtemp(prefix="testpmd-matrix.")
-    os.makedirs(log_dir, exist_ok=True)
-    failed = 0
-    for r in runs:
-        t0 = time.monotonic()
-        try:
-            run(args, r, *RUNS[r], log_dir)
-            print(f"ok run {r} ({time.monotonic() - t0:.0f} s)", flush=True)
-        except Fail as e:
-            failed += 1
-            print(f"FAIL run {r}: {e}", flush=True)
-            print(f"(testpmd logs in {log_dir})", flush=True)
-    return 1 if failed else 0
-
+    return run_cases(args, "testpmd-matrix.",
+                     [(f"run {r}", lambda log_dir, r=r: timed_run(args, r, log_dir)) for r in runs])
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -165,71 +165,146 @@ def txpkts(size):
     return ",".join(str(s) for s in segs)
 
 
-def run_pair(args, order, queues, log_dir):
-    xdir = tempfile.mkdtemp(prefix="xenemu-pair.", dir="/dev/shm")
-    env = dict(os.environ, XENEMU_DIR=xdir)
-    procs = []
+# EAL options of every testpmd here: no hugepages, no PCI, the drivers' logs
+EAL_COMMON = ["--no-huge", "-m", "512", "--single-file-segments", "--no-pci",
+              "--log-level", "pmd.net.*:info"]
 
-    def xe(*argv):
-        r = subprocess.run([args.xenemu] + list(argv), env=env, capture_output=True, text=True,
-                           timeout=60)
+
+class Pair:
+    """One xenemu instance with guest domain 1 and its vif, and a dpdk-testpmd on each end: back in
+    dom0 on net_xenback, front in domain 1 on net_xennet. As a context manager, leaving it quits
+    both, stops xenemu and removes its directory and the two EAL runtime directories."""
+
+    def __init__(self, args, name, prefix, log_dir):
+        self.args, self.name, self.log_dir = args, name, log_dir
+        self.back_prefix = f"{prefix}b{os.getpid()}"
+        self.front_prefix = f"{prefix}f{os.getpid()}"
+        self.xdir = tempfile.mkdtemp(prefix=f"xenemu-{prefix}.", dir="/dev/shm")
+        self.env = dict(os.environ, XENEMU_DIR=self.xdir)
+        self.procs = []
+
+    def xe(self, *argv):
+        r = subprocess.run([self.args.xenemu] + list(argv), env=self.env, capture_output=True,
+                           text=True, timeout=60)
         if r.returncode != 0:
             raise Fail(f"xenemu {' '.join(argv)}: exit {r.returncode}: {r.stderr.strip()}")
 
-    tag = f"o{order}q{queues}"
-    try:
-        xe("start")
-        xe("domain", "create", "--domid", "1", "--name", "guest")
-        xe("vif", "attach", "--frontend", "1", "--backend", "0", "--devid", "0",
-           "--mac", "00:16:3e:00:00:01")
-        common = ["--no-huge", "-m", "512", "--single-file-segments", "--no-pci",
-                  "--log-level", "pmd.net.*:info"]
-        tp = ["--", "-i", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1",
-              "--max-pkt-len=9018", "--enable-scatter",
-              f"--txd={256 << order}", f"--rxd={256 << order}",
-              "--total-num-mbufs=32768"]
+    def _testpmd(self, side, domid, plugin, file_prefix, main_lcore, vdev, tp):
         # stdbuf: testpmd's printf output must not sit in a pipe buffer
         # while its prompt (written directly) comes through
-        back = TestPmd(f"{tag}-back", [args.xenemu, "exec", "--domid", "0", "--",
-                                       "stdbuf", "-oL", args.testpmd, "-d", args.xenback, "--file-prefix",
-                                       f"pairb{os.getpid()}", "-l", "0-1", "--main-lcore", "1"]
-                       + common + ["--vdev", f"net_xenback0,domid=1,max_queues={queues},"
-                                   f"max_ring_page_order={order}"] + tp, env, log_dir)
-        procs.append(back)
-        back.wait_prompt(60)
-        front = TestPmd(f"{tag}-front", [args.xenemu, "exec", "--domid", "1", "--",
-                                         "stdbuf", "-oL", args.testpmd, "-d", args.xennet, "--file-prefix",
-                                         f"pairf{os.getpid()}", "-l", "0-1", "--main-lcore", "0"]
-                        + common + ["--vdev", f"net_xennet0,queues={queues},ring_page_order={order}"]
-                        + tp, env, log_dir)
-        procs.append(front)
-        front.wait_prompt(60)
+        p = TestPmd(f"{self.name}-{side}",
+                    [self.args.xenemu, "exec", "--domid", domid, "--", "stdbuf", "-oL",
+                     self.args.testpmd, "-d", plugin, "--file-prefix", file_prefix, "-l", "0-1",
+                     "--main-lcore", main_lcore] + EAL_COMMON + ["--vdev", vdev] + tp,
+                    self.env, self.log_dir)
+        self.procs.append(p)
+        p.wait_prompt(60)
+        return p
+
+    def start(self, back_vdev, back_tp, front_vdev, front_tp):
+        """Domain 1 and its vif, then the back's testpmd and the front's; returns (back, front)
+        once both links are up."""
+        self.xe("start")
+        self.xe("domain", "create", "--domid", "1", "--name", "guest")
+        self.xe("vif", "attach", "--frontend", "1", "--backend", "0", "--devid", "0",
+                "--mac", "00:16:3e:00:00:01")
+        back = self._testpmd("back", "0", self.args.xenback, self.back_prefix, "1",
+                             back_vdev, back_tp)
+        front = self._testpmd("front", "1", self.args.xennet, self.front_prefix, "0",
+                              front_vdev, front_tp)
         back.wait_link(30)
         front.wait_link(30)
+        return back, front
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.close()
+        subprocess.run([self.args.xenemu, "stop"], env=self.env, capture_output=True, timeout=60)
+        shutil.rmtree(self.xdir, ignore_errors=True)
+        for prefix in (self.back_prefix, self.front_prefix):
+            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+        return False
+
+
+def phase_txonly(sender, receiver, seconds, what, hint=lambda: ""):
+    """txonly on the sender, rxonly on the receiver: every frame sent must arrive, no errors.
+    hint() may say why frames went missing; it is asked only then."""
+    for p in (sender, receiver):
+        p.cmd("clear port stats all")
+    sender.cmd("set fwd txonly")
+    receiver.cmd("set fwd rxonly")
+    receiver.cmd("start")
+    sender.cmd("start")
+    time.sleep(seconds)
+    sender.cmd("stop")
+    time.sleep(0.5)          # let the receiver drain the rings
+    receiver.cmd("stop")
+    tx, rx = sender.port_stats(), receiver.port_stats()
+    if tx["TX-packets"] < 100:
+        raise Fail(f"{what}: only {tx['TX-packets']} packets sent")
+    if rx["RX-packets"] != tx["TX-packets"]:
+        raise Fail(f"{what}: sent {tx['TX-packets']}, received {rx['RX-packets']}{hint()}")
+    if rx.get("RX-errors", 0) or tx.get("TX-errors", 0):
+        raise Fail(f"{what}: errors rx {rx.get('RX-errors')} tx {tx.get('TX-errors')}")
+    print(f"ok {what}: {tx['TX-packets']} packets", flush=True)
+
+
+def add_pair_args(ap):
+    """The options both harnesses take: the programs and plugins, and where the logs go."""
+    ap.add_argument("--xenemu", required=True)
+    ap.add_argument("--xenback", required=True, help="librte_net_xenback.so")
+    ap.add_argument("--xennet", required=True, help="librte_net_xennet.so")
+    ap.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "dpdk-testpmd")
+    ap.add_argument("--log-dir", default=None)
+
+
+def missing(args):
+    """True (and says SKIP) when a plugin, xenemu or testpmd is not there to run."""
+    for f in (args.xenemu, args.xenback, args.xennet):
+        if not os.path.exists(f):
+            print(f"SKIP: {f} is not built")
+            return True
+    if not shutil.which(args.testpmd) and not os.path.exists(args.testpmd):
+        print("SKIP: dpdk-testpmd not installed")
+        return True
+    return False
+
+
+def run_cases(args, prefix, cases):
+    """Each (label, fn(log_dir)) in turn; a Fail is reported and counted and the next case
+    still runs. Returns the exit status: 1 if any case failed, else 0."""
+    log_dir = args.log_dir or tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(log_dir, exist_ok=True)
+    failed = 0
+    for label, fn in cases:
+        try:
+            fn(log_dir)
+        except Fail as e:
+            failed += 1
+            print(f"FAIL {label}: {e}", flush=True)
+            print(f"(testpmd logs in {log_dir})", flush=True)
+    return 1 if failed else 0
+
+
+def run_pair(args, order, queues, log_dir):
+    tag = f"o{order}q{queues}"
+    tp = ["--", "-i", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1",
+          "--max-pkt-len=9018", "--enable-scatter",
+          f"--txd={256 << order}", f"--rxd={256 << order}",
+          "--total-num-mbufs=32768"]
+    with Pair(args, tag, "pair", log_dir) as pair:
+        back, front = pair.start(
+            f"net_xenback0,domid=1,max_queues={queues},max_ring_page_order={order}", tp,
+            f"net_xennet0,queues={queues},ring_page_order={order}", tp)
 
         for size in args.sizes:
             for sender, receiver in ((front, back), (back, front)):
-                for p in (sender, receiver):
-                    p.cmd("clear port stats all")
-                sender.cmd("set fwd txonly")
                 sender.cmd(f"set txpkts {txpkts(size)}")
-                receiver.cmd("set fwd rxonly")
-                receiver.cmd("start")
-                sender.cmd("start")
-                time.sleep(args.seconds)
-                sender.cmd("stop")
-                time.sleep(0.5)          # let the receiver drain the rings
-                receiver.cmd("stop")
-                tx = sender.port_stats()
-                rx = receiver.port_stats()
-                what = f"{tag} {size}B {sender.name}->{receiver.name}"
-                if tx["TX-packets"] < 100:
-                    raise Fail(f"{what}: only {tx['TX-packets']} packets sent")
-                if rx["RX-packets"] != tx["TX-packets"]:
-                    raise Fail(f"{what}: sent {tx['TX-packets']}, received {rx['RX-packets']}")
-                if rx.get("RX-errors", 0) or tx.get("TX-errors", 0):
-                    raise Fail(f"{what}: errors rx {rx.get('RX-errors')} tx {tx.get('TX-errors')}")
-                print(f"ok {what}: {tx['TX-packets']} packets", flush=True)
+                phase_txonly(sender, receiver, args.seconds,
+                             f"{tag} {size}B {sender.name}->{receiver.name}")
 
         # testpmd's forwarding modes on each driver: one side forwards in the
         # mode, the other generates with flowgen (which also receives and
@@ -264,8 +339,8 @@ def run_pair(args, order, queues, log_dir):
                                f"generator received {g['RX-packets']}")
                 print(f"ok {what}: {f['TX-packets']} packets forwarded", flush=True)
         if args.telemetry:
-            for p, prefix, dump in ((back, f"pairb{os.getpid()}", "connection: connected"),
-                                    (front, f"pairf{os.getpid()}", None)):
+            for p, prefix, dump in ((back, pair.back_prefix, "connection: connected"),
+                                    (front, pair.front_prefix, None)):
                 check_telemetry(p.name, prefix, dump)
         for p in (front, back):
             out = p.cmd("show port xstats 0")
@@ -284,19 +359,11 @@ def run_pair(args, order, queues, log_dir):
         back.wait_link(30)
         front.wait_link(30)
         print(f"ok {tag}: no mbuf leaked, port stop/start reconnected", flush=True)
-    finally:
-        for p in procs:
-            p.close()
-        subprocess.run([args.xenemu, "stop"], env=env, capture_output=True, timeout=60)
-        shutil.rmtree(xdir, ignore_errors=True)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--xenemu", required=True)
-    ap.add_argument("--xenback", required=True, help="librte_net_xenback.so")
-    ap.add_argument("--xennet", required=True, help="librte_net_xennet.so")
-    ap.add_argument("--testpmd", default=shutil.which("dpdk-testpmd") or "dpdk-testpmd")
+    add_pair_args(ap)
     ap.add_argument("--orders", default="0", help="comma-separated ring page orders")
     ap.add_argument("--queues", default="1", help="comma-separated queue counts")
     ap.add_argument("--sizes", default="64,1500,9000")
@@ -305,30 +372,16 @@ def main():
     ap.add_argument("--telemetry", action="store_true",
                     help="check both ports' stats and xstats through dpdk-telemetry.py")
     ap.add_argument("--seconds", type=float, default=1.0, help="sending time per phase")
-    ap.add_argument("--log-dir", default=None)
     args = ap.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     args.modes = [m for m in args.modes.split(",") if m]
-    for f in (args.xenemu, args.xenback, args.xennet):
-        if not os.path.exists(f):
-            print(f"SKIP: {f} is not built")
-            return 77
-    if not shutil.which(args.testpmd) and not os.path.exists(args.testpmd):
-        print("SKIP: dpdk-testpmd not installed")
+    if missing(args):
         return 77
-    log_dir = args.log_dir or tempfile.mkdtemp(prefix="testpmd-pair.")
-    os.makedirs(log_dir, exist_ok=True)
-    failed = 0
-    for order in [int(o) for o in args.orders.split(",")]:
-        for queues in [int(q) for q in args.queues.split(",")]:
-            try:
-                run_pair(args, order, queues, log_dir)
-            except Fail as e:
-                failed += 1
-                print(f"FAIL order {order} queues {queues}: {e}", flush=True)
-                print(f"(testpmd logs in {log_dir})", flush=True)
-    return 1 if failed else 0
-
+    return run_cases(args, "testpmd-pair.",
+                     [(f"order {o} queues {q}",
+                       lambda log_dir, o=o, q=q: run_pair(args, o, q, log_dir))
+                      for o in [int(o) for o in args.orders.split(",")]
+                      for q in [int(q) for q in args.queues.split(",")]])
 
 if __name__ == "__main__":
     sys.exit(main())
