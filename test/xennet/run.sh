@@ -417,6 +417,12 @@ hostile_tx_bad_status)
 	hostile tx-bad-status tx_q0_violations "status unknown" ;;
 hostile_rx_oversize)
 	hostile_drop rx-oversize rx_q0_drop_len ;;
+hostile_rx_gso_unasked)
+	hostile_drop rx-gso-unasked rx_q0_drop_offload \
+		--expect-gso 0 --expect-csum 0 -- --no-offload ;;
+hostile_rx_csum_unasked)
+	hostile_drop rx-csum-unasked rx_q0_drop_offload \
+		--expect-gso 0 --expect-csum 0 -- --no-offload ;;
 *)
 	fail "unknown scenario" ;;
 esac
