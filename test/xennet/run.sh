@@ -415,6 +415,8 @@ hostile_tx_overflow)
 	hostile tx-overflow tx_q0_violations "beyond requests" ;;
 hostile_tx_bad_status)
 	hostile tx-bad-status tx_q0_violations "status unknown" ;;
+hostile_tx_null_data)
+	hostile tx-null-data tx_q0_violations "null response without" ;;
 hostile_rx_oversize)
 	hostile_drop rx-oversize rx_q0_drop_len ;;
 hostile_rx_gso_unasked)
