@@ -164,8 +164,8 @@ echo_run() {
 	expect_stat app oerrors eq 0
 }
 
-hostile() { # KIND COUNTER REASON: inject KIND, expect one logged violation
-	start_peer peer --scenario hostile --hostile "$1" --packets 64
+hostile() { # KIND COUNTER REASON [PEER-ARGS]: inject KIND, expect one logged violation
+	start_peer peer --scenario hostile --hostile "$1" --packets 64 "${@:4}"
 	start_app app "" --until-down
 	wait_ok "$peer_pid" peer
 	wait_ok "$app_pid" app
@@ -179,6 +179,8 @@ hostile() { # KIND COUNTER REASON: inject KIND, expect one logged violation
 	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
 	grep 'protocol violation' "$logs/app" | grep -qF "$3" ||
 		fail "app: the violation logged is not \"$3\""
+	# the port stays down until the application restarts it
+	expect_stat app vif_management_connections eq 1
 }
 
 # hostile_drop KIND COUNTER [PEER-ARGS] [-- APP-ARGS]: the backend sends
@@ -415,6 +417,9 @@ hostile_tx_overflow)
 	hostile tx-overflow tx_q0_violations "beyond requests" ;;
 hostile_tx_bad_status)
 	hostile tx-bad-status tx_q0_violations "status unknown" ;;
+hostile_restart)
+	hostile rx-bad-id rx_q0_violations "id is not its slot's" \
+		--restart-after-inject ;;
 hostile_tx_null_data)
 	hostile tx-null-data tx_q0_violations "null response without" ;;
 hostile_rx_oversize)
