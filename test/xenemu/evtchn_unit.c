@@ -20,17 +20,6 @@ open_ctx(struct xenemu_ctx *c, uint32_t domid)
 	return xenemu_ctx_open_dom(c, tl_dir, domid, XENEMU_SLOT_EVTCHN, true);
 }
 
-/* The next delivered port, -ETIMEDOUT if none within <ms>. */
-static int
-next_event(struct xenemu_ctx *c, int ms)
-{
-	struct pollfd pfd = { .fd = c->fifo_fd, .events = POLLIN };
-
-	if (poll(&pfd, 1, ms) != 1)
-		return -ETIMEDOUT;
-	return xenemu_evt_pending(c);
-}
-
 static uint32_t
 port_state(struct xenemu_dom *d, uint32_t port)
 {
@@ -56,7 +45,7 @@ connect(struct xenemu_ctx *e0, struct xenemu_ctx *e1, int *p0, int *p1)
 	CHECK(*p1 > 0);
 	*p0 = xenemu_evt_bind_interdomain(e0, 1, (uint32_t)*p1);
 	CHECK(*p0 > 0);
-	CHECK_EQ(next_event(e0, 1000), *p0);
+	CHECK_EQ(tl_next_event(e0, 1000), *p0);
 	CHECK_EQ(xenemu_evt_unmask(e0, (uint32_t)*p0), 0);
 }
 
@@ -139,38 +128,38 @@ test_delivery(void)
 	connect(&e0, &e1, &p0, &p1);
 	if (tl_failed)
 		return;
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
-	CHECK_EQ(next_event(&e1, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e1, 0), -ETIMEDOUT);
 
 	/* One notify: one delivery, then masked. */
 	CHECK_EQ(xenemu_evt_notify(&e1, (uint32_t)p1), 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
 	/* Notifies while masked coalesce into one pending bit... */
 	for (i = 0; i < 5; i++)
 		CHECK_EQ(xenemu_evt_notify(&e1, (uint32_t)p1), 0);
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
 	/* ...that unmask turns into exactly one more delivery. */
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);      /* not masked */
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
 
 	/* Notifies before the reader reads: one entry. */
 	for (i = 0; i < 5; i++)
 		CHECK_EQ(xenemu_evt_notify(&e1, (uint32_t)p1), 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);                    /* the pending one */
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);                    /* the pending one */
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
 
 	/* The other direction. */
 	CHECK_EQ(xenemu_evt_notify(&e0, (uint32_t)p0), 0);
-	CHECK_EQ(next_event(&e1, 1000), p1);
-	CHECK_EQ(next_event(&e0, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e1, 1000), p1);
+	CHECK_EQ(tl_next_event(&e0, 0), -ETIMEDOUT);
 
 	/* Unbind: the peer's end becomes unbound, waiting for us again;
 	 * its notifies are dropped. */
@@ -181,14 +170,14 @@ test_delivery(void)
 	CHECK_EQ(xenemu_evt_unbind(&e0, (uint32_t)p0), -ENOTCONN);
 	CHECK_EQ(xenemu_evt_unmask(&e1, (uint32_t)p1), 0);
 	CHECK_EQ(xenemu_evt_notify(&e1, (uint32_t)p1), 0);
-	CHECK_EQ(next_event(&e0, 50), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&e0, 50), -ETIMEDOUT);
 	/* Rebind to the same remote port. */
 	p0 = xenemu_evt_bind_interdomain(&e0, 1, (uint32_t)p1);
 	CHECK(p0 > 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
 	CHECK_EQ(xenemu_evt_notify(&e1, (uint32_t)p1), 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
 
 	/* Closing a handle unbinds its ports. */
 	xenemu_ctx_close(&e1);
@@ -212,10 +201,10 @@ test_loopback_and_restrict(void)
 	CHECK(pa > 0);
 	pb = xenemu_evt_bind_interdomain(&b, DOMID_SELF, (uint32_t)pa);
 	CHECK(pb > 0 && pb != pa);
-	CHECK_EQ(next_event(&b, 1000), pb);
+	CHECK_EQ(tl_next_event(&b, 1000), pb);
 	CHECK_EQ(xenemu_evt_notify(&b, (uint32_t)pb), 0);
-	CHECK_EQ(next_event(&a, 1000), pa);
-	CHECK_EQ(next_event(&b, 0), -ETIMEDOUT);
+	CHECK_EQ(tl_next_event(&a, 1000), pa);
+	CHECK_EQ(tl_next_event(&b, 0), -ETIMEDOUT);
 
 	CHECK_EQ(open_ctx(&r, 3), 0);
 	CHECK_EQ(xenemu_evt_restrict(&r, 0), -EINVAL);
@@ -256,7 +245,7 @@ test_ping_pong_processes(void)
 		if (port <= 0 || write(fds[1], &port, sizeof(port)) != sizeof(port))
 			_exit(2);
 		for (i = 0; i < rounds; i++) {
-			if (next_event(&e1, 5000) != port ||
+			if (tl_next_event(&e1, 5000) != port ||
 			    xenemu_evt_unmask(&e1, (uint32_t)port) != 0 ||
 			    xenemu_evt_notify(&e1, (uint32_t)port) != 0)
 				_exit(3);
@@ -271,11 +260,11 @@ test_ping_pong_processes(void)
 	CHECK_EQ(open_ctx(&e0, 0), 0);
 	p0 = xenemu_evt_bind_interdomain(&e0, 1, (uint32_t)p1);
 	CHECK(p0 > 0);
-	CHECK_EQ(next_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
 	for (i = 0; i < rounds; i++) {
 		CHECK_EQ(xenemu_evt_notify(&e0, (uint32_t)p0), 0);
-		CHECK_EQ(next_event(&e0, 5000), p0);
+		CHECK_EQ(tl_next_event(&e0, 5000), p0);
 		CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
 	}
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
@@ -332,7 +321,7 @@ test_reclaim(void)
 	CHECK(p1 > 0);
 	port = xenemu_evt_bind_interdomain(&e0, 2, (uint32_t)p1);
 	CHECK(port > 0);
-	CHECK_EQ(next_event(&e0, 1000), port);
+	CHECK_EQ(tl_next_event(&e0, 1000), port);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)port), 0);
 	CHECK_EQ(xenemu_domain_destroy(tl_dir, 2), 0);
 	CHECK_EQ(port_state(e0.self, (uint32_t)port), XENEMU_PORT_UNBOUND);

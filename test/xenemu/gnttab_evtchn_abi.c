@@ -31,6 +31,8 @@
 #include <xenevtchn.h>
 #include <xenstore.h>
 
+#include "gntcopy_seg.h"
+
 #define PAGE 4096
 #define ROUNDS 500
 #define NO_SUCH_DOMAIN 5
@@ -293,32 +295,14 @@ run_dom0(void)
 	for (j = 0; j < 1500; j++)
 		local[j] = (uint8_t)(j ^ 0x5a);
 	memset(seg, 0, sizeof(seg));
-	seg[0].flags = GNTCOPY_source_gref;                     /* grant -> local */
-	seg[0].source.foreign.domid = 1;
-	seg[0].source.foreign.ref = w[0];
-	seg[0].dest.virt = out;
-	seg[0].len = PAGE;
-	seg[1].flags = GNTCOPY_dest_gref;                       /* into read-only */
-	seg[1].source.virt = local;
-	seg[1].dest.foreign.domid = 1;
-	seg[1].dest.foreign.ref = r;
-	seg[1].len = 64;
-	seg[2].flags = GNTCOPY_dest_gref;                       /* local -> grant */
-	seg[2].source.virt = local;
-	seg[2].dest.foreign.domid = 1;
-	seg[2].dest.foreign.ref = w[1];
-	seg[2].dest.foreign.offset = 100;
-	seg[2].len = 1500;
+	seg[0] = seg_from_grant(1, w[0], 0, out, PAGE);         /* grant -> local */
+	seg[1] = seg_to_grant(local, 1, r, 0, 64);              /* into read-only */
+	seg[2] = seg_to_grant(local, 1, w[1], 100, 1500);       /* local -> grant */
 	seg[3] = seg[0];                                        /* unknown ref */
 	seg[3].source.foreign.ref = HUGE_REF;
 	seg[4] = seg[0];                                        /* no such domain */
 	seg[4].source.foreign.domid = NO_SUCH_DOMAIN;
-	seg[5].flags = GNTCOPY_source_gref | GNTCOPY_dest_gref; /* grant -> grant */
-	seg[5].source.foreign.domid = 1;
-	seg[5].source.foreign.ref = w[2];
-	seg[5].dest.foreign.domid = 1;
-	seg[5].dest.foreign.ref = w[3];
-	seg[5].len = PAGE;
+	seg[5] = seg_grant_to_grant(1, w[2], 0, 1, w[3], 0, PAGE); /* grant -> grant */
 	EXPECT(xengnttab_grant_copy(gt, 6, seg) == 0);
 	EXPECT(seg[0].status == GNTST_okay);
 	for (j = 0; j < PAGE; j++)

@@ -13,10 +13,13 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "xenemu_internal.h"
 
 static int tl_failed;
 static int tl_failures;
@@ -94,6 +97,21 @@ tl_end(void)
 	tl_rmdir();
 	fprintf(stderr, "%d test(s) failed\n", tl_failures);
 	return tl_failures ? 1 : 0;
+}
+
+/*
+ * The next port delivered to c, -ETIMEDOUT if none within ms: what a
+ * driver's interrupt thread sees, for tests of evtchn and of gnttab's
+ * unmap notifies alike.
+ */
+static inline int
+tl_next_event(struct xenemu_ctx *c, int ms)
+{
+	struct pollfd pfd = { .fd = c->fifo_fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -ETIMEDOUT;
+	return xenemu_evt_pending(c);
 }
 
 #endif /* GNTTAB_TESTLIB_H */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "gntcopy_seg.h"
 #include "gnttab_testlib.h"
 #include "xenemu_internal.h"
 
@@ -56,6 +57,27 @@ static int
 open_ctx(struct xenemu_ctx *c, uint32_t domid, enum xenemu_slot_kind kind)
 {
 	return xenemu_ctx_open_dom(c, tl_dir, domid, kind, true);
+}
+
+/*
+ * What most tests start from: domains 0 to ndoms - 1, each with the given
+ * grant and page limits (0: the defaults), domain 1 granting through shr and
+ * dom0 mapping through tab. 0, or the first error.
+ */
+static int
+share_map_setup(uint16_t ndoms, unsigned int max_grants, unsigned int max_pages,
+		struct xenemu_ctx *shr, struct xenemu_ctx *tab)
+{
+	uint16_t d;
+	int rc = 0;
+
+	for (d = 0; d < ndoms && rc == 0; d++)
+		rc = xenemu_domain_create(tl_dir, d, max_grants, max_pages);
+	if (rc == 0)
+		rc = open_ctx(shr, 1, XENEMU_SLOT_GNTSHR);
+	if (rc == 0)
+		rc = open_ctx(tab, 0, XENEMU_SLOT_GNTTAB);
+	return rc;
 }
 
 /* --- domain life cycle ---------------------------------------------------- */
@@ -132,11 +154,7 @@ test_map_copy(void)
 	uint8_t *pw, *pro, *pother, *pself, *m, buf[PG], out[PG];
 	void *p;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 0, 0), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 0, 0), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 2, 0, 0), 0);
-	CHECK_EQ(open_ctx(&shr, 1, XENEMU_SLOT_GNTSHR), 0);
-	CHECK_EQ(open_ctx(&tab, 0, XENEMU_SLOT_GNTTAB), 0);
+	CHECK_EQ(share_map_setup(3, 0, 0, &shr, &tab), 0);
 
 	CHECK_EQ(xenemu_shr_share(&shr, 0, 4, w, true, NONE, NONE, &p), 0);
 	pw = p;
@@ -206,39 +224,18 @@ test_map_copy(void)
 		buf[i] = (uint8_t)(0xA0 ^ i);
 	memset(out, 0, sizeof(out));
 	memset(seg, 0, sizeof(seg));
-	seg[0].flags = GNTCOPY_source_gref;                     /* grant -> local */
-	seg[0].source.foreign.domid = 1;
-	seg[0].source.foreign.ref = w[0];
-	seg[0].source.foreign.offset = 10;
-	seg[0].dest.virt = out;
-	seg[0].len = 100;
-	seg[1].flags = GNTCOPY_dest_gref;                       /* local -> grant */
-	seg[1].source.virt = buf;
-	seg[1].dest.foreign.domid = 1;
-	seg[1].dest.foreign.ref = w[1];
-	seg[1].dest.foreign.offset = 4000;
-	seg[1].len = 96;
+	seg[0] = seg_from_grant(1, w[0], 10, out, 100);         /* grant -> local */
+	seg[1] = seg_to_grant(buf, 1, w[1], 4000, 96);          /* local -> grant */
 	seg[2] = seg[1];                                        /* into read-only */
 	seg[2].dest.foreign.ref = ro;
-	seg[3].flags = GNTCOPY_source_gref;                     /* from read-only */
-	seg[3].source.foreign.domid = 1;
-	seg[3].source.foreign.ref = ro;
-	seg[3].dest.virt = out + 200;
-	seg[3].len = 50;
+	seg[3] = seg_from_grant(1, ro, 0, out + 200, 50);       /* from read-only */
 	seg[4] = seg[3];                                        /* unknown ref */
 	seg[4].source.foreign.ref = XENEMU_DEFAULT_MAX_GRANTS + 5;
 	seg[5] = seg[3];                                        /* no such domain */
 	seg[5].source.foreign.domid = 9;
 	seg[6] = seg[3];                                        /* granted to dom 2 */
 	seg[6].source.foreign.ref = other;
-	seg[7].flags = GNTCOPY_source_gref | GNTCOPY_dest_gref; /* grant -> grant */
-	seg[7].source.foreign.domid = 1;
-	seg[7].source.foreign.ref = w[2];
-	seg[7].source.foreign.offset = 0;
-	seg[7].dest.foreign.domid = 1;
-	seg[7].dest.foreign.ref = w[3];
-	seg[7].dest.foreign.offset = 2048;
-	seg[7].len = 2048;
+	seg[7] = seg_grant_to_grant(1, w[2], 0, 1, w[3], 2048, 2048); /* grant -> grant */
 	seg[8] = seg[3];                                        /* reserved domid */
 	seg[8].source.foreign.domid = DOMID_FIRST_RESERVED + 1;
 	seg[9] = seg[3];                                        /* free ref */
@@ -279,11 +276,7 @@ test_map_copy(void)
 	CHECK_EQ(xenemu_gnt_copy(&tab, 1, seg), -EINVAL);
 	CHECK_EQ(xenemu_gnt_copy(&tab, 0, NULL), 0);
 	/* An empty segment is okay without any check, as with gntdev. */
-	memset(seg, 0, sizeof(seg[0]));
-	seg[0].flags = GNTCOPY_source_gref;
-	seg[0].source.foreign.domid = 9;
-	seg[0].source.foreign.ref = XENEMU_DEFAULT_MAX_GRANTS + 5;
-	seg[0].dest.virt = out;
+	seg[0] = seg_from_grant(9, XENEMU_DEFAULT_MAX_GRANTS + 5, 0, out, 0);
 	seg[0].status = 99;
 	CHECK_EQ(xenemu_gnt_copy(&tab, 1, seg), 0);
 	CHECK_EQ(seg[0].status, GNTST_okay);
@@ -293,12 +286,7 @@ test_map_copy(void)
 	pself = p;
 	memset(pself, 0x5C, PG);
 	CHECK_EQ(open_ctx(&self_tab, 1, XENEMU_SLOT_GNTTAB), 0);
-	memset(seg, 0, sizeof(seg[0]));
-	seg[0].flags = GNTCOPY_source_gref;
-	seg[0].source.foreign.domid = DOMID_SELF;
-	seg[0].source.foreign.ref = selfref;
-	seg[0].dest.virt = out;
-	seg[0].len = 64;
+	seg[0] = seg_from_grant(DOMID_SELF, selfref, 0, out, 64);
 	CHECK_EQ(xenemu_gnt_copy(&self_tab, 1, seg), 0);
 	CHECK_EQ(seg[0].status, GNTST_okay);
 	CHECK_EQ(out[63], 0x5C);
@@ -323,10 +311,7 @@ test_unshare_while_mapped(void)
 	uint8_t *ps, *m, byte;
 	void *p;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 64), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 64), 0);
-	CHECK_EQ(open_ctx(&shr, 1, XENEMU_SLOT_GNTSHR), 0);
-	CHECK_EQ(open_ctx(&tab, 0, XENEMU_SLOT_GNTTAB), 0);
+	CHECK_EQ(share_map_setup(2, 64, 64, &shr, &tab), 0);
 	CHECK_EQ(xenemu_shr_share(&shr, 0, 1, &r, true, NONE, NONE, &p), 0);
 	ps = p;
 	f = entry(shr.self, r).frame;
@@ -345,12 +330,7 @@ test_unshare_while_mapped(void)
 	m[2] = 0x43;
 	/* ...but cannot be taken again. */
 	CHECK_EQ(xenemu_gnt_map(&tab, 1, NULL, 1, &r, PROT_READ, NONE, NONE, &p), -EINVAL);
-	memset(&seg, 0, sizeof(seg));
-	seg.flags = GNTCOPY_source_gref;
-	seg.source.foreign.domid = 1;
-	seg.source.foreign.ref = r;
-	seg.dest.virt = &byte;
-	seg.len = 1;
+	seg = seg_from_grant(1, r, 0, &byte, 1);
 	CHECK_EQ(xenemu_gnt_copy(&tab, 1, &seg), 0);
 	CHECK_EQ(seg.status, GNTST_general_error);
 	/* Meanwhile the page is not handed out again. */
@@ -387,16 +367,6 @@ test_unshare_while_mapped(void)
 
 /* --- unmap notifies --------------------------------------------------------------- */
 
-static int
-wait_event(struct xenemu_ctx *evt, int ms)
-{
-	struct pollfd pfd = { .fd = evt->fifo_fd, .events = POLLIN };
-
-	if (poll(&pfd, 1, ms) != 1)
-		return -ETIMEDOUT;
-	return xenemu_evt_pending(evt);
-}
-
 static void
 test_notify(void)
 {
@@ -414,7 +384,7 @@ test_notify(void)
 	CHECK(p1 > 0);
 	p0 = xenemu_evt_bind_interdomain(&e0, 1, (uint32_t)p1);
 	CHECK(p0 > 0);
-	CHECK_EQ(wait_event(&e0, 1000), p0);                   /* Xen's initial event */
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);                   /* Xen's initial event */
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
 	CHECK_EQ(open_ctx(&shr, 1, XENEMU_SLOT_GNTSHR), 0);
 	CHECK_EQ(open_ctx(&tab, 0, XENEMU_SLOT_GNTTAB), 0);
@@ -431,7 +401,7 @@ test_notify(void)
 	CHECK_EQ(xenemu_shr_unshare(&shr, ps, 1), 0);
 	CHECK_EQ(m[100], 0);
 	CHECK_EQ(m[101], 0xCD);
-	CHECK_EQ(wait_event(&e0, 1000), p0);
+	CHECK_EQ(tl_next_event(&e0, 1000), p0);
 	CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
 	CHECK_EQ(xenemu_gnt_unmap(&tab, m, 1), 0);
 
@@ -446,7 +416,7 @@ test_notify(void)
 				(uint32_t)p0, &p), 0);
 	CHECK_EQ(xenemu_gnt_unmap(&tab, p, 1), 0);
 	CHECK_EQ(ps2[7], 0);
-	port = wait_event(&e1, 1000);
+	port = tl_next_event(&e1, 1000);
 	CHECK_EQ(port, p1);
 	CHECK_EQ(xenemu_evt_unmask(&e1, (uint32_t)p1), 0);
 
@@ -592,11 +562,7 @@ test_destroy(void)
 	uint8_t *m, out[8];
 	void *p;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 64), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 64), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 2, 64, 64), 0);
-	CHECK_EQ(open_ctx(&shr, 1, XENEMU_SLOT_GNTSHR), 0);
-	CHECK_EQ(open_ctx(&tab, 0, XENEMU_SLOT_GNTTAB), 0);
+	CHECK_EQ(share_map_setup(3, 64, 64, &shr, &tab), 0);
 	CHECK_EQ(xenemu_shr_share(&shr, 0, 1, &r, true, NONE, NONE, &p), 0);
 	memset(p, 0x31, PG);
 	CHECK_EQ(xenemu_gnt_map(&tab, 1, NULL, 1, &r, PROT_READ | PROT_WRITE, NONE, NONE, &p), 0);
@@ -607,12 +573,7 @@ test_destroy(void)
 	CHECK_EQ(m[0], 0x31);
 	m[1] = 0x32;
 	CHECK_EQ(m[1], 0x32);
-	memset(&seg, 0, sizeof(seg));
-	seg.flags = GNTCOPY_source_gref;
-	seg.source.foreign.domid = 1;
-	seg.source.foreign.ref = r;
-	seg.dest.virt = out;
-	seg.len = 8;
+	seg = seg_from_grant(1, r, 0, out, 8);
 	CHECK_EQ(xenemu_gnt_copy(&tab, 1, &seg), 0);
 	CHECK_EQ(seg.status, GNTST_bad_domain);
 	CHECK_EQ(xenemu_gnt_map(&tab, 1, NULL, 1, &r, PROT_READ, NONE, NONE, &p), -EINVAL);
@@ -708,12 +669,7 @@ copier(void *arg)
 
 	while (!rc->stop) {
 		before = __atomic_load_n(&rc->pub, __ATOMIC_ACQUIRE);
-		memset(&seg, 0, sizeof(seg));
-		seg.flags = GNTCOPY_source_gref;
-		seg.source.foreign.domid = 1;
-		seg.source.foreign.ref = (uint32_t)before;
-		seg.dest.virt = buf;
-		seg.len = sizeof(buf);
+		seg = seg_from_grant(1, (uint32_t)before, 0, buf, sizeof(buf));
 		if (xenemu_gnt_copy(rc->tab, 1, &seg) != 0) {
 			rc->bad++;
 			continue;

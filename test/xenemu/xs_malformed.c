@@ -23,18 +23,11 @@
 
 #include <xen/io/xs_wire.h>
 
+#include "xs_check.h"
+
 #define TIMEOUT_MS 5000
 
-static int failures;
 static const char *sock0, *sock1;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,	\
-			__LINE__, #cond);				\
-		failures++;						\
-	}								\
-} while (0)
 
 struct reply {
 	struct xsd_sockmsg hdr;
@@ -438,10 +431,5 @@ main(int argc, char **argv)
 	EXPECT_OK(fd, XS_CONTROL, 0, "check", 6, &r);
 	close(fd);
 
-	if (failures != 0) {
-		fprintf(stderr, "xs_malformed: %d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("xs_malformed: all checks passed\n");
-	return 0;
+	return xs_checks_done("xs_malformed");
 }

@@ -13,15 +13,7 @@
 
 #include "xstore.h"
 
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,	\
-			__LINE__, #cond);				\
-		failures++;						\
-	}								\
-} while (0)
+#include "xs_check.h"
 
 #define CHECK_RC(expr, want) do {					\
 	int rc_ = (expr);						\
@@ -436,11 +428,5 @@ main(void)
 	test_dead_domains();
 	test_transactions();
 	test_quotas();
-	if (failures != 0) {
-		fprintf(stderr, "xs_store_test: %d check(s) failed\n",
-			failures);
-		return 1;
-	}
-	printf("xs_store_test: all checks passed\n");
-	return 0;
+	return xs_checks_done("xs_store_test");
 }
