@@ -87,11 +87,15 @@ xenpv_parse_uint(const char *s, unsigned long *val, unsigned long max)
 	if (*s == '\0' || strlen(s) > 20)
 		return -EINVAL;
 	for (p = s; *p != '\0'; p++) {
+		unsigned long d;
+
 		if (*p < '0' || *p > '9')
 			return -EINVAL;
-		if (v > (max - (unsigned long)(*p - '0')) / 10)
+		d = (unsigned long)(*p - '0');
+		/* v * 10 + d <= max, without wrapping when d > max */
+		if (d > max || v > (max - d) / 10)
 			return -ERANGE;
-		v = v * 10 + (unsigned long)(*p - '0');
+		v = v * 10 + d;
 	}
 	*val = v;
 	return 0;
@@ -380,15 +384,17 @@ xenpv_parse_mac(const char *s, uint8_t mac[6])
 	char end;
 	int i;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+	if (strlen(s) != 17)
+		return -EINVAL;
+	/* %2x alone would take "+a", "-1" or " a" as a byte (fuzz finding) */
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
 		   &b[4], &b[5], &end) != 6)
 		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		if (s[i * 3 + 2] != ':' && i < 5)
-			return -EINVAL;
+	for (i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
-	}
 	return 0;
 }
 
