@@ -50,6 +50,10 @@ struct tl_opt {
 	bool (*fn)(const char *arg, void *var);
 };
 
+/* One table row for the common case: a long option without a letter or fn. */
+#define TL_OPT(name, type, var, arg, help) \
+	{ name, 0, TL_OPT_##type, var, arg, help, NULL }
+
 /* A program's command line: options end with a zeroed entry. */
 struct tl_cmd {
 	const char *prog;

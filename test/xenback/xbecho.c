@@ -20,7 +20,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -33,6 +32,8 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
+
+#include "tl_log.h"
 
 #define BURST 32
 #define NB_MBUF 16383
@@ -56,15 +57,29 @@ on_signal(int sig)
 	quit = 1;
 }
 
-static void
-usage(void)
-{
-	fprintf(stderr,
-		"usage: xbecho [EAL options] -- [--queues N] [--txq N] [--desc N]\n"
-		"       [--mtu N] [--lro] [--csum] [--offload] [--tx-seg N]\n"
-		"       [--duration SECS]\n");
-	exit(2);
-}
+/* The command line, parsed and explained by test/lib's option table. */
+static const struct tl_opt opts[] = {
+	TL_OPT("queues", UINT, &nb_queues, "N", "RX (and TX) queues per port, 1..16"),
+	TL_OPT("txq", UINT, &nb_txq, "N", "TX queues, 1..16 (default: --queues)"),
+	TL_OPT("desc", UINT, &nb_desc, "N", "descriptors per queue (default: the driver's)"),
+	TL_OPT("mtu", UINT, &mtu, "N", "MTU to set (default: the port's)"),
+	TL_OPT("lro", SET, &lro, NULL, "echo LRO packets as TSO (implies --offload)"),
+	TL_OPT("csum", SET, &csum, NULL,
+	       "echo blank checksums as checksum offload (implies --offload)"),
+	TL_OPT("offload", SET, &offload, NULL,
+	       "turn receive offload flags into transmit requests"),
+	TL_OPT("tx-seg", UINT, &tx_seg, "N",
+	       "re-chain packets into N-byte segments before sending"),
+	TL_OPT("duration", UINT, &duration, "SECS",
+	       "stop after SECS (default: at SIGTERM or SIGINT)"),
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static const struct tl_cmd cmd = {
+	.prog = "xbecho",
+	.synopsis = "[EAL options] -- [options]",
+	.opts = opts,
+};
 
 static int
 setup_port(uint16_t port)
@@ -278,21 +293,9 @@ print_xstats(uint16_t port)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "queues", required_argument, NULL, 'q' },
-		{ "lro", no_argument, NULL, 'l' },
-		{ "csum", no_argument, NULL, 'c' },
-		{ "offload", no_argument, NULL, 'o' },
-		{ "tx-seg", required_argument, NULL, 's' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "txq", required_argument, NULL, 'T' },
-		{ "desc", required_argument, NULL, 'N' },
-		{ "mtu", required_argument, NULL, 'M' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint16_t port, q, nb_ports;
 	uint64_t end;
-	int rc, c;
+	int rc;
 
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
@@ -301,24 +304,12 @@ main(int argc, char **argv)
 	}
 	argc -= rc;
 	argv += rc;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q': nb_queues = (unsigned int)atoi(optarg); break;
-		case 'l': lro = true; offload = true; break;
-		case 'c': csum = true; offload = true; break;
-		case 'o': offload = true; break;
-		case 's': tx_seg = (unsigned int)atoi(optarg); break;
-		case 'd': duration = (unsigned int)atoi(optarg); break;
-		case 'T': nb_txq = (unsigned int)atoi(optarg); break;
-		case 'N': nb_desc = (unsigned int)atoi(optarg); break;
-		case 'M': mtu = (unsigned int)atoi(optarg); break;
-		default: usage();
-		}
-	}
+	tl_opt_parse(&cmd, argc, argv);
+	offload = offload || lro || csum;
 	if (nb_txq == 0)
 		nb_txq = nb_queues;
 	if (nb_queues == 0 || nb_queues > 16 || nb_txq > 16)
-		usage();
+		tl_usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
