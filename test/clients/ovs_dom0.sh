@@ -60,29 +60,20 @@ set -euo pipefail
 name=ovs_dom0
 . "$(dirname "$0")/ovs_lib.sh"
 
-rate=${OVS_TEST_RATE:-20000}
 declare -A mac=([1]=00:16:3e:00:00:01 [2]=00:16:3e:00:00:02)
-declare -A count=([64]=30000 [1500]=20000 [9000]=10000)
 # Cores of the reflecting and the sending guest: with one PMD thread (OVS
 # puts it on core 1) both share core 0 with OVS's mostly idle main thread;
 # once two PMD threads spin on both cores, each core gets one PMD thread and
 # one guest, as three busy pollers on one core starve the PMD thread there.
 send_core=0 refl_core=0
-runs=0
-t0=$SECONDS
 
 # xfer FROM TO SIZE [QUEUES]: guest FROM sends count[SIZE] frames to guest
 # TO, which reflects them; see the header.
 xfer() {
 	local from=$1 to=$2 size=$3 q=${4:-1}
-	local n=${count[$size]} r g
-	runs=$((runs + 1))
-	r=$(printf 'run%02d-reflect-dom%d' "$runs" "$to")
-	g=$(printf 'run%02d-send-dom%d' "$runs" "$from")
-	# Large frames move more bytes per frame; half the rate keeps the load on
-	# two cores comparable.
-	local rt=$rate
-	[ "$size" -le 1500 ] || rt=$((rate / 2))
+	local n=${count[$size]} run rt
+	next_run "$size"
+	local r=run$run-reflect-dom$to g=run$run-send-dom$from
 	local vdev="net_xennet0,devid=0,ring_page_order=4,queues=$q"
 	xt_start "$r" "$to" "$refl_core" "$xennet_so" "$vdev" --mode reflect \
 		--size "$size" --queues "$q" --idle 1 --wait-link 30
@@ -133,8 +124,7 @@ flows=$(ofctl dump-flows br0 --no-stats)
 # OVS's defaults, accepted by the driver as they are: one rx queue, a tx
 # queue per PMD thread plus one, 2048 descriptors each.
 for i in vif1 vif2; do
-	dp_expect "$i" configured_rx_queues=1 configured_tx_queues=2 \
-		configured_rxq_descriptors=2048 configured_txq_descriptors=2048 mtu=1500
+	dp_expect_queues "$i" 1 2 1500
 done
 log "bridge br0: vif1 (net_xenback0, domain 1) and vif2 (net_xenback1, domain 2)," \
 	"flows: $flows ($((SECONDS - t0)) s)"
@@ -154,14 +144,7 @@ log "both MACs learned on their ports ($((SECONDS - t0)) s)"
 
 # --- 2. MTU 9000 ------------------------------------------------------------
 
-vsctl set Interface vif1 mtu_request=9000 -- set Interface vif2 mtu_request=9000 ||
-	fail "set mtu_request=9000"
-for i in vif1 vif2; do
-	iface_check "$i"
-	m=$(iface_get "$i" mtu)
-	[ "$m" = 9000 ] || fail "$i: mtu $m after mtu_request=9000 (rte_eth_dev_set_mtu refused?)"
-	dp_expect "$i" mtu=9000
-done
+mtu_9000 vif1 vif2
 log "mtu_request=9000: both interfaces at MTU 9000"
 xfer 1 2 9000
 xfer 2 1 9000
@@ -205,18 +188,13 @@ xfer 2 1 9000
 
 # --- 4. two rx queues per port, two PMD threads -----------------------------
 
-vsctl set Open_vSwitch . other_config:pmd-cpu-mask=0x3 \
-	-- set Interface vif1 options:n_rxq=2 -- set Interface vif2 options:n_rxq=2 ||
-	fail "set n_rxq=2, pmd-cpu-mask=0x3"
-iface_check vif1
-iface_check vif2
+two_pmds vif1 vif2
 rxqs() { appctl dpif-netdev/pmd-rxq-show; }
 wait_for 20 "two PMD threads polling two rx queues of each port" \
 	eval '[ "$(rxqs | grep -cE "port: vif[12] +queue-id: +[01] ")" = 4 ] &&
 	      [ "$(rxqs | grep -c "^pmd thread")" = 2 ]'
 for i in vif1 vif2; do
-	dp_expect "$i" configured_rx_queues=2 configured_tx_queues=3 \
-		configured_rxq_descriptors=2048 configured_txq_descriptors=2048 mtu=9000
+	dp_expect_queues "$i" 2 3 9000
 done
 log "n_rxq=2, pmd-cpu-mask=0x3: 2 PMD threads, 2 rx and 3 tx queues per port"
 declare -A drop0=()

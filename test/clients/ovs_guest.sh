@@ -39,26 +39,19 @@ set -euo pipefail
 name=ovs_guest
 . "$(dirname "$0")/ovs_lib.sh"
 
-rate=${OVS_TEST_RATE:-20000}
-declare -A count=([64]=30000 [1500]=20000 [9000]=10000)
 # Cores of dom0's sender and receiver: with one PMD thread (OVS puts it on
 # core 1) both share core 0 with OVS's mostly idle main thread; once two PMD
 # threads spin on both cores, each core gets one PMD thread and one
 # xen-traffic, as three busy pollers on one core starve the PMD thread there.
 send_core=0 sink_core=0
-runs=0
-t0=$SECONDS
 
 # xfer FROM_DEVID TO_DEVID SIZE [QUEUES]: dom0 sends count[SIZE] frames into
 # vif 1.FROM, OVS forwards them to vif 1.TO, dom0 receives and verifies them.
 xfer() {
 	local from=$1 to=$2 size=$3 q=${4:-1}
-	local n=${count[$size]} s g
-	runs=$((runs + 1))
-	s=$(printf 'run%02d-sink-vif1.%d' "$runs" "$to")
-	g=$(printf 'run%02d-send-vif1.%d' "$runs" "$from")
-	local rt=$rate
-	[ "$size" -le 1500 ] || rt=$((rate / 2))
+	local n=${count[$size]} run rt
+	next_run "$size"
+	local s=run$run-sink-vif1.$to g=run$run-send-vif1.$from
 	xt_start "$s" 0 "$sink_core" "$xenback_so" "net_xenback$to,domid=1,devid=$to" \
 		--mode sink --size "$size" --queues "$q" --expect "$n" --wait-link 30 --drain 0.5
 	xt_wait_link "$s"
@@ -93,8 +86,7 @@ for d in 0 1; do
 	iface_check "p$d"
 	[ "$(iface_get "p$d" ofport)" = $((d + 1)) ] || fail "p$d: ofport $(iface_get "p$d" ofport)"
 	# OVS's defaults, accepted by the driver as they are.
-	dp_expect "p$d" configured_rx_queues=1 configured_tx_queues=2 \
-		configured_rxq_descriptors=2048 configured_txq_descriptors=2048 mtu=1500
+	dp_expect_queues "p$d" 1 2 1500
 done
 ofctl del-flows br0
 ofctl add-flow br0 in_port=1,actions=output:2
@@ -109,14 +101,7 @@ for size in 64 1500; do
 	xfer 1 0 "$size"
 done
 
-vsctl set Interface p0 mtu_request=9000 -- set Interface p1 mtu_request=9000 ||
-	fail "set mtu_request=9000"
-for i in p0 p1; do
-	iface_check "$i"
-	m=$(iface_get "$i" mtu)
-	[ "$m" = 9000 ] || fail "$i: mtu $m after mtu_request=9000 (rte_eth_dev_set_mtu refused?)"
-	dp_expect "$i" mtu=9000
-done
+mtu_9000 p0 p1
 log "mtu_request=9000: both ports at MTU 9000"
 xfer 0 1 9000
 xfer 1 0 9000
@@ -126,13 +111,9 @@ xfer 1 0 9000
 # dom0's xen-traffic configures two RX queues, so net_xenback offers two netif
 # queues; OVS's ports have 2 rx and 3 tx queues: the connection has two, and
 # tx queue 2 shares netif queue 0 with tx queue 0.
-vsctl set Open_vSwitch . other_config:pmd-cpu-mask=0x3 \
-	-- set Interface p0 options:n_rxq=2 -- set Interface p1 options:n_rxq=2 ||
-	fail "set n_rxq=2, pmd-cpu-mask=0x3"
+two_pmds p0 p1
 for i in p0 p1; do
-	iface_check "$i"
-	dp_expect "$i" configured_rx_queues=2 configured_tx_queues=3 \
-		configured_rxq_descriptors=2048 configured_txq_descriptors=2048 mtu=9000
+	dp_expect_queues "$i" 2 3 9000
 done
 log "n_rxq=2, pmd-cpu-mask=0x3: 2 rx and 3 tx queues per port"
 sink_core=1

@@ -242,6 +242,38 @@ dp_expect() {
 	done
 }
 
+# dp_expect_queues IFACE RXQ TXQ MTU: OVS configured RXQ rx and TXQ tx queues
+# (a tx queue per PMD thread plus one), each of OVS's default 2048
+# descriptors, and MTU.
+dp_expect_queues() {
+	dp_expect "$1" configured_rx_queues="$2" configured_tx_queues="$3" \
+		configured_rxq_descriptors=2048 configured_txq_descriptors=2048 mtu="$4"
+}
+
+# mtu_9000 IFACE1 IFACE2: mtu_request=9000 on both interfaces; each must then
+# be at MTU 9000 as OVS configured it (the driver's mtu_set accepted it).
+mtu_9000() {
+	vsctl set Interface "$1" mtu_request=9000 -- set Interface "$2" mtu_request=9000 ||
+		fail "set mtu_request=9000"
+	local i m
+	for i in "$1" "$2"; do
+		iface_check "$i"
+		m=$(iface_get "$i" mtu)
+		[ "$m" = 9000 ] || fail "$i: mtu $m after mtu_request=9000 (rte_eth_dev_set_mtu refused?)"
+		dp_expect "$i" mtu=9000
+	done
+}
+
+# two_pmds IFACE1 IFACE2: two rx queues on both interfaces (options:n_rxq=2)
+# and two PMD threads (pmd-cpu-mask=0x3), so three tx queues per port.
+two_pmds() {
+	vsctl set Open_vSwitch . other_config:pmd-cpu-mask=0x3 \
+		-- set Interface "$1" options:n_rxq=2 -- set Interface "$2" options:n_rxq=2 ||
+		fail "set n_rxq=2, pmd-cpu-mask=0x3"
+	iface_check "$1"
+	iface_check "$2"
+}
+
 # port_counter BRIDGE OFPORT FIELD: a live counter of an OpenFlow port from
 # ovs-ofctl dump-ports (Interface.statistics is only refreshed every 5 s).
 # FIELD is rx_pkts, rx_drop, rx_errs, tx_pkts, tx_drop or tx_errs.
@@ -289,6 +321,23 @@ show_stats() { # IFACE MIN_RX
 }
 
 # --- xen-traffic ------------------------------------------------------------
+
+# Both tests' traffic runs: frames per run by frame size, the send rate in
+# frames/s, and a number per run that prefixes its names (logs, summaries).
+rate=${OVS_TEST_RATE:-20000}
+declare -A count=([64]=30000 [1500]=20000 [9000]=10000)
+runs=0
+t0=$SECONDS
+
+# next_run SIZE: counts one more traffic run; sets run (its two-digit number)
+# and rt, the rate for frames of SIZE B: large frames move more bytes per
+# frame, and half the rate keeps the load on two cores comparable.
+next_run() {
+	runs=$((runs + 1))
+	printf -v run '%02d' "$runs"
+	rt=$rate
+	[ "$1" -le 1500 ] || rt=$((rate / 2))
+}
 
 # xt_start RUN DOMID CORE PLUGIN VDEV [XT_ARGS...]: starts xen-traffic in the
 # background as domain DOMID; its output goes to $work/RUN.log and its summary
