@@ -123,6 +123,31 @@ is_stop(struct rte_mbuf *m)
 		memcmp((const char *)(eh + 1), "XNET-STOP", 9) == 0;
 }
 
+/*
+ * Rewrite a TSO frame's headers as a DPDK application leaves them
+ * (rte_mbuf_core.h, RTE_MBUF_F_TX_TCP_SEG): the TCP checksum holds the
+ * pseudo-header sum without the L4 length, the IPv4 header checksum 0 for
+ * the device. The driver must turn them back into what Linux expects (the
+ * backend checks the echo byte for byte against what it sent).
+ */
+static void
+tso_headers_dpdk_way(struct rte_mbuf *m, bool v6, uint64_t tx)
+{
+	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m,
+		struct rte_tcp_hdr *, m->l2_len + m->l3_len);
+
+	if (v6) {
+		th->cksum = rte_ipv6_phdr_cksum(rte_pktmbuf_mtod_offset(m,
+			const struct rte_ipv6_hdr *, m->l2_len), tx);
+	} else {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, m->l2_len);
+
+		ip->hdr_checksum = 0;
+		th->cksum = rte_ipv4_phdr_cksum(ip, tx);
+	}
+}
+
 /* Turn what the port told us on RX into what we ask of it on TX. */
 static void
 prepare_echo(struct rte_mbuf *m)
@@ -141,9 +166,10 @@ prepare_echo(struct rte_mbuf *m)
 	m->l4_len = hl.l4_len;
 	if ((ol & RTE_MBUF_F_RX_LRO) &&
 	    (ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP) {
-		tx = RTE_MBUF_F_TX_TCP_SEG |
-			(v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4);
+		tx = RTE_MBUF_F_TX_TCP_SEG | (v6 ? RTE_MBUF_F_TX_IPV6 :
+			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM);
 		/* m->tso_segsz already holds the backend's GSO size */
+		tso_headers_dpdk_way(m, v6, tx);
 	} else if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 		   RTE_MBUF_F_RX_L4_CKSUM_NONE) {
 		if ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP)

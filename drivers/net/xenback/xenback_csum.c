@@ -5,9 +5,9 @@
 /*
  * net_xenback's checksum helpers, for both directions: complete a blank
  * TCP/UDP checksum a guest sent for an application without checksum
- * offload, compute one for a guest that does not take blank checksums, and
- * rewrite DPDK's TSO pseudo-header sum (without the L4 length) into the
- * partial sum Linux expects (with it). The headers are parsed from the
+ * offload and compute one for a guest that does not take blank checksums
+ * (the pseudo-header sums, which net_xennet needs too, are in
+ * drivers/common/xen/xenpv_csum.c). The headers are parsed from the
  * packet, never trusted from the guest's fields beyond their bounds.
  */
 
@@ -26,42 +26,7 @@
 #include <ethdev_driver.h>
 
 #include "xenback_dp.h"
-
-/*
- * Unreduced sum of the TCP/UDP pseudo header of the IP header at @l3 with
- * the explicit L4 length @l4len (the IP header's own length fields are not
- * trusted for it).
- */
-static uint32_t
-xenback_pseudo_sum(const void *l3, bool v6, uint32_t l4len, uint8_t proto)
-{
-	uint32_t sum;
-
-	if (v6) {
-		const struct rte_ipv6_hdr *ip = l3;
-		uint32_t w[2] = { rte_cpu_to_be_32(l4len),
-				  rte_cpu_to_be_32(proto) };
-
-		sum = rte_raw_cksum(ip->src_addr, 32);
-		sum += rte_raw_cksum(w, sizeof(w));
-	} else {
-		const struct rte_ipv4_hdr *ip = l3;
-		uint16_t w[2] = { rte_cpu_to_be_16(proto),
-				  rte_cpu_to_be_16((uint16_t)l4len) };
-
-		sum = rte_raw_cksum(&ip->src_addr, 8);
-		sum += rte_raw_cksum(w, sizeof(w));
-	}
-	return sum;
-}
-
-/* The pseudo-header sum a partial (offloaded) checksum field holds. */
-uint16_t
-xenback_pseudo_cksum(const void *l3, bool v6, uint32_t l4len, uint8_t proto)
-{
-	return __rte_raw_cksum_reduce(xenback_pseudo_sum(l3, v6, l4len,
-							 proto));
-}
+#include "xenpv_csum.h"
 
 /*
  * One's-complement checksum of the L4 part of @m, with the checksum field
@@ -86,7 +51,7 @@ xenback_l4_cksum(const struct rte_mbuf *m, const void *l3, bool v6,
 					       l4off + csum_off), 2);
 	/* take the field's current content out of the sum */
 	sum = (uint32_t)raw + (uint16_t)~field;
-	sum += xenback_pseudo_sum(l3, v6, l4len, proto);
+	sum += xenpv_pseudo_sum(l3, v6, l4len, proto);
 	raw = (uint16_t)~__rte_raw_cksum_reduce(sum);
 	if (raw == 0 && proto == IPPROTO_UDP)
 		raw = 0xffff;

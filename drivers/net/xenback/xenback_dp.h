@@ -41,8 +41,6 @@ xenback_grant_copy(xengnttab_handle *xgt, xengnttab_grant_copy_segment_t *segs,
 }
 
 /* xenback_csum.c: TCP/UDP checksums of packets either way. */
-uint16_t xenback_pseudo_cksum(const void *l3, bool v6, uint32_t l4len,
-			      uint8_t proto);
 int xenback_l4_cksum(const struct rte_mbuf *m, const void *l3, bool v6,
 		     uint32_t l4off, uint32_t l4len, uint8_t proto,
 		     uint32_t csum_off);

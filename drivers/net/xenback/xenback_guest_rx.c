@@ -30,6 +30,7 @@
 #include <ethdev_driver.h>
 
 #include "xenback_dp.h"
+#include "xenpv_csum.h"
 
 /* A packet planned during a tx burst. */
 struct xenback_tx_plan {
@@ -226,8 +227,8 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 			 * Linux's partial checksum counts it: rewrite it.
 			 */
 			csum_off = offsetof(struct rte_tcp_hdr, cksum);
-			patch[1] = xenback_pseudo_cksum(l3, v6, len - l4off,
-							IPPROTO_TCP);
+			patch[1] = xenpv_pseudo_cksum(l3, v6, len - l4off,
+						       IPPROTO_TCP);
 			patch_l4 = true;
 			p->flags = xenpv_netif_csum_to_rxf(XENPV_CSUM_BLANK);
 		} else if (o.csum == XENPV_CSUM_BLANK) {

@@ -25,9 +25,12 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "xennet.h"
+#include "xenpv_csum.h"
 
 /* An extra-info slot overlays a request or a response of either ring. */
 static_assert(sizeof(struct netif_extra_info) <= sizeof(netif_tx_request_t),
@@ -172,6 +175,37 @@ xennet_tx_chain_ok(const struct rte_mbuf *m)
 	return nb == m->nb_segs && len == m->pkt_len;
 }
 
+/*
+ * What DPDK leaves to the device and Linux netback does not do, patched
+ * in our copy of the headers (the first page holds them, checked by the
+ * caller), as net_xenback does on its side and virtio in its PMD:
+ *  - TSO: DPDK's TCP pseudo-header sum leaves the L4 length out, Linux's
+ *    partial checksum of a GSO packet counts it; without the rewrite every
+ *    segment dom0 cuts carries a wrong checksum;
+ *  - RTE_MBUF_F_TX_IP_CKSUM: the IPv4 header checksum, which the
+ *    application leaves 0 and Linux trusts.
+ */
+static void
+xennet_tx_fix_headers(uint8_t *page, const struct rte_mbuf *m, uint32_t len)
+{
+	uint8_t *l3 = page + m->l2_len;
+	uint16_t c;
+
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
+		c = xenpv_pseudo_cksum(l3,
+				       (m->ol_flags & RTE_MBUF_F_TX_IPV6) != 0,
+				       len - m->l2_len - m->l3_len,
+				       IPPROTO_TCP);
+		memcpy(l3 + m->l3_len + offsetof(struct rte_tcp_hdr, cksum),
+		       &c, sizeof(c));
+	}
+	if (m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) {
+		c = xenpv_ipv4_hdr_cksum(l3, m->l3_len);
+		memcpy(l3 + offsetof(struct rte_ipv4_hdr, hdr_checksum), &c,
+		       sizeof(c));
+	}
+}
+
 enum xennet_tx_result {
 	XENNET_TX_QUEUED,	/* copied: the caller frees the mbuf */
 	XENNET_TX_DROPPED,	/* refused and counted: the caller frees it */
@@ -192,6 +226,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	const struct rte_mbuf *seg;
 	struct xenpv_netif_tx_ol o = { .gso_size = 0 };
 	const uint8_t *src;
+	uint8_t *first_page = NULL;
 	uint32_t nr_data, need, d, left, seg_left;
 	uint8_t gso_type = XEN_NETIF_GSO_TYPE_NONE;
 	uint16_t flags = 0;
@@ -211,7 +246,8 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	/*
 	 * The netif mapping (xenpv_netif.h) against what the backend takes.
 	 * As with DPDK's L4 offload, a blank checksum field holds the
-	 * pseudo-header sum; the backend completes it.
+	 * pseudo-header sum; the backend completes it. TSO's sum differs
+	 * (xennet_tx_fix_headers).
 	 */
 	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK)) {
 		if (xenpv_netif_tx_offload(m, &txq->caps, &o) != XENPV_OL_OK)
@@ -220,6 +256,24 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		flags = xenpv_netif_csum_to_txf(o.csum);
 		if (gso_type != XEN_NETIF_GSO_TYPE_NONE)
 			flags |= NETTXF_extra_info;
+	}
+
+	/*
+	 * Headers we patch in our copy (the application's mbuf stays as it
+	 * is): they must be described and fit the first page.
+	 */
+	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM)) {
+		uint32_t hl = (uint32_t)m->l2_len + m->l3_len +
+			((ol & RTE_MBUF_F_TX_TCP_SEG) ? m->l4_len : 0);
+
+		if (unlikely(m->l2_len == 0 || m->l3_len < 20 ||
+			     hl > RTE_MIN(len, (uint32_t)XENPV_PAGE_SIZE) ||
+			     ((ol & RTE_MBUF_F_TX_TCP_SEG) &&
+			      m->l4_len < sizeof(struct rte_tcp_hdr)) ||
+			     ((ol & RTE_MBUF_F_TX_IP_CKSUM) &&
+			      ((ol & RTE_MBUF_F_TX_IPV6) ||
+			       m->l3_len > 60))))
+			goto drop_offload;
 	}
 
 	need = nr_data + (gso_type != XEN_NETIF_GSO_TYPE_NONE);
@@ -244,6 +298,8 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		uint8_t *dst = slot->page;
 		netif_tx_request_t *req;
 
+		if (d == 0)
+			first_page = slot->page;
 		txq->free_head = slot->next_free;
 		txq->nr_free--;
 		slot->in_flight = 1;
@@ -288,6 +344,8 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		}
 		left -= chunk;
 	}
+	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM))
+		xennet_tx_fix_headers(first_page, m, len);
 	*prodp = prod;
 	txq->stats.packets++;
 	txq->stats.bytes += len;
