@@ -424,6 +424,12 @@ hostile_tx_null_data)
 	hostile tx-null-data tx_q0_violations "null response without" ;;
 hostile_rx_oversize)
 	hostile_drop rx-oversize rx_q0_drop_len ;;
+hostile_rx_partial)
+	hostile_drop rx-partial rx_q0_drop_slots
+	# the unfinished packet was walked once, not once per burst for 1 s
+	v=$(stat app rx_q0_slots_read)
+	[ "$v" != missing ] && [ "$v" -le 4096 ] ||
+		fail "app: rx_q0_slots_read = $v, expected at most 4096" ;;
 hostile_rx_gso_unasked)
 	hostile_drop rx-gso-unasked rx_q0_drop_offload \
 		--expect-gso 0 --expect-csum 0 -- --no-offload ;;

@@ -107,6 +107,7 @@ enum hostile {
 	H_RX_OVERSIZE,
 	H_RX_GSO_UNASKED,
 	H_RX_CSUM_UNASKED,
+	H_RX_PARTIAL,
 	/* violations: the frontend logs one and closes the vif */
 	H_RX_BAD_ID,
 	H_RX_BAD_BOUNDS,
@@ -120,13 +121,14 @@ enum hostile {
 };
 
 /* The first packet a drop kind sends, and the injection's name */
-#define H_IS_DROP(h) ((h) >= H_RX_OVERSIZE && (h) <= H_RX_CSUM_UNASKED)
+#define H_IS_DROP(h) ((h) >= H_RX_OVERSIZE && (h) <= H_RX_PARTIAL)
 
 static const char * const hostile_names[] = {
 	[H_NONE] = "none",
 	[H_RX_OVERSIZE] = "rx-oversize",
 	[H_RX_GSO_UNASKED] = "rx-gso-unasked",
 	[H_RX_CSUM_UNASKED] = "rx-csum-unasked",
+	[H_RX_PARTIAL] = "rx-partial",
 	[H_RX_BAD_ID] = "rx-bad-id",
 	[H_RX_BAD_BOUNDS] = "rx-bad-bounds",
 	[H_RX_OVERFLOW] = "rx-overflow",
@@ -943,6 +945,51 @@ incomplete:
 }
 
 /*
+ * rx-partial: a packet of a ring's worth of 1-byte slots, all but the last
+ * published at once, the last one a second later. Meanwhile the frontend
+ * polls a packet one slot short of complete (not a violation: there is
+ * room for the rest); then it drops it (too many slots).
+ */
+static bool
+send_partial(struct peer *p, struct pq *q)
+{
+	netif_rx_back_ring_t *r = &q->rx;
+	uint32_t n = RING_SIZE(r), mask = n - 1, i;
+	uint64_t end = tl_now_ms() + 5000;
+	netif_rx_request_t req;
+
+	/* wait until the frontend has posted every slot again */
+	while (xenpv_load_acquire(&r->sring->req_prod) - r->req_cons < n) {
+		if (tl_now_ms() > end)
+			tl_fail("rx-partial: the frontend did not repost its ring");
+		usleep(1000);
+	}
+	for (i = 0; i < n; i++) {
+		netif_rx_response_t *rsp =
+			RING_GET_RESPONSE(r, r->rsp_prod_pvt + i);
+
+		RING_COPY_REQUEST(r, r->req_cons + i, &req);
+		if (req.id != ((r->req_cons + i) & mask))
+			tl_fail("rx-partial: request %u has id %u", i, req.id);
+		rsp->id = req.id;
+		rsp->offset = 0;
+		rsp->status = 1;
+		rsp->flags = i + 1 < n ? NETRXF_more_data : 0;
+		if (i + 1 == n - 1) {
+			/* all but the last slot */
+			r->rsp_prod_pvt += n - 1;
+			TL_PUSH(RESPONSES, r, p->xce, q->rx_port);
+			r->rsp_prod_pvt -= n - 1;
+			usleep(1000 * 1000);
+		}
+	}
+	r->req_cons += n;
+	r->rsp_prod_pvt += n;
+	TL_PUSH(RESPONSES, r, p->xce, q->rx_port);
+	return true;
+}
+
+/*
  * One packet the frontend must drop and count, not deliver (p->hostile is
  * a drop kind): it is not part of the echo session.
  */
@@ -967,6 +1014,8 @@ send_unwanted(struct peer *p, struct pq *q)
 		build_packet(p, p->ref, 2, 4, 0);
 		return send_packet(p, q, 0, p->ref, kinds[2].len, CB, 0,
 				   false, false);
+	case H_RX_PARTIAL:
+		return send_partial(p, q);
 	default:
 		return false;
 	}

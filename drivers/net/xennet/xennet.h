@@ -94,6 +94,42 @@ struct xennet_rx_slot {
 	grant_ref_t gref;	/* its grant (writable by the backend) */
 };
 
+/* One received packet as found in the ring, before it is copied. */
+struct xennet_rx_pkt {
+	RING_IDX end;		/* index after the packet's last slot */
+	uint32_t len;		/* sum of the data slots' sizes */
+	uint16_t nr_data;	/* data slots (may exceed seg[]) */
+	uint16_t flags;		/* NETRXF_* of the first response */
+	uint16_t gso_size;	/* from a GSO extra, 0 if none */
+	bool error;		/* a slot had a negative status */
+	struct {
+		uint16_t slot;
+		uint16_t offset;
+		uint16_t len;
+	} seg[XENNET_RX_MAX_SLOTS];
+};
+
+enum xennet_rx_stage {
+	XENNET_RX_STAGE_NONE = 0,	/* no walk under way */
+	XENNET_RX_STAGE_FIRST,		/* next: the first response */
+	XENNET_RX_STAGE_EXTRAS,		/* next: an extra-info slot */
+	XENNET_RX_STAGE_DATA,		/* next: a more_data response */
+	XENNET_RX_STAGE_DONE,		/* parsed whole, not consumed yet */
+};
+
+/*
+ * Where the walk of the packet at rsp_cons stands: a packet whose slots
+ * are not all produced yet is resumed there by the next burst.
+ */
+struct xennet_rx_cursor {
+	RING_IDX start;			/* the packet's first slot */
+	RING_IDX idx;			/* the next slot to read */
+	enum xennet_rx_stage stage;
+	uint16_t last_flags;		/* flags of the last data response */
+	struct xenpv_netif_extras x;	/* the extra-info chain so far */
+	struct xennet_rx_pkt pkt;	/* the packet so far */
+};
+
 /*
  * Counters of one queue, written only by the lcore running its bursts.
  * stats_reset does not write them: it copies them into the queue's
@@ -125,6 +161,7 @@ struct xennet_rxq_stats {
 	uint64_t drop_len;	/* longer than feature-sg allows */
 	uint64_t drop_offload;	/* GSO or csum_blank we did not ask for */
 	uint64_t nombuf;	/* mbuf allocation failures */
+	uint64_t slots_read;	/* responses read from the ring */
 	uint64_t gso;		/* packets with a GSO extra (LRO) */
 	uint64_t kicks;		/* event-channel notifications */
 	uint64_t kick_errors;	/* failed notifications */
@@ -220,6 +257,7 @@ struct xennet_rxq {
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the RX channel */
 	struct xenpv_viol viol;		/* enum xennet_violation: broken */
+	struct xennet_rx_cursor cur;	/* the walk of the packet at cons */
 	struct xennet_rxq_stats stats;
 
 	/* Control path. */

@@ -392,7 +392,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_PORT("vif_management_disconnections", disconnects),
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
-	XN_RXQ(drop_offload), XN_RXQ(nombuf),
+	XN_RXQ(drop_offload), XN_RXQ(nombuf), XN_RXQ(slots_read),
 	XN_RXQ(gso), XN_RXQ(kicks), XN_RXQ(kick_errors), XN_RXQ(violations),
 	XN_TXQ(packets), XN_TXQ(bytes), XN_TXQ(drop_len), XN_TXQ(drop_nosg),
 	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),

@@ -426,25 +426,11 @@ xennet_rxq_post_all(struct xennet_rxq *rxq)
 		req->gref = rxq->slots[i].gref;
 	}
 	r->req_prod_pvt = n;
+	rxq->cur.stage = XENNET_RX_STAGE_NONE;
 	/* the backend is not connected yet: it reads this at connect */
 	RING_PUSH_REQUESTS(r);
 	xenpv_viol_clear(&rxq->viol);
 }
-
-/* One received packet as found in the ring, before it is copied. */
-struct xennet_rx_pkt {
-	RING_IDX end;		/* index after the packet's last slot */
-	uint32_t len;		/* sum of the data slots' sizes */
-	uint16_t nr_data;	/* data slots (may exceed seg[]) */
-	uint16_t flags;		/* NETRXF_* of the first response */
-	uint16_t gso_size;	/* from a GSO extra, 0 if none */
-	bool error;		/* a slot had a negative status */
-	struct {
-		uint16_t slot;
-		uint16_t offset;
-		uint16_t len;
-	} seg[XENNET_RX_MAX_SLOTS];
-};
 
 enum xennet_rx_parse_result {
 	XENNET_RX_COMPLETE,
@@ -489,61 +475,89 @@ xennet_rx_data_slot(struct xennet_rxq *rxq, struct xennet_rx_pkt *pkt,
 /*
  * Walk the packet that starts at @cons: the first response, its extra-info
  * slots, then the responses NETRXF_more_data chains. Nothing is consumed.
+ * A packet whose slots are not all produced yet is resumed where its walk
+ * stopped (rxq->cur), not walked again from its first slot: a backend that
+ * keeps a chain one slot short of the ring would otherwise make every
+ * burst read up to 4095 slots for nothing.
  */
 static enum xennet_rx_parse_result
-xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
-		struct xennet_rx_pkt *pkt)
+xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod)
 {
 	netif_rx_front_ring_t *r = &rxq->ring;
+	struct xennet_rx_cursor *c = &rxq->cur;
+	struct xennet_rx_pkt *pkt = &c->pkt;
 	netif_rx_response_t rsp, raw;
 	struct netif_extra_info ex;
-	struct xenpv_netif_extras x;
 	enum xenpv_netif_extra_result xr;
-	RING_IDX idx = cons;
 
-	pkt->len = 0;
-	pkt->nr_data = 0;
-	pkt->gso_size = 0;
-	pkt->error = false;
-
-	RING_COPY_RESPONSE(r, idx, &rsp);
-	idx++;
-	pkt->flags = rsp.flags;
-	if (!xennet_rx_data_slot(rxq, pkt, cons, &rsp))
-		return XENNET_RX_VIOLATION;
-
-	if (rsp.flags & NETRXF_extra_info) {
+	if (c->stage == XENNET_RX_STAGE_NONE || c->start != cons) {
+		c->start = cons;
+		c->idx = cons;
+		c->stage = XENNET_RX_STAGE_FIRST;
+	}
+	switch (c->stage) {
+	case XENNET_RX_STAGE_FIRST:
+		pkt->len = 0;
+		pkt->nr_data = 0;
+		pkt->gso_size = 0;
+		pkt->error = false;
+		RING_COPY_RESPONSE(r, c->idx, &rsp);
+		rxq->stats.slots_read++;
+		c->idx++;
+		pkt->flags = rsp.flags;
+		c->last_flags = rsp.flags;
+		if (!xennet_rx_data_slot(rxq, pkt, cons, &rsp))
+			goto violation;
+		if (!(rsp.flags & NETRXF_extra_info)) {
+			c->stage = XENNET_RX_STAGE_DATA;
+			goto data;
+		}
 		/* the extra-info codec (xenpv_netif.h) checks each slot */
-		xenpv_netif_extras_init(&x);
+		xenpv_netif_extras_init(&c->x);
+		c->stage = XENNET_RX_STAGE_EXTRAS;
+		/* fall through */
+	case XENNET_RX_STAGE_EXTRAS:
 		do {
-			if (idx == prod)
+			if (c->idx == prod)
 				return XENNET_RX_INCOMPLETE;
 			/* the extra overlays the response in the next slot */
-			RING_COPY_RESPONSE(r, idx, &raw);
+			RING_COPY_RESPONSE(r, c->idx, &raw);
+			rxq->stats.slots_read++;
 			memcpy(&ex, &raw, sizeof(ex));
-			idx++;
-			xr = xenpv_netif_extra_take(&x, &ex);
+			c->idx++;
+			xr = xenpv_netif_extra_take(&c->x, &ex);
 			if (unlikely(xr > XENPV_EXTRA_MORE))
 				goto bad_extra;
 		} while (xr == XENPV_EXTRA_MORE);
 		/* other known types (hash, multicast): ignored */
-		pkt->gso_size = x.gso_size;
+		pkt->gso_size = c->x.gso_size;
+		c->stage = XENNET_RX_STAGE_DATA;
+		/* fall through */
+	case XENNET_RX_STAGE_DATA:
+data:
+		while (c->last_flags & NETRXF_more_data) {
+			if (c->idx == prod)
+				return XENNET_RX_INCOMPLETE;
+			RING_COPY_RESPONSE(r, c->idx, &rsp);
+			rxq->stats.slots_read++;
+			if (!xennet_rx_data_slot(rxq, pkt, c->idx, &rsp))
+				goto violation;
+			c->idx++;
+			c->last_flags = rsp.flags;
+		}
+		pkt->end = c->idx;
+		c->stage = XENNET_RX_STAGE_DONE;
+		/* fall through */
+	default:
+		/* complete: parsed already (a burst ran out of mbufs) */
+		return XENNET_RX_COMPLETE;
 	}
-
-	while (rsp.flags & NETRXF_more_data) {
-		if (idx == prod)
-			return XENNET_RX_INCOMPLETE;
-		RING_COPY_RESPONSE(r, idx, &rsp);
-		if (!xennet_rx_data_slot(rxq, pkt, idx, &rsp))
-			return XENNET_RX_VIOLATION;
-		idx++;
-	}
-	pkt->end = idx;
-	return XENNET_RX_COMPLETE;
 
 bad_extra:
-	xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_EXTRA, idx - 1,
+	xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_EXTRA, c->idx - 1,
 			     (uint32_t)ex.type << 8 | ex.flags);
+violation:
+	c->stage = XENNET_RX_STAGE_NONE;
 	return XENNET_RX_VIOLATION;
 }
 
@@ -622,7 +636,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct xennet_rxq *rxq = queue;
 	netif_rx_front_ring_t *r = &rxq->ring;
-	struct xennet_rx_pkt pkt;
+	const struct xennet_rx_pkt *pkt = &rxq->cur.pkt;
 	RING_IDX cons, prod, posted, i;
 	uint32_t mask;
 	uint16_t n = 0;
@@ -647,7 +661,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		struct rte_mbuf *m;
 		bool dropped;
 
-		pr = xennet_rx_parse(rxq, cons, prod, &pkt);
+		pr = xennet_rx_parse(rxq, cons, prod);
 		if (pr == XENNET_RX_VIOLATION)
 			goto out;
 		if (pr == XENNET_RX_INCOMPLETE) {
@@ -659,16 +673,16 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			}
 			break;
 		}
-		if (unlikely(pkt.error)) {
+		if (unlikely(pkt->error)) {
 			rxq->stats.rsp_error++;
-		} else if (unlikely(pkt.nr_data > XENNET_RX_MAX_SLOTS)) {
+		} else if (unlikely(pkt->nr_data > XENNET_RX_MAX_SLOTS)) {
 			rxq->stats.drop_slots++;
-		} else if (unlikely(pkt.len == 0)) {
+		} else if (unlikely(pkt->len == 0)) {
 			rxq->stats.drop_empty++;
-		} else if (unlikely(pkt.len > rxq->max_len)) {
+		} else if (unlikely(pkt->len > rxq->max_len)) {
 			rxq->stats.drop_len++;
-		} else if (unlikely((pkt.gso_size != 0 && !rxq->gso) ||
-				    ((pkt.flags & NETRXF_csum_blank) &&
+		} else if (unlikely((pkt->gso_size != 0 && !rxq->gso) ||
+				    ((pkt->flags & NETRXF_csum_blank) &&
 				     !rxq->csum))) {
 			/*
 			 * An offload we did not negotiate: the application
@@ -677,16 +691,16 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			 */
 			rxq->stats.drop_offload++;
 		} else {
-			m = xennet_rx_copy(rxq, &pkt, &dropped);
+			m = xennet_rx_copy(rxq, pkt, &dropped);
 			if (m == NULL && !dropped)
 				break;	/* out of mbufs: leave it in the ring */
 			if (m != NULL) {
 				pkts[n++] = m;
 				rxq->stats.packets++;
-				rxq->stats.bytes += pkt.len;
+				rxq->stats.bytes += pkt->len;
 			}
 		}
-		cons = pkt.end;
+		cons = pkt->end;
 	}
 
 	if (cons == r->rsp_cons)
