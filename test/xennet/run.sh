@@ -430,6 +430,16 @@ hostile_rx_partial)
 	v=$(stat app rx_q0_slots_read)
 	[ "$v" != missing ] && [ "$v" -le 4096 ] ||
 		fail "app: rx_q0_slots_read = $v, expected at most 4096" ;;
+malformed_mbuf)
+	# a single-segment mbuf with pkt_len > data_len: dropped, counted
+	start_peer peer --packets 64
+	start_app app "" --malformed
+	wait_ok "$peer_pid" peer
+	wait_ok "$app_pid" app
+	peer_ok peer
+	expect_stat app tx_q0_drop_malformed eq 1
+	expect_stat app oerrors eq 1
+	expect_stat app mbufs_in_use eq 0 ;;
 hostile_rx_gso_unasked)
 	hostile_drop rx-gso-unasked rx_q0_drop_offload \
 		--expect-gso 0 --expect-csum 0 -- --no-offload ;;

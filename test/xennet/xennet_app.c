@@ -27,7 +27,8 @@
  * --cycles N (on each of the first N-1 STOP packets, stop the port and
  * start it again: a new connection each time), --sink (count and free
  * what arrives, echo nothing), --delay-us N (sleep after each burst that
- * received something, before echoing).
+ * received something, before echoing), --malformed (send one mbuf whose
+ * pkt_len exceeds its single segment first).
  * Exit: 0 stopped as asked, 1 timeout, 2 error.
  */
 
@@ -109,6 +110,28 @@ send_ready(uint16_t port, struct rte_mempool *mp)
 		return true;
 	rte_pktmbuf_free(m);
 	return false;
+}
+
+/*
+ * --malformed: one mbuf whose pkt_len (200) says more than its only
+ * segment holds (60): the driver must drop and count it, not follow
+ * ->next past the end of the chain.
+ */
+static void
+send_malformed(uint16_t port, struct rte_mempool *mp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+	if (m == NULL || rte_pktmbuf_append(m, 60) == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memset(rte_pktmbuf_mtod(m, char *), 0, 60);
+	m->pkt_len = 200;
+	if (rte_eth_tx_burst(port, 0, &m, 1) != 1) {
+		m->pkt_len = m->data_len;
+		rte_pktmbuf_free(m);
+	}
 }
 
 static bool
@@ -278,6 +301,7 @@ main(int argc, char **argv)
 		{ "delay-us", required_argument, NULL, 'D' },
 		{ "txq", required_argument, NULL, 'T' },
 		{ "desc", required_argument, NULL, 'N' },
+		{ "malformed", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rte_eth_conf conf;
@@ -287,6 +311,7 @@ main(int argc, char **argv)
 	unsigned int queues = 1, timeout = 40, mbuf_size = 2048, mtu = 0;
 	unsigned int cycles = 1, delay_us = 0, txqs = 0, desc = 0, round = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
+	bool malformed = false;
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -313,6 +338,7 @@ main(int argc, char **argv)
 		case 'D': delay_us = (unsigned int)atoi(optarg); break;
 		case 'T': txqs = (unsigned int)atoi(optarg); break;
 		case 'N': desc = (unsigned int)atoi(optarg); break;
+		case 'B': malformed = true; break;
 		default:
 			fprintf(stderr, "app: bad option\n");
 			return 2;
@@ -455,6 +481,11 @@ main(int argc, char **argv)
 				       q, keep - sent);
 				rte_pktmbuf_free_bulk(pkts + sent, keep - sent);
 			}
+		}
+		if (malformed && ready_sent == 0 &&
+		    __atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > 0) {
+			send_malformed(port, mp);
+			malformed = false;
 		}
 		if (__atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > ready_sent &&
 		    send_ready(port, mp))

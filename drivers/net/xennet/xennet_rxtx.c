@@ -280,7 +280,9 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	if (unlikely(need > RING_SIZE(r) - (prod - r->rsp_cons) ||
 		     nr_data > txq->nr_free))
 		return XENNET_TX_FULL;
-	if (unlikely(m->nb_segs > 1 || m->next != NULL) &&
+	/* a single segment must hold it all: the copy trusts pkt_len */
+	if (unlikely(m->nb_segs > 1 || m->next != NULL ||
+		     m->data_len != len) &&
 	    unlikely(!xennet_tx_chain_ok(m))) {
 		txq->stats.drop_malformed++;
 		goto drop;
