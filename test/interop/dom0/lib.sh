@@ -119,6 +119,17 @@ xi_guest_create() {
 	xi_log "$name is domain ${XI_DOMID[$name]}"
 }
 
+# xi_echo_guest NAME MAC VDEV [TESTPMD_ARGS]: a PV guest (512 MiB, 2 vCPUs)
+# on bridge xenbr0 with vif MAC whose part is dpdk-testpmd on net_xennet
+# (--vdev VDEV) answering every ping (icmpecho) in place of the kernel's
+# xen-netfront, until xi_guest_stop. Sets XI_DOMID[NAME].
+xi_echo_guest() {
+	xi_guest_create "$1" pv 512 2 1 "bridge=xenbr0,mac=$2" 0 \
+		XI_ROLE=dpdk XI_NETFRONT=0 XI_GNTALLOC_LIMIT=32768 XI_DPDK_MODE=serve XI_LIFETIME=400 \
+		"XI_DPDK_READY=Press enter to exit" \
+		"XI_DPDK_CMD=$XI_TESTPMD $XI_EAL_PV -d $XI_XENNET --vdev $3 -- $XI_TP_OPTS --forward-mode=icmpecho -a ${4:-}"
+}
+
 xi_guest_unpause() { xl unpause "$1" || xi_fail "xl unpause $1 failed"; }
 
 # xi_vif_attach NAME VIFSPEC: xl network-attach (libxl writes the backend
@@ -169,6 +180,14 @@ xi_guest_exit() {
 	XI_RC=124
 	xi_guest_wait "$1" '^XI-GUEST-EXIT [0-9]+' "$2" || return 0
 	XI_RC=$(xi_console "$1" | sed -n 's/^XI-GUEST-EXIT \([0-9]*\).*/\1/p' | tail -n 1)
+}
+
+# xi_guest_stop NAME TIMEOUT: tells a serving guest's DPDK program to end
+# (its xi-stop key) and waits for the guest's part to finish; sets XI_RC as
+# xi_guest_exit does.
+xi_guest_stop() {
+	xenstore-write "/local/domain/${XI_DOMID[$1]}/data/xi-stop" 1
+	xi_guest_exit "$1" "$2"
 }
 
 # xi_xs_wait PATH VALUE TIMEOUT [NAME]: wait until a xenstore key has VALUE.

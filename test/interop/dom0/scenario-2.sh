@@ -7,10 +7,7 @@
 # MTU 9000 path (the large ones are multi-slot both ways).
 . "$(dirname "$0")/lib.sh"
 g=s2-g
-xi_guest_create $g pv 512 2 1 "bridge=xenbr0,mac=00:16:3e:00:02:02" 0 \
-	XI_ROLE=dpdk XI_NETFRONT=0 XI_GNTALLOC_LIMIT=32768 XI_DPDK_MODE=serve XI_LIFETIME=400 \
-	"XI_DPDK_READY=Press enter to exit" \
-	"XI_DPDK_CMD=$XI_TESTPMD $XI_EAL_PV -d $XI_XENNET --vdev net_xennet0 -- $XI_TP_OPTS --forward-mode=icmpecho -a $XI_TP_BIG"
+xi_echo_guest $g 00:16:3e:00:02:02 net_xennet0 "$XI_TP_BIG"
 d=${XI_DOMID[$g]}
 xi_vif_wait "$d" 0 300 || xi_fail "vif $d/0 did not connect"
 xi_xs_wait /local/domain/$d/data/xi-ready 1 120 || xi_fail "guest testpmd not ready"
@@ -18,8 +15,7 @@ for i in $(seq 1 60); do [ -e /sys/class/net/vif$d.0/brport ] && break; sleep 0.
 ip link set "vif$d.0" mtu 9000 || xi_fail "cannot set vif$d.0 mtu 9000 (frontend without feature-sg?)"
 ip link set xenbr0 mtu 9000 || xi_fail "cannot set xenbr0 mtu 9000"
 xi_ping_all 198.18.0.2 56 1400 4000 8972 || ping_failed=1
-xenstore-write /local/domain/$d/data/xi-stop 1
-xi_guest_exit $g 120
+xi_guest_stop $g 120
 [ -z "${ping_failed:-}" ] || xi_fail "dom0 -> net_xennet ping failed"
 [ "$XI_RC" = 0 ] || xi_fail "guest testpmd exited with status $XI_RC"
 xi_pass "vif 4/4; ping 56/1400/4000/8972 B answered 3/3 by testpmd on net_xennet"

@@ -8,10 +8,7 @@
 # per-queue statistics must show traffic on queue 0 and queue 1.
 . "$(dirname "$0")/lib.sh"
 g=s5b-g
-xi_guest_create $g pv 512 2 1 "bridge=xenbr0,mac=00:16:3e:00:05:12" 0 \
-	XI_ROLE=dpdk XI_NETFRONT=0 XI_GNTALLOC_LIMIT=32768 XI_DPDK_MODE=serve XI_LIFETIME=400 \
-	"XI_DPDK_READY=Press enter to exit" \
-	"XI_DPDK_CMD=$XI_TESTPMD $XI_EAL_PV -d $XI_XENNET --vdev net_xennet0,queues=2 -- $XI_TP_OPTS --forward-mode=icmpecho -a --rxq=2 --txq=2"
+xi_echo_guest $g 00:16:3e:00:05:12 net_xennet0,queues=2 "--rxq=2 --txq=2"
 d=${XI_DOMID[$g]}
 xi_vif_wait "$d" 0 300 || xi_fail "vif $d/0 did not connect"
 nq=$(xenstore-read /local/domain/$d/device/vif/0/multi-queue-num-queues 2>/dev/null || echo 1)
@@ -21,8 +18,7 @@ xi_xs_wait /local/domain/$d/data/xi-ready 1 120 || xi_fail "guest testpmd not re
 for ip in $(seq -f '198.18.0.%g' 20 31); do
 	xi_ping_all "$ip" 56 || ping_failed="${ping_failed:-} $ip"
 done
-xenstore-write /local/domain/$d/data/xi-stop 1
-xi_guest_exit $g 120
+xi_guest_stop $g 120
 xi_console $g > "$XI_OUT/$g.console"
 [ -z "${ping_failed:-}" ] || xi_fail "no answer from:$ping_failed"
 [ "$XI_RC" = 0 ] || xi_fail "guest testpmd exited with status $XI_RC"
