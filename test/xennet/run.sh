@@ -430,6 +430,9 @@ hostile_rx_partial)
 	v=$(stat app rx_q0_slots_read)
 	[ "$v" != missing ] && [ "$v" -le 4096 ] ||
 		fail "app: rx_q0_slots_read = $v, expected at most 4096" ;;
+no_scatter)
+	# without RX scatter the frontend takes no multi-slot frame
+	echo_run "" --expect-sg 0 --expect-gso 0 --packets 100 -- --no-scatter ;;
 malformed_mbuf)
 	# a single-segment mbuf with pkt_len > data_len: dropped, counted
 	start_peer peer --packets 64

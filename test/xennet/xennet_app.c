@@ -28,7 +28,8 @@
  * start it again: a new connection each time), --sink (count and free
  * what arrives, echo nothing), --delay-us N (sleep after each burst that
  * received something, before echoing), --malformed (send one mbuf whose
- * pkt_len exceeds its single segment first).
+ * pkt_len exceeds its single segment first), --no-scatter (no RX scatter,
+ * hence no LRO).
  * Exit: 0 stopped as asked, 1 timeout, 2 error.
  */
 
@@ -302,6 +303,7 @@ main(int argc, char **argv)
 		{ "txq", required_argument, NULL, 'T' },
 		{ "desc", required_argument, NULL, 'N' },
 		{ "malformed", no_argument, NULL, 'B' },
+		{ "no-scatter", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rte_eth_conf conf;
@@ -311,7 +313,7 @@ main(int argc, char **argv)
 	unsigned int queues = 1, timeout = 40, mbuf_size = 2048, mtu = 0;
 	unsigned int cycles = 1, delay_us = 0, txqs = 0, desc = 0, round = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
-	bool malformed = false;
+	bool malformed = false, scatter = true;
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -339,6 +341,7 @@ main(int argc, char **argv)
 		case 'T': txqs = (unsigned int)atoi(optarg); break;
 		case 'N': desc = (unsigned int)atoi(optarg); break;
 		case 'B': malformed = true; break;
+		case 'S': scatter = false; break;
 		default:
 			fprintf(stderr, "app: bad option\n");
 			return 2;
@@ -385,6 +388,9 @@ main(int argc, char **argv)
 		conf.txmode.offloads = info.tx_offload_capa &
 			RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	}
+	if (!scatter)
+		conf.rxmode.offloads &= ~(RTE_ETH_RX_OFFLOAD_SCATTER |
+					  RTE_ETH_RX_OFFLOAD_TCP_LRO);
 	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		conf.rxmode.max_lro_pkt_size = info.max_lro_pkt_size;
 	conf.rxmode.mtu = mtu;

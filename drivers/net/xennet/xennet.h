@@ -323,6 +323,7 @@ struct xennet_adapter {
 	struct xennet_evtchn evtchn[XENPV_NETIF_MAX_QUEUES];
 	bool rx_csum;			/* we accept csum_blank packets */
 	bool rx_gso;			/* we accept GSO packets */
+	bool rx_sg;			/* we accept multi-slot packets */
 	uint64_t connects;		/* connections made */
 	uint64_t disconnects;		/* connections torn down */
 	uint64_t port_violations;	/* times the port broke */

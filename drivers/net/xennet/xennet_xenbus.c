@@ -330,7 +330,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	 * frame, or one page without it) reaches the application. Not the
 	 * backend's feature-sg: that one is about our TX ring.
 	 */
-	rxq->max_len = ad->sg ? XENPV_NETIF_MAX_FRAME : XENPV_PAGE_SIZE;
+	rxq->max_len = ad->rx_sg ? XENPV_NETIF_MAX_FRAME : XENPV_PAGE_SIZE;
 	rxq->gso = ad->rx_gso;
 	rxq->csum = ad->rx_csum;
 	xennet_rxq_post_all(rxq);
@@ -463,7 +463,8 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	if (rc == 0)
 		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_FEATURE_RX_NOTIFY, "1");
 	if (rc == 0)
-		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_SG, "%d", ad->sg);
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_SG, "%d",
+				     ad->rx_sg);
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
 				     ad->rx_gso);
@@ -587,6 +588,25 @@ xennet_teardown(struct xennet_adapter *ad, bool *lsc)
 	ad->disconnects++;
 }
 
+/* The smallest mbuf data room of the port's RX queues. */
+static uint32_t
+xennet_rx_room_min(struct rte_eth_dev *dev)
+{
+	uint32_t room, min = UINT32_MAX;
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq == NULL)
+			continue;
+		room = rte_pktmbuf_data_room_size(rxq->mp) -
+			RTE_PKTMBUF_HEADROOM;
+		min = RTE_MIN(min, room);
+	}
+	return min == UINT32_MAX ? 0 : min;
+}
+
 static int
 xennet_connect(struct xennet_adapter *ad)
 {
@@ -629,6 +649,14 @@ xennet_connect(struct xennet_adapter *ad)
 					  RTE_ETH_RX_OFFLOAD_UDP_CKSUM));
 	ad->rx_gso = ad->gso && ad->sg && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
 		(rxo & RTE_ETH_RX_OFFLOAD_SCATTER);
+	/*
+	 * Our feature-sg is about what we receive: a multi-slot frame that
+	 * neither fits one mbuf nor may be chained could only be dropped,
+	 * after the backend copied it (and Linux netback lets the vif's MTU
+	 * grow with feature-sg).
+	 */
+	ad->rx_sg = ad->sg && ((rxo & RTE_ETH_RX_OFFLOAD_SCATTER) ||
+			       xennet_rx_room_min(dev) > XENPV_PAGE_SIZE);
 
 	/* a backend that just restarted must not act on our old keys */
 	if (ad->fe_state != XenbusStateInitialising) {
