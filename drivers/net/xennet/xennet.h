@@ -286,14 +286,20 @@ struct xennet_adapter {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct rte_eth_dev *dev;
 
-	/* Devargs. */
-	unsigned int devid;		/* device/vif/<devid> */
-	unsigned int max_queues;	/* queues the port offers */
-	unsigned int ring_order;	/* 2^order pages per ring */
-	bool sg;			/* scatter-gather, MTU up to 65521 */
-	bool csum;			/* checksum offloads */
-	bool gso;			/* TSO / LRO */
-	bool split;			/* split event channels if offered */
+	unsigned int devid;		/* device/vif/<devid> (devarg) */
+
+	/*
+	 * What the user configured (devargs), fixed at probe. With neg
+	 * below, the twin structures memif keeps as cfg and run.
+	 */
+	struct {
+		unsigned int max_queues;	/* netif queues we ask for */
+		unsigned int ring_order;	/* 2^order pages per ring */
+		bool sg;		/* scatter-gather, MTU up to 65521 */
+		bool csum;		/* checksum offloads */
+		bool gso;		/* TSO / LRO */
+		bool split;		/* split event channels if offered */
+	} cfg;
 
 	/* From the toolstack's keys, read at probe. */
 	char fe_path[XENPV_PATH_MAX];	/* device/vif/<devid> (relative) */
@@ -318,12 +324,19 @@ struct xennet_adapter {
 	bool be_caught_up;		/* backend Connected since then */
 	uint32_t failed;		/* sticky: broken or refused backend */
 	int fe_state;			/* the state we last wrote */
-	uint16_t nr_queues;		/* queues of the connection */
-	struct xennet_be_features be;
 	struct xennet_evtchn evtchn[XENPV_NETIF_MAX_QUEUES];
-	bool rx_csum;			/* we accept csum_blank packets */
-	bool rx_gso;			/* we accept GSO packets */
-	bool rx_sg;			/* we accept multi-slot packets */
+	/*
+	 * The current connection: what the backend offered, and what we
+	 * asked for against it (our request-/feature- keys), from the
+	 * application's configuration.
+	 */
+	struct {
+		uint16_t queues;		/* netif queues */
+		struct xennet_be_features peer;	/* the backend's offer */
+		bool rx_csum;		/* we accept csum_blank packets */
+		bool rx_gso;		/* we accept GSO packets */
+		bool rx_sg;		/* we accept multi-slot packets */
+	} neg;
 	uint64_t connects;		/* connections made */
 	uint64_t disconnects;		/* connections torn down */
 	uint64_t port_violations;	/* times the port broke */
@@ -345,7 +358,7 @@ xennet_adapter(struct rte_eth_dev *dev)
 static inline uint16_t
 xennet_mtu_max(const struct xennet_adapter *ad)
 {
-	return ad->sg && !ad->be_no_sg ? XENPV_NETIF_MTU_MAX_SG :
+	return ad->cfg.sg && !ad->be_no_sg ? XENPV_NETIF_MTU_MAX_SG :
 		XENPV_NETIF_MTU_MAX_NOSG;
 }
 

@@ -198,7 +198,7 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	 * xennet.h) and any descriptor count: the ring (ring_page_order
 	 * devarg) bounds what is in flight (xenpv_vdev.h).
 	 */
-	xenpv_dev_info_common(info, ad->ring_order, xennet_mtu_max(ad),
+	xenpv_dev_info_common(info, ad->cfg.ring_order, xennet_mtu_max(ad),
 			      RTE_ETHER_MIN_LEN);
 	info->tx_desc_lim.nb_seg_max = UINT16_MAX;
 	info->tx_desc_lim.nb_mtu_seg_max = UINT16_MAX;
@@ -209,13 +209,13 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	 */
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
-	if (ad->csum) {
+	if (ad->cfg.csum) {
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 	}
-	if (ad->gso && ad->sg) {
+	if (ad->cfg.gso && ad->cfg.sg) {
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 		info->max_lro_pkt_size = XEN_NETIF_MAX_TX_SIZE;
@@ -248,7 +248,7 @@ xennet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	if (mtu > xennet_mtu_max(ad)) {
 		XENNET_LOG(ERR, "%s: MTU %u is above this port's maximum %u%s",
 			   ad->name, mtu, xennet_mtu_max(ad),
-			   !ad->sg ? " (devarg sg=0)" :
+			   !ad->cfg.sg ? " (devarg sg=0)" :
 			   ad->be_no_sg ? " (the backend offers no " XENPV_NETIF_FEATURE_SG ")" :
 			   "");
 		return -EINVAL;
@@ -721,11 +721,11 @@ xennet_check_backend(struct xennet_adapter *ad,
 			   ad->be_path,
 			   f.max_queues);
 	ad->be_no_sg = !f.sg;
-	if (ad->ring_order > 0 &&
-	    (!f.has_max_order || ad->ring_order > f.max_order)) {
+	if (ad->cfg.ring_order > 0 &&
+	    (!f.has_max_order || ad->cfg.ring_order > f.max_order)) {
 		XENNET_LOG(ERR, "%s: %s=%lu but backend %s offers %s%u",
 			   ad->name, XENNET_ARG_ORDER,
-			   (unsigned long)ad->ring_order, ad->be_path,
+			   (unsigned long)ad->cfg.ring_order, ad->be_path,
 			   f.has_max_order ? "order " : "single-page rings, order ",
 			   f.max_order);
 		return -EINVAL;
@@ -772,12 +772,12 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->dev = dev;
 	ad->devid = (unsigned int)args[XN_ARG_DEVID].val;
 	/* without the devarg: as many as the backend offers at connect */
-	ad->max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
-	ad->ring_order = (unsigned int)args[XN_ARG_ORDER].val;
-	ad->sg = args[XN_ARG_SG].val != 0;
-	ad->csum = args[XN_ARG_CSUM].val != 0;
-	ad->gso = args[XN_ARG_GSO].val != 0;
-	ad->split = args[XN_ARG_SPLIT].val != 0;
+	ad->cfg.max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
+	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
+	ad->cfg.sg = args[XN_ARG_SG].val != 0;
+	ad->cfg.csum = args[XN_ARG_CSUM].val != 0;
+	ad->cfg.gso = args[XN_ARG_GSO].val != 0;
+	ad->cfg.split = args[XN_ARG_SPLIT].val != 0;
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
@@ -856,7 +856,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	rte_eth_dev_probing_finish(dev);
 	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u",
 		   name, ad->devid, RTE_ETHER_ADDR_BYTES(&ad->mac), ad->mtu,
-		   ad->be_path, ad->be_domid, ad->max_queues, ad->ring_order);
+		   ad->be_path, ad->be_domid, ad->cfg.max_queues, ad->cfg.ring_order);
 	return 0;
 
 fail:

@@ -247,7 +247,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	struct xennet_txq *txq = dev->data->tx_queues[qid];
 	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
 	struct xennet_evtchn *ev = &ad->evtchn[qid];
-	unsigned int order = ad->ring_order;
+	unsigned int order = ad->cfg.ring_order;
 	uint32_t tx_size = xennet_tx_ring_size(order);
 	uint32_t rx_size = xennet_rx_ring_size(order);
 	const char *what;
@@ -302,7 +302,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	}
 	ev->tx = rc;
 	ev->rx = rc;
-	if (ad->split && ad->be.split) {
+	if (ad->cfg.split && ad->neg.peer.split) {
 		rc = xenevtchn_bind_unbound_port(ad->xce, ad->be_domid);
 		if (rc < 0) {
 			rc = -(errno ? errno : EIO);
@@ -313,12 +313,12 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 
 	txq->xce = ad->xce;
 	txq->kick_port = (evtchn_port_t)ev->tx;
-	txq->sg = ad->sg && ad->be.sg;
-	txq->caps.csum_v4 = ad->csum;
-	txq->caps.csum_v6 = ad->csum && ad->be.ipv6_csum;
+	txq->sg = ad->cfg.sg && ad->neg.peer.sg;
+	txq->caps.csum_v4 = ad->cfg.csum;
+	txq->caps.csum_v6 = ad->cfg.csum && ad->neg.peer.ipv6_csum;
 	/* TSO packets span pages: GSO needs scatter-gather too */
-	txq->caps.gso_v4 = ad->gso && txq->sg && ad->be.gso_v4;
-	txq->caps.gso_v6 = ad->gso && txq->sg && ad->be.gso_v6;
+	txq->caps.gso_v4 = ad->cfg.gso && txq->sg && ad->neg.peer.gso_v4;
+	txq->caps.gso_v6 = ad->cfg.gso && txq->sg && ad->neg.peer.gso_v6;
 	xennet_txq_init_slots(txq);
 
 	rxq->xce = ad->xce;
@@ -330,9 +330,9 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	 * frame, or one page without it) reaches the application. Not the
 	 * backend's feature-sg: that one is about our TX ring.
 	 */
-	rxq->max_len = ad->rx_sg ? XENPV_NETIF_MAX_FRAME : XENPV_PAGE_SIZE;
-	rxq->gso = ad->rx_gso;
-	rxq->csum = ad->rx_csum;
+	rxq->max_len = ad->neg.rx_sg ? XENPV_NETIF_MAX_FRAME : XENPV_PAGE_SIZE;
+	rxq->gso = ad->neg.rx_gso;
+	rxq->csum = ad->neg.rx_csum;
 	xennet_rxq_post_all(rxq);
 	return 0;
 
@@ -396,7 +396,7 @@ xennet_write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
 	uint32_t i;
 	int rc = 0;
 
-	if (ad->ring_order == 0) {
+	if (ad->cfg.ring_order == 0) {
 		/* one page: the plain keys every backend knows */
 		rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_TX_RING_REF, "%u",
 				     txq->ring_mem.refs[0]);
@@ -442,41 +442,41 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	rc = xennet_remove_stale_keys(xs, t, ad);
 	if (rc < 0)
 		return rc;
-	if (ad->nr_queues == 1) {
+	if (ad->neg.queues == 1) {
 		rc = xennet_write_queue_keys(xs, t, ad, 0, fe);
 	} else {
-		for (q = 0; q < ad->nr_queues && rc == 0; q++) {
+		for (q = 0; q < ad->neg.queues && rc == 0; q++) {
 			if (snprintf(dir, sizeof(dir), "%s/" XENPV_NETIF_QUEUE_DIR "%u", fe, q) >=
 			    (int)sizeof(dir))
 				return -ENAMETOOLONG;
 			rc = xennet_write_queue_keys(xs, t, ad, q, dir);
 		}
 	}
-	if (rc == 0 && ad->be.has_max_queues)
+	if (rc == 0 && ad->neg.peer.has_max_queues)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_NUM_QUEUES, "%u",
-				     ad->nr_queues);
-	if (rc == 0 && ad->ring_order > 0)
+				     ad->neg.queues);
+	if (rc == 0 && ad->cfg.ring_order > 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_RING_ORDER, "%u",
-				     ad->ring_order);
+				     ad->cfg.ring_order);
 	if (rc == 0)
 		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_REQUEST_RX_COPY, "1");
 	if (rc == 0)
 		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_FEATURE_RX_NOTIFY, "1");
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_SG, "%d",
-				     ad->rx_sg);
+				     ad->neg.rx_sg);
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
-				     ad->rx_gso);
+				     ad->neg.rx_gso);
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_GSO_TCPV6, "%d",
-				     ad->rx_gso);
+				     ad->neg.rx_gso);
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_IPV6_CSUM,
-				     "%d", ad->rx_csum);
+				     "%d", ad->neg.rx_csum);
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_NO_CSUM, "%d",
-				     !ad->rx_csum);
+				     !ad->neg.rx_csum);
 	return rc;
 }
 
@@ -557,7 +557,7 @@ static void
 xennet_open_queues(struct xennet_adapter *ad)
 {
 	struct rte_eth_dev_data *data = ad->dev->data;
-	uint16_t n = ad->nr_queues, ntx = data->nb_tx_queues, q;
+	uint16_t n = ad->neg.queues, ntx = data->nb_tx_queues, q;
 
 	for (q = 0; q < ntx; q++) {
 		struct xennet_txq *txq = data->tx_queues[q];
@@ -582,7 +582,7 @@ xennet_teardown(struct xennet_adapter *ad, bool *lsc)
 	uint16_t q;
 
 	xennet_quiesce(ad, lsc);
-	for (q = 0; q < ad->nr_queues; q++)
+	for (q = 0; q < ad->neg.queues; q++)
 		xennet_queue_release(ad, q);
 	ad->connected = false;
 	ad->disconnects++;
@@ -622,7 +622,7 @@ xennet_connect(struct xennet_adapter *ad)
 		return rc;
 	/* as many netif queues as every side can serve (xennet.h) */
 	nq = RTE_MIN(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
-	nq = RTE_MIN(nq, ad->max_queues);
+	nq = RTE_MIN(nq, ad->cfg.max_queues);
 	nq = RTE_MIN(nq, f.max_queues);
 	if (nq < dev->data->nb_rx_queues || nq < dev->data->nb_tx_queues)
 		XENNET_LOG(INFO, "%s: %u rx / %u tx queues over %u netif queue(s) (backend %s offers %u): tx queue i sends on netif queue i mod %u, rx queues from %u on stay empty",
@@ -634,20 +634,20 @@ xennet_connect(struct xennet_adapter *ad)
 		XENNET_LOG(WARNING, "%s: MTU %u but backend %s offers no feature-sg: frames above %u bytes are dropped",
 			   ad->name, dev->data->mtu, ad->be_path,
 			   XENPV_PAGE_SIZE);
-	if (ad->ring_order > 0 &&
-	    (!f.has_max_order || ad->ring_order > f.max_order)) {
+	if (ad->cfg.ring_order > 0 &&
+	    (!f.has_max_order || ad->cfg.ring_order > f.max_order)) {
 		XENNET_LOG(ERR, "%s: ring_page_order=%u but backend %s offers %s%u",
-			   ad->name, ad->ring_order, ad->be_path,
+			   ad->name, ad->cfg.ring_order, ad->be_path,
 			   f.has_max_order ? "" : "single-page rings, order ",
 			   f.max_order);
 		return -EINVAL;
 	}
-	ad->be = f;
-	ad->nr_queues = nq;
+	ad->neg.peer = f;
+	ad->neg.queues = nq;
 	/* what we accept on RX is what the application enabled */
-	ad->rx_csum = ad->csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+	ad->neg.rx_csum = ad->cfg.csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 					  RTE_ETH_RX_OFFLOAD_UDP_CKSUM));
-	ad->rx_gso = ad->gso && ad->sg && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
+	ad->neg.rx_gso = ad->cfg.gso && ad->cfg.sg && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
 		(rxo & RTE_ETH_RX_OFFLOAD_SCATTER);
 	/*
 	 * Our feature-sg is about what we receive: a multi-slot frame that
@@ -655,7 +655,7 @@ xennet_connect(struct xennet_adapter *ad)
 	 * after the backend copied it (and Linux netback lets the vif's MTU
 	 * grow with feature-sg).
 	 */
-	ad->rx_sg = ad->sg && ((rxo & RTE_ETH_RX_OFFLOAD_SCATTER) ||
+	ad->neg.rx_sg = ad->cfg.sg && ((rxo & RTE_ETH_RX_OFFLOAD_SCATTER) ||
 			       xennet_rx_room_min(dev) > XENPV_PAGE_SIZE);
 
 	/* a backend that just restarted must not act on our old keys */
@@ -687,12 +687,12 @@ xennet_connect(struct xennet_adapter *ad)
 		return rc;
 	}
 	XENNET_LOG(INFO, "%s: connected to %s (domain %u): %u queue(s), ring order %u, %s event channel(s), sg %d, tx csum %d/%d, tx gso %d/%d, rx csum %d, rx gso %d",
-		   ad->name, ad->be_path, ad->be_domid, nq, ad->ring_order,
-		   ad->split && f.split ? "split" : "shared",
-		   ad->sg && f.sg, ad->csum, ad->csum && f.ipv6_csum,
-		   ad->gso && ad->sg && f.sg && f.gso_v4,
-		   ad->gso && ad->sg && f.sg && f.gso_v6,
-		   ad->rx_csum, ad->rx_gso);
+		   ad->name, ad->be_path, ad->be_domid, nq, ad->cfg.ring_order,
+		   ad->cfg.split && f.split ? "split" : "shared",
+		   ad->cfg.sg && f.sg, ad->cfg.csum, ad->cfg.csum && f.ipv6_csum,
+		   ad->cfg.gso && ad->cfg.sg && f.sg && f.gso_v4,
+		   ad->cfg.gso && ad->cfg.sg && f.sg && f.gso_v6,
+		   ad->neg.rx_csum, ad->neg.rx_gso);
 	return 0;
 
 release:
@@ -725,7 +725,7 @@ xennet_check_violations(struct xennet_adapter *ad)
 	uint32_t v;
 	uint16_t q;
 
-	for (q = 0; q < ad->nr_queues; q++) {
+	for (q = 0; q < ad->neg.queues; q++) {
 		struct xennet_txq *txq = dev->data->tx_queues[q];
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
