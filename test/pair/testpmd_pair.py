@@ -340,7 +340,7 @@ def run_pair(args, order, queues, log_dir):
                 print(f"ok {what}: {f['TX-packets']} packets forwarded", flush=True)
         if args.telemetry:
             for p, prefix, dump in ((back, pair.back_prefix, "connection: connected"),
-                                    (front, pair.front_prefix, None)):
+                                    (front, pair.front_prefix, "connection: connected")):
                 check_telemetry(p.name, prefix, dump)
         for p in (front, back):
             out = p.cmd("show port xstats 0")

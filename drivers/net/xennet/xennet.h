@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -403,6 +404,7 @@ xennet_page(const struct xennet_pages *p, uint32_t i)
 void xennet_sm_run(struct xennet_adapter *ad);
 int xennet_xenbus_start(struct xennet_adapter *ad);
 void xennet_xenbus_stop(struct xennet_adapter *ad);
+int xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f);
 int xennet_read_backend_features(struct xennet_adapter *ad,
 				 struct xennet_be_features *f);
 void xennet_watch_cb(void *arg, const char *path, const char *token);

@@ -227,6 +227,12 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 }
 
 static int
+xennet_priv_dump(struct rte_eth_dev *dev, FILE *f)
+{
+	return xennet_xenbus_dump(xennet_adapter(dev), f);
+}
+
+static int
 xennet_link_update(struct rte_eth_dev *dev, int wait)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
@@ -583,6 +589,7 @@ static const struct eth_dev_ops xennet_ops = {
 	.dev_infos_get = xennet_dev_infos_get,
 	.link_update = xennet_link_update,
 	.mtu_set = xennet_mtu_set,
+	.eth_dev_priv_dump = xennet_priv_dump,
 	/* a vif's receive filters and MAC: xenpv_vdev.h */
 	.promiscuous_enable = xenpv_rx_filter_noop,
 	.promiscuous_disable = xenpv_rx_filter_noop,

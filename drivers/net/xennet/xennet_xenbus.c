@@ -32,6 +32,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -995,4 +996,52 @@ xennet_xenbus_stop(struct xennet_adapter *ad)
 	pthread_mutex_unlock(&ad->lock);
 	if (lsc)
 		xennet_lsc_notify(ad);
+}
+
+/*
+ * eth_dev_priv_dump (rte_eth_dev_priv_dump, telemetry's /ethdev/dump_priv):
+ * the vif as the control path sees it, and each ring's indices.
+ */
+int
+xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
+{
+	struct rte_eth_dev_data *data = ad->dev->data;
+	uint16_t q;
+
+	pthread_mutex_lock(&ad->lock);
+	fprintf(f, "vif %u: %s, backend %s (domain %u)\n", ad->devid,
+		ad->fe_path, ad->be_path, ad->be_domid);
+	fprintf(f, "connection: %s, frontend state %s, backend state %s, %s%s%s\n",
+		ad->connected ? "connected" : "not connected",
+		xenpv_bus_state_name(ad->fe_state),
+		xenpv_bus_state_name(xenpv_bus_read_state(ad->xs,
+							  ad->be_path)),
+		ad->started ? "started" : "stopped",
+		ad->failed ? ", failed: " : "",
+		ad->failed ? xennet_violation_name(ad->failed) : "");
+	fprintf(f, "configured: up to %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
+		ad->cfg.max_queues, ad->cfg.ring_order, ad->cfg.sg,
+		ad->cfg.csum, ad->cfg.gso, ad->cfg.split);
+	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
+		", violations %" PRIu64 "\n", ad->connects, ad->disconnects,
+		ad->port_violations);
+	if (ad->connected) {
+		const struct xennet_be_features *p = &ad->neg.peer;
+
+		fprintf(f, "negotiated: %u queues; backend offers sg %d, gso v4/v6 %d/%d, ipv6 csum %d, split %d, %u queues; we accept csum %d, gso %d, sg %d\n",
+			ad->neg.queues, p->sg, p->gso_v4, p->gso_v6,
+			p->ipv6_csum, p->split, p->max_queues,
+			ad->neg.rx_csum, ad->neg.rx_gso, ad->neg.rx_sg);
+		for (q = 0; q < ad->neg.queues; q++) {
+			const struct xennet_txq *txq = data->tx_queues[q];
+			const struct xennet_rxq *rxq = data->rx_queues[q];
+
+			fprintf(f, "queue %u: tx req_prod %u rsp_cons %u free ids %u, rx req_prod %u rsp_cons %u\n",
+				q, txq->ring.req_prod_pvt, txq->ring.rsp_cons,
+				txq->nr_free, rxq->ring.req_prod_pvt,
+				rxq->ring.rsp_cons);
+		}
+	}
+	pthread_mutex_unlock(&ad->lock);
+	return 0;
 }
