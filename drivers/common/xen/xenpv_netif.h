@@ -96,6 +96,13 @@
 /* the MTU with scatter-gather on both ends, and without */
 #define XENPV_NETIF_MTU_MAX_SG		(XENPV_NETIF_MAX_FRAME - RTE_ETHER_HDR_LEN)
 #define XENPV_NETIF_MTU_MAX_NOSG	RTE_ETHER_MTU
+/* The largest MTU of a vif whose two ends both do (or not) scatter-gather. */
+static inline uint16_t
+xenpv_netif_mtu_max(bool sg)
+{
+	return sg ? XENPV_NETIF_MTU_MAX_SG : XENPV_NETIF_MTU_MAX_NOSG;
+}
+
 /* extra-info slots after a packet's first slot: one of each type */
 #define XENPV_NETIF_MAX_EXTRAS		(XEN_NETIF_EXTRA_TYPE_MAX - 1)
 

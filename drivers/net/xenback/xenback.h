@@ -340,9 +340,8 @@ struct xenback_dev {
 static inline uint32_t
 xenback_mtu_max(const struct xenback_dev *xd)
 {
-	if (!xd->cfg.sg || (xd->conn == XENBACK_CONN_CONNECTED && !xd->neg.fe.sg))
-		return RTE_ETHER_MTU;
-	return XENPV_NETIF_MAX_FRAME - RTE_ETHER_HDR_LEN;
+	return xenpv_netif_mtu_max(xd->cfg.sg &&
+		(xd->conn != XENBACK_CONN_CONNECTED || xd->neg.fe.sg));
 }
 
 /* xenback_xenbus.c: the control path */

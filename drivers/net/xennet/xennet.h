@@ -359,8 +359,7 @@ xennet_adapter(struct rte_eth_dev *dev)
 static inline uint16_t
 xennet_mtu_max(const struct xennet_adapter *ad)
 {
-	return ad->cfg.sg && !ad->be_no_sg ? XENPV_NETIF_MTU_MAX_SG :
-		XENPV_NETIF_MTU_MAX_NOSG;
+	return xenpv_netif_mtu_max(ad->cfg.sg && !ad->be_no_sg);
 }
 
 /* The link as ethdev reports it: nominal speed, full duplex, fixed. */
