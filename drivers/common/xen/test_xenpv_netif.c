@@ -320,6 +320,29 @@ test_rate(void)
 	CHECK(xenpv_netif_parse_rate(NULL, NULL, NULL) == -EINVAL, "NULL");
 }
 
+/* Every violation has its own text; a code past the list reads "unknown". */
+static void
+test_violations(void)
+{
+	uint32_t i, j;
+
+	CHECK(strcmp(xenpv_violation_name(XENPV_VIOL_NONE), "none") == 0,
+	      "violation none");
+	for (i = 1; i < XENPV_VIOL_MAX; i++) {
+		const char *n = xenpv_violation_name(i);
+
+		CHECK(n != NULL && n[0] != '\0' && strcmp(n, "unknown") != 0,
+		      "violation named");
+		for (j = 1; j < i && n != NULL; j++)
+			CHECK(strcmp(n, xenpv_violation_name(j)) != 0,
+			      "violation names distinct");
+	}
+	CHECK(strcmp(xenpv_violation_name(XENPV_VIOL_MAX), "unknown") == 0,
+	      "violation past the list");
+	CHECK(strcmp(xenpv_violation_name(UINT32_MAX), "unknown") == 0,
+	      "violation far past the list");
+}
+
 int
 main(void)
 {
@@ -328,10 +351,11 @@ main(void)
 	test_csum_flags();
 	test_rx_ol_flags();
 	test_tx_offload();
+	test_violations();
 	if (failures != 0) {
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;
 	}
-	printf("xenpv_netif: extras codec and offload mappings OK\n");
+	printf("xenpv_netif: extras codec, offload mappings and violations OK\n");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <rte_log.h>
 
 #include "xenpv.h"
+#include "xenpv_netif.h"
 
 #define XENPV_LOG(w, level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, (w)->logtype, "%s(): " fmt "\n", \
@@ -400,12 +401,12 @@ xenpv_parse_mac(const char *s, uint8_t mac[6])
 
 void
 xenpv_viol_log(int logtype, const char *port, const char *peer,
-	       const char *ring, unsigned int q, const char *reason,
-	       const struct xenpv_viol *v)
+	       const char *ring, unsigned int q, const struct xenpv_viol *v)
 {
 	rte_log(RTE_LOG_ERR, logtype,
 		"%s: protocol violation by %s on the %s ring of queue %u: %s (%u, %u); closing the vif\n",
-		port, peer, ring, q, reason, v->a, v->b);
+		port, peer, ring, q,
+		xenpv_violation_name(xenpv_viol_take(v)), v->a, v->b);
 }
 
 bool

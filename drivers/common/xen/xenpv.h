@@ -212,7 +212,7 @@ xenpv_dp_is_open(const struct xenpv_dp_guard *g)
  * the code with acquire, then a and b, so it never logs half a record.
  */
 struct xenpv_viol {
-	uint32_t code;		/* the driver's violation enum, 0 if none */
+	uint32_t code;		/* enum xenpv_violation, 0 if none */
 	uint32_t a, b;		/* what was wrong, for the log */
 };
 
@@ -255,7 +255,7 @@ xenpv_viol_clear(struct xenpv_viol *v)
  * on the <ring> ring of queue <q>: <reason> (<a>, <b>); closing the vif".
  */
 void xenpv_viol_log(int logtype, const char *port, const char *peer,
-		    const char *ring, unsigned int q, const char *reason,
+		    const char *ring, unsigned int q,
 		    const struct xenpv_viol *v);
 
 /*

@@ -8,6 +8,31 @@
 
 #include "xenpv_netif.h"
 
+static const char * const xenpv_violation_names[XENPV_VIOL_MAX] = {
+	[XENPV_VIOL_NONE] = "none",
+	[XENPV_VIOL_REQ_PROD] = "request producer index beyond the ring",
+	[XENPV_VIOL_REQ_SLOTS] = "packet with far too many slots",
+	[XENPV_VIOL_REQ_CROSS_PAGE] = "slot data crossing a page boundary",
+	[XENPV_VIOL_REQ_EXTRA] = "unknown or unterminated extra-info slot",
+	[XENPV_VIOL_REQ_GSO] = "GSO extra with a bad size or type",
+	[XENPV_VIOL_TX_RSP_OVERFLOW] = "TX response producer beyond requests",
+	[XENPV_VIOL_TX_BAD_ID] = "TX response id outside the ring",
+	[XENPV_VIOL_TX_STALE_ID] = "TX response for an id not in flight",
+	[XENPV_VIOL_TX_BAD_NULL] = "TX null response without an extra slot",
+	[XENPV_VIOL_TX_BAD_STATUS] = "TX response status unknown",
+	[XENPV_VIOL_RX_RSP_OVERFLOW] = "RX response producer beyond posted buffers",
+	[XENPV_VIOL_RX_BAD_ID] = "RX response id is not its slot's",
+	[XENPV_VIOL_RX_BAD_BOUNDS] = "RX offset/size outside the posted page",
+	[XENPV_VIOL_RX_BAD_EXTRA] = "RX extra info unknown or malformed",
+	[XENPV_VIOL_RX_STUCK] = "RX packet longer than the ring",
+};
+
+const char *
+xenpv_violation_name(uint32_t v)
+{
+	return v < XENPV_VIOL_MAX ? xenpv_violation_names[v] : "unknown";
+}
+
 const char *
 xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r)
 {

@@ -330,4 +330,36 @@ xenpv_netif_tx_offload(const struct rte_mbuf *m,
 	return XENPV_OL_OK;
 }
 
+/*
+ * The ways a peer breaks the netif protocol, one list for both sides: the
+ * backend checks what a guest puts on its TX ring (XENPV_VIOL_REQ_*), the
+ * frontend what a backend answers on either ring (XENPV_VIOL_TX_* and
+ * XENPV_VIOL_RX_*). A burst records one in struct xenpv_viol (xenpv.h);
+ * xenpv_violation_name() is the text of its log line.
+ */
+enum xenpv_violation {
+	XENPV_VIOL_NONE = 0,
+	/* a guest's TX requests (net_xenback) */
+	XENPV_VIOL_REQ_PROD,		/* producer index beyond the ring */
+	XENPV_VIOL_REQ_SLOTS,		/* far more slots than allowed */
+	XENPV_VIOL_REQ_CROSS_PAGE,	/* slot data crosses a page */
+	XENPV_VIOL_REQ_EXTRA,		/* unknown or unterminated extra */
+	XENPV_VIOL_REQ_GSO,		/* GSO extra with bad size or type */
+	/* a backend's responses (net_xennet) */
+	XENPV_VIOL_TX_RSP_OVERFLOW,	/* responses beyond requests */
+	XENPV_VIOL_TX_BAD_ID,		/* id outside the ring */
+	XENPV_VIOL_TX_STALE_ID,		/* id not in flight (repeated) */
+	XENPV_VIOL_TX_BAD_NULL,		/* NETIF_RSP_NULL without an extra */
+	XENPV_VIOL_TX_BAD_STATUS,	/* status not a NETIF_RSP_* value */
+	XENPV_VIOL_RX_RSP_OVERFLOW,	/* responses beyond posted buffers */
+	XENPV_VIOL_RX_BAD_ID,		/* response id is not its slot's */
+	XENPV_VIOL_RX_BAD_BOUNDS,	/* offset + size outside the page */
+	XENPV_VIOL_RX_BAD_EXTRA,	/* unknown or malformed extra info */
+	XENPV_VIOL_RX_STUCK,		/* a packet larger than the ring */
+	XENPV_VIOL_MAX,
+};
+
+/* The text of a violation for its log line ("unknown" past the list). */
+const char *xenpv_violation_name(uint32_t v);
+
 #endif /* XENPV_NETIF_H */

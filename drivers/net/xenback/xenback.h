@@ -161,7 +161,7 @@ struct xenback_qkeys {
  */
 struct xenback_rxq {
 	struct xenpv_dp_guard guard;
-	/* the guest's first violation on this ring (enum xenback_violation) */
+	/* the guest's first violation on this ring (enum xenpv_violation) */
 	struct xenpv_viol viol;
 
 	netif_tx_back_ring_t ring;	/* our private indices + shared ring */
@@ -211,7 +211,7 @@ struct xenback_rxq {
  */
 struct xenback_txq {
 	struct xenpv_dp_guard guard;
-	/* the guest's first violation on this ring (enum xenback_violation) */
+	/* the guest's first violation on this ring (enum xenpv_violation) */
 	struct xenpv_viol viol;
 
 	netif_rx_back_ring_t ring;
@@ -353,7 +353,6 @@ int xenback_xenbus_dump(struct xenback_dev *xd, FILE *f);
 void xenback_xenbus_set_started(struct xenback_dev *xd, bool started);
 void xenback_update_link(struct xenback_dev *xd);
 
-const char *xenback_violation_name(uint32_t v);
 
 /* xenback_guest_tx.c: what the guest sends (rx_burst) */
 uint16_t xenback_rx_burst(void *queue, struct rte_mbuf **pkts,

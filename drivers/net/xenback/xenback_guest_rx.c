@@ -427,7 +427,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	/* the guest's posted buffers, once per burst (acquire, checked) */
 	if (unlikely(!xenpv_back_req_prod(ring, &prod))) {
-		xenpv_viol_set(&txq->viol, XENBACK_VIOL_REQ_PROD, prod,
+		xenpv_viol_set(&txq->viol, XENPV_VIOL_REQ_PROD, prod,
 			       ring->req_cons);
 		return 0;
 	}

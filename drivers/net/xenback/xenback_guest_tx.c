@@ -133,7 +133,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		if (xr > XENPV_EXTRA_MORE) {
 			xenpv_viol_set(&rxq->viol,
 				       xr == XENPV_EXTRA_BAD_GSO ?
-				       XENBACK_VIOL_GSO : XENBACK_VIOL_EXTRA,
+				       XENPV_VIOL_REQ_GSO : XENPV_VIOL_REQ_EXTRA,
 				       ex.type, ex.flags);
 			return XB_PKT_STOP;
 		}
@@ -151,7 +151,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		if (idx == prod)
 			return XB_PKT_STOP;
 		if (ndata == XENBACK_TX_FATAL_SLOTS) {
-			xenpv_viol_set(&rxq->viol, XENBACK_VIOL_SLOTS, ndata,
+			xenpv_viol_set(&rxq->viol, XENPV_VIOL_REQ_SLOTS, ndata,
 				       XENBACK_TX_FATAL_SLOTS);
 			return XB_PKT_STOP;
 		}
@@ -160,7 +160,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		idx++;
 		ndata++;
 		if ((uint32_t)req->offset + req->size > XENPV_PAGE_SIZE) {
-			xenpv_viol_set(&rxq->viol, XENBACK_VIOL_CROSS_PAGE,
+			xenpv_viol_set(&rxq->viol, XENPV_VIOL_REQ_CROSS_PAGE,
 				       req->offset, req->size);
 			return XB_PKT_STOP;
 		}
@@ -181,7 +181,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	}
 	first_len = first->size - rest;
 	if ((uint32_t)first->offset + first_len > XENPV_PAGE_SIZE) {
-		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_CROSS_PAGE,
+		xenpv_viol_set(&rxq->viol, XENPV_VIOL_REQ_CROSS_PAGE,
 			       first->offset, first_len);
 		return XB_PKT_STOP;
 	}
@@ -353,7 +353,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	 * unanswered requests it is a lie.
 	 */
 	if (unlikely(!xenpv_back_req_prod(ring, &prod))) {
-		xenpv_viol_set(&rxq->viol, XENBACK_VIOL_REQ_PROD, prod,
+		xenpv_viol_set(&rxq->viol, XENPV_VIOL_REQ_PROD, prod,
 			       ring->req_cons);
 		return 0;
 	}

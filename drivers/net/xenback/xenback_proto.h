@@ -54,14 +54,4 @@
  * the ring unusable (struct xenpv_viol). Recorded by a burst, logged and
  * acted on by the control path (never from the data path).
  */
-enum xenback_violation {
-	XENBACK_VIOL_NONE = 0,
-	XENBACK_VIOL_REQ_PROD,		/* producer index beyond the ring */
-	XENBACK_VIOL_SLOTS,		/* far more slots than allowed */
-	XENBACK_VIOL_CROSS_PAGE,	/* slot data crosses a page */
-	XENBACK_VIOL_EXTRA,		/* unknown or unterminated extra */
-	XENBACK_VIOL_GSO,		/* GSO extra with bad size or type */
-	XENBACK_VIOL_MAX,
-};
-
 #endif /* XENBACK_PROTO_H */

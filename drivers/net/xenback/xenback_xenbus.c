@@ -73,23 +73,6 @@
 
 #include "xenback.h"
 
-static const char * const xenback_violation_names[XENBACK_VIOL_MAX] = {
-	[XENBACK_VIOL_NONE] = "none",
-	[XENBACK_VIOL_REQ_PROD] = "request producer index beyond the ring",
-	[XENBACK_VIOL_SLOTS] = "packet with far too many slots",
-	[XENBACK_VIOL_CROSS_PAGE] = "slot data crossing a page boundary",
-	[XENBACK_VIOL_EXTRA] = "unknown or unterminated extra-info slot",
-	[XENBACK_VIOL_GSO] = "GSO extra with a bad size or type",
-};
-
-const char *
-xenback_violation_name(uint32_t v)
-{
-	if (v >= XENBACK_VIOL_MAX)
-		return "unknown";
-	return xenback_violation_names[v];
-}
-
 /* How often the control path looks for violations the bursts flagged. */
 #define XENBACK_ALARM_US 100000
 
@@ -1095,7 +1078,7 @@ xenback_alarm(void *arg)
 {
 	struct xenback_dev *xd = arg;
 	const struct xenpv_viol *viol = NULL;
-	uint32_t reason = XENBACK_VIOL_NONE;
+	uint32_t reason = XENPV_VIOL_NONE;
 	const char *dir = "tx";
 	unsigned int i, qi = 0;
 	char peer[32];
@@ -1115,11 +1098,11 @@ xenback_alarm(void *arg)
 				reason = xenpv_viol_take(viol);
 			}
 		}
-		if (reason != XENBACK_VIOL_NONE) {
+		if (reason != XENPV_VIOL_NONE) {
 			snprintf(peer, sizeof(peer), "frontend domain %u",
 				 xd->fe_domid);
 			xenpv_viol_log(xenback_logtype, xd->name, peer, dir, qi,
-				       xenback_violation_name(reason), viol);
+				       viol);
 			xd->violations++;
 			xenback_disconnect(xd);
 			xenback_set_conn(xd, XENBACK_CONN_BROKEN);

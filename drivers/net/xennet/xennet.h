@@ -226,7 +226,7 @@ struct xennet_txq {
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the TX channel */
-	struct xenpv_viol viol;		/* enum xennet_violation: broken */
+	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
 	struct xennet_txq_stats stats;
 
 	/* Control path. */
@@ -257,7 +257,7 @@ struct xennet_rxq {
 	bool csum;			/* we wrote feature-no-csum-offload=0 */
 	xenevtchn_handle *xce;
 	evtchn_port_t kick_port;	/* our end of the RX channel */
-	struct xenpv_viol viol;		/* enum xennet_violation: broken */
+	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
 	struct xennet_rx_cursor cur;	/* the walk of the packet at cons */
 	struct xennet_rxq_stats stats;
 
@@ -407,7 +407,6 @@ int xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f);
 int xennet_read_backend_features(struct xennet_adapter *ad,
 				 struct xennet_be_features *f);
 void xennet_watch_cb(void *arg, const char *path, const char *token);
-const char *xennet_violation_name(uint32_t v);
 
 /* xennet_rxtx.c: the bursts. */
 uint16_t xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);

@@ -46,19 +46,4 @@
  * Why a queue was marked broken. The burst records the first violation
  * (and two numbers that explain it); the control path logs it once.
  */
-enum xennet_violation {
-	XENNET_VIOL_NONE = 0,
-	XENNET_VIOL_TX_RSP_OVERFLOW,	/* responses beyond requests */
-	XENNET_VIOL_TX_BAD_ID,		/* id outside the ring */
-	XENNET_VIOL_TX_STALE_ID,	/* id not in flight (repeated) */
-	XENNET_VIOL_TX_BAD_NULL,	/* NETIF_RSP_NULL without an extra */
-	XENNET_VIOL_TX_BAD_STATUS,	/* status not a NETIF_RSP_* value */
-	XENNET_VIOL_RX_RSP_OVERFLOW,	/* responses beyond posted buffers */
-	XENNET_VIOL_RX_BAD_ID,		/* response id is not its slot's */
-	XENNET_VIOL_RX_BAD_BOUNDS,	/* offset + size outside the page */
-	XENNET_VIOL_RX_BAD_EXTRA,	/* unknown or malformed extra info */
-	XENNET_VIOL_RX_STUCK,		/* a packet larger than the ring */
-	XENNET_VIOL_MAX,
-};
-
 #endif /* XENNET_PROTO_H */

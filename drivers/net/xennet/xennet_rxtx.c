@@ -45,7 +45,7 @@ static_assert(sizeof(struct netif_extra_info) == sizeof(netif_rx_response_t),
  */
 static inline void
 xennet_violation(struct xenpv_viol *viol, uint64_t *count,
-		 enum xennet_violation code, uint32_t a, uint32_t b)
+		 enum xenpv_violation code, uint32_t a, uint32_t b)
 {
 	(*count)++;
 	xenpv_viol_set(viol, code, a, b);
@@ -110,7 +110,7 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 
 	/* the backend cannot answer more than we asked */
 	if (unlikely(!xenpv_front_rsp_prod(r, &prod))) {
-		xennet_txq_violation(txq, XENNET_VIOL_TX_RSP_OVERFLOW,
+		xennet_txq_violation(txq, XENPV_VIOL_TX_RSP_OVERFLOW,
 				     prod - cons, r->req_prod_pvt - cons);
 		return false;
 	}
@@ -120,7 +120,7 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 		case NETIF_RSP_NULL:
 			if (unlikely(txq->nulls_due == 0)) {
 				xennet_txq_violation(txq,
-					XENNET_VIOL_TX_BAD_NULL, cons, 0);
+					XENPV_VIOL_TX_BAD_NULL, cons, 0);
 				return false;
 			}
 			txq->nulls_due--;
@@ -134,18 +134,18 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 			txq->stats.rsp_dropped++;
 			break;
 		default:
-			xennet_txq_violation(txq, XENNET_VIOL_TX_BAD_STATUS,
+			xennet_txq_violation(txq, XENPV_VIOL_TX_BAD_STATUS,
 					     rsp.id, (uint16_t)rsp.status);
 			return false;
 		}
 		if (unlikely(rsp.id >= RING_SIZE(r))) {
-			xennet_txq_violation(txq, XENNET_VIOL_TX_BAD_ID,
+			xennet_txq_violation(txq, XENPV_VIOL_TX_BAD_ID,
 					     rsp.id, RING_SIZE(r));
 			return false;
 		}
 		slot = &txq->slots[rsp.id];
 		if (unlikely(!slot->in_flight)) {
-			xennet_txq_violation(txq, XENNET_VIOL_TX_STALE_ID,
+			xennet_txq_violation(txq, XENPV_VIOL_TX_STALE_ID,
 					     rsp.id, cons);
 			return false;
 		}
@@ -448,7 +448,7 @@ xennet_rx_data_slot(struct xennet_rxq *rxq, struct xennet_rx_pkt *pkt,
 	uint32_t slot = idx & (RING_SIZE(&rxq->ring) - 1);
 
 	if (unlikely(rsp->id != slot)) {
-		xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_ID, slot,
+		xennet_rxq_violation(rxq, XENPV_VIOL_RX_BAD_ID, slot,
 				     rsp->id);
 		return false;
 	}
@@ -459,7 +459,7 @@ xennet_rx_data_slot(struct xennet_rxq *rxq, struct xennet_rx_pkt *pkt,
 		if (unlikely(rsp->offset >= XENPV_PAGE_SIZE ||
 			     rsp->offset + (uint32_t)rsp->status >
 				     XENPV_PAGE_SIZE)) {
-			xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_BOUNDS,
+			xennet_rxq_violation(rxq, XENPV_VIOL_RX_BAD_BOUNDS,
 					     rsp->offset, (uint32_t)rsp->status);
 			return false;
 		}
@@ -556,7 +556,7 @@ data:
 	}
 
 bad_extra:
-	xennet_rxq_violation(rxq, XENNET_VIOL_RX_BAD_EXTRA, c->idx - 1,
+	xennet_rxq_violation(rxq, XENPV_VIOL_RX_BAD_EXTRA, c->idx - 1,
 			     (uint32_t)ex.type << 8 | ex.flags);
 violation:
 	c->stage = XENNET_RX_STAGE_NONE;
@@ -653,7 +653,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	posted = r->req_prod_pvt - cons;
 	/* responses only ever come for buffers we posted */
 	if (unlikely(!xenpv_front_rsp_prod(r, &prod))) {
-		xennet_rxq_violation(rxq, XENNET_VIOL_RX_RSP_OVERFLOW,
+		xennet_rxq_violation(rxq, XENPV_VIOL_RX_RSP_OVERFLOW,
 				     prod - cons, posted);
 		goto out;
 	}
@@ -670,7 +670,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			/* every posted slot holds one unfinished packet */
 			if (unlikely(prod - cons == posted)) {
 				xennet_rxq_violation(rxq,
-					XENNET_VIOL_RX_STUCK, posted, 0);
+					XENPV_VIOL_RX_STUCK, posted, 0);
 				goto out;
 			}
 			break;

@@ -51,28 +51,6 @@
 /* Period of the watchdog that acts on violations the bursts record. */
 #define XENNET_WATCHDOG_US	100000
 
-static const char * const xennet_violation_names[XENNET_VIOL_MAX] = {
-	[XENNET_VIOL_NONE] = "none",
-	[XENNET_VIOL_TX_RSP_OVERFLOW] = "TX response producer beyond requests",
-	[XENNET_VIOL_TX_BAD_ID] = "TX response id outside the ring",
-	[XENNET_VIOL_TX_STALE_ID] = "TX response for an id not in flight",
-	[XENNET_VIOL_TX_BAD_NULL] = "TX null response without an extra slot",
-	[XENNET_VIOL_TX_BAD_STATUS] = "TX response status unknown",
-	[XENNET_VIOL_RX_RSP_OVERFLOW] = "RX response producer beyond posted buffers",
-	[XENNET_VIOL_RX_BAD_ID] = "RX response id is not its slot's",
-	[XENNET_VIOL_RX_BAD_BOUNDS] = "RX offset/size outside the posted page",
-	[XENNET_VIOL_RX_BAD_EXTRA] = "RX extra info unknown or malformed",
-	[XENNET_VIOL_RX_STUCK] = "RX packet longer than the ring",
-};
-
-const char *
-xennet_violation_name(uint32_t v)
-{
-	if (v >= XENNET_VIOL_MAX)
-		return "unknown";
-	return xennet_violation_names[v];
-}
-
 /*
  * The backend's features
  */
@@ -710,10 +688,9 @@ xennet_log_violation(struct xennet_adapter *ad, const char *dir, uint16_t q,
 	uint32_t v = xenpv_viol_take(viol);
 	char peer[XENPV_PATH_MAX + 16];
 
-	if (v != XENNET_VIOL_NONE) {
+	if (v != XENPV_VIOL_NONE) {
 		snprintf(peer, sizeof(peer), "backend %s", ad->be_path);
-		xenpv_viol_log(xennet_logtype, ad->name, peer, dir, q,
-			       xennet_violation_name(v), viol);
+		xenpv_viol_log(xennet_logtype, ad->name, peer, dir, q, viol);
 	}
 	return v;
 }
@@ -731,12 +708,12 @@ xennet_check_violations(struct xennet_adapter *ad)
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
 		v = xennet_log_violation(ad, "tx", q, &txq->viol);
-		if (v == XENNET_VIOL_NONE)
+		if (v == XENPV_VIOL_NONE)
 			v = xennet_log_violation(ad, "rx", q, &rxq->viol);
-		if (v != XENNET_VIOL_NONE)
+		if (v != XENPV_VIOL_NONE)
 			return v;
 	}
-	return XENNET_VIOL_NONE;
+	return XENPV_VIOL_NONE;
 }
 
 /* Mark the port failed and close the vif (under lock). */
@@ -764,7 +741,7 @@ xennet_act_on_violations(struct xennet_adapter *ad, bool *lsc)
 	if (ad->failed)
 		return;
 	v = xennet_check_violations(ad);
-	if (v != XENNET_VIOL_NONE) {
+	if (v != XENPV_VIOL_NONE) {
 		ad->port_violations++;
 		xennet_fail(ad, v, lsc);
 	}
@@ -1018,7 +995,7 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 							  ad->be_path)),
 		ad->started ? "started" : "stopped",
 		ad->failed ? ", failed: " : "",
-		ad->failed ? xennet_violation_name(ad->failed) : "");
+		ad->failed ? xenpv_violation_name(ad->failed) : "");
 	fprintf(f, "configured: up to %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
 		ad->cfg.max_queues, ad->cfg.ring_order, ad->cfg.sg,
 		ad->cfg.csum, ad->cfg.gso, ad->cfg.split);
