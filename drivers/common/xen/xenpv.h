@@ -302,6 +302,21 @@ xenpv_tx_map_burst(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
 }
 
 /*
+ * Defines @name, a driver's tx_pkt_burst: ethdev TX queue @queue (a
+ * @qtype with members guard and map) sends through xenpv_tx_map_burst,
+ * @ring_burst doing one ring.
+ */
+#define XENPV_TX_BURST_DEFINE(name, qtype, ring_burst)			\
+uint16_t								\
+name(void *queue, struct rte_mbuf **pkts, uint16_t n)			\
+{									\
+	qtype *q = queue;						\
+									\
+	return xenpv_tx_map_burst(&q->guard, &q->map, ring_burst,	\
+				  pkts, n);				\
+}
+
+/*
  * Descriptor counts both drivers accept in rx/tx_queue_setup. The shared
  * ring of the connection, sized by the frontend's ring-page-order, bounds
  * what is in flight, not the count: any count in this range is taken (as

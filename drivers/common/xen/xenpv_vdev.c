@@ -159,3 +159,34 @@ xenpv_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 	RTE_SET_USED(addr);
 	return 0;
 }
+
+void
+xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		dev->data->rx_queue_state[q] = state;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		dev->data->tx_queue_state[q] = state;
+}
+
+void
+xenpv_rxq_info(struct rte_eth_dev *dev, struct rte_eth_rxq_info *qi,
+	       struct rte_mempool *mp, bool scatter, uint16_t nb_desc,
+	       uint16_t buf_size)
+{
+	qi->mp = mp;
+	qi->scattered_rx = scatter;
+	qi->nb_desc = nb_desc;
+	qi->rx_buf_size = buf_size;
+	qi->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+void
+xenpv_txq_info(struct rte_eth_dev *dev, struct rte_eth_txq_info *qi,
+	       uint16_t nb_desc)
+{
+	qi->nb_desc = nb_desc;
+	qi->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}

@@ -28,6 +28,31 @@ struct xenpv_devarg {
 };
 
 /*
+ * The netif features either end can be told not to use, the same devargs
+ * on both drivers, each 0 or 1 and 1 by default: multi-slot packets (sg),
+ * checksum offload (csum), GSO (gso), one event channel per direction
+ * (split_evtchn). A driver's table puts XENPV_FEATURE_DEVARGS at its index
+ * of the first one; the value of feature f is then at that index + f.
+ */
+enum xenpv_feature_arg {
+	XENPV_ARG_SG,
+	XENPV_ARG_CSUM,
+	XENPV_ARG_GSO,
+	XENPV_ARG_SPLIT,
+	XENPV_FEATURE_ARGS,	/* how many */
+};
+
+#define XENPV_FEATURE_DEVARGS \
+	{ "sg", 0, 1, 1, false, false }, \
+	{ "csum", 0, 1, 1, false, false }, \
+	{ "gso", 0, 1, 1, false, false }, \
+	{ "split_evtchn", 0, 1, 1, false, false }
+
+/* Their part of RTE_PMD_REGISTER_PARAM_STRING. */
+#define XENPV_FEATURE_PARAMS \
+	"sg=<0|1> csum=<0|1> gso=<0|1> split_evtchn=<0|1>"
+
+/*
  * Parse @params ("k=v,k=v") against @args. An unknown key, a value that is
  * not a plain decimal in [min, max], a key given twice or a required key
  * missing logs one line naming the device @name and the key, through
@@ -67,7 +92,70 @@ int xenpv_rx_filter_noop(struct rte_eth_dev *dev);
  */
 int xenpv_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr);
 
+/*
+ * rxq_info_get/txq_info_get, both drivers alike: the descriptor count the
+ * application asked for (xenpv.h: the ring bounds what is in flight), the
+ * RX queue's mempool, scatter setting and mbuf data room (@buf_size), and
+ * the port's offloads.
+ */
+void xenpv_rxq_info(struct rte_eth_dev *dev, struct rte_eth_rxq_info *qi,
+		    struct rte_mempool *mp, bool scatter, uint16_t nb_desc,
+		    uint16_t buf_size);
+void xenpv_txq_info(struct rte_eth_dev *dev, struct rte_eth_txq_info *qi,
+		    uint16_t nb_desc);
+
+/*
+ * dev_start/dev_stop: mark every RX and TX queue of @dev @state
+ * (RTE_ETH_QUEUE_STATE_STARTED or _STOPPED); the queues of a vif start and
+ * stop with the port.
+ */
+void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
+
+/*
+ * The ethdev operations both drivers offer, in one list: each driver
+ * implements <prefix>_<op> (xennet_dev_start, xenback_dev_start...), the
+ * receive filters and the MAC come from here. A driver's eth_dev_ops is
+ * { XENPV_ETH_DEV_OPS(prefix) }, so the two ports offer the same ops.
+ */
+#define XENPV_ETH_DEV_OPS(pfx) \
+	.dev_configure = pfx ## _dev_configure, \
+	.dev_start = pfx ## _dev_start, \
+	.dev_stop = pfx ## _dev_stop, \
+	.dev_close = pfx ## _dev_close, \
+	.dev_infos_get = pfx ## _dev_infos_get, \
+	.link_update = pfx ## _link_update, \
+	.mtu_set = pfx ## _mtu_set, \
+	.eth_dev_priv_dump = pfx ## _priv_dump, \
+	.promiscuous_enable = xenpv_rx_filter_noop, \
+	.promiscuous_disable = xenpv_rx_filter_noop, \
+	.allmulticast_enable = xenpv_rx_filter_noop, \
+	.allmulticast_disable = xenpv_rx_filter_noop, \
+	.mac_addr_set = xenpv_mac_addr_set, \
+	.rx_queue_setup = pfx ## _rx_queue_setup, \
+	.rx_queue_release = pfx ## _rx_queue_release, \
+	.tx_queue_setup = pfx ## _tx_queue_setup, \
+	.tx_queue_release = pfx ## _tx_queue_release, \
+	.rxq_info_get = pfx ## _rxq_info_get, \
+	.txq_info_get = pfx ## _txq_info_get, \
+	.stats_get = pfx ## _stats_get, \
+	.stats_reset = pfx ## _stats_reset, \
+	.xstats_get = pfx ## _xstats_get, \
+	.xstats_get_names = pfx ## _xstats_get_names, \
+	.xstats_reset = pfx ## _stats_reset
+
 /* The vdev remove callback both drivers use: close the port, if any. */
 int xenpv_vdev_remove(struct rte_vdev_device *vdev);
+
+/*
+ * Register vdev driver @drv (net_xennet, net_xenback) with its probe
+ * callback, xenpv_vdev_remove, and the devargs it takes, @params.
+ */
+#define XENPV_PMD_REGISTER(drv, probe_fn, params)			\
+	static struct rte_vdev_driver drv ## _vdev_drv = {		\
+		.probe = probe_fn,					\
+		.remove = xenpv_vdev_remove,				\
+	};								\
+	RTE_PMD_REGISTER_VDEV(drv, drv ## _vdev_drv);			\
+	RTE_PMD_REGISTER_PARAM_STRING(drv, params)
 
 #endif /* XENPV_VDEV_H */

@@ -33,10 +33,6 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_DEVID		"devid"
 #define XENBACK_ARG_MAX_QUEUES		"max_queues"
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
-#define XENBACK_ARG_SG			"sg"
-#define XENBACK_ARG_CSUM		"csum"
-#define XENBACK_ARG_GSO			"gso"
-#define XENBACK_ARG_SPLIT		"split_evtchn"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -44,11 +40,8 @@ enum {
 	XB_ARG_DEVID,
 	XB_ARG_MAX_QUEUES,
 	XB_ARG_MAX_ORDER,
-	XB_ARG_SG,
-	XB_ARG_CSUM,
-	XB_ARG_GSO,
-	XB_ARG_SPLIT,
-	XB_ARG_COUNT,
+	XB_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
+	XB_ARG_COUNT = XB_ARG_FEATURES + XENPV_FEATURE_ARGS,
 };
 
 static const struct eth_dev_ops xenback_ops;
@@ -137,10 +130,7 @@ xenback_dev_start(struct rte_eth_dev *dev)
 		}
 	}
 	xenback_xenbus_set_started(xd, true);
-	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	xenpv_queue_states_set(dev, RTE_ETH_QUEUE_STATE_STARTED);
 	return 0;
 }
 
@@ -148,13 +138,9 @@ static int
 xenback_dev_stop(struct rte_eth_dev *dev)
 {
 	struct xenback_dev *xd = dev->data->dev_private;
-	uint16_t i;
 
 	xenback_xenbus_set_started(xd, false);
-	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	xenpv_queue_states_set(dev, RTE_ETH_QUEUE_STATE_STOPPED);
 	return 0;
 }
 
@@ -269,11 +255,8 @@ xenback_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 	struct xenback_dev *xd = dev->data->dev_private;
 	struct xenback_rxq *rxq = &xd->rxq[qid];
 
-	qinfo->mp = rxq->mp;
-	qinfo->scattered_rx = rxq->scatter;
-	qinfo->nb_desc = rxq->nb_desc;
-	qinfo->rx_buf_size = rxq->buf_size;
-	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+	xenpv_rxq_info(dev, qinfo, rxq->mp, rxq->scatter, rxq->nb_desc,
+		       rxq->buf_size);
 }
 
 static void
@@ -282,8 +265,7 @@ xenback_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct xenback_dev *xd = dev->data->dev_private;
 
-	qinfo->nb_desc = xd->txq[qid].nb_desc;
-	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+	xenpv_txq_info(dev, qinfo, xd->txq[qid].nb_desc);
 }
 
 static int
@@ -430,31 +412,7 @@ xenback_xstats_get_names(struct rte_eth_dev *dev,
 }
 
 static const struct eth_dev_ops xenback_ops = {
-	.dev_configure = xenback_dev_configure,
-	.dev_start = xenback_dev_start,
-	.dev_stop = xenback_dev_stop,
-	.dev_close = xenback_dev_close,
-	.dev_infos_get = xenback_dev_infos_get,
-	.link_update = xenback_link_update,
-	/* a vif's receive filters and MAC: xenpv_vdev.h */
-	.promiscuous_enable = xenpv_rx_filter_noop,
-	.promiscuous_disable = xenpv_rx_filter_noop,
-	.allmulticast_enable = xenpv_rx_filter_noop,
-	.allmulticast_disable = xenpv_rx_filter_noop,
-	.mac_addr_set = xenpv_mac_addr_set,
-	.mtu_set = xenback_mtu_set,
-	.eth_dev_priv_dump = xenback_priv_dump,
-	.rx_queue_setup = xenback_rx_queue_setup,
-	.rx_queue_release = xenback_rx_queue_release,
-	.tx_queue_setup = xenback_tx_queue_setup,
-	.tx_queue_release = xenback_tx_queue_release,
-	.rxq_info_get = xenback_rxq_info_get,
-	.txq_info_get = xenback_txq_info_get,
-	.stats_get = xenback_stats_get,
-	.stats_reset = xenback_stats_reset,
-	.xstats_get = xenback_xstats_get,
-	.xstats_get_names = xenback_xstats_get_names,
-	.xstats_reset = xenback_stats_reset,
+	XENPV_ETH_DEV_OPS(xenback),
 };
 
 static int
@@ -472,10 +430,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
 				       XENPV_MAX_RING_PAGE_ORDER,
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
-		[XB_ARG_SG] = { XENBACK_ARG_SG, 0, 1, 1, false, false },
-		[XB_ARG_CSUM] = { XENBACK_ARG_CSUM, 0, 1, 1, false, false },
-		[XB_ARG_GSO] = { XENBACK_ARG_GSO, 0, 1, 1, false, false },
-		[XB_ARG_SPLIT] = { XENBACK_ARG_SPLIT, 0, 1, 1, false, false },
+		[XB_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
 	};
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
@@ -510,10 +465,10 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->devid = (uint32_t)args[XB_ARG_DEVID].val;
 	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
-	xd->cfg.sg = args[XB_ARG_SG].val != 0;
-	xd->cfg.csum = args[XB_ARG_CSUM].val != 0;
-	xd->cfg.gso = args[XB_ARG_GSO].val != 0;
-	xd->cfg.split = args[XB_ARG_SPLIT].val != 0;
+	xd->cfg.sg = args[XB_ARG_FEATURES + XENPV_ARG_SG].val != 0;
+	xd->cfg.csum = args[XB_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
+	xd->cfg.gso = args[XB_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
+	xd->cfg.split = args[XB_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
@@ -572,18 +527,9 @@ fail:
 	return rc;
 }
 
-static struct rte_vdev_driver xenback_vdev_drv = {
-	.probe = xenback_probe,
-	.remove = xenpv_vdev_remove,
-};
-
-RTE_PMD_REGISTER_VDEV(net_xenback, xenback_vdev_drv);
-RTE_PMD_REGISTER_PARAM_STRING(net_xenback,
+XENPV_PMD_REGISTER(net_xenback, xenback_probe,
 	XENBACK_ARG_DOMID "=<0-32751> "
 	XENBACK_ARG_DEVID "=<uint> "
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
-	XENBACK_ARG_SG "=<0|1> "
-	XENBACK_ARG_CSUM "=<0|1> "
-	XENBACK_ARG_GSO "=<0|1> "
-	XENBACK_ARG_SPLIT "=<0|1>");
+	XENPV_FEATURE_PARAMS);

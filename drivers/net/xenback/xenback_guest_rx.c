@@ -476,14 +476,8 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 }
 
 /* Ethdev TX queue i: the guest RX ring of netif queue i mod n (xenpv.h). */
-uint16_t
-xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
-{
-	struct xenback_txq *q = queue;
-
-	return xenpv_tx_map_burst(&q->guard, &q->map, xenback_tx_ring_burst,
-				  pkts, nb_pkts);
-}
+XENPV_TX_BURST_DEFINE(xenback_tx_burst, struct xenback_txq,
+		      xenback_tx_ring_burst)
 
 /* ---------------------------------------------------------------------
  * Scratch memory, sized for the ring the frontend gave (control path)

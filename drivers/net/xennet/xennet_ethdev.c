@@ -34,10 +34,6 @@ RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 #define XENNET_ARG_DEVID	"devid"
 #define XENNET_ARG_QUEUES	"queues"
 #define XENNET_ARG_ORDER	"ring_page_order"
-#define XENNET_ARG_SG		"sg"
-#define XENNET_ARG_CSUM		"csum"
-#define XENNET_ARG_GSO		"gso"
-#define XENNET_ARG_SPLIT	"split_evtchn"
 
 /* Highest vif number we accept (Linux takes any int; libxl far fewer). */
 #define XENNET_DEVID_MAX 65535u
@@ -48,11 +44,8 @@ enum {
 	XN_ARG_DEVID,
 	XN_ARG_QUEUES,
 	XN_ARG_ORDER,
-	XN_ARG_SG,
-	XN_ARG_CSUM,
-	XN_ARG_GSO,
-	XN_ARG_SPLIT,
-	XN_ARG_COUNT,
+	XN_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
+	XN_ARG_COUNT = XN_ARG_FEATURES + XENPV_FEATURE_ARGS,
 };
 
 /*
@@ -112,10 +105,7 @@ xennet_dev_start(struct rte_eth_dev *dev)
 	rc = xennet_xenbus_start(ad);
 	if (rc < 0)
 		return rc;
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
-	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	xenpv_queue_states_set(dev, RTE_ETH_QUEUE_STATE_STARTED);
 	return 0;
 }
 
@@ -123,13 +113,9 @@ static int
 xennet_dev_stop(struct rte_eth_dev *dev)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
-	uint16_t q;
 
 	xennet_xenbus_stop(ad);
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
-	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	xenpv_queue_states_set(dev, RTE_ETH_QUEUE_STATE_STOPPED);
 	return 0;
 }
 
@@ -345,10 +331,9 @@ xennet_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
 
-	qinfo->mp = rxq->mp;
-	qinfo->scattered_rx = rxq->scatter;
-	qinfo->nb_desc = rxq->nb_desc;
-	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+	xenpv_rxq_info(dev, qinfo, rxq->mp, rxq->scatter, rxq->nb_desc,
+		       (uint16_t)(rte_pktmbuf_data_room_size(rxq->mp) -
+				  RTE_PKTMBUF_HEADROOM));
 }
 
 static void
@@ -357,8 +342,7 @@ xennet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid,
 {
 	const struct xennet_txq *txq = dev->data->tx_queues[qid];
 
-	qinfo->nb_desc = txq->nb_desc;
-	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+	xenpv_txq_info(dev, qinfo, txq->nb_desc);
 }
 
 /*
@@ -582,31 +566,7 @@ xennet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 }
 
 static const struct eth_dev_ops xennet_ops = {
-	.dev_configure = xennet_dev_configure,
-	.dev_start = xennet_dev_start,
-	.dev_stop = xennet_dev_stop,
-	.dev_close = xennet_dev_close,
-	.dev_infos_get = xennet_dev_infos_get,
-	.link_update = xennet_link_update,
-	.mtu_set = xennet_mtu_set,
-	.eth_dev_priv_dump = xennet_priv_dump,
-	/* a vif's receive filters and MAC: xenpv_vdev.h */
-	.promiscuous_enable = xenpv_rx_filter_noop,
-	.promiscuous_disable = xenpv_rx_filter_noop,
-	.allmulticast_enable = xenpv_rx_filter_noop,
-	.allmulticast_disable = xenpv_rx_filter_noop,
-	.mac_addr_set = xenpv_mac_addr_set,
-	.rx_queue_setup = xennet_rx_queue_setup,
-	.tx_queue_setup = xennet_tx_queue_setup,
-	.rx_queue_release = xennet_rx_queue_release,
-	.tx_queue_release = xennet_tx_queue_release,
-	.rxq_info_get = xennet_rxq_info_get,
-	.txq_info_get = xennet_txq_info_get,
-	.stats_get = xennet_stats_get,
-	.stats_reset = xennet_stats_reset,
-	.xstats_get = xennet_xstats_get,
-	.xstats_get_names = xennet_xstats_get_names,
-	.xstats_reset = xennet_stats_reset,
+	XENPV_ETH_DEV_OPS(xennet),
 };
 
 /*
@@ -754,10 +714,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 				    XENPV_NETIF_MAX_QUEUES, false, false },
 		[XN_ARG_ORDER] = { XENNET_ARG_ORDER, 0,
 				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
-		[XN_ARG_SG] = { XENNET_ARG_SG, 0, 1, 1, false, false },
-		[XN_ARG_CSUM] = { XENNET_ARG_CSUM, 0, 1, 1, false, false },
-		[XN_ARG_GSO] = { XENNET_ARG_GSO, 0, 1, 1, false, false },
-		[XN_ARG_SPLIT] = { XENNET_ARG_SPLIT, 0, 1, 1, false, false },
+		[XN_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
 	};
 	int rc;
 
@@ -781,10 +738,10 @@ xennet_probe(struct rte_vdev_device *vdev)
 	/* without the devarg: as many as the backend offers at connect */
 	ad->cfg.max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
 	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
-	ad->cfg.sg = args[XN_ARG_SG].val != 0;
-	ad->cfg.csum = args[XN_ARG_CSUM].val != 0;
-	ad->cfg.gso = args[XN_ARG_GSO].val != 0;
-	ad->cfg.split = args[XN_ARG_SPLIT].val != 0;
+	ad->cfg.sg = args[XN_ARG_FEATURES + XENPV_ARG_SG].val != 0;
+	ad->cfg.csum = args[XN_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
+	ad->cfg.gso = args[XN_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
+	ad->cfg.split = args[XN_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
@@ -874,17 +831,8 @@ fail_release_port:
 	return rc;
 }
 
-static struct rte_vdev_driver xennet_vdev_drv = {
-	.probe = xennet_probe,
-	.remove = xenpv_vdev_remove,
-};
-
-RTE_PMD_REGISTER_VDEV(net_xennet, xennet_vdev_drv);
-RTE_PMD_REGISTER_PARAM_STRING(net_xennet,
+XENPV_PMD_REGISTER(net_xennet, xennet_probe,
 	XENNET_ARG_DEVID "=<0-65535> "
 	XENNET_ARG_QUEUES "=<1-16> "
 	XENNET_ARG_ORDER "=<0-4> "
-	XENNET_ARG_SG "=<0|1> "
-	XENNET_ARG_CSUM "=<0|1> "
-	XENNET_ARG_GSO "=<0|1> "
-	XENNET_ARG_SPLIT "=<0|1>");
+	XENPV_FEATURE_PARAMS);

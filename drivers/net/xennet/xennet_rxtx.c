@@ -398,14 +398,8 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 }
 
 /* Ethdev TX queue i: the TX ring of netif queue i mod n (xenpv.h). */
-uint16_t
-xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
-{
-	struct xennet_txq *q = queue;
-
-	return xenpv_tx_map_burst(&q->guard, &q->map, xennet_tx_ring_burst,
-				  pkts, nb_pkts);
-}
+XENPV_TX_BURST_DEFINE(xennet_tx_burst, struct xennet_txq,
+		      xennet_tx_ring_burst)
 
 /*
  * Receive
