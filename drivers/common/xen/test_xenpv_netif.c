@@ -172,27 +172,28 @@ test_csum_flags(void)
 	};
 	unsigned int i;
 
+	const struct xenpv_netif_csum_bits tx = XENPV_NETIF_TX_CSUM;
+	const struct xenpv_netif_csum_bits rx = XENPV_NETIF_RX_CSUM;
+
 	for (i = 0; i < RTE_DIM(rows); i++) {
-		CHECK(xenpv_netif_csum_from_txf(rows[i].txf) == rows[i].c,
+		CHECK(xenpv_netif_csum_from(rows[i].txf, tx) == rows[i].c,
 		      "from txf");
-		CHECK(xenpv_netif_csum_from_rxf(rows[i].rxf) == rows[i].c,
+		CHECK(xenpv_netif_csum_from(rows[i].rxf, rx) == rows[i].c,
 		      "from rxf");
-		CHECK(xenpv_netif_csum_to_txf(rows[i].c) == rows[i].txf,
+		CHECK(xenpv_netif_csum_to(rows[i].c, tx) == rows[i].txf,
 		      "to txf");
-		CHECK(xenpv_netif_csum_to_rxf(rows[i].c) == rows[i].rxf,
+		CHECK(xenpv_netif_csum_to(rows[i].c, rx) == rows[i].rxf,
 		      "to rxf");
 	}
 	/* blank alone (as some frontends send it) is still blank */
-	CHECK(xenpv_netif_csum_from_txf(NETTXF_csum_blank) == XENPV_CSUM_BLANK,
+	CHECK(xenpv_netif_csum_from(NETTXF_csum_blank, tx) == XENPV_CSUM_BLANK,
 	      "blank alone");
-	CHECK(xenpv_netif_csum_from_rxf(NETRXF_csum_blank) == XENPV_CSUM_BLANK,
+	CHECK(xenpv_netif_csum_from(NETRXF_csum_blank, rx) == XENPV_CSUM_BLANK,
 	      "blank alone");
 	/* the other flags of the slot do not count */
-	CHECK(xenpv_netif_csum_from_txf(NETTXF_more_data |
-					NETTXF_extra_info) ==
+	CHECK(xenpv_netif_csum_from(NETTXF_more_data | NETTXF_extra_info, tx) ==
 	      XENPV_CSUM_UNKNOWN, "other flags");
-	CHECK(xenpv_netif_csum_from_rxf(NETRXF_more_data |
-					NETRXF_extra_info) ==
+	CHECK(xenpv_netif_csum_from(NETRXF_more_data | NETRXF_extra_info, rx) ==
 	      XENPV_CSUM_UNKNOWN, "other flags");
 }
 

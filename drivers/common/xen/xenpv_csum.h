@@ -13,8 +13,47 @@
 #ifndef XENPV_CSUM_H
 #define XENPV_CSUM_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <rte_mbuf_core.h>
+#include <rte_mbuf_ptype.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+/* The L4 protocol of a parsed packet type: IPPROTO_TCP/UDP, 0 if neither. */
+static inline uint8_t
+xenpv_ptype_l4_proto(uint32_t ptype)
+{
+	switch (ptype & RTE_PTYPE_L4_MASK) {
+	case RTE_PTYPE_L4_TCP:
+		return IPPROTO_TCP;
+	case RTE_PTYPE_L4_UDP:
+		return IPPROTO_UDP;
+	}
+	return 0;
+}
+
+/* The L4 checksum an mbuf asks the device for: IPPROTO_TCP/UDP, or 0. */
+static inline uint8_t
+xenpv_ol_l4_proto(uint64_t ol_flags)
+{
+	uint64_t l4 = ol_flags & RTE_MBUF_F_TX_L4_MASK;
+
+	if (l4 == RTE_MBUF_F_TX_TCP_CKSUM)
+		return IPPROTO_TCP;
+	return l4 == RTE_MBUF_F_TX_UDP_CKSUM ? IPPROTO_UDP : 0;
+}
+
+/* Where the checksum field of a TCP or UDP header (@proto) is. */
+static inline uint32_t
+xenpv_l4_csum_off(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? offsetof(struct rte_tcp_hdr, cksum) :
+		offsetof(struct rte_udp_hdr, dgram_cksum);
+}
 
 /*
  * Unreduced sum of the TCP/UDP pseudo header of the IP header at @l3 with

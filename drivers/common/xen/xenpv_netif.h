@@ -213,41 +213,39 @@ enum xenpv_netif_csum {
 	XENPV_CSUM_VALID,
 };
 
-/* The checksum state of a guest TX request's flags (NETTXF_*). */
+/*
+ * The two checksum bits of a ring's slots: TX requests (NETTXF_*) and RX
+ * responses (NETRXF_*) place them differently.
+ */
+struct xenpv_netif_csum_bits {
+	uint16_t blank;
+	uint16_t validated;
+};
+
+#define XENPV_NETIF_TX_CSUM \
+	((struct xenpv_netif_csum_bits){ NETTXF_csum_blank, NETTXF_data_validated })
+#define XENPV_NETIF_RX_CSUM \
+	((struct xenpv_netif_csum_bits){ NETRXF_csum_blank, NETRXF_data_validated })
+
+/* The checksum state of a slot's @flags (ring bits @b). */
 static inline enum xenpv_netif_csum
-xenpv_netif_csum_from_txf(uint16_t flags)
+xenpv_netif_csum_from(uint16_t flags, struct xenpv_netif_csum_bits b)
 {
-	if (flags & NETTXF_csum_blank)
+	if (flags & b.blank)
 		return XENPV_CSUM_BLANK;
-	return (flags & NETTXF_data_validated) ? XENPV_CSUM_VALID :
-		XENPV_CSUM_UNKNOWN;
+	return (flags & b.validated) ? XENPV_CSUM_VALID : XENPV_CSUM_UNKNOWN;
 }
 
-/* The checksum state of a guest RX response's flags (NETRXF_*). */
-static inline enum xenpv_netif_csum
-xenpv_netif_csum_from_rxf(uint16_t flags)
-{
-	if (flags & NETRXF_csum_blank)
-		return XENPV_CSUM_BLANK;
-	return (flags & NETRXF_data_validated) ? XENPV_CSUM_VALID :
-		XENPV_CSUM_UNKNOWN;
-}
-
-/* A blank checksum is always sent as validated data too, as Linux does. */
+/*
+ * The flags of checksum state @c on a ring with bits @b. A blank checksum
+ * is always sent as validated data too, as Linux does.
+ */
 static inline uint16_t
-xenpv_netif_csum_to_txf(enum xenpv_netif_csum c)
+xenpv_netif_csum_to(enum xenpv_netif_csum c, struct xenpv_netif_csum_bits b)
 {
 	if (c == XENPV_CSUM_BLANK)
-		return NETTXF_csum_blank | NETTXF_data_validated;
-	return c == XENPV_CSUM_VALID ? NETTXF_data_validated : 0;
-}
-
-static inline uint16_t
-xenpv_netif_csum_to_rxf(enum xenpv_netif_csum c)
-{
-	if (c == XENPV_CSUM_BLANK)
-		return NETRXF_csum_blank | NETRXF_data_validated;
-	return c == XENPV_CSUM_VALID ? NETRXF_data_validated : 0;
+		return b.blank | b.validated;
+	return c == XENPV_CSUM_VALID ? b.validated : 0;
 }
 
 /*

@@ -104,18 +104,10 @@ xenback_rx_csum_complete(struct rte_mbuf *m)
 		v6 = true;
 	else
 		return false;
-	switch (ptype & RTE_PTYPE_L4_MASK) {
-	case RTE_PTYPE_L4_TCP:
-		proto = IPPROTO_TCP;
-		csum_off = offsetof(struct rte_tcp_hdr, cksum);
-		break;
-	case RTE_PTYPE_L4_UDP:
-		proto = IPPROTO_UDP;
-		csum_off = offsetof(struct rte_udp_hdr, dgram_cksum);
-		break;
-	default:
+	proto = xenpv_ptype_l4_proto(ptype);
+	if (proto == 0)
 		return false;
-	}
+	csum_off = xenpv_l4_csum_off(proto);
 	l3off = hl.l2_len;
 	l4off = l3off + hl.l3_len;
 	if (l4off + csum_off + 2 > m->data_len)

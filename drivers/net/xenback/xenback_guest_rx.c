@@ -226,33 +226,25 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 			 * DPDK's TSO pseudo-header sum leaves the length out,
 			 * Linux's partial checksum counts it: rewrite it.
 			 */
-			csum_off = offsetof(struct rte_tcp_hdr, cksum);
+			csum_off = xenpv_l4_csum_off(IPPROTO_TCP);
 			patch[1] = xenpv_pseudo_cksum(l3, v6, len - l4off,
 						       IPPROTO_TCP);
 			patch_l4 = true;
-			p->flags = xenpv_netif_csum_to_rxf(XENPV_CSUM_BLANK);
+			p->flags = xenpv_netif_csum_to(XENPV_CSUM_BLANK,
+						       XENPV_NETIF_RX_CSUM);
 		} else if (o.csum == XENPV_CSUM_BLANK) {
-			uint8_t proto;
+			uint8_t proto = xenpv_ol_l4_proto(ol);
 			int64_t l4len;
 
-			switch (ol & RTE_MBUF_F_TX_L4_MASK) {
-			case RTE_MBUF_F_TX_TCP_CKSUM:
-				proto = IPPROTO_TCP;
-				csum_off = offsetof(struct rte_tcp_hdr, cksum);
-				break;
-			case RTE_MBUF_F_TX_UDP_CKSUM:
-				proto = IPPROTO_UDP;
-				csum_off = offsetof(struct rte_udp_hdr,
-						    dgram_cksum);
-				break;
-			default:
+			if (proto == 0)
 				goto bad_mbuf;
-			}
+			csum_off = xenpv_l4_csum_off(proto);
 			if (l4off + csum_off + 2 > m->data_len)
 				goto bad_mbuf;
 			if (blank_ok) {
 				/* the field holds the pseudo-header sum */
-				p->flags = xenpv_netif_csum_to_rxf(o.csum);
+				p->flags = xenpv_netif_csum_to(o.csum,
+							XENPV_NETIF_RX_CSUM);
 			} else {
 				/* the guest wants it complete: do it here */
 				l4len = xenback_l4_len(m, l3, v6, l3off,

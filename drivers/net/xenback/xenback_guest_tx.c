@@ -297,7 +297,7 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	 * it is (data intact, the field holds the partial sum); without, it
 	 * is completed here.
 	 */
-	csum = xenpv_netif_csum_from_txf(p->txflags);
+	csum = xenpv_netif_csum_from(p->txflags, XENPV_NETIF_TX_CSUM);
 	if (csum == XENPV_CSUM_BLANK && !rxq->csum_offload) {
 		if (xenback_rx_csum_complete(m)) {
 			csum = XENPV_CSUM_VALID;

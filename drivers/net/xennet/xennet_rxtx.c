@@ -253,7 +253,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		if (xenpv_netif_tx_offload(m, &txq->caps, &o) != XENPV_OL_OK)
 			goto drop_offload;
 		gso_type = o.gso_type;
-		flags = xenpv_netif_csum_to_txf(o.csum);
+		flags = xenpv_netif_csum_to(o.csum, XENPV_NETIF_TX_CSUM);
 		if (gso_type != XEN_NETIF_GSO_TYPE_NONE)
 			flags |= NETTXF_extra_info;
 	}
@@ -623,7 +623,8 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	if (pkt->gso_size != 0)
 		rxq->stats.gso++;
 	head->ol_flags = xenpv_netif_rx_ol_flags(head,
-			xenpv_netif_csum_from_rxf(pkt->flags), pkt->gso_size);
+			xenpv_netif_csum_from(pkt->flags, XENPV_NETIF_RX_CSUM),
+			pkt->gso_size);
 	return head;
 }
 
