@@ -54,7 +54,7 @@ bad:
 	return -EINVAL;
 }
 
-int
+static int
 xenpv_devargs_parse(const char *name, const char *params,
 		    struct xenpv_devarg *args, unsigned int n, int logtype)
 {
@@ -104,6 +104,22 @@ xenpv_devargs_parse(const char *name, const char *params,
 	}
 	rte_kvargs_free(kv);
 	return rc;
+}
+
+int
+xenpv_vdev_args(struct rte_vdev_device *vdev, struct xenpv_devarg *args,
+		unsigned int n, int logtype)
+{
+	const char *name = rte_vdev_device_name(vdev);
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		rte_log(RTE_LOG_ERR, logtype,
+			"%s: only the primary process can serve a vif\n",
+			name);
+		return -ENOTSUP;
+	}
+	return xenpv_devargs_parse(name, rte_vdev_device_args(vdev), args, n,
+				   logtype);
 }
 
 int

@@ -53,14 +53,15 @@ enum xenpv_feature_arg {
 	"sg=<0|1> csum=<0|1> gso=<0|1> split_evtchn=<0|1>"
 
 /*
- * Parse @params ("k=v,k=v") against @args. An unknown key, a value that is
- * not a plain decimal in [min, max], a key given twice or a required key
- * missing logs one line naming the device @name and the key, through
- * @logtype, and returns -EINVAL.
+ * The start of both drivers' probe: refuse a secondary process (a port's
+ * watches, grants and event channels live in the primary: -ENOTSUP), then
+ * parse the device's devargs ("k=v,k=v") against @args. An unknown key, a
+ * value that is not a plain decimal in [min, max], a key given twice or a
+ * required key missing logs one line naming the device and the key,
+ * through @logtype, and returns -EINVAL.
  */
-int xenpv_devargs_parse(const char *name, const char *params,
-			struct xenpv_devarg *args, unsigned int n,
-			int logtype);
+int xenpv_vdev_args(struct rte_vdev_device *vdev, struct xenpv_devarg *args,
+		    unsigned int n, int logtype);
 
 /*
  * What both drivers report alike in dev_infos_get: any queue layout up to

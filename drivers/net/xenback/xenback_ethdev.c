@@ -439,14 +439,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	unsigned int i;
 	int rc;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		XENBACK_LOG(ERR,
-			    "%s: only the primary process can serve a vif",
-			    name);
-		return -ENOTSUP;
-	}
-	rc = xenpv_devargs_parse(name, rte_vdev_device_args(vdev), args,
-				 XB_ARG_COUNT, xenback_logtype);
+	rc = xenpv_vdev_args(vdev, args, XB_ARG_COUNT, xenback_logtype);
 	if (rc < 0)
 		return rc;
 	if (xenback_vif_taken((uint16_t)args[XB_ARG_DOMID].val,

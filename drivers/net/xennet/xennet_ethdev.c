@@ -718,13 +718,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	};
 	int rc;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		XENNET_LOG(ERR, "%s: secondary processes are not supported",
-			   name);
-		return -ENOTSUP;
-	}
-	rc = xenpv_devargs_parse(name, rte_vdev_device_args(vdev), args,
-				 XN_ARG_COUNT, xennet_logtype);
+	rc = xenpv_vdev_args(vdev, args, XN_ARG_COUNT, xennet_logtype);
 	if (rc < 0)
 		return rc;
 
