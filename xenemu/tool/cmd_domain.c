@@ -42,27 +42,6 @@ random_uuid(char *out, size_t len)
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-/* The domid of the domain called <name>, or -1. */
-static int
-domain_by_name(struct xs_handle *h, const char *name)
-{
-	char **list, *n;
-	unsigned int num, i;
-	int found = -1;
-
-	list = xs_directory(h, XBT_NULL, "/local/domain", &num);
-	if (list == NULL)
-		return -1;
-	for (i = 0; i < num && found < 0; i++) {
-		n = xs_get(h, XBT_NULL, "/local/domain/%s/name", list[i]);
-		if (n != NULL && strcmp(n, name) == 0)
-			found = atoi(list[i]);
-		free(n);
-	}
-	free(list);
-	return found;
-}
-
 /*
  * The nodes libxl__domain_make() creates, with its permissions: the
  * domain's home is dom0's and readable by the domain ("roperm"); the

@@ -92,22 +92,29 @@ domid_option(const char *cmd, int argc, char **argv, int *rest)
 	return domid;
 }
 
-int
-cmd_exec(const char *cmd, int argc, char **argv)
+void
+domain_setenv(unsigned int domid)
 {
-	int prog;
-	unsigned int domid = domid_option(cmd, argc, argv, &prog);
 	struct domenv de;
 
-	if (prog >= argc)
-		bad_usage("exec needs a program: xenemu exec --domid N -- "
-			  "PROGRAM [ARGS...]");
 	domain_env(domid, &de);
 	if (setenv("XENEMU_DIR", de.dir, 1) != 0 ||
 	    setenv("XENEMU_DOMID", de.domid, 1) != 0 ||
 	    setenv("XENSTORED_PATH", de.xenstored, 1) != 0 ||
 	    setenv("LD_LIBRARY_PATH", de.ld, 1) != 0)
 		die("setenv: %s", strerror(errno));
+}
+
+int
+cmd_exec(const char *cmd, int argc, char **argv)
+{
+	int prog;
+	unsigned int domid = domid_option(cmd, argc, argv, &prog);
+
+	if (prog >= argc)
+		bad_usage("exec needs a program: xenemu exec --domid N -- "
+			  "PROGRAM [ARGS...]");
+	domain_setenv(domid);
 	execvp(argv[prog], argv + prog);
 	die("cannot run %s: %s", argv[prog], strerror(errno));
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `xenemu vif attach|detach`: a vif as libxl 4.17 writes and removes it.
- * Owns the frontend, backend and /libxl keys of a vif with their
- * permissions, the devid and MAC defaults, and removal: telling the
- * backend to close, waiting for it, removing what is left (also for every
- * vif of a domain being destroyed).
+ * `xenemu vif attach|detach|list`: a vif as libxl 4.17 writes and removes
+ * it. Owns the frontend, backend and /libxl keys of a vif with their
+ * permissions, the devid and MAC defaults, libxl's hotplug sequence with
+ * --wait (the backend must reach InitWait within the timeout, then the
+ * vif's script runs as the backend's domain and reports hotplug-status),
+ * and removal: telling the backend to close, waiting for it, running the
+ * script's remove, removing what is left (also for every vif of a domain
+ * being destroyed).
  */
 
 #include <errno.h>
@@ -13,14 +16,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "xenemu.h"
 
 /* XenbusState values the toolstack writes or waits for. */
 #define XB_INITIALISING 1
+#define XB_INITWAIT 2
 #define XB_CLOSING 5
 #define XB_CLOSED 6
+
+/* libxl's LIBXL_HOTPLUG_TIMEOUT: how long a hotplug script may run. */
+#define HOTPLUG_TIMEOUT_S 40
+
+/* Our record, in /libxl/N/device/vif/D, that the vif's script ran. */
+#define HOTPLUG_RAN_KEY "xenemu-hotplug"
 
 struct vif {
 	unsigned int fe_domid;
@@ -139,20 +152,211 @@ writev_perms(struct xs_handle *h, xs_transaction_t t, const char *dir,
 	return ok;
 }
 
+/* Waits until <path> reads <want>, or <timeout_ms> passes; true if it did. */
+static bool
+wait_state(struct xs_handle *h, const char *path, int want, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct pollfd pfd;
+	char **ev, *s;
+	bool done = false;
+
+	if (!xs_watch(h, path, "xenemu-wait"))
+		die("cannot watch %s: %s", path, strerror(errno));
+	pfd.fd = xs_fileno(h);
+	pfd.events = POLLIN;
+	for (;;) {
+		long long left;
+
+		s = xs_get(h, XBT_NULL, "%s", path);
+		done = s != NULL && atoi(s) == want;
+		free(s);
+		left = deadline - now_ms();
+		if (done || left <= 0)
+			break;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			break;
+		while ((ev = xs_check_watch(h)) != NULL)
+			free(ev);
+	}
+	xs_unwatch(h, path, "xenemu-wait");
+	return done;
+}
+
+/*
+ * libxl__hotplug_nic() on Linux: runs the vif's <script> <action> (add or
+ * remove) type_if=vif as the backend's domain, with the environment libxl
+ * gives it (script, XENBUS_TYPE, XENBUS_PATH: the backend directory,
+ * XENBUS_BASE_PATH, vif: the vif's name vifN.D), and waits for it at most
+ * HOTPLUG_TIMEOUT_S. Returns its exit status, or -1 (could not run it,
+ * killed, timed out).
+ */
+static int
+run_hotplug(const struct vif *v, const char *script, const char *action)
+{
+	char vifname[32];
+	long long deadline = now_ms() + HOTPLUG_TIMEOUT_S * 1000;
+	int status;
+	pid_t pid, r;
+
+	snprintf(vifname, sizeof(vifname), "vif%u.%u", v->fe_domid, v->devid);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		domain_setenv(v->be_domid);
+		if (setenv("script", script, 1) != 0 ||
+		    setenv("XENBUS_TYPE", "vif", 1) != 0 ||
+		    setenv("XENBUS_PATH", v->be, 1) != 0 ||
+		    setenv("XENBUS_BASE_PATH", "backend", 1) != 0 ||
+		    setenv("vif", vifname, 1) != 0)
+			_exit(127);
+		execl(script, script, action, "type_if=vif", (char *)NULL);
+		fprintf(stderr, "xenemu: cannot run %s: %s\n", script,
+			strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() > deadline) {
+			warnmsg("%s %s: no exit within %d s; killed", script,
+				action, HOTPLUG_TIMEOUT_S);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		sleep_ms(20);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* How a removal treats a backend that does not close. */
+enum rm_mode {
+	RM_WAIT,	/* wait for Closed; give up (remove nothing) on timeout */
+	RM_FORCE,	/* do not wait */
+	RM_TRY,		/* wait for Closed, then remove anyway (domain destroy) */
+};
+
+/*
+ * libxl__initiate_device_generic_remove(): the backend is told to go
+ * offline and to close; once it is Closed (or at once when forced), the
+ * frontend, backend and toolstack entries go.
+ */
+static void
+vif_remove(struct xs_handle *h, const struct vif *v, enum rm_mode mode,
+	   int timeout_s)
+{
+	bool force = mode != RM_WAIT;
+	char state_path[160], online_path[160], *s, *ran, *script;
+	xs_transaction_t t;
+	bool ok, closed;
+
+	snprintf(state_path, sizeof(state_path), "%s/state", v->be);
+	snprintf(online_path, sizeof(online_path), "%s/online", v->be);
+	do {
+		t = tx_start(h);
+		s = xs_get(h, t, "%s", state_path);
+		if (s == NULL && !force) {
+			xs_transaction_end(h, t, true);
+			die("cannot read %s: %s (use --force)", state_path,
+			    strerror(errno));
+		}
+		closed = s != NULL && atoi(s) == XB_CLOSED;
+		ok = true;
+		if (s != NULL) {
+			ok = xs_put(h, t, online_path, "0");
+			if (!closed)
+				ok &= xs_put(h, t, state_path, "5");
+		}
+		free(s);
+	} while (tx_retry(h, t, ok, "vif detach"));
+	if (mode != RM_FORCE && !closed &&
+	    !wait_state(h, state_path, XB_CLOSED, timeout_s * 1000) &&
+	    mode == RM_WAIT)
+		die("the backend of vif %u of domain %u did not close within "
+		    "%d s; nothing removed (use --force)", v->devid,
+		    v->fe_domid, timeout_s);
+	/* libxl__device_hotplug() on removal: the script undoes its add */
+	ran = xs_get(h, XBT_NULL, "%s/%s", v->lx, HOTPLUG_RAN_KEY);
+	script = ran != NULL ? xs_get(h, XBT_NULL, "%s/script", v->be) : NULL;
+	if (script != NULL && run_hotplug(v, script, "remove") != 0)
+		warnmsg("hotplug script %s remove failed", script);
+	free(script);
+	free(ran);
+	do {
+		t = tx_start(h);
+		/* Each may be gone already; what is left is removed. */
+		path_cleanup(h, t, v->fe);
+		path_cleanup(h, t, v->be);
+		path_cleanup(h, t, v->lx);
+	} while (tx_retry(h, t, true, "vif detach"));
+}
+
+/*
+ * What libxl__device_add_async() does once the keys are written, with
+ * --wait: the backend has <timeout_s> to reach InitWait, then the vif's
+ * script runs and must succeed; hotplug-status is the script's to write.
+ * A script that is not an executable file (vif-bridge, absent on a machine
+ * without Xen's tools) is taken as one that succeeded at once. On failure,
+ * as libxl, the vif is removed again and the attach fails.
+ */
+static void
+vif_hotplug_add(struct xs_handle *h, const struct vif *v, const char *script,
+		int timeout_s)
+{
+	char state_path[160];
+	int rc;
+
+	snprintf(state_path, sizeof(state_path), "%s/state", v->be);
+	if (!wait_state(h, state_path, XB_INITWAIT, timeout_s * 1000)) {
+		vif_remove(h, v, RM_FORCE, 0);
+		die("the backend of vif %u of domain %u did not reach "
+		    "InitWait within %d s (is a backend serving domain %u's "
+		    "vifs?); vif removed", v->devid, v->fe_domid, timeout_s,
+		    v->be_domid);
+	}
+	if (access(script, X_OK) != 0) {
+		if (!xs_put_at(h, XBT_NULL, v->be, "hotplug-status",
+			       "connected"))
+			die("cannot write %s/hotplug-status: %s", v->be,
+			    strerror(errno));
+		return;
+	}
+	rc = run_hotplug(v, script, "add");
+	if (rc != 0) {
+		vif_remove(h, v, RM_FORCE, 0);
+		die("hotplug script %s add failed (status %d); vif removed",
+		    script, rc);
+	}
+	if (!xs_put_at(h, XBT_NULL, v->lx, HOTPLUG_RAN_KEY, "1"))
+		die("cannot write %s/%s: %s", v->lx, HOTPLUG_RAN_KEY,
+		    strerror(errno));
+}
+
 int
 cmd_vif_attach(const char *cmd, int argc, char **argv)
 {
-	unsigned int fe = 0, be = 0, devid = UINT_MAX, mtu = 1500;
+	unsigned int fe, be, devid = UINT_MAX, mtu = 1500;
+	unsigned int timeout_s = DEFAULT_TIMEOUT_S;
 	const char *bridge = "xenbr0", *script = "/etc/xen/scripts/vif-bridge";
+	struct domain_arg fe_arg = { 0, NULL }, be_arg = { 0, NULL };
 	struct mac m = { .set = false };
+	bool wait = false;
 	const struct opt opts[] = {
-		{ "frontend", OPT_DOMID, &fe, .required = "N" },
-		{ "backend", OPT_DOMID, &be, .required = "M" },
+		{ "frontend", OPT_DOMAIN, &fe_arg, .required = "DOM" },
+		{ "backend", OPT_DOMAIN, &be_arg, .required = "DOM" },
 		{ "devid", OPT_UINT, &devid, 0, 65535 },
 		{ "mac", OPT_FUNC, &m, .parse = parse_mac },
 		{ "mtu", OPT_UINT, &mtu, 68, 65535 },
 		{ "bridge", OPT_STR, &bridge },
 		{ "script", OPT_STR, &script },
+		{ "wait", OPT_FLAG, &wait },
+		{ "timeout", OPT_UINT, &timeout_s, 0, 3600 },
 		{ .name = NULL },
 	};
 	char macs[18], mtus[16], handle[16], fe_id[16], be_id[16], st[4];
@@ -170,8 +374,8 @@ cmd_vif_attach(const char *cmd, int argc, char **argv)
 			  "1024 characters)");
 
 	h = xs_connect();
-	need_domain(h, fe);
-	need_domain(h, be);
+	fe = domain_resolve(h, &fe_arg);
+	be = domain_resolve(h, &be_arg);
 	if (devid == UINT_MAX)
 		devid = vif_nextid(h, fe);
 	if (!m.set) {
@@ -266,111 +470,30 @@ cmd_vif_attach(const char *cmd, int argc, char **argv)
 			ok &= writev_perms(h, t, v.lx, bk, NULL, 0);
 		} while (tx_retry(h, t, ok, "vif attach"));
 	}
-	/*
-	 * No hotplug script runs here: report its success at once, as
-	 * vif-bridge does once it has plugged the vif into the bridge.
-	 */
-	if (!xs_put_at(h, XBT_NULL, v.be, "hotplug-status", "connected"))
+	if (wait) {
+		vif_hotplug_add(h, &v, script, (int)timeout_s);
+	} else if (!xs_put_at(h, XBT_NULL, v.be, "hotplug-status",
+			      "connected")) {
+		/*
+		 * Without --wait no script runs: its success is reported at
+		 * once, as vif-bridge does once the vif is in the bridge.
+		 */
 		die("cannot write %s/hotplug-status: %s", v.be,
 		    strerror(errno));
+	}
 	printf("%u\n", devid);
 	xs_close(h);
 	return 0;
 }
 
-/* Waits until <path> reads <want>, or <timeout_ms> passes; true if it did. */
-static bool
-wait_state(struct xs_handle *h, const char *path, int want, int timeout_ms)
-{
-	long long deadline = now_ms() + timeout_ms;
-	struct pollfd pfd;
-	char **ev, *s;
-	bool done = false;
-
-	if (!xs_watch(h, path, "xenemu-wait"))
-		die("cannot watch %s: %s", path, strerror(errno));
-	pfd.fd = xs_fileno(h);
-	pfd.events = POLLIN;
-	for (;;) {
-		long long left;
-
-		s = xs_get(h, XBT_NULL, "%s", path);
-		done = s != NULL && atoi(s) == want;
-		free(s);
-		left = deadline - now_ms();
-		if (done || left <= 0)
-			break;
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
-			break;
-		while ((ev = xs_check_watch(h)) != NULL)
-			free(ev);
-	}
-	xs_unwatch(h, path, "xenemu-wait");
-	return done;
-}
-
-/* How a removal treats a backend that does not close. */
-enum rm_mode {
-	RM_WAIT,	/* wait for Closed; give up (remove nothing) on timeout */
-	RM_FORCE,	/* do not wait */
-	RM_TRY,		/* wait for Closed, then remove anyway (domain destroy) */
-};
-
-/*
- * libxl__initiate_device_generic_remove(): the backend is told to go
- * offline and to close; once it is Closed (or at once when forced), the
- * frontend, backend and toolstack entries go.
- */
-static void
-vif_remove(struct xs_handle *h, const struct vif *v, enum rm_mode mode,
-	   int timeout_s)
-{
-	bool force = mode != RM_WAIT;
-	char state_path[160], online_path[160], *s;
-	xs_transaction_t t;
-	bool ok, closed;
-
-	snprintf(state_path, sizeof(state_path), "%s/state", v->be);
-	snprintf(online_path, sizeof(online_path), "%s/online", v->be);
-	do {
-		t = tx_start(h);
-		s = xs_get(h, t, "%s", state_path);
-		if (s == NULL && !force) {
-			xs_transaction_end(h, t, true);
-			die("cannot read %s: %s (use --force)", state_path,
-			    strerror(errno));
-		}
-		closed = s != NULL && atoi(s) == XB_CLOSED;
-		ok = true;
-		if (s != NULL) {
-			ok = xs_put(h, t, online_path, "0");
-			if (!closed)
-				ok &= xs_put(h, t, state_path, "5");
-		}
-		free(s);
-	} while (tx_retry(h, t, ok, "vif detach"));
-	if (mode != RM_FORCE && !closed &&
-	    !wait_state(h, state_path, XB_CLOSED, timeout_s * 1000) &&
-	    mode == RM_WAIT)
-		die("the backend of vif %u of domain %u did not close within "
-		    "%d s; nothing removed (use --force)", v->devid,
-		    v->fe_domid, timeout_s);
-	do {
-		t = tx_start(h);
-		/* Each may be gone already; what is left is removed. */
-		path_cleanup(h, t, v->fe);
-		path_cleanup(h, t, v->be);
-		path_cleanup(h, t, v->lx);
-	} while (tx_retry(h, t, true, "vif detach"));
-}
-
 int
 cmd_vif_detach(const char *cmd, int argc, char **argv)
 {
-	unsigned int fe = 0, devid = 0, timeout_s = DEFAULT_TIMEOUT_S;
+	unsigned int fe, devid = 0, timeout_s = DEFAULT_TIMEOUT_S;
+	struct domain_arg fe_arg = { 0, NULL };
 	bool force = false;
 	const struct opt opts[] = {
-		{ "frontend", OPT_DOMID, &fe, .required = "N" },
+		{ "frontend", OPT_DOMAIN, &fe_arg, .required = "DOM" },
 		{ "devid", OPT_UINT, &devid, 0, 65535 },
 		{ "force", OPT_FLAG, &force },
 		{ "timeout", OPT_UINT, &timeout_s, 0, 3600 },
@@ -381,7 +504,7 @@ cmd_vif_detach(const char *cmd, int argc, char **argv)
 
 	parse_options(cmd, argc, argv, opts, REST_NONE);
 	h = xs_connect();
-	need_domain(h, fe);
+	fe = domain_resolve(h, &fe_arg);
 	if (!vif_lookup(h, fe, devid, &v))
 		die("domain %u has no vif %u", fe, devid);
 	vif_remove(h, &v, force ? RM_FORCE : RM_WAIT, (int)timeout_s);
@@ -407,4 +530,85 @@ vif_remove_all(struct xs_handle *h, unsigned int domid, int timeout_s)
 			vif_remove(h, &v, RM_TRY, timeout_s);
 	}
 	free(list);
+}
+
+/* One row of `vif list` for vif <devid> of <domid>, if libxl recorded it. */
+static void
+vif_list_one(struct xs_handle *h, unsigned int domid, unsigned int devid)
+{
+	char *name, *fes, *bes, *mac, *hp;
+	struct vif v;
+
+	if (!vif_lookup(h, domid, devid, &v))
+		return;
+	name = xs_get(h, XBT_NULL, "/local/domain/%u/name", domid);
+	fes = xs_get(h, XBT_NULL, "%s/state", v.fe);
+	bes = xs_get(h, XBT_NULL, "%s/state", v.be);
+	mac = xs_get(h, XBT_NULL, "%s/mac", v.be);
+	hp = xs_get(h, XBT_NULL, "%s/hotplug-status", v.be);
+	printf("%-8u %-16s %-5u %-7u %-8s %-8s %-17s %s\n", domid,
+	       name != NULL ? name : "-", devid, v.be_domid,
+	       fes != NULL ? fes : "-", bes != NULL ? bes : "-",
+	       mac != NULL ? mac : "-",
+	       hp == NULL ? "-" : hp[0] == '\0' ? "(pending)" : hp);
+	free(name);
+	free(fes);
+	free(bes);
+	free(mac);
+	free(hp);
+}
+
+/* The entries of directory <path> (none if it is missing). */
+static char **
+num_dir(struct xs_handle *h, const char *path, unsigned int *num)
+{
+	char **list = xs_directory(h, XBT_NULL, path, num);
+
+	if (list == NULL)
+		*num = 0;
+	return list;
+}
+
+int
+cmd_vif_list(const char *cmd, int argc, char **argv)
+{
+	/* UINT_MAX: no --frontend, every domain's vifs */
+	struct domain_arg fe_arg = { UINT_MAX, NULL };
+	const struct opt opts[] = {
+		{ "frontend", OPT_DOMAIN, &fe_arg },
+		{ .name = NULL },
+	};
+	unsigned int nd, nv, i, j, only = UINT_MAX;
+	char path[64], **doms, **vifs, *e;
+	unsigned long dom, dev;
+	struct xs_handle *h;
+	bool one;
+
+	parse_options(cmd, argc, argv, opts, REST_NONE);
+	one = fe_arg.name != NULL || fe_arg.domid != UINT_MAX;
+	h = xs_connect();
+	if (one)
+		only = domain_resolve(h, &fe_arg);
+	printf("%-8s %-16s %-5s %-7s %-8s %-8s %-17s %s\n", "FRONTEND",
+	       "NAME", "DEVID", "BACKEND", "FE-STATE", "BE-STATE", "MAC",
+	       "HOTPLUG");
+	doms = num_dir(h, "/libxl", &nd);
+	for (i = 0; i < nd; i++) {
+		dom = strtoul(doms[i], &e, 10);
+		if (*e != '\0' || dom >= DOMID_FIRST_RESERVED ||
+		    (one && dom != only))
+			continue;
+		snprintf(path, sizeof(path), "/libxl/%lu/device/vif", dom);
+		vifs = num_dir(h, path, &nv);
+		for (j = 0; j < nv; j++) {
+			dev = strtoul(vifs[j], &e, 10);
+			if (*e == '\0' && dev <= 65535)
+				vif_list_one(h, (unsigned int)dom,
+					     (unsigned int)dev);
+		}
+		free(vifs);
+	}
+	free(doms);
+	xs_close(h);
+	return 0;
 }

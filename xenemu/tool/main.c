@@ -82,9 +82,10 @@ usage(FILE *f)
 "  domain create --domid N [--name NAME] [--max-grants G] [--max-pages P]\n"
 "  domain destroy --domid N [--timeout SEC]\n"
 "  domain list\n"
-"  vif attach --frontend N --backend M [--devid D] [--mac MAC] [--mtu MTU]\n"
-"             [--bridge BRIDGE] [--script SCRIPT]\n"
-"  vif detach --frontend N [--devid D] [--force] [--timeout SEC]\n"
+"  vif attach --frontend DOM --backend DOM [--devid D] [--mac MAC] [--mtu MTU]\n"
+"             [--bridge BRIDGE] [--script SCRIPT] [--wait] [--timeout SEC]\n"
+"  vif detach --frontend DOM [--devid D] [--force] [--timeout SEC]\n"
+"  vif list [--frontend DOM]      the vifs, their states and hotplug status\n"
 "  exec --domid N -- PROGRAM [ARGS...]   run PROGRAM as domain N\n"
 "  env --domid N                  print that environment as shell exports\n"
 "  help                           this text\n");
@@ -121,6 +122,22 @@ set_option(const struct opt *o, const char *arg)
 		*(unsigned int *)o->val = parse_num(name, arg, 0,
 						    DOMID_FIRST_RESERVED - 1);
 		break;
+	case OPT_DOMAIN: {
+		struct domain_arg *d = o->val;
+
+		/* a number is a domid; a name cannot start with a digit */
+		if (arg[0] >= '0' && arg[0] <= '9') {
+			d->domid = parse_num(name, arg, 0,
+					     DOMID_FIRST_RESERVED - 1);
+			d->name = NULL;
+		} else if (arg[0] == '\0' || strlen(arg) > 255) {
+			bad_usage("%s: a domid or a name of 1 to 255 "
+				  "characters", name);
+		} else {
+			d->name = arg;
+		}
+		break;
+	}
 	case OPT_UINT:
 		*(unsigned int *)o->val = parse_num(name, arg, o->min, o->max);
 		break;
@@ -320,6 +337,7 @@ static const struct command {
 	{ "domain", "list", cmd_domain_list },
 	{ "vif", "attach", cmd_vif_attach },
 	{ "vif", "detach", cmd_vif_detach },
+	{ "vif", "list", cmd_vif_list },
 	{ "exec", NULL, cmd_exec },
 	{ "env", NULL, cmd_env },
 };

@@ -51,6 +51,7 @@ void bad_usage(const char *fmt, ...)
 
 enum opt_type {
 	OPT_DOMID,      /* unsigned int, 0 to DOMID_FIRST_RESERVED - 1 */
+	OPT_DOMAIN,     /* struct domain_arg: a domid or a domain's name */
 	OPT_UINT,       /* unsigned int, min to max */
 	OPT_STR,        /* const char * */
 	OPT_FLAG,       /* bool, no value */
@@ -133,6 +134,23 @@ bool tx_retry(struct xs_handle *h, xs_transaction_t t, bool ok,
 bool domain_known(struct xs_handle *h, unsigned int domid);
 void need_domain(struct xs_handle *h, unsigned int domid);
 
+/* The domid of the domain called <name>, or -1. */
+int domain_by_name(struct xs_handle *h, const char *name);
+
+/* An OPT_DOMAIN value: a domain by number or, as xl takes it, by name. */
+struct domain_arg {
+	unsigned int domid;	/* given by number */
+	const char *name;	/* given by name, else NULL */
+};
+
+/* The domid of <d>, an existing domain; or die. */
+unsigned int domain_resolve(struct xs_handle *h, const struct domain_arg *d);
+
+/* --- cmd_exec.c -------------------------------------------------------------- */
+
+/* Sets the environment of a program of domain <domid> (`xenemu env`). */
+void domain_setenv(unsigned int domid);
+
 /* --- cmd_vif.c --------------------------------------------------------------- */
 
 /* libxl__devices_destroy(): each vif of <domid> removed, the backend given
@@ -148,6 +166,7 @@ int cmd_domain_destroy(const char *cmd, int argc, char **argv);
 int cmd_domain_list(const char *cmd, int argc, char **argv);
 int cmd_vif_attach(const char *cmd, int argc, char **argv);
 int cmd_vif_detach(const char *cmd, int argc, char **argv);
+int cmd_vif_list(const char *cmd, int argc, char **argv);
 int cmd_exec(const char *cmd, int argc, char **argv);
 int cmd_env(const char *cmd, int argc, char **argv);
 

@@ -128,3 +128,39 @@ tx_start(struct xs_handle *h)
 		die("cannot start a xenstore transaction: %s", strerror(errno));
 	return t;
 }
+
+int
+domain_by_name(struct xs_handle *h, const char *name)
+{
+	char **list, *n;
+	unsigned int num, i;
+	int found = -1;
+
+	list = xs_directory(h, XBT_NULL, "/local/domain", &num);
+	if (list == NULL)
+		return -1;
+	for (i = 0; i < num && found < 0; i++) {
+		n = xs_get(h, XBT_NULL, "/local/domain/%s/name", list[i]);
+		if (n != NULL && strcmp(n, name) == 0)
+			found = atoi(list[i]);
+		free(n);
+	}
+	free(list);
+	return found;
+}
+
+unsigned int
+domain_resolve(struct xs_handle *h, const struct domain_arg *d)
+{
+	int id;
+
+	if (d->name == NULL) {
+		need_domain(h, d->domid);
+		return d->domid;
+	}
+	id = domain_by_name(h, d->name);
+	if (id < 0 || !domain_known(h, (unsigned int)id))
+		die("no domain called '%s' (see `xenemu domain list`)",
+		    d->name);
+	return (unsigned int)id;
+}
