@@ -22,52 +22,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "xennet.h"
-
-/* xennet_ethdev.c's, which the harness does not link */
-int xennet_logtype;
+#include "fuzz_xennet.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NB_MBUFS 2048
-#define RING_PAGE 4096
 
 static struct rte_mempool *mp;
 static struct xennet_rxq rxq;
-static uint8_t *pages;
 static void *sring_mem;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = { (*argv)[0], "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", "-l", "0", "--log-level=lib.eal:error",
-		NULL };
-	uint32_t n;
+	void *slots;
 
 	(void)argc;
-	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
-		abort();
-	mp = rte_pktmbuf_pool_create("fuzz", NB_MBUFS, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (mp == NULL)
-		abort();
-	n = XENPV_RX_RING_SIZE(0);
-	sring_mem = aligned_alloc(RING_PAGE, RING_PAGE);
-	pages = aligned_alloc(RING_PAGE, (size_t)n * XENPV_PAGE_SIZE);
-	rxq.slots = calloc(n, sizeof(*rxq.slots));
-	rxq.pages.refs = calloc(n, sizeof(*rxq.pages.refs));
-	if (sring_mem == NULL || pages == NULL || rxq.slots == NULL ||
-	    rxq.pages.refs == NULL)
-		abort();
-	rxq.pages.nr = n;
-	rxq.pages.nr_chunks = 1;
-	rxq.pages.chunk[0] = pages;
+	mp = fuzz_xennet_eal((*argv)[0], NB_MBUFS, RTE_MBUF_DEFAULT_BUF_SIZE);
+	sring_mem = fuzz_xennet_queue_mem(XENPV_RX_RING_SIZE(0),
+					  sizeof(*rxq.slots), &slots,
+					  &rxq.pages);
+	rxq.slots = slots;
 	rxq.mp = mp;
 	xenpv_dp_open(&rxq.guard);
 	return 0;
@@ -77,16 +56,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 check_mbuf(const struct rte_mbuf *m)
 {
-	const struct rte_mbuf *s;
-	uint32_t len = 0;
-	uint16_t nb = 0;
+	const char *reason;
 
-	for (s = m; s != NULL; s = s->next) {
-		len += s->data_len;
-		nb++;
-	}
-	if (len != m->pkt_len || nb != m->nb_segs || len == 0 ||
-	    len > rxq.max_len || (nb > 1 && !rxq.scatter))
+	/* segment lengths add up to pkt_len, nb_segs is the chain's length */
+	if (rte_mbuf_check(m, 1, &reason) != 0 || m->pkt_len == 0 ||
+	    m->pkt_len > rxq.max_len || (m->nb_segs > 1 && !rxq.scatter))
 		abort();
 	if ((m->ol_flags & RTE_MBUF_F_RX_LRO) && !rxq.gso)
 		abort();
@@ -114,15 +88,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	netif_rx_sring_t *sring = sring_mem;
 	netif_rx_front_ring_t *r = &rxq.ring;
-	uint32_t nslots, split, extra, i, ring_size;
+	uint32_t nslots, split, extra, ring_size;
 	RING_IDX cons;
 
 	if (size < 3)
 		return 0;
-	/* a fresh connection each time, as xennet_queue_connect makes it */
-	memset(sring_mem, 0, RING_PAGE);
-	SHARED_RING_INIT(sring);
-	FRONT_RING_INIT(r, sring, RING_PAGE);
+	/* a fresh connection each time */
+	FUZZ_XENNET_FRESH_RING(r, sring);
 	ring_size = RING_SIZE(r);
 	rxq.scatter = data[0] & 1;
 	rxq.gso = (data[0] >> 1) & 1;
@@ -131,8 +103,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		XENPV_PAGE_SIZE;
 	memset(&rxq.stats, 0, sizeof(rxq.stats));
 	xennet_rxq_post_all(&rxq);
-	/* never ask for a kick: there is no event channel here */
-	sring->req_event = 0;
 
 	nslots = (uint32_t)(size - 3) / sizeof(netif_rx_response_t);
 	if (nslots > ring_size)
@@ -140,10 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	split = nslots == 0 ? 0 : data[1] % (nslots + 1);
 	extra = data[2] & 0x80 ? data[2] & 0x7f : 0;
 	cons = r->rsp_cons;
-	for (i = 0; i < nslots; i++)
-		memcpy(RING_GET_RESPONSE(r, cons + i),
-		       data + 3 + i * sizeof(netif_rx_response_t),
-		       sizeof(netif_rx_response_t));
+	FUZZ_XENNET_WRITE_RSPS(r, data + 3, nslots);
 
 	__atomic_store_n(&sring->rsp_prod, cons + split, __ATOMIC_RELEASE);
 	bursts(2);

@@ -21,57 +21,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_eal.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
-#include "xennet.h"
-
-/* xennet_ethdev.c's, which the harness does not link */
-int xennet_logtype;
+#include "fuzz_xennet.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NB_MBUFS 64
-#define RING_PAGE 4096
 #define MAX_LEN 65000u
 
 static struct rte_mempool *mp;
 static struct xennet_txq txq;
-static uint8_t *pages;
 static void *sring_mem;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = { (*argv)[0], "--no-huge", "-m", "64", "--no-pci",
-		"--no-shconf", "-l", "0", "--log-level=lib.eal:error",
-		NULL };
-	uint32_t n;
+	void *slots;
 
 	(void)argc;
-	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
-		abort();
 	/* one segment holds any packet: the chain walk is not fuzzed here */
-	mp = rte_pktmbuf_pool_create("fuzz", NB_MBUFS, 0, 0,
-				     MAX_LEN + RTE_PKTMBUF_HEADROOM,
-				     SOCKET_ID_ANY);
-	if (mp == NULL)
-		abort();
-	n = XENPV_TX_RING_SIZE(0);
-	sring_mem = aligned_alloc(RING_PAGE, RING_PAGE);
-	pages = aligned_alloc(RING_PAGE, (size_t)n * XENPV_PAGE_SIZE);
-	txq.slots = calloc(n, sizeof(*txq.slots));
-	txq.pages.refs = calloc(n, sizeof(*txq.pages.refs));
-	if (sring_mem == NULL || pages == NULL || txq.slots == NULL ||
-	    txq.pages.refs == NULL)
-		abort();
-	txq.pages.nr = n;
-	txq.pages.nr_chunks = 1;
-	txq.pages.chunk[0] = pages;
+	mp = fuzz_xennet_eal((*argv)[0], NB_MBUFS,
+			     MAX_LEN + RTE_PKTMBUF_HEADROOM);
+	sring_mem = fuzz_xennet_queue_mem(XENPV_TX_RING_SIZE(0),
+					  sizeof(*txq.slots), &slots,
+					  &txq.pages);
+	txq.slots = slots;
 	txq.sg = true;
 	txq.caps.csum_v4 = true;
 	txq.caps.csum_v6 = true;
@@ -147,12 +126,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	/* a fresh connection each time, as xennet_queue_connect makes it */
-	memset(sring_mem, 0, RING_PAGE);
-	SHARED_RING_INIT(sring);
-	FRONT_RING_INIT(r, sring, RING_PAGE);
-	/* never ask for a kick: there is no event channel here */
-	sring->req_event = 0;
+	/* a fresh connection each time */
+	FUZZ_XENNET_FRESH_RING(r, sring);
 	xennet_txq_init_slots(&txq);
 	memset(&txq.stats, 0, sizeof(txq.stats));
 
@@ -179,10 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sizeof(netif_tx_response_t) : 0;
 	if (nrsp > RING_SIZE(r))
 		nrsp = RING_SIZE(r);
-	for (i = 0; i < nrsp; i++)
-		memcpy(RING_GET_RESPONSE(r, cons + i),
-		       data + off + i * sizeof(netif_tx_response_t),
-		       sizeof(netif_tx_response_t));
+	FUZZ_XENNET_WRITE_RSPS(r, data + off, nrsp);
 	__atomic_store_n(&sring->rsp_prod, cons + nrsp + extra,
 			 __ATOMIC_RELEASE);
 
