@@ -62,12 +62,21 @@ struct xt_hdr {
 
 #define XT_CRC_SEED	0xffffffffu
 
-enum xt_mode {
-	XT_MODE_GEN,		/* send only */
-	XT_MODE_SINK,		/* receive and verify only */
-	XT_MODE_REFLECT,	/* swap MAC addresses and send every frame back */
-	XT_MODE_BIDIR,		/* send own stream(s) and verify the peer's */
-};
+/*
+ * Enumerations whose values have names in the output or on the command line
+ * list each value once, X(KIND, ID, name): XT_ENUM makes the enumerator
+ * XT_KIND_ID, XT_NAME the entry "name" of a table of names indexed by it.
+ */
+#define XT_ENUM(kind, id, name) XT_ ## kind ## _ ## id,
+#define XT_NAME(kind, id, name) [XT_ ## kind ## _ ## id] = #name,
+
+#define XT_MODES(X)							\
+	X(MODE, GEN, gen)		/* send only */			\
+	X(MODE, SINK, sink)		/* receive and verify only */	\
+	X(MODE, REFLECT, reflect)	/* swap MACs, send each back */	\
+	X(MODE, BIDIR, bidir)		/* send own stream(s), verify the peer's */
+
+enum xt_mode { XT_MODES(XT_ENUM) };
 
 /* Everything the command line sets. Times are in seconds. */
 struct xt_config {
@@ -111,15 +120,16 @@ struct xt_config {
 };
 
 /* Why the run ended. */
-enum xt_stop {
-	XT_STOP_NONE,
-	XT_STOP_DONE,		/* sending finished (count/duration) and the drain ran out */
-	XT_STOP_EXPECT,		/* the expected frames arrived (then drained) */
-	XT_STOP_DURATION,
-	XT_STOP_IDLE,
-	XT_STOP_SIGNAL,
-	XT_STOP_TIMEOUT,
-};
+#define XT_STOPS(X)							\
+	X(STOP, NONE, none)						\
+	X(STOP, DONE, done)	/* sending finished (count/duration), drained */ \
+	X(STOP, EXPECT, expect)	/* the expected frames arrived (then drained) */ \
+	X(STOP, DURATION, duration)					\
+	X(STOP, IDLE, idle)						\
+	X(STOP, SIGNAL, signal)						\
+	X(STOP, TIMEOUT, timeout)
+
+enum xt_stop { XT_STOPS(XT_ENUM) };
 
 /* Transmit-side counters (over all queues). */
 struct xt_tx_stats {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -517,33 +518,30 @@ xt_paced(struct xt_ctx *c, struct xt_txq *t, uint64_t now)
 	return (uint16_t)RTE_MIN(due - t->paced, (uint64_t)c->cfg->burst);
 }
 
+/* The receive counter each verdict on a frame that is not valid adds to. */
+static const size_t xt_verdict_counter[] = {
+	[XT_FRAME_OTHER] = offsetof(struct xt_rx_stats, other),
+	[XT_FRAME_BAD_LEN] = offsetof(struct xt_rx_stats, bad_len),
+	[XT_FRAME_BAD_MAGIC] = offsetof(struct xt_rx_stats, bad_magic),
+	[XT_FRAME_BAD_CSUM] = offsetof(struct xt_rx_stats, bad_csum),
+	[XT_FRAME_BAD_STREAM] = offsetof(struct xt_rx_stats, bad_stream),
+};
+
 static void
 xt_verify(struct xt_ctx *c, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct xt_rx_frame f;
+	enum xt_verdict v;
 	uint16_t i;
 
 	for (i = 0; i < nb; i++) {
-		switch (xt_frame_check(pkts[i], c->cfg->udp_port, &f)) {
-		case XT_FRAME_OK:
+		v = xt_frame_check(pkts[i], c->cfg->udp_port, &f);
+		if (v == XT_FRAME_OK) {
 			c->rx.valid++;
 			xt_seq_rx(c->seq, f.stream, f.seq, &c->rx);
-			break;
-		case XT_FRAME_OTHER:
-			c->rx.other++;
-			break;
-		case XT_FRAME_BAD_LEN:
-			c->rx.bad_len++;
-			break;
-		case XT_FRAME_BAD_MAGIC:
-			c->rx.bad_magic++;
-			break;
-		case XT_FRAME_BAD_CSUM:
-			c->rx.bad_csum++;
-			break;
-		case XT_FRAME_BAD_STREAM:
-			c->rx.bad_stream++;
-			break;
+		} else {
+			(*(uint64_t *)((char *)&c->rx +
+				       xt_verdict_counter[v]))++;
 		}
 	}
 }

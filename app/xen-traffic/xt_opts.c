@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,12 +95,7 @@ static const struct option xt_long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *const xt_mode_names[] = {
-	[XT_MODE_GEN] = "gen",
-	[XT_MODE_SINK] = "sink",
-	[XT_MODE_REFLECT] = "reflect",
-	[XT_MODE_BIDIR] = "bidir",
-};
+static const char *const xt_mode_names[] = { XT_MODES(XT_NAME) };
 
 const char *
 xt_mode_name(enum xt_mode mode)
@@ -207,18 +203,6 @@ xt_parse_u64(const char *opt, const char *arg, uint64_t min, uint64_t max,
 	return 0;
 }
 
-static int
-xt_parse_u16(const char *opt, const char *arg, uint16_t min, uint16_t max,
-	     uint16_t *out)
-{
-	uint64_t v;
-	int ret = xt_parse_u64(opt, arg, min, max, false, &v);
-
-	if (ret == 0)
-		*out = (uint16_t)v;
-	return ret;
-}
-
 /* Seconds: a non-negative decimal, at most a day. */
 static int
 xt_parse_secs(const char *opt, const char *arg, double *out)
@@ -234,6 +218,101 @@ xt_parse_secs(const char *opt, const char *arg, double *out)
 		return xt_bad(opt, arg, "must be 0..86400 seconds");
 	*out = v;
 	return 0;
+}
+
+/*
+ * The options that set one number of the configuration: each one's range,
+ * whether it takes a k/M/G multiplier, its default and its field. Seconds
+ * (a double field) are 0..86400 (xt_parse_secs); the others are unsigned
+ * fields of 2, 4 or 8 bytes.
+ */
+struct xt_num_opt {
+	int opt;		/* XT_OPT_* */
+	bool secs;		/* seconds, else an unsigned integer */
+	bool suffix;		/* k/M/G multiplier accepted */
+	uint64_t min, max;
+	double def;		/* set by xt_defaults() */
+	size_t off;		/* of the field in struct xt_config */
+	size_t size;		/* of the field */
+};
+
+#define XT_FIELD(f) offsetof(struct xt_config, f), \
+	sizeof(((struct xt_config *)NULL)->f)
+#define XT_SECS(o, def, f) { XT_OPT_ ## o, true, false, 0, 0, def, XT_FIELD(f) }
+#define XT_UINT(o, sfx, lo, hi, def, f) \
+	{ XT_OPT_ ## o, false, sfx, lo, hi, def, XT_FIELD(f) }
+
+static const struct xt_num_opt xt_num_opts[] = {
+	XT_UINT(RATE, true, 0, UINT64_C(1) << 40, 0, rate),
+	XT_SECS(DURATION, 0, duration),
+	XT_UINT(COUNT, true, 1, UINT64_C(1) << 56, 0, count),
+	XT_UINT(EXPECT, true, 1, UINT64_C(1) << 56, 0, expect),
+	XT_SECS(DRAIN, 1, drain),
+	XT_SECS(IDLE, 0, idle),
+	XT_SECS(TIMEOUT, 0, timeout),
+	XT_SECS(WAIT_LINK, 0, wait_link),
+	XT_SECS(REPORT, 1, report),
+	XT_UINT(QUEUES, false, 1, XT_MAX_QUEUES, 1, queues),
+	XT_UINT(BURST, false, 1, XT_MAX_BURST, 32, burst),
+	XT_UINT(RXD, false, 16, 32768, 1024, rxd),
+	XT_UINT(TXD, false, 16, 32768, 1024, txd),
+	XT_UINT(MBUFS, true, 1024, UINT32_MAX, 0, nb_mbufs),
+	XT_UINT(MBUF_SIZE, false, 1, UINT16_MAX, RTE_MBUF_DEFAULT_BUF_SIZE,
+		mbuf_size),
+	XT_UINT(STREAM, false, 0, XT_MAX_STREAMS - 1, 0, stream_base),
+	XT_UINT(UDP_PORT, false, 1, UINT16_MAX, 9, udp_port),
+	XT_UINT(TX_RETRIES, false, 0, UINT32_MAX, 0, tx_retries),
+	XT_UINT(INJ_DROP, false, 0, UINT32_MAX, 0, inject_drop),
+	XT_UINT(INJ_CORRUPT, false, 0, UINT32_MAX, 0, inject_corrupt),
+	XT_UINT(INJ_DUP, false, 0, UINT32_MAX, 0, inject_dup),
+	XT_UINT(INJ_REORDER, false, 0, UINT32_MAX, 0, inject_reorder),
+	XT_UINT(INJ_INTERVAL, false, 16, UINT32_MAX, 101, inject_interval),
+};
+
+/* Store @v in the field @o describes. */
+static void
+xt_num_set(const struct xt_num_opt *o, struct xt_config *cfg, double secs,
+	   uint64_t v)
+{
+	void *field = (char *)cfg + o->off;
+
+	if (o->secs)
+		*(double *)field = secs;
+	else if (o->size == sizeof(uint16_t))
+		*(uint16_t *)field = (uint16_t)v;
+	else if (o->size == sizeof(uint32_t))
+		*(uint32_t *)field = (uint32_t)v;
+	else
+		*(uint64_t *)field = v;
+}
+
+/* The numeric option @opt, or NULL if it is not one. */
+static const struct xt_num_opt *
+xt_num_find(int opt)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(xt_num_opts); i++)
+		if (xt_num_opts[i].opt == opt)
+			return &xt_num_opts[i];
+	return NULL;
+}
+
+static int
+xt_num_parse(const struct xt_num_opt *o, const char *opt, const char *arg,
+	     struct xt_config *cfg)
+{
+	double secs = 0;
+	uint64_t v = 0;
+	int ret;
+
+	if (o->secs)
+		ret = xt_parse_secs(opt, arg, &secs);
+	else
+		ret = xt_parse_u64(opt, arg, o->min, o->max, o->suffix, &v);
+	if (ret == 0)
+		xt_num_set(o, cfg, secs, v);
+	return ret;
 }
 
 /*
@@ -318,25 +397,21 @@ xt_parse_ip(const char *opt, const char *arg, rte_be32_t *out)
 static void
 xt_defaults(struct xt_config *cfg)
 {
+	unsigned int i;
+
 	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < RTE_DIM(xt_num_opts); i++)
+		xt_num_set(&xt_num_opts[i], cfg, xt_num_opts[i].def,
+			   (uint64_t)xt_num_opts[i].def);
 	cfg->mode = XT_MODE_BIDIR;
 	cfg->sizes[0] = 64;
 	cfg->nb_sizes = 1;
 	cfg->sched_len = 1;
 	cfg->max_size = 64;
-	cfg->drain = 1.0;
-	cfg->report = 1.0;
-	cfg->queues = 1;
-	cfg->burst = 32;
-	cfg->rxd = 1024;
-	cfg->txd = 1024;
-	cfg->mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	/* 198.18.0.0/15 is for benchmarks (RFC 2544). Not RTE_IPV4: it shifts an int. */
 	cfg->src_ip = rte_cpu_to_be_32(UINT32_C(198) << 24 | 18 << 16 | 1);
 	cfg->dst_ip = rte_cpu_to_be_32(UINT32_C(198) << 24 | 18 << 16 | 2);
-	cfg->udp_port = 9;
 	cfg->promisc = true;
-	cfg->inject_interval = 101;
 }
 
 /* Cross-option checks, once everything is parsed. */
@@ -403,7 +478,7 @@ int
 xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 {
 	const char *prog = argc > 0 ? argv[0] : "xen-traffic";
-	uint64_t v;
+	const struct xt_num_opt *num;
 	int opt, ret = 0;
 	unsigned int i;
 
@@ -437,59 +512,6 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 		case XT_OPT_SIZE:
 			ret = xt_parse_sizes(optarg, cfg);
 			break;
-		case XT_OPT_RATE:
-			ret = xt_parse_u64(name, optarg, 0, UINT64_C(1) << 40, true,
-					   &cfg->rate);
-			break;
-		case XT_OPT_DURATION:
-			ret = xt_parse_secs(name, optarg, &cfg->duration);
-			break;
-		case XT_OPT_COUNT:
-			ret = xt_parse_u64(name, optarg, 1, UINT64_C(1) << 56, true,
-					   &cfg->count);
-			break;
-		case XT_OPT_EXPECT:
-			ret = xt_parse_u64(name, optarg, 1, UINT64_C(1) << 56, true,
-					   &cfg->expect);
-			break;
-		case XT_OPT_DRAIN:
-			ret = xt_parse_secs(name, optarg, &cfg->drain);
-			break;
-		case XT_OPT_IDLE:
-			ret = xt_parse_secs(name, optarg, &cfg->idle);
-			break;
-		case XT_OPT_TIMEOUT:
-			ret = xt_parse_secs(name, optarg, &cfg->timeout);
-			break;
-		case XT_OPT_WAIT_LINK:
-			ret = xt_parse_secs(name, optarg, &cfg->wait_link);
-			break;
-		case XT_OPT_REPORT:
-			ret = xt_parse_secs(name, optarg, &cfg->report);
-			break;
-		case XT_OPT_QUEUES:
-			ret = xt_parse_u16(name, optarg, 1, XT_MAX_QUEUES, &cfg->queues);
-			break;
-		case XT_OPT_BURST:
-			ret = xt_parse_u16(name, optarg, 1, XT_MAX_BURST, &cfg->burst);
-			break;
-		case XT_OPT_RXD:
-			ret = xt_parse_u16(name, optarg, 16, 32768, &cfg->rxd);
-			break;
-		case XT_OPT_TXD:
-			ret = xt_parse_u16(name, optarg, 16, 32768, &cfg->txd);
-			break;
-		case XT_OPT_MBUFS:
-			ret = xt_parse_u64(name, optarg, 1024, UINT32_MAX, true, &v);
-			cfg->nb_mbufs = (uint32_t)v;
-			break;
-		case XT_OPT_MBUF_SIZE:
-			ret = xt_parse_u16(name, optarg, 1, UINT16_MAX, &cfg->mbuf_size);
-			break;
-		case XT_OPT_STREAM:
-			ret = xt_parse_u16(name, optarg, 0, XT_MAX_STREAMS - 1,
-					   &cfg->stream_base);
-			break;
 		case XT_OPT_DST_MAC:
 			if (rte_ether_unformat_addr(optarg, &cfg->dst_mac) != 0)
 				ret = xt_bad(name, optarg, "not a MAC address");
@@ -501,38 +523,11 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 		case XT_OPT_DST_IP:
 			ret = xt_parse_ip(name, optarg, &cfg->dst_ip);
 			break;
-		case XT_OPT_UDP_PORT:
-			ret = xt_parse_u16(name, optarg, 1, UINT16_MAX, &cfg->udp_port);
-			break;
-		case XT_OPT_TX_RETRIES:
-			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false, &v);
-			cfg->tx_retries = (uint32_t)v;
-			break;
 		case XT_OPT_NO_PROMISC:
 			cfg->promisc = false;
 			break;
 		case XT_OPT_SUMMARY:
 			cfg->summary_path = optarg;
-			break;
-		case XT_OPT_INJ_DROP:
-			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
-					   &cfg->inject_drop);
-			break;
-		case XT_OPT_INJ_CORRUPT:
-			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
-					   &cfg->inject_corrupt);
-			break;
-		case XT_OPT_INJ_DUP:
-			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
-					   &cfg->inject_dup);
-			break;
-		case XT_OPT_INJ_REORDER:
-			ret = xt_parse_u64(name, optarg, 0, UINT32_MAX, false,
-					   &cfg->inject_reorder);
-			break;
-		case XT_OPT_INJ_INTERVAL:
-			ret = xt_parse_u64(name, optarg, 16, UINT32_MAX, false,
-					   &cfg->inject_interval);
 			break;
 		case ':':
 			fprintf(stderr, "xen-traffic: %s needs an argument\n",
@@ -540,6 +535,11 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 			ret = -EINVAL;
 			break;
 		default:
+			num = xt_num_find(opt);
+			if (num != NULL) {
+				ret = xt_num_parse(num, name, optarg, cfg);
+				break;
+			}
 			fprintf(stderr, "xen-traffic: unknown option '%s' (see --help)\n",
 				argv[optind - 1]);
 			ret = -EINVAL;

@@ -13,19 +13,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "xt.h"
 
-static const char *const xt_stop_names[] = {
-	[XT_STOP_NONE] = "none",
-	[XT_STOP_DONE] = "done",
-	[XT_STOP_EXPECT] = "expect",
-	[XT_STOP_DURATION] = "duration",
-	[XT_STOP_IDLE] = "idle",
-	[XT_STOP_SIGNAL] = "signal",
-	[XT_STOP_TIMEOUT] = "timeout",
-};
+static const char *const xt_stop_names[] = { XT_STOPS(XT_NAME) };
 
 const char *
 xt_stop_name(enum xt_stop stop)
@@ -94,31 +87,108 @@ struct xt_kv_list {
 };
 
 static void
-xt_kv_u64(struct xt_kv_list *l, const char *key, uint64_t v)
+xt_kv_add(struct xt_kv_list *l, struct xt_kv kv)
 {
 	if (l->n < XT_KV_MAX)
-		l->kv[l->n++] = (struct xt_kv){ .key = key, .type = XT_KV_U64, .u = v };
+		l->kv[l->n++] = kv;
 }
 
-static void
-xt_kv_i64(struct xt_kv_list *l, const char *key, int64_t v)
+#define xt_kv_u64(l, k, v) \
+	xt_kv_add(l, (struct xt_kv){ .key = (k), .type = XT_KV_U64, .u = (v) })
+#define xt_kv_i64(l, k, v) \
+	xt_kv_add(l, (struct xt_kv){ .key = (k), .type = XT_KV_I64, .i = (v) })
+#define xt_kv_dbl(l, k, v) \
+	xt_kv_add(l, (struct xt_kv){ .key = (k), .type = XT_KV_DBL, .d = (v) })
+#define xt_kv_str(l, k, v) \
+	xt_kv_add(l, (struct xt_kv){ .key = (k), .type = XT_KV_STR, .s = (v) })
+
+/*
+ * The counters of the result in the summary's order: each a uint64_t field
+ * of struct xt_result; a rate, that field per second of a double field of
+ * seconds, times mul / div; or (get) a sum of several.
+ */
+struct xt_kv_counter {
+	const char *key;
+	size_t off;
+	bool rate;
+	size_t secs_off;
+	double mul, div;
+	uint64_t (*get)(const struct xt_result *r);
+};
+
+#define XT_RES(m) offsetof(struct xt_result, m)
+#define XT_CNT(key, m) { key, XT_RES(m), false, 0, 0, 0, NULL }
+#define XT_SUM(key, get) { key, 0, false, 0, 0, 0, get }
+#define XT_RATE(key, m, secs, mul, div) \
+	{ key, XT_RES(m), true, XT_RES(secs), mul, div, NULL }
+
+static uint64_t
+xt_res_lost(const struct xt_result *r)
 {
-	if (l->n < XT_KV_MAX)
-		l->kv[l->n++] = (struct xt_kv){ .key = key, .type = XT_KV_I64, .i = v };
+	return r->rx.lost + r->rx_missing;
 }
 
-static void
-xt_kv_dbl(struct xt_kv_list *l, const char *key, double v)
+static uint64_t
+xt_res_corrupted(const struct xt_result *r)
 {
-	if (l->n < XT_KV_MAX)
-		l->kv[l->n++] = (struct xt_kv){ .key = key, .type = XT_KV_DBL, .d = v };
+	return xt_rx_corrupted(&r->rx);
 }
 
+static const struct xt_kv_counter xt_counters[] = {
+	XT_CNT("tx_packets", tx.packets),
+	XT_CNT("tx_bytes", tx.bytes),
+	XT_RATE("tx_mpps", tx.packets, tx_time, 1, 1e6),
+	XT_RATE("tx_gbps", tx.bytes, tx_time, 8, 1e9),
+	XT_CNT("tx_full", tx.full),
+	XT_CNT("tx_dropped", tx.dropped),
+	XT_CNT("tx_unsent", tx.unsent),
+	XT_CNT("tx_nombuf", tx.nombuf),
+	XT_CNT("inject_drop", tx.inj_drop),
+	XT_CNT("inject_corrupt", tx.inj_corrupt),
+	XT_CNT("inject_dup", tx.inj_dup),
+	XT_CNT("inject_reorder", tx.inj_reorder),
+	XT_CNT("rx_packets", rx.packets),
+	XT_CNT("rx_bytes", rx.bytes),
+	XT_RATE("rx_mpps", rx.packets, rx_time, 1, 1e6),
+	XT_RATE("rx_gbps", rx.bytes, rx_time, 8, 1e9),
+	XT_CNT("rx_valid", rx.valid),
+	XT_CNT("rx_unique", rx_unique),
+	XT_CNT("rx_other", rx.other),
+	XT_SUM("rx_lost", xt_res_lost),
+	XT_CNT("rx_lost_tail", rx_missing),
+	XT_CNT("rx_duplicated", rx.dup),
+	XT_CNT("rx_reordered", rx.reordered),
+	XT_CNT("rx_late", rx.late),
+	XT_SUM("rx_corrupted", xt_res_corrupted),
+	XT_CNT("rx_bad_len", rx.bad_len),
+	XT_CNT("rx_bad_magic", rx.bad_magic),
+	XT_CNT("rx_bad_csum", rx.bad_csum),
+	XT_CNT("rx_bad_stream", rx.bad_stream),
+	XT_CNT("port_imissed", port.imissed),
+	XT_CNT("port_ierrors", port.ierrors),
+	XT_CNT("port_oerrors", port.oerrors),
+	XT_CNT("port_rx_nombuf", port.rx_nombuf),
+};
+
 static void
-xt_kv_str(struct xt_kv_list *l, const char *key, const char *v)
+xt_kv_counters(struct xt_kv_list *l, const struct xt_result *r)
 {
-	if (l->n < XT_KV_MAX)
-		l->kv[l->n++] = (struct xt_kv){ .key = key, .type = XT_KV_STR, .s = v };
+	const char *base = (const char *)r;
+	const struct xt_kv_counter *c;
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(xt_counters); i++) {
+		c = &xt_counters[i];
+		v = c->get != NULL ? c->get(r) :
+			*(const uint64_t *)(base + c->off);
+		if (c->rate)
+			xt_kv_dbl(l, c->key, xt_per_sec(v,
+				  *(const double *)(base + c->secs_off)) *
+				  c->mul / c->div);
+		else
+			xt_kv_u64(l, c->key, v);
+	}
 }
 
 static void
@@ -142,42 +212,7 @@ xt_summary_build(const struct xt_result *r, struct xt_kv_list *l, char *sizes,
 	xt_kv_str(l, "sizes", sizes);
 	xt_kv_str(l, "stopped_by", xt_stop_name(r->stop));
 	xt_kv_dbl(l, "elapsed_s", r->elapsed);
-
-	xt_kv_u64(l, "tx_packets", r->tx.packets);
-	xt_kv_u64(l, "tx_bytes", r->tx.bytes);
-	xt_kv_dbl(l, "tx_mpps", xt_per_sec(r->tx.packets, r->tx_time) / 1e6);
-	xt_kv_dbl(l, "tx_gbps", xt_per_sec(r->tx.bytes, r->tx_time) * 8 / 1e9);
-	xt_kv_u64(l, "tx_full", r->tx.full);
-	xt_kv_u64(l, "tx_dropped", r->tx.dropped);
-	xt_kv_u64(l, "tx_unsent", r->tx.unsent);
-	xt_kv_u64(l, "tx_nombuf", r->tx.nombuf);
-	xt_kv_u64(l, "inject_drop", r->tx.inj_drop);
-	xt_kv_u64(l, "inject_corrupt", r->tx.inj_corrupt);
-	xt_kv_u64(l, "inject_dup", r->tx.inj_dup);
-	xt_kv_u64(l, "inject_reorder", r->tx.inj_reorder);
-
-	xt_kv_u64(l, "rx_packets", r->rx.packets);
-	xt_kv_u64(l, "rx_bytes", r->rx.bytes);
-	xt_kv_dbl(l, "rx_mpps", xt_per_sec(r->rx.packets, r->rx_time) / 1e6);
-	xt_kv_dbl(l, "rx_gbps", xt_per_sec(r->rx.bytes, r->rx_time) * 8 / 1e9);
-	xt_kv_u64(l, "rx_valid", r->rx.valid);
-	xt_kv_u64(l, "rx_unique", r->rx_unique);
-	xt_kv_u64(l, "rx_other", r->rx.other);
-	xt_kv_u64(l, "rx_lost", r->rx.lost + r->rx_missing);
-	xt_kv_u64(l, "rx_lost_tail", r->rx_missing);
-	xt_kv_u64(l, "rx_duplicated", r->rx.dup);
-	xt_kv_u64(l, "rx_reordered", r->rx.reordered);
-	xt_kv_u64(l, "rx_late", r->rx.late);
-	xt_kv_u64(l, "rx_corrupted", xt_rx_corrupted(&r->rx));
-	xt_kv_u64(l, "rx_bad_len", r->rx.bad_len);
-	xt_kv_u64(l, "rx_bad_magic", r->rx.bad_magic);
-	xt_kv_u64(l, "rx_bad_csum", r->rx.bad_csum);
-	xt_kv_u64(l, "rx_bad_stream", r->rx.bad_stream);
-
-	xt_kv_u64(l, "port_imissed", r->port.imissed);
-	xt_kv_u64(l, "port_ierrors", r->port.ierrors);
-	xt_kv_u64(l, "port_oerrors", r->port.oerrors);
-	xt_kv_u64(l, "port_rx_nombuf", r->port.rx_nombuf);
+	xt_kv_counters(l, r);
 	xt_kv_i64(l, "leaked_mbufs", r->leaked_mbufs);
 	xt_kv_str(l, "result", r->pass ? "pass" : "fail");
 }
