@@ -52,12 +52,6 @@ xenevtchn_fd(xenevtchn_handle *xce)
 	return xce->ctx.fifo_fd;
 }
 
-int
-xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
-{
-	return xenemu_ret_errno(xenemu_evt_notify(&xce->ctx, port));
-}
-
 xenevtchn_port_or_error_t
 xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
 {
@@ -81,26 +75,24 @@ xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
 	return xenemu_ret_errno(-ENOSYS);
 }
 
-int
-xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
-{
-	return xenemu_ret_errno(xenemu_evt_unbind(&xce->ctx, port));
-}
-
 xenevtchn_port_or_error_t
 xenevtchn_pending(xenevtchn_handle *xce)
 {
 	return xenemu_ret_errno(xenemu_evt_pending(&xce->ctx));
 }
 
-int
-xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
-{
-	return xenemu_ret_errno(xenemu_evt_unmask(&xce->ctx, port));
+/*
+ * The calls whose one argument goes to the core's operation of the same name
+ * (xenemu_evt_NAME): xenevtchn_notify, _unbind, _unmask and _restrict.
+ */
+#define XENEVTCHN_CALL1(name, atype, arg)				\
+int									\
+xenevtchn_ ## name(xenevtchn_handle *xce, atype arg)			\
+{									\
+	return xenemu_ret_errno(xenemu_evt_ ## name(&xce->ctx, arg));	\
 }
 
-int
-xenevtchn_restrict(xenevtchn_handle *xce, domid_t domid)
-{
-	return xenemu_ret_errno(xenemu_evt_restrict(&xce->ctx, domid));
-}
+XENEVTCHN_CALL1(notify, evtchn_port_t, port)
+XENEVTCHN_CALL1(unbind, evtchn_port_t, port)
+XENEVTCHN_CALL1(unmask, evtchn_port_t, port)
+XENEVTCHN_CALL1(restrict, domid_t, domid)

@@ -22,20 +22,37 @@ struct xengntdev_handle {
 	struct xenemu_ctx ctx;          /* first: see xenemu_lib.h */
 };
 
-/* Both kinds open with close-on-exec (libxengnttab ignores the open flags)
- * and give their domain's state file as their fd. */
-static struct xengntdev_handle *
-handle_open(enum xenemu_slot_kind kind)
-{
-	return xenemu_handle_open(sizeof(struct xengntdev_handle), kind, true);
+/*
+ * open, close and fd of both kinds of handle (xengnttab_*, xengntshr_*),
+ * which are the same: both open with close-on-exec (libxengnttab ignores
+ * the open flags) and give their domain's state file as their fd.
+ */
+#define XENGNTDEV_HANDLE_CALLS(kind, slot)				\
+kind ## _handle *							\
+kind ## _open(struct xentoollog_logger *logger, unsigned int open_flags) \
+{									\
+	(void)logger;							\
+	(void)open_flags;						\
+	return xenemu_handle_open(sizeof(struct xengntdev_handle), slot,	\
+				  true);				\
+}									\
+									\
+int									\
+kind ## _close(kind ## _handle *h)					\
+{									\
+	return xenemu_handle_close(h);					\
+}									\
+									\
+int									\
+kind ## _fd(kind ## _handle *h)						\
+{									\
+	return h->ctx.self->state_fd;					\
 }
 
-static int
-handle_fd(struct xengntdev_handle *h)
-{
-	return h->ctx.self->state_fd;
-}
-
+/*
+ * What one map or share of the core gave (rc, addr): the address, or NULL
+ * with errno.
+ */
 static void *
 ret_map(int rc, void *addr)
 {
@@ -46,27 +63,45 @@ ret_map(int rc, void *addr)
 	return addr;
 }
 
+/*
+ * The notify offset for the core: as in libxengnttab, one past the page
+ * means no byte to clear (and port -1 no event).
+ */
+static uint32_t
+notify_off(uint32_t offset)
+{
+	return offset < XENEMU_PAGE_SIZE ? offset : UINT32_MAX;
+}
+
+/* The map and share calls of the API, each one core call. */
+static void *
+gnt_map(struct xengntdev_handle *h, uint32_t count, uint32_t *domids,
+	uint32_t domid, uint32_t *refs, int prot, uint32_t notify_offset,
+	evtchn_port_t notify_port)
+{
+	void *addr = NULL;
+	int rc = xenemu_gnt_map(&h->ctx, count, domids, domid, refs, prot,
+				notify_off(notify_offset), notify_port, &addr);
+
+	return ret_map(rc, addr);
+}
+
+static void *
+shr_share(struct xengntdev_handle *h, uint32_t domid, uint32_t count,
+	  uint32_t *refs, int writable, uint32_t notify_offset,
+	  evtchn_port_t notify_port)
+{
+	void *addr = NULL;
+	int rc = xenemu_shr_share(&h->ctx, domid, count, refs, writable != 0,
+				  notify_off(notify_offset), notify_port,
+				  &addr);
+
+	return ret_map(rc, addr);
+}
+
 /* --- xengnttab: mapping and copying other domains' grants ------------------- */
 
-xengnttab_handle *
-xengnttab_open(struct xentoollog_logger *logger, unsigned int open_flags)
-{
-	(void)logger;
-	(void)open_flags;       /* libxengnttab ignores them too */
-	return handle_open(XENEMU_SLOT_GNTTAB);
-}
-
-int
-xengnttab_close(xengnttab_handle *xgt)
-{
-	return xenemu_handle_close(xgt);
-}
-
-int
-xengnttab_fd(xengnttab_handle *xgt)
-{
-	return handle_fd(xgt);
-}
+XENGNTDEV_HANDLE_CALLS(xengnttab, XENEMU_SLOT_GNTTAB)
 
 int
 xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants)
@@ -82,40 +117,28 @@ void *
 xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref,
 			int prot)
 {
-	void *addr = NULL;
-	int rc;
-
-	rc = xenemu_gnt_map(&xgt->ctx, 1, NULL, domid, &ref, prot,
-			    UINT32_MAX, UINT32_MAX, &addr);
-	return ret_map(rc, addr);
+	return gnt_map(xgt, 1, NULL, domid, &ref, prot, UINT32_MAX,
+		       UINT32_MAX);
 }
 
 void *
 xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count, uint32_t *domids,
 			 uint32_t *refs, int prot)
 {
-	void *addr = NULL;
-	int rc;
-
 	if (domids == NULL) {
 		errno = EINVAL;
 		return NULL;
 	}
-	rc = xenemu_gnt_map(&xgt->ctx, count, domids, 0, refs, prot,
-			    UINT32_MAX, UINT32_MAX, &addr);
-	return ret_map(rc, addr);
+	return gnt_map(xgt, count, domids, 0, refs, prot, UINT32_MAX,
+		       UINT32_MAX);
 }
 
 void *
 xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count,
 				uint32_t domid, uint32_t *refs, int prot)
 {
-	void *addr = NULL;
-	int rc;
-
-	rc = xenemu_gnt_map(&xgt->ctx, count, NULL, domid, refs, prot,
-			    UINT32_MAX, UINT32_MAX, &addr);
-	return ret_map(rc, addr);
+	return gnt_map(xgt, count, NULL, domid, refs, prot, UINT32_MAX,
+		       UINT32_MAX);
 }
 
 void *
@@ -123,16 +146,8 @@ xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid, uint32_t r
 			       int prot, uint32_t notify_offset,
 			       evtchn_port_t notify_port)
 {
-	void *addr = NULL;
-	int rc;
-
-	/* As libxengnttab: an offset past the page means no byte to clear,
-	 * port -1 means no event. */
-	if (notify_offset >= XENEMU_PAGE_SIZE)
-		notify_offset = UINT32_MAX;
-	rc = xenemu_gnt_map(&xgt->ctx, 1, NULL, domid, &ref, prot,
-			    notify_offset, notify_port, &addr);
-	return ret_map(rc, addr);
+	return gnt_map(xgt, 1, NULL, domid, &ref, prot, notify_offset,
+		       notify_port);
 }
 
 int
@@ -185,40 +200,18 @@ xengnttab_dmabuf_imp_release(xengnttab_handle *xgt, uint32_t fd)
 
 /* --- xengntshr: sharing pages of the caller's domain ---------------------- */
 
-xengntshr_handle *
-xengntshr_open(struct xentoollog_logger *logger, unsigned int open_flags)
-{
-	(void)logger;
-	(void)open_flags;
-	return handle_open(XENEMU_SLOT_GNTSHR);
-}
-
-int
-xengntshr_close(xengntshr_handle *xgs)
-{
-	return xenemu_handle_close(xgs);
-}
-
-int
-xengntshr_fd(xengntshr_handle *xgs)
-{
-	return handle_fd(xgs);
-}
+XENGNTDEV_HANDLE_CALLS(xengntshr, XENEMU_SLOT_GNTSHR)
 
 void *
 xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count,
 		      uint32_t *refs, int writable)
 {
-	void *addr = NULL;
-	int rc;
-
 	if (count <= 0) {
 		errno = EINVAL;
 		return NULL;
 	}
-	rc = xenemu_shr_share(&xgs->ctx, domid, (uint32_t)count, refs,
-			      writable != 0, UINT32_MAX, UINT32_MAX, &addr);
-	return ret_map(rc, addr);
+	return shr_share(xgs, domid, (uint32_t)count, refs, writable,
+			 UINT32_MAX, UINT32_MAX);
 }
 
 void *
@@ -226,14 +219,8 @@ xengntshr_share_page_notify(xengntshr_handle *xgs, uint32_t domid, uint32_t *ref
 			    int writable, uint32_t notify_offset,
 			    evtchn_port_t notify_port)
 {
-	void *addr = NULL;
-	int rc;
-
-	if (notify_offset >= XENEMU_PAGE_SIZE)
-		notify_offset = UINT32_MAX;
-	rc = xenemu_shr_share(&xgs->ctx, domid, 1, ref, writable != 0,
-			      notify_offset, notify_port, &addr);
-	return ret_map(rc, addr);
+	return shr_share(xgs, domid, 1, ref, writable, notify_offset,
+			 notify_port);
 }
 
 int

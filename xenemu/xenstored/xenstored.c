@@ -983,16 +983,15 @@ do_introduce(struct daemon *d, struct conn *c,
 	return 0;
 }
 
+/*
+ * The requests whose one argument is a domid get it parsed by process()
+ * (handlers[].dom_fn; F_GUEST: not dom0's).
+ */
 static int
-do_release(struct daemon *d, struct conn *c,
-	   const struct xstore_caller *who)
+do_release(struct daemon *d, struct conn *c, unsigned int domid)
 {
-	unsigned int domid;
 	int rc;
 
-	(void)who;
-	if (arg_domid(onearg(c), &domid) != 0 || domid == 0)
-		return -EINVAL;
 	rc = xstore_domain_release(d->store, domid);
 	if (rc != 0)
 		return rc;
@@ -1004,31 +1003,21 @@ do_release(struct daemon *d, struct conn *c,
 }
 
 static int
-do_get_domain_path(struct daemon *d, struct conn *c,
-		   const struct xstore_caller *who)
+do_get_domain_path(struct daemon *d, struct conn *c, unsigned int domid)
 {
-	unsigned int domid;
 	char path[32];
 
 	(void)d;
-	(void)who;
-	if (arg_domid(onearg(c), &domid) != 0)
-		return -EINVAL;
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	reply(c, XS_GET_DOMAIN_PATH, path, strlen(path) + 1);
 	return 0;
 }
 
 static int
-do_is_domain_introduced(struct daemon *d, struct conn *c,
-			const struct xstore_caller *who)
+do_is_domain_introduced(struct daemon *d, struct conn *c, unsigned int domid)
 {
-	unsigned int domid;
 	bool yes;
 
-	(void)who;
-	if (arg_domid(onearg(c), &domid) != 0)
-		return -EINVAL;
 	yes = domid == XSTORE_DOMID_SELF ||
 	      xstore_domain_introduced(d->store, domid);
 	reply(c, XS_IS_DOMAIN_INTRODUCED, yes ? "T" : "F", 2);
@@ -1036,14 +1025,8 @@ do_is_domain_introduced(struct daemon *d, struct conn *c,
 }
 
 static int
-do_resume(struct daemon *d, struct conn *c,
-	  const struct xstore_caller *who)
+do_resume(struct daemon *d, struct conn *c, unsigned int domid)
 {
-	unsigned int domid;
-
-	(void)who;
-	if (arg_domid(onearg(c), &domid) != 0 || domid == 0)
-		return -EINVAL;
 	if (!xstore_domain_introduced(d->store, domid))
 		return -ENOENT;
 	ack(c, XS_RESUME);
@@ -1108,6 +1091,7 @@ do_control(struct daemon *d, struct conn *c,
 
 #define F_PRIV	(1u << 0)	/* dom0 only */
 #define F_NOTID	(1u << 1)	/* the tx_id is not looked at */
+#define F_GUEST	(1u << 2)	/* dom_fn's domid is not 0 */
 
 /* The requests of xs_wire.h, indexed by type; a hole is ENOSYS. */
 static const struct handler {
@@ -1115,6 +1099,8 @@ static const struct handler {
 	unsigned int flags;
 	int (*fn)(struct daemon *d, struct conn *c,
 		  const struct xstore_caller *who);
+	/* or, for a request whose one argument is a domid, parsed here: */
+	int (*dom_fn)(struct daemon *d, struct conn *c, unsigned int domid);
 } handlers[XS_TYPE_COUNT] = {
 	[XS_CONTROL] = { "CONTROL", F_PRIV, do_control },
 	[XS_DIRECTORY] = { "DIRECTORY", 0, do_directory },
@@ -1125,15 +1111,17 @@ static const struct handler {
 	[XS_TRANSACTION_START] = { "TRANSACTION_START", 0, do_tx_start },
 	[XS_TRANSACTION_END] = { "TRANSACTION_END", 0, do_tx_end },
 	[XS_INTRODUCE] = { "INTRODUCE", F_PRIV, do_introduce },
-	[XS_RELEASE] = { "RELEASE", F_PRIV, do_release },
-	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", 0, do_get_domain_path },
+	[XS_RELEASE] = { "RELEASE", F_PRIV | F_GUEST, NULL,
+			 do_release },
+	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", 0, NULL,
+				 do_get_domain_path },
 	[XS_WRITE] = { "WRITE", 0, do_write },
 	[XS_MKDIR] = { "MKDIR", 0, do_mkdir },
 	[XS_RM] = { "RM", 0, do_rm },
 	[XS_SET_PERMS] = { "SET_PERMS", 0, do_set_perms },
 	[XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED", F_PRIV,
-				      do_is_domain_introduced },
-	[XS_RESUME] = { "RESUME", F_PRIV, do_resume },
+				      NULL, do_is_domain_introduced },
+	[XS_RESUME] = { "RESUME", F_PRIV | F_GUEST, NULL, do_resume },
 	[XS_RESET_WATCHES] = { "RESET_WATCHES", 0, do_reset_watches },
 	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", 0, do_directory_part },
 };
@@ -1145,12 +1133,13 @@ process(struct daemon *d, struct conn *c)
 	uint32_t type = c->hdr.type;
 	struct xstore_caller who = { c->domid, NULL };
 	const struct handler *h;
+	unsigned int domid;
 	struct txslot *t;
 	int rc;
 
 	c->body[c->hdr.len] = '\0';
 	h = type < XS_TYPE_COUNT ? &handlers[type] : NULL;
-	if (h == NULL || h->fn == NULL) {
+	if (h == NULL || (h->fn == NULL && h->dom_fn == NULL)) {
 		if (verbose)
 			logmsg("dom%u: unknown operation %u", c->domid, type);
 		reply_error(c, ENOSYS);
@@ -1171,7 +1160,13 @@ process(struct daemon *d, struct conn *c)
 		}
 		who.tx = t->tx;
 	}
-	rc = h->fn(d, c, &who);
+	if (h->dom_fn == NULL)
+		rc = h->fn(d, c, &who);
+	else if (arg_domid(onearg(c), &domid) != 0 ||
+		 ((h->flags & F_GUEST) && domid == 0))
+		rc = -EINVAL;
+	else
+		rc = h->dom_fn(d, c, domid);
 	if (rc != 0)
 		reply_error(c, -rc);
 }

@@ -509,6 +509,26 @@ dom_alloc(struct xstore *s, unsigned int domid)
 	return d;
 }
 
+static void
+dom_forget(struct xstore *s, struct xdomain *d)
+{
+	TAILQ_REMOVE(&s->domains, d, link);
+	free(d);
+}
+
+/*
+ * The record of guest @domid (not dom0, not a reserved id) in *d, NULL if
+ * none; -EINVAL if @domid is not a guest's.
+ */
+static int
+dom_guest(const struct xstore *s, unsigned int domid, struct xdomain **d)
+{
+	if (domid == 0 || domid >= XSTORE_DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	*d = dom_find(s, domid);
+	return 0;
+}
+
 static int
 dom_exists(struct xstore *s, unsigned int domid)
 {
@@ -691,16 +711,23 @@ view_get(struct xstore *s, const struct xstore_caller *c, const char *name,
 	return 0;
 }
 
-/* Stores <n> (a fresh node, now owned by the view) as the node of its name. */
+/*
+ * Stores <n> (a fresh node, now owned by the view) as the node of <name>,
+ * or deletes <name> (n NULL): in the caller's transaction if it has one,
+ * else in the store. Either way a new generation.
+ */
 static int
-view_put(struct xstore *s, const struct xstore_caller *c, struct xnode *n)
+view_set(struct xstore *s, const struct xstore_caller *c, const char *name,
+	 struct xnode *n)
 {
 	struct txent *e;
 	bool created;
 
-	n->gen = s->generation++;
+	if (n != NULL)
+		n->gen = s->generation;
+	s->generation++;
 	if (c->tx != NULL) {
-		e = tx_entry(c->tx, n->h.key, &created);
+		e = tx_entry(c->tx, name, &created);
 		if (e == NULL) {
 			node_free(n);
 			c->tx->fail = true;
@@ -711,31 +738,23 @@ view_put(struct xstore *s, const struct xstore_caller *c, struct xnode *n)
 		e->modified = true;
 		return 0;
 	}
-	node_free((struct xnode *)ht_del(&s->nodes, n->h.key));
-	ht_add(&s->nodes, &n->h);
+	node_free((struct xnode *)ht_del(&s->nodes, name));
+	if (n != NULL)
+		ht_add(&s->nodes, &n->h);
 	return 0;
+}
+
+/* Stores <n> as the node of its name. */
+static int
+view_put(struct xstore *s, const struct xstore_caller *c, struct xnode *n)
+{
+	return view_set(s, c, n->h.key, n);
 }
 
 static int
 view_del(struct xstore *s, const struct xstore_caller *c, const char *name)
 {
-	struct txent *e;
-	bool created;
-
-	s->generation++;
-	if (c->tx != NULL) {
-		e = tx_entry(c->tx, name, &created);
-		if (e == NULL) {
-			c->tx->fail = true;
-			return -ENOMEM;
-		}
-		node_free(e->node);
-		e->node = NULL;
-		e->modified = true;
-		return 0;
-	}
-	node_free((struct xnode *)ht_del(&s->nodes, name));
-	return 0;
+	return view_set(s, c, name, NULL);
 }
 
 static void
@@ -1309,9 +1328,8 @@ xstore_domain_introduce(struct xstore *s, unsigned int domid)
 {
 	struct xdomain *d;
 
-	if (domid == 0 || domid >= XSTORE_DOMID_FIRST_RESERVED)
+	if (dom_guest(s, domid, &d) != 0)
 		return -EINVAL;
-	d = dom_find(s, domid);
 	if (d != NULL && d->introduced)
 		return 0;
 	if (d == NULL) {
@@ -1330,19 +1348,15 @@ xstore_domain_release(struct xstore *s, unsigned int domid)
 {
 	struct xdomain *d;
 
-	if (domid == 0 || domid >= XSTORE_DOMID_FIRST_RESERVED)
+	if (dom_guest(s, domid, &d) != 0)
 		return -EINVAL;
-	d = dom_find(s, domid);
 	if (d == NULL || !d->introduced) {
 		/* A domain known from permissions only: forget it once gone. */
-		if (d != NULL && !dom_exists(s, domid)) {
-			TAILQ_REMOVE(&s->domains, d, link);
-			free(d);
-		}
+		if (d != NULL && !dom_exists(s, domid))
+			dom_forget(s, d);
 		return -ENOENT;
 	}
-	TAILQ_REMOVE(&s->domains, d, link);
-	free(d);
+	dom_forget(s, d);
 	return 0;
 }
 
@@ -1553,10 +1567,8 @@ xstore_destroy(struct xstore *s)
 		}
 	}
 	free(s->nodes.b);
-	while ((d = TAILQ_FIRST(&s->domains)) != NULL) {
-		TAILQ_REMOVE(&s->domains, d, link);
-		free(d);
-	}
+	while ((d = TAILQ_FIRST(&s->domains)) != NULL)
+		dom_forget(s, d);
 	perms_free(&s->release_perms);
 	perms_free(&s->introduce_perms);
 	free(s);
