@@ -144,8 +144,9 @@ clean_run() { # APPLOG
 	return 0
 }
 
-# echo_run DEVARGS PEER-ARGS -- APP-ARGS: one session, checked
-echo_run() {
+# session DEVARGS [PEER-ARGS] [-- APP-ARGS]: the peer and the application
+# (on a port with DEVARGS) side by side; both exit 0, the peer says PEER OK
+session() {
 	local devargs=$1
 	shift
 	local pargs=()
@@ -159,17 +160,31 @@ echo_run() {
 	wait_ok "$peer_pid" peer
 	wait_ok "$app_pid" app
 	peer_ok peer
+}
+
+# echo_run DEVARGS PEER-ARGS -- APP-ARGS: one session, checked
+echo_run() {
+	session "$@"
 	clean_run app
 	expect_stat app vif_management_connections eq 1
 	expect_stat app oerrors eq 0
 }
 
+# backend_write KEY=VALUE...: write the keys in vif 0's backend directory
+# (one xenstore-write, in this order), as dom0, in place of a backend
+backend_write() {
+	"$xenemu" exec --domid 0 -- sh -c '
+		b=$(xenstore-read /local/domain/1/device/vif/0/backend) || exit 1
+		n=$#
+		for kv; do set -- "$@" "$b/${kv%%=*}" "${kv#*=}"; done
+		shift "$n"
+		xenstore-write "$@"' sh "$@" \
+		>>"$logs/xenemu" 2>&1 || fail "cannot write $* in the backend"
+}
+
 hostile() { # KIND COUNTER REASON [PEER-ARGS]: inject KIND, expect one logged violation
-	start_peer peer --scenario hostile --hostile "$1" --packets 64 "${@:4}"
-	start_app app "" --until-down
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "" --scenario hostile --hostile "$1" --packets 64 "${@:4}" \
+		-- --until-down
 	expect_stat app protocol_violation_errors eq 1
 	expect_stat app "$2" ge 1
 	expect_stat app mbufs_in_use eq 0
@@ -189,18 +204,7 @@ hostile() { # KIND COUNTER REASON [PEER-ARGS]: inject KIND, expect one logged vi
 hostile_drop() {
 	local kind=$1 counter=$2
 	shift 2
-	local pargs=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		pargs+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	start_peer peer --scenario hostile --hostile "$kind" --packets 64 \
-		"${pargs[@]}"
-	start_app app "" "$@"
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "" --scenario hostile --hostile "$kind" --packets 64 "$@"
 	expect_stat app protocol_violation_errors eq 0
 	expect_stat app "$counter" eq 1
 	expect_stat app ierrors eq 1
@@ -209,6 +213,22 @@ hostile_drop() {
 		fail "app: logged a protocol violation"
 	return 0
 }
+
+# The hostile backends that break a rule of a ring: scenario hostile_KIND
+# injects KIND (rx_bad_id: --hostile rx-bad-id), which must count as one
+# violation of queue 0 of its ring (rx_q0_violations) and be logged with
+# these words.
+declare -A violation_msg=(
+	[rx_bad_id]="id is not its slot's"
+	[rx_bad_bounds]="outside the posted page"
+	[rx_overflow]="beyond posted buffers"
+	[rx_bad_extra]="extra info unknown"
+	[tx_bad_id]="id outside the ring"
+	[tx_dup_id]="id not in flight"
+	[tx_overflow]="beyond requests"
+	[tx_bad_status]="status unknown"
+	[tx_null_data]="null response without"
+)
 
 case $scenario in
 echo)
@@ -234,10 +254,7 @@ mq4)
 be_mtu)
 	# the backend's mtu key (libxl's and net_xenback's) is the port's MTU
 	# until the application configures one
-	"$xenemu" exec --domid 0 -- sh -c '
-		b=$(xenstore-read /local/domain/1/device/vif/0/backend) &&
-		xenstore-write $b/mtu 4000' \
-		>>"$logs/xenemu" 2>&1 || fail "cannot write the backend mtu"
+	backend_write mtu=4000
 	echo_run "" --packets 50 --
 	expect_stat app probe_mtu eq 4000 ;;
 mq_shared_txq)
@@ -283,11 +300,7 @@ no_offload)
 		--no-offload ;;
 be_no_features)
 	# the frontend must drop (and count) what this backend cannot take
-	start_peer peer --sg 0 --gso 0 --ipv6-csum 0 --packets 100
-	start_app app ""
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "" --sg 0 --gso 0 --ipv6-csum 0 --packets 100
 	clean_run app
 	read -r nosg offload < <(sed -n \
 		's/^PEER expect tx_drop_nosg=\([0-9]*\) tx_drop_offload=\([0-9]*\)$/\1 \2/p' \
@@ -306,11 +319,7 @@ kick_rx)
 	# posted and waits for the kick (it fails if one is missing). 1024
 	# packets take 4084 slots, at most a ring (256) per round: at least 16
 	# rounds, each ended by a kick, however slow either side runs
-	start_peer peer --scenario flood --rx-lockstep --packets 1024
-	start_app app "" --sink
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "" --scenario flood --rx-lockstep --packets 1024 -- --sink
 	clean_run app
 	expect_stat app ipackets eq 1025
 	n=$(sed -n 's/^PEER rx_kicks_needed=\([0-9]*\)$/\1/p' "$logs/peer")
@@ -338,11 +347,7 @@ late_backend)
 	peer_ok peer
 	clean_run app ;;
 reconnect)
-	start_peer peer --scenario reconnect --packets 100
-	start_app app ""
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "" --scenario reconnect --packets 100
 	clean_run app
 	expect_stat app vif_management_connections eq 2
 	expect_stat app lsc_up eq 2
@@ -363,12 +368,9 @@ cycles)
 	# each connection of 2 queues at order 4 shares 16448 pages; 10 of
 	# them exceed the domain's 65536 grants unless dev_stop gives the
 	# rings and the data pages of both directions back
-	start_peer peer --scenario cycles --cycles 10 --max-order 4 \
-		--expect-order 4 --max-queues 2 --expect-queues 2 --packets 20
-	start_app app "ring_page_order=4,queues=2" --cycles 10 --queues 2
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "ring_page_order=4,queues=2" --scenario cycles --cycles 10 \
+		--max-order 4 --expect-order 4 --max-queues 2 --expect-queues 2 \
+		--packets 20 -- --cycles 10 --queues 2
 	clean_run app
 	expect_stat app vif_management_connections eq 10 ;;
 probe_errors)
@@ -389,39 +391,15 @@ probe_errors)
 	# not a probe error, but refused: an MTU above 1500 without sg
 	probe_fails mtu_nosg "sg=0" "configure: Invalid argument" --mtu 9000
 	# a backend that is ready but cannot serve these devargs
-	"$xenemu" exec --domid 0 -- sh -c '
-		b=$(xenstore-read /local/domain/1/device/vif/0/backend) &&
-		xenstore-write $b/feature-rx-copy 1 $b/multi-queue-max-queues 2 \
-			$b/max-ring-page-order 1 $b/state 2' \
-		>>"$logs/xenemu" 2>&1 || fail "cannot fake a backend"
+	backend_write feature-rx-copy=1 multi-queue-max-queues=2 \
+		max-ring-page-order=1 state=2
 	probe_fails order_too_big "ring_page_order=2" "offers order 1"
-	"$xenemu" exec --domid 0 -- sh -c '
-		b=$(xenstore-read /local/domain/1/device/vif/0/backend) &&
-		xenstore-write $b/feature-rx-copy 0' \
-		>>"$logs/xenemu" 2>&1 || fail "cannot fake a backend"
+	backend_write feature-rx-copy=0
 	probe_fails no_rx_copy "" "only receive-copy backends"
 	;;
-hostile_rx_bad_id)
-	hostile rx-bad-id rx_q0_violations "id is not its slot's" ;;
-hostile_rx_bad_bounds)
-	hostile rx-bad-bounds rx_q0_violations "outside the posted page" ;;
-hostile_rx_overflow)
-	hostile rx-overflow rx_q0_violations "beyond posted buffers" ;;
-hostile_rx_bad_extra)
-	hostile rx-bad-extra rx_q0_violations "extra info unknown" ;;
-hostile_tx_bad_id)
-	hostile tx-bad-id tx_q0_violations "id outside the ring" ;;
-hostile_tx_dup_id)
-	hostile tx-dup-id tx_q0_violations "id not in flight" ;;
-hostile_tx_overflow)
-	hostile tx-overflow tx_q0_violations "beyond requests" ;;
-hostile_tx_bad_status)
-	hostile tx-bad-status tx_q0_violations "status unknown" ;;
 hostile_restart)
-	hostile rx-bad-id rx_q0_violations "id is not its slot's" \
+	hostile rx-bad-id rx_q0_violations "${violation_msg[rx_bad_id]}" \
 		--restart-after-inject ;;
-hostile_tx_null_data)
-	hostile tx-null-data tx_q0_violations "null response without" ;;
 hostile_rx_oversize)
 	hostile_drop rx-oversize rx_q0_drop_len ;;
 hostile_rx_partial)
@@ -435,20 +413,20 @@ no_scatter)
 	echo_run "" --expect-sg 0 --expect-gso 0 --packets 100 -- --no-scatter ;;
 malformed_mbuf)
 	# a single-segment mbuf with pkt_len > data_len: dropped, counted
-	start_peer peer --packets 64
-	start_app app "" --malformed
-	wait_ok "$peer_pid" peer
-	wait_ok "$app_pid" app
-	peer_ok peer
+	session "" --packets 64 -- --malformed
 	expect_stat app tx_q0_drop_malformed eq 1
 	expect_stat app oerrors eq 1
 	expect_stat app mbufs_in_use eq 0 ;;
-hostile_rx_gso_unasked)
-	hostile_drop rx-gso-unasked rx_q0_drop_offload \
+hostile_rx_gso_unasked|hostile_rx_csum_unasked)
+	# an offload the frontend did not ask for (--no-offload)
+	v=${scenario#hostile_}
+	hostile_drop "${v//_/-}" rx_q0_drop_offload \
 		--expect-gso 0 --expect-csum 0 -- --no-offload ;;
-hostile_rx_csum_unasked)
-	hostile_drop rx-csum-unasked rx_q0_drop_offload \
-		--expect-gso 0 --expect-csum 0 -- --no-offload ;;
+hostile_*)
+	# hostile_KIND: a violation, see violation_msg
+	v=${scenario#hostile_}
+	[ -n "${violation_msg[$v]+set}" ] || fail "unknown scenario"
+	hostile "${v//_/-}" "${v%%_*}_q0_violations" "${violation_msg[$v]}" ;;
 *)
 	fail "unknown scenario" ;;
 esac

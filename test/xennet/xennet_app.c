@@ -22,19 +22,12 @@
  * what the driver reports and rte_eth_dev_adjust_nb_rx_tx_desc() makes of
  * a few requests.
  *
- * Options (after EAL's --): --queues N, --timeout S, --until-down,
- * --mbuf-size BYTES (data room), --no-offload (enable no offload), --mtu N,
- * --cycles N (on each of the first N-1 STOP packets, stop the port and
- * start it again: a new connection each time), --sink (count and free
- * what arrives, echo nothing), --delay-us N (sleep after each burst that
- * received something, before echoing), --malformed (send one mbuf whose
- * pkt_len exceeds its single segment first), --no-scatter (no RX scatter,
- * hence no LRO).
+ * Options (after EAL's --): see the table in main(), parsed by test/lib
+ * (tl_opt_parse; a bad option prints the usage and exits 2).
  * Exit: 0 stopped as asked, 1 timeout, 2 error.
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -51,6 +44,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
+
+#include "tl_log.h"
 
 #define BURST 32
 #define STOP_ETHERTYPE 0x88b5
@@ -290,22 +285,6 @@ print_stats(uint16_t port)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "queues", required_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "until-down", no_argument, NULL, 'd' },
-		{ "mbuf-size", required_argument, NULL, 'm' },
-		{ "no-offload", no_argument, NULL, 'n' },
-		{ "mtu", required_argument, NULL, 'M' },
-		{ "cycles", required_argument, NULL, 'c' },
-		{ "sink", no_argument, NULL, 's' },
-		{ "delay-us", required_argument, NULL, 'D' },
-		{ "txq", required_argument, NULL, 'T' },
-		{ "desc", required_argument, NULL, 'N' },
-		{ "malformed", no_argument, NULL, 'B' },
-		{ "no-scatter", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	struct rte_mempool *mp;
@@ -317,7 +296,39 @@ main(int argc, char **argv)
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
-	int ret, c, status = 0;
+	int ret, status = 0;
+	const struct tl_opt opts[] = {
+		TL_OPT("queues", UINT, &queues, "N", "RX queues (default 1)"),
+		TL_OPT("txq", UINT, &txqs, "N", "TX queues (default: --queues)"),
+		TL_OPT("desc", UINT, &desc, "N",
+		       "descriptors per queue (default 0: the driver's)"),
+		TL_OPT("timeout", UINT, &timeout, "SECS",
+		       "give up (exit 1) after SECS (default 40)"),
+		TL_OPT("until-down", SET, &until_down, NULL,
+		       "also stop on link down after link up"),
+		TL_OPT("mbuf-size", UINT, &mbuf_size, "BYTES",
+		       "mbuf data room (default 2048)"),
+		TL_OPT("no-offload", CLEAR, &offload, NULL,
+		       "enable no offload"),
+		TL_OPT("no-scatter", CLEAR, &scatter, NULL,
+		       "no RX scatter, hence no LRO"),
+		TL_OPT("mtu", UINT, &mtu, "N", "MTU to set (default: none)"),
+		TL_OPT("cycles", UINT, &cycles, "N",
+		       "on each of the first N-1 STOP packets, stop and start "
+		       "the port again"),
+		TL_OPT("sink", SET, &sink, NULL,
+		       "count and free what arrives, echo nothing"),
+		TL_OPT("delay-us", UINT, &delay_us, "N",
+		       "sleep N us after each burst that received, before echoing"),
+		TL_OPT("malformed", SET, &malformed, NULL,
+		       "first send one mbuf whose pkt_len exceeds its segment"),
+		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
+	};
+	const struct tl_cmd cmd = {
+		.prog = "xennet_app",
+		.synopsis = "[EAL options] -- [options]",
+		.opts = opts,
+	};
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -327,26 +338,7 @@ main(int argc, char **argv)
 	}
 	argc -= ret;
 	argv += ret;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q': queues = (unsigned int)atoi(optarg); break;
-		case 't': timeout = (unsigned int)atoi(optarg); break;
-		case 'd': until_down = true; break;
-		case 'm': mbuf_size = (unsigned int)atoi(optarg); break;
-		case 'n': offload = false; break;
-		case 'M': mtu = (unsigned int)atoi(optarg); break;
-		case 'c': cycles = (unsigned int)atoi(optarg); break;
-		case 's': sink = true; break;
-		case 'D': delay_us = (unsigned int)atoi(optarg); break;
-		case 'T': txqs = (unsigned int)atoi(optarg); break;
-		case 'N': desc = (unsigned int)atoi(optarg); break;
-		case 'B': malformed = true; break;
-		case 'S': scatter = false; break;
-		default:
-			fprintf(stderr, "app: bad option\n");
-			return 2;
-		}
-	}
+	tl_opt_parse(&cmd, argc, argv);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 

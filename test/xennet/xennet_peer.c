@@ -101,44 +101,37 @@ static const struct kind kinds[] = {
 };
 #define NB_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-enum hostile {
-	H_NONE,
-	/* not violations: the frontend drops the packet, counts it, goes on */
-	H_RX_OVERSIZE,
-	H_RX_GSO_UNASKED,
-	H_RX_CSUM_UNASKED,
-	H_RX_PARTIAL,
-	/* violations: the frontend logs one and closes the vif */
-	H_RX_BAD_ID,
-	H_RX_BAD_BOUNDS,
-	H_RX_OVERFLOW,
-	H_RX_BAD_EXTRA,
-	H_TX_BAD_ID,
-	H_TX_DUP_ID,
-	H_TX_OVERFLOW,
-	H_TX_BAD_STATUS,
-	H_TX_NULL_DATA,
-};
+/*
+ * The injections of --scenario hostile, each listed once as its enum value
+ * (H_ID) and its --hostile name.
+ */
+#define HOSTILE_KINDS(X)						\
+	X(NONE, "none")							\
+	/* not violations: the frontend drops the packet, counts it, goes on */ \
+	X(RX_OVERSIZE, "rx-oversize")					\
+	X(RX_GSO_UNASKED, "rx-gso-unasked")				\
+	X(RX_CSUM_UNASKED, "rx-csum-unasked")				\
+	X(RX_PARTIAL, "rx-partial")					\
+	/* violations: the frontend logs one and closes the vif */	\
+	X(RX_BAD_ID, "rx-bad-id")					\
+	X(RX_BAD_BOUNDS, "rx-bad-bounds")				\
+	X(RX_OVERFLOW, "rx-overflow")					\
+	X(RX_BAD_EXTRA, "rx-bad-extra")					\
+	X(TX_BAD_ID, "tx-bad-id")					\
+	X(TX_DUP_ID, "tx-dup-id")					\
+	X(TX_OVERFLOW, "tx-overflow")					\
+	X(TX_BAD_STATUS, "tx-bad-status")				\
+	X(TX_NULL_DATA, "tx-null-data")
+
+#define H_ENUM(id, name) H_ ## id,
+#define H_NAME(id, name) [H_ ## id] = name,
+
+enum hostile { HOSTILE_KINDS(H_ENUM) };
 
 /* The first packet a drop kind sends, and the injection's name */
 #define H_IS_DROP(h) ((h) >= H_RX_OVERSIZE && (h) <= H_RX_PARTIAL)
 
-static const char * const hostile_names[] = {
-	[H_NONE] = "none",
-	[H_RX_OVERSIZE] = "rx-oversize",
-	[H_RX_GSO_UNASKED] = "rx-gso-unasked",
-	[H_RX_CSUM_UNASKED] = "rx-csum-unasked",
-	[H_RX_PARTIAL] = "rx-partial",
-	[H_RX_BAD_ID] = "rx-bad-id",
-	[H_RX_BAD_BOUNDS] = "rx-bad-bounds",
-	[H_RX_OVERFLOW] = "rx-overflow",
-	[H_RX_BAD_EXTRA] = "rx-bad-extra",
-	[H_TX_BAD_ID] = "tx-bad-id",
-	[H_TX_DUP_ID] = "tx-dup-id",
-	[H_TX_OVERFLOW] = "tx-overflow",
-	[H_TX_BAD_STATUS] = "tx-bad-status",
-	[H_TX_NULL_DATA] = "tx-null-data",
-};
+static const char * const hostile_names[] = { HOSTILE_KINDS(H_NAME) };
 
 /* One netif queue as the backend sees it. */
 struct pq {
@@ -708,26 +701,6 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 		TL_PUSH(RESPONSES, r, p->xce, q->rx_port);
 	}
 	return true;
-}
-
-static void
-send_stop(struct peer *p)
-{
-	uint8_t b[60];
-	uint64_t end = tl_now_ms() + 5000;
-
-	memset(b, 0, sizeof(b));
-	memcpy(b, p->fe_mac, 6);
-	memcpy(b + 6, "\x00\x16\x3e\xff\xff\xfe", 6);
-	b[12] = STOP_ETHERTYPE >> 8;
-	b[13] = STOP_ETHERTYPE & 0xff;
-	memcpy(b + 14, "XNET-STOP", 9);
-	while (!send_packet(p, &p->q[0], 0, b, sizeof(b), 0, 0, false,
-			    false)) {
-		if (tl_now_ms() > end)
-			tl_fail("no RX buffer for the STOP packet");
-		usleep(1000);
-	}
 }
 
 static void
@@ -1417,6 +1390,31 @@ follow_frontend_close(struct peer *p, unsigned int ms)
 	be_switch(p, XenbusStateClosed);
 }
 
+/*
+ * End a session: the STOP packet tells the application to stop its port;
+ * then follow the frontend as it closes.
+ */
+static void
+stop_app(struct peer *p)
+{
+	uint8_t b[60];
+	uint64_t end = tl_now_ms() + 5000;
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, p->fe_mac, 6);
+	memcpy(b + 6, "\x00\x16\x3e\xff\xff\xfe", 6);
+	b[12] = STOP_ETHERTYPE >> 8;
+	b[13] = STOP_ETHERTYPE & 0xff;
+	memcpy(b + 14, "XNET-STOP", 9);
+	while (!send_packet(p, &p->q[0], 0, b, sizeof(b), 0, 0, false,
+			    false)) {
+		if (tl_now_ms() > end)
+			tl_fail("no RX buffer for the STOP packet");
+		usleep(1000);
+	}
+	follow_frontend_close(p, 5000);
+}
+
 /* We close (as netback when the vif goes offline), the frontend follows. */
 static void
 backend_close(struct peer *p)
@@ -1429,7 +1427,16 @@ backend_close(struct peer *p)
 	wait_fe_state(p, XenbusStateInitialising, 5000, "frontend asks again");
 }
 
-static struct peer peer;
+/* The peer, with the defaults of its options. */
+static struct peer peer = {
+	.fe_domid = 1, .max_order = -1, .packets = 64, .timeout_s = 40,
+	.window = WINDOW, .arm_tx = true, .arm_rx = true,
+	/* what we offer */
+	.split = 1, .sg = 1, .gso = 1, .ipv6_csum = 1,
+	/* what the test expects the frontend to write */
+	.exp_queues = 1, .exp_split = 1, .exp_sg = 1, .exp_gso = 1,
+	.exp_csum = 1,
+};
 static const char *scenario = "echo";
 static unsigned int cycles = 1;
 
@@ -1505,22 +1512,6 @@ main(int argc, char **argv)
 	unsigned int i;
 
 	tl_log_init("peer: ", "PEER FAIL: ");
-	p->fe_domid = 1;
-	p->max_order = -1;
-	p->split = 1;
-	p->sg = 1;
-	p->gso = 1;
-	p->ipv6_csum = 1;
-	p->exp_queues = 1;
-	p->exp_split = 1;
-	p->exp_sg = 1;
-	p->exp_gso = 1;
-	p->exp_csum = 1;
-	p->packets = 64;
-	p->timeout_s = 40;
-	p->window = WINDOW;
-	p->arm_tx = true;
-	p->arm_rx = true;
 	tl_opt_parse(&cmd, argc, argv);
 	if (p->exp_queues == 0 || p->exp_queues > MAX_QUEUES ||
 	    p->packets == 0)
@@ -1553,15 +1544,13 @@ main(int argc, char **argv)
 			run_tx_lockstep(p, "session");
 		else
 			run_session(p, "session");
-		send_stop(p);
-		follow_frontend_close(p, 5000);
+		stop_app(p);
 	} else if (strcmp(scenario, "reconnect") == 0) {
 		run_session(p, "session 1");
 		backend_close(p);
 		handshake(p);
 		run_session(p, "session 2");
-		send_stop(p);
-		follow_frontend_close(p, 5000);
+		stop_app(p);
 	} else if (strcmp(scenario, "flood") == 0) {
 		/* the application only receives (--sink) */
 		p->sink = true;
@@ -1569,8 +1558,7 @@ main(int argc, char **argv)
 			run_rx_lockstep(p, "flood");
 		else
 			run_session(p, "flood");
-		send_stop(p);
-		follow_frontend_close(p, 5000);
+		stop_app(p);
 	} else if (strcmp(scenario, "cycles") == 0) {
 		/* the application stops and starts the port each time */
 		for (i = 0; i < cycles; i++) {
@@ -1580,8 +1568,7 @@ main(int argc, char **argv)
 				handshake(p);
 			}
 			run_session(p, "cycle");
-			send_stop(p);
-			follow_frontend_close(p, 5000);
+			stop_app(p);
 		}
 	} else if (strcmp(scenario, "crash") == 0) {
 		/* leave with the connection up, as a killed backend would */
@@ -1589,8 +1576,7 @@ main(int argc, char **argv)
 	} else if (strcmp(scenario, "restart") == 0) {
 		/* handshake() above took over a live frontend */
 		run_session(p, "session 2");
-		send_stop(p);
-		follow_frontend_close(p, 5000);
+		stop_app(p);
 	} else if (strcmp(scenario, "hostile") == 0) {
 		if (p->hostile == H_NONE)
 			tl_usage();
@@ -1599,8 +1585,7 @@ main(int argc, char **argv)
 			tl_fail("could not inject %s", hostile_names[p->hostile]);
 		if (H_IS_DROP(p->hostile)) {
 			/* dropped and counted: the session went on */
-			send_stop(p);
-			follow_frontend_close(p, 5000);
+			stop_app(p);
 			goto done;
 		}
 		if (p->restart_inject) {
