@@ -591,8 +591,9 @@ path_arg(const struct conn *c, char *name)
 /*
  * Every handler has the same signature, for the table in process(): <who>
  * is the caller with its transaction (if the message names one), and the
- * request is c->hdr / c->body. It queues its reply and returns 0, or
- * returns the negative errno process() sends as the error reply.
+ * request is c->hdr / c->body. It queues its reply and returns 0 (a
+ * handler flagged F_ACK returns 0 and process() answers "OK"), or returns
+ * the negative errno process() sends as the error reply.
  */
 
 static int
@@ -627,11 +628,8 @@ do_write(struct daemon *d, struct conn *c,
 	if (rc != 0)
 		return rc;
 	off = strlen(vec[0]) + 1;
-	rc = xstore_write(d->store, who, name, c->body + off,
-			  c->hdr.len - off);
-	if (rc == 0)
-		ack(c, XS_WRITE);
-	return rc;
+	return xstore_write(d->store, who, name, c->body + off,
+			    c->hdr.len - off);
 }
 
 /* A request on one path that answers "OK": MKDIR, RM. */
@@ -642,11 +640,7 @@ path_op(struct daemon *d, struct conn *c, const struct xstore_caller *who,
 	char name[NAME_MAX_LEN];
 	int rc = path_arg(c, name);
 
-	if (rc == 0)
-		rc = op(d->store, who, name);
-	if (rc == 0)
-		ack(c, c->hdr.type);
-	return rc;
+	return rc == 0 ? op(d->store, who, name) : rc;
 }
 
 static int
@@ -785,8 +779,6 @@ do_set_perms(struct daemon *d, struct conn *c,
 	if (rc == 0)
 		rc = xstore_set_perms(d->store, who, name, &perms);
 	free(perms.p);
-	if (rc == 0)
-		ack(c, XS_SET_PERMS);
 	return rc;
 }
 
@@ -867,7 +859,6 @@ do_unwatch(struct daemon *d, struct conn *c,
 	if (w == NULL)
 		return -ENOENT;
 	watch_free(c, w);
-	ack(c, XS_UNWATCH);
 	return 0;
 }
 
@@ -932,8 +923,6 @@ do_tx_end(struct daemon *d, struct conn *c,
 	/* Conflict or not, the transaction is over. */
 	rc = xstore_tx_end(d->store, t->tx, strcmp(arg, "T") == 0);
 	free(t);
-	if (rc == 0)
-		ack(c, XS_TRANSACTION_END);
 	return rc;
 }
 
@@ -979,7 +968,6 @@ do_introduce(struct daemon *d, struct conn *c,
 		logmsg("dom%u introduced", domid);
 		on_fire(d, XSTORE_INTRODUCE_DOMAIN, false, NULL);
 	}
-	ack(c, XS_INTRODUCE);
 	return 0;
 }
 
@@ -992,13 +980,13 @@ do_release(struct daemon *d, struct conn *c, unsigned int domid)
 {
 	int rc;
 
+	(void)c;
 	rc = xstore_domain_release(d->store, domid);
 	if (rc != 0)
 		return rc;
 	domain_disconnect(d, domid);
 	logmsg("dom%u released", domid);
 	on_fire(d, XSTORE_RELEASE_DOMAIN, false, NULL);
-	ack(c, XS_RELEASE);
 	return 0;
 }
 
@@ -1027,10 +1015,8 @@ do_is_domain_introduced(struct daemon *d, struct conn *c, unsigned int domid)
 static int
 do_resume(struct daemon *d, struct conn *c, unsigned int domid)
 {
-	if (!xstore_domain_introduced(d->store, domid))
-		return -ENOENT;
-	ack(c, XS_RESUME);
-	return 0;
+	(void)c;
+	return xstore_domain_introduced(d->store, domid) ? 0 : -ENOENT;
 }
 
 static int
@@ -1039,7 +1025,6 @@ do_reset_watches(struct daemon *d, struct conn *c,
 {
 	(void)who;
 	conn_reset(d, c);
-	ack(c, XS_RESET_WATCHES);
 	return 0;
 }
 
@@ -1092,6 +1077,7 @@ do_control(struct daemon *d, struct conn *c,
 #define F_PRIV	(1u << 0)	/* dom0 only */
 #define F_NOTID	(1u << 1)	/* the tx_id is not looked at */
 #define F_GUEST	(1u << 2)	/* dom_fn's domid is not 0 */
+#define F_ACK	(1u << 3)	/* success is answered "OK" here */
 
 /* The requests of xs_wire.h, indexed by type; a hole is ENOSYS. */
 static const struct handler {
@@ -1107,22 +1093,23 @@ static const struct handler {
 	[XS_READ] = { "READ", 0, do_read },
 	[XS_GET_PERMS] = { "GET_PERMS", 0, do_get_perms },
 	[XS_WATCH] = { "WATCH", F_NOTID, do_watch },
-	[XS_UNWATCH] = { "UNWATCH", F_NOTID, do_unwatch },
+	[XS_UNWATCH] = { "UNWATCH", F_NOTID | F_ACK, do_unwatch },
 	[XS_TRANSACTION_START] = { "TRANSACTION_START", 0, do_tx_start },
-	[XS_TRANSACTION_END] = { "TRANSACTION_END", 0, do_tx_end },
-	[XS_INTRODUCE] = { "INTRODUCE", F_PRIV, do_introduce },
-	[XS_RELEASE] = { "RELEASE", F_PRIV | F_GUEST, NULL,
+	[XS_TRANSACTION_END] = { "TRANSACTION_END", F_ACK, do_tx_end },
+	[XS_INTRODUCE] = { "INTRODUCE", F_PRIV | F_ACK, do_introduce },
+	[XS_RELEASE] = { "RELEASE", F_PRIV | F_GUEST | F_ACK, NULL,
 			 do_release },
 	[XS_GET_DOMAIN_PATH] = { "GET_DOMAIN_PATH", 0, NULL,
 				 do_get_domain_path },
-	[XS_WRITE] = { "WRITE", 0, do_write },
-	[XS_MKDIR] = { "MKDIR", 0, do_mkdir },
-	[XS_RM] = { "RM", 0, do_rm },
-	[XS_SET_PERMS] = { "SET_PERMS", 0, do_set_perms },
+	[XS_WRITE] = { "WRITE", F_ACK, do_write },
+	[XS_MKDIR] = { "MKDIR", F_ACK, do_mkdir },
+	[XS_RM] = { "RM", F_ACK, do_rm },
+	[XS_SET_PERMS] = { "SET_PERMS", F_ACK, do_set_perms },
 	[XS_IS_DOMAIN_INTRODUCED] = { "IS_DOMAIN_INTRODUCED", F_PRIV,
 				      NULL, do_is_domain_introduced },
-	[XS_RESUME] = { "RESUME", F_PRIV | F_GUEST, NULL, do_resume },
-	[XS_RESET_WATCHES] = { "RESET_WATCHES", 0, do_reset_watches },
+	[XS_RESUME] = { "RESUME", F_PRIV | F_GUEST | F_ACK, NULL,
+			do_resume },
+	[XS_RESET_WATCHES] = { "RESET_WATCHES", F_ACK, do_reset_watches },
 	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", 0, do_directory_part },
 };
 
@@ -1169,6 +1156,8 @@ process(struct daemon *d, struct conn *c)
 		rc = h->dom_fn(d, c, domid);
 	if (rc != 0)
 		reply_error(c, -rc);
+	else if (h->flags & F_ACK)
+		ack(c, type);
 }
 
 /* Reads and handles up to XSD_BURST messages of <c>. */
