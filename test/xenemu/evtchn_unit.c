@@ -37,8 +37,7 @@ static void
 connect(struct xenemu_ctx *e0, struct xenemu_ctx *e1, int *p0, int *p1)
 {
 	*p0 = *p1 = -1;
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 16), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 16), 0);
+	CHECK_EQ(tl_domains(2, 64, 16), 0);
 	CHECK_EQ(open_ctx(e0, 0), 0);
 	CHECK_EQ(open_ctx(e1, 1), 0);
 	*p1 = xenemu_evt_bind_unbound(e1, 0);
@@ -55,9 +54,7 @@ test_bind_rules(void)
 	struct xenemu_ctx e0, e1, e2;
 	int p1, p1b, p0, q;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 16), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 16), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 2, 64, 16), 0);
+	CHECK_EQ(tl_domains(3, 64, 16), 0);
 	CHECK_EQ(open_ctx(&e0, 0), 0);
 	CHECK_EQ(open_ctx(&e1, 1), 0);
 	CHECK_EQ(open_ctx(&e2, 2), 0);
@@ -225,20 +222,16 @@ test_ping_pong_processes(void)
 {
 	const int rounds = 2000;
 	struct xenemu_ctx e0;
-	int p0, p1, i, status, fds[2];
+	int p0, p1, i, fds[2];
 	pid_t pid;
-	ssize_t n;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 16), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 16), 0);
-	CHECK_EQ(pipe(fds), 0);
-	pid = fork();
+	CHECK_EQ(tl_domains(2, 64, 16), 0);
+	pid = tl_fork_piped(fds);
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		struct xenemu_ctx e1;
 		int port;
 
-		close(fds[0]);
 		if (open_ctx(&e1, 1) != 0)
 			_exit(1);
 		port = xenemu_evt_bind_unbound(&e1, 0);
@@ -253,10 +246,7 @@ test_ping_pong_processes(void)
 		xenemu_ctx_close(&e1);
 		_exit(0);
 	}
-	close(fds[1]);
-	n = read(fds[0], &p1, sizeof(p1));
-	close(fds[0]);
-	CHECK_EQ(n, sizeof(p1));
+	CHECK(tl_child_answer(fds, &p1, sizeof(p1)));
 	CHECK_EQ(open_ctx(&e0, 0), 0);
 	p0 = xenemu_evt_bind_interdomain(&e0, 1, (uint32_t)p1);
 	CHECK(p0 > 0);
@@ -267,8 +257,7 @@ test_ping_pong_processes(void)
 		CHECK_EQ(tl_next_event(&e0, 5000), p0);
 		CHECK_EQ(xenemu_evt_unmask(&e0, (uint32_t)p0), 0);
 	}
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tl_child_ok(pid));
 	/* The child closed its handle: our end is unbound now. */
 	CHECK_EQ(port_state(e0.self, (uint32_t)p0), XENEMU_PORT_UNBOUND);
 	xenemu_ctx_close(&e0);
@@ -279,18 +268,14 @@ static void
 test_reclaim(void)
 {
 	struct xenemu_ctx e0, e1, sweep;
-	int p0, p1, status, fds[2], port;
+	int p0, p1, fds[2], port;
 	pid_t pid;
-	ssize_t n;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 16), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 16), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 2, 64, 16), 0);
+	CHECK_EQ(tl_domains(3, 64, 16), 0);
 	CHECK_EQ(open_ctx(&e0, 0), 0);
 	p0 = xenemu_evt_bind_unbound(&e0, 1);
 	CHECK(p0 > 0);
-	CHECK_EQ(pipe(fds), 0);
-	pid = fork();
+	pid = tl_fork_piped(fds);
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		struct xenemu_ctx c;
@@ -302,12 +287,8 @@ test_reclaim(void)
 			_exit(2);
 		_exit(0);                       /* no close: "crash" */
 	}
-	close(fds[1]);
-	n = read(fds[0], &port, sizeof(port));
-	close(fds[0]);
-	CHECK_EQ(n, sizeof(port));
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tl_child_answer(fds, &port, sizeof(port)));
+	CHECK(tl_child_ok(pid));
 	CHECK_EQ(port_state(e0.self, (uint32_t)p0), XENEMU_PORT_INTERDOMAIN);
 	/* The next handle opened in domain 1 closes the dead one's ports. */
 	CHECK_EQ(open_ctx(&sweep, 1), 0);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "xenemu_internal.h"
@@ -112,6 +113,61 @@ tl_next_event(struct xenemu_ctx *c, int ms)
 	if (poll(&pfd, 1, ms) != 1)
 		return -ETIMEDOUT;
 	return xenemu_evt_pending(c);
+}
+
+/* Create domains 0 .. @ndoms-1 alike: 0, or the first error. */
+static inline int
+tl_domains(unsigned int ndoms, unsigned int max_grants, unsigned int max_pages)
+{
+	unsigned int d;
+	int rc = 0;
+
+	for (d = 0; d < ndoms && rc == 0; d++)
+		rc = xenemu_domain_create(tl_dir, d, max_grants, max_pages);
+	return rc;
+}
+
+/*
+ * A pipe for a child's answer, then fork(): in the child (0) only the
+ * write end fds[1] stays open. -1 if either fails.
+ */
+static inline pid_t
+tl_fork_piped(int fds[2])
+{
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		close(fds[0]);
+	return pid;
+}
+
+/*
+ * A forked child's answer on the pipe @fds: the parent closes the write
+ * end, reads the @len bytes the child wrote (a port, grant refs) and closes
+ * the read end. True if all @len came.
+ */
+static inline bool
+tl_child_answer(int fds[2], void *buf, size_t len)
+{
+	ssize_t n;
+
+	close(fds[1]);
+	n = read(fds[0], buf, len);
+	close(fds[0]);
+	return n == (ssize_t)len;
+}
+
+/* Wait for child @pid: true if it exited, with status 0. */
+static inline bool
+tl_child_ok(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
 }
 
 #endif /* GNTTAB_TESTLIB_H */

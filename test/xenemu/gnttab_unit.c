@@ -68,11 +68,8 @@ static int
 share_map_setup(uint16_t ndoms, unsigned int max_grants, unsigned int max_pages,
 		struct xenemu_ctx *shr, struct xenemu_ctx *tab)
 {
-	uint16_t d;
-	int rc = 0;
+	int rc = tl_domains(ndoms, max_grants, max_pages);
 
-	for (d = 0; d < ndoms && rc == 0; d++)
-		rc = xenemu_domain_create(tl_dir, d, max_grants, max_pages);
 	if (rc == 0)
 		rc = open_ctx(shr, 1, XENEMU_SLOT_GNTSHR);
 	if (rc == 0)
@@ -376,8 +373,7 @@ test_notify(void)
 	uint8_t *ps, *m, *ps2;
 	void *p;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 0, 64), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 0, 64), 0);
+	CHECK_EQ(tl_domains(2, 0, 64), 0);
 	CHECK_EQ(open_ctx(&e1, 1, XENEMU_SLOT_EVTCHN), 0);
 	CHECK_EQ(open_ctx(&e0, 0, XENEMU_SLOT_EVTCHN), 0);
 	p1 = xenemu_evt_bind_unbound(&e1, 0);
@@ -433,18 +429,16 @@ test_dead_process_reclaim(void)
 {
 	struct xenemu_ctx shr, tab, sweep;
 	uint32_t refs[3], frames[3], r, f, i;
-	int fds[2], status;
+	int fds[2];
 	ssize_t n;
 	pid_t pid;
 	void *p;
 
-	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 64), 0);
-	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 64), 0);
-	CHECK_EQ(pipe(fds), 0);
+	CHECK_EQ(tl_domains(2, 64, 64), 0);
 
 	/* A granter that dies: its pages come back, except one still
 	 * mapped by a live peer, which comes back when the peer unmaps. */
-	pid = fork();
+	pid = tl_fork_piped(fds);
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		struct xenemu_ctx c;
@@ -456,12 +450,8 @@ test_dead_process_reclaim(void)
 		n = write(fds[1], refs, sizeof(refs));
 		_exit(n == sizeof(refs) ? 0 : 1);       /* no close: "crash" */
 	}
-	close(fds[1]);
-	n = read(fds[0], refs, sizeof(refs));
-	close(fds[0]);
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK_EQ(n, sizeof(refs));
+	CHECK(tl_child_answer(fds, refs, sizeof(refs)));
+	CHECK(tl_child_ok(pid));
 	CHECK_EQ(open_ctx(&tab, 0, XENEMU_SLOT_GNTTAB), 0);
 	CHECK_EQ(xenemu_gnt_map(&tab, 1, NULL, 1, &refs[1], PROT_READ, NONE, NONE, &p), 0);
 	for (i = 0; i < 3; i++) {
@@ -494,8 +484,7 @@ test_dead_process_reclaim(void)
 			_exit(1);
 		_exit(0);
 	}
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tl_child_ok(pid));
 	CHECK_EQ(shr.self->active[r], 1);
 	CHECK_EQ(xenemu_shr_unshare(&shr, p, 1), 0);
 	CHECK(page_used(shr.self, f));                          /* still pinned */
@@ -514,7 +503,7 @@ static void
 test_fork_close(void)
 {
 	struct xenemu_ctx shr, evt;
-	int port, status;
+	int port;
 	uint32_t r;
 	pid_t pid;
 	void *p;
@@ -533,8 +522,7 @@ test_fork_close(void)
 		xenemu_ctx_close(&evt);
 		_exit(0);
 	}
-	CHECK_EQ(waitpid(pid, &status, 0), pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tl_child_ok(pid));
 	CHECK(ref_used(shr.self, r));
 	CHECK_EQ(entry(shr.self, r).flags, GTF_permit_access);
 	CHECK(xenemu_evt_port_bound(evt.self, (uint32_t)port));
