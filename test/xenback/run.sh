@@ -127,6 +127,23 @@ front() {
 	grep 'xbfront: ' "$log" | sed 's/^/  /'
 }
 
+# front_phase1 SCENARIO: xbfront --sync-dir in domain 1, in the background
+# (FPID), until it has connected and says so ($work/phase1)
+front_phase1() {
+	rm -f "$work/phase1"
+	"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" "$1" \
+		>"$work/front.log" 2>&1 &
+	FPID=$!
+	pids+=("$FPID")
+	local i
+	for i in $(seq 400); do
+		[ -f "$work/phase1" ] && return 0
+		kill -0 "$FPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "xbfront $1: no phase 1"
+}
+
 be_key() { xs_read "/local/domain/0/backend/vif/1/0/$1"; }
 
 case "$CASE" in
@@ -436,23 +453,14 @@ restart)
 	# while the guest stays connected: a new process reattaches each time.
 	setup
 	for how in KILL TERM; do
-		rm -f "$work/phase1" "$work/restarted"
+		rm -f "$work/restarted"
 		backend ""
-		"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" restart \
-			>"$work/front.log" 2>&1 &
-		fpid=$!
-		pids+=("$fpid")
-		for i in $(seq 400); do
-			[ -f "$work/phase1" ] && break
-			kill -0 "$fpid" 2>/dev/null || break
-			sleep 0.05
-		done
-		[ -f "$work/phase1" ] || fail "xbfront phase 1"
+		front_phase1 restart
 		kill -"$how" "$BE_PID"
 		wait "$BE_PID" 2>/dev/null
 		backend ""
 		touch "$work/restarted"
-		wait "$fpid" || fail "xbfront restart ($how) failed"
+		wait "$FPID" || fail "xbfront restart ($how) failed"
 		grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
 		stop_backend
 		expect_xstat 0 vif_management_connections -ge 1
@@ -463,18 +471,9 @@ detach)
 	# attaches it again.
 	setup
 	backend ""
-	rm -f "$work/phase1"
-	"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" detach \
-		>"$work/front.log" 2>&1 &
-	fpid=$!
-	pids+=("$fpid")
-	for i in $(seq 400); do
-		[ -f "$work/phase1" ] && break
-		sleep 0.05
-	done
-	[ -f "$work/phase1" ] || fail "xbfront did not connect"
+	front_phase1 detach
 	xe vif detach --frontend 1 --devid 0 --timeout 10
-	wait "$fpid" || fail "xbfront detach failed"
+	wait "$FPID" || fail "xbfront detach failed"
 	grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
 	wait_log "$BE_LOG" "removed" 5
 	xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01

@@ -1168,13 +1168,38 @@ prove_traffic(void)
 	run_traffic(200, sizes, n, 32);
 }
 
+/*
+ * The hostile packets of one put_packet() that the backend drops with one
+ * error response per slot, the vif staying connected.
+ */
+static const struct tx_drop {
+	const char *name;
+	unsigned int slots;
+	uint16_t first_size;
+	bool bad_gref;
+} tx_drops[] = {
+	/* 19 slots: one more than a packet may have */
+	{ "too-many-slots", 19, 1900, false },
+	/* the first size smaller than what the other slots hold */
+	{ "bad-size", 3, 150, false },
+	{ "runt", 1, 10, false },
+	/* grants that do not exist: the copy fails, ERROR comes back */
+	{ "bad-gref", 2, 400, true },
+};
+
 static void
 scenario_hostile(const char *name)
 {
 	struct fq *q = &F.q[0];
 	unsigned int size = RING_SIZE(&q->tx);
+	const struct tx_drop *drop = NULL;
 	uint16_t id;
 	bool fatal = true;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(tx_drops) / sizeof(tx_drops[0]); i++)
+		if (strcmp(name, tx_drops[i].name) == 0)
+			drop = &tx_drops[i];
 
 	prove_traffic();
 	q->tx_ok = q->tx_err = q->tx_null = q->tx_dropped = 0;
@@ -1218,29 +1243,11 @@ scenario_hostile(const char *name)
 		put_extra(q, XEN_NETIF_EXTRA_TYPE_GSO, 0, 0,
 			  XEN_NETIF_GSO_TYPE_TCPV4);
 		push_tx(q);
-	} else if (strcmp(name, "too-many-slots") == 0) {
-		/* 19 slots: dropped with 19 error responses */
+	} else if (drop != NULL) {
 		fatal = false;
-		put_packet(q, 19, 1900, false);
+		put_packet(q, drop->slots, drop->first_size, drop->bad_gref);
 		push_tx(q);
-		expect_error_responses(q, 19, 0);
-	} else if (strcmp(name, "bad-size") == 0) {
-		/* the first size smaller than what the other slots hold */
-		fatal = false;
-		put_packet(q, 3, 150, false);
-		push_tx(q);
-		expect_error_responses(q, 3, 0);
-	} else if (strcmp(name, "runt") == 0) {
-		fatal = false;
-		put_packet(q, 1, 10, false);
-		push_tx(q);
-		expect_error_responses(q, 1, 0);
-	} else if (strcmp(name, "bad-gref") == 0) {
-		/* grants that do not exist: the copy fails, ERROR comes back */
-		fatal = false;
-		put_packet(q, 2, 400, true);
-		push_tx(q);
-		expect_error_responses(q, 2, 0);
+		expect_error_responses(q, drop->slots, 0);
 	} else if (strcmp(name, "mcast-extra") == 0) {
 		/* multicast control we never offered: error, with a null */
 		fatal = false;
@@ -1355,6 +1362,22 @@ scenario_reconnect(void)
 	tl_note("three disconnect/reconnect cycles, traffic after each");
 }
 
+/*
+ * The first phase of a scenario run.sh acts in (front_phase1): traffic
+ * flows, and $sync_dir/phase1 tells the script so.
+ */
+static void
+sync_phase1(const char *name)
+{
+	char path[512];
+
+	if (F.sync_dir == NULL)
+		tl_fail("%s needs --sync-dir", name);
+	prove_traffic();
+	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
+	fclose(fopen(path, "w"));
+}
+
 /* The backend process is killed and started again while we stay up. */
 static void
 scenario_restart(void)
@@ -1363,11 +1386,7 @@ scenario_restart(void)
 	struct stat st;
 	double end;
 
-	if (F.sync_dir == NULL)
-		tl_fail("restart needs --sync-dir");
-	prove_traffic();
-	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
-	fclose(fopen(path, "w"));
+	sync_phase1("restart");
 	tl_note("phase 1 done, waiting for the backend restart");
 	snprintf(path, sizeof(path), "%s/restarted", F.sync_dir);
 	end = tl_now() + 40;
@@ -1385,13 +1404,7 @@ scenario_restart(void)
 static void
 scenario_detach(void)
 {
-	char path[512];
-
-	if (F.sync_dir == NULL)
-		tl_fail("detach needs --sync-dir");
-	prove_traffic();
-	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
-	fclose(fopen(path, "w"));
+	sync_phase1("detach");
 	tl_note("connected, waiting for the toolstack to detach the vif");
 	wait_be(B(XenbusStateClosed) | B(XenbusStateUnknown), 30,
 		"the backend to close");
