@@ -54,9 +54,11 @@ import subprocess
 import sys
 import tempfile
 import termios
-import threading
 import time
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tl_output import Output  # noqa: E402
 
 # Files whose blocks are not checked yet, with why: empty, every doc is marked.
 PENDING = {}
@@ -269,14 +271,11 @@ def recipes_of(blocks, errors):
 
 # ---------------------------------------------------------------- running
 
-class Terminal:
+class Terminal(Output):
     """A bash on a pseudo-terminal, typed into as a user would."""
 
     def __init__(self, name, cwd, env, log):
         self.name, self.log = name, log
-        self.buf = ""           # everything printed, escape sequences removed
-        self.cond = threading.Condition()
-        self.closed = False
         pid, fd = pty.fork()
         if pid == 0:
             try:
@@ -294,28 +293,18 @@ class Terminal:
         attrs = termios.tcgetattr(fd)
         attrs[3] &= ~termios.ECHO
         termios.tcsetattr(fd, termios.TCSANOW, attrs)
-        threading.Thread(target=self._read, daemon=True).start()
+        # buf: everything printed, escape sequences removed
+        self.start_output(self._read_pty, log,
+                          lambda text: ANSI.sub("", text).replace("\r", ""))
         # set -e: a failing command ends the shell, which fails the recipe; a user would stop too.
         # stty: bash may have put echo back on for its own line reading.
         self.write("stty -echo; set -e\n")
 
-    def _read(self):
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            text = data.decode(errors="replace")
-            self.log.write(text)
-            self.log.flush()
-            with self.cond:
-                self.buf += ANSI.sub("", text).replace("\r", "")
-                self.cond.notify_all()
-        with self.cond:
-            self.closed = True
-            self.cond.notify_all()
+    def _read_pty(self):
+        try:
+            return os.read(self.fd, 65536)
+        except OSError:         # EIO once the shell is gone
+            return b""
 
     def write(self, text):
         self.log.write(f"\n[doctest types into {self.name}]\n{text}[end]\n")

@@ -20,8 +20,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tl_output import Output  # noqa: E402
 
 PROMPT = "testpmd> "
 # Asynchronous output (driver logs, testpmd's event lines) is written by other
@@ -35,38 +37,22 @@ class Fail(Exception):
     pass
 
 
-class TestPmd:
+class TestPmd(Output):
     """One interactive dpdk-testpmd process, driven through its command line."""
 
     def __init__(self, name, argv, env, log_dir):
         self.name = name
         self.log = open(os.path.join(log_dir, name + ".log"), "w")
-        self.buf = ""
-        self.lock = threading.Condition()
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, env=env, bufsize=0)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while True:
-            data = self.proc.stdout.read1(65536) if hasattr(self.proc.stdout, "read1") \
-                else os.read(self.proc.stdout.fileno(), 65536)
-            if not data:
-                break
-            text = data.decode(errors="replace")
-            self.log.write(text)
-            self.log.flush()
-            with self.lock:
-                self.buf += text
-                self.lock.notify_all()
-        with self.lock:
-            self.lock.notify_all()
+        out = self.proc.stdout
+        self.start_output(lambda: out.read1(65536) if hasattr(out, "read1")
+                          else os.read(out.fileno(), 65536), self.log)
 
     def wait_prompt(self, timeout):
         """Wait for the prompt; return (and consume) everything printed before it."""
         deadline = time.monotonic() + timeout
-        with self.lock:
+        with self.cond:
             while True:
                 m = PROMPT_RE.search(self.buf)
                 if m:
@@ -76,7 +62,7 @@ class TestPmd:
                     tail = self.buf[-2000:]
                     raise Fail(f"{self.name}: no prompt within {timeout}s "
                                f"(exit {self.proc.poll()}); output:\n{tail}")
-                self.lock.wait(min(left, 0.2))
+                self.cond.wait(min(left, 0.2))
             out, self.buf = self.buf[:m.start()], self.buf[m.end():]
             return out
 
@@ -133,7 +119,7 @@ class TestPmd:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
-        self.reader.join(timeout=5)
+        self.join_output(timeout=5)
         self.log.close()
         return self.proc.returncode
 
