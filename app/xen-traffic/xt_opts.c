@@ -220,29 +220,47 @@ xt_parse_secs(const char *opt, const char *arg, double *out)
 	return 0;
 }
 
+static int
+xt_parse_ip(const char *opt, const char *arg, rte_be32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, arg, &a) != 1)
+		return xt_bad(opt, arg, "not an IPv4 address");
+	*out = a.s_addr;
+	return 0;
+}
+
 /*
- * The options that set one number of the configuration: each one's range,
- * whether it takes a k/M/G multiplier, its default and its field. Seconds
- * (a double field) are 0..86400 (xt_parse_secs); the others are unsigned
- * fields of 2, 4 or 8 bytes.
+ * The options that set one field of the configuration, with what each
+ * takes and its default (set by xt_defaults()): seconds, 0..86400 (a
+ * double); an unsigned integer in [min, max], with a k/M/G multiplier if
+ * suffix (a field of 2, 4 or 8 bytes); an IPv4 address; the argument
+ * itself (a string); or, without an argument, false (a bool, default true).
  */
-struct xt_num_opt {
+enum xt_arg { XT_ARG_SECS, XT_ARG_UINT, XT_ARG_IP, XT_ARG_STR, XT_ARG_OFF };
+
+struct xt_field_opt {
 	int opt;		/* XT_OPT_* */
-	bool secs;		/* seconds, else an unsigned integer */
-	bool suffix;		/* k/M/G multiplier accepted */
+	enum xt_arg arg;
+	bool suffix;
 	uint64_t min, max;
-	double def;		/* set by xt_defaults() */
+	double def;		/* SECS and UINT */
 	size_t off;		/* of the field in struct xt_config */
 	size_t size;		/* of the field */
 };
 
 #define XT_FIELD(f) offsetof(struct xt_config, f), \
 	sizeof(((struct xt_config *)NULL)->f)
-#define XT_SECS(o, def, f) { XT_OPT_ ## o, true, false, 0, 0, def, XT_FIELD(f) }
+#define XT_SECS(o, def, f) { XT_OPT_ ## o, XT_ARG_SECS, false, 0, 0, def, \
+	XT_FIELD(f) }
 #define XT_UINT(o, sfx, lo, hi, def, f) \
-	{ XT_OPT_ ## o, false, sfx, lo, hi, def, XT_FIELD(f) }
+	{ XT_OPT_ ## o, XT_ARG_UINT, sfx, lo, hi, def, XT_FIELD(f) }
+#define XT_ARG(o, arg, f) { XT_OPT_ ## o, XT_ARG_ ## arg, false, 0, 0, 0, \
+	XT_FIELD(f) }
 
-static const struct xt_num_opt xt_num_opts[] = {
+static const struct xt_field_opt xt_field_opts[] = {
+	XT_ARG(PORT, STR, port_arg),
 	XT_UINT(RATE, true, 0, UINT64_C(1) << 40, 0, rate),
 	XT_SECS(DURATION, 0, duration),
 	XT_UINT(COUNT, true, 1, UINT64_C(1) << 56, 0, count),
@@ -260,8 +278,12 @@ static const struct xt_num_opt xt_num_opts[] = {
 	XT_UINT(MBUF_SIZE, false, 1, UINT16_MAX, RTE_MBUF_DEFAULT_BUF_SIZE,
 		mbuf_size),
 	XT_UINT(STREAM, false, 0, XT_MAX_STREAMS - 1, 0, stream_base),
+	XT_ARG(SRC_IP, IP, src_ip),
+	XT_ARG(DST_IP, IP, dst_ip),
 	XT_UINT(UDP_PORT, false, 1, UINT16_MAX, 9, udp_port),
 	XT_UINT(TX_RETRIES, false, 0, UINT32_MAX, 0, tx_retries),
+	XT_ARG(NO_PROMISC, OFF, promisc),
+	XT_ARG(SUMMARY, STR, summary_path),
 	XT_UINT(INJ_DROP, false, 0, UINT32_MAX, 0, inject_drop),
 	XT_UINT(INJ_CORRUPT, false, 0, UINT32_MAX, 0, inject_corrupt),
 	XT_UINT(INJ_DUP, false, 0, UINT32_MAX, 0, inject_dup),
@@ -269,50 +291,71 @@ static const struct xt_num_opt xt_num_opts[] = {
 	XT_UINT(INJ_INTERVAL, false, 16, UINT32_MAX, 101, inject_interval),
 };
 
-/* Store @v in the field @o describes. */
+/* Store @v in an unsigned field of @size bytes. */
 static void
-xt_num_set(const struct xt_num_opt *o, struct xt_config *cfg, double secs,
-	   uint64_t v)
+xt_uint_set(void *field, size_t size, uint64_t v)
 {
-	void *field = (char *)cfg + o->off;
-
-	if (o->secs)
-		*(double *)field = secs;
-	else if (o->size == sizeof(uint16_t))
+	if (size == sizeof(uint16_t))
 		*(uint16_t *)field = (uint16_t)v;
-	else if (o->size == sizeof(uint32_t))
+	else if (size == sizeof(uint32_t))
 		*(uint32_t *)field = (uint32_t)v;
 	else
 		*(uint64_t *)field = v;
 }
 
-/* The numeric option @opt, or NULL if it is not one. */
-static const struct xt_num_opt *
-xt_num_find(int opt)
+/* The field option @opt, or NULL if it is not one. */
+static const struct xt_field_opt *
+xt_field_find(int opt)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(xt_num_opts); i++)
-		if (xt_num_opts[i].opt == opt)
-			return &xt_num_opts[i];
+	for (i = 0; i < RTE_DIM(xt_field_opts); i++)
+		if (xt_field_opts[i].opt == opt)
+			return &xt_field_opts[i];
 	return NULL;
 }
 
+/* Set the field of @o from @arg (given as --@opt). */
 static int
-xt_num_parse(const struct xt_num_opt *o, const char *opt, const char *arg,
-	     struct xt_config *cfg)
+xt_field_parse(const struct xt_field_opt *o, const char *opt, const char *arg,
+	       struct xt_config *cfg)
 {
-	double secs = 0;
-	uint64_t v = 0;
+	void *field = (char *)cfg + o->off;
+	uint64_t v;
 	int ret;
 
-	if (o->secs)
-		ret = xt_parse_secs(opt, arg, &secs);
-	else
-		ret = xt_parse_u64(opt, arg, o->min, o->max, o->suffix, &v);
+	switch (o->arg) {
+	case XT_ARG_SECS:
+		return xt_parse_secs(opt, arg, field);
+	case XT_ARG_IP:
+		return xt_parse_ip(opt, arg, field);
+	case XT_ARG_STR:
+		*(const char **)field = arg;
+		return 0;
+	case XT_ARG_OFF:
+		*(bool *)field = false;
+		return 0;
+	case XT_ARG_UINT:
+		break;
+	}
+	ret = xt_parse_u64(opt, arg, o->min, o->max, o->suffix, &v);
 	if (ret == 0)
-		xt_num_set(o, cfg, secs, v);
+		xt_uint_set(field, o->size, v);
 	return ret;
+}
+
+/* Set the field of @o to its default. */
+static void
+xt_field_default(const struct xt_field_opt *o, struct xt_config *cfg)
+{
+	void *field = (char *)cfg + o->off;
+
+	if (o->arg == XT_ARG_SECS)
+		*(double *)field = o->def;
+	else if (o->arg == XT_ARG_UINT)
+		xt_uint_set(field, o->size, (uint64_t)o->def);
+	else if (o->arg == XT_ARG_OFF)
+		*(bool *)field = true;
 }
 
 /*
@@ -383,26 +426,14 @@ xt_parse_sizes(const char *arg, struct xt_config *cfg)
 	return 0;
 }
 
-static int
-xt_parse_ip(const char *opt, const char *arg, rte_be32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, arg, &a) != 1)
-		return xt_bad(opt, arg, "not an IPv4 address");
-	*out = a.s_addr;
-	return 0;
-}
-
 static void
 xt_defaults(struct xt_config *cfg)
 {
 	unsigned int i;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (i = 0; i < RTE_DIM(xt_num_opts); i++)
-		xt_num_set(&xt_num_opts[i], cfg, xt_num_opts[i].def,
-			   (uint64_t)xt_num_opts[i].def);
+	for (i = 0; i < RTE_DIM(xt_field_opts); i++)
+		xt_field_default(&xt_field_opts[i], cfg);
 	cfg->mode = XT_MODE_BIDIR;
 	cfg->sizes[0] = 64;
 	cfg->nb_sizes = 1;
@@ -411,7 +442,6 @@ xt_defaults(struct xt_config *cfg)
 	/* 198.18.0.0/15 is for benchmarks (RFC 2544). Not RTE_IPV4: it shifts an int. */
 	cfg->src_ip = rte_cpu_to_be_32(UINT32_C(198) << 24 | 18 << 16 | 1);
 	cfg->dst_ip = rte_cpu_to_be_32(UINT32_C(198) << 24 | 18 << 16 | 2);
-	cfg->promisc = true;
 }
 
 /* Cross-option checks, once everything is parsed. */
@@ -478,7 +508,7 @@ int
 xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 {
 	const char *prog = argc > 0 ? argv[0] : "xen-traffic";
-	const struct xt_num_opt *num;
+	const struct xt_field_opt *fo;
 	int opt, ret = 0;
 	unsigned int i;
 
@@ -496,9 +526,6 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 		case 'h':
 			xt_usage(prog);
 			return 1;
-		case XT_OPT_PORT:
-			cfg->port_arg = optarg;
-			break;
 		case XT_OPT_MODE:
 			for (i = 0; i < RTE_DIM(xt_mode_names); i++)
 				if (strcmp(optarg, xt_mode_names[i]) == 0)
@@ -517,27 +544,15 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 				ret = xt_bad(name, optarg, "not a MAC address");
 			cfg->dst_mac_set = true;
 			break;
-		case XT_OPT_SRC_IP:
-			ret = xt_parse_ip(name, optarg, &cfg->src_ip);
-			break;
-		case XT_OPT_DST_IP:
-			ret = xt_parse_ip(name, optarg, &cfg->dst_ip);
-			break;
-		case XT_OPT_NO_PROMISC:
-			cfg->promisc = false;
-			break;
-		case XT_OPT_SUMMARY:
-			cfg->summary_path = optarg;
-			break;
 		case ':':
 			fprintf(stderr, "xen-traffic: %s needs an argument\n",
 				argv[optind - 1]);
 			ret = -EINVAL;
 			break;
 		default:
-			num = xt_num_find(opt);
-			if (num != NULL) {
-				ret = xt_num_parse(num, name, optarg, cfg);
+			fo = xt_field_find(opt);
+			if (fo != NULL) {
+				ret = xt_field_parse(fo, name, optarg, cfg);
 				break;
 			}
 			fprintf(stderr, "xen-traffic: unknown option '%s' (see --help)\n",
