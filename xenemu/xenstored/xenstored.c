@@ -586,6 +586,25 @@ path_arg(const struct conn *c, char *name)
 	return canon(c, onearg(c), name, NAME_MAX_LEN);
 }
 
+/*
+ * A payload that is a path, then more bytes (WRITE's value, SET_PERMS's
+ * list): the path made absolute into name[NAME_MAX_LEN], and in *off where
+ * the rest starts.
+ */
+static int
+path_then(const struct conn *c, char *name, size_t *off)
+{
+	const char *vec[1];
+	int rc;
+
+	if (get_strings(c, vec, 1) < 1)
+		return -EINVAL;
+	rc = canon(c, vec[0], name, NAME_MAX_LEN);
+	if (rc == 0)
+		*off = strlen(vec[0]) + 1;
+	return rc;
+}
+
 /* ---- requests ---- */
 
 /*
@@ -617,17 +636,13 @@ do_write(struct daemon *d, struct conn *c,
 	 const struct xstore_caller *who)
 {
 	char name[NAME_MAX_LEN];
-	const char *vec[1];
 	size_t off;
 	int rc;
 
 	/* path, then the value: any bytes, NULs included. */
-	if (get_strings(c, vec, 1) < 1)
-		return -EINVAL;
-	rc = canon(c, vec[0], name, sizeof(name));
+	rc = path_then(c, name, &off);
 	if (rc != 0)
 		return rc;
-	off = strlen(vec[0]) + 1;
 	return xstore_write(d->store, who, name, c->body + off,
 			    c->hdr.len - off);
 }
@@ -767,14 +782,13 @@ do_set_perms(struct daemon *d, struct conn *c,
 	num--;
 	if (c->domid != 0 && num > XSTORE_QUOTA_PERMS_PER_NODE)
 		return -ENOSPC;
-	rc = canon(c, c->body, name, sizeof(name));
+	rc = path_then(c, name, &off);
 	if (rc != 0)
 		return rc;
 	perms.num = num;
 	perms.p = calloc(num, sizeof(*perms.p));
 	if (perms.p == NULL)
 		return -ENOMEM;
-	off = strlen(c->body) + 1;
 	rc = xstore_perms_parse(c->body + off, c->hdr.len - off, num, perms.p);
 	if (rc == 0)
 		rc = xstore_set_perms(d->store, who, name, &perms);
