@@ -35,66 +35,79 @@ xenpv_xstats_count(const struct xenpv_xstats_port *p)
 	return n;
 }
 
+/*
+ * The one walk of the table that both names and values come from, so the
+ * two can never go out of step: entry i, copy q is xstat k. Fills @names
+ * and/or @xstats (either may be NULL).
+ */
+static unsigned int
+xenpv_xstats_walk(const struct xenpv_xstats_port *p,
+		  struct rte_eth_xstat_name *names, struct rte_eth_xstat *xstats)
+{
+	unsigned int i, q, j, k = 0;
+
+	for (i = 0; i < p->nb; i++) {
+		const struct xenpv_xstat *x = &p->table[i];
+		bool per_queue = x->kind == XENPV_XS_RXQ ||
+				 x->kind == XENPV_XS_TXQ;
+
+		for (q = 0; q < xenpv_xstat_copies(p, x); q++, k++) {
+			uint64_t v = 0;
+
+			if (names != NULL && per_queue)
+				snprintf(names[k].name, sizeof(names[0].name),
+					 "%s_q%u_%s", x->kind == XENPV_XS_RXQ ?
+					 "rx" : "tx", q, x->name);
+			else if (names != NULL)
+				strlcpy(names[k].name, x->name,
+					sizeof(names[0].name));
+			if (xstats == NULL)
+				continue;
+			switch (x->kind) {
+			case XENPV_XS_RX_SUM:
+				for (j = 0; j < p->nb_rx_sum; j++)
+					v += p->read(p->ctx, XENPV_XS_RXQ, j,
+						     x->off);
+				break;
+			case XENPV_XS_TX_SUM:
+				for (j = 0; j < p->nb_tx_sum; j++)
+					v += p->read(p->ctx, XENPV_XS_TXQ, j,
+						     x->off);
+				break;
+			default:	/* a port counter, or queue q's */
+				v = p->read(p->ctx, x->kind, q, x->off);
+				break;
+			}
+			xstats[k].id = k;
+			xstats[k].value = v;
+		}
+	}
+	return k;
+}
+
+/* The ethdev contract of both calls: the count when the array is short. */
+static int
+xenpv_xstats_fill(const struct xenpv_xstats_port *p,
+		  struct rte_eth_xstat_name *names, struct rte_eth_xstat *xstats,
+		  unsigned int size)
+{
+	unsigned int n = xenpv_xstats_count(p);
+
+	if ((names == NULL && xstats == NULL) || size < n)
+		return (int)n;
+	return (int)xenpv_xstats_walk(p, names, xstats);
+}
+
 int
 xenpv_xstats_names(const struct xenpv_xstats_port *p,
 		   struct rte_eth_xstat_name *names, unsigned int size)
 {
-	unsigned int n = xenpv_xstats_count(p);
-	unsigned int i, q, k = 0;
-
-	if (names == NULL || size < n)
-		return (int)n;
-	for (i = 0; i < p->nb; i++) {
-		const struct xenpv_xstat *x = &p->table[i];
-
-		if (x->kind != XENPV_XS_RXQ && x->kind != XENPV_XS_TXQ) {
-			strlcpy(names[k++].name, x->name,
-				sizeof(names[0].name));
-			continue;
-		}
-		for (q = 0; q < xenpv_xstat_copies(p, x); q++)
-			snprintf(names[k++].name, sizeof(names[0].name),
-				 "%s_q%u_%s", x->kind == XENPV_XS_RXQ ?
-				 "rx" : "tx", q, x->name);
-	}
-	return (int)k;
+	return xenpv_xstats_fill(p, names, NULL, size);
 }
 
 int
 xenpv_xstats_get(const struct xenpv_xstats_port *p,
 		 struct rte_eth_xstat *xstats, unsigned int n)
 {
-	unsigned int count = xenpv_xstats_count(p);
-	unsigned int i, q, k = 0;
-
-	if (xstats == NULL || n < count)
-		return (int)count;
-	for (i = 0; i < p->nb; i++) {
-		const struct xenpv_xstat *x = &p->table[i];
-		uint64_t v = 0;
-
-		switch (x->kind) {
-		case XENPV_XS_PORT:
-			v = p->read(p->ctx, XENPV_XS_PORT, 0, x->off);
-			break;
-		case XENPV_XS_RX_SUM:
-			for (q = 0; q < p->nb_rx_sum; q++)
-				v += p->read(p->ctx, XENPV_XS_RXQ, q, x->off);
-			break;
-		case XENPV_XS_TX_SUM:
-			for (q = 0; q < p->nb_tx_sum; q++)
-				v += p->read(p->ctx, XENPV_XS_TXQ, q, x->off);
-			break;
-		default:
-			for (q = 0; q < xenpv_xstat_copies(p, x); q++) {
-				xstats[k].id = k;
-				xstats[k++].value = p->read(p->ctx, x->kind, q,
-							     x->off);
-			}
-			continue;
-		}
-		xstats[k].id = k;
-		xstats[k++].value = v;
-	}
-	return (int)k;
+	return xenpv_xstats_fill(p, NULL, xstats, n);
 }

@@ -116,6 +116,16 @@ xenback_dev_configure(struct rte_eth_dev *dev)
 	return xenback_xenbus_configure(xd);
 }
 
+/* dev_start/dev_stop: the vif follows (xenback_xenbus.c), so do the queues. */
+static int
+xenback_dev_run(struct rte_eth_dev *dev, bool run)
+{
+	xenback_xenbus_set_started(dev->data->dev_private, run);
+	xenpv_queue_states_set(dev, run ? RTE_ETH_QUEUE_STATE_STARTED :
+				     RTE_ETH_QUEUE_STATE_STOPPED);
+	return 0;
+}
+
 static int
 xenback_dev_start(struct rte_eth_dev *dev)
 {
@@ -129,19 +139,13 @@ xenback_dev_start(struct rte_eth_dev *dev)
 			return -EINVAL;
 		}
 	}
-	xenback_xenbus_set_started(xd, true);
-	xenpv_queue_states_set(dev, RTE_ETH_QUEUE_STATE_STARTED);
-	return 0;
+	return xenback_dev_run(dev, true);
 }
 
 static int
 xenback_dev_stop(struct rte_eth_dev *dev)
 {
-	struct xenback_dev *xd = dev->data->dev_private;
-
-	xenback_xenbus_set_started(xd, false);
-	xenpv_queue_states_set(dev, RTE_ETH_QUEUE_STATE_STOPPED);
-	return 0;
+	return xenback_dev_run(dev, false);
 }
 
 static int

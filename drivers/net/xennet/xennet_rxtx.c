@@ -39,6 +39,25 @@ static_assert(sizeof(struct netif_extra_info) == sizeof(netif_rx_response_t),
 	      "extra info must overlay an RX response slot");
 
 /*
+ * One step of a copy between an mbuf chain and the pages: as many bytes as
+ * both the source (*@a left) and the destination (*@b left) have, each
+ * cursor moved past them. Returns the bytes copied.
+ */
+static inline uint32_t
+xennet_copy_step(uint8_t **dst, const uint8_t **src, uint32_t *a,
+		 uint32_t *b)
+{
+	uint32_t k = RTE_MIN(*a, *b);
+
+	memcpy(*dst, *src, k);
+	*dst += k;
+	*src += k;
+	*a -= k;
+	*b -= k;
+	return k;
+}
+
+/*
  * Record a protocol violation of a queue (burst side): count it, keep the
  * first one for the watchdog to log. The queue stops at once: its bursts
  * do nothing more until the control path tears the connection down.
@@ -309,19 +328,12 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 
 		/* gather the chunk from the chain (lengths were checked) */
 		while (todo > 0) {
-			uint32_t k;
-
 			while (seg_left == 0) {
 				seg = seg->next;
 				src = rte_pktmbuf_mtod(seg, const uint8_t *);
 				seg_left = seg->data_len;
 			}
-			k = RTE_MIN(todo, seg_left);
-			memcpy(dst, src, k);
-			dst += k;
-			src += k;
-			todo -= k;
-			seg_left -= k;
+			xennet_copy_step(&dst, &src, &todo, &seg_left);
 		}
 
 		req = RING_GET_REQUEST(r, prod);
@@ -592,8 +604,6 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 		uint32_t left = pkt->seg[i].len;
 
 		while (left > 0) {
-			uint32_t k;
-
 			if (room == 0) {
 				next = rte_pktmbuf_alloc(rxq->mp);
 				if (unlikely(next == NULL)) {
@@ -607,13 +617,8 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 				dst = rte_pktmbuf_mtod(cur, uint8_t *);
 				room = rte_pktmbuf_tailroom(cur);
 			}
-			k = RTE_MIN(left, room);
-			memcpy(dst, src, k);
-			dst += k;
-			src += k;
-			left -= k;
-			room -= k;
-			cur->data_len += (uint16_t)k;
+			cur->data_len += (uint16_t)xennet_copy_step(&dst, &src,
+								    &left, &room);
 		}
 	}
 	head->pkt_len = pkt->len;

@@ -185,6 +185,31 @@ xennet_unshare_pages(struct xennet_adapter *ad, struct xennet_pages *p)
 }
 
 /*
+ * One ring of a netif queue: its shared ring pages (2^@order) and @size
+ * data pages, which the backend may write only if @writable (RX); undone
+ * by xennet_unshare_queue.
+ */
+static int
+xennet_share_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
+		   struct xennet_pages *pages, unsigned int order,
+		   uint32_t size, int writable)
+{
+	int rc = xennet_share_ring(ad, rm, order);
+
+	if (rc == 0)
+		rc = xennet_share_pages(ad, pages, size, writable);
+	return rc;
+}
+
+static void
+xennet_unshare_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
+		     struct xennet_pages *pages)
+{
+	xennet_unshare_pages(ad, pages);
+	xennet_unshare_ring(ad, rm);
+}
+
+/*
  * One netif queue: a TX and an RX ring, their data pages, one or two
  * event channels
  */
@@ -204,15 +229,13 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
 	ev->rx = -1;
 
 	if (txq != NULL) {
-		xennet_unshare_pages(ad, &txq->pages);
-		xennet_unshare_ring(ad, &txq->ring_mem);
+		xennet_unshare_queue(ad, &txq->ring_mem, &txq->pages);
 		rte_free(txq->slots);
 		txq->slots = NULL;
 		memset(&txq->ring, 0, sizeof(txq->ring));
 	}
 	if (rxq != NULL) {
-		xennet_unshare_pages(ad, &rxq->pages);
-		xennet_unshare_ring(ad, &rxq->ring_mem);
+		xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
 		rte_free(rxq->slots);
 		rxq->slots = NULL;
 		memset(&rxq->ring, 0, sizeof(rxq->ring));
@@ -232,18 +255,18 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	const char *what;
 	int rc;
 
-	what = "share the TX ring";
-	rc = xennet_share_ring(ad, &txq->ring_mem, order);
+	/* the backend only reads TX pages: share them read-only */
+	what = "share the rings and their data pages";
+	rc = xennet_share_queue(ad, &txq->ring_mem, &txq->pages, order,
+				tx_size, 0);
+	if (rc == 0)
+		rc = xennet_share_queue(ad, &rxq->ring_mem, &rxq->pages,
+					order, rx_size, 1);
 	if (rc < 0)
 		goto fail;
 	XEN_FRONT_RING_INIT(&txq->ring,
 			    (netif_tx_sring_t *)txq->ring_mem.mem,
 			    XENPV_PAGE_SIZE << order);
-
-	what = "share the RX ring";
-	rc = xennet_share_ring(ad, &rxq->ring_mem, order);
-	if (rc < 0)
-		goto fail;
 	XEN_FRONT_RING_INIT(&rxq->ring,
 			    (netif_rx_sring_t *)rxq->ring_mem.mem,
 			    XENPV_PAGE_SIZE << order);
@@ -261,16 +284,6 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 					RTE_CACHE_LINE_SIZE,
 					dev->data->numa_node);
 	if (txq->slots == NULL || rxq->slots == NULL)
-		goto fail;
-
-	/* the backend only reads TX pages: share them read-only */
-	what = "share the TX data pages";
-	rc = xennet_share_pages(ad, &txq->pages, tx_size, 0);
-	if (rc < 0)
-		goto fail;
-	what = "share the RX data pages";
-	rc = xennet_share_pages(ad, &rxq->pages, rx_size, 1);
-	if (rc < 0)
 		goto fail;
 
 	what = "allocate an event channel";
