@@ -128,6 +128,7 @@ struct fe {
 	unsigned int timeout;
 	unsigned int expect_seg;
 	unsigned int window;		/* packets in flight per queue */
+	unsigned int storm_ms;		/* hostile-xs-storm's length */
 	const char *sync_dir;
 
 	/* negotiated */
@@ -1400,6 +1401,45 @@ scenario_restart(void)
 	tl_note("traffic flows through the restarted backend on the same rings");
 }
 
+/*
+ * A xenstore storm (B1 of the hostile review, the XSA-349 class): while
+ * connected, write our state node (the same value, Connected) and a node
+ * below it as fast as the store takes them for --storm-ms. Every write
+ * fires the backend's watch. Then traffic must still flow. With
+ * --sync-dir, "phase1" tells the test the storm has begun, "storm-done"
+ * that it has ended.
+ */
+static void
+scenario_xs_storm(void)
+{
+	char path[512];
+	double end;
+	unsigned long n = 0;
+
+	prove_traffic();
+	if (F.sync_dir != NULL) {
+		snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
+		fclose(fopen(path, "w"));
+	}
+	end = tl_now() + F.storm_ms / 1000.0;
+	while (tl_now() < end) {
+		tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state", "%d",
+			  XenbusStateConnected);
+		if (n % 4 == 3)
+			tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state/x", "%lu", n);
+		n++;
+	}
+	if (F.sync_dir != NULL) {
+		snprintf(path, sizeof(path), "%s/storm-done", F.sync_dir);
+		fclose(fopen(path, "w"));
+	}
+	tl_note("storm: %lu writes of our state node in %u ms", n, F.storm_ms);
+	if (tl_xenbus_state(F.xs, F.be_dir) != XenbusStateConnected)
+		tl_fail("the backend left Connected during the storm");
+	prove_traffic();
+	tl_note("traffic flows after the storm");
+}
+
 /* The toolstack detaches the vif while we are connected. */
 static void
 scenario_detach(void)
@@ -1432,6 +1472,8 @@ static const struct tl_opt opts[] = {
 	{ "rearm", 0, TL_OPT_SET, &F.rearm, NULL, "re-arm rsp_event", NULL },
 	{ "expect-seg", 0, TL_OPT_UINT, &F.expect_seg, "N",
 	  "RX packing of segments of N bytes", NULL },
+	{ "storm-ms", 0, TL_OPT_UINT, &F.storm_ms, "MS",
+	  "length of the xenstore storm (3000)", NULL },
 	{ "sync-dir", 0, TL_OPT_STR, &F.sync_dir, "DIR",
 	  "phase files of restart and detach", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -1441,7 +1483,7 @@ static const struct tl_cmd cmd = {
 	.prog = "xbfront",
 	.synopsis = "[options] SCENARIO",
 	.epilog = "scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
-		  "  restart, detach, hostile-<case>, xs-<case>\n",
+		  "  restart, detach, hostile-<case>, xs-<case>, xs-storm\n",
 	.opts = opts,
 };
 
@@ -1459,6 +1501,7 @@ main(int argc, char **argv)
 	F.count = 2000;
 	F.timeout = 30;
 	F.window = 64;
+	F.storm_ms = 3000;
 	first = tl_opt_parse(&cmd, argc, argv);
 	if (first + 1 != argc)
 		tl_usage();
@@ -1488,7 +1531,8 @@ main(int argc, char **argv)
 
 	/* a frontend starting up, as after a guest boots */
 	set_state(XenbusStateInitialising);
-	if (strncmp(scenario, "xs-", 3) == 0) {
+	if (strncmp(scenario, "xs-", 3) == 0 &&
+	    strcmp(scenario, "xs-storm") != 0) {
 		scenario_xs(scenario + 3);
 	} else if (strcmp(scenario, "detach") == 0) {
 		fe_connect(true);
@@ -1509,6 +1553,8 @@ main(int argc, char **argv)
 			scenario_reconnect();
 		else if (strcmp(scenario, "restart") == 0)
 			scenario_restart();
+		else if (strcmp(scenario, "xs-storm") == 0)
+			scenario_xs_storm();
 		else if (strncmp(scenario, "hostile-", 8) == 0)
 			scenario_hostile(scenario + 8);
 		else

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_interrupts.h>
@@ -338,6 +341,106 @@ xenpv_watcher_stop(struct xenpv_watcher *w)
 	} while (rc == -EAGAIN);
 	rte_intr_instance_free(w->intr);
 	w->intr = NULL;
+}
+
+/* The thread of a struct xenpv_ctl (xenpv.h). */
+static void *
+xenpv_ctl_thread(void *arg)
+{
+	struct xenpv_ctl *c = arg;
+	struct pollfd pfd[2];
+	int timeout = 0, n;
+	uint64_t v;
+	char **ev;
+
+	pfd[0].fd = xs_fileno(c->xs);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = c->wake_fd;
+	pfd[1].events = POLLIN;
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		n = poll(pfd, 2, timeout);
+		if (n < 0 && errno != EINTR) {
+			XENPV_LOG(c, ERR, "poll on the xenstore descriptor: %s",
+				  strerror(errno));
+			break;
+		}
+		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+			break;
+		if (n > 0 && (pfd[1].revents & POLLIN))
+			(void)!read(c->wake_fd, &v, sizeof(v));
+		/*
+		 * xs_check_watch() never blocks; it hands out one queued
+		 * event and consumes the wake-up byte with the last one.
+		 */
+		for (n = 0; n < XENPV_CTL_BATCH; n++) {
+			ev = xs_check_watch(c->xs);
+			if (ev == NULL)
+				break;
+			c->event(c->arg, ev[XS_WATCH_PATH], ev[XS_WATCH_TOKEN]);
+			free(ev);
+		}
+		timeout = c->run(c->arg);
+		/* a full batch: more may be queued, come straight back */
+		if (n == XENPV_CTL_BATCH)
+			timeout = 0;
+	}
+	return NULL;
+}
+
+int
+xenpv_ctl_start(struct xenpv_ctl *c, const char *name, struct xs_handle *xs,
+		void (*event)(void *arg, const char *path, const char *token),
+		int (*run)(void *arg), void *arg, int logtype)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->xs = xs;
+	c->event = event;
+	c->run = run;
+	c->arg = arg;
+	c->logtype = logtype;
+	if (xs_fileno(xs) < 0) {
+		XENPV_LOG(c, ERR, "no xenstore watch descriptor: %s",
+			  strerror(errno));
+		return -EIO;
+	}
+	c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->wake_fd < 0)
+		return -errno;
+	rc = rte_ctrl_thread_create(&c->tid, name, NULL, xenpv_ctl_thread, c);
+	if (rc != 0) {
+		rc = rc < 0 ? rc : -rc;
+		XENPV_LOG(c, ERR, "cannot create control thread %s: %s", name,
+			  strerror(-rc));
+		close(c->wake_fd);
+		c->wake_fd = -1;
+		return rc;
+	}
+	c->started = true;
+	return 0;
+}
+
+void
+xenpv_ctl_kick(struct xenpv_ctl *c)
+{
+	uint64_t one = 1;
+
+	if (c->started)
+		(void)!write(c->wake_fd, &one, sizeof(one));
+}
+
+void
+xenpv_ctl_stop(struct xenpv_ctl *c)
+{
+	if (!c->started)
+		return;
+	__atomic_store_n(&c->stop, true, __ATOMIC_RELEASE);
+	xenpv_ctl_kick(c);
+	pthread_join(c->tid, NULL);
+	close(c->wake_fd);
+	c->wake_fd = -1;
+	c->started = false;
 }
 
 /* One xs_watch() handed to a control thread, and its outcome. */

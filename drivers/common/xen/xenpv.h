@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <pthread.h>
 
 #include <rte_common.h>
 #include <rte_interrupts.h>
@@ -125,6 +126,51 @@ int xenpv_watcher_start(struct xenpv_watcher *w, struct xs_handle *xs,
 			void *arg, int logtype);
 /* Not from inside the callback: waits for a running callback to end. */
 void xenpv_watcher_stop(struct xenpv_watcher *w);
+
+/*
+ * A control thread that owns a xenstore handle's watch events (net_xenback).
+ *
+ * Unlike xenpv_watcher, nothing runs on the EAL interrupt thread: a port's
+ * xenstore work (reads of a hostile guest's keys, connects) cannot delay
+ * other ports, EAL alarms or other PMDs' interrupt callbacks. The thread
+ * (rte_ctrl_thread_create, control-thread CPU set) sleeps in poll() on
+ * xs_fileno() and a wake-up eventfd, then:
+ *
+ *  - drains the events libxenstore queued, at most XENPV_CTL_BATCH per
+ *    round, handing each to @event: that callback only classifies the
+ *    path (sets a pending bit), it does no xenstore I/O, so a flood of
+ *    events costs a list pop and a free() each and libxenstore's queue
+ *    (unbounded) is emptied faster than a peer can fill it;
+ *  - then calls @run once for the whole batch, which does the real work
+ *    and returns how long the thread may sleep before calling it again
+ *    (milliseconds; negative: until the next event or kick).
+ *
+ * xenpv_ctl_stop() ends the thread and joins it; it must
+ * not be called from @event or @run.
+ */
+#define XENPV_CTL_BATCH 1024
+
+struct xenpv_ctl {
+	struct xs_handle *xs;
+	void (*event)(void *arg, const char *path, const char *token);
+	int (*run)(void *arg);
+	void *arg;
+	int logtype;
+	int wake_fd;		/* eventfd: a kick or the stop request */
+	bool started;
+	bool stop;		/* set by xenpv_ctl_stop (atomic) */
+	pthread_t tid;
+};
+
+int xenpv_ctl_start(struct xenpv_ctl *c, const char *name,
+		    struct xs_handle *xs,
+		    void (*event)(void *arg, const char *path,
+				  const char *token),
+		    int (*run)(void *arg), void *arg, int logtype);
+/* Make the thread call @run soon (from any thread). */
+void xenpv_ctl_kick(struct xenpv_ctl *c);
+/* End the thread and wait for it (not from its callbacks). */
+void xenpv_ctl_stop(struct xenpv_ctl *c);
 
 /*
  * xs_watch() on a DPDK control thread: 0 or -errno.

@@ -6,8 +6,9 @@
  * net_xenback private state.
  *
  * One ethdev port serves one guest vif (frontend domain + vif number). The
- * control path (xenback_xenbus.c) runs on the EAL interrupt thread: it
- * watches the vif's xenstore directories, maps the frontend's rings and binds
+ * control path (xenback_xenbus.c) runs on the port's own control thread
+ * (struct xenpv_ctl), never on the EAL interrupt thread: it watches the
+ * vif's xenstore directories, maps the frontend's rings and binds
  * its event channels when the frontend connects, and tears them down when it
  * goes away. The data path (xenback_guest_tx.c, xenback_guest_rx.c) runs on
  * the application's lcores and only ever touches a queue whose guard the
@@ -292,7 +293,8 @@ struct xenback_dev {
 	struct xs_handle *xs;
 	xengnttab_handle *xgt;
 	xenevtchn_handle *xce;
-	struct xenpv_watcher watcher;
+	/* the port's control thread: watch events, violations, timers */
+	struct xenpv_ctl ctl;
 
 	pthread_mutex_t lock;		/* serialises the control path */
 	enum xenback_conn conn;		/* the vif's connection */
@@ -300,8 +302,19 @@ struct xenback_dev {
 	int be_state;			/* the state we last wrote */
 	bool started;			/* dev_start done */
 	bool closing;			/* dev_close in progress */
-	bool alarm_armed;
 	bool lsc_pending;		/* raise LSC once the lock is dropped */
+
+	/*
+	 * Watch events, coalesced (xenback_xenbus.c): the control thread
+	 * sets a bit per kind of event it drains and acts once per batch;
+	 * fe_seen is the frontend state the last reconcile acted on, so a
+	 * rewrite of the same value costs one read, not a reconnect.
+	 */
+	uint32_t pending;		/* XB_WHY_* bits not yet acted on */
+	uint32_t batch_events;		/* events in the current batch */
+	int fe_seen;			/* frontend state last acted on */
+	bool rekey_pending;		/* look at its keys at rekey_next */
+	uint64_t rekey_next;		/* ms: no key read before this */
 	bool reattach;			/* frontend was connected when we came */
 	bool configured;		/* dev_configure done: InitWait allowed */
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */
@@ -327,6 +340,8 @@ struct xenback_dev {
 	uint64_t disconnects;
 	uint64_t violations;		/* fatal protocol violations */
 	uint64_t refused;		/* connections refused (bad keys) */
+	uint64_t xs_events;		/* xenstore watch events taken */
+	uint64_t xs_coalesced;		/* events handled with another */
 
 	struct xenback_rxq *rxq;	/* XENPV_NETIF_MAX_QUEUES of each */
 	struct xenback_txq *txq;

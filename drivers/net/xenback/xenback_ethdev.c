@@ -317,6 +317,8 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 	xd->disconnects = 0;
 	xd->violations = 0;
 	xd->refused = 0;
+	xd->xs_events = 0;
+	xd->xs_coalesced = 0;
 	pthread_mutex_unlock(&xd->lock);
 	return 0;
 }
@@ -362,6 +364,8 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("vif_management_connections", connects),
 	XB_PORT("vif_management_disconnections", disconnects),
+	XB_PORT("xenbus_events", xs_events),
+	XB_PORT("xenbus_events_coalesced", xs_coalesced),
 };
 
 static uint64_t

@@ -5,10 +5,10 @@
 /*
  * net_xenback control path: the xenbus side of a netback.
  *
- * Everything here runs with the port's lock held, either on the EAL
- * interrupt thread (xenstore watch events, the violation alarm) or on the
- * application thread that calls an ethdev op. The state machine follows
- * Linux netback:
+ * Everything here runs with the port's lock held, either on the port's
+ * control thread (xenstore watch events, violations, timers: struct
+ * xenpv_ctl, nothing on the EAL interrupt thread) or on the application
+ * thread that calls an ethdev op. The state machine follows Linux netback:
  *
  *  - the toolstack creates /local/domain/<self>/backend/vif/<fe>/<devid>;
  *    we write our features and go InitWait (2);
@@ -55,6 +55,14 @@
  * A new frontend key set while CONNECTED (it re-keyed) is a disconnect and
  * a new connection. BROKEN differs from CLOSING only in being logged once
  * and counted: both wait for the frontend to start over (Initialising).
+ *
+ * A hostile frontend owns its state node and can write it (or nodes below
+ * it) in a loop; every write fires our watch. So events are coalesced: the
+ * control thread drains every queued event, keeps one bit per kind
+ * (XB_WHY_*), and reconciles once per batch; a write below the state node
+ * is ignored, and a rewrite of the state it already had costs one read (a
+ * look at its keys, in case it restarted between two reads, at most every
+ * XENBACK_REKEY_MS).
  */
 
 #include <errno.h>
@@ -63,8 +71,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
-#include <rte_alarm.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -73,8 +81,19 @@
 
 #include "xenback.h"
 
-/* How often the control path looks for violations the bursts flagged. */
-#define XENBACK_ALARM_US 100000
+/* How often the control thread looks for violations the bursts flagged. */
+#define XENBACK_VIOL_CHECK_MS	100
+/* The least time between two reads of a connected frontend's keys. */
+#define XENBACK_REKEY_MS	200
+
+/* Why the control thread reconciles (xd->pending). */
+#define XB_WHY_BE	0x1u	/* an event on our backend directory */
+#define XB_WHY_FE	0x2u	/* the frontend wrote its state node */
+#define XB_WHY_REKEY	0x8u	/* look whether the frontend re-keyed */
+#define XB_WHY_ALL	0x10u	/* configure, start: everything */
+
+/* fe_seen before any frontend state was read */
+#define XB_FE_NONE	(-100)
 
 #define XB_TOKEN_BE "be"
 #define XB_TOKEN_FE "fe"
@@ -86,8 +105,6 @@ struct xenback_conn_keys {
 	struct xenback_fe_features fe;
 	struct xenback_qkeys q[XENPV_NETIF_MAX_QUEUES];
 };
-
-static void xenback_alarm(void *arg);
 
 /*
  * Why a connection cannot be made: an error, except while we try to take
@@ -279,16 +296,13 @@ xenback_close_queues(struct xenback_dev *xd)
 	}
 }
 
-static void
-xenback_arm_alarm(struct xenback_dev *xd)
+static uint64_t
+xenback_now_ms(void)
 {
-	if (xd->alarm_armed || xd->closing)
-		return;
-	if (rte_eal_alarm_set(XENBACK_ALARM_US, xenback_alarm, xd) == 0)
-		xd->alarm_armed = true;
-	else
-		XENBACK_LOG(ERR, "%s: cannot arm the violation alarm",
-			    xd->name);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Undo what connecting queue @i did (any part of it). */
@@ -682,7 +696,6 @@ xenback_connect(struct xenback_dev *xd)
 	xenback_apply_config(xd);
 	xenback_open_queues(xd);
 	xenback_update_link(xd);
-	xenback_arm_alarm(xd);
 	XENBACK_LOG(NOTICE,
 		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d",
 		    xd->name, xd->fe_domid, ck.nb_queues, ck.order,
@@ -798,6 +811,8 @@ xenback_forget_vif(struct xenback_dev *xd)
 	xenback_set_conn(xd, XENBACK_CONN_ABSENT);
 	xd->be_state = XenbusStateUnknown;
 	xd->fe_path[0] = '\0';
+	xd->fe_seen = XB_FE_NONE;
+	xd->rekey_pending = false;
 }
 
 /*
@@ -893,30 +908,67 @@ xenback_hotplug_ready(struct xenback_dev *xd)
 	return ready;
 }
 
-/* Bring the port in line with the two state nodes. */
+/*
+ * Bring the port in line with the two state nodes, for the reasons in @why
+ * (XB_WHY_*). Only an event on our backend directory (or configure/start)
+ * re-reads the directory; a frontend state write that did not change the
+ * state does nothing but, while connected, a rate-limited look at its keys.
+ */
 static void
-xenback_reconcile(struct xenback_dev *xd)
+xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 {
 	int be_state, fe_state, rc;
+	uint64_t now = xenback_now_ms();
+	bool changed;
 
-	if (!xenback_vif_probe(xd))
-		return;
+	if ((why & (XB_WHY_BE | XB_WHY_ALL)) ||
+	    xd->conn == XENBACK_CONN_ABSENT) {
+		if (!xenback_vif_probe(xd))
+			return;
+	}
 	/* held until dev_configure: nothing is offered or connected before */
 	if (!xd->configured)
 		return;
 
-	be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
-	if (be_state == XenbusStateClosing &&
-	    xd->be_state != XenbusStateClosing) {
-		/* the toolstack is taking the device away */
-		xenback_disconnect(xd);
-		xenback_set_conn(xd, XENBACK_CONN_CLOSING);
-		xd->be_state = XenbusStateClosing;
-		xenback_switch(xd, XenbusStateClosed);
-		return;
+	if (why & (XB_WHY_BE | XB_WHY_ALL)) {
+		be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
+		if (be_state == XenbusStateClosing &&
+		    xd->be_state != XenbusStateClosing) {
+			/* the toolstack is taking the device away */
+			xenback_disconnect(xd);
+			xenback_set_conn(xd, XENBACK_CONN_CLOSING);
+			xd->be_state = XenbusStateClosing;
+			xenback_switch(xd, XenbusStateClosed);
+			return;
+		}
 	}
 
 	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
+	changed = fe_state != xd->fe_seen;
+	xd->fe_seen = fe_state;
+	if (!changed && why == XB_WHY_FE) {
+		/* the same state written again */
+		if (xd->conn != XENBACK_CONN_CONNECTED ||
+		    (fe_state != XenbusStateConnected &&
+		     fe_state != XenbusStateInitialised))
+			return;
+		/*
+		 * Connected again while connected: a frontend that restarted
+		 * between two of our reads (its Initialising coalesced away)
+		 * has new keys. Look, but not more often than every
+		 * XENBACK_REKEY_MS whatever the guest writes.
+		 */
+		if (now < xd->rekey_next) {
+			xd->rekey_pending = true;
+			return;
+		}
+		why |= XB_WHY_REKEY;
+	}
+	if (why & XB_WHY_REKEY) {
+		xd->rekey_pending = false;
+		xd->rekey_next = now + XENBACK_REKEY_MS;
+	}
+
 	if (fe_state != XenbusStateConnected &&
 	    fe_state != XenbusStateInitialised)
 		xd->reattach = false;
@@ -927,18 +979,18 @@ xenback_reconcile(struct xenback_dev *xd)
 		    xd->conn == XENBACK_CONN_BROKEN ||
 		    xd->be_state == XenbusStateClosed ||
 		    xd->be_state == XenbusStateClosing) {
+			xenback_disconnect(xd);
 			if (xd->conn == XENBACK_CONN_BROKEN)
 				XENBACK_LOG(NOTICE,
 					    "%s: frontend starts over after a protocol violation",
 					    xd->name);
-			xenback_disconnect(xd);
 			xenback_initwait(xd);
 		}
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
 		if (xd->conn == XENBACK_CONN_CONNECTED) {
-			if (!xenback_rekeyed(xd))
+			if (!(why & XB_WHY_REKEY) || !xenback_rekeyed(xd))
 				break;
 			XENBACK_LOG(NOTICE,
 				    "%s: frontend changed its rings: reconnecting",
@@ -1050,71 +1102,101 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 	return 0;
 }
 
-/* xenstore watch events, on the EAL interrupt thread. */
+/*
+ * A watch event, on the control thread: only noted (XB_WHY_*), acted on
+ * once per batch by xenback_ctl_run. A write below the frontend's state
+ * node (state/x) changes no state: ignored. Events on our own directory
+ * are the toolstack's or our own writes: a re-read, once per batch.
+ */
 static void
-xenback_watch_event(void *arg, const char *path, const char *token)
+xenback_ctl_event(void *arg, const char *path, const char *token)
 {
 	struct xenback_dev *xd = arg;
-	bool lsc;
 
-	RTE_SET_USED(path);
-	RTE_SET_USED(token);
 	pthread_mutex_lock(&xd->lock);
-	if (!xd->closing)
-		xenback_reconcile(xd);
-	lsc = xd->lsc_pending;
-	xd->lsc_pending = false;
+	xd->xs_events++;
+	xd->batch_events++;
+	if (strcmp(token, XB_TOKEN_FE) != 0)
+		xd->pending |= XB_WHY_BE;
+	else if (xd->fe_watched && strcmp(path, xd->fe_state_path) == 0)
+		xd->pending |= XB_WHY_FE;
 	pthread_mutex_unlock(&xd->lock);
-	xenback_fire_lsc(xd, lsc);
 }
 
 /*
- * The alarm, every XENBACK_ALARM_US while connected: bursts only flag a
- * fatal violation; here it is logged (once: the connection ends) and the
- * vif is closed over xenbus, as xenbus_dev_fatal does.
+ * What the bursts flagged: logged (once: the connection ends) and the vif
+ * closed over xenbus, as xenbus_dev_fatal does. Called from every round of
+ * the control thread, at least every XENBACK_VIOL_CHECK_MS while connected.
  */
 static void
-xenback_alarm(void *arg)
+xenback_check_violations(struct xenback_dev *xd)
 {
-	struct xenback_dev *xd = arg;
 	const struct xenpv_viol *viol = NULL;
 	uint32_t reason = XENPV_VIOL_NONE;
 	const char *dir = "tx";
 	unsigned int i, qi = 0;
 	char peer[32];
+
+	if (xd->conn != XENBACK_CONN_CONNECTED)
+		return;
+	for (i = 0; i < xd->neg.queues && reason == 0; i++) {
+		qi = i;
+		dir = "tx";
+		viol = &xd->rxq[i].viol;
+		reason = xenpv_viol_take(viol);
+		if (reason == 0) {
+			dir = "rx";
+			viol = &xd->txq[i].viol;
+			reason = xenpv_viol_take(viol);
+		}
+	}
+	if (reason == XENPV_VIOL_NONE)
+		return;
+	snprintf(peer, sizeof(peer), "frontend domain %u", xd->fe_domid);
+	xenpv_viol_log(xenback_logtype, xd->name, peer, dir, qi, viol);
+	xd->violations++;
+	xenback_disconnect(xd);
+	xenback_set_conn(xd, XENBACK_CONN_BROKEN);
+	xenback_switch(xd, XenbusStateClosing);
+}
+
+/*
+ * One round of the control thread (struct xenpv_ctl): after a batch of
+ * watch events, a kick, or the timeout it returned last. Returns how long
+ * the thread may sleep (ms; -1: until an event).
+ */
+static int
+xenback_ctl_run(void *arg)
+{
+	struct xenback_dev *xd = arg;
+	uint64_t now = xenback_now_ms(), t = UINT64_MAX;
+	uint32_t why;
 	bool lsc;
 
 	pthread_mutex_lock(&xd->lock);
-	xd->alarm_armed = false;
-	if (xd->conn == XENBACK_CONN_CONNECTED && !xd->closing) {
-		for (i = 0; i < xd->neg.queues && reason == 0; i++) {
-			qi = i;
-			dir = "tx";
-			viol = &xd->rxq[i].viol;
-			reason = xenpv_viol_take(viol);
-			if (reason == 0) {
-				dir = "rx";
-				viol = &xd->txq[i].viol;
-				reason = xenpv_viol_take(viol);
-			}
-		}
-		if (reason != XENPV_VIOL_NONE) {
-			snprintf(peer, sizeof(peer), "frontend domain %u",
-				 xd->fe_domid);
-			xenpv_viol_log(xenback_logtype, xd->name, peer, dir, qi,
-				       viol);
-			xd->violations++;
-			xenback_disconnect(xd);
-			xenback_set_conn(xd, XENBACK_CONN_BROKEN);
-			xenback_switch(xd, XenbusStateClosing);
-		} else {
-			xenback_arm_alarm(xd);
-		}
+	why = xd->pending;
+	xd->pending = 0;
+	if (xd->batch_events > 1)
+		xd->xs_coalesced += xd->batch_events - 1;
+	xd->batch_events = 0;
+	if (!xd->closing) {
+		if (xd->rekey_pending && now >= xd->rekey_next)
+			why |= XB_WHY_REKEY;
+		if (why != 0)
+			xenback_reconcile(xd, why);
+		xenback_check_violations(xd);
+		if (xd->conn == XENBACK_CONN_CONNECTED)
+			t = now + XENBACK_VIOL_CHECK_MS;
+		if (xd->rekey_pending)
+			t = RTE_MIN(t, xd->rekey_next);
 	}
 	lsc = xd->lsc_pending;
 	xd->lsc_pending = false;
 	pthread_mutex_unlock(&xd->lock);
 	xenback_fire_lsc(xd, lsc);
+	if (t == UINT64_MAX)
+		return -1;
+	return t > now ? (int)RTE_MIN(t - now, (uint64_t)INT32_MAX) : 0;
 }
 
 /* Our own domain id: the store resolves the relative key per caller. */
@@ -1134,9 +1216,11 @@ xenback_self_domid(struct xenback_dev *xd)
 int
 xenback_xenbus_start(struct xenback_dev *xd)
 {
+	char tname[RTE_MAX_THREAD_NAME_LEN];
 	int rc, n;
 
 	xd->be_state = XenbusStateUnknown;
+	xd->fe_seen = XB_FE_NONE;
 	xd->adv.queues = xd->cfg.max_queues;
 	xd->adv.gso = xd->cfg.gso;
 
@@ -1168,8 +1252,10 @@ xenback_xenbus_start(struct xenback_dev *xd)
 		goto fail;
 	}
 
-	rc = xenpv_watcher_start(&xd->watcher, xd->xs, xenback_watch_event,
-				 xd, xenback_logtype);
+	/* the port's control thread, before the first watch fires */
+	snprintf(tname, sizeof(tname), "xb-ctl-%u", xd->port_id);
+	rc = xenpv_ctl_start(&xd->ctl, tname, xd->xs, xenback_ctl_event,
+			     xenback_ctl_run, xd, xenback_logtype);
 	if (rc < 0)
 		goto fail;
 	/*
@@ -1181,7 +1267,7 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	if (rc < 0) {
 		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
 			    xd->be_path, strerror(-rc));
-		xenpv_watcher_stop(&xd->watcher);
+		xenpv_ctl_stop(&xd->ctl);
 		goto fail;
 	}
 	XENBACK_LOG(INFO, "%s: watching %s", xd->name, xd->be_path);
@@ -1190,7 +1276,7 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	 * watch's first event arrives, so that dev_configure finds it.
 	 */
 	pthread_mutex_lock(&xd->lock);
-	xenback_reconcile(xd);
+	xenback_reconcile(xd, XB_WHY_ALL);
 	xd->lsc_pending = false;
 	pthread_mutex_unlock(&xd->lock);
 	return 0;
@@ -1216,12 +1302,10 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 	xd->closing = true;
 	pthread_mutex_unlock(&xd->lock);
 
-	/* neither may run while we hold the lock: they take it */
-	xenpv_watcher_stop(&xd->watcher);
-	rte_eal_alarm_cancel(xenback_alarm, xd);
+	/* the control thread takes the lock: end it without holding it */
+	xenpv_ctl_stop(&xd->ctl);
 
 	pthread_mutex_lock(&xd->lock);
-	xd->alarm_armed = false;
 	if (xd->conn == XENBACK_CONN_CONNECTED) {
 		xenback_disconnect(xd);
 		/*
@@ -1282,7 +1366,7 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 		/* a vif held before InitWait: offer, and see who waits */
 		if (xd->conn != XENBACK_CONN_ABSENT && !xd->closing) {
 			xenback_initwait(xd);
-			xenback_reconcile(xd);
+			xenback_reconcile(xd, XB_WHY_ALL);
 		}
 	} else if (xd->conn != XENBACK_CONN_ABSENT &&
 		   xd->conn != XENBACK_CONN_CONNECTED) {
