@@ -169,6 +169,7 @@ devargs)
 	,domid=1,sg=2|bad value "2" for devarg sg
 	,domid=1,csum=yes|bad value "yes" for devarg csum
 	,domid=1,split_evtchn=|bad value "" for devarg split_evtchn
+,domid=1,max_reconnects=257|bad value "257" for devarg max_reconnects
 	,domid=1,foo=1|cannot parse devargs
 	,domid=1,domid=2|devarg domid given 2 times
 	EOF
@@ -447,6 +448,30 @@ reconnect)
 	stop_backend
 	expect_xstat 0 vif_management_connections -eq 4
 	expect_xstat 0 vif_management_disconnections -eq 4
+	;;
+reconnect-budget)
+	# A guest starting over in a loop: within max_reconnects start-overs
+	# a minute InitWait comes at once; beyond, it is held back 250 ms,
+	# 500 ms, 1 s (doubling up to a minute), logged once and counted, and
+	# the guest still connects and passes traffic each time.
+	setup
+	backend ",max_reconnects=3"
+	front --cycles 6 reconnect-loop
+	for c in 1 2 3 4 5 6; do
+		ms=$(sed -n "s/.*cycle $c: InitWait after \([0-9]*\) ms.*/\1/p" "$work/front.log")
+		[ -n "$ms" ] || fail "no wait time of cycle $c"
+		case $c in
+		1|2|3) [ "$ms" -lt 200 ] || fail "start-over $c (within budget) waited $ms ms" ;;
+		4) [ "$ms" -ge 240 ] || fail "start-over 4 waited $ms ms, want 250" ;;
+		5) [ "$ms" -ge 490 ] || fail "start-over 5 waited $ms ms, want 500" ;;
+		6) [ "$ms" -ge 990 ] || fail "start-over 6 waited $ms ms, want 1000" ;;
+		esac
+	done
+	stop_backend
+	n=$(grep -c "started over 3 times within a minute" "$BE_LOG")
+	[ "$n" = 1 ] || fail "$n log lines for the back-off, want 1"
+	expect_xstat 0 vif_management_reconnects_delayed -eq 3
+	expect_xstat 0 vif_management_connections -eq 7
 	;;
 restart)
 	# The backend process dies (SIGKILL), then stops cleanly (SIGTERM),

@@ -129,6 +129,7 @@ struct fe {
 	unsigned int expect_seg;
 	unsigned int window;		/* packets in flight per queue */
 	unsigned int storm_ms;		/* hostile-xs-storm's length */
+	unsigned int cycles;		/* reconnect-loop's start-overs */
 	const char *sync_dir;
 
 	/* negotiated */
@@ -1364,6 +1365,31 @@ scenario_reconnect(void)
 }
 
 /*
+ * A guest that starts over again and again (B5 of the hostile review):
+ * --cycles times close, Initialising, connect, a little traffic. Prints how
+ * long each start-over waited for InitWait, for the test to check the
+ * backend's reconnect budget.
+ */
+static void
+scenario_reconnect_loop(void)
+{
+	unsigned int r;
+	uint64_t t0;
+
+	for (r = 1; r <= F.cycles; r++) {
+		fe_disconnect();
+		t0 = tl_now_ms();
+		set_state(XenbusStateInitialising);
+		wait_be(B(XenbusStateInitWait), 70, "InitWait");
+		tl_note("cycle %u: InitWait after %" PRIu64 " ms", r,
+			tl_now_ms() - t0);
+		fe_connect(true);
+		prove_traffic();
+	}
+	tl_note("%u start-overs, traffic after each", F.cycles);
+}
+
+/*
  * The first phase of a scenario run.sh acts in (front_phase1): traffic
  * flows, and $sync_dir/phase1 tells the script so.
  */
@@ -1472,6 +1498,8 @@ static const struct tl_opt opts[] = {
 	{ "rearm", 0, TL_OPT_SET, &F.rearm, NULL, "re-arm rsp_event", NULL },
 	{ "expect-seg", 0, TL_OPT_UINT, &F.expect_seg, "N",
 	  "RX packing of segments of N bytes", NULL },
+	{ "cycles", 0, TL_OPT_UINT, &F.cycles, "N",
+	  "start-overs of reconnect-loop (6)", NULL },
 	{ "storm-ms", 0, TL_OPT_UINT, &F.storm_ms, "MS",
 	  "length of the xenstore storm (3000)", NULL },
 	{ "sync-dir", 0, TL_OPT_STR, &F.sync_dir, "DIR",
@@ -1483,6 +1511,7 @@ static const struct tl_cmd cmd = {
 	.prog = "xbfront",
 	.synopsis = "[options] SCENARIO",
 	.epilog = "scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
+		  "  reconnect-loop,"
 		  "  restart, detach, hostile-<case>, xs-<case>, xs-storm\n",
 	.opts = opts,
 };
@@ -1502,6 +1531,7 @@ main(int argc, char **argv)
 	F.timeout = 30;
 	F.window = 64;
 	F.storm_ms = 3000;
+	F.cycles = 6;
 	first = tl_opt_parse(&cmd, argc, argv);
 	if (first + 1 != argc)
 		tl_usage();
@@ -1551,6 +1581,8 @@ main(int argc, char **argv)
 			scenario_gso();
 		else if (strcmp(scenario, "reconnect") == 0)
 			scenario_reconnect();
+		else if (strcmp(scenario, "reconnect-loop") == 0)
+			scenario_reconnect_loop();
 		else if (strcmp(scenario, "restart") == 0)
 			scenario_restart();
 		else if (strcmp(scenario, "xs-storm") == 0)

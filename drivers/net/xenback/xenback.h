@@ -279,6 +279,8 @@ struct xenback_dev {
 		bool csum;
 		bool gso;
 		bool split;
+		/* frontend restarts a minute before back-off (0: no limit) */
+		uint16_t max_reconnects;
 	} cfg;
 
 	uint16_t self_domid;
@@ -315,6 +317,19 @@ struct xenback_dev {
 	int fe_seen;			/* frontend state last acted on */
 	bool rekey_pending;		/* look at its keys at rekey_next */
 	uint64_t rekey_next;		/* ms: no key read before this */
+
+	/*
+	 * Reconnect budget (devarg max_reconnects): when the frontend
+	 * started over (Initialising) more often than that in the last
+	 * minute, InitWait is held back, 250 ms, 500 ms, ... up to a minute,
+	 * until it has been quiet for a minute.
+	 */
+	uint64_t cycle_t[XENBACK_MAX_RECONNECTS];	/* ms, a ring */
+	uint16_t cycle_head;		/* oldest entry once full */
+	uint16_t cycle_n;
+	uint8_t backoff;		/* delays in a row */
+	uint64_t cycle_last;		/* ms of the last start-over */
+	uint64_t cycle_at;		/* ms: InitWait held until then */
 	bool reattach;			/* frontend was connected when we came */
 	bool configured;		/* dev_configure done: InitWait allowed */
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */
@@ -340,6 +355,7 @@ struct xenback_dev {
 	uint64_t disconnects;
 	uint64_t violations;		/* fatal protocol violations */
 	uint64_t refused;		/* connections refused (bad keys) */
+	uint64_t reconnects_delayed;	/* InitWait held back (budget) */
 	uint64_t xs_events;		/* xenstore watch events taken */
 	uint64_t xs_coalesced;		/* events handled with another */
 

@@ -33,6 +33,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_DEVID		"devid"
 #define XENBACK_ARG_MAX_QUEUES		"max_queues"
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
+#define XENBACK_ARG_RECONNECTS		"max_reconnects"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -41,7 +42,8 @@ enum {
 	XB_ARG_MAX_QUEUES,
 	XB_ARG_MAX_ORDER,
 	XB_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
-	XB_ARG_COUNT = XB_ARG_FEATURES + XENPV_FEATURE_ARGS,
+	XB_ARG_RECONNECTS = XB_ARG_FEATURES + XENPV_FEATURE_ARGS,
+	XB_ARG_COUNT,
 };
 
 static const struct eth_dev_ops xenback_ops;
@@ -317,6 +319,7 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 	xd->disconnects = 0;
 	xd->violations = 0;
 	xd->refused = 0;
+	xd->reconnects_delayed = 0;
 	xd->xs_events = 0;
 	xd->xs_coalesced = 0;
 	pthread_mutex_unlock(&xd->lock);
@@ -364,6 +367,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("vif_management_connections", connects),
 	XB_PORT("vif_management_disconnections", disconnects),
+	XB_PORT("vif_management_reconnects_delayed", reconnects_delayed),
 	XB_PORT("xenbus_events", xs_events),
 	XB_PORT("xenbus_events_coalesced", xs_coalesced),
 };
@@ -439,6 +443,10 @@ xenback_probe(struct rte_vdev_device *vdev)
 				       XENPV_MAX_RING_PAGE_ORDER,
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
 		[XB_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
+		[XB_ARG_RECONNECTS] = { XENBACK_ARG_RECONNECTS, 0,
+					XENBACK_MAX_RECONNECTS,
+					XENBACK_DEFAULT_RECONNECTS, false,
+					false },
 	};
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
@@ -470,6 +478,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->cfg.csum = args[XB_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
 	xd->cfg.gso = args[XB_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
 	xd->cfg.split = args[XB_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
+	xd->cfg.max_reconnects = (uint16_t)args[XB_ARG_RECONNECTS].val;
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
@@ -533,4 +542,5 @@ XENPV_PMD_REGISTER(net_xenback, xenback_probe,
 	XENBACK_ARG_DEVID "=<uint> "
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
-	XENPV_FEATURE_PARAMS);
+	XENPV_FEATURE_PARAMS " "
+	XENBACK_ARG_RECONNECTS "=<0-256>");

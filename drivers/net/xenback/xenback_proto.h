@@ -39,6 +39,13 @@
 /* Netif queues offered by default (the max_queues devarg). */
 #define XENBACK_DEFAULT_QUEUES	8
 
+/*
+ * Frontend restarts per minute before InitWait is held back: the default
+ * of the max_reconnects devarg, and its largest value.
+ */
+#define XENBACK_DEFAULT_RECONNECTS	30
+#define XENBACK_MAX_RECONNECTS		256
+
 /* Packets a burst handles per grant-copy batch. */
 #define XENBACK_BURST_MAX	256
 

@@ -62,7 +62,8 @@
  * (XB_WHY_*), and reconciles once per batch; a write below the state node
  * is ignored, and a rewrite of the state it already had costs one read (a
  * look at its keys, in case it restarted between two reads, at most every
- * XENBACK_REKEY_MS).
+ * XENBACK_REKEY_MS). Starting over is budgeted (devarg max_reconnects):
+ * beyond the budget InitWait is held back with an exponential back-off.
  */
 
 #include <errno.h>
@@ -85,10 +86,15 @@
 #define XENBACK_VIOL_CHECK_MS	100
 /* The least time between two reads of a connected frontend's keys. */
 #define XENBACK_REKEY_MS	200
+/* Reconnect budget: window, first and longest delay of InitWait. */
+#define XENBACK_CYCLE_WINDOW_MS	60000
+#define XENBACK_BACKOFF_MIN_MS	250
+#define XENBACK_BACKOFF_MAX_MS	60000
 
 /* Why the control thread reconciles (xd->pending). */
 #define XB_WHY_BE	0x1u	/* an event on our backend directory */
 #define XB_WHY_FE	0x2u	/* the frontend wrote its state node */
+#define XB_WHY_TIMER	0x4u	/* a held-back InitWait is due */
 #define XB_WHY_REKEY	0x8u	/* look whether the frontend re-keyed */
 #define XB_WHY_ALL	0x10u	/* configure, start: everything */
 
@@ -909,6 +915,63 @@ xenback_hotplug_ready(struct xenback_dev *xd)
 }
 
 /*
+ * The reconnect budget: may the frontend, which started over, get InitWait
+ * now? Within max_reconnects restarts in the last minute, yes. Beyond, it
+ * is held back 250 ms, then twice as long at each further restart, up to a
+ * minute, until the frontend has left the vif alone for a minute; the
+ * control thread comes back at xd->cycle_at (XB_WHY_TIMER). Logged once
+ * per episode; counted (vif_management_reconnects_delayed).
+ */
+static bool
+xenback_cycle_allowed(struct xenback_dev *xd, uint64_t now)
+{
+	unsigned int max = xd->cfg.max_reconnects;
+	uint64_t delay;
+	bool full;
+
+	if (max == 0)
+		return true;
+	if (xd->cycle_at != 0) {
+		if (now < xd->cycle_at)
+			return false;	/* still held */
+		xd->cycle_at = 0;
+	} else {
+		if (xd->backoff > 0 &&
+		    now - xd->cycle_last >= XENBACK_CYCLE_WINDOW_MS)
+			xd->backoff = 0;
+		full = xd->cycle_n == max &&
+		       now - xd->cycle_t[xd->cycle_head] <
+		       XENBACK_CYCLE_WINDOW_MS;
+		if (full || xd->backoff > 0) {
+			delay = (uint64_t)XENBACK_BACKOFF_MIN_MS <<
+				(xd->backoff < 16 ? xd->backoff : 16);
+			if (delay > XENBACK_BACKOFF_MAX_MS)
+				delay = XENBACK_BACKOFF_MAX_MS;
+			if (xd->backoff == 0)
+				XENBACK_LOG(WARNING,
+					    "%s: frontend domain %u started over %u times within a minute (devarg max_reconnects): holding InitWait back, from %" PRIu64 " ms up to a minute",
+					    xd->name, xd->fe_domid, max, delay);
+			if (xd->backoff < UINT8_MAX)
+				xd->backoff++;
+			xd->cycle_at = now + delay;
+			xd->cycle_last = now;
+			xd->reconnects_delayed++;
+			return false;
+		}
+	}
+	/* record this restart in the window */
+	if (xd->cycle_n < max) {
+		xd->cycle_t[(xd->cycle_head + xd->cycle_n) % max] = now;
+		xd->cycle_n++;
+	} else {
+		xd->cycle_t[xd->cycle_head] = now;
+		xd->cycle_head = (uint16_t)((xd->cycle_head + 1) % max);
+	}
+	xd->cycle_last = now;
+	return true;
+}
+
+/*
  * Bring the port in line with the two state nodes, for the reasons in @why
  * (XB_WHY_*). Only an event on our backend directory (or configure/start)
  * re-reads the directory; a frontend state write that did not change the
@@ -980,6 +1043,8 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 		    xd->be_state == XenbusStateClosed ||
 		    xd->be_state == XenbusStateClosing) {
 			xenback_disconnect(xd);
+			if (!xenback_cycle_allowed(xd, now))
+				break;	/* XB_WHY_TIMER brings us back */
 			if (xd->conn == XENBACK_CONN_BROKEN)
 				XENBACK_LOG(NOTICE,
 					    "%s: frontend starts over after a protocol violation",
@@ -992,10 +1057,18 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 		if (xd->conn == XENBACK_CONN_CONNECTED) {
 			if (!(why & XB_WHY_REKEY) || !xenback_rekeyed(xd))
 				break;
+			xenback_disconnect(xd);
+			if (!xenback_cycle_allowed(xd, now)) {
+				/* over budget: it must start over properly */
+				XENBACK_LOG(NOTICE,
+					    "%s: frontend changed its rings: closing",
+					    xd->name);
+				xenback_switch(xd, XenbusStateClosing);
+				break;
+			}
 			XENBACK_LOG(NOTICE,
 				    "%s: frontend changed its rings: reconnecting",
 				    xd->name);
-			xenback_disconnect(xd);
 		}
 		if (xd->be_state != XenbusStateInitWait &&
 		    xd->be_state != XenbusStateConnected)
@@ -1180,13 +1253,20 @@ xenback_ctl_run(void *arg)
 		xd->xs_coalesced += xd->batch_events - 1;
 	xd->batch_events = 0;
 	if (!xd->closing) {
+		if (xd->cycle_at != 0 && now >= xd->cycle_at)
+			why |= XB_WHY_TIMER;
 		if (xd->rekey_pending && now >= xd->rekey_next)
 			why |= XB_WHY_REKEY;
 		if (why != 0)
 			xenback_reconcile(xd, why);
+		/* a held InitWait nobody asked for any more lapses */
+		if (xd->cycle_at != 0 && now >= xd->cycle_at)
+			xd->cycle_at = 0;
 		xenback_check_violations(xd);
 		if (xd->conn == XENBACK_CONN_CONNECTED)
 			t = now + XENBACK_VIOL_CHECK_MS;
+		if (xd->cycle_at != 0)
+			t = RTE_MIN(t, xd->cycle_at);
 		if (xd->rekey_pending)
 			t = RTE_MIN(t, xd->rekey_next);
 	}
