@@ -473,6 +473,47 @@ reconnect-budget)
 	expect_xstat 0 vif_management_reconnects_delayed -eq 3
 	expect_xstat 0 vif_management_connections -eq 7
 	;;
+reconfigure)
+	# The offer is never changed under a frontend that may have read it:
+	# reconfigured while the guest sits in Initialising after InitWait,
+	# the port keeps offering 2 queues (logged) until the guest starts
+	# over.
+	setup
+	"$XENEMU" exec --domid 1 -- xenstore-write device/vif/0/state 1 ||
+		fail "cannot write the frontend state"
+	backend "" --queues 2 --requeue 1
+	[ "$(be_key state)" = 2 ] || fail "no InitWait"
+	kill -USR1 "$BE_PID"
+	wait_log "$BE_LOG" "reconfigured for 1 queue" 10
+	wait_log "$BE_LOG" "may be connecting with the offer of 2 queue" 5
+	[ "$(be_key multi-queue-max-queues)" = 2 ] ||
+		fail "offer changed to $(be_key multi-queue-max-queues) queues under the frontend"
+	front -n 300 traffic
+	stop_backend
+	# The application reconfigures the port for one queue while a guest
+	# stays connected with two: the guest keeps its connection (checked
+	# against what it negotiated, not the new offer) and its traffic.
+	backend "" --queues 2 --requeue 1
+	rm -f "$work/phase1" "$work/go"
+	"$XENEMU" exec --domid 1 -- "$XBFRONT" -q 2 --sync-dir "$work" \
+		reconfigured >"$work/front.log" 2>&1 &
+	fpid=$!
+	pids+=("$fpid")
+	for i in $(seq 400); do
+		[ -f "$work/phase1" ] && break
+		kill -0 "$fpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -f "$work/phase1" ] || fail "xbfront did not connect"
+	kill -USR1 "$BE_PID"
+	wait_log "$BE_LOG" "reconfigured for 1 queue" 10
+	touch "$work/go"
+	wait "$fpid" || fail "xbfront reconfigured failed: $(grep 'xbfront: FAIL' "$work/front.log")"
+	grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+	stop_backend
+	expect_xstat 0 vif_management_connections -eq 1
+	expect_xstat 0 connection_refused_errors -eq 0
+	;;
 restart)
 	# The backend process dies (SIGKILL), then stops cleanly (SIGTERM),
 	# while the guest stays connected: a new process reattaches each time.

@@ -14,6 +14,9 @@
  *    the round trip guest -> DPDK -> guest;
  *  - --tx-seg N: re-chains every packet into N-byte segments before
  *    sending, to see how the driver packs small segments into guest pages;
+ *  - on SIGUSR1 with --requeue N it stops every port, configures it for N
+ *    queues and starts it again (an application reconfiguring a port
+ *    while the guest stays connected);
  *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
  *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
  *    test can check the driver's counters.
@@ -39,6 +42,8 @@
 #define NB_MBUF 16383
 
 static volatile sig_atomic_t quit;
+static volatile sig_atomic_t requeue_req;
+static unsigned int requeue;
 static unsigned int nb_queues = 1;
 static unsigned int nb_txq;	/* 0: as many as nb_queues */
 static unsigned int nb_desc;	/* 0: the driver's default */
@@ -57,6 +62,13 @@ on_signal(int sig)
 	quit = 1;
 }
 
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	requeue_req = 1;
+}
+
 /* The command line, parsed and explained by test/lib's option table. */
 static const struct tl_opt opts[] = {
 	TL_OPT("queues", UINT, &nb_queues, "N", "RX (and TX) queues per port, 1..16"),
@@ -70,6 +82,8 @@ static const struct tl_opt opts[] = {
 	       "turn receive offload flags into transmit requests"),
 	TL_OPT("tx-seg", UINT, &tx_seg, "N",
 	       "re-chain packets into N-byte segments before sending"),
+	TL_OPT("requeue", UINT, &requeue, "N",
+	       "at SIGUSR1, reconfigure every port for N queues"),
 	TL_OPT("duration", UINT, &duration, "SECS",
 	       "stop after SECS (default: at SIGTERM or SIGINT)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -313,6 +327,7 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_usr1);
 
 	mp = rte_pktmbuf_pool_create("xbecho", NB_MBUF, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -344,6 +359,19 @@ main(int argc, char **argv)
 			 (uint64_t)duration * rte_get_timer_hz() : 0;
 	while (!quit && (end == 0 || rte_get_timer_cycles() < end)) {
 		unsigned int got = 0;
+
+		if (requeue_req && requeue != 0) {
+			requeue_req = 0;
+			nb_queues = requeue;
+			nb_txq = requeue;
+			RTE_ETH_FOREACH_DEV(port) {
+				rte_eth_dev_stop(port);
+				if (setup_port(port) != 0)
+					return 1;
+			}
+			printf("xbecho: ports reconfigured for %u queue(s)\n",
+			       nb_queues);
+		}
 
 		RTE_ETH_FOREACH_DEV(port)
 			for (q = 0; q < nb_queues; q++)

@@ -1466,6 +1466,47 @@ scenario_xs_storm(void)
 	tl_note("traffic flows after the storm");
 }
 
+/*
+ * The application reconfigures the port for fewer queues while we stay
+ * connected (B3 of the hostile review): after "phase1", the test has the
+ * backend reconfigured and touches "go"; we rewrite our state node (which
+ * makes the backend look at our keys), and the connection must stay up:
+ * a live connection is checked against what it negotiated, not against
+ * the port's new offer. Traffic then flows on queue 0, where the port now
+ * sends everything.
+ */
+static void
+scenario_reconfigured(void)
+{
+	char path[512];
+	struct stat st;
+	unsigned int nq = F.nq;
+	double end;
+
+	if (F.sync_dir == NULL)
+		tl_fail("reconfigured needs --sync-dir");
+	prove_traffic();
+	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/go", F.sync_dir);
+	end = tl_now() + 40;
+	while (stat(path, &st) != 0) {
+		if (tl_now() > end)
+			tl_fail("the test never reconfigured the backend");
+		usleep(10000);
+	}
+	tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state", "%d",
+		  XenbusStateConnected);
+	usleep(500000);
+	if (tl_xenbus_state(F.xs, F.be_dir) != XenbusStateConnected)
+		tl_fail("the backend dropped our connection after its reconfiguration");
+	F.nq = 1;
+	prove_traffic();
+	F.nq = nq;
+	tl_note("still connected with %u queues after the port's reconfiguration",
+		nq);
+}
+
 /* The toolstack detaches the vif while we are connected. */
 static void
 scenario_detach(void)
@@ -1511,7 +1552,7 @@ static const struct tl_cmd cmd = {
 	.prog = "xbfront",
 	.synopsis = "[options] SCENARIO",
 	.epilog = "scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
-		  "  reconnect-loop,"
+		  "  reconnect-loop, reconfigured,"
 		  "  restart, detach, hostile-<case>, xs-<case>, xs-storm\n",
 	.opts = opts,
 };
@@ -1587,6 +1628,8 @@ main(int argc, char **argv)
 			scenario_restart();
 		else if (strcmp(scenario, "xs-storm") == 0)
 			scenario_xs_storm();
+		else if (strcmp(scenario, "reconfigured") == 0)
+			scenario_reconfigured();
 		else if (strncmp(scenario, "hostile-", 8) == 0)
 			scenario_hostile(scenario + 8);
 		else

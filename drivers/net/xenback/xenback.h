@@ -335,11 +335,17 @@ struct xenback_dev {
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
 
-	/* what we advertise now (cfg narrowed by dev_configure) */
+	/*
+	 * What dev_configure wants offered (cfg narrowed by the port's
+	 * configuration), and what the keys in our directory offer now: want
+	 * becomes adv when it is written, which is never while a frontend
+	 * may have read adv and be connecting with it (B3 of the hostile
+	 * review). A connection is checked against adv.
+	 */
 	struct {
 		uint16_t queues;	/* multi-queue-max-queues */
 		bool gso;		/* feature-gso-tcpv4/6 */
-	} adv;
+	} want, adv;
 
 	/* what the current connection negotiated (zero when none) */
 	struct {

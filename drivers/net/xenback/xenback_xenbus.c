@@ -445,9 +445,15 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 	return rc;
 }
 
-/* Read and check everything the frontend wrote for a connection. */
+/*
+ * Read and check everything the frontend wrote for a connection, with at
+ * most @max_queues queues: the offer when it connects, the protocol's
+ * limit when a live connection is looked at again (it was checked against
+ * the offer it was made under; a later offer does not apply to it).
+ */
 static int
-xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
+xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck,
+		       unsigned int max_queues)
 {
 	char dir[XENPV_PATH_MAX];
 	unsigned long v;
@@ -469,14 +475,14 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 	rc = xenpv_xs_read_uint_default(xd->xs, XBT_NULL, &v, 1, UINT32_MAX,
 					"%s/%s", xd->fe_path,
 					XENPV_NETIF_NUM_QUEUES);
-	if (rc < 0 || v == 0 || v > xd->adv.queues) {
+	if (rc < 0 || v == 0 || v > max_queues) {
 		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
 					"%s/%s", xd->fe_path,
 					XENPV_NETIF_NUM_QUEUES);
 
 		XENBACK_CONN_LOG(xd,
 			    "%s: frontend asks for \"%s\" queues, valid is 1 to %u",
-			    xd->name, s != NULL ? s : "?", xd->adv.queues);
+			    xd->name, s != NULL ? s : "?", max_queues);
 		free(s);
 		return -EINVAL;
 	}
@@ -678,7 +684,7 @@ xenback_connect(struct xenback_dev *xd)
 	unsigned int i;
 	int rc;
 
-	rc = xenback_read_conn_keys(xd, &ck);
+	rc = xenback_read_conn_keys(xd, &ck, xd->adv.queues);
 	if (rc < 0)
 		return rc;
 
@@ -720,7 +726,7 @@ xenback_rekeyed(struct xenback_dev *xd)
 	struct xenback_conn_keys ck;
 	unsigned int i, j, pages;
 
-	if (xenback_read_conn_keys(xd, &ck) < 0)
+	if (xenback_read_conn_keys(xd, &ck, XENPV_NETIF_MAX_QUEUES) < 0)
 		return true;
 	if (ck.nb_queues != xd->neg.queues || ck.order != xd->neg.order)
 		return true;
@@ -749,9 +755,9 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SG, "%d", xd->cfg.sg);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
-			      xd->adv.gso);
+			      xd->want.gso);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV6, "%d",
-			      xd->adv.gso);
+			      xd->want.gso);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_IPV6_CSUM, "%d",
 			      xd->cfg.csum);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_COPY, "1");
@@ -759,7 +765,7 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SPLIT_EVTCHN, "%d",
 			      xd->cfg.split);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_QUEUES_KEY, "%u",
-			      xd->adv.queues);
+			      xd->want.queues);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
 			      xd->cfg.max_order);
 	/* the application's MTU, where libxl writes the vif's */
@@ -776,6 +782,8 @@ xenback_write_features(struct xenback_dev *xd)
 	if (rc < 0)
 		XENBACK_LOG(ERR, "%s: cannot write features into %s: %s",
 			    xd->name, xd->be_path, strerror(-rc));
+	else
+		xd->adv = xd->want;
 	return rc;
 }
 
@@ -1149,8 +1157,8 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 	fprintf(f, "configured: max %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
 		xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
 		xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
-	fprintf(f, "advertised: %u queues, gso %d\n", xd->adv.queues,
-		xd->adv.gso);
+	fprintf(f, "advertised: %u queues, gso %d (configured: %u queues, gso %d)\n",
+		xd->adv.queues, xd->adv.gso, xd->want.queues, xd->want.gso);
 	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
 		", violations %" PRIu64 ", refused %" PRIu64 "\n",
 		xd->connects, xd->disconnects, xd->violations, xd->refused);
@@ -1301,8 +1309,9 @@ xenback_xenbus_start(struct xenback_dev *xd)
 
 	xd->be_state = XenbusStateUnknown;
 	xd->fe_seen = XB_FE_NONE;
-	xd->adv.queues = xd->cfg.max_queues;
-	xd->adv.gso = xd->cfg.gso;
+	xd->want.queues = xd->cfg.max_queues;
+	xd->want.gso = xd->cfg.gso;
+	xd->adv = xd->want;
 
 	xd->xs = xs_open(0);
 	if (xd->xs == NULL) {
@@ -1429,7 +1438,7 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	struct rte_eth_dev_data *data = xd->eth_dev->data;
 	uint16_t queues;
 	bool gso;
-	int rc = 0;
+	int rc = 0, fe_state;
 
 	queues = RTE_MIN(data->nb_rx_queues, data->nb_tx_queues);
 	queues = RTE_MIN(queues, xd->cfg.max_queues);
@@ -1439,8 +1448,8 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	      (data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO);
 
 	pthread_mutex_lock(&xd->lock);
-	xd->adv.queues = queues;
-	xd->adv.gso = gso;
+	xd->want.queues = queues;
+	xd->want.gso = gso;
 	if (!xd->configured) {
 		xd->configured = true;
 		/* a vif held before InitWait: offer, and see who waits */
@@ -1449,8 +1458,23 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 			xenback_reconcile(xd, XB_WHY_ALL);
 		}
 	} else if (xd->conn != XENBACK_CONN_ABSENT &&
-		   xd->conn != XENBACK_CONN_CONNECTED) {
-		rc = xenback_write_features(xd);
+		   xd->conn != XENBACK_CONN_CONNECTED &&
+		   (xd->want.queues != xd->adv.queues ||
+		    xd->want.gso != xd->adv.gso)) {
+		fe_state = xd->conn == XENBACK_CONN_INITWAIT ?
+			xenpv_bus_read_state(xd->xs, xd->fe_path) :
+			XenbusStateUnknown;
+		if (fe_state == XenbusStateInitialising ||
+		    fe_state == XenbusStateInitialised ||
+		    fe_state == XenbusStateConnected)
+			/* it may have read the offer: never change it under it */
+			XENBACK_LOG(NOTICE,
+				    "%s: frontend %s may be connecting with the offer of %u queue(s), gso %d: the new offer (%u, gso %d) applies when it next starts over",
+				    xd->name, xd->fe_path, xd->adv.queues,
+				    xd->adv.gso, xd->want.queues,
+				    xd->want.gso);
+		else
+			rc = xenback_write_features(xd);
 	}
 	pthread_mutex_unlock(&xd->lock);
 	return rc;
