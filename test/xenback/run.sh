@@ -578,6 +578,25 @@ hostile-drop)
 	expect_xstat 0 tx_response_errors -eq 1
 	expect_xstat 0 tx_grant_copy_errors -eq 1
 	;;
+hostile-meta)
+	# Guest metadata that does not fit the packet is never delivered
+	# (B2 of the hostile review): a GSO extra on a UDP frame, of the
+	# wrong IP version, or with a segment size no NIC takes (the
+	# application would turn it into an impossible TSO request), and a
+	# non-GSO frame above the MTU the application set: error responses,
+	# counted, the vif up.
+	setup
+	backend "" --lro --csum --mtu 1500
+	for c in gso-udp gso-wrong-ip gso-tiny-mss oversize; do
+		front "hostile-$c"
+	done
+	stop_backend
+	expect_xstat 0 protocol_violation_errors -eq 0
+	expect_xstat 0 rx_bad_gso_dropped -eq 3
+	expect_xstat 0 rx_oversize_dropped -eq 1
+	expect_xstat 0 rx_lro_packets -eq 0
+	expect_xstat 0 rx_response_errors -eq 4
+	;;
 xs-garbage)
 	setup
 	backend ""

@@ -135,6 +135,7 @@ struct fe {
 	/* negotiated */
 	bool be_split, be_sg, be_gso4, be_gso6, be_ipv6_csum;
 	unsigned int be_max_queues, be_max_order;
+	unsigned int be_mtu;		/* the backend's mtu key, 0: none */
 	bool connected;
 	uint64_t events;
 
@@ -369,6 +370,7 @@ fe_connect(bool expect_connect)
 	F.be_max_order = (unsigned int)tl_xs_long(F.xs, F.be_dir,
 						   "max-ring-page-order", 0);
 	F.be_sg = be_key("feature-sg", 0) != 0;
+	F.be_mtu = (unsigned int)be_key("mtu", 0);
 	F.be_gso4 = be_key("feature-gso-tcpv4", 0) != 0;
 	F.be_gso6 = be_key("feature-gso-tcpv6", 0) != 0;
 	F.be_ipv6_csum = be_key("feature-ipv6-csum-offload",
@@ -893,12 +895,23 @@ run_traffic(unsigned int count, const uint32_t *sizes, unsigned int nsizes,
 	}
 }
 
+/* Frame sizes to send: large ones with sg, up to the backend's mtu key. */
 static const uint32_t *
 traffic_sizes(unsigned int *n)
 {
+	static uint32_t fit[sizeof(sizes_big) / sizeof(sizes_big[0])];
+	unsigned int i, k = 0;
+
 	if (F.sg && F.be_sg) {
 		*n = sizeof(sizes_big) / sizeof(sizes_big[0]);
-		return sizes_big;
+		if (F.be_mtu == 0)
+			return sizes_big;
+		/* as Linux netfront takes the vif's MTU from the key */
+		for (i = 0; i < *n; i++)
+			if (sizes_big[i] <= F.be_mtu + 14)
+				fit[k++] = sizes_big[i];
+		*n = k;
+		return fit;
 	}
 	*n = sizeof(sizes_small) / sizeof(sizes_small[0]);
 	return sizes_small;
@@ -1126,6 +1139,25 @@ put_packet(struct fq *q, unsigned int n, uint16_t first_size, bool bad_gref)
 	}
 }
 
+/*
+ * One well-formed frame of kind @k and @len bytes in one slot, with a
+ * blank checksum and, if @gso_size, a GSO extra of type @gso_type (which
+ * may lie about the frame).
+ */
+static void
+put_frame(struct fq *q, enum pkind k, uint32_t len, uint16_t gso_size,
+	  uint8_t gso_type)
+{
+	uint16_t id = grab_page(q);
+
+	build(q->txp + (size_t)id * PAGE, k, 0, q->id, len, true);
+	put_req(q, id, q->txp_ref[id], 0, (uint16_t)len,
+		NETTXF_csum_blank | NETTXF_data_validated |
+		(gso_size != 0 ? NETTXF_extra_info : 0));
+	if (gso_size != 0)
+		put_extra(q, XEN_NETIF_EXTRA_TYPE_GSO, 0, gso_size, gso_type);
+}
+
 /* The backend must answer @n requests of a dropped packet with errors. */
 static void
 expect_error_responses(struct fq *q, unsigned int nerr, unsigned int nnull)
@@ -1258,6 +1290,30 @@ scenario_hostile(const char *name)
 		put_extra(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0, 0, 0);
 		push_tx(q);
 		expect_error_responses(q, 1, 1);
+	} else if (strcmp(name, "gso-udp") == 0) {
+		/* a TCPv4 GSO extra on a UDP frame: never LRO */
+		fatal = false;
+		put_frame(q, K_UDP4, 3000, 1448, XEN_NETIF_GSO_TYPE_TCPV4);
+		push_tx(q);
+		expect_error_responses(q, 1, 1);
+	} else if (strcmp(name, "gso-wrong-ip") == 0) {
+		/* a TCPv6 GSO extra on a TCP/IPv4 frame */
+		fatal = false;
+		put_frame(q, K_TCP4, 3000, 1448, XEN_NETIF_GSO_TYPE_TCPV6);
+		push_tx(q);
+		expect_error_responses(q, 1, 1);
+	} else if (strcmp(name, "gso-tiny-mss") == 0) {
+		/* a segment size no NIC takes */
+		fatal = false;
+		put_frame(q, K_TCP4, 3000, 1, XEN_NETIF_GSO_TYPE_TCPV4);
+		push_tx(q);
+		expect_error_responses(q, 1, 1);
+	} else if (strcmp(name, "oversize") == 0) {
+		/* a non-GSO frame above the MTU the port set (1500) */
+		fatal = false;
+		put_frame(q, K_RAW, 3000, 0, 0);
+		push_tx(q);
+		expect_error_responses(q, 1, 0);
 	} else if (strcmp(name, "bad-rx-gref") == 0) {
 		/*
 		 * A posted RX buffer whose grant does not exist: the packet

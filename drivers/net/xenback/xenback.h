@@ -98,6 +98,8 @@ struct xenback_rxq_stats {
 	uint64_t drop_gso;	/* GSO packet but TCP_LRO not enabled */
 	uint64_t drop_too_big;	/* needs chained mbufs but no SCATTER */
 	uint64_t drop_copy;	/* a grant copy of the packet failed */
+	uint64_t drop_bad_gso;	/* GSO extra that does not fit the packet */
+	uint64_t drop_oversize;	/* non-GSO frame above the port's MTU */
 	uint64_t copy_errors;	/* failed grant-copy segments */
 	uint64_t copy_calls;	/* xengnttab_grant_copy() calls */
 	uint64_t notify;	/* event-channel kicks sent */
@@ -177,6 +179,12 @@ struct xenback_rxq {
 	bool lro;			/* TCP_LRO: GSO packets are delivered */
 	bool csum_offload;		/* L4 checksum offload enabled */
 	bool sg;			/* we advertised feature-sg */
+	/*
+	 * The longest non-GSO frame delivered: the MTU the application set
+	 * (plus Ethernet header and two VLAN tags), or any size if it set
+	 * none. Also written by mtu_set while bursts run (atomic, relaxed).
+	 */
+	uint32_t max_frame;
 	struct rte_mempool *mp;
 
 	struct xenback_credit credit;	/* the vif's rate limit */

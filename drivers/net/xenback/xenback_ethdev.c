@@ -344,6 +344,8 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_RX("rx_gso_not_enabled_dropped", drop_gso),
 	XB_RX("rx_no_scatter_dropped", drop_too_big),
 	XB_RX("rx_grant_copy_dropped", drop_copy),
+	XB_RX("rx_bad_gso_dropped", drop_bad_gso),
+	XB_RX("rx_oversize_dropped", drop_oversize),
 	XB_RX("rx_grant_copy_errors", copy_errors),
 	XB_RX("rx_grant_copy_calls", copy_calls),
 	XB_RX("rx_notifications", notify),

@@ -204,6 +204,12 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		status = NETIF_RSP_DROPPED;
 		goto drop;
 	}
+	/* the port's MTU, if the application set one (B2) */
+	if (p->gso_size == 0 && first->size >
+	    __atomic_load_n(&rxq->max_frame, __ATOMIC_RELAXED)) {
+		drop = &rxq->st.drop_oversize;
+		goto drop;
+	}
 	nmb = (first->size + rxq->buf_size - 1) / rxq->buf_size;
 	if (nmb > 1 && !rxq->scatter) {
 		drop = &rxq->st.drop_too_big;
@@ -272,6 +278,39 @@ drop:
 	return XB_PKT_DROPPED;
 }
 
+/*
+ * A GSO packet is delivered as LRO only if its headers say what the extra
+ * says (B2 of the hostile review; what Linux netback's checksum setup and
+ * DPDK's vhost check): TCP over the IP version of the GSO type, every
+ * header in the first segment, a segment size of at least
+ * XENBACK_GSO_MIN_MSS and some payload. An application turning LRO into
+ * TSO then never hands a NIC an impossible request. Fills in packet_type
+ * and the header lengths.
+ */
+static bool
+xenback_rx_gso_ok(struct rte_mbuf *m, const struct xenback_rx_plan *p)
+{
+	struct rte_net_hdr_lens hl;
+	uint32_t ptype, hdrs;
+
+	ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_L2_MASK |
+				  RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
+	if ((ptype & RTE_PTYPE_L4_MASK) != RTE_PTYPE_L4_TCP)
+		return false;
+	if (p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ?
+	    !RTE_ETH_IS_IPV4_HDR(ptype) : !RTE_ETH_IS_IPV6_HDR(ptype))
+		return false;
+	hdrs = hl.l2_len + hl.l3_len + hl.l4_len;
+	if (hdrs > m->data_len || hdrs >= m->pkt_len ||
+	    p->gso_size < XENBACK_GSO_MIN_MSS)
+		return false;
+	m->packet_type = ptype;
+	m->l2_len = hl.l2_len;
+	m->l3_len = hl.l3_len;
+	m->l4_len = hl.l4_len;
+	return true;
+}
+
 /* Turn a planned packet whose data has been copied into a delivered mbuf. */
 static bool
 xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
@@ -286,6 +325,13 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	if (unlikely(failed != 0)) {
 		rxq->st.copy_errors += failed;
 		rxq->st.drop_copy++;
+		rxq->st.errors++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	m->packet_type = RTE_PTYPE_UNKNOWN;
+	if (p->gso_size != 0 && unlikely(!xenback_rx_gso_ok(m, p))) {
+		rxq->st.drop_bad_gso++;
 		rxq->st.errors++;
 		rte_pktmbuf_free(m);
 		return false;
@@ -310,7 +356,6 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	if (p->gso_size != 0)
 		rxq->st.gso++;
 	m->ol_flags = xenpv_netif_rx_ol_flags(m, csum, p->gso_size);
-	m->packet_type = RTE_PTYPE_UNKNOWN;
 	rxq->st.packets++;
 	rxq->st.bytes += m->pkt_len;
 	return true;

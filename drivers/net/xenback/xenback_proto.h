@@ -33,6 +33,15 @@
 #define XENBACK_TX_PKT_SLOTS_MAX \
 	(1 + XENPV_NETIF_MAX_EXTRAS + XENBACK_TX_FATAL_SLOTS)
 
+/*
+ * The smallest GSO segment size delivered as LRO (B2 of the hostile
+ * review): below it NICs refuse a TSO request (i40e's minimum MSS).
+ */
+#define XENBACK_GSO_MIN_MSS	64
+
+/* What a frame may carry beyond the MTU: Ethernet header, two VLAN tags. */
+#define XENBACK_MTU_OVERHEAD	(14 + 2 * 4)
+
 /* A rate-limited ring may always take a packet this big (Linux's 128 KiB). */
 #define XENBACK_RATE_MIN_BURST	131072u
 

@@ -236,6 +236,10 @@ xenback_apply_config(struct xenback_dev *xd)
 			(rxo & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) &&
 			(rxo & RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 		rxq->sg = xd->cfg.sg;
+		__atomic_store_n(&rxq->max_frame, xd->app_mtu != 0 ?
+				 (uint32_t)xd->app_mtu + XENBACK_MTU_OVERHEAD :
+				 UINT32_MAX,
+				 __ATOMIC_RELAXED);
 		txq->csum = xd->cfg.csum;
 		txq->sg = xd->cfg.sg;
 		txq->fe = xd->neg.fe;
@@ -1497,7 +1501,14 @@ xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 			    " (it did not negotiate " XENPV_NETIF_FEATURE_SG ")");
 		rc = -EINVAL;
 	} else {
+		unsigned int i;
+
 		xd->app_mtu = mtu;
+		/* bursts may be running: they read it relaxed */
+		for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++)
+			__atomic_store_n(&xd->rxq[i].max_frame,
+					 (uint32_t)mtu + XENBACK_MTU_OVERHEAD,
+					 __ATOMIC_RELAXED);
 		if (xd->conn != XENBACK_CONN_ABSENT && xd->xs != NULL &&
 		    xenpv_xs_printf(xd->xs, XBT_NULL, xd->be_path, XENPV_NETIF_MTU, "%u",
 				    mtu) < 0)
