@@ -563,18 +563,19 @@ hostile-fatal)
 hostile-drop)
 	setup
 	backend ""
-	for c in too-many-slots bad-size runt bad-gref mcast-extra bad-rx-gref; do
+	for c in too-many-slots too-many-slots-21 slots-19 bad-size runt \
+		bad-gref mcast-extra bad-rx-gref; do
 		front "hostile-$c"
 	done
 	stop_backend
 	expect_xstat 0 protocol_violation_errors -eq 0
-	expect_xstat 0 vif_management_connections -eq 6
-	expect_xstat 0 rx_too_many_slots_dropped -eq 1
+	expect_xstat 0 vif_management_connections -eq 8
+	expect_xstat 0 rx_too_many_slots_dropped -eq 2
 	expect_xstat 0 rx_bad_size_dropped -eq 2
 	expect_xstat 0 rx_grant_copy_dropped -eq 1
 	expect_xstat 0 rx_grant_copy_errors -eq 2
 	expect_xstat 0 rx_not_negotiated_dropped -eq 1
-	expect_xstat 0 rx_response_errors -eq 5
+	expect_xstat 0 rx_response_errors -eq 6
 	expect_xstat 0 tx_response_errors -eq 1
 	expect_xstat 0 tx_grant_copy_errors -eq 1
 	;;

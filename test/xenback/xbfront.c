@@ -1212,8 +1212,9 @@ static const struct tx_drop {
 	uint16_t first_size;
 	bool bad_gref;
 } tx_drops[] = {
-	/* 19 slots: one more than a packet may have */
-	{ "too-many-slots", 19, 1900, false },
+	/* 20 and 21 slots: more than the 19 taken, not fatal (as Linux) */
+	{ "too-many-slots", 20, 2000, false },
+	{ "too-many-slots-21", 21, 2100, false },
 	/* the first size smaller than what the other slots hold */
 	{ "bad-size", 3, 150, false },
 	{ "runt", 1, 10, false },
@@ -1228,7 +1229,7 @@ scenario_hostile(const char *name)
 	unsigned int size = RING_SIZE(&q->tx);
 	const struct tx_drop *drop = NULL;
 	uint16_t id;
-	bool fatal = true;
+	bool fatal = true, taken = false;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(tx_drops) / sizeof(tx_drops[0]); i++)
@@ -1243,8 +1244,8 @@ scenario_hostile(const char *name)
 		q->tx.req_prod_pvt += size + 7;
 		push_tx(q);
 	} else if (strcmp(name, "fatal-slots") == 0) {
-		/* 21 data slots: far beyond the 18 allowed */
-		put_packet(q, 21, 2100, false);
+		/* 22 data slots: far beyond the 19 taken (as Linux) */
+		put_packet(q, 22, 2200, false);
 		push_tx(q);
 	} else if (strcmp(name, "cross-page") == 0) {
 		/* a second slot whose data runs over its page */
@@ -1282,6 +1283,38 @@ scenario_hostile(const char *name)
 		put_packet(q, drop->slots, drop->first_size, drop->bad_gref);
 		push_tx(q);
 		expect_error_responses(q, drop->slots, 0);
+	} else if (strcmp(name, "slots-19") == 0) {
+		/* 19 slots, as frontends of the MAX_SKB_FRAGS = 18 era send:
+		 * taken (as Linux) and echoed */
+		static uint8_t f[MAX_PKT];
+		unsigned int k;
+		double end;
+
+		fatal = false;
+		build(f, K_RAW, 999999, q->id, 1900, false);
+		for (k = 0; k < 19; k++) {
+			id = grab_page(q);
+			memcpy(q->txp + (size_t)id * PAGE, f + 100 * k, 100);
+			put_req(q, id, q->txp_ref[id], 0, k == 0 ? 1900 : 100,
+				k < 18 ? NETTXF_more_data : 0);
+		}
+		push_tx(q);
+		end = tl_now() + 5;
+		while (!rx_poll(q)) {
+			tx_poll(q);
+			if (tl_now() > end)
+				tl_fail("no echo of the 19-slot packet");
+			nap();
+		}
+		check_raw(q, &F.pkt);
+		while (q->tx_ok < 19 && tl_now() < end)
+			tx_poll(q);
+		if (q->tx_ok != 19 || q->tx_err + q->tx_dropped != 0)
+			tl_fail("19-slot packet: %" PRIu64 " ok, %" PRIu64
+				" error responses", q->tx_ok,
+				q->tx_err + q->tx_dropped);
+		tl_note("slots-19: taken and echoed");
+		taken = true;
 	} else if (strcmp(name, "mcast-extra") == 0) {
 		/* multicast control we never offered: error, with a null */
 		fatal = false;
@@ -1355,7 +1388,7 @@ scenario_hostile(const char *name)
 	if (fatal) {
 		expect_closed_by_backend(name);
 		fe_reconnect_after_close();
-	} else {
+	} else if (!taken) {
 		tl_note("%s: dropped with error responses, vif still connected",
 		     name);
 	}

@@ -92,7 +92,7 @@ struct xenback_rxq_stats {
 	uint64_t bytes;
 	uint64_t errors;	/* packets answered NETIF_RSP_ERROR */
 	uint64_t nombuf;	/* bursts cut short by an empty mempool */
-	uint64_t drop_slots;	/* more than XEN_NETIF_NR_SLOTS_MIN slots */
+	uint64_t drop_slots;	/* more than XENBACK_TX_MAX_SLOTS slots */
 	uint64_t drop_size;	/* runt, or slot sizes that do not add up */
 	uint64_t drop_proto;	/* a feature we did not advertise was used */
 	uint64_t drop_gso;	/* GSO packet but TCP_LRO not enabled */

@@ -185,7 +185,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 			       first->offset, first_len);
 		return XB_PKT_STOP;
 	}
-	if (ndata > XENPV_NETIF_MAX_SLOTS) {
+	if (ndata > XENBACK_TX_MAX_SLOTS) {
 		drop = &rxq->st.drop_slots;
 		goto drop;
 	}

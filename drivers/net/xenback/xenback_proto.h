@@ -17,13 +17,15 @@
 #include "xenpv_netif.h"
 
 /*
- * Guest TX packets: a frontend may use up to XENPV_NETIF_MAX_SLOTS data
- * slots for one packet. A packet with a few slots more is dropped with
- * error responses (old frontends did that with big skbs); one with more than
- * XENBACK_TX_FATAL_SLOTS is a frontend gone wrong and disables the port, as
- * Linux netback does (its fatal_skb_slots default).
+ * Guest TX packets, counted as Linux netback counts them (its
+ * XEN_NETBK_LEGACY_SLOTS_MAX and fatal_skb_slots defaults, which count the
+ * slots after the first): a packet of up to XENBACK_TX_MAX_SLOTS data slots
+ * is taken (netif.h obliges 18; frontends of the MAX_SKB_FRAGS = 18 era
+ * send 19); 20 or 21 are dropped with error responses; more than
+ * XENBACK_TX_FATAL_SLOTS is a frontend gone wrong and closes the vif.
  */
-#define XENBACK_TX_FATAL_SLOTS	20
+#define XENBACK_TX_MAX_SLOTS	(XENPV_NETIF_MAX_SLOTS + 1)
+#define XENBACK_TX_FATAL_SLOTS	21
 
 /*
  * The most slots a packet can span before it is either complete or fatal:
