@@ -514,6 +514,27 @@ reconfigure)
 	expect_xstat 0 vif_management_connections -eq 1
 	expect_xstat 0 connection_refused_errors -eq 0
 	;;
+link-nowait)
+	# rte_eth_link_get_nowait() does not wait for the control path: with
+	# the store stalled (xenstored stopped) while an MTU set holds the
+	# port's control lock, it returns at once (the link state is kept
+	# current by the control path).
+	setup
+	backend "" --link-probe
+	front -n 300 traffic
+	xspid=$(cat "$XENEMU_DIR/xenstored/pid")
+	[ -n "$xspid" ] || fail "no xenstored pid"
+	kill -STOP "$xspid"
+	kill -USR2 "$BE_PID"
+	sleep 1.5
+	kill -CONT "$xspid"
+	wait_log "$BE_LOG" "link_get_nowait took" 10
+	wait_log "$BE_LOG" "mtu set: ok" 10
+	ms=$(sed -n 's/.*link_get_nowait took \([0-9]*\) ms.*/\1/p' "$BE_LOG")
+	echo "  link_get_nowait took $ms ms with the control path stalled"
+	[ "$ms" -lt 100 ] || fail "link_get_nowait waited $ms ms for the control path"
+	stop_backend
+	;;
 restart)
 	# The backend process dies (SIGKILL), then stops cleanly (SIGTERM),
 	# while the guest stays connected: a new process reattaches each time.

@@ -17,6 +17,10 @@
  *  - on SIGUSR1 with --requeue N it stops every port, configures it for N
  *    queues and starts it again (an application reconfiguring a port
  *    while the guest stays connected);
+ *  - on SIGUSR2 with --link-probe, a thread sets port 0's MTU (which waits
+ *    on the port's control lock while the store is slow), and 200 ms later
+ *    the main thread times rte_eth_link_get_nowait() on it, which must not
+ *    wait on that lock;
  *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
  *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
  *    test can check the driver's counters.
@@ -24,6 +28,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,6 +48,8 @@
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t requeue_req;
+static volatile sig_atomic_t probe_req;
+static bool link_probe;
 static unsigned int requeue;
 static unsigned int nb_queues = 1;
 static unsigned int nb_txq;	/* 0: as many as nb_queues */
@@ -69,6 +76,45 @@ on_usr1(int sig)
 	requeue_req = 1;
 }
 
+static void
+on_usr2(int sig)
+{
+	(void)sig;
+	probe_req = 1;
+}
+
+static void *
+mtu_thread(void *arg)
+{
+	int rc = rte_eth_dev_set_mtu(0, 1500);
+
+	(void)arg;
+	printf("xbecho: mtu set: %s\n", rc == 0 ? "ok" : strerror(-rc));
+	return NULL;
+}
+
+/* --link-probe: how long link_get_nowait takes while an MTU set waits. */
+static void
+probe_link(void)
+{
+	struct rte_eth_link link;
+	pthread_t tid;
+	uint64_t t0, t1;
+
+	if (pthread_create(&tid, NULL, mtu_thread, NULL) != 0) {
+		fprintf(stderr, "xbecho: cannot start the mtu thread\n");
+		exit(1);
+	}
+	rte_delay_us_sleep(200000);
+	t0 = rte_get_timer_cycles();
+	rte_eth_link_get_nowait(0, &link);
+	t1 = rte_get_timer_cycles();
+	printf("xbecho: link_get_nowait took %" PRIu64 " ms (link %s)\n",
+	       (t1 - t0) * 1000 / rte_get_timer_hz(),
+	       link.link_status ? "up" : "down");
+	pthread_join(tid, NULL);
+}
+
 /* The command line, parsed and explained by test/lib's option table. */
 static const struct tl_opt opts[] = {
 	TL_OPT("queues", UINT, &nb_queues, "N", "RX (and TX) queues per port, 1..16"),
@@ -84,6 +130,8 @@ static const struct tl_opt opts[] = {
 	       "re-chain packets into N-byte segments before sending"),
 	TL_OPT("requeue", UINT, &requeue, "N",
 	       "at SIGUSR1, reconfigure every port for N queues"),
+	TL_OPT("link-probe", SET, &link_probe, NULL,
+	       "at SIGUSR2, time link_get_nowait during an MTU set"),
 	TL_OPT("duration", UINT, &duration, "SECS",
 	       "stop after SECS (default: at SIGTERM or SIGINT)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -328,6 +376,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, on_usr2);
 
 	mp = rte_pktmbuf_pool_create("xbecho", NB_MBUF, 256, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -360,6 +409,10 @@ main(int argc, char **argv)
 	while (!quit && (end == 0 || rte_get_timer_cycles() < end)) {
 		unsigned int got = 0;
 
+		if (probe_req && link_probe) {
+			probe_req = 0;
+			probe_link();
+		}
 		if (requeue_req && requeue != 0) {
 			requeue_req = 0;
 			nb_queues = requeue;

@@ -171,17 +171,18 @@ xenback_dev_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * The control path keeps dev_link current (xenback_update_link, atomic
+ * through rte_eth_linkstatus_set) at every change, so there is nothing to
+ * refresh: no lock is taken. rte_eth_link_get_nowait() calls this from a
+ * forwarding lcore, and the control lock may be held for a whole connect
+ * or a slow store (B6 of the hostile review).
+ */
 static int
 xenback_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
-	struct xenback_dev *xd = dev->data->dev_private;
-
+	RTE_SET_USED(dev);
 	RTE_SET_USED(wait_to_complete);
-	/* the control path keeps dev_link current; refresh it anyway */
-	pthread_mutex_lock(&xd->lock);
-	if (xd->xs != NULL)
-		xenback_update_link(xd);
-	pthread_mutex_unlock(&xd->lock);
 	return 0;
 }
 
