@@ -535,6 +535,20 @@ link-nowait)
 	[ "$ms" -lt 100 ] || fail "link_get_nowait waited $ms ms for the control path"
 	stop_backend
 	;;
+bad-chain)
+	# An application handing tx_burst chains whose data lengths add up to
+	# more than their pkt_len (40 and 600 guest buffers' worth): dropped
+	# and counted, the guest never sees a packet over 18 buffers or a
+	# response it did not get, and traffic goes on.
+	setup
+	backend "" --bad-chain
+	front -n 500 traffic
+	stop_backend
+	grep -q "tx_burst took 2 of 2 malformed chains" "$BE_LOG" ||
+		fail "the malformed chains were not consumed"
+	expect_xstat 0 tx_bad_offload_dropped -eq 2
+	expect_xstat 0 tx_good_packets -eq 500
+	;;
 restart)
 	# The backend process dies (SIGKILL), then stops cleanly (SIGTERM),
 	# while the guest stays connected: a new process reattaches each time.

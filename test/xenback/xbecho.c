@@ -21,6 +21,9 @@
  *    on the port's control lock while the store is slow), and 200 ms later
  *    the main thread times rte_eth_link_get_nowait() on it, which must not
  *    wait on that lock;
+ *  - --bad-chain: before the first echo, send two mbuf chains whose data
+ *    lengths add up to far more than their pkt_len (an application bug:
+ *    one needing 40 guest buffers, one 600), which the driver must drop;
  *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
  *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
  *    test can check the driver's counters.
@@ -50,6 +53,7 @@ static volatile sig_atomic_t quit;
 static volatile sig_atomic_t requeue_req;
 static volatile sig_atomic_t probe_req;
 static bool link_probe;
+static bool bad_chain;
 static unsigned int requeue;
 static unsigned int nb_queues = 1;
 static unsigned int nb_txq;	/* 0: as many as nb_queues */
@@ -132,6 +136,8 @@ static const struct tl_opt opts[] = {
 	       "at SIGUSR1, reconfigure every port for N queues"),
 	TL_OPT("link-probe", SET, &link_probe, NULL,
 	       "at SIGUSR2, time link_get_nowait during an MTU set"),
+	TL_OPT("bad-chain", SET, &bad_chain, NULL,
+	       "send two malformed mbuf chains before the first echo"),
 	TL_OPT("duration", UINT, &duration, "SECS",
 	       "stop after SECS (default: at SIGTERM or SIGINT)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -281,6 +287,45 @@ echo_txq(uint16_t q)
 	return (uint16_t)((q + nb_queues * (round_++ % k)) % nb_txq);
 }
 
+/*
+ * A chain of @nseg segments of 2000 bytes each whose pkt_len says 1000:
+ * what a buggy application might hand to tx_burst.
+ */
+static struct rte_mbuf *
+malformed_chain(unsigned int nseg)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL, *s;
+	unsigned int i;
+
+	for (i = 0; i < nseg; i++) {
+		s = rte_pktmbuf_alloc(mp);
+		if (s == NULL || rte_pktmbuf_append(s, 2000) == NULL) {
+			fprintf(stderr, "xbecho: no mbufs for a bad chain\n");
+			exit(1);
+		}
+		memset(rte_pktmbuf_mtod(s, void *), 0xa5, 2000);
+		if (head == NULL)
+			head = s;
+		else
+			tail->next = s;
+		tail = s;
+	}
+	head->nb_segs = (uint16_t)nseg;
+	head->pkt_len = 1000;
+	return head;
+}
+
+static void
+send_bad_chains(uint16_t port, uint16_t q)
+{
+	struct rte_mbuf *bad[2] = { malformed_chain(40), malformed_chain(600) };
+	uint16_t n = rte_eth_tx_burst(port, q, bad, 2);
+
+	printf("xbecho: port %u: tx_burst took %u of 2 malformed chains\n",
+	       port, n);
+	rte_pktmbuf_free_bulk(bad + n, 2 - n);
+}
+
 static uint16_t
 echo_queue(uint16_t port, uint16_t q)
 {
@@ -291,6 +336,10 @@ echo_queue(uint16_t port, uint16_t q)
 	n = rte_eth_rx_burst(port, q, pkts, BURST);
 	if (n == 0)
 		return 0;
+	if (bad_chain) {
+		bad_chain = false;
+		send_bad_chains(port, q);
+	}
 	for (i = 0; i < n; i++) {
 		if (offload)
 			to_tx_offload(pkts[i]);

@@ -79,16 +79,22 @@ xenback_tx_place(struct xenback_tx_cursor *c, uint32_t size, bool linear)
 	return RTE_MIN(size, XENPV_PAGE_SIZE - c->off);
 }
 
-/* Buffers and copy pieces a chain needs with a given layout. */
+/*
+ * Buffers and copy pieces a chain needs with a given layout, and the bytes
+ * its segments hold (*total, to check against pkt_len).
+ */
 static unsigned int
-xenback_tx_count(const struct rte_mbuf *m, bool linear, unsigned int *pieces)
+xenback_tx_count(const struct rte_mbuf *m, bool linear, unsigned int *pieces,
+		 uint64_t *total)
 {
 	struct xenback_tx_cursor c = { .buf = 0, .off = 0, .head = true };
 	unsigned int n = 0;
 	uint32_t size, bytes;
 
+	*total = 0;
 	for (; m != NULL; m = m->next) {
 		size = m->data_len;
+		*total += size;
 		while (size > 0) {
 			bytes = xenback_tx_place(&c, size, linear);
 			c.off += bytes;
@@ -169,6 +175,7 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 	bool linear = false, gso = false, v6, blank_ok, patch_l4 = false;
 	bool patch_ip = false;
 	uint32_t csum_off = 0;
+	uint64_t total;
 	const void *l3 = NULL;
 	RING_IDX idx = *idxp;
 	int cks;
@@ -271,11 +278,19 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 		}
 	}
 
-	nbuf = xenback_tx_count(m, false, &pieces);
-	if (nbuf > XENPV_NETIF_MAX_SLOTS) {
+	/*
+	 * The application's chain is input too (B8 of the hostile review):
+	 * segments that do not add up to pkt_len, or more than the guest's
+	 * 18 buffers even packed, are dropped; the responses are written
+	 * per buffer taken (p->nbuf), which must hold every one.
+	 */
+	nbuf = xenback_tx_count(m, false, &pieces, &total);
+	if (nbuf > XENPV_NETIF_MAX_SLOTS && total == len) {
 		linear = true;
-		nbuf = xenback_tx_count(m, true, &pieces);
+		nbuf = xenback_tx_count(m, true, &pieces, &total);
 	}
+	if (unlikely(total != len || nbuf > XENPV_NETIF_MAX_SLOTS))
+		goto bad_mbuf;
 	if (nbuf > 1 && !(txq->fe.sg && txq->sg)) {
 		txq->st.drop_sg++;
 		return XB_PKT_DROPPED;
