@@ -170,6 +170,7 @@ devargs)
 	,domid=1,csum=yes|bad value "yes" for devarg csum
 	,domid=1,split_evtchn=|bad value "" for devarg split_evtchn
 ,domid=1,max_reconnects=257|bad value "257" for devarg max_reconnects
+,domid=1,notify_gap_us=10001|bad value "10001" for devarg notify_gap_us
 	,domid=1,foo=1|cannot parse devargs
 	,domid=1,domid=2|devarg domid given 2 times
 	EOF
@@ -400,6 +401,25 @@ rearm)
 	stop_backend
 	n=$(( $(xstat 0 rx_notifications) + $(xstat 0 tx_notifications) ))
 	[ "$n" -gt 2 ] || fail "only $n notifications for a re-arming frontend"
+	;;
+kick-gap)
+	# A guest asking for a kick after every response (rsp_event always
+	# rsp_cons + 1) gets at most one per ring per notify_gap_us (10 ms
+	# here); the kicks held back are counted, and owed ones still go out.
+	setup
+	backend ",notify_gap_us=10000"
+	t0=$(date +%s%N)
+	front --greedy-kicks -w 8 -n 5000 traffic
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	stop_backend
+	# what the guest received: kicks sent at once and owed ones
+	k=$(sed -n 's/.* \([0-9]*\) kicks from the backend.*/\1/p' "$work/front.log")
+	h=$(( $(xstat 0 rx_notifications_held) + $(xstat 0 tx_notifications_held) ))
+	echo "  the guest got $k kicks in $ms ms, $h were held back"
+	[ -n "$k" ] && [ "$k" -ge 2 ] || fail "the guest got '$k' kicks"
+	[ "$k" -le $((2 * (ms / 10 + 2))) ] ||
+		fail "$k kicks in $ms ms: more than one per ring per 10 ms"
+	[ "$h" -ge 1 ] || fail "no kick held back"
 	;;
 csum)
 	setup

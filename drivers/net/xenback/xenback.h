@@ -47,6 +47,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_log.h>
@@ -84,6 +85,67 @@ struct xenback_credit {
 };
 
 /*
+ * Kicks to the guest on one ring's event channel, at most one per gap
+ * (devarg notify_gap_us; B7 of the hostile review: the guest's rsp_event
+ * decides whether a burst kicks, and a guest asking after every response
+ * would cost the lcore an ioctl and a hypercall per burst). A kick asked
+ * for within the gap is owed, and sent past the gap by the next burst on
+ * the ring, by the poll of the same netif queue's guest TX ring (which
+ * the application polls all the time), or by the control thread (every
+ * 100 ms at worst). Bursts of several threads and the control thread use
+ * it: next and owed are atomic; gap, xce and port are set with the
+ * guards closed.
+ */
+struct xenback_kick {
+	uint64_t next;		/* TSC before which no kick goes out */
+	uint64_t gap;		/* TSC cycles; 0: no limit */
+	uint32_t owed;		/* a kick held back */
+	evtchn_port_t port;	/* local port of the ring's channel */
+	xenevtchn_handle *xce;
+};
+
+/* The ring's guest asked for a kick: send it, or owe it. */
+static inline void
+xenback_kick(struct xenback_kick *k, uint64_t *sent, uint64_t *held)
+{
+	uint64_t now;
+
+	if (k->gap == 0) {
+		xenevtchn_notify(k->xce, k->port);
+		(*sent)++;
+		return;
+	}
+	now = rte_get_tsc_cycles();
+	if (now >= __atomic_load_n(&k->next, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
+		__atomic_store_n(&k->owed, 0, __ATOMIC_RELAXED);
+		xenevtchn_notify(k->xce, k->port);
+		(*sent)++;
+	} else {
+		__atomic_store_n(&k->owed, 1, __ATOMIC_RELAXED);
+		(*held)++;
+	}
+}
+
+/* Send a kick owed on the ring if its gap is over (any thread). */
+static inline void
+xenback_kick_flush(struct xenback_kick *k, bool force)
+{
+	uint64_t now;
+
+	if (likely(!__atomic_load_n(&k->owed, __ATOMIC_RELAXED)))
+		return;
+	now = rte_get_tsc_cycles();
+	if (!force && now < __atomic_load_n(&k->next, __ATOMIC_RELAXED))
+		return;
+	/* one thread sends it */
+	if (__atomic_exchange_n(&k->owed, 0, __ATOMIC_RELAXED) == 0)
+		return;
+	__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
+	xenevtchn_notify(k->xce, k->port);
+}
+
+/*
  * Counters of an ethdev RX queue (guest TX ring). Written only by the
  * queue's burst; the control path reads them for stats and xstats.
  */
@@ -103,6 +165,7 @@ struct xenback_rxq_stats {
 	uint64_t copy_errors;	/* failed grant-copy segments */
 	uint64_t copy_calls;	/* xengnttab_grant_copy() calls */
 	uint64_t notify;	/* event-channel kicks sent */
+	uint64_t notify_held;	/* kicks owed (notify_gap_us) */
 	uint64_t gso;		/* LRO packets delivered */
 	uint64_t csum_fixed;	/* blank checksums completed in software */
 	uint64_t csum_unknown;	/* blank checksum on a non TCP/UDP packet */
@@ -121,6 +184,7 @@ struct xenback_txq_stats {
 	uint64_t copy_errors;	/* failed grant-copy segments */
 	uint64_t copy_calls;
 	uint64_t notify;
+	uint64_t notify_held;
 	uint64_t ring_full;	/* bursts cut short by too few guest buffers */
 	uint64_t gso;		/* packets sent with a GSO extra */
 	uint64_t csum_blank;	/* packets sent with NETRXF_csum_blank */
@@ -188,6 +252,9 @@ struct xenback_rxq {
 	struct rte_mempool *mp;
 
 	struct xenback_credit credit;	/* the vif's rate limit */
+	struct xenback_kick kick;	/* kicks on the guest TX ring */
+	/* the guest RX ring of the same netif queue (its owed kicks) */
+	struct xenback_txq *peer;
 
 	/* burst scratch, sized for the ring at connect */
 	netif_tx_request_t *reqs;	/* copies of the requests consumed */
@@ -231,6 +298,7 @@ struct xenback_txq {
 	struct xenback_fe_features fe;	/* what the guest can take */
 	bool csum;			/* our csum switch */
 	bool sg;			/* our sg switch */
+	struct xenback_kick kick;	/* kicks on the guest RX ring */
 
 	/* burst scratch, sized for the ring at connect */
 	netif_rx_request_t *reqs;	/* copies of the guest's buffers */
@@ -287,6 +355,7 @@ struct xenback_dev {
 		bool csum;
 		bool gso;
 		bool split;
+		uint16_t notify_gap_us;	/* least time between two kicks */
 		/* frontend restarts a minute before back-off (0: no limit) */
 		uint16_t max_reconnects;
 	} cfg;

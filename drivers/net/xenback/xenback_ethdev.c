@@ -34,6 +34,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_MAX_QUEUES		"max_queues"
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
 #define XENBACK_ARG_RECONNECTS		"max_reconnects"
+#define XENBACK_ARG_NOTIFY_GAP		"notify_gap_us"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -43,6 +44,7 @@ enum {
 	XB_ARG_MAX_ORDER,
 	XB_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
 	XB_ARG_RECONNECTS = XB_ARG_FEATURES + XENPV_FEATURE_ARGS,
+	XB_ARG_NOTIFY_GAP,
 	XB_ARG_COUNT,
 };
 
@@ -350,6 +352,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_RX("rx_grant_copy_errors", copy_errors),
 	XB_RX("rx_grant_copy_calls", copy_calls),
 	XB_RX("rx_notifications", notify),
+	XB_RX("rx_notifications_held", notify_held),
 	XB_RX("rx_lro_packets", gso),
 	XB_RX("rx_csum_completed", csum_fixed),
 	XB_RX("rx_csum_unknown", csum_unknown),
@@ -362,6 +365,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_grant_copy_errors", copy_errors),
 	XB_TX("tx_grant_copy_calls", copy_calls),
 	XB_TX("tx_notifications", notify),
+	XB_TX("tx_notifications_held", notify_held),
 	XB_TX("tx_guest_ring_full", ring_full),
 	XB_TX("tx_gso_packets", gso),
 	XB_TX("tx_csum_blank_packets", csum_blank),
@@ -450,6 +454,10 @@ xenback_probe(struct rte_vdev_device *vdev)
 					XENBACK_MAX_RECONNECTS,
 					XENBACK_DEFAULT_RECONNECTS, false,
 					false },
+		[XB_ARG_NOTIFY_GAP] = { XENBACK_ARG_NOTIFY_GAP, 0,
+					XENBACK_MAX_NOTIFY_GAP_US,
+					XENBACK_DEFAULT_NOTIFY_GAP_US, false,
+					false },
 	};
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
@@ -482,6 +490,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->cfg.gso = args[XB_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
 	xd->cfg.split = args[XB_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
 	xd->cfg.max_reconnects = (uint16_t)args[XB_ARG_RECONNECTS].val;
+	xd->cfg.notify_gap_us = (uint16_t)args[XB_ARG_NOTIFY_GAP].val;
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
@@ -546,4 +555,5 @@ XENPV_PMD_REGISTER(net_xenback, xenback_probe,
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
 	XENPV_FEATURE_PARAMS " "
-	XENBACK_ARG_RECONNECTS "=<0-256>");
+	XENBACK_ARG_RECONNECTS "=<0-256> "
+	XENBACK_ARG_NOTIFY_GAP "=<0-10000>");

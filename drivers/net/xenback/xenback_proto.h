@@ -57,6 +57,10 @@
 #define XENBACK_DEFAULT_RECONNECTS	30
 #define XENBACK_MAX_RECONNECTS		256
 
+/* Least time between two kicks on a ring: notify_gap_us's default, max. */
+#define XENBACK_DEFAULT_NOTIFY_GAP_US	20
+#define XENBACK_MAX_NOTIFY_GAP_US	10000
+
 /* Packets a burst handles per grant-copy batch. */
 #define XENBACK_BURST_MAX	256
 

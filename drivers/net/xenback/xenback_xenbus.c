@@ -240,6 +240,9 @@ xenback_apply_config(struct xenback_dev *xd)
 				 (uint32_t)xd->app_mtu + XENBACK_MTU_OVERHEAD :
 				 UINT32_MAX,
 				 __ATOMIC_RELAXED);
+		rxq->kick.gap = (uint64_t)xd->cfg.notify_gap_us *
+			rte_get_tsc_hz() / 1000000;
+		txq->kick.gap = rxq->kick.gap;
 		txq->csum = xd->cfg.csum;
 		txq->sg = xd->cfg.sg;
 		txq->fe = xd->neg.fe;
@@ -340,6 +343,8 @@ xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
 	memset(&txq->ring, 0, sizeof(txq->ring));
 	xenpv_viol_clear(&rxq->viol);
 	xenpv_viol_clear(&txq->viol);
+	__atomic_store_n(&rxq->kick.owed, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&txq->kick.owed, 0, __ATOMIC_RELAXED);
 }
 
 /* Quiesce the data path and release the frontend's rings and channels. */
@@ -636,9 +641,16 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	rxq->xce = xd->xce;
 	rxq->fe_domid = xd->fe_domid;
 	rxq->port_id = xd->port_id;
+	rxq->peer = txq;
+	rxq->kick.xce = xd->xce;
+	rxq->kick.port = rxq->evtchn;
+	rxq->kick.next = 0;
 	txq->xgt = xd->xgt;
 	txq->xce = xd->xce;
 	txq->fe_domid = xd->fe_domid;
+	txq->kick.xce = xd->xce;
+	txq->kick.port = txq->evtchn;
+	txq->kick.next = 0;
 	return 0;
 }
 
@@ -1275,8 +1287,16 @@ xenback_ctl_run(void *arg)
 		if (xd->cycle_at != 0 && now >= xd->cycle_at)
 			xd->cycle_at = 0;
 		xenback_check_violations(xd);
-		if (xd->conn == XENBACK_CONN_CONNECTED)
+		if (xd->conn == XENBACK_CONN_CONNECTED) {
+			unsigned int i;
+
+			/* kicks owed on rings nobody polls now */
+			for (i = 0; i < xd->neg.queues; i++) {
+				xenback_kick_flush(&xd->rxq[i].kick, false);
+				xenback_kick_flush(&xd->txq[i].kick, false);
+			}
 			t = now + XENBACK_VIOL_CHECK_MS;
+		}
 		if (xd->cycle_at != 0)
 			t = RTE_MIN(t, xd->cycle_at);
 		if (xd->rekey_pending)
