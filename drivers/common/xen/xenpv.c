@@ -530,3 +530,46 @@ xenpv_path_ok(const char *p, const char *prefix)
 			return false;
 	return true;
 }
+
+enum xenpv_budget_verdict
+xenpv_budget_take(struct xenpv_budget *b, uint64_t now)
+{
+	enum xenpv_budget_verdict v = XENPV_BUDGET_HELD;
+	uint64_t delay;
+	bool full;
+
+	if (b->max == 0)
+		return XENPV_BUDGET_GO;
+	if (b->at != 0) {
+		if (now < b->at)
+			return XENPV_BUDGET_WAIT;
+		b->at = 0;
+	} else {
+		if (b->backoff > 0 && now - b->last >= XENPV_BUDGET_WINDOW_MS)
+			b->backoff = 0;
+		full = b->n == b->max &&
+		       now - b->t[b->head] < XENPV_BUDGET_WINDOW_MS;
+		if (full || b->backoff > 0) {
+			delay = (uint64_t)XENPV_BACKOFF_MIN_MS <<
+				RTE_MIN(b->backoff, 16);
+			if (b->backoff == 0)
+				v = XENPV_BUDGET_HELD_FIRST;
+			if (b->backoff < UINT8_MAX)
+				b->backoff++;
+			b->at = now + RTE_MIN(delay,
+					      (uint64_t)XENPV_BACKOFF_MAX_MS);
+			b->last = now;
+			return v;
+		}
+	}
+	/* record this start-over in the window */
+	if (b->n < b->max) {
+		b->t[(b->head + b->n) % b->max] = now;
+		b->n++;
+	} else {
+		b->t[b->head] = now;
+		b->head = (uint16_t)((b->head + 1) % b->max);
+	}
+	b->last = now;
+	return XENPV_BUDGET_GO;
+}

@@ -22,6 +22,7 @@
 #include <pthread.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_interrupts.h>
 #include <rte_log.h>
 #include <rte_pause.h>
@@ -32,6 +33,9 @@ struct rte_mbuf;
 #include <xenstore.h>
 
 #include "xenpv_ring.h"
+
+/* after xenpv_ring.h, which sets the Xen interface version */
+#include <xenevtchn.h>
 
 /* Longest xenstore path we build (XENSTORE_ABS_PATH_MAX is 3072). */
 #define XENPV_PATH_MAX 256
@@ -361,6 +365,107 @@ name(void *queue, struct rte_mbuf **pkts, uint16_t n)			\
 	return xenpv_tx_map_burst(&q->guard, &q->map, ring_burst,	\
 				  pkts, n);				\
 }
+
+/*
+ * Kicks to the peer on one ring's event channel, at most one per gap
+ * (devarg notify_gap_us of both drivers): the peer's event index decides
+ * whether a burst kicks, and a peer asking after every request or
+ * response would cost the lcore an ioctl and a hypercall per burst. A
+ * kick asked for within the gap is owed, and sent past the gap by the next
+ * burst on the ring, by the other ring's burst of the same netif queue
+ * (RX bursts run all the time), or by the control thread (every 100 ms at
+ * worst). Bursts of several threads and the control thread use it: next
+ * and owed are atomic; gap, xce and port are set with the guards closed.
+ */
+struct xenpv_kick {
+	uint64_t next;		/* TSC before which no kick goes out */
+	uint64_t gap;		/* TSC cycles; 0: no limit */
+	uint32_t owed;		/* a kick held back */
+	evtchn_port_t port;	/* local port of the ring's channel */
+	xenevtchn_handle *xce;
+};
+
+/* The ring's peer asked for a kick: send it, or owe it. */
+static inline void
+xenpv_kick(struct xenpv_kick *k, uint64_t *sent, uint64_t *held)
+{
+	uint64_t now;
+
+	if (k->gap == 0) {
+		xenevtchn_notify(k->xce, k->port);
+		(*sent)++;
+		return;
+	}
+	now = rte_get_tsc_cycles();
+	if (now >= __atomic_load_n(&k->next, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
+		__atomic_store_n(&k->owed, 0, __ATOMIC_RELAXED);
+		xenevtchn_notify(k->xce, k->port);
+		(*sent)++;
+	} else {
+		__atomic_store_n(&k->owed, 1, __ATOMIC_RELAXED);
+		(*held)++;
+	}
+}
+
+/* Send a kick owed on the ring if its gap is over (any thread). */
+static inline void
+xenpv_kick_flush(struct xenpv_kick *k, bool force)
+{
+	uint64_t now;
+
+	if (likely(!__atomic_load_n(&k->owed, __ATOMIC_RELAXED)))
+		return;
+	now = rte_get_tsc_cycles();
+	if (!force && now < __atomic_load_n(&k->next, __ATOMIC_RELAXED))
+		return;
+	/* one thread sends it */
+	if (__atomic_exchange_n(&k->owed, 0, __ATOMIC_RELAXED) == 0)
+		return;
+	__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
+	xenevtchn_notify(k->xce, k->port);
+}
+
+/*
+ * A reconnect budget (both drivers, devarg max_reconnects): may the peer,
+ * which started over, be served now? Within @max start-overs in the last
+ * minute, yes. Beyond, it is held back 250 ms, then twice as long at each
+ * further start-over, up to a minute, until the peer has left the vif
+ * alone for a minute. Control path only (under the port's lock).
+ */
+#define XENPV_RECONNECTS_MAX		256
+#define XENPV_RECONNECTS_DEFAULT	30
+#define XENPV_BUDGET_WINDOW_MS		60000
+#define XENPV_BACKOFF_MIN_MS		250
+#define XENPV_BACKOFF_MAX_MS		60000
+
+struct xenpv_budget {
+	uint16_t max;			/* a minute; 0: no limit */
+	uint16_t head;			/* oldest entry once full */
+	uint16_t n;
+	uint8_t backoff;		/* delays in a row */
+	uint64_t t[XENPV_RECONNECTS_MAX];	/* ms of each, a ring */
+	uint64_t last;			/* ms of the last start-over */
+	uint64_t at;			/* ms: held until then, 0: not */
+};
+
+enum xenpv_budget_verdict {
+	XENPV_BUDGET_GO,		/* serve it now */
+	XENPV_BUDGET_WAIT,		/* still held from before, until b->at */
+	XENPV_BUDGET_HELD,		/* this start-over held until b->at */
+	XENPV_BUDGET_HELD_FIRST,	/* the same, first of an episode: log */
+};
+
+/*
+ * A start-over at @now (ms, monotonic), or a look whether a held one is
+ * due: go, or held until b->at.
+ */
+enum xenpv_budget_verdict xenpv_budget_take(struct xenpv_budget *b,
+					    uint64_t now);
+
+/* The devarg's default and its largest value, in microseconds. */
+#define XENPV_NOTIFY_GAP_US_DEFAULT	20
+#define XENPV_NOTIFY_GAP_US_MAX		10000
 
 /*
  * Descriptor counts both drivers accept in rx/tx_queue_setup. The shared

@@ -17,6 +17,8 @@
 
 #include <bus_vdev_driver.h>
 
+#include "xenpv.h"
+
 /* One devarg: its range, its default, then the value given. */
 struct xenpv_devarg {
 	const char *key;
@@ -51,6 +53,28 @@ enum xenpv_feature_arg {
 /* Their part of RTE_PMD_REGISTER_PARAM_STRING. */
 #define XENPV_FEATURE_PARAMS \
 	"sg=<0|1> csum=<0|1> gso=<0|1> split_evtchn=<0|1>"
+
+/*
+ * What both drivers grant a hostile peer, the same devargs on both: start-
+ * overs a minute before back-off (max_reconnects, xenpv_budget, 0: no
+ * limit) and the least time between two kicks on a ring (notify_gap_us,
+ * xenpv_kick, 0: no limit). Placed and read as XENPV_FEATURE_DEVARGS.
+ */
+enum xenpv_peer_arg {
+	XENPV_ARG_RECONNECTS,
+	XENPV_ARG_NOTIFY_GAP,
+	XENPV_PEER_ARGS,	/* how many */
+};
+
+#define XENPV_PEER_DEVARGS \
+	{ "max_reconnects", 0, XENPV_RECONNECTS_MAX, \
+	  XENPV_RECONNECTS_DEFAULT, false, false }, \
+	{ "notify_gap_us", 0, XENPV_NOTIFY_GAP_US_MAX, \
+	  XENPV_NOTIFY_GAP_US_DEFAULT, false, false }
+
+#define XENPV_PEER_PARAMS \
+	"max_reconnects=<0-" RTE_STR(XENPV_RECONNECTS_MAX) "> " \
+	"notify_gap_us=<0-" RTE_STR(XENPV_NOTIFY_GAP_US_MAX) ">"
 
 /*
  * The start of both drivers' probe: refuse a secondary process (a port's

@@ -85,67 +85,6 @@ struct xenback_credit {
 };
 
 /*
- * Kicks to the guest on one ring's event channel, at most one per gap
- * (devarg notify_gap_us; B7 of the hostile review: the guest's rsp_event
- * decides whether a burst kicks, and a guest asking after every response
- * would cost the lcore an ioctl and a hypercall per burst). A kick asked
- * for within the gap is owed, and sent past the gap by the next burst on
- * the ring, by the poll of the same netif queue's guest TX ring (which
- * the application polls all the time), or by the control thread (every
- * 100 ms at worst). Bursts of several threads and the control thread use
- * it: next and owed are atomic; gap, xce and port are set with the
- * guards closed.
- */
-struct xenback_kick {
-	uint64_t next;		/* TSC before which no kick goes out */
-	uint64_t gap;		/* TSC cycles; 0: no limit */
-	uint32_t owed;		/* a kick held back */
-	evtchn_port_t port;	/* local port of the ring's channel */
-	xenevtchn_handle *xce;
-};
-
-/* The ring's guest asked for a kick: send it, or owe it. */
-static inline void
-xenback_kick(struct xenback_kick *k, uint64_t *sent, uint64_t *held)
-{
-	uint64_t now;
-
-	if (k->gap == 0) {
-		xenevtchn_notify(k->xce, k->port);
-		(*sent)++;
-		return;
-	}
-	now = rte_get_tsc_cycles();
-	if (now >= __atomic_load_n(&k->next, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
-		__atomic_store_n(&k->owed, 0, __ATOMIC_RELAXED);
-		xenevtchn_notify(k->xce, k->port);
-		(*sent)++;
-	} else {
-		__atomic_store_n(&k->owed, 1, __ATOMIC_RELAXED);
-		(*held)++;
-	}
-}
-
-/* Send a kick owed on the ring if its gap is over (any thread). */
-static inline void
-xenback_kick_flush(struct xenback_kick *k, bool force)
-{
-	uint64_t now;
-
-	if (likely(!__atomic_load_n(&k->owed, __ATOMIC_RELAXED)))
-		return;
-	now = rte_get_tsc_cycles();
-	if (!force && now < __atomic_load_n(&k->next, __ATOMIC_RELAXED))
-		return;
-	/* one thread sends it */
-	if (__atomic_exchange_n(&k->owed, 0, __ATOMIC_RELAXED) == 0)
-		return;
-	__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
-	xenevtchn_notify(k->xce, k->port);
-}
-
-/*
  * Counters of an ethdev RX queue (guest TX ring). Written only by the
  * queue's burst; the control path reads them for stats and xstats.
  */
@@ -252,7 +191,7 @@ struct xenback_rxq {
 	struct rte_mempool *mp;
 
 	struct xenback_credit credit;	/* the vif's rate limit */
-	struct xenback_kick kick;	/* kicks on the guest TX ring */
+	struct xenpv_kick kick;	/* kicks on the guest TX ring */
 	/* the guest RX ring of the same netif queue (its owed kicks) */
 	struct xenback_txq *peer;
 
@@ -298,7 +237,7 @@ struct xenback_txq {
 	struct xenback_fe_features fe;	/* what the guest can take */
 	bool csum;			/* our csum switch */
 	bool sg;			/* our sg switch */
-	struct xenback_kick kick;	/* kicks on the guest RX ring */
+	struct xenpv_kick kick;	/* kicks on the guest RX ring */
 
 	/* burst scratch, sized for the ring at connect */
 	netif_rx_request_t *reqs;	/* copies of the guest's buffers */
@@ -356,8 +295,6 @@ struct xenback_dev {
 		bool gso;
 		bool split;
 		uint16_t notify_gap_us;	/* least time between two kicks */
-		/* frontend restarts a minute before back-off (0: no limit) */
-		uint16_t max_reconnects;
 	} cfg;
 
 	uint16_t self_domid;
@@ -396,17 +333,11 @@ struct xenback_dev {
 	uint64_t rekey_next;		/* ms: no key read before this */
 
 	/*
-	 * Reconnect budget (devarg max_reconnects): when the frontend
-	 * started over (Initialising) more often than that in the last
-	 * minute, InitWait is held back, 250 ms, 500 ms, ... up to a minute,
-	 * until it has been quiet for a minute.
+	 * Reconnect budget (devarg max_reconnects, xenpv.h): when the
+	 * frontend started over (Initialising) more often than that in the
+	 * last minute, InitWait is held back until reconnect.at.
 	 */
-	uint64_t cycle_t[XENBACK_MAX_RECONNECTS];	/* ms, a ring */
-	uint16_t cycle_head;		/* oldest entry once full */
-	uint16_t cycle_n;
-	uint8_t backoff;		/* delays in a row */
-	uint64_t cycle_last;		/* ms of the last start-over */
-	uint64_t cycle_at;		/* ms: InitWait held until then */
+	struct xenpv_budget reconnect;
 	bool reattach;			/* frontend was connected when we came */
 	bool configured;		/* dev_configure done: InitWait allowed */
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */

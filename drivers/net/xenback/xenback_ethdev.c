@@ -33,8 +33,6 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_DEVID		"devid"
 #define XENBACK_ARG_MAX_QUEUES		"max_queues"
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
-#define XENBACK_ARG_RECONNECTS		"max_reconnects"
-#define XENBACK_ARG_NOTIFY_GAP		"notify_gap_us"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -43,9 +41,8 @@ enum {
 	XB_ARG_MAX_QUEUES,
 	XB_ARG_MAX_ORDER,
 	XB_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
-	XB_ARG_RECONNECTS = XB_ARG_FEATURES + XENPV_FEATURE_ARGS,
-	XB_ARG_NOTIFY_GAP,
-	XB_ARG_COUNT,
+	XB_ARG_PEER = XB_ARG_FEATURES + XENPV_FEATURE_ARGS, /* XENPV_PEER_DEVARGS */
+	XB_ARG_COUNT = XB_ARG_PEER + XENPV_PEER_ARGS,
 };
 
 static const struct eth_dev_ops xenback_ops;
@@ -450,14 +447,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 				       XENPV_MAX_RING_PAGE_ORDER,
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
 		[XB_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
-		[XB_ARG_RECONNECTS] = { XENBACK_ARG_RECONNECTS, 0,
-					XENBACK_MAX_RECONNECTS,
-					XENBACK_DEFAULT_RECONNECTS, false,
-					false },
-		[XB_ARG_NOTIFY_GAP] = { XENBACK_ARG_NOTIFY_GAP, 0,
-					XENBACK_MAX_NOTIFY_GAP_US,
-					XENBACK_DEFAULT_NOTIFY_GAP_US, false,
-					false },
+		[XB_ARG_PEER] = XENPV_PEER_DEVARGS,
 	};
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
@@ -489,8 +479,10 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->cfg.csum = args[XB_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
 	xd->cfg.gso = args[XB_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
 	xd->cfg.split = args[XB_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
-	xd->cfg.max_reconnects = (uint16_t)args[XB_ARG_RECONNECTS].val;
-	xd->cfg.notify_gap_us = (uint16_t)args[XB_ARG_NOTIFY_GAP].val;
+	xd->reconnect.max =
+		(uint16_t)args[XB_ARG_PEER + XENPV_ARG_RECONNECTS].val;
+	xd->cfg.notify_gap_us =
+		(uint16_t)args[XB_ARG_PEER + XENPV_ARG_NOTIFY_GAP].val;
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
@@ -555,5 +547,4 @@ XENPV_PMD_REGISTER(net_xenback, xenback_probe,
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
 	XENPV_FEATURE_PARAMS " "
-	XENBACK_ARG_RECONNECTS "=<0-256> "
-	XENBACK_ARG_NOTIFY_GAP "=<0-10000>");
+	XENPV_PEER_PARAMS);

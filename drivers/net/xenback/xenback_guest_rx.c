@@ -431,7 +431,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(xenpv_viol_is_set(&txq->viol)))
 		return 0;
-	xenback_kick_flush(&txq->kick, false);
+	xenpv_kick_flush(&txq->kick, false);
 
 	/* the guest's posted buffers, once per burst (acquire, checked) */
 	if (unlikely(!xenpv_back_req_prod(ring, &prod))) {
@@ -474,7 +474,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (idx != base) {
 		xenpv_back_push(ring, notify);
 		if (notify)
-			xenback_kick(&txq->kick, &txq->st.notify,
+			xenpv_kick(&txq->kick, &txq->st.notify,
 				     &txq->st.notify_held);
 	}
 	/* the data is in the guest's pages (or dropped): free the mbufs */

@@ -392,8 +392,8 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
 		return 0;
 	/* kicks owed on this netif queue's two rings, past their gap */
-	xenback_kick_flush(&rxq->kick, false);
-	xenback_kick_flush(&rxq->peer->kick, false);
+	xenpv_kick_flush(&rxq->kick, false);
+	xenpv_kick_flush(&rxq->peer->kick, false);
 
 	/*
 	 * The guest's producer index, once per burst; acquire: the slots
@@ -453,7 +453,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	if (cons != base) {
 		xenpv_back_push(ring, notify);
 		if (notify)
-			xenback_kick(&rxq->kick, &rxq->st.notify,
+			xenpv_kick(&rxq->kick, &rxq->st.notify,
 				     &rxq->st.notify_held);
 	}
 	return nb_rx;

@@ -50,17 +50,6 @@
 /* Netif queues offered by default (the max_queues devarg). */
 #define XENBACK_DEFAULT_QUEUES	8
 
-/*
- * Frontend restarts per minute before InitWait is held back: the default
- * of the max_reconnects devarg, and its largest value.
- */
-#define XENBACK_DEFAULT_RECONNECTS	30
-#define XENBACK_MAX_RECONNECTS		256
-
-/* Least time between two kicks on a ring: notify_gap_us's default, max. */
-#define XENBACK_DEFAULT_NOTIFY_GAP_US	20
-#define XENBACK_MAX_NOTIFY_GAP_US	10000
-
 /* Packets a burst handles per grant-copy batch. */
 #define XENBACK_BURST_MAX	256
 
@@ -71,9 +60,4 @@
  */
 #define XENBACK_MIN_RX_BUFSIZE	256
 
-/*
- * Why a ring stopped: a frontend broke the protocol in a way that leaves
- * the ring unusable (struct xenpv_viol). Recorded by a burst, logged and
- * acted on by the control path (never from the data path).
- */
 #endif /* XENBACK_PROTO_H */

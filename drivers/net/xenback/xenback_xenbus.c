@@ -86,10 +86,6 @@
 #define XENBACK_VIOL_CHECK_MS	100
 /* The least time between two reads of a connected frontend's keys. */
 #define XENBACK_REKEY_MS	200
-/* Reconnect budget: window, first and longest delay of InitWait. */
-#define XENBACK_CYCLE_WINDOW_MS	60000
-#define XENBACK_BACKOFF_MIN_MS	250
-#define XENBACK_BACKOFF_MAX_MS	60000
 
 /* Why the control thread reconciles (xd->pending). */
 #define XB_WHY_BE	0x1u	/* an event on our backend directory */
@@ -939,60 +935,30 @@ xenback_hotplug_ready(struct xenback_dev *xd)
 }
 
 /*
- * The reconnect budget: may the frontend, which started over, get InitWait
- * now? Within max_reconnects restarts in the last minute, yes. Beyond, it
- * is held back 250 ms, then twice as long at each further restart, up to a
- * minute, until the frontend has left the vif alone for a minute; the
- * control thread comes back at xd->cycle_at (XB_WHY_TIMER). Logged once
- * per episode; counted (vif_management_reconnects_delayed).
+ * The reconnect budget (xenpv_budget): may the frontend, which started
+ * over, get InitWait now? If not, the control thread comes back at
+ * xd->reconnect.at (XB_WHY_TIMER). Logged once per episode; counted
+ * (vif_management_reconnects_delayed).
  */
 static bool
 xenback_cycle_allowed(struct xenback_dev *xd, uint64_t now)
 {
-	unsigned int max = xd->cfg.max_reconnects;
-	uint64_t delay;
-	bool full;
-
-	if (max == 0)
+	switch (xenpv_budget_take(&xd->reconnect, now)) {
+	case XENPV_BUDGET_GO:
 		return true;
-	if (xd->cycle_at != 0) {
-		if (now < xd->cycle_at)
-			return false;	/* still held */
-		xd->cycle_at = 0;
-	} else {
-		if (xd->backoff > 0 &&
-		    now - xd->cycle_last >= XENBACK_CYCLE_WINDOW_MS)
-			xd->backoff = 0;
-		full = xd->cycle_n == max &&
-		       now - xd->cycle_t[xd->cycle_head] <
-		       XENBACK_CYCLE_WINDOW_MS;
-		if (full || xd->backoff > 0) {
-			delay = (uint64_t)XENBACK_BACKOFF_MIN_MS <<
-				(xd->backoff < 16 ? xd->backoff : 16);
-			if (delay > XENBACK_BACKOFF_MAX_MS)
-				delay = XENBACK_BACKOFF_MAX_MS;
-			if (xd->backoff == 0)
-				XENBACK_LOG(WARNING,
-					    "%s: frontend domain %u started over %u times within a minute (devarg max_reconnects): holding InitWait back, from %" PRIu64 " ms up to a minute",
-					    xd->name, xd->fe_domid, max, delay);
-			if (xd->backoff < UINT8_MAX)
-				xd->backoff++;
-			xd->cycle_at = now + delay;
-			xd->cycle_last = now;
-			xd->reconnects_delayed++;
-			return false;
-		}
+	case XENPV_BUDGET_WAIT:
+		return false;
+	case XENPV_BUDGET_HELD_FIRST:
+		XENBACK_LOG(WARNING,
+			    "%s: frontend domain %u started over %u times within a minute (devarg max_reconnects): holding InitWait back, from %" PRIu64 " ms up to a minute",
+			    xd->name, xd->fe_domid, xd->reconnect.max,
+			    xd->reconnect.at - now);
+		/* fall through */
+	case XENPV_BUDGET_HELD:
+		break;
 	}
-	/* record this restart in the window */
-	if (xd->cycle_n < max) {
-		xd->cycle_t[(xd->cycle_head + xd->cycle_n) % max] = now;
-		xd->cycle_n++;
-	} else {
-		xd->cycle_t[xd->cycle_head] = now;
-		xd->cycle_head = (uint16_t)((xd->cycle_head + 1) % max);
-	}
-	xd->cycle_last = now;
-	return true;
+	xd->reconnects_delayed++;
+	return false;
 }
 
 /*
@@ -1277,28 +1243,28 @@ xenback_ctl_run(void *arg)
 		xd->xs_coalesced += xd->batch_events - 1;
 	xd->batch_events = 0;
 	if (!xd->closing) {
-		if (xd->cycle_at != 0 && now >= xd->cycle_at)
+		if (xd->reconnect.at != 0 && now >= xd->reconnect.at)
 			why |= XB_WHY_TIMER;
 		if (xd->rekey_pending && now >= xd->rekey_next)
 			why |= XB_WHY_REKEY;
 		if (why != 0)
 			xenback_reconcile(xd, why);
 		/* a held InitWait nobody asked for any more lapses */
-		if (xd->cycle_at != 0 && now >= xd->cycle_at)
-			xd->cycle_at = 0;
+		if (xd->reconnect.at != 0 && now >= xd->reconnect.at)
+			xd->reconnect.at = 0;
 		xenback_check_violations(xd);
 		if (xd->conn == XENBACK_CONN_CONNECTED) {
 			unsigned int i;
 
 			/* kicks owed on rings nobody polls now */
 			for (i = 0; i < xd->neg.queues; i++) {
-				xenback_kick_flush(&xd->rxq[i].kick, false);
-				xenback_kick_flush(&xd->txq[i].kick, false);
+				xenpv_kick_flush(&xd->rxq[i].kick, false);
+				xenpv_kick_flush(&xd->txq[i].kick, false);
 			}
 			t = now + XENBACK_VIOL_CHECK_MS;
 		}
-		if (xd->cycle_at != 0)
-			t = RTE_MIN(t, xd->cycle_at);
+		if (xd->reconnect.at != 0)
+			t = RTE_MIN(t, xd->reconnect.at);
 		if (xd->rekey_pending)
 			t = RTE_MIN(t, xd->rekey_next);
 	}
