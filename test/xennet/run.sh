@@ -364,6 +364,28 @@ restart)
 	peer_ok peer2
 	clean_run app
 	expect_stat app vif_management_connections eq 2 ;;
+restart_budget)
+	# a backend restarting over and over (D1): with max_reconnects=3 the
+	# first 3 connections are at once, the next ones wait 250, 500,
+	# 1000 ms; one log line, each held connection counted, traffic after
+	# every one
+	session "max_reconnects=3" --scenario restarts --cycles 6 --packets 5
+	clean_run app
+	expect_stat app vif_management_connections eq 6
+	expect_stat app vif_management_reconnects_delayed eq 3
+	[ "$(grep -c 'restarted 3 times within a minute' "$logs/app")" = 1 ] ||
+		fail "the budget was not logged exactly once"
+	for want in "1 0" "2 0" "3 200" "4 450" "5 900"; do
+		set -- $want
+		ms=$(sed -n "s/.*restart $1: connected after \([0-9]*\) ms.*/\1/p" \
+			"$logs/peer")
+		[ -n "$ms" ] || fail "restart $1 not reported"
+		if [ "$2" = 0 ]; then
+			[ "$ms" -lt 200 ] || fail "restart $1 waited $ms ms within the budget"
+		else
+			[ "$ms" -ge "$2" ] || fail "restart $1 waited only $ms ms, not $2"
+		fi
+	done ;;
 cycles)
 	# each connection of 2 queues at order 4 shares 16448 pages; 10 of
 	# them exceed the domain's 65536 grants unless dev_stop gives the

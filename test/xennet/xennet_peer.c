@@ -34,8 +34,10 @@
  * backend closes and comes back), cycles (the application stops and starts
  * the port, a new connection each time), crash (exit with the connection
  * up, for "restart" to take over), restart (a new backend process on a vif
- * whose frontend is still connected) and hostile (inject one protocol
- * violation, expect the frontend to close).
+ * whose frontend is still connected), restarts (the backend restarts
+ * --cycles times, going back to InitWait while connected, and reports how
+ * long each new connection took: the frontend's reconnect budget) and
+ * hostile (inject one protocol violation, expect the frontend to close).
  *
  * Prints "PEER OK ..." and exits 0, or "PEER FAIL: why" and exits 1.
  *
@@ -1468,7 +1470,7 @@ static const struct tl_opt opts[] = {
 	OPT("frontend-domid", UINT, &peer.fe_domid, "N", "(1)"),
 	OPT("devid", UINT, &peer.devid, "N", "(0)"),
 	OPT("scenario", STR, &scenario, "NAME",
-	    "echo|flood|reconnect|cycles|crash|restart|hostile"),
+	    "echo|flood|reconnect|cycles|crash|restart|restarts|hostile"),
 	{ "hostile", 0, TL_OPT_FN, &peer.hostile, "KIND", NULL, opt_hostile },
 	OPT("restart-after-inject", SET, &peer.restart_inject, NULL,
 	    "restart (InitWait) before the frontend's watchdog runs"),
@@ -1558,6 +1560,19 @@ main(int argc, char **argv)
 			run_rx_lockstep(p, "flood");
 		else
 			run_session(p, "flood");
+		stop_app(p);
+	} else if (strcmp(scenario, "restarts") == 0) {
+		/* restart while connected, as a crashing backend would */
+		run_session(p, "restart 0");
+		for (i = 1; i < cycles; i++) {
+			uint64_t t0 = tl_now_ms();
+
+			disconnect_frontend(p);
+			handshake(p);
+			tl_note("restart %u: connected after %" PRIu64 " ms", i,
+				tl_now_ms() - t0);
+			run_session(p, "restart");
+		}
 		stop_app(p);
 	} else if (strcmp(scenario, "cycles") == 0) {
 		/* the application stops and starts the port each time */

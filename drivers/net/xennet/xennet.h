@@ -300,6 +300,7 @@ struct xennet_adapter {
 		bool csum;		/* checksum offloads */
 		bool gso;		/* TSO / LRO */
 		bool split;		/* split event channels if offered */
+		uint16_t notify_gap_us;	/* least time between two kicks */
 	} cfg;
 
 	/* From the toolstack's keys, read at probe. */
@@ -338,9 +339,16 @@ struct xennet_adapter {
 		bool rx_gso;		/* we accept GSO packets */
 		bool rx_sg;		/* we accept multi-slot packets */
 	} neg;
+	/*
+	 * Reconnect budget (devarg max_reconnects, xenpv.h): a backend that
+	 * restarts more often than that in a minute waits for its next
+	 * connection until reconnect.at (hostile review D1).
+	 */
+	struct xenpv_budget reconnect;
 	uint64_t connects;		/* connections made */
 	uint64_t disconnects;		/* connections torn down */
 	uint64_t port_violations;	/* times the port broke */
+	uint64_t reconnects_delayed;	/* connections held back (budget) */
 
 	/* Written under lock, read by any thread (atomic). */
 	uint32_t link_up;

@@ -45,7 +45,8 @@ enum {
 	XN_ARG_QUEUES,
 	XN_ARG_ORDER,
 	XN_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
-	XN_ARG_COUNT = XN_ARG_FEATURES + XENPV_FEATURE_ARGS,
+	XN_ARG_PEER = XN_ARG_FEATURES + XENPV_FEATURE_ARGS, /* XENPV_PEER_DEVARGS */
+	XN_ARG_COUNT = XN_ARG_PEER + XENPV_PEER_ARGS,
 };
 
 /*
@@ -380,6 +381,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_PORT("protocol_violation_errors", port_violations),
 	XN_PORT("vif_management_connections", connects),
 	XN_PORT("vif_management_disconnections", disconnects),
+	XN_PORT("vif_management_reconnects_delayed", reconnects_delayed),
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
 	XN_RXQ(drop_offload), XN_RXQ(nombuf), XN_RXQ(slots_read),
@@ -500,6 +502,7 @@ xennet_stats_reset(struct rte_eth_dev *dev)
 	pthread_mutex_lock(&ad->lock);
 	ad->connects = 0;
 	ad->disconnects = 0;
+	ad->reconnects_delayed = 0;
 	ad->port_violations = 0;
 	pthread_mutex_unlock(&ad->lock);
 	return 0;
@@ -715,6 +718,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 		[XN_ARG_ORDER] = { XENNET_ARG_ORDER, 0,
 				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
 		[XN_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
+		[XN_ARG_PEER] = XENPV_PEER_DEVARGS,
 	};
 	int rc;
 
@@ -736,6 +740,10 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->cfg.csum = args[XN_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
 	ad->cfg.gso = args[XN_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
 	ad->cfg.split = args[XN_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
+	ad->reconnect.max =
+		(uint16_t)args[XN_ARG_PEER + XENPV_ARG_RECONNECTS].val;
+	ad->cfg.notify_gap_us =
+		(uint16_t)args[XN_ARG_PEER + XENPV_ARG_NOTIFY_GAP].val;
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
@@ -829,4 +837,5 @@ XENPV_PMD_REGISTER(net_xennet, xennet_probe,
 	XENNET_ARG_DEVID "=<0-65535> "
 	XENNET_ARG_QUEUES "=<1-16> "
 	XENNET_ARG_ORDER "=<0-4> "
-	XENPV_FEATURE_PARAMS);
+	XENPV_FEATURE_PARAMS " "
+	XENPV_PEER_PARAMS);

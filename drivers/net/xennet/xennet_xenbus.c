@@ -760,6 +760,36 @@ xennet_act_on_violations(struct xennet_adapter *ad, bool *lsc)
 	}
 }
 
+/*
+ * The reconnect budget (xenpv_budget, hostile review D1): each connection
+ * is a start-over of the backend's; one that restarts more often than
+ * max_reconnects a minute waits, 250 ms and up to a minute, so that it
+ * cannot make us share and revoke hundreds of pages per queue in a loop.
+ * Logged once per episode; counted (vif_management_reconnects_delayed).
+ */
+static bool
+xennet_reconnect_allowed(struct xennet_adapter *ad)
+{
+	uint64_t now = rte_get_timer_cycles() * 1000 / rte_get_timer_hz();
+
+	switch (xenpv_budget_take(&ad->reconnect, now)) {
+	case XENPV_BUDGET_GO:
+		return true;
+	case XENPV_BUDGET_WAIT:
+		return false;
+	case XENPV_BUDGET_HELD_FIRST:
+		XENNET_LOG(WARNING,
+			   "%s: backend %s restarted %u times within a minute (devarg max_reconnects): holding the next connection back, from %" PRIu64 " ms up to a minute",
+			   ad->name, ad->be_path, ad->reconnect.max,
+			   ad->reconnect.at - now);
+		/* fall through */
+	case XENPV_BUDGET_HELD:
+		break;
+	}
+	ad->reconnects_delayed++;
+	return false;
+}
+
 /* One step of the state machine (under lock); see the table on top. */
 static void
 xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
@@ -814,6 +844,8 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 
 	switch (bs) {
 	case XenbusStateInitWait:
+		if (!xennet_reconnect_allowed(ad))
+			break;	/* the watchdog comes back at reconnect.at */
 		rc = xennet_connect(ad);
 		if (rc < 0) {
 			XENNET_LOG(ERR, "%s: cannot connect to backend %s: %s; port stays down until restarted",
@@ -883,6 +915,8 @@ xennet_watchdog(void *arg)
 	pthread_mutex_lock(&ad->lock);
 	if (ad->connected)
 		xennet_act_on_violations(ad, &lsc);
+	else if (ad->reconnect.at != 0)
+		xennet_sm_step(ad, &lsc, NULL);	/* a held connection is due? */
 	if (ad->started &&
 	    rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad) != 0)
 		XENNET_LOG(ERR, "%s: cannot re-arm the watchdog: protocol violations go unnoticed",
