@@ -497,6 +497,82 @@ test_dead_process_reclaim(void)
 	xenemu_ctx_close(&sweep);
 }
 
+/* --- xenemu_domain_stat: what a domain holds --------------------------------------- */
+
+static void
+test_domain_stat(void)
+{
+	struct xenemu_domain_stat st;
+	struct xenemu_ctx shr, tab, e0, e1;
+	uint32_t refs[3];
+	uint8_t *ps;
+	int p0, p1, status;
+	pid_t pid;
+	void *p, *m;
+
+	CHECK_EQ(xenemu_domain_create(tl_dir, 0, 64, 64), 0);
+	CHECK_EQ(xenemu_domain_create(tl_dir, 1, 64, 64), 0);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 2, &st), -ENOENT);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 1, &st), 0);
+	CHECK_EQ(st.grants + st.pages + st.pins + st.ports + st.handles, 0);
+
+	/* Three pages shared by 1, one mapped by 0, an interdomain channel. */
+	CHECK_EQ(open_ctx(&shr, 1, XENEMU_SLOT_GNTSHR), 0);
+	CHECK_EQ(open_ctx(&tab, 0, XENEMU_SLOT_GNTTAB), 0);
+	CHECK_EQ(open_ctx(&e1, 1, XENEMU_SLOT_EVTCHN), 0);
+	CHECK_EQ(open_ctx(&e0, 0, XENEMU_SLOT_EVTCHN), 0);
+	CHECK_EQ(xenemu_shr_share(&shr, 0, 3, refs, true, NONE, NONE, &p), 0);
+	ps = p;
+	CHECK_EQ(xenemu_gnt_map(&tab, 1, NULL, 1, &refs[0], PROT_READ, NONE, NONE, &m), 0);
+	p1 = xenemu_evt_bind_unbound(&e1, 0);
+	CHECK(p1 > 0);
+	p0 = xenemu_evt_bind_interdomain(&e0, 1, (uint32_t)p1);
+	CHECK(p0 > 0);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 1, &st), 0);
+	CHECK_EQ(st.grants, 3);
+	CHECK_EQ(st.pages, 3);
+	CHECK_EQ(st.pins, 1);
+	CHECK_EQ(st.revoking, 0);
+	CHECK_EQ(st.ports, 1);
+	CHECK_EQ(st.handles, 2);
+	CHECK_EQ(st.dead_handles, 0);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 0, &st), 0);
+	CHECK_EQ(st.grants + st.pages + st.pins, 0);
+	CHECK_EQ(st.ports, 1);
+	CHECK_EQ(st.handles, 2);
+
+	/* Unshared while mapped: revoking until the last unmap. */
+	CHECK_EQ(xenemu_shr_unshare(&shr, ps, 3), 0);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 1, &st), 0);
+	CHECK_EQ(st.grants, 1);
+	CHECK_EQ(st.revoking, 1);
+	CHECK_EQ(st.pins, 1);
+	CHECK_EQ(xenemu_gnt_unmap(&tab, m, 1), 0);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 1, &st), 0);
+	CHECK_EQ(st.grants + st.pages + st.pins + st.revoking, 0);
+
+	/* A process that dies holding a handle: counted dead until a sweep. */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct xenemu_ctx c;
+
+		_exit(xenemu_ctx_open_dom(&c, tl_dir, 1, XENEMU_SLOT_GNTSHR, true) != 0);
+	}
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 1, &st), 0);
+	CHECK_EQ(st.handles, 3);
+	CHECK_EQ(st.dead_handles, 1);
+
+	xenemu_ctx_close(&e0);
+	xenemu_ctx_close(&e1);
+	CHECK_EQ(xenemu_domain_stat(tl_dir, 0, &st), 0);
+	CHECK_EQ(st.ports, 0);
+	xenemu_ctx_close(&tab);
+	xenemu_ctx_close(&shr);
+}
+
 /* --- handles inherited over fork() -------------------------------------------- */
 
 static void
@@ -739,5 +815,6 @@ main(void)
 	RUN(test_destroy);
 	RUN(test_limits);
 	RUN(test_copy_race);
+	RUN(test_domain_stat);
 	return tl_end();
 }

@@ -65,6 +65,12 @@ expect_eq "$(xe domain list | tr -s ' ' | tr '\n' '|')" \
 	"Name ID|Domain-0 0|web 3|" "domain list"
 [ -d "$XENEMU_DIR/dom/3" ] && ok "the core library's domain exists" ||
 	bad "no $XENEMU_DIR/dom/3"
+expect_eq "$(xe domain stat --domid 3 | tr '\n' ' ')" \
+	"grants=0 pages=0 pins=0 revoking=0 ports=0 handles=0 dead_handles=0 " \
+	"domain stat of a new domain"
+expect_fail "stat of an unknown domain" 1 "domain 7 does not exist" \
+	xe domain stat --domid 7
+expect_fail "stat without --domid" 2 "needs --domid" xe domain stat
 expect_fail "destroy an unknown domain" 1 "no domain 7" \
 	xe domain destroy --domid 7
 expect_fail "destroy domain 0" 2 "xenemu stop" xe domain destroy --domid 0

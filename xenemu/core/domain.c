@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,6 +575,65 @@ xenemu_ctx_sweep(struct xenemu_ctx *c)
 		}
 		slot_lock(d->state_fd, F_UNLCK, i);
 	}
+}
+
+/* Whether a process other than this one holds the OFD lock of <slot>. */
+static bool
+slot_owner_alive(int fd, uint32_t slot)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = (off_t)slot,
+		.l_len = 1,
+	};
+
+	if (fcntl(fd, F_OFD_GETLK, &fl) != 0)
+		return true;	/* cannot tell: do not call it dead */
+	return fl.l_type != F_UNLCK;
+}
+
+int
+xenemu_domain_stat(const char *dir, uint16_t domid, struct xenemu_domain_stat *st)
+{
+	struct xenemu_dom *d;
+	uint32_t i, w, state;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = xenemu_dom_open(dir, domid, &d);
+	if (rc != 0)
+		return rc;
+	/* Reads only: atomic loads, no lock, nothing reclaimed. */
+	for (i = GNTTAB_NR_RESERVED_ENTRIES; i < d->max_grants; i++) {
+		if (__atomic_load_n(&d->ref_map[i / 64], __ATOMIC_RELAXED) &
+		    (1ull << (i % 64)))
+			st->grants++;
+		w = __atomic_load_n(&d->active[i], __ATOMIC_RELAXED);
+		st->pins += w & XENEMU_ACT_PINS;
+		if ((w & XENEMU_ACT_REVOKING) && !(w & XENEMU_ACT_CLAIMED))
+			st->revoking++;
+	}
+	for (i = 0; i < d->max_pages; i++)
+		if (__atomic_load_n(&d->page_map[i / 64], __ATOMIC_RELAXED) &
+		    (1ull << (i % 64)))
+			st->pages++;
+	for (i = 0; i < d->nr_ports; i++) {
+		state = XENEMU_PW_STATE(__atomic_load_n(&d->ports[i].word,
+							__ATOMIC_RELAXED));
+		if (state == XENEMU_PORT_UNBOUND || state == XENEMU_PORT_INTERDOMAIN)
+			st->ports++;
+	}
+	for (i = 0; i < d->nr_slots; i++) {
+		if (__atomic_load_n(&d->slots[i].state, __ATOMIC_ACQUIRE) !=
+		    XENEMU_SLOT_USED)
+			continue;
+		st->handles++;
+		if (!slot_owner_alive(d->state_fd, i))
+			st->dead_handles++;
+	}
+	xenemu_dom_close(d);
+	return 0;
 }
 
 static int

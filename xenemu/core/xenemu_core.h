@@ -46,6 +46,27 @@ int xenemu_domain_destroy(const char *dir, uint16_t domid);
 /* 1 if domain <domid> exists under <dir>, 0 if not (or a negative errno). */
 int xenemu_domain_exists(const char *dir, uint16_t domid);
 
+/*
+ * What domain <domid> holds right now, as counted from its state file without
+ * changing it (the soak test compares these before and after kill/restart
+ * cycles to find leaked grants and ports). A snapshot: in-flight grant copies
+ * pin a grant for a moment, so "pins" may be briefly higher under traffic.
+ */
+struct xenemu_domain_stat {
+	unsigned int grants;	/* grant refs allocated (shared), reserved 0..7 not counted */
+	unsigned int pages;	/* grantable pages allocated */
+	unsigned int pins;	/* maps and in-flight copies of its grants by anyone */
+	unsigned int revoking;	/* grants ended by the granter but still pinned */
+	unsigned int ports;	/* event-channel ports unbound or interdomain */
+	unsigned int handles;	/* open handles (gnttab, gntshr, evtchn, tool) */
+	unsigned int dead_handles; /* of those, owned by a process that died and
+				    * not reclaimed yet */
+};
+
+/* Fill *st for domain <domid> under <dir>; -ENOENT if it does not exist. */
+int xenemu_domain_stat(const char *dir, uint16_t domid,
+		       struct xenemu_domain_stat *st);
+
 /* The state directory of this process: $XENEMU_DIR, or /run/xenemu. */
 const char *xenemu_state_dir(void);
 

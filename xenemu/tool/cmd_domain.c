@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `xenemu domain create|destroy|list`: a domain's life as libxl leads it.
+ * `xenemu domain create|destroy|list|stat`: a domain's life as libxl leads it.
  * Owns the xenstore nodes libxl__domain_make() and libxl__build_post()
  * write (with their permissions), the core library's domain, XS_INTRODUCE
  * and XS_RELEASE; destroying a domain first removes its vifs (cmd_vif.c).
@@ -302,5 +302,33 @@ cmd_domain_list(const char *cmd, int argc, char **argv)
 	}
 	free(list);
 	xs_close(h);
+	return 0;
+}
+
+/*
+ * What a domain holds (grants, pages, pins, ports, handles), one key=value
+ * per line, read from the core library's state without changing it: tests
+ * compare it before and after a peer is killed to find leaks.
+ */
+int
+cmd_domain_stat(const char *cmd, int argc, char **argv)
+{
+	struct xenemu_domain_stat st;
+	unsigned int domid = 0;
+	const struct opt opts[] = {
+		{ "domid", OPT_DOMID, &domid, .required = "N" },
+		{ .name = NULL },
+	};
+	int rc;
+
+	parse_options(cmd, argc, argv, opts, REST_NONE);
+	rc = xenemu_domain_stat(state_dir, (uint16_t)domid, &st);
+	if (rc == -ENOENT)
+		die("domain %u does not exist", domid);
+	if (rc != 0)
+		die("cannot read domain %u: %s", domid, strerror(-rc));
+	printf("grants=%u\npages=%u\npins=%u\nrevoking=%u\nports=%u\n"
+	       "handles=%u\ndead_handles=%u\n", st.grants, st.pages, st.pins,
+	       st.revoking, st.ports, st.handles, st.dead_handles);
 	return 0;
 }

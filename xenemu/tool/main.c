@@ -82,6 +82,7 @@ usage(FILE *f)
 "  domain create --domid N [--name NAME] [--max-grants G] [--max-pages P]\n"
 "  domain destroy --domid N [--timeout SEC]\n"
 "  domain list\n"
+"  domain stat --domid N          grants, pages, pins, ports, handles held\n"
 "  vif attach --frontend DOM --backend DOM [--devid D] [--mac MAC] [--mtu MTU]\n"
 "             [--bridge BRIDGE] [--script SCRIPT] [--wait] [--timeout SEC]\n"
 "  vif detach --frontend DOM [--devid D] [--force] [--timeout SEC]\n"
@@ -335,6 +336,7 @@ static const struct command {
 	{ "domain", "create", cmd_domain_create },
 	{ "domain", "destroy", cmd_domain_destroy },
 	{ "domain", "list", cmd_domain_list },
+	{ "domain", "stat", cmd_domain_stat },
 	{ "vif", "attach", cmd_vif_attach },
 	{ "vif", "detach", cmd_vif_detach },
 	{ "vif", "list", cmd_vif_list },

@@ -164,6 +164,7 @@ int cmd_stop(const char *cmd, int argc, char **argv);
 int cmd_domain_create(const char *cmd, int argc, char **argv);
 int cmd_domain_destroy(const char *cmd, int argc, char **argv);
 int cmd_domain_list(const char *cmd, int argc, char **argv);
+int cmd_domain_stat(const char *cmd, int argc, char **argv);
 int cmd_vif_attach(const char *cmd, int argc, char **argv);
 int cmd_vif_detach(const char *cmd, int argc, char **argv);
 int cmd_vif_list(const char *cmd, int argc, char **argv);
