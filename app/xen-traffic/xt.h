@@ -38,6 +38,7 @@
 #define XT_MAX_QUEUES	16
 #define XT_MAX_BURST	512
 #define XT_MAX_STREAMS	256	/* stream ids are 0..255 */
+#define XT_MAX_PORTS	8	/* --port given several times: one lcore each */
 
 /*
  * Payload pattern: the payload of the frame with sequence number s is the
@@ -81,6 +82,8 @@ enum xt_mode { XT_MODES(XT_ENUM) };
 /* Everything the command line sets. Times are in seconds. */
 struct xt_config {
 	const char *port_arg;		/* --port: id or device name; NULL = first port */
+	const char *port_args[XT_MAX_PORTS];	/* every --port, in order */
+	unsigned int nb_ports;		/* --port options given (0: the first port) */
 	enum xt_mode mode;
 	uint16_t sizes[XT_MAX_SIZES];	/* distinct frame sizes */
 	unsigned int nb_sizes;
@@ -251,15 +254,17 @@ struct xt_result {
 	struct xt_port_stats port;
 	uint64_t rx_unique;
 	uint64_t rx_missing;	/* tail not received of --expect */
+	double rx_max_gap;	/* longest time between two receptions */
 	int64_t leaked_mbufs;	/* -1: not measured */
 	bool pass;
 };
 
-void xt_report_line(FILE *out, const struct xt_config *cfg, double t,
+void xt_report_line(FILE *out, const char *prefix, const struct xt_config *cfg,
+		    double t,
 		    const struct xt_report_state *prev,
 		    const struct xt_report_state *cur, uint64_t hz);
 void xt_summary_print(FILE *out, const struct xt_result *r);
-int xt_summary_json(FILE *out, const struct xt_result *r);
+int xt_summary_json(FILE *out, const struct xt_result *r, unsigned int n);
 const char *xt_stop_name(enum xt_stop stop);
 
 #endif /* XT_H */

@@ -6,7 +6,10 @@
  * xen-traffic main program: EAL, one port and its mempool, the polling loop
  * on the main lcore (all queues round-robin), and an orderly teardown that
  * measures leaked mbufs once the port is closed and every mbuf the program
- * held is back in the pool.
+ * held is back in the pool. With --port given several times, each port has
+ * its own context (pool, streams, counters, summary) and its loop runs on an
+ * lcore of its own: the first on the main lcore, the others on the workers
+ * in order, so one port's stall shows as a gap on that port only.
  */
 
 #include <errno.h>
@@ -68,11 +71,13 @@ struct xt_txq {
 	struct xt_tmpl tmpl[XT_MAX_SIZES];
 };
 
-/* Everything one run owns. */
+/* Everything one port's run owns. */
 struct xt_ctx {
 	struct xt_config *cfg;
+	unsigned int index;		/* position in --port order */
 	uint16_t port;
 	char port_name[RTE_ETH_NAME_MAX_LEN];
+	char prefix[RTE_ETH_NAME_MAX_LEN + 4];	/* report lines: "" or "name " */
 	struct rte_ether_addr mac;
 	struct rte_mempool *mp;
 	uint16_t seg_room;		/* data bytes per mbuf */
@@ -87,6 +92,8 @@ struct xt_ctx {
 	uint64_t t_start;
 	uint64_t first_tx, last_tx;
 	uint64_t first_rx, last_rx;
+	uint64_t rx_max_gap;		/* longest time between two rx bursts */
+	int run_ret;			/* xt_run(): 0, or the link wait's error */
 	enum xt_stop stop;
 	bool configured, started;
 };
@@ -110,7 +117,9 @@ xt_find_port(struct xt_ctx *c)
 {
 	const char *arg = c->cfg->port_arg;
 	uint64_t id;
+	const struct xt_ctx *first;
 	char *end;
+	unsigned int k;
 	int ret;
 
 	if (rte_eth_dev_count_avail() == 0) {
@@ -139,6 +148,14 @@ xt_find_port(struct xt_ctx *c)
 	ret = rte_eth_dev_get_name_by_port(c->port, c->port_name);
 	if (ret != 0)
 		snprintf(c->port_name, sizeof(c->port_name), "port%u", c->port);
+	/* Each context opens its own port (contexts are an array). */
+	first = c - c->index;
+	for (k = 0; k < c->index; k++)
+		if (first[k].port == c->port) {
+			fprintf(stderr, "xen-traffic: --port '%s' given twice\n",
+				arg);
+			return -EINVAL;
+		}
 	return 0;
 }
 
@@ -148,6 +165,8 @@ xt_pool_create(struct xt_ctx *c)
 	const struct xt_config *cfg = c->cfg;
 	uint32_t segs, n;
 	int socket = rte_eth_dev_socket_id(c->port);
+
+	char name[RTE_MEMPOOL_NAMESIZE];
 
 	c->seg_room = cfg->mbuf_size - RTE_PKTMBUF_HEADROOM;
 	segs = xt_frame_nb_segs(cfg->max_size, c->seg_room);
@@ -159,7 +178,8 @@ xt_pool_create(struct xt_ctx *c)
 		    2 * XT_POOL_CACHE * rte_lcore_count();
 		n = RTE_MAX(n, (uint32_t)XT_POOL_MIN);
 	}
-	c->mp = rte_pktmbuf_pool_create("xt_pool", n, XT_POOL_CACHE, 0,
+	snprintf(name, sizeof(name), "xt_pool%u", c->index);
+	c->mp = rte_pktmbuf_pool_create(name, n, XT_POOL_CACHE, 0,
 					cfg->mbuf_size,
 					socket < 0 ? SOCKET_ID_ANY : socket);
 	if (c->mp == NULL) {
@@ -589,6 +609,8 @@ xt_rx(struct xt_ctx *c, struct xt_txq *t, uint64_t now)
 		return 0;
 	if (c->first_rx == 0)
 		c->first_rx = now;
+	else if (now - c->last_rx > c->rx_max_gap)
+		c->rx_max_gap = now - c->last_rx;
 	c->last_rx = now;
 	c->rx.packets += nb;
 	for (i = 0; i < nb; i++)
@@ -630,6 +652,22 @@ static uint64_t
 xt_rx_unique(const struct xt_ctx *c)
 {
 	return c->rx.valid - c->rx.dup - c->rx.late;
+}
+
+/* One report line, written with one call: lcores of other ports print too. */
+static void
+xt_report(struct xt_ctx *c, const struct xt_report_state *prev,
+	  const struct xt_report_state *cur, uint64_t now)
+{
+	char line[512];
+	FILE *f = fmemopen(line, sizeof(line), "w");
+
+	if (f == NULL)
+		return;
+	xt_report_line(f, c->prefix, c->cfg,
+		       (double)(now - c->t_start) / (double)c->hz, prev, cur, c->hz);
+	if (fclose(f) == 0)
+		fputs(line, stdout);
 }
 
 /*
@@ -716,9 +754,7 @@ xt_loop(struct xt_ctx *c)
 
 		if (report_every != 0 && now >= next_report) {
 			xt_snapshot(c, &cur, now);
-			xt_report_line(stdout, cfg,
-				       (double)(now - c->t_start) / (double)c->hz,
-				       &prev, &cur, c->hz);
+			xt_report(c, &prev, &cur, now);
 			prev = cur;
 			next_report += report_every;
 			if (next_report <= now)
@@ -843,6 +879,7 @@ xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
 	r->rx = c->rx;
 	r->port = c->pstats;
 	r->leaked_mbufs = leaked;
+	r->rx_max_gap = (double)c->rx_max_gap / (double)c->hz;
 	if (c->verifies) {
 		r->rx_unique = xt_rx_unique(c);
 		span = xt_seq_span(c->seq);
@@ -856,15 +893,33 @@ xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
 			  r->rx.late == 0 && xt_rx_corrupted(&r->rx) == 0;
 }
 
+/* Wait for the link, then the traffic loop: what each port's lcore runs. */
+static int
+xt_run(void *arg)
+{
+	struct xt_ctx *c = arg;
+	int ret;
+
+	c->t_start = rte_rdtsc();
+	ret = c->cfg->wait_link > 0 ? xt_wait_link(c) : 0;
+	if (ret == -EINTR)
+		c->stop = XT_STOP_SIGNAL;	/* no traffic; still a summary */
+	else if (ret == 0)
+		xt_loop(c);
+	c->run_ret = ret == -EINTR ? 0 : ret;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct xt_config cfg;
-	struct xt_ctx c;
-	struct xt_result r;
+	struct xt_config cfg, pcfg[XT_MAX_PORTS];
+	struct xt_ctx ctx[XT_MAX_PORTS];
+	struct xt_result res[XT_MAX_PORTS];
+	unsigned int nports, k, lcore;
 	struct sigaction sa;
 	FILE *summary = NULL;
-	int64_t leaked;
+	bool pass, setup_ok = false;
 	int ret, status = 1;
 
 	/* Lines, not blocks: a log must show how far a run got. */
@@ -878,18 +933,20 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 
-	memset(&c, 0, sizeof(c));
-	c.cfg = &cfg;
+	memset(ctx, 0, sizeof(ctx));
+	nports = 1;
 	ret = xt_parse_args(argc, argv, &cfg);
 	if (ret != 0) {
 		status = ret > 0 ? 0 : 1;
 		goto out_eal;
 	}
-	c.sends = cfg.mode == XT_MODE_GEN || cfg.mode == XT_MODE_BIDIR;
-	c.verifies = cfg.mode == XT_MODE_SINK || cfg.mode == XT_MODE_BIDIR;
-	c.receives = cfg.mode != XT_MODE_GEN;
-	c.hz = rte_get_tsc_hz();
-
+	nports = RTE_MAX(cfg.nb_ports, 1u);
+	if (nports > rte_lcore_count()) {
+		fprintf(stderr, "xen-traffic: %u ports need %u lcores (-l), "
+			"one each; the EAL has %u\n", nports, nports,
+			rte_lcore_count());
+		goto out_eal;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = xt_signal;
 	sigemptyset(&sa.sa_mask);
@@ -901,50 +958,84 @@ main(int argc, char **argv)
 
 	if (xt_summary_open(&cfg, &summary) != 0)
 		goto out_eal;
-	if (xt_find_port(&c) != 0)
-		goto out;
 	xt_frame_init();
-	c.seq = xt_seq_create();
-	if (c.seq == NULL) {
-		fprintf(stderr, "xen-traffic: out of memory\n");
-		goto out;
-	}
-	if (xt_pool_create(&c) != 0 || xt_port_setup(&c) != 0)
-		goto out;
-	if (xt_gen_setup(&c) != 0) {
-		fprintf(stderr, "xen-traffic: out of memory\n");
-		goto out;
-	}
-	printf("xen-traffic: %s (port %u) mode %s, %u queue(s), largest frame %u B, "
-	       "%u B per mbuf\n", c.port_name, c.port, xt_mode_name(cfg.mode),
-	       cfg.queues, cfg.max_size, c.seg_room);
-	c.t_start = rte_rdtsc();
-	ret = cfg.wait_link > 0 ? xt_wait_link(&c) : 0;
-	if (ret == -EINTR)
-		c.stop = XT_STOP_SIGNAL;	/* no traffic; still a summary */
-	else if (ret != 0)
-		goto out;
-	else
-		xt_loop(&c);
+	for (k = 0; k < nports; k++) {
+		struct xt_ctx *c = &ctx[k];
 
-	leaked = xt_teardown(&c);
-	xt_result_fill(&c, &r, leaked);
-	xt_summary_print(stdout, &r);
-	if (summary != NULL && xt_summary_json(summary, &r) != 0) {
+		/* Port k's streams follow port k - 1's. */
+		pcfg[k] = cfg;
+		pcfg[k].port_arg = cfg.port_args[k];
+		pcfg[k].stream_base = cfg.stream_base + k * cfg.queues;
+		c->cfg = &pcfg[k];
+		c->index = k;
+		c->sends = cfg.mode == XT_MODE_GEN || cfg.mode == XT_MODE_BIDIR;
+		c->verifies = cfg.mode == XT_MODE_SINK || cfg.mode == XT_MODE_BIDIR;
+		c->receives = cfg.mode != XT_MODE_GEN;
+		c->hz = rte_get_tsc_hz();
+		if (xt_find_port(c) != 0)
+			goto out;
+		if (nports > 1)
+			snprintf(c->prefix, sizeof(c->prefix), "%s ", c->port_name);
+		c->seq = xt_seq_create();
+		if (c->seq == NULL) {
+			fprintf(stderr, "xen-traffic: out of memory\n");
+			goto out;
+		}
+		if (xt_pool_create(c) != 0 || xt_port_setup(c) != 0)
+			goto out;
+		if (xt_gen_setup(c) != 0) {
+			fprintf(stderr, "xen-traffic: out of memory\n");
+			goto out;
+		}
+		printf("xen-traffic: %s (port %u) mode %s, %u queue(s), largest "
+		       "frame %u B, %u B per mbuf\n", c->port_name, c->port,
+		       xt_mode_name(cfg.mode), cfg.queues, cfg.max_size,
+		       c->seg_room);
+	}
+	/* Port 0 on the main lcore, the others on the workers in order. */
+	k = 1;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (k == nports)
+			break;
+		ret = rte_eal_remote_launch(xt_run, &ctx[k], lcore);
+		if (ret != 0) {
+			fprintf(stderr, "xen-traffic: cannot launch lcore %u: %s\n",
+				lcore, rte_strerror(-ret));
+			ctx[k].run_ret = ret;
+		}
+		k++;
+	}
+	xt_run(&ctx[0]);
+	rte_eal_mp_wait_lcore();
+	setup_ok = true;
+	for (k = 0; k < nports; k++)
+		if (ctx[k].run_ret != 0)
+			setup_ok = false;
+
+	pass = setup_ok;
+	for (k = 0; k < nports; k++) {
+		xt_result_fill(&ctx[k], &res[k], xt_teardown(&ctx[k]));
+		xt_summary_print(stdout, &res[k]);
+		pass = pass && res[k].pass;
+	}
+	if (summary != NULL && xt_summary_json(summary, res, nports) != 0) {
 		fprintf(stderr, "xen-traffic: --summary '%s': write failed\n",
 			cfg.summary_path);
-		r.pass = false;
+		pass = false;
 	}
-	status = r.pass ? 0 : 2;
+	status = !setup_ok ? 1 : pass ? 0 : 2;
 	goto out_free;
 out:
-	xt_teardown(&c);
+	for (k = 0; k < nports; k++)
+		xt_teardown(&ctx[k]);
 out_free:
 	if (summary != NULL && fclose(summary) != 0 && status == 0)
 		status = 1;
-	xt_seq_destroy(c.seq);
-	free(c.txq);
-	free(c.sizes);
+	for (k = 0; k < nports; k++) {
+		xt_seq_destroy(ctx[k].seq);
+		free(ctx[k].txq);
+		free(ctx[k].sizes);
+	}
 out_eal:
 	rte_eal_cleanup();
 	return status;

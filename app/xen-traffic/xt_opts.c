@@ -109,7 +109,9 @@ xt_usage(const char *prog)
 	printf("Usage: %s [EAL options] -- [options]\n"
 "Generate, reflect or verify sequence-numbered test frames on one ethdev port.\n"
 "\n"
-"  --port ID|NAME      port id or device name (default: the first port)\n"
+"  --port ID|NAME      port id or device name (default: the first port); given\n"
+"                      up to %u times, each port runs on its own lcore (-l)\n"
+"                      and sends streams N + port index * queues\n"
 "  --mode MODE         gen: send; sink: receive and verify; reflect: swap MACs\n"
 "                      and send back; bidir: send and verify (default bidir)\n"
 "  --size SPEC         frame size(s) in bytes, no FCS, %u..%u: N, a list\n"
@@ -148,7 +150,7 @@ xt_usage(const char *prog)
 "\n"
 "Exit status: 0 pass, 1 usage or set-up error, 2 verification failed (frames\n"
 "lost, duplicated, reordered, late or corrupted; mbufs leaked; timeout).\n",
-	       prog, XT_MIN_FRAME, XT_MAX_FRAME, XT_MAX_QUEUES, XT_MAX_BURST,
+	       prog, XT_MAX_PORTS, XT_MIN_FRAME, XT_MAX_FRAME, XT_MAX_QUEUES, XT_MAX_BURST,
 	       RTE_PKTMBUF_HEADROOM, RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
@@ -260,7 +262,6 @@ struct xt_field_opt {
 	XT_FIELD(f) }
 
 static const struct xt_field_opt xt_field_opts[] = {
-	XT_ARG(PORT, STR, port_arg),
 	XT_UINT(RATE, true, 0, UINT64_C(1) << 40, 0, rate),
 	XT_SECS(DURATION, 0, duration),
 	XT_UINT(COUNT, true, 1, UINT64_C(1) << 56, 0, count),
@@ -473,10 +474,11 @@ xt_check(struct xt_config *cfg)
 			"(senders end by --count or --duration, then --drain)\n");
 		return -EINVAL;
 	}
-	if ((unsigned int)cfg->stream_base + cfg->queues > XT_MAX_STREAMS) {
-		fprintf(stderr, "xen-traffic: --stream %u with %u queues exceeds "
-			"stream id %u\n", cfg->stream_base, cfg->queues,
-			XT_MAX_STREAMS - 1);
+	if ((unsigned int)cfg->stream_base +
+	    cfg->queues * RTE_MAX(cfg->nb_ports, 1u) > XT_MAX_STREAMS) {
+		fprintf(stderr, "xen-traffic: --stream %u with %u queues on %u "
+			"port(s) exceeds stream id %u\n", cfg->stream_base,
+			cfg->queues, RTE_MAX(cfg->nb_ports, 1u), XT_MAX_STREAMS - 1);
 		return -EINVAL;
 	}
 	if (cfg->mbuf_size < RTE_PKTMBUF_HEADROOM + 128) {
@@ -526,6 +528,15 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 		case 'h':
 			xt_usage(prog);
 			return 1;
+		case XT_OPT_PORT:
+			if (cfg->nb_ports == XT_MAX_PORTS) {
+				ret = xt_bad(name, optarg, "at most "
+					     RTE_STR(XT_MAX_PORTS) " ports");
+				break;
+			}
+			cfg->port_args[cfg->nb_ports++] = optarg;
+			cfg->port_arg = cfg->port_args[0];
+			break;
 		case XT_OPT_MODE:
 			for (i = 0; i < RTE_DIM(xt_mode_names); i++)
 				if (strcmp(optarg, xt_mode_names[i]) == 0)

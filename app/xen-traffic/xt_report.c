@@ -33,8 +33,8 @@ xt_per_sec(uint64_t v, double secs)
 }
 
 void
-xt_report_line(FILE *out, const struct xt_config *cfg, double t,
-	       const struct xt_report_state *prev,
+xt_report_line(FILE *out, const char *prefix, const struct xt_config *cfg,
+	       double t, const struct xt_report_state *prev,
 	       const struct xt_report_state *cur, uint64_t hz)
 {
 	double dt = (double)(cur->tsc - prev->tsc) / (double)hz;
@@ -42,7 +42,7 @@ xt_report_line(FILE *out, const struct xt_config *cfg, double t,
 	bool rx = cfg->mode != XT_MODE_GEN;
 	bool verify = cfg->mode == XT_MODE_SINK || cfg->mode == XT_MODE_BIDIR;
 
-	fprintf(out, "[%8.2fs]", t);
+	fprintf(out, "%s[%8.2fs]", prefix, t);
 	if (tx)
 		fprintf(out, " tx %7.3f Mpps %7.3f Gbit/s sent %" PRIu64 " full %"
 			PRIu64 " dropped %" PRIu64 "%s",
@@ -213,6 +213,7 @@ xt_summary_build(const struct xt_result *r, struct xt_kv_list *l, char *sizes,
 	xt_kv_str(l, "stopped_by", xt_stop_name(r->stop));
 	xt_kv_dbl(l, "elapsed_s", r->elapsed);
 	xt_kv_counters(l, r);
+	xt_kv_dbl(l, "rx_max_gap_s", r->rx_max_gap);
 	xt_kv_i64(l, "leaked_mbufs", r->leaked_mbufs);
 	xt_kv_str(l, "result", r->pass ? "pass" : "fail");
 }
@@ -267,17 +268,18 @@ xt_kv_value(FILE *out, const struct xt_kv *kv, bool json)
  * people and the log, or one flat JSON object for scripts.
  */
 static void
-xt_summary_write(FILE *out, const struct xt_result *r, bool json)
+xt_summary_write(FILE *out, const struct xt_result *r, bool json,
+		 const char *indent)
 {
 	struct xt_kv_list l;
 	char sizes[128];
 	unsigned int i;
 
 	xt_summary_build(r, &l, sizes, sizeof(sizes));
-	fprintf(out, json ? "{\n" : "--- xen-traffic summary ---\n");
+	fprintf(out, json ? "%s{\n" : "--- xen-traffic summary ---\n", indent);
 	for (i = 0; i < l.n; i++) {
 		if (json) {
-			fprintf(out, "  ");
+			fprintf(out, "%s  ", indent);
 			xt_json_str(out, l.kv[i].key);
 			fprintf(out, ": ");
 		} else {
@@ -287,19 +289,32 @@ xt_summary_write(FILE *out, const struct xt_result *r, bool json)
 		fprintf(out, "%s\n", json && i + 1 < l.n ? "," : "");
 	}
 	if (json)
-		fprintf(out, "}\n");
+		fprintf(out, "%s}", indent);
 }
 
 void
 xt_summary_print(FILE *out, const struct xt_result *r)
 {
-	xt_summary_write(out, r, false);
+	xt_summary_write(out, r, false, "");
 	fflush(out);
 }
 
+/* One port: one flat object; several: an array of them, in --port order. */
 int
-xt_summary_json(FILE *out, const struct xt_result *r)
+xt_summary_json(FILE *out, const struct xt_result *r, unsigned int n)
 {
-	xt_summary_write(out, r, true);
+	unsigned int i;
+
+	if (n == 1) {
+		xt_summary_write(out, r, true, "");
+		fprintf(out, "\n");
+	} else {
+		fprintf(out, "[\n");
+		for (i = 0; i < n; i++) {
+			xt_summary_write(out, &r[i], true, "  ");
+			fprintf(out, "%s\n", i + 1 < n ? "," : "");
+		}
+		fprintf(out, "]\n");
+	}
 	return ferror(out) ? -EIO : 0;
 }

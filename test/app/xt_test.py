@@ -14,6 +14,8 @@ Each case runs one or two xen-traffic processes and checks their JSON summaries:
   inject         a generator that drops, corrupts, duplicates and reorders frames on purpose, and
                  a sink that must report exactly those: proof that the verifier verifies
   signal         SIGTERM ends a run cleanly: summary written, nothing leaked, exit 0
+  multiport      one process on two net_ring ports (--port twice, one lcore each): a summary
+                 array, each port's own streams intact, the receive-gap figure; refusals
   options        bad options are refused with a message and exit status 1
 
 Every process runs with --no-huge -m 512 --single-file-segments and its own --file-prefix; sockets,
@@ -44,13 +46,13 @@ class Fail(Exception):
 class Xt:
     """One xen-traffic process with its log and JSON summary."""
 
-    def __init__(self, ctx, name, vdev, app_args, eal_extra=()):
+    def __init__(self, ctx, name, vdev, app_args, eal_extra=(), lcores="0@(0-1)"):
         self.ctx = ctx
         self.name = name
         self.prefix = f"xtapp{os.getpid()}{name}"
         self.summary = os.path.join(ctx.tmp, name + ".json")
         self.logpath = os.path.join(ctx.tmp, name + ".log")
-        argv = [ctx.xt, "--lcores", "0@(0-1)", "--no-huge", "-m", "512",
+        argv = [ctx.xt, "--lcores", lcores, "--no-huge", "-m", "512",
                 "--single-file-segments", "--no-pci", "--file-prefix", self.prefix,
                 "--log-level", "lib.eal:notice"]
         if vdev:
@@ -75,7 +77,7 @@ class Xt:
         return rc
 
     def result(self):
-        """Wait, then return (exit status, summary dict)."""
+        """Wait, then return (exit status, summary dict; a list of them for several ports)."""
         rc = self.wait()
         try:
             with open(self.summary) as f:
@@ -333,6 +335,51 @@ def case_signal(ctx):
         ctx.expect(f"sig {k}", s[k], 0, p)
 
 
+def case_multiport(ctx):
+    count = 200000
+    p = Xt(ctx, "mp", None, ["--port", "net_ring1", "--port", "net_ring0", "--size", "64,1500",
+                             "--count", str(count), "--expect", str(count), "--stream", "10",
+                             "--report", "0.5", "--timeout", str(PROC_TIMEOUT)],
+           eal_extra=["--vdev", "net_ring0", "--vdev", "net_ring1"], lcores="(0,1)@(0-1)")
+    rc, s = p.result()
+    ctx.expect("mp exit status", rc, 0, p)
+    ctx.expect("mp summary is one object per port", [type(x) for x in s], [dict, dict], p)
+    ctx.expect("mp ports in --port order", [x["port_name"] for x in s],
+               ["net_ring1", "net_ring0"], p)
+    for x in s:
+        n = x["port_name"]
+        ctx.expect(f"mp {n} result", x["result"], "pass", p)
+        ctx.expect(f"mp {n} tx_packets", x["tx_packets"], count, p)
+        ctx.expect(f"mp {n} rx_unique", x["rx_unique"], count, p)
+        for k in CLEAN_RX + ("leaked_mbufs",):
+            ctx.expect(f"mp {n} {k}", x[k], 0, p)
+        if not 0 <= x["rx_max_gap_s"] < 5:
+            raise Fail(f"mp {n}: rx_max_gap_s {x['rx_max_gap_s']}\n{p.tail()}")
+    # Report lines name their port.
+    with open(p.logpath, errors="replace") as f:
+        log = f.read()
+    for n in ("net_ring0", "net_ring1"):
+        if f"{n} [" not in log:
+            raise Fail(f"mp: no report line of {n}\n{p.tail()}")
+
+    # Each port has its own lcore and its own port; streams stay below 256.
+    for i, (args, lc, needle) in enumerate([
+            (["--port", "net_ring0", "--port", "net_ring1"], "0@(0-1)", "need 2 lcores"),
+            (["--port", "net_ring0", "--port", "0"], "(0,1)@(0-1)", "given twice"),
+            (["--port", "0", "--port", "1", "--stream", "255"], "(0,1)@(0-1)", "--stream")]):
+        prefix = f"xtapp{os.getpid()}mp{i}"
+        ctx.prefixes.append(prefix)
+        argv = [ctx.xt, "--lcores", lc, "--no-huge", "-m", "256", "--no-pci",
+                "--file-prefix", prefix, "--log-level", "lib.eal:error", "--vdev", "net_ring0",
+                "--vdev", "net_ring1", "--"] + args + ["--count", "10"]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        out = r.stdout + r.stderr
+        ctx.expect(f"exit status of {args}", r.returncode, 1, None)
+        if needle not in out:
+            raise Fail(f"{args}: message does not mention {needle!r}:\n{out[-1500:]}")
+
+
 def case_options(ctx):
     bad = [
         (["--mode", "sideways"], "--mode"),
@@ -398,6 +445,7 @@ CASES = {
     "reflect": case_reflect,
     "inject": case_inject,
     "signal": case_signal,
+    "multiport": case_multiport,
     "options": case_options,
 }
 
