@@ -42,6 +42,20 @@ At the end (the survivors and the last kg/kb stopped with SIGINT, each then prin
   * no process crashed (the survivors exit 0 or 2, the latter only for losses on the restarted
     links, which the checks above judge).
 
+With --hostile, the two-guest variant instead: one net_xenback process (hb) serves guest A
+(domain 1), guest B (domain 2) and, once it is created, guest C (domain 3), each running
+xen-traffic on net_xennet. For --hostile-time seconds guest A misbehaves, an action at a time at
+random: a xenstore write storm on its vif's frontend directory (its state rewritten, junk keys,
+hundreds of writes per call), a reconnect loop (its process killed and started again at once,
+several times), or xenbus state flips (Closing, Initialising, Connected) behind its driver's back.
+Half-way, domain 3 is created with its vif and guest C started. Checks:
+  * guest B's traffic (both ends: gb and hb's net_xenback1) lost, duplicated, reordered and
+    corrupted nothing, and in every whole second its receive rate stayed within 10 % of --rate
+    (at least 90 %, both ends);
+  * guest C's vif reached Connected (backend state 4) within --connect-timeout seconds of its
+    attach, and its traffic flowed;
+  * no corruption anywhere, no mbuf leaked by hb, every grant, pin and port released at the end.
+
 Exit status: 0 pass, 1 fail, 77 the drivers or xen-traffic are not built.
 """
 
@@ -69,8 +83,11 @@ class Fail(Exception):
     pass
 
 
+T0 = time.monotonic()
+
+
 def log(msg):
-    print(f"soak: {msg}", flush=True)
+    print(f"soak: [{time.monotonic() - T0:7.2f}s] {msg}", flush=True)
 
 
 class Proc:
@@ -128,10 +145,14 @@ class Proc:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self, timeout=30):
-        """SIGINT (the summary follows); return the exit status."""
+    def interrupt(self):
+        """SIGINT: the traffic ends, the summary follows."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
+
+    def stop(self, timeout=30):
+        """SIGINT (unless sent already); return the exit status."""
+        self.interrupt()
         try:
             rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -202,12 +223,18 @@ class Soak:
         out = self.xe("domain", "stat", "--domid", str(domid))
         return {k: int(v) for k, v in (ln.split("=") for ln in out.split())}
 
-    def stats(self):
-        return {d: self.stat(d) for d in (0, 1, 2)}
+    def stats(self, doms=(0, 1, 2)):
+        return {d: self.stat(d) for d in doms}
 
     def vif_attach(self, front, devid):
         self.xe("vif", "attach", "--frontend", str(front), "--backend", "0", "--devid",
                 str(devid), "--mac", f"00:16:3e:00:{front:02x}:{devid:02x}")
+
+    def xs(self, domid, *argv):
+        """A Debian xenstore tool (xenstore-write, -read, -rm) run as domain domid."""
+        r = subprocess.run([self.xenemu, "exec", "--domid", str(domid), "--"] + list(argv),
+                           env=self.env, capture_output=True, text=True, timeout=60)
+        return r.returncode, r.stdout.strip()
 
     def setup(self):
         self.xe("start")
@@ -229,6 +256,7 @@ class Soak:
         self.procs = [self.sb, self.sg, self.kg, self.kb]
         for p in self.procs:
             p.start()
+        self.survivors = [self.sb, self.sg]
 
     def cleanup(self):
         for p in self.procs:
@@ -246,7 +274,7 @@ class Soak:
     # --- waiting for traffic -------------------------------------------------------------
 
     def check_alive(self):
-        for p in (self.sb, self.sg):
+        for p in self.survivors:
             if not p.alive():
                 raise Fail(f"{p.name} (a survivor) exited with {p.proc.returncode}\n{p.tail()}")
 
@@ -324,6 +352,140 @@ class Soak:
         took = self.wait_flowing(victim, survivor, port, since, f"event {i} ({kind})")
         log(f"event {i + 1}/{self.args.cycles}: {kind}: traffic resumed after {took:.2f}s")
 
+    def stop_all(self):
+        """SIGINT to every process at once (a survivor stopped before another would be a
+        vanished peer for it), then their exit statuses."""
+        for p in self.procs:
+            p.interrupt()
+        return {p.name: p.stop() for p in self.procs}
+
+    # --- the two-guest variant (--hostile) ----------------------------------------------
+
+    def setup_hostile(self):
+        a = self.args
+        self.xe("start")
+        self.xenemu_up = True
+        for d in (1, 2):
+            self.xe("domain", "create", "--domid", str(d), "--name", f"soak{d}")
+            self.vif_attach(d, 0)
+        q = f"max_queues={a.queues}"
+        gq = f"queues={a.queues}"
+        # Guest C's vif does not exist yet: its port waits for it.
+        self.hb = Proc(self, "hb", 0, self.xenback,
+                       [f"net_xenback{d - 1},domid={d},devid=0,{q}" for d in (1, 2, 3)], 10)
+        self.ga = Proc(self, "ga", 1, self.xennet, [f"net_xennet0,devid=0,{gq}"], 30)
+        self.gb = Proc(self, "gb", 2, self.xennet, [f"net_xennet0,devid=0,{gq}"], 20)
+        self.gc = Proc(self, "gc", 3, self.xennet, [f"net_xennet0,devid=0,{gq}"], 25)
+        self.procs = [self.hb, self.ga, self.gb]
+        for p in self.procs:
+            p.start()
+        self.survivors = [self.hb, self.gb]
+
+    def storm(self):
+        """Hundreds of writes into guest A's frontend directory, as guest A."""
+        fe = "/local/domain/1/device/vif/0"
+        pairs = []
+        for k in range(200):
+            pairs += [f"{fe}/state", "4"] if k % 2 == 0 else [f"{fe}/junk-{k % 17}", str(k)]
+        for _ in range(5):
+            self.xs(1, "xenstore-write", *pairs)
+        return "xenstore write storm (1000 writes)"
+
+    def reconnect_loop(self):
+        n = self.rng.randint(3, 6)
+        for _ in range(n):
+            self.ga.kill9()
+            self.ga.start()
+            time.sleep(self.rng.uniform(0.05, 0.4))
+        return f"reconnect loop ({n} kills and restarts)"
+
+    def state_flips(self):
+        fe = "/local/domain/1/device/vif/0/state"
+        for v in ("5", "1", "4", "6", "1", "4"):
+            self.xs(1, "xenstore-write", fe, v)
+            time.sleep(0.05)
+        return "xenbus state flips (Closing, Initialising, Connected, Closed)"
+
+    def start_guest_c(self):
+        self.xe("domain", "create", "--domid", "3", "--name", "soak3")
+        t0 = time.monotonic()
+        self.vif_attach(3, 0)
+        self.gc.start()
+        self.procs.append(self.gc)
+        while True:
+            rc, out = self.xs(0, "xenstore-read", "/local/domain/0/backend/vif/3/0/state")
+            if rc == 0 and out == "4":
+                took = time.monotonic() - t0
+                break
+            if time.monotonic() - t0 > self.args.connect_timeout:
+                raise Fail(f"guest C's vif not Connected within {self.args.connect_timeout}s "
+                           f"of its attach (backend state {out!r})\n{self.hb.tail()}")
+            time.sleep(0.02)
+        self.checks += 1
+        log(f"guest C (domain 3) created meanwhile: Connected {took:.2f}s after its attach")
+
+    def run_hostile(self):
+        a = self.args
+        self.setup_hostile()
+        self.wait_flowing(self.ga, self.hb, "net_xenback0", 0, "start (guest A)")
+        self.wait_flowing(self.gb, self.hb, "net_xenback1", 0, "start (guest B)")
+        time.sleep(1)
+        baseline = {d: self.stat(d) for d in (0, 2)}
+        log(f"guests A and B up; domains 0 and 2: {baseline}")
+        # Guest B's rate is judged on what its ends report while guest A misbehaves.
+        b_ends = ((self.gb, None), (self.hb, "net_xenback1"))
+        since = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
+        t_end = time.monotonic() + a.hostile_time
+        t_c = time.monotonic() + a.hostile_time / 2
+        actions = [self.storm, self.reconnect_loop, self.state_flips]
+        c_started = False
+        while time.monotonic() < t_end or not c_started:
+            self.check_alive()
+            if not c_started and time.monotonic() >= t_c:
+                self.start_guest_c()
+                c_started = True
+                continue
+            what = self.rng.choice(actions)()
+            log(f"guest A: {what}")
+            time.sleep(self.rng.uniform(0.1, 0.5))
+        upto = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
+        # Guest C's traffic flows; then guest A behaves again and reconnects.
+        self.wait_flowing(self.gc, self.hb, "net_xenback2", 0, "guest C")
+        self.ga.kill9()
+        self.xe("vif", "detach", "--frontend", "1", "--devid", "0", "--force", "--timeout", "5")
+        self.vif_attach(1, 0)
+        since = self.hb.recv("net_xenback0")
+        self.ga.start()
+        took = self.wait_flowing(self.ga, self.hb, "net_xenback0", since, "guest A, restarted")
+        log(f"guest A restarted well-behaved: traffic after {took:.2f}s")
+        rcs = self.stop_all()
+        self.stats_settled({d: dict.fromkeys(STAT_KEYS, 0) for d in (0, 1, 2, 3)},
+                           "after every process exited")
+        self.checks += 1
+        self.final_checks(rcs, steady={"hb": "net_xenback1", "gb": "net_xennet0"},
+                          killed=[self.ga])
+        for e in b_ends:
+            self.check_rate(e[0], e[1], since[e], upto[e])
+
+    def check_rate(self, p, port, since, upto):
+        """Every whole second of guest B's traffic while guest A misbehaved: at least 90 % of
+        --rate received."""
+        ls = (p.lines(p.logs[-1]).get(port) or [])[since:upto]
+        pts = [(float(m.group(2)), int(m.group(4))) for m in ls or []]
+        pts = [x for x in pts if x[1] > 0]      # from the first frame on
+        worst = None
+        per = round(1 / REPORT)
+        for i in range(0, len(pts) - per):
+            (t0, r0), (t1, r1) = pts[i], pts[i + per]
+            rate = (r1 - r0) / (t1 - t0)
+            worst = rate if worst is None else min(worst, rate)
+        self.expect(f"{p.name} {port or ''}: guest B's rate was never measured", worst is not None,
+                    p.tail())
+        self.expect(f"{p.name} {port or ''}: guest B's receive rate fell to {worst:.0f}/s, below "
+                    f"90 % of {self.args.rate}/s", worst >= 0.9 * self.args.rate, p.tail())
+        log(f"guest B at {p.name} {port or ''}: lowest rate over 1 s {worst:.0f}/s "
+            f"({100 * worst / self.args.rate:.1f} % of {self.args.rate}/s)")
+
     # --- the checks at the end -----------------------------------------------------------
 
     def expect(self, what, ok, detail=""):
@@ -335,7 +497,7 @@ class Soak:
         """domain stat equal to want; in-flight copies pin a grant for a moment, so retry."""
         got = None
         for _ in range(50):
-            got = self.stats()
+            got = self.stats(sorted(want))
             if got == want:
                 return
             time.sleep(0.1)
@@ -358,15 +520,15 @@ class Soak:
         self.stats_settled(baseline, "after the last event, every link up")
         self.checks += 1
         # Stop: survivors and the last kg/kb print their summaries.
-        rcs = {p.name: p.stop() for p in self.procs}
+        rcs = self.stop_all()
         self.stats_settled({d: dict.fromkeys(STAT_KEYS, 0) for d in (0, 1, 2)},
                            "after every process exited")
         self.checks += 1
-        self.final_checks(rcs)
+        self.final_checks(rcs, steady={"sb": "net_xenback1", "sg": "net_xennet0"},
+                          killed=[self.kg, self.kb])
 
-    def final_checks(self, rcs):
+    def final_checks(self, rcs, steady, killed):
         a = self.args
-        steady = {"sb": "net_xenback1", "sg": "net_xennet0"}
         for p in self.procs:
             rc = rcs[p.name]
             self.expect(f"{p.name} exit status {rc} (0 or 2: no crash, no set-up error)",
@@ -393,7 +555,7 @@ class Soak:
                     log(f"steady link at {where}: {x['rx_unique']} frames, none lost, "
                         f"longest gap {x['rx_max_gap_s'] * 1000:.0f} ms")
         # Every killed incarnation's last report line (its summary never came).
-        for p in (self.kg, self.kb):
+        for p in killed:
             for path in p.logs[:-1]:
                 ls = p.lines(path).get(None)
                 if ls:
@@ -407,10 +569,17 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(top, "build")))
     ap.add_argument("--cycles", type=int, default=100, help="events (default 100)")
+    ap.add_argument("--hostile", action="store_true",
+                    help="the two-guest variant: a hostile guest A, guests B and C")
+    ap.add_argument("--hostile-time", type=float, default=60,
+                    help="--hostile: how long guest A misbehaves (default 60 s)")
+    ap.add_argument("--connect-timeout", type=float, default=10,
+                    help="--hostile: bound on guest C reaching Connected (default 10 s)")
     ap.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
     ap.add_argument("--size", default="64,1500", help="xen-traffic --size (default 64,1500)")
-    ap.add_argument("--rate", type=int, default=20000,
-                    help="frames/s each port sends (default 20000)")
+    ap.add_argument("--rate", type=int, default=None,
+                    help="frames/s each port sends (default 20000; --hostile: 2000, a rate "
+                         "a loaded 2-core machine sustains, so that 10 %% is meaningful)")
     ap.add_argument("--queues", type=int, default=1, help="queues per vif (default 1)")
     ap.add_argument("--min-delay", type=float, default=0.2,
                     help="least traffic time before an event (default 0.2 s)")
@@ -427,16 +596,20 @@ def main():
                          "(default: under $TMPDIR); it is removed on success unless --keep")
     ap.add_argument("--keep", action="store_true", help="keep the logs on success too")
     args = ap.parse_args()
+    if args.rate is None:
+        args.rate = 2000 if args.hostile else 20000
     if args.seed is None:
         args.seed = random.randrange(1 << 30)
     if args.log_dir:
         os.makedirs(args.log_dir, exist_ok=True)
     soak = Soak(args)
-    log(f"{args.cycles} events, seed {args.seed}, logs in {soak.work}")
+    what = (f"hostile guest for {args.hostile_time:g}s" if args.hostile
+            else f"{args.cycles} events")
+    log(f"{what}, seed {args.seed}, logs in {soak.work}")
     t0 = time.monotonic()
     ok = False
     try:
-        soak.run()
+        soak.run_hostile() if args.hostile else soak.run()
         ok = True
     except Fail as e:
         print(f"soak: FAIL: {e}", flush=True)
@@ -445,7 +618,7 @@ def main():
     finally:
         soak.cleanup()
     if ok:
-        print(f"soak: PASS: {args.cycles} events, {soak.checks} checks in "
+        print(f"soak: PASS: {what}, {soak.checks} checks in "
               f"{time.monotonic() - t0:.1f}s (seed {args.seed})", flush=True)
         if not args.keep:
             shutil.rmtree(soak.work, ignore_errors=True)

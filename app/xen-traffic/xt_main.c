@@ -92,7 +92,8 @@ struct xt_ctx {
 	uint64_t t_start;
 	uint64_t first_tx, last_tx;
 	uint64_t first_rx, last_rx;
-	uint64_t rx_max_gap;		/* longest time between two rx bursts */
+	uint64_t rx_max_gap;		/* longest time between two rx bursts, or
+					 * from the last one to the end of traffic */
 	int run_ret;			/* xt_run(): 0, or the link wait's error */
 	enum xt_stop stop;
 	bool configured, started;
@@ -691,6 +692,7 @@ xt_loop(struct xt_ctx *c)
 	uint64_t idle_after = xt_secs_to_tsc(c, XT_IDLE_AFTER_US / 1e6);
 	uint64_t t_drain = 0;		/* when the drain phase began; 0: not yet */
 	uint64_t t_sig = 0;		/* when the first signal was seen */
+	uint64_t t_end;			/* end of traffic, for the last gap */
 	enum xt_stop why = XT_STOP_NONE;
 	bool reflect = cfg->mode == XT_MODE_REFLECT;
 	bool sending = c->sends;
@@ -792,6 +794,15 @@ xt_loop(struct xt_ctx *c)
 			break;
 		}
 	}
+	/*
+	 * A peer that went silent for good is a gap too: from the last frame
+	 * to the end of traffic (the signal, or the end of sending), not
+	 * counting the drain.
+	 */
+	t_end = t_sig != 0 ? t_sig : (t_drain != 0 ? t_drain : now);
+	if (c->last_rx != 0 && t_end > c->last_rx &&
+	    t_end - c->last_rx > c->rx_max_gap)
+		c->rx_max_gap = t_end - c->last_rx;
 	/* Rate figures end at the last frame; if none moved, at the end. */
 	if (c->last_tx == 0)
 		c->first_tx = c->last_tx = now;

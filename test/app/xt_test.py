@@ -15,7 +15,8 @@ Each case runs one or two xen-traffic processes and checks their JSON summaries:
                  a sink that must report exactly those: proof that the verifier verifies
   signal         SIGTERM ends a run cleanly: summary written, nothing leaked, exit 0
   multiport      one process on two net_ring ports (--port twice, one lcore each): a summary
-                 array, each port's own streams intact, the receive-gap figure; refusals
+                 array, each port's own streams intact, the receive-gap figure; refusals;
+                 a peer that goes silent for good counts as a gap up to the end of traffic
   options        bad options are refused with a message and exit status 1
 
 Every process runs with --no-huge -m 512 --single-file-segments and its own --file-prefix; sockets,
@@ -361,6 +362,20 @@ def case_multiport(ctx):
     for n in ("net_ring0", "net_ring1"):
         if f"{n} [" not in log:
             raise Fail(f"mp: no report line of {n}\n{p.tail()}")
+
+    # A peer that stops sending for good: the silence up to the end is a gap.
+    vdev_a, vdev_b = pair(ctx, "memif")
+    sk = Xt(ctx, "gapsink", vdev_a, ["--mode", "sink", "--duration", "4", "--drain", "0.2",
+                                     "--wait-link", "20", "--timeout", str(PROC_TIMEOUT)])
+    ctx.wait_ready(sk)
+    g = Xt(ctx, "gapgen", vdev_b, ["--mode", "gen", "--count", "1000", "--wait-link", "20",
+                                   "--drain", "6", "--timeout", str(PROC_TIMEOUT)])
+    rs, ss = sk.result()
+    g.result()
+    ctx.expect("gapsink rx_unique", ss["rx_unique"], 1000, sk)
+    if not 1.5 < ss["rx_max_gap_s"] < 4.5:
+        raise Fail(f"gapsink: rx_max_gap_s {ss['rx_max_gap_s']}, want the silence after the "
+                   f"1000 frames (about 3 s)\n{sk.tail()}")
 
     # Each port has its own lcore and its own port; streams stay below 256.
     for i, (args, lc, needle) in enumerate([
