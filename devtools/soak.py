@@ -434,7 +434,7 @@ class Soak:
         log(f"guests A and B up; domains 0 and 2: {baseline}")
         # Guest B's rate is judged on what its ends report while guest A misbehaves.
         b_ends = ((self.gb, None), (self.hb, "net_xenback1"))
-        since = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
+        b_since = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
         t_end = time.monotonic() + a.hostile_time
         t_c = time.monotonic() + a.hostile_time / 2
         actions = [self.storm, self.reconnect_loop, self.state_flips]
@@ -448,7 +448,7 @@ class Soak:
             what = self.rng.choice(actions)()
             log(f"guest A: {what}")
             time.sleep(self.rng.uniform(0.1, 0.5))
-        upto = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
+        b_upto = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
         # Guest C's traffic flows; then guest A behaves again and reconnects.
         self.wait_flowing(self.gc, self.hb, "net_xenback2", 0, "guest C")
         self.ga.kill9()
@@ -465,7 +465,7 @@ class Soak:
         self.final_checks(rcs, steady={"hb": "net_xenback1", "gb": "net_xennet0"},
                           killed=[self.ga])
         for e in b_ends:
-            self.check_rate(e[0], e[1], since[e], upto[e])
+            self.check_rate(e[0], e[1], b_since[e], b_upto[e])
 
     def check_rate(self, p, port, since, upto):
         """Every whole second of guest B's traffic while guest A misbehaved: at least 90 % of
