@@ -218,8 +218,12 @@ basic)
 	# libxenstore's reader thread was started by the first watch on a
 	# control thread (named after it), off the polled main lcore 0
 	reader=
-	for t in /proc/"$BE_PID"/task/*; do
-		[ "$(cat "$t/comm" 2>/dev/null)" = xenpv-watch ] && reader=$t
+	for _ in $(seq 40); do
+		for t in /proc/"$BE_PID"/task/*; do
+			[ "$(cat "$t/comm" 2>/dev/null)" = xenpv-watch ] && reader=$t
+		done
+		[ -n "$reader" ] && break
+		sleep 0.05
 	done
 	[ -n "$reader" ] || fail "no xenstore reader thread made by xenpv_xs_watch"
 	cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' "$reader/status")

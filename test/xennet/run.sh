@@ -109,6 +109,7 @@ expect_stat() { # LOG NAME OP VALUE
 	case $3 in
 	eq) [ "$v" -eq "$4" ] ;;
 	ge) [ "$v" -ge "$4" ] ;;
+	le) [ "$v" -le "$4" ] ;;
 	*) false ;;
 	esac || fail "$1: $2 = $v, expected $3 $4"
 }
@@ -385,6 +386,18 @@ restart_budget)
 		else
 			[ "$ms" -ge "$2" ] || fail "restart $1 waited only $ms ms, not $2"
 		fi
+	done ;;
+greedy_kicks)
+	# a backend keeping req_event one ahead on both rings (D8): with
+	# notify_gap_us=10000 at most one kick per ring per 10 ms, the rest
+	# owed (and sent later: the session completes)
+	session "notify_gap_us=10000" --greedy-kicks --packets 20000
+	clean_run app
+	ms=$(sed -n 's/^PEER session_ms=\([0-9]*\)$/\1/p' "$logs/peer" | tail -n 1)
+	[ -n "$ms" ] || fail "no session time"
+	for dir in tx rx; do
+		expect_stat app ${dir}_notifications le $((ms / 10 + 3))
+		expect_stat app ${dir}_notifications_held ge 1
 	done ;;
 cycles)
 	# each connection of 2 queues at order 4 shares 16448 pages; 10 of

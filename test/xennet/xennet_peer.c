@@ -200,6 +200,7 @@ struct peer {
 	bool rx_lockstep;	/* flood in rounds, each ended by a kick */
 	bool restart_inject;	/* go back to InitWait right after it */
 	unsigned int window;	/* packets in flight per queue */
+	bool greedy_kicks;	/* ask for a kick on every request, always */
 	bool arm_tx;		/* ask for kicks on new TX requests */
 	bool arm_rx;		/* ask for kicks on new RX buffers */
 	bool sink;		/* the application echoes nothing */
@@ -1295,7 +1296,7 @@ run_rx_lockstep(struct peer *p, const char *name)
 static void
 run_session(struct peer *p, const char *name)
 {
-	uint64_t last_progress = tl_now_ms();
+	uint64_t last_progress = tl_now_ms(), started = last_progress;
 	unsigned int i, iter = 0;
 	uint32_t nosg = 0, offload = 0, echoed = 0;
 
@@ -1309,6 +1310,13 @@ run_session(struct peer *p, const char *name)
 			work += take_tx(p, &p->q[i], (uint16_t)i);
 		for (i = 0; i < p->nq; i++)
 			work += feed_rx(p, &p->q[i], (uint16_t)i);
+		for (i = 0; p->greedy_kicks && i < p->nq; i++) {
+			/* hostile (D8): a kick for every request pushed */
+			p->q[i].tx.sring->req_event =
+				p->q[i].tx.sring->req_prod + 1;
+			p->q[i].rx.sring->req_event =
+				p->q[i].rx.sring->req_prod + 1;
+		}
 		if (p->hostile != H_NONE && !H_IS_DROP(p->hostile) &&
 		    p->injected) {
 			tl_note("injected %s", hostile_names[p->hostile]);
@@ -1346,6 +1354,7 @@ run_session(struct peer *p, const char *name)
 		echoed += p->q[i].echoed;
 	}
 	tl_note("%s: %u echoes checked on %u queue(s)", name, echoed, p->nq);
+	printf("PEER session_ms=%" PRIu64 "\n", tl_now_ms() - started);
 	printf("PEER expect tx_drop_nosg=%u tx_drop_offload=%u\n", nosg,
 	       offload);
 	fflush(stdout);
@@ -1478,6 +1487,8 @@ static const struct tl_opt opts[] = {
 	OPT("cycles", UINT, &cycles, "N", NULL),
 	OPT("timeout", UINT, &peer.timeout_s, "S", "(40)"),
 	OPT("polling", SET, &peer.polling, NULL, "never sleep"),
+	OPT("greedy-kicks", SET, &peer.greedy_kicks, NULL,
+	    "keep req_event one ahead on both rings (a kick per push)"),
 	OPT("tx-lockstep", SET, &peer.tx_lockstep, NULL,
 	    "echo: one packet at a time, each echo must be kicked"),
 	OPT("rx-lockstep", SET, &peer.rx_lockstep, NULL,

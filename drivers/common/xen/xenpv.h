@@ -385,32 +385,38 @@ struct xenpv_kick {
 	xenevtchn_handle *xce;
 };
 
-/* The ring's peer asked for a kick: send it, or owe it. */
-static inline void
+/*
+ * The ring's peer asked for a kick: send it (counted in *@sent, a failed
+ * notify returns -1), or owe it (counted in *@held). The counters are
+ * added to atomically: a flush from another thread counts in *@sent too.
+ */
+static inline int
 xenpv_kick(struct xenpv_kick *k, uint64_t *sent, uint64_t *held)
 {
 	uint64_t now;
 
-	if (k->gap == 0) {
-		xenevtchn_notify(k->xce, k->port);
-		(*sent)++;
-		return;
-	}
-	now = rte_get_tsc_cycles();
-	if (now >= __atomic_load_n(&k->next, __ATOMIC_RELAXED)) {
+	if (k->gap != 0) {
+		now = rte_get_tsc_cycles();
+		if (now < __atomic_load_n(&k->next, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&k->owed, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(held, 1, __ATOMIC_RELAXED);
+			return 0;
+		}
 		__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
 		__atomic_store_n(&k->owed, 0, __ATOMIC_RELAXED);
-		xenevtchn_notify(k->xce, k->port);
-		(*sent)++;
-	} else {
-		__atomic_store_n(&k->owed, 1, __ATOMIC_RELAXED);
-		(*held)++;
 	}
+	if (unlikely(xenevtchn_notify(k->xce, k->port) != 0))
+		return -1;
+	__atomic_fetch_add(sent, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
-/* Send a kick owed on the ring if its gap is over (any thread). */
+/*
+ * Send a kick owed on the ring if its gap is over (@force: at once), from
+ * any thread; counted in *@sent as xenpv_kick counts.
+ */
 static inline void
-xenpv_kick_flush(struct xenpv_kick *k, bool force)
+xenpv_kick_flush(struct xenpv_kick *k, bool force, uint64_t *sent)
 {
 	uint64_t now;
 
@@ -423,7 +429,20 @@ xenpv_kick_flush(struct xenpv_kick *k, bool force)
 	if (__atomic_exchange_n(&k->owed, 0, __ATOMIC_RELAXED) == 0)
 		return;
 	__atomic_store_n(&k->next, now + k->gap, __ATOMIC_RELAXED);
-	xenevtchn_notify(k->xce, k->port);
+	if (xenevtchn_notify(k->xce, k->port) == 0)
+		__atomic_fetch_add(sent, 1, __ATOMIC_RELAXED);
+}
+
+/* Arm @k for a connection: its channel, the gap in microseconds. */
+static inline void
+xenpv_kick_init(struct xenpv_kick *k, xenevtchn_handle *xce,
+		evtchn_port_t port, unsigned int gap_us)
+{
+	k->xce = xce;
+	k->port = port;
+	k->gap = (uint64_t)gap_us * rte_get_tsc_hz() / 1000000;
+	k->next = 0;
+	__atomic_store_n(&k->owed, 0, __ATOMIC_RELAXED);
 }
 
 /*

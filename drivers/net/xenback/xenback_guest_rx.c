@@ -431,7 +431,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 	if (unlikely(xenpv_viol_is_set(&txq->viol)))
 		return 0;
-	xenpv_kick_flush(&txq->kick, false);
+	xenpv_kick_flush(&txq->kick, false, &txq->st.notify);
 
 	/* the guest's posted buffers, once per burst (acquire, checked) */
 	if (unlikely(!xenpv_back_req_prod(ring, &prod))) {

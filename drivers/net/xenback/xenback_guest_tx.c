@@ -392,8 +392,8 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
 		return 0;
 	/* kicks owed on this netif queue's two rings, past their gap */
-	xenpv_kick_flush(&rxq->kick, false);
-	xenpv_kick_flush(&rxq->peer->kick, false);
+	xenpv_kick_flush(&rxq->kick, false, &rxq->st.notify);
+	xenpv_kick_flush(&rxq->peer->kick, false, &rxq->peer->st.notify);
 
 	/*
 	 * The guest's producer index, once per burst; acquire: the slots

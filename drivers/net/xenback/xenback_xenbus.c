@@ -236,9 +236,6 @@ xenback_apply_config(struct xenback_dev *xd)
 				 (uint32_t)xd->app_mtu + XENBACK_MTU_OVERHEAD :
 				 UINT32_MAX,
 				 __ATOMIC_RELAXED);
-		rxq->kick.gap = (uint64_t)xd->cfg.notify_gap_us *
-			rte_get_tsc_hz() / 1000000;
-		txq->kick.gap = rxq->kick.gap;
 		txq->csum = xd->cfg.csum;
 		txq->sg = xd->cfg.sg;
 		txq->fe = xd->neg.fe;
@@ -638,15 +635,11 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	rxq->fe_domid = xd->fe_domid;
 	rxq->port_id = xd->port_id;
 	rxq->peer = txq;
-	rxq->kick.xce = xd->xce;
-	rxq->kick.port = rxq->evtchn;
-	rxq->kick.next = 0;
+	xenpv_kick_init(&rxq->kick, xd->xce, rxq->evtchn, xd->cfg.notify_gap_us);
 	txq->xgt = xd->xgt;
 	txq->xce = xd->xce;
 	txq->fe_domid = xd->fe_domid;
-	txq->kick.xce = xd->xce;
-	txq->kick.port = txq->evtchn;
-	txq->kick.next = 0;
+	xenpv_kick_init(&txq->kick, xd->xce, txq->evtchn, xd->cfg.notify_gap_us);
 	return 0;
 }
 
@@ -1258,8 +1251,10 @@ xenback_ctl_run(void *arg)
 
 			/* kicks owed on rings nobody polls now */
 			for (i = 0; i < xd->neg.queues; i++) {
-				xenpv_kick_flush(&xd->rxq[i].kick, false);
-				xenpv_kick_flush(&xd->txq[i].kick, false);
+				xenpv_kick_flush(&xd->rxq[i].kick, false,
+						 &xd->rxq[i].st.notify);
+				xenpv_kick_flush(&xd->txq[i].kick, false,
+						 &xd->txq[i].st.notify);
 			}
 			t = now + XENBACK_VIOL_CHECK_MS;
 		}

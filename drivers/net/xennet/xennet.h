@@ -148,6 +148,7 @@ struct xennet_txq_stats {
 	uint64_t ring_full;	/* bursts cut short by a full ring */
 	uint64_t gso;		/* packets sent with a GSO extra */
 	uint64_t kicks;		/* event-channel notifications */
+	uint64_t kicks_held;	/* kicks owed (notify_gap_us) */
 	uint64_t kick_errors;	/* failed notifications */
 	uint64_t violations;	/* protocol violations seen */
 };
@@ -165,6 +166,7 @@ struct xennet_rxq_stats {
 	uint64_t slots_read;	/* responses read from the ring */
 	uint64_t gso;		/* packets with a GSO extra (LRO) */
 	uint64_t kicks;		/* event-channel notifications */
+	uint64_t kicks_held;	/* kicks owed (notify_gap_us) */
 	uint64_t kick_errors;	/* failed notifications */
 	uint64_t violations;	/* protocol violations seen */
 };
@@ -224,8 +226,7 @@ struct xennet_txq {
 	uint32_t nulls_due;		/* extras of answered ids, unanswered */
 	bool sg;			/* backend takes multi-slot packets */
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
-	xenevtchn_handle *xce;
-	evtchn_port_t kick_port;	/* our end of the TX channel */
+	struct xenpv_kick kick;		/* our end of the TX channel */
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
 	struct xennet_txq_stats stats;
 
@@ -255,8 +256,8 @@ struct xennet_rxq {
 	uint32_t max_len;		/* longest frame we deliver */
 	bool gso;			/* we wrote feature-gso-tcpv4/6=1 */
 	bool csum;			/* we wrote feature-no-csum-offload=0 */
-	xenevtchn_handle *xce;
-	evtchn_port_t kick_port;	/* our end of the RX channel */
+	struct xenpv_kick kick;		/* our end of the RX channel */
+	struct xennet_txq *tx;		/* the same netif queue's TX ring */
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
 	struct xennet_rx_cursor cur;	/* the walk of the packet at cons */
 	struct xennet_rxq_stats stats;

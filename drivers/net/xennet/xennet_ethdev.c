@@ -371,6 +371,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_RX("rx_length_dropped", drop_len),
 	XN_RX("rx_offload_dropped", drop_offload),
 	XN_RX("rx_kick_errors", kick_errors),
+	XN_RX("rx_notifications", kicks),
+	XN_RX("rx_notifications_held", kicks_held),
 	XN_TX("tx_length_dropped", drop_len),
 	XN_TX("tx_no_sg_dropped", drop_nosg),
 	XN_TX("tx_offload_dropped", drop_offload),
@@ -378,6 +380,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TX("tx_response_errors", rsp_error),
 	XN_TX("tx_response_dropped", rsp_dropped),
 	XN_TX("tx_kick_errors", kick_errors),
+	XN_TX("tx_notifications", kicks),
+	XN_TX("tx_notifications_held", kicks_held),
 	XN_PORT("protocol_violation_errors", port_violations),
 	XN_PORT("vif_management_connections", connects),
 	XN_PORT("vif_management_disconnections", disconnects),
@@ -385,11 +389,12 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
 	XN_RXQ(drop_offload), XN_RXQ(nombuf), XN_RXQ(slots_read),
-	XN_RXQ(gso), XN_RXQ(kicks), XN_RXQ(kick_errors), XN_RXQ(violations),
+	XN_RXQ(gso), XN_RXQ(kicks), XN_RXQ(kicks_held),
+	XN_RXQ(kick_errors), XN_RXQ(violations),
 	XN_TXQ(packets), XN_TXQ(bytes), XN_TXQ(drop_len), XN_TXQ(drop_nosg),
 	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),
 	XN_TXQ(rsp_dropped), XN_TXQ(ring_full), XN_TXQ(gso), XN_TXQ(kicks),
-	XN_TXQ(kick_errors), XN_TXQ(violations),
+	XN_TXQ(kicks_held), XN_TXQ(kick_errors), XN_TXQ(violations),
 };
 
 static uint64_t

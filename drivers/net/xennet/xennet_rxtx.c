@@ -75,15 +75,16 @@ xennet_violation(struct xenpv_viol *viol, uint64_t *count,
 #define xennet_rxq_violation(rxq, code, a, b) \
 	xennet_violation(&(rxq)->viol, &(rxq)->stats.violations, code, a, b)
 
-static inline void
-xennet_kick(xenevtchn_handle *xce, evtchn_port_t port, uint64_t *kicks,
-	    uint64_t *errors)
-{
-	if (likely(xenevtchn_notify(xce, port) == 0))
-		(*kicks)++;
-	else
-		(*errors)++;
-}
+/*
+ * Kick the backend on a ring it asked a kick for, at most once per
+ * notify_gap_us (xenpv_kick; hostile review D8: a backend keeping its
+ * req_event one ahead would make every burst pay a notify).
+ */
+#define xennet_kick(q) do {						\
+	if (unlikely(xenpv_kick(&(q)->kick, &(q)->stats.kicks,		\
+				&(q)->stats.kicks_held) < 0))		\
+		(q)->stats.kick_errors++;				\
+} while (0)
 
 /*
  * Transmit
@@ -384,6 +385,7 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (unlikely(xenpv_viol_is_set(&txq->viol)) ||
 	    unlikely(!xennet_tx_reclaim(txq)))
 		return 0;
+	xenpv_kick_flush(&txq->kick, false, &txq->stats.kicks);
 
 	prod = r->req_prod_pvt;
 	for (n = 0; n < nb_pkts; n++) {
@@ -397,8 +399,7 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		/* release fence, req_prod, full fence, req_event check */
 		xenpv_front_push(r, notify);
 		if (notify)
-			xennet_kick(txq->xce, txq->kick_port,
-				    &txq->stats.kicks, &txq->stats.kick_errors);
+			xennet_kick(txq);
 	}
 	/*
 	 * Every packet taken was copied into our granted pages or dropped:
@@ -648,6 +649,10 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		return 0;
 	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
 		goto out;
+	/* kicks owed on this netif queue's rings, once their gap is over */
+	xenpv_kick_flush(&rxq->kick, false, &rxq->stats.kicks);
+	if (rxq->tx != NULL)
+		xenpv_kick_flush(&rxq->tx->kick, false, &rxq->tx->stats.kicks);
 
 	cons = r->rsp_cons;
 	posted = r->req_prod_pvt - cons;
@@ -728,8 +733,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 */
 	xenpv_front_push(r, notify);
 	if (notify)
-		xennet_kick(rxq->xce, rxq->kick_port, &rxq->stats.kicks,
-			    &rxq->stats.kick_errors);
+		xennet_kick(rxq);
 out:
 	xenpv_dp_exit(&rxq->guard);
 	return n;

@@ -303,8 +303,8 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 		ev->rx = rc;
 	}
 
-	txq->xce = ad->xce;
-	txq->kick_port = (evtchn_port_t)ev->tx;
+	xenpv_kick_init(&txq->kick, ad->xce, (evtchn_port_t)ev->tx,
+			ad->cfg.notify_gap_us);
 	txq->sg = ad->cfg.sg && ad->neg.peer.sg;
 	txq->caps.csum_v4 = ad->cfg.csum;
 	txq->caps.csum_v6 = ad->cfg.csum && ad->neg.peer.ipv6_csum;
@@ -313,8 +313,9 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	txq->caps.gso_v6 = ad->cfg.gso && txq->sg && ad->neg.peer.gso_v6;
 	xennet_txq_init_slots(txq);
 
-	rxq->xce = ad->xce;
-	rxq->kick_port = (evtchn_port_t)ev->rx;
+	xenpv_kick_init(&rxq->kick, ad->xce, (evtchn_port_t)ev->rx,
+			ad->cfg.notify_gap_us);
+	rxq->tx = txq;
 	rxq->port_id = dev->data->port_id;
 	/*
 	 * Up to 19 slots of a page would make 77824 bytes: nothing longer
@@ -790,6 +791,26 @@ xennet_reconnect_allowed(struct xennet_adapter *ad)
 	return false;
 }
 
+/*
+ * Kicks owed past their gap (xenpv_kick) on a connected port: the bursts
+ * send them as they run; this catches a queue the application stopped
+ * polling, within the watchdog's period (under lock).
+ */
+static void
+xennet_flush_kicks(struct xennet_adapter *ad)
+{
+	struct rte_eth_dev *dev = ad->dev;
+	uint16_t q;
+
+	for (q = 0; q < ad->neg.queues; q++) {
+		struct xennet_txq *txq = dev->data->tx_queues[q];
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		xenpv_kick_flush(&txq->kick, false, &txq->stats.kicks);
+		xenpv_kick_flush(&rxq->kick, false, &rxq->stats.kicks);
+	}
+}
+
 /* One step of the state machine (under lock); see the table on top. */
 static void
 xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
@@ -913,9 +934,10 @@ xennet_watchdog(void *arg)
 	bool lsc = false;
 
 	pthread_mutex_lock(&ad->lock);
-	if (ad->connected)
+	if (ad->connected) {
 		xennet_act_on_violations(ad, &lsc);
-	else if (ad->reconnect.at != 0)
+		xennet_flush_kicks(ad);
+	} else if (ad->reconnect.at != 0)
 		xennet_sm_step(ad, &lsc, NULL);	/* a held connection is due? */
 	if (ad->started &&
 	    rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad) != 0)
