@@ -6,7 +6,7 @@
 # list the offending lines if one does.
 set -eu
 top=${1:?usage: check_netif_keys.sh SOURCE_ROOT}
-keys='feature-|request-rx-copy|request-multicast|multi-queue-|max-ring-page-order|ring-page-order|tx-ring-ref|rx-ring-ref|event-channel|queue-|frontend-id|backend-id|"(mtu|mac|state|frontend|backend)"'
+keys='feature-|request-rx-copy|request-multicast|multi-queue-|max-ring-page-order|ring-page-order|tx-ring-ref|rx-ring-ref|event-channel|queue-|frontend-id|backend-id|"(mtu|mac|state|frontend|backend|carrier)"'
 if grep -rnE "\"[^\"]*($keys)" "$top/drivers/net" --include='*.c' --include='*.h' |
 	grep -vE '^[^:]+:[0-9]+:\s*(\*|/\*|//)' |
 	grep -vE '_LOG\(' ; then

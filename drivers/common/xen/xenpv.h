@@ -353,15 +353,22 @@ xenpv_tx_map_burst(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
 
 /*
  * Defines @name, a driver's tx_pkt_burst: ethdev TX queue @queue (a
- * @qtype with members guard and map) sends through xenpv_tx_map_burst,
- * @ring_burst doing one ring.
+ * @qtype with members guard, map and link_down) sends through
+ * xenpv_tx_map_burst, @ring_burst doing one ring. While the link is down
+ * (link_down, set by the control path: dev_set_link_down, net_xenback's
+ * carrier key) it drops what it is given and counts it in q->@drops.
  */
-#define XENPV_TX_BURST_DEFINE(name, qtype, ring_burst)			\
+#define XENPV_TX_BURST_DEFINE(name, qtype, ring_burst, drops)		\
 uint16_t								\
 name(void *queue, struct rte_mbuf **pkts, uint16_t n)			\
 {									\
 	qtype *q = queue;						\
 									\
+	if (unlikely(__atomic_load_n(&q->link_down, __ATOMIC_RELAXED))) { \
+		rte_pktmbuf_free_bulk(pkts, n);				\
+		q->drops += n;						\
+		return n;						\
+	}								\
 	return xenpv_tx_map_burst(&q->guard, &q->map, ring_burst,	\
 				  pkts, n);				\
 }

@@ -196,6 +196,14 @@ const char *xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r);
 int xenpv_netif_parse_rate(const char *s, uint64_t *bytes, uint64_t *usec);
 
 /*
+ * The vif's link ("carrier") in the backend directory (netif.h, "Link
+ * state"): "0" down, "1" up, no key: up. The backend advertises it to the
+ * frontend; net_xenback also follows it when the toolstack writes it, and
+ * writes it when the application sets its link (dev_set_link_up/down).
+ */
+#define XENPV_NETIF_CARRIER		"carrier"
+
+/*
  * Offload mappings. The two rings spell the same two checksum flags at
  * different bits (NETTXF_csum_blank is bit 0, NETRXF_csum_blank bit 1), so
  * both are read into and written from one neutral state.

@@ -149,6 +149,10 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 	.dev_close = pfx ## _dev_close, \
 	.dev_infos_get = pfx ## _dev_infos_get, \
 	.link_update = pfx ## _link_update, \
+	.dev_set_link_up = pfx ## _dev_set_link_up, \
+	.dev_set_link_down = pfx ## _dev_set_link_down, \
+	.rx_queue_intr_enable = pfx ## _rx_queue_intr_enable, \
+	.rx_queue_intr_disable = pfx ## _rx_queue_intr_disable, \
 	.mtu_set = pfx ## _mtu_set, \
 	.eth_dev_priv_dump = pfx ## _priv_dump, \
 	.promiscuous_enable = xenpv_rx_filter_noop, \

@@ -58,6 +58,7 @@
 /* xenpv.h first: it pins the Xen interface version for every xen/ header */
 #include "xenpv.h"
 #include "xenback_proto.h"
+#include "xenpv_intr.h"
 
 #include <xengnttab.h>
 #include <xenevtchn.h>
@@ -128,6 +129,7 @@ struct xenback_txq_stats {
 	uint64_t gso;		/* packets sent with a GSO extra */
 	uint64_t csum_blank;	/* packets sent with NETRXF_csum_blank */
 	uint64_t csum_sw;	/* checksums computed in software */
+	uint64_t link_down;	/* dropped: link down (carrier 0) */
 };
 
 /*
@@ -167,6 +169,12 @@ struct xenback_qkeys {
  */
 struct xenback_rxq {
 	struct xenpv_dp_guard guard;
+	/*
+	 * 1 while the carrier is down (xenback_ops.c), as ethdev queue:
+	 * the burst returns 0 and leaves the guest's requests in its ring.
+	 * Written by the control path, read by bursts (relaxed atomics).
+	 */
+	uint32_t link_down;
 	/* the guest's first violation on this ring (enum xenpv_violation) */
 	struct xenpv_viol viol;
 
@@ -226,6 +234,8 @@ struct xenback_rxq {
  */
 struct xenback_txq {
 	struct xenpv_dp_guard guard;
+	/* as ethdev queue: the burst drops and counts (st.link_down) */
+	uint32_t link_down;
 	/* the guest's first violation on this ring (enum xenpv_violation) */
 	struct xenpv_viol viol;
 
@@ -342,6 +352,10 @@ struct xenback_dev {
 	bool configured;		/* dev_configure done: InitWait allowed */
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
+	bool carrier_down;		/* carrier "0": ours or the toolstack's */
+
+	/* Rx interrupts (intr_conf.rxq): one handle per RX queue */
+	struct xenpv_rx_intr rx_intr;
 
 	/*
 	 * What dev_configure wants offered (cfg narrowed by the port's
@@ -388,6 +402,19 @@ xenback_mtu_max(const struct xenback_dev *xd)
 	return xenpv_netif_mtu_max(xd->cfg.sg &&
 		(xd->conn != XENBACK_CONN_CONNECTED || xd->neg.fe.sg));
 }
+
+/* xenback_ops.c: descriptor status, link up/down, Rx interrupts */
+uint32_t xenback_rx_queue_count(void *queue);
+int xenback_rx_descriptor_status(void *queue, uint16_t offset);
+int xenback_tx_descriptor_status(void *queue, uint16_t offset);
+int xenback_dev_set_link_up(struct rte_eth_dev *dev);
+int xenback_dev_set_link_down(struct rte_eth_dev *dev);
+int xenback_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+int xenback_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+void xenback_carrier_follow(struct xenback_dev *xd);
+void xenback_apply_link_down(struct xenback_dev *xd);
+xenevtchn_handle *xenback_ring_intr_handle(struct xenback_dev *xd,
+					   unsigned int ring);
 
 /* xenback_xenbus.c: the control path */
 int xenback_xenbus_start(struct xenback_dev *xd);

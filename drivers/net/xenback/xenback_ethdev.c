@@ -109,11 +109,17 @@ static int
 xenback_dev_configure(struct rte_eth_dev *dev)
 {
 	struct xenback_dev *xd = dev->data->dev_private;
+	int rc;
 
 	if (dev->data->dev_conf.rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
 		XENBACK_LOG(NOTICE,
 			    "%s: the guest picks each packet's queue: RSS settings are ignored",
 			    xd->name);
+	/* before the offer: a frontend may connect at once */
+	rc = xenpv_rx_intr_configure(dev, &xd->rx_intr, xenback_logtype,
+				     xd->name);
+	if (rc < 0)
+		return rc;
 	return xenback_xenbus_configure(xd);
 }
 
@@ -158,6 +164,7 @@ xenback_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	xenback_xenbus_stop(xd);
+	xenpv_rx_intr_close(dev, &xd->rx_intr);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queues[i] = NULL;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -367,6 +374,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_gso_packets", gso),
 	XB_TX("tx_csum_blank_packets", csum_blank),
 	XB_TX("tx_csum_software", csum_sw),
+	XB_TX("tx_link_down_dropped", link_down),
 	XB_PORT("protocol_violation_errors", violations),
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("vif_management_connections", connects),
@@ -513,6 +521,9 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->dev_ops = &xenback_ops;
 	eth_dev->rx_pkt_burst = xenback_rx_burst;
 	eth_dev->tx_pkt_burst = xenback_tx_burst;
+	eth_dev->rx_queue_count = xenback_rx_queue_count;
+	eth_dev->rx_descriptor_status = xenback_rx_descriptor_status;
+	eth_dev->tx_descriptor_status = xenback_tx_descriptor_status;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC |
 				    RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	eth_dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;

@@ -484,7 +484,7 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* Ethdev TX queue i: the guest RX ring of netif queue i mod n (xenpv.h). */
 XENPV_TX_BURST_DEFINE(xenback_tx_burst, struct xenback_txq,
-		      xenback_tx_ring_burst)
+		      xenback_tx_ring_burst, st.link_down)
 
 /* ---------------------------------------------------------------------
  * Scratch memory, sized for the ring the frontend gave (control path)

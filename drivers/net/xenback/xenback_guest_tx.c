@@ -473,6 +473,9 @@ xenback_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	unsigned int k, nr;
 	uint16_t n = 0;
 
+	/* carrier down (xenback_ops.c): the guest's requests wait */
+	if (unlikely(__atomic_load_n(&q->link_down, __ATOMIC_RELAXED)))
+		return 0;
 	if (unlikely(!xenpv_dp_enter(&q->guard)))
 		return 0;
 	nr = q->nb_serve;

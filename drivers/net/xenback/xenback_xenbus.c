@@ -182,7 +182,11 @@ xenback_set_conn(struct xenback_dev *xd, enum xenback_conn next)
 	xd->conn = next;
 }
 
-/* Link is up while a frontend is connected and the port is started. */
+/*
+ * Link is up while a frontend is connected and the port is started, unless
+ * the carrier is down (the toolstack's carrier key or the application's
+ * dev_set_link_down, xenback_ops.c).
+ */
 void
 xenback_update_link(struct xenback_dev *xd)
 {
@@ -191,7 +195,7 @@ xenback_update_link(struct xenback_dev *xd)
 		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 		.link_status = (xd->conn == XENBACK_CONN_CONNECTED &&
-				xd->started) ?
+				xd->started && !xd->carrier_down) ?
 			RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
 	};
 
@@ -318,10 +322,11 @@ xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
 	struct xenback_rxq *rxq = &xd->rxq[i];
 	struct xenback_txq *txq = &xd->txq[i];
 
+	/* each on the handle it was bound on (xenback_queue_connect) */
 	if (txq->evtchn != 0 && txq->evtchn != rxq->evtchn)
-		xenevtchn_unbind(xd->xce, txq->evtchn);
+		xenevtchn_unbind(txq->xce, txq->evtchn);
 	if (rxq->evtchn != 0)
-		xenevtchn_unbind(xd->xce, rxq->evtchn);
+		xenevtchn_unbind(rxq->xce, rxq->evtchn);
 	rxq->evtchn = 0;
 	txq->evtchn = 0;
 	if (rxq->ring_va != NULL)
@@ -557,12 +562,12 @@ xenback_map_ring(struct xenback_dev *xd, const uint32_t *refs,
 }
 
 static int
-xenback_bind(struct xenback_dev *xd, uint32_t remote, const char *what,
-	     unsigned int qi, evtchn_port_t *local)
+xenback_bind(struct xenback_dev *xd, xenevtchn_handle *xce, uint32_t remote,
+	     const char *what, unsigned int qi, evtchn_port_t *local)
 {
 	xenevtchn_port_or_error_t p;
 
-	p = xenevtchn_bind_interdomain(xd->xce, xd->fe_domid, remote);
+	p = xenevtchn_bind_interdomain(xce, xd->fe_domid, remote);
 	if (p < 0) {
 		XENBACK_CONN_LOG(xd,
 			    "%s: cannot bind %s event channel %u of queue %u: %s",
@@ -612,12 +617,21 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 			 __atomic_load_n(&rx_sring->rsp_prod, __ATOMIC_ACQUIRE),
 			 size);
 
-	rc = xenback_bind(xd, k->evtchn_tx, k->split ? "tx" : "shared", i,
-			  &rxq->evtchn);
+	/*
+	 * The channel the guest kicks for its TX ring (the one channel if
+	 * not split) goes on the Rx interrupt handle of the ethdev RX queue
+	 * that serves the ring, if any (xenpv_intr.h); kicks for its RX ring
+	 * must go out on the handle that channel is bound on.
+	 */
+	rxq->xce = xenback_ring_intr_handle(xd, i);
+	txq->xce = k->split ? xd->xce : rxq->xce;
+	rc = xenback_bind(xd, rxq->xce, k->evtchn_tx,
+			  k->split ? "tx" : "shared", i, &rxq->evtchn);
 	if (rc < 0)
 		return rc;
 	if (k->split) {
-		rc = xenback_bind(xd, k->evtchn_rx, "rx", i, &txq->evtchn);
+		rc = xenback_bind(xd, txq->xce, k->evtchn_rx, "rx", i,
+				  &txq->evtchn);
 		if (rc < 0)
 			return rc;
 	} else {
@@ -631,15 +645,15 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	}
 
 	rxq->xgt = xd->xgt;
-	rxq->xce = xd->xce;
 	rxq->fe_domid = xd->fe_domid;
 	rxq->port_id = xd->port_id;
 	rxq->peer = txq;
-	xenpv_kick_init(&rxq->kick, xd->xce, rxq->evtchn, xd->cfg.notify_gap_us);
+	xenpv_kick_init(&rxq->kick, rxq->xce, rxq->evtchn,
+			xd->cfg.notify_gap_us);
 	txq->xgt = xd->xgt;
-	txq->xce = xd->xce;
 	txq->fe_domid = xd->fe_domid;
-	xenpv_kick_init(&txq->kick, xd->xce, txq->evtchn, xd->cfg.notify_gap_us);
+	xenpv_kick_init(&txq->kick, txq->xce, txq->evtchn,
+			xd->cfg.notify_gap_us);
 	return 0;
 }
 
@@ -1240,6 +1254,9 @@ xenback_ctl_run(void *arg)
 			why |= XB_WHY_TIMER;
 		if (xd->rekey_pending && now >= xd->rekey_next)
 			why |= XB_WHY_REKEY;
+		/* the vif's carrier key (xenback_ops.c) */
+		if (why & (XB_WHY_BE | XB_WHY_ALL))
+			xenback_carrier_follow(xd);
 		if (why != 0)
 			xenback_reconcile(xd, why);
 		/* a held InitWait nobody asked for any more lapses */

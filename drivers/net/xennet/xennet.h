@@ -38,6 +38,7 @@
 /* xenpv.h first: it must define the ring barriers before any Xen header */
 #include "xenpv.h"
 #include "xennet_proto.h"
+#include "xenpv_intr.h"
 
 #include <xengnttab.h>
 #include <xenevtchn.h>
@@ -151,6 +152,7 @@ struct xennet_txq_stats {
 	uint64_t kicks_held;	/* kicks owed (notify_gap_us) */
 	uint64_t kick_errors;	/* failed notifications */
 	uint64_t violations;	/* protocol violations seen */
+	uint64_t link_down;	/* dropped: the application set link down */
 };
 
 struct xennet_rxq_stats {
@@ -215,6 +217,13 @@ struct xennet_adapter;
  */
 struct xennet_txq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
+	/*
+	 * dev_set_link_down: 1 while the application holds the link down
+	 * (written by the control path, read by bursts: relaxed atomics).
+	 * A TX burst then drops and counts (stats.link_down) what it is
+	 * given; an RX burst returns 0 and leaves the ring to the backend.
+	 */
+	uint32_t link_down;
 	struct xenpv_tx_map map;	/* the ring this ethdev queue fills */
 	rte_spinlock_t lock;		/* as a ring: serialises shared senders */
 
@@ -246,6 +255,7 @@ struct xennet_txq {
  */
 struct xennet_rxq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
+	uint32_t link_down;		/* as struct xennet_txq's */
 
 	/* Data path. */
 	netif_rx_front_ring_t ring;
@@ -275,6 +285,8 @@ struct xennet_rxq {
 struct xennet_evtchn {
 	int tx;
 	int rx;		/* == tx without split event channels */
+	xenevtchn_handle *tx_xce;	/* the handle each is bound on: */
+	xenevtchn_handle *rx_xce;	/* ad->xce, or the Rx interrupt one */
 };
 
 /*
@@ -352,7 +364,11 @@ struct xennet_adapter {
 	uint64_t reconnects_delayed;	/* connections held back (budget) */
 
 	/* Written under lock, read by any thread (atomic). */
-	uint32_t link_up;
+	uint32_t link_up;		/* connected to the backend */
+	uint32_t admin_down;		/* dev_set_link_down, until _up */
+
+	/* Rx interrupts (intr_conf.rxq): one handle per RX queue. */
+	struct xenpv_rx_intr rx_intr;
 };
 
 static inline struct xennet_adapter *
@@ -371,7 +387,10 @@ xennet_mtu_max(const struct xennet_adapter *ad)
 	return xenpv_netif_mtu_max(ad->cfg.sg && !ad->be_no_sg);
 }
 
-/* The link as ethdev reports it: nominal speed, full duplex, fixed. */
+/*
+ * The link as ethdev reports it: nominal speed, full duplex, fixed. Up
+ * while connected to the backend, unless the application set it down.
+ */
 static inline struct rte_eth_link
 xennet_link(bool up)
 {
@@ -416,6 +435,16 @@ int xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f);
 int xennet_read_backend_features(struct xennet_adapter *ad,
 				 struct xennet_be_features *f);
 void xennet_watch_cb(void *arg, const char *path, const char *token);
+
+/* xennet_ops.c: descriptor status, link up/down, Rx interrupts. */
+uint32_t xennet_rx_queue_count(void *queue);
+int xennet_rx_descriptor_status(void *queue, uint16_t offset);
+int xennet_tx_descriptor_status(void *queue, uint16_t offset);
+int xennet_dev_set_link_up(struct rte_eth_dev *dev);
+int xennet_dev_set_link_down(struct rte_eth_dev *dev);
+int xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+int xennet_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+void xennet_apply_link_down(struct xennet_adapter *ad);
 
 /* xennet_rxtx.c: the bursts. */
 uint16_t xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);

@@ -73,7 +73,9 @@ xennet_dev_configure(struct rte_eth_dev *dev)
 	if (dev->data->dev_conf.rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
 		XENNET_LOG(NOTICE, "%s: no RSS: the backend chooses each packet's queue",
 			   ad->name);
-	return 0;
+	/* intr_conf.rxq: a handle and a descriptor per RX queue */
+	return xenpv_rx_intr_configure(dev, &ad->rx_intr, xennet_logtype,
+				       ad->name);
 }
 
 static int
@@ -102,6 +104,10 @@ xennet_dev_start(struct rte_eth_dev *dev)
 		}
 	}
 	dev->data->scattered_rx = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+	/* queues set up since dev_set_link_down take the link too */
+	pthread_mutex_lock(&ad->lock);
+	xennet_apply_link_down(ad);
+	pthread_mutex_unlock(&ad->lock);
 
 	rc = xennet_xenbus_start(ad);
 	if (rc < 0)
@@ -167,6 +173,7 @@ xennet_dev_close(struct rte_eth_dev *dev)
 	if (ad->started || ad->connected)
 		xennet_xenbus_stop(ad);
 	xennet_adapter_release(ad);
+	xenpv_rx_intr_close(dev, &ad->rx_intr);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		xennet_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -224,7 +231,8 @@ xennet_link_update(struct rte_eth_dev *dev, int wait)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
 	struct rte_eth_link link =
-		xennet_link(__atomic_load_n(&ad->link_up, __ATOMIC_ACQUIRE));
+		xennet_link(__atomic_load_n(&ad->link_up, __ATOMIC_ACQUIRE) &&
+			    !__atomic_load_n(&ad->admin_down, __ATOMIC_RELAXED));
 
 	RTE_SET_USED(wait);
 	return rte_eth_linkstatus_set(dev, &link);
@@ -382,6 +390,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TX("tx_kick_errors", kick_errors),
 	XN_TX("tx_notifications", kicks),
 	XN_TX("tx_notifications_held", kicks_held),
+	XN_TX("tx_link_down_dropped", link_down),
 	XN_PORT("protocol_violation_errors", port_violations),
 	XN_PORT("vif_management_connections", connects),
 	XN_PORT("vif_management_disconnections", disconnects),
@@ -395,6 +404,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),
 	XN_TXQ(rsp_dropped), XN_TXQ(ring_full), XN_TXQ(gso), XN_TXQ(kicks),
 	XN_TXQ(kicks_held), XN_TXQ(kick_errors), XN_TXQ(violations),
+	XN_TXQ(link_down),
 };
 
 static uint64_t
@@ -807,6 +817,9 @@ xennet_probe(struct rte_vdev_device *vdev)
 	dev->dev_ops = &xennet_ops;
 	dev->rx_pkt_burst = xennet_rx_burst;
 	dev->tx_pkt_burst = xennet_tx_burst;
+	dev->rx_queue_count = xennet_rx_queue_count;
+	dev->rx_descriptor_status = xennet_rx_descriptor_status;
+	dev->tx_descriptor_status = xennet_tx_descriptor_status;
 
 	/* follow the backend's state from now on (EAL interrupt thread) */
 	rc = xenpv_watcher_start(&ad->watcher, ad->xs, xennet_watch_cb, ad,

@@ -412,7 +412,7 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* Ethdev TX queue i: the TX ring of netif queue i mod n (xenpv.h). */
 XENPV_TX_BURST_DEFINE(xennet_tx_burst, struct xennet_txq,
-		      xennet_tx_ring_burst)
+		      xennet_tx_ring_burst, stats.link_down)
 
 /*
  * Receive
@@ -645,6 +645,9 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint16_t n = 0;
 	int notify;
 
+	/* the application set the link down (xennet_ops.c) */
+	if (unlikely(__atomic_load_n(&rxq->link_down, __ATOMIC_RELAXED)))
+		return 0;
 	if (unlikely(!xenpv_dp_enter(&rxq->guard)))
 		return 0;
 	if (unlikely(xenpv_viol_is_set(&rxq->viol)))

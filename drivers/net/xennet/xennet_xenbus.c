@@ -222,9 +222,9 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
 	struct xennet_evtchn *ev = &ad->evtchn[qid];
 
 	if (ev->rx >= 0 && ev->rx != ev->tx)
-		xenevtchn_unbind(ad->xce, ev->rx);
+		xenevtchn_unbind(ev->rx_xce, ev->rx);
 	if (ev->tx >= 0)
-		xenevtchn_unbind(ad->xce, ev->tx);
+		xenevtchn_unbind(ev->tx_xce, ev->tx);
 	ev->tx = -1;
 	ev->rx = -1;
 
@@ -252,7 +252,9 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	unsigned int order = ad->cfg.ring_order;
 	uint32_t tx_size = xennet_tx_ring_size(order);
 	uint32_t rx_size = xennet_rx_ring_size(order);
+	xenevtchn_handle *rx_xce;
 	const char *what;
+	bool split;
 	int rc;
 
 	/* the backend only reads TX pages: share them read-only */
@@ -286,16 +288,27 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	if (txq->slots == NULL || rxq->slots == NULL)
 		goto fail;
 
+	/*
+	 * With Rx interrupts, the channel the backend kicks for our RX ring
+	 * (the RX one if split, else the only one) goes on the queue's own
+	 * handle, whose descriptor the application waits on (xenpv_intr.h).
+	 */
 	what = "allocate an event channel";
-	rc = xenevtchn_bind_unbound_port(ad->xce, ad->be_domid);
+	split = ad->cfg.split && ad->neg.peer.split;
+	rx_xce = xenpv_rx_intr_handle(dev, &ad->rx_intr, qid);
+	if (rx_xce == NULL)
+		rx_xce = ad->xce;
+	ev->tx_xce = split ? ad->xce : rx_xce;
+	ev->rx_xce = rx_xce;
+	rc = xenevtchn_bind_unbound_port(ev->tx_xce, ad->be_domid);
 	if (rc < 0) {
 		rc = -(errno ? errno : EIO);
 		goto fail;
 	}
 	ev->tx = rc;
 	ev->rx = rc;
-	if (ad->cfg.split && ad->neg.peer.split) {
-		rc = xenevtchn_bind_unbound_port(ad->xce, ad->be_domid);
+	if (split) {
+		rc = xenevtchn_bind_unbound_port(ev->rx_xce, ad->be_domid);
 		if (rc < 0) {
 			rc = -(errno ? errno : EIO);
 			goto fail;
@@ -303,7 +316,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 		ev->rx = rc;
 	}
 
-	xenpv_kick_init(&txq->kick, ad->xce, (evtchn_port_t)ev->tx,
+	xenpv_kick_init(&txq->kick, ev->tx_xce, (evtchn_port_t)ev->tx,
 			ad->cfg.notify_gap_us);
 	txq->sg = ad->cfg.sg && ad->neg.peer.sg;
 	txq->caps.csum_v4 = ad->cfg.csum;
@@ -313,7 +326,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	txq->caps.gso_v6 = ad->cfg.gso && txq->sg && ad->neg.peer.gso_v6;
 	xennet_txq_init_slots(txq);
 
-	xenpv_kick_init(&rxq->kick, ad->xce, (evtchn_port_t)ev->rx,
+	xenpv_kick_init(&rxq->kick, ev->rx_xce, (evtchn_port_t)ev->rx,
 			ad->cfg.notify_gap_us);
 	rxq->tx = txq;
 	rxq->port_id = dev->data->port_id;
@@ -499,10 +512,13 @@ xennet_switch_state(struct xennet_adapter *ad, enum xenbus_state state)
 static void
 xennet_set_link(struct xennet_adapter *ad, bool up, bool *lsc)
 {
-	struct rte_eth_link link = xennet_link(up);
+	struct rte_eth_link link;
 
 	if (__atomic_exchange_n(&ad->link_up, up, __ATOMIC_ACQ_REL) == up)
 		return;
+	/* what ethdev reports: the application may hold the link down */
+	link = xennet_link(up && !__atomic_load_n(&ad->admin_down,
+						  __ATOMIC_RELAXED));
 	rte_eth_linkstatus_set(ad->dev, &link);
 	XENNET_LOG(INFO, "%s: link %s", ad->name, up ? "up" : "down");
 	*lsc = true;

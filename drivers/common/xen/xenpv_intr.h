@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * Rx interrupts of a vif port (both drivers), for rte_eth_dev_rx_intr_ctl_q
+ * and rte_epoll_wait (DPDK's l3fwd-power).
+ *
+ * A xenevtchn handle has one file descriptor for all the ports bound on it,
+ * and epoll takes a descriptor once per epoll instance: so each ethdev RX
+ * queue gets a handle of its own, and the event channel that the peer kicks
+ * when that queue has work (its RX channel with split channels, the one
+ * channel of its netif queue without) is bound on it. The port's
+ * rte_intr_instance (type EXT: EAL reads nothing, the driver consumes the
+ * events) lists these descriptors as efds[q], vector
+ * RTE_INTR_VEC_RXTX_OFFSET + q.
+ *
+ * The handles are opened by dev_configure when intr_conf.rxq is set and are
+ * kept until dev_close (never closed at a reconfiguration, so a channel
+ * bound on one stays valid while its connection lasts). Owned by the
+ * control path; the per-queue ops only use a handle the control path has
+ * bound the queue's channel on.
+ *
+ * The notify protocol (each driver, rx_queue_intr_enable): consume what
+ * the descriptor holds, set the ring's event index one past the producer
+ * the queue has seen (re-read until the producer stands still, so the
+ * peer either sees the new index or we see its new producer), then unmask
+ * the channel. A delivered port stays masked until the next enable: while
+ * the application polls, the peer's kicks cost it nothing.
+ */
+
+#ifndef XENPV_INTR_H
+#define XENPV_INTR_H
+
+#include <stdint.h>
+
+#include <ethdev_driver.h>
+
+#include "xenpv.h"
+#include "xenpv_netif.h"
+
+#include <xenevtchn.h>
+
+struct xenpv_rx_intr {
+	xenevtchn_handle *xce[XENPV_NETIF_MAX_QUEUES];	/* per ethdev RX queue */
+	uint16_t nb;					/* handles open */
+};
+
+/*
+ * dev_configure: with intr_conf.rxq, open a handle for each RX queue and
+ * (re)build dev->intr_handle over their descriptors; without, drop
+ * dev->intr_handle. 0 or a negative errno (logged naming @name).
+ */
+int xenpv_rx_intr_configure(struct rte_eth_dev *dev, struct xenpv_rx_intr *ri,
+			    int logtype, const char *name);
+
+/* dev_close: free dev->intr_handle and close every handle. */
+void xenpv_rx_intr_close(struct rte_eth_dev *dev, struct xenpv_rx_intr *ri);
+
+/* The handle of ethdev RX queue @q, or NULL if Rx interrupts are off. */
+static inline xenevtchn_handle *
+xenpv_rx_intr_handle(const struct rte_eth_dev *dev,
+		     const struct xenpv_rx_intr *ri, unsigned int q)
+{
+	if (!dev->data->dev_conf.intr_conf.rxq || q >= ri->nb)
+		return NULL;
+	return ri->xce[q];
+}
+
+/*
+ * Consume every event delivered on @xce without blocking (each delivered
+ * port stays masked until xenevtchn_unmask).
+ */
+void xenpv_evtchn_drain(xenevtchn_handle *xce);
+
+#endif /* XENPV_INTR_H */

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xennet: the ethdev operations around the data path that are not
+ * bursts: descriptor status (rx_queue_count, rx/tx_descriptor_status),
+ * the application's link (dev_set_link_up/down), Rx interrupts
+ * (rx_queue_intr_enable/disable).
+ *
+ * Descriptors are ring slots. The ethdev queue's descriptor count
+ * (nb_desc) is what the application asked for; the netif ring of the
+ * connection has its own size (2^ring_page_order pages: 256 slots per page
+ * for RX and TX). Offsets count ring slots, not packets: a packet takes one
+ * slot per page it spans plus one per extra-info slot (one for a small
+ * packet without GSO).
+ *
+ *  - rx_queue_count: slots the backend filled (responses it produced) that
+ *    the driver has not consumed yet: rsp_prod - rsp_cons.
+ *  - rx_descriptor_status(o): the slot rsp_cons + o, the o-th slot from the
+ *    next one a burst reads. DONE if the backend filled it (o < count),
+ *    AVAIL otherwise (every slot is always posted to the backend). UNAVAIL
+ *    for an offset past the ring (nb_desc larger than the ring) or while
+ *    the queue has no ring (not connected, or a queue beyond the netif
+ *    queues); -EINVAL for o >= nb_desc.
+ *  - tx_descriptor_status(o): the slot req_prod_pvt + o, o slots after the
+ *    one the next request goes in; the request it held last was sent
+ *    size - o slots ago. FULL while the backend has not answered that
+ *    request, DONE once it has (or if the slot was never used). The ring is
+ *    the one the ethdev TX queue sends on (xennet.h: TX queue i, netif
+ *    queue i mod n). UNAVAIL and -EINVAL as for RX.
+ *
+ * All three read the backend's producer index once (acquire) and check it
+ * as a burst does; a producer out of range reads as nothing produced, and
+ * the next burst records the violation. They enter the queue's guard, so
+ * like the bursts they must be called from the lcore that runs the queue.
+ */
+
+#include <errno.h>
+
+#include <rte_common.h>
+#include <ethdev_driver.h>
+
+#include "xennet.h"
+
+/* Filled RX slots, 0 if the producer is out of range (inside the guard). */
+static inline uint32_t
+xennet_rx_filled(const struct xennet_rxq *rxq)
+{
+	const netif_rx_front_ring_t *r = &rxq->ring;
+	RING_IDX prod;
+
+	if (!xenpv_front_rsp_prod(r, &prod))
+		return 0;
+	return prod - r->rsp_cons;
+}
+
+uint32_t
+xennet_rx_queue_count(void *queue)
+{
+	struct xennet_rxq *rxq = queue;
+	uint32_t n;
+
+	if (!xenpv_dp_enter(&rxq->guard))
+		return 0;
+	n = xennet_rx_filled(rxq);
+	xenpv_dp_exit(&rxq->guard);
+	return n;
+}
+
+int
+xennet_rx_descriptor_status(void *queue, uint16_t offset)
+{
+	struct xennet_rxq *rxq = queue;
+	int st;
+
+	if (offset >= rxq->nb_desc)
+		return -EINVAL;
+	if (!xenpv_dp_enter(&rxq->guard))
+		return RTE_ETH_RX_DESC_UNAVAIL;
+	if (offset >= RING_SIZE(&rxq->ring))
+		st = RTE_ETH_RX_DESC_UNAVAIL;
+	else if (offset < xennet_rx_filled(rxq))
+		st = RTE_ETH_RX_DESC_DONE;
+	else
+		st = RTE_ETH_RX_DESC_AVAIL;
+	xenpv_dp_exit(&rxq->guard);
+	return st;
+}
+
+/* One TX ring (inside the guard, and its lock if shared). */
+static int
+xennet_tx_ring_desc_status(const struct xennet_txq *ring, uint16_t offset)
+{
+	const netif_tx_front_ring_t *r = &ring->ring;
+	uint32_t size = RING_SIZE(r);
+	RING_IDX prod;
+
+	if (offset >= size)
+		return RTE_ETH_TX_DESC_UNAVAIL;
+	if (!xenpv_front_rsp_prod(r, &prod))
+		prod = r->rsp_cons;	/* out of range: nothing answered */
+	/* unanswered requests: the last (req_prod_pvt - prod) sent */
+	return size - offset <= r->req_prod_pvt - prod ?
+		RTE_ETH_TX_DESC_FULL : RTE_ETH_TX_DESC_DONE;
+}
+
+int
+xennet_tx_descriptor_status(void *queue, uint16_t offset)
+{
+	struct xennet_txq *q = queue;
+	const struct xenpv_tx_map *m = &q->map;
+	int st;
+
+	if (offset >= q->nb_desc)
+		return -EINVAL;
+	if (!xenpv_dp_enter(&q->guard))
+		return RTE_ETH_TX_DESC_UNAVAIL;
+	if (m->lock == NULL) {
+		st = xennet_tx_ring_desc_status(m->ring, offset);
+	} else {
+		rte_spinlock_lock(m->lock);
+		st = xennet_tx_ring_desc_status(m->ring, offset);
+		rte_spinlock_unlock(m->lock);
+	}
+	xenpv_dp_exit(&q->guard);
+	return st;
+}
+
+/*
+ * The application's link. Down: every TX burst drops and counts
+ * (tx_link_down_dropped), every RX burst returns 0 and leaves what the
+ * backend sent in the ring (the backend sees a full ring, as from a guest
+ * that does not read), and the link reads down. Up: both work again and
+ * the link reads up if the vif is connected. The connection itself is
+ * kept: nothing is said to the backend (netif gives the frontend no
+ * link key). Kept across dev_stop/dev_start until the next call.
+ */
+
+/* Copy the application's link into every queue (under ad->lock). */
+void
+xennet_apply_link_down(struct xennet_adapter *ad)
+{
+	struct rte_eth_dev *dev = ad->dev;
+	uint32_t down = __atomic_load_n(&ad->admin_down, __ATOMIC_RELAXED);
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct xennet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq != NULL)
+			__atomic_store_n(&rxq->link_down, down,
+					 __ATOMIC_RELAXED);
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		struct xennet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq != NULL)
+			__atomic_store_n(&txq->link_down, down,
+					 __ATOMIC_RELAXED);
+	}
+}
+
+static int
+xennet_set_admin_link(struct rte_eth_dev *dev, bool up)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	struct rte_eth_link link;
+
+	pthread_mutex_lock(&ad->lock);
+	__atomic_store_n(&ad->admin_down, !up, __ATOMIC_RELAXED);
+	xennet_apply_link_down(ad);
+	link = xennet_link(up && __atomic_load_n(&ad->link_up,
+						  __ATOMIC_ACQUIRE));
+	rte_eth_linkstatus_set(dev, &link);
+	pthread_mutex_unlock(&ad->lock);
+	XENNET_LOG(INFO, "%s: link set %s by the application", ad->name,
+		   up ? "up" : "down");
+	return 0;
+}
+
+int
+xennet_dev_set_link_up(struct rte_eth_dev *dev)
+{
+	return xennet_set_admin_link(dev, true);
+}
+
+int
+xennet_dev_set_link_down(struct rte_eth_dev *dev)
+{
+	return xennet_set_admin_link(dev, false);
+}
+
+/*
+ * Rx interrupts (xenpv_intr.h). The backend kicks our RX channel when its
+ * new rsp_prod passes our rsp_event; a polling frontend leaves rsp_event
+ * behind, so it is never kicked. Enable: drain the queue's descriptor, set
+ * rsp_event one past the producer (re-read until it stands still: the
+ * backend's push writes rsp_prod, fences, then reads rsp_event, so either
+ * it sees our index or we see its producer), unmask the channel. Disable:
+ * drain; the channel stays masked (the backend may still kick once, which
+ * only leaves it pending for the next enable: one early wake-up at most).
+ *
+ * Like every NIC's, arming does not report what arrived before it: check
+ * rte_eth_rx_queue_count() (or poll once more) after enabling and before
+ * waiting. Call both from the lcore that runs the queue.
+ */
+
+/* Bound on re-reads of a producer that keeps moving (a flooding peer). */
+#define XENNET_ARM_TRIES 8
+
+static xenevtchn_handle *
+xennet_intr_handle(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct xennet_adapter *ad = xennet_adapter(dev);
+	xenevtchn_handle *xce = xenpv_rx_intr_handle(dev, &ad->rx_intr, qid);
+
+	if (xce == NULL)
+		XENNET_LOG(ERR, "%s: RX queue %u: Rx interrupts are not configured (intr_conf.rxq)",
+			   ad->name, qid);
+	return xce;
+}
+
+int
+xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
+	xenevtchn_handle *xce = xennet_intr_handle(dev, qid);
+	netif_rx_front_ring_t *r;
+	RING_IDX prod;
+	unsigned int i;
+
+	if (xce == NULL)
+		return -EINVAL;
+	xenpv_evtchn_drain(xce);
+	/* no ring (not connected): the next connection kicks at once */
+	if (!xenpv_dp_enter(&rxq->guard))
+		return 0;
+	r = &rxq->ring;
+	for (i = 0; i < XENNET_ARM_TRIES; i++) {
+		prod = __atomic_load_n(&r->sring->rsp_prod, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&r->sring->rsp_event, prod + 1,
+				 __ATOMIC_RELAXED);
+		/* rsp_event before the re-read (pairs with the push's fence) */
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&r->sring->rsp_prod, __ATOMIC_RELAXED) ==
+		    prod)
+			break;
+	}
+	xenevtchn_unmask(rxq->kick.xce, rxq->kick.port);
+	xenpv_dp_exit(&rxq->guard);
+	return 0;
+}
+
+int
+xennet_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	xenevtchn_handle *xce = xennet_intr_handle(dev, qid);
+
+	if (xce == NULL)
+		return -EINVAL;
+	xenpv_evtchn_drain(xce);
+	return 0;
+}

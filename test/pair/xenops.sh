@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# One scenario of test/pair/xenops.c: net_xenback in dom0 and net_xennet in
+# domain 1, over a fresh xenemu instance, ring page order 0, one queue.
+#
+# Usage: xenops.sh XENEMU XENOPS XENBACK_PLUGIN XENNET_PLUGIN CASE
+#   desc         descriptor status both ways
+#   link         dev_set_link_up/down on each side, the carrier key
+#   intr-front   Rx interrupts: net_xennet sleeps, net_xenback sends
+#   intr-back    Rx interrupts: net_xenback sleeps, net_xennet sends
+#   intr-shared  intr-front without split event channels (split_evtchn=0)
+#
+# Both processes must print XENOPS OK; every process and file is removed
+# on exit, pass or fail. XENOPS_VERBOSE=1 shows the logs of a passing run.
+set -u
+
+xenemu=$1 xenops=$2 back_plugin=$3 front_plugin=$4 case=$5
+limit=40
+
+export XENEMU_DIR
+XENEMU_DIR=$(mktemp -d /tmp/xenops-test.XXXXXX) || exit 1
+logs=$XENEMU_DIR/logs
+mkdir -p "$logs"
+pids=()
+prefix=xenops-$case-$$
+runtime_dirs=(/var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk")
+
+cleanup() {
+	local pid d
+	for pid in "${pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	"$xenemu" stop >/dev/null 2>&1
+	rm -rf "$XENEMU_DIR"
+	for d in "${runtime_dirs[@]}"; do
+		rm -rf "$d/$prefix"-*
+	done
+}
+trap cleanup EXIT
+
+show_logs() {
+	local f
+	for f in "$logs"/*; do
+		[ -f "$f" ] || continue
+		echo "----- $(basename "$f")"
+		tail -n 60 "$f"
+	done
+}
+
+fail() {
+	echo "FAIL ($case): $*"
+	show_logs
+	exit 1
+}
+
+"$xenemu" start >"$logs/xenemu" 2>&1 || fail "xenemu start"
+"$xenemu" domain create --domid 1 >>"$logs/xenemu" 2>&1 ||
+	fail "domain create"
+"$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
+	--mac 00:16:3e:00:00:01 >>"$logs/xenemu" 2>&1 || fail "vif attach"
+
+be_path=/local/domain/0/backend/vif/1/0
+scenario=$case back_args=() front_args=() front_devargs=
+case $case in
+desc|link) ;;
+intr-front) scenario=intr front_args=(--sleeper) ;;
+intr-back) scenario=intr back_args=(--sleeper) ;;
+intr-shared) scenario=intr front_args=(--sleeper) front_devargs=,split_evtchn=0 ;;
+*) fail "unknown case" ;;
+esac
+
+# run NAME DOMID PLUGIN LCORE VDEV ARGS...: one side, in the background
+run() {
+	local name=$1 domid=$2 plugin=$3 lcore=$4 vdev=$5
+	shift 5
+	timeout -k 2 "$limit" "$xenemu" exec --domid "$domid" -- \
+		"$xenops" -d "$plugin" --no-huge -m 256 --single-file-segments \
+		--file-prefix "$prefix-$name" -l "$lcore" --no-pci \
+		--vdev "$vdev" --log-level=pmd.net.xen*:info -- \
+		--scenario "$scenario" "$@" >"$logs/$name" 2>&1 &
+	pids+=($!)
+}
+
+run back 0 "$back_plugin" 0 net_xenback0,domid=1 --be-path "$be_path" \
+	"${back_args[@]}"
+back_pid=${pids[-1]}
+run front 1 "$front_plugin" 1 "net_xennet0$front_devargs" "${front_args[@]}"
+front_pid=${pids[-1]}
+
+rc=0
+wait "$back_pid" || rc=1
+wait "$front_pid" || rc=1
+pids=()
+grep -q '^XENOPS OK' "$logs/back" || fail "back: no XENOPS OK"
+grep -q '^XENOPS OK' "$logs/front" || fail "front: no XENOPS OK"
+[ "$rc" = 0 ] || fail "a side exited non-zero"
+grep -q 'protocol violation' "$logs/back" "$logs/front" &&
+	fail "a protocol violation was logged"
+[ "${XENOPS_VERBOSE:-0}" = 1 ] && show_logs
+echo "PASS ($case)"
+exit 0
