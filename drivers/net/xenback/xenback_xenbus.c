@@ -1148,6 +1148,9 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 		xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
 	fprintf(f, "advertised: %u queues, gso %d (configured: %u queues, gso %d)\n",
 		xd->adv.queues, xd->adv.gso, xd->want.queues, xd->want.gso);
+	fprintf(f, "carrier: %s; Rx interrupts: %s\n",
+		xd->carrier_down ? "down" : "up",
+		xd->eth_dev->data->dev_conf.intr_conf.rxq ? "on" : "off");
 	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
 		", violations %" PRIu64 ", refused %" PRIu64 "\n",
 		xd->connects, xd->disconnects, xd->violations, xd->refused);

@@ -1084,6 +1084,10 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 	fprintf(f, "configured: up to %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
 		ad->cfg.max_queues, ad->cfg.ring_order, ad->cfg.sg,
 		ad->cfg.csum, ad->cfg.gso, ad->cfg.split);
+	fprintf(f, "link: %s by the application; Rx interrupts: %s\n",
+		__atomic_load_n(&ad->admin_down, __ATOMIC_RELAXED) ?
+			"set down" : "not held down",
+		ad->dev->data->dev_conf.intr_conf.rxq ? "on" : "off");
 	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
 		", violations %" PRIu64 "\n", ad->connects, ad->disconnects,
 		ad->port_violations);
