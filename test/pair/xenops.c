@@ -25,7 +25,9 @@
  *          round intr_enable, rte_epoll_wait, intr_disable, read. The other
  *          side sends ONE packet per round, 100 ms after the previous
  *          answer, and waits for the answer: every round the sleeper must
- *          wake from rte_epoll_wait for that one packet.
+ *          wake from rte_epoll_wait for that one packet. With --queues 2,
+ *          the sender uses queue r mod 2 in round r and the wake-up must
+ *          name the RX queue the packet came on.
  *
  * Prints "stat NAME VALUE" lines and "XENOPS OK" on success; exits 1 with
  * a "FAIL:" line otherwise.
@@ -129,9 +131,9 @@ wait_link(bool up, unsigned int timeout_ms, const char *why)
 	}
 }
 
-/* Send @n 64-byte frames; returns how many the PMD took. */
+/* Send @n 64-byte frames on TX queue @q; returns how many it took. */
 static uint16_t
-send_pkts(uint16_t n, uint8_t tag)
+send_q(uint16_t q, uint16_t n, uint8_t tag)
 {
 	struct rte_mbuf *m[BURST];
 	uint16_t i, sent;
@@ -150,25 +152,45 @@ send_pkts(uint16_t n, uint8_t tag)
 		eh->ether_type = rte_cpu_to_be_16(ETHER_TYPE);
 		((uint8_t *)(eh + 1))[0] = tag;
 	}
-	sent = rte_eth_tx_burst(port, 0, m, n);
+	sent = rte_eth_tx_burst(port, q, m, n);
 	if (sent < n)
 		rte_pktmbuf_free_bulk(m + sent, n - sent);
 	return sent;
 }
 
-/* Read and free what is there; returns the count. */
+static uint16_t
+send_pkts(uint16_t n, uint8_t tag)
+{
+	return send_q(0, n, tag);
+}
+
+/* Read and free what RX queue @q has; returns the count. */
 static unsigned int
-drain(void)
+drain_q(uint16_t q)
 {
 	struct rte_mbuf *m[BURST];
 	unsigned int total = 0;
 	uint16_t n;
 
 	do {
-		n = rte_eth_rx_burst(port, 0, m, BURST);
+		n = rte_eth_rx_burst(port, q, m, BURST);
 		rte_pktmbuf_free_bulk(m, n);
 		total += n;
 	} while (n == BURST);
+	return total;
+}
+
+static uint16_t nb_queues = 1;
+
+/* Every RX queue. */
+static unsigned int
+drain(void)
+{
+	unsigned int total = 0;
+	uint16_t q;
+
+	for (q = 0; q < nb_queues; q++)
+		total += drain_q(q);
 	return total;
 }
 
@@ -455,53 +477,86 @@ scenario_link(void)
 		xs_close(xs);
 }
 
-/* intr: the sleeper */
+/*
+ * intr: the sleeper. Every RX queue is in the thread's epoll set with its
+ * number as data; the queue whose packet came must be one the wake-up
+ * named (each queue has its own descriptor).
+ */
 static void
 scenario_intr_sleeper(void)
 {
-	struct rte_epoll_event ev[1];
-	unsigned int woke = 0, spurious = 0, raced = 0;
+	struct rte_epoll_event ev[RTE_MAX_QUEUES_PER_PORT];
+	unsigned int woke = 0, spurious = 0, raced = 0, got;
+	bool named[RTE_MAX_QUEUES_PER_PORT];
+	uint16_t q, hit;
 	uint64_t t;
-	int n, rc;
+	int n, i, rc;
 
 	wait_link(true, 10000, "connect");
-	rc = rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD,
-				       RTE_INTR_EVENT_ADD, NULL);
-	if (rc != 0)
-		fail("rte_eth_dev_rx_intr_ctl_q: %s", strerror(-rc));
-	while (woke < ROUNDS) {
-		drain();
-		rc = rte_eth_dev_rx_intr_enable(port, 0);
+	for (q = 0; q < nb_queues; q++) {
+		rc = rte_eth_dev_rx_intr_ctl_q(port, q, RTE_EPOLL_PER_THREAD,
+					       RTE_INTR_EVENT_ADD,
+					       (void *)(uintptr_t)q);
 		if (rc != 0)
-			fail("rte_eth_dev_rx_intr_enable: %s", strerror(-rc));
-		/* what came before arming does not kick: look first */
-		if (rte_eth_rx_queue_count(port, 0) > 0) {
-			rte_eth_dev_rx_intr_disable(port, 0);
-			raced++;
-			if (raced > ROUNDS)
-				fail("the ring never empty before waiting");
+			fail("rte_eth_dev_rx_intr_ctl_q(%u): %s", q,
+			     strerror(-rc));
+	}
+	while (woke < ROUNDS) {
+		bool waiting = false;
+
+		drain();
+		memset(named, 0, sizeof(named));
+		for (q = 0; q < nb_queues; q++) {
+			rc = rte_eth_dev_rx_intr_enable(port, q);
+			if (rc != 0)
+				fail("rte_eth_dev_rx_intr_enable(%u): %s", q,
+				     strerror(-rc));
+			/* what came before arming does not kick: look */
+			if (rte_eth_rx_queue_count(port, q) > 0) {
+				waiting = true;
+				named[q] = true;
+			}
+		}
+		if (waiting) {
+			if (++raced > ROUNDS)
+				fail("the rings never empty before waiting");
 		} else {
-			t = ms();
-			n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, 1, 3000);
+			n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev,
+					   nb_queues, 3000);
 			if (n <= 0)
 				fail("no wake-up within 3 s (round %u, rte_epoll_wait %d)",
 				     woke, n);
-			rte_eth_dev_rx_intr_disable(port, 0);
+			for (i = 0; i < n; i++) {
+				q = (uint16_t)(uintptr_t)ev[i].epdata.data;
+				if (q >= nb_queues)
+					fail("wake-up for unknown queue %u", q);
+				named[q] = true;
+			}
 		}
+		for (q = 0; q < nb_queues; q++)
+			rte_eth_dev_rx_intr_disable(port, q);
 		/*
-		 * The one packet of the round must be there: a wake-up
-		 * without it (a kick left pending from the previous round)
-		 * is counted and the sleeper waits again.
+		 * The one packet of the round must be there, on a queue the
+		 * wake-up named: a wake-up without it (a kick left pending
+		 * from the previous round) is counted, and we wait again.
 		 */
 		t = ms();
-		n = 0;
-		while (n == 0 && ms() - t < 50)
-			n = (int)drain();
-		if (n == 0) {
+		got = 0;
+		hit = 0;
+		while (got == 0 && ms() - t < 50) {
+			for (q = 0; q < nb_queues && got == 0; q++) {
+				got = drain_q(q);
+				hit = q;
+			}
+		}
+		if (got == 0) {
 			if (++spurious > 3)
 				fail("%u wake-ups without a packet", spurious);
 			continue;
 		}
+		if (!named[hit])
+			fail("round %u: the packet came on RX queue %u, the wake-up did not name it",
+			     woke, hit);
 		if (send_pkts(1, 5) != 1)
 			fail("cannot answer round %u", woke);
 		woke++;
@@ -519,7 +574,8 @@ scenario_intr_sender(void)
 	wait_link(true, 10000, "connect");
 	for (r = 0; r < ROUNDS; r++) {
 		sleep_ms(100);	/* the sleeper is in rte_epoll_wait by now */
-		if (send_pkts(1, 4) != 1)
+		/* queue r mod n: netif queue r mod n, the peer's RX queue too */
+		if (send_q(r % nb_queues, 1, 4) != 1)
 			fail("cannot send round %u", r);
 		receive(1, 5000, "the sleeper's answer");
 	}
@@ -532,11 +588,13 @@ main(int argc, char **argv)
 	struct rte_eth_conf conf = { 0 };
 	const char *scenario = NULL;
 	bool sleeper = false;
+	uint16_t q;
 	int rc, opt;
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, 's' },
 		{ "be-path", required_argument, NULL, 'b' },
 		{ "sleeper", no_argument, NULL, 'z' },
+		{ "queues", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -550,6 +608,7 @@ main(int argc, char **argv)
 		case 's': scenario = optarg; break;
 		case 'b': be_path = optarg; break;
 		case 'z': sleeper = true; break;
+		case 'q': nb_queues = (uint16_t)atoi(optarg); break;
 		default: fail("usage: xenops EAL -- --scenario S [--sleeper] [--be-path P]");
 		}
 	}
@@ -573,12 +632,16 @@ main(int argc, char **argv)
 		fail("mempool");
 	if (strcmp(scenario, "intr") == 0 && sleeper)
 		conf.intr_conf.rxq = 1;
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (nb_queues < 1 || nb_queues > 4)
+		fail("--queues 1 to 4");
+	rc = rte_eth_dev_configure(port, nb_queues, nb_queues, &conf);
 	if (rc != 0)
 		fail("configure: %s", strerror(-rc));
-	rc = rte_eth_rx_queue_setup(port, 0, NB_DESC, 0, NULL, mp);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, NB_DESC, 0, NULL);
+	for (q = 0; q < nb_queues && rc == 0; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, NB_DESC, 0, NULL, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, NB_DESC, 0, NULL);
+	}
 	if (rc != 0)
 		fail("queue setup: %s", strerror(-rc));
 	rc = rte_eth_dev_start(port);
