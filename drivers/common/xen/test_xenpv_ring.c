@@ -5,12 +5,15 @@
 /*
  * Unit test of the common ring and xenstore helpers that need no peer: ring
  * sizes per page order, the notify decision of the push macros with our
- * barrier definitions, and the hostile-input parsers.
+ * barrier definitions, the hostile-input parsers, and the data-path guard's
+ * queries (which the control path waits for, from any thread).
  */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xenpv.h"
 
@@ -129,6 +132,47 @@ test_path_ok(void)
 	CHECK(!xenpv_path_ok(longp, NULL));
 }
 
+static struct xenpv_dp_guard qguard;
+static uint32_t closed;
+
+static void *
+close_thread(void *arg)
+{
+	RTE_SET_USED(arg);
+	xenpv_dp_close(&qguard);
+	__atomic_store_n(&closed, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A query (descriptor status, Rx interrupt arming) enters only an open
+ * guard, two may be inside at once, and closing waits for both to leave.
+ */
+static void
+test_guard_queries(void)
+{
+	pthread_t t;
+
+	CHECK(!xenpv_dp_query_enter(&qguard));
+	xenpv_dp_open(&qguard);
+	CHECK(xenpv_dp_query_enter(&qguard));
+	CHECK(xenpv_dp_query_enter(&qguard));
+	if (pthread_create(&t, NULL, close_thread, NULL) != 0) {
+		CHECK(0);
+		return;
+	}
+	usleep(20000);
+	CHECK(!__atomic_load_n(&closed, __ATOMIC_ACQUIRE));
+	xenpv_dp_query_exit(&qguard);
+	usleep(20000);
+	CHECK(!__atomic_load_n(&closed, __ATOMIC_ACQUIRE));
+	xenpv_dp_query_exit(&qguard);
+	pthread_join(t, NULL);
+	CHECK(__atomic_load_n(&closed, __ATOMIC_ACQUIRE));
+	CHECK(!xenpv_dp_query_enter(&qguard));
+	CHECK(qguard.queries == 0);
+}
+
 int
 main(void)
 {
@@ -136,6 +180,7 @@ main(void)
 	test_push_notify();
 	test_parse_mac();
 	test_path_ok();
+	test_guard_queries();
 	if (failures)
 		return 1;
 	printf("ok\n");

@@ -206,6 +206,12 @@ int xenpv_xs_watch(struct xs_handle *xs, const char *path, const char *token);
 struct xenpv_dp_guard {
 	uint32_t running;	/* control path: 1 while the rings are usable */
 	uint32_t busy;		/* data path: 1 while a burst is inside */
+	/*
+	 * Queries (descriptor status, Rx interrupt arming) inside: a count,
+	 * since an application may call them from any thread, alongside
+	 * the queue's burst.
+	 */
+	uint32_t queries;
 };
 
 /* Data path: returns true if the burst may go on (then call _exit). */
@@ -236,14 +242,37 @@ xenpv_dp_open(struct xenpv_dp_guard *g)
 	__atomic_store_n(&g->running, 1, __ATOMIC_RELEASE);
 }
 
-/* Control path: stop bursts and wait until none is inside. */
+/*
+ * A query of the rings (not a burst), from any thread: true if it may read
+ * them (then call _query_exit). Same pattern as xenpv_dp_enter, on a count.
+ */
+static inline bool
+xenpv_dp_query_enter(struct xenpv_dp_guard *g)
+{
+	__atomic_fetch_add(&g->queries, 1, __ATOMIC_RELAXED);
+	/* queries store before running load (pairs with xenpv_dp_close) */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&g->running, __ATOMIC_ACQUIRE))
+		return true;
+	__atomic_fetch_sub(&g->queries, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void
+xenpv_dp_query_exit(struct xenpv_dp_guard *g)
+{
+	__atomic_fetch_sub(&g->queries, 1, __ATOMIC_RELEASE);
+}
+
+/* Control path: stop bursts and queries, wait until none is inside. */
 static inline void
 xenpv_dp_close(struct xenpv_dp_guard *g)
 {
 	__atomic_store_n(&g->running, 0, __ATOMIC_RELAXED);
 	/* running store before busy load (pairs with xenpv_dp_enter) */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&g->busy, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&g->busy, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&g->queries, __ATOMIC_ACQUIRE))
 		rte_pause();
 }
 

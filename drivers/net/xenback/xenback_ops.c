@@ -33,8 +33,10 @@
  * while the queue has no ring (no frontend connected, port stopped);
  * -EINVAL for o >= nb_desc. The guest's producer is read once (acquire)
  * and checked as a burst checks it; one out of range reads as nothing
- * produced and the next burst records the violation. Each enters the
- * queue's guard, so like the bursts it must run on the queue's lcore.
+ * produced and the next burst records the violation. Each is a query of
+ * the queue's guard (xenpv_dp_query_enter): the control path waits for it
+ * before it unmaps a ring, so it may run on any thread; beside a running
+ * burst it reads a snapshot.
  */
 
 #include <errno.h>
@@ -64,11 +66,11 @@ xenback_rx_queue_count(void *queue)
 	uint32_t n = 0;
 	unsigned int k;
 
-	if (!xenpv_dp_enter(&q->guard))
+	if (!xenpv_dp_query_enter(&q->guard))
 		return 0;
 	for (k = 0; k < q->nb_serve; k++)
 		n += xenback_rx_filled(q->serve[k]);
-	xenpv_dp_exit(&q->guard);
+	xenpv_dp_query_exit(&q->guard);
 	return n;
 }
 
@@ -81,7 +83,7 @@ xenback_rx_descriptor_status(void *queue, uint16_t offset)
 
 	if (offset >= q->nb_desc)
 		return -EINVAL;
-	if (!xenpv_dp_enter(&q->guard))
+	if (!xenpv_dp_query_enter(&q->guard))
 		return RTE_ETH_RX_DESC_UNAVAIL;
 	ring = q->serve[0];
 	if (q->nb_serve == 0 || offset >= RING_SIZE(&ring->ring))
@@ -90,7 +92,7 @@ xenback_rx_descriptor_status(void *queue, uint16_t offset)
 		st = RTE_ETH_RX_DESC_DONE;
 	else
 		st = RTE_ETH_RX_DESC_AVAIL;
-	xenpv_dp_exit(&q->guard);
+	xenpv_dp_query_exit(&q->guard);
 	return st;
 }
 
@@ -118,7 +120,7 @@ xenback_tx_descriptor_status(void *queue, uint16_t offset)
 
 	if (offset >= q->nb_desc)
 		return -EINVAL;
-	if (!xenpv_dp_enter(&q->guard))
+	if (!xenpv_dp_query_enter(&q->guard))
 		return RTE_ETH_TX_DESC_UNAVAIL;
 	if (m->lock == NULL) {
 		st = xenback_tx_ring_desc_status(m->ring, offset);
@@ -127,7 +129,7 @@ xenback_tx_descriptor_status(void *queue, uint16_t offset)
 		st = xenback_tx_ring_desc_status(m->ring, offset);
 		rte_spinlock_unlock(m->lock);
 	}
-	xenpv_dp_exit(&q->guard);
+	xenpv_dp_query_exit(&q->guard);
 	return st;
 }
 
@@ -301,11 +303,11 @@ xenback_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 		return -EINVAL;
 	xenpv_evtchn_drain(xce);
 	/* no ring now: a new connection's first request kicks (req_event 1) */
-	if (!xenpv_dp_enter(&q->guard))
+	if (!xenpv_dp_query_enter(&q->guard))
 		return 0;
 	for (k = 0; k < q->nb_serve; k++)
 		xenback_arm_ring(q->serve[k]);
-	xenpv_dp_exit(&q->guard);
+	xenpv_dp_query_exit(&q->guard);
 	return 0;
 }
 

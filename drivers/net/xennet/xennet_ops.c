@@ -32,8 +32,10 @@
  *
  * All three read the backend's producer index once (acquire) and check it
  * as a burst does; a producer out of range reads as nothing produced, and
- * the next burst records the violation. They enter the queue's guard, so
- * like the bursts they must be called from the lcore that runs the queue.
+ * the next burst records the violation. Each is a query of the queue's
+ * guard (xenpv_dp_query_enter): the control path waits for it before it
+ * unmaps a ring, so it may run on any thread; beside a running burst it
+ * reads a snapshot.
  */
 
 #include <errno.h>
@@ -61,10 +63,10 @@ xennet_rx_queue_count(void *queue)
 	struct xennet_rxq *rxq = queue;
 	uint32_t n;
 
-	if (!xenpv_dp_enter(&rxq->guard))
+	if (!xenpv_dp_query_enter(&rxq->guard))
 		return 0;
 	n = xennet_rx_filled(rxq);
-	xenpv_dp_exit(&rxq->guard);
+	xenpv_dp_query_exit(&rxq->guard);
 	return n;
 }
 
@@ -76,7 +78,7 @@ xennet_rx_descriptor_status(void *queue, uint16_t offset)
 
 	if (offset >= rxq->nb_desc)
 		return -EINVAL;
-	if (!xenpv_dp_enter(&rxq->guard))
+	if (!xenpv_dp_query_enter(&rxq->guard))
 		return RTE_ETH_RX_DESC_UNAVAIL;
 	if (offset >= RING_SIZE(&rxq->ring))
 		st = RTE_ETH_RX_DESC_UNAVAIL;
@@ -84,7 +86,7 @@ xennet_rx_descriptor_status(void *queue, uint16_t offset)
 		st = RTE_ETH_RX_DESC_DONE;
 	else
 		st = RTE_ETH_RX_DESC_AVAIL;
-	xenpv_dp_exit(&rxq->guard);
+	xenpv_dp_query_exit(&rxq->guard);
 	return st;
 }
 
@@ -114,7 +116,7 @@ xennet_tx_descriptor_status(void *queue, uint16_t offset)
 
 	if (offset >= q->nb_desc)
 		return -EINVAL;
-	if (!xenpv_dp_enter(&q->guard))
+	if (!xenpv_dp_query_enter(&q->guard))
 		return RTE_ETH_TX_DESC_UNAVAIL;
 	if (m->lock == NULL) {
 		st = xennet_tx_ring_desc_status(m->ring, offset);
@@ -123,7 +125,7 @@ xennet_tx_descriptor_status(void *queue, uint16_t offset)
 		st = xennet_tx_ring_desc_status(m->ring, offset);
 		rte_spinlock_unlock(m->lock);
 	}
-	xenpv_dp_exit(&q->guard);
+	xenpv_dp_query_exit(&q->guard);
 	return st;
 }
 
@@ -203,7 +205,7 @@ xennet_dev_set_link_down(struct rte_eth_dev *dev)
  *
  * Like every NIC's, arming does not report what arrived before it: check
  * rte_eth_rx_queue_count() (or poll once more) after enabling and before
- * waiting. Call both from the lcore that runs the queue.
+ * waiting.
  */
 
 /* Bound on re-reads of a producer that keeps moving (a flooding peer). */
@@ -234,7 +236,7 @@ xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 		return -EINVAL;
 	xenpv_evtchn_drain(xce);
 	/* no ring (not connected): the next connection kicks at once */
-	if (!xenpv_dp_enter(&rxq->guard))
+	if (!xenpv_dp_query_enter(&rxq->guard))
 		return 0;
 	r = &rxq->ring;
 	for (i = 0; i < XENNET_ARM_TRIES; i++) {
@@ -248,7 +250,7 @@ xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 			break;
 	}
 	xenevtchn_unmask(rxq->kick.xce, rxq->kick.port);
-	xenpv_dp_exit(&rxq->guard);
+	xenpv_dp_query_exit(&rxq->guard);
 	return 0;
 }
 
