@@ -381,6 +381,31 @@ xenpv_tx_map_burst(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
 }
 
 /*
+ * A query of the ring ethdev TX queue @g/@m sends on (descriptor status):
+ * @fn on that ring under the ring's lock if shared; @closed if the queue
+ * has no ring now.
+ */
+static inline int
+xenpv_tx_map_query(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
+		   int (*fn)(const void *ring, uint16_t arg), uint16_t arg,
+		   int closed)
+{
+	int r;
+
+	if (!xenpv_dp_query_enter(g))
+		return closed;
+	if (m->lock == NULL) {
+		r = fn(m->ring, arg);
+	} else {
+		rte_spinlock_lock(m->lock);
+		r = fn(m->ring, arg);
+		rte_spinlock_unlock(m->lock);
+	}
+	xenpv_dp_query_exit(g);
+	return r;
+}
+
+/*
  * Defines @name, a driver's tx_pkt_burst: ethdev TX queue @queue (a
  * @qtype with members guard, map and link_down) sends through
  * xenpv_tx_map_burst, @ring_burst doing one ring. While the link is down

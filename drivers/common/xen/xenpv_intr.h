@@ -73,4 +73,29 @@ xenpv_rx_intr_handle(const struct rte_eth_dev *dev,
  */
 void xenpv_evtchn_drain(xenevtchn_handle *xce);
 
+/* Bound on re-reads of a producer that keeps moving (a flooding peer). */
+#define XENPV_ARM_TRIES 8
+
+/*
+ * Ask the peer to kick at its next push: set our event index @event one
+ * past its producer @prod (both in the shared ring page), re-reading the
+ * producer until it stands still. The peer's push writes the producer,
+ * fences, then reads our index; we write the index, fence, then re-read the
+ * producer: either it sees the new index or we see its new producer.
+ */
+static inline void
+xenpv_ring_arm(const RING_IDX *prod, RING_IDX *event)
+{
+	RING_IDX p;
+	unsigned int i;
+
+	for (i = 0; i < XENPV_ARM_TRIES; i++) {
+		p = __atomic_load_n(prod, __ATOMIC_ACQUIRE);
+		__atomic_store_n(event, p + 1, __ATOMIC_RELAXED);
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(prod, __ATOMIC_RELAXED) == p)
+			return;
+	}
+}
+
 #endif /* XENPV_INTR_H */

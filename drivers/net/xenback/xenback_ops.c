@@ -98,9 +98,9 @@ xenback_rx_descriptor_status(void *queue, uint16_t offset)
 
 /* One guest RX ring (inside the guard, and its lock if shared). */
 static int
-xenback_tx_ring_desc_status(const struct xenback_txq *txq, uint16_t offset)
+xenback_tx_ring_desc_status(const void *ring, uint16_t offset)
 {
-	const netif_rx_back_ring_t *r = &txq->ring;
+	const netif_rx_back_ring_t *r = &((const struct xenback_txq *)ring)->ring;
 	RING_IDX prod;
 
 	if (offset >= RING_SIZE(r))
@@ -115,22 +115,12 @@ int
 xenback_tx_descriptor_status(void *queue, uint16_t offset)
 {
 	struct xenback_txq *q = queue;
-	const struct xenpv_tx_map *m = &q->map;
-	int st;
 
 	if (offset >= q->nb_desc)
 		return -EINVAL;
-	if (!xenpv_dp_query_enter(&q->guard))
-		return RTE_ETH_TX_DESC_UNAVAIL;
-	if (m->lock == NULL) {
-		st = xenback_tx_ring_desc_status(m->ring, offset);
-	} else {
-		rte_spinlock_lock(m->lock);
-		st = xenback_tx_ring_desc_status(m->ring, offset);
-		rte_spinlock_unlock(m->lock);
-	}
-	xenpv_dp_query_exit(&q->guard);
-	return st;
+	return xenpv_tx_map_query(&q->guard, &q->map,
+				  xenback_tx_ring_desc_status, offset,
+				  RTE_ETH_TX_DESC_UNAVAIL);
 }
 
 /*
@@ -245,9 +235,6 @@ xenback_dev_set_link_down(struct rte_eth_dev *dev)
  * on the port's handle until it reconnects: the queue then never wakes.
  */
 
-/* Bound on re-reads of a producer that keeps moving (a flooding guest). */
-#define XENBACK_ARM_TRIES 8
-
 xenevtchn_handle *
 xenback_ring_intr_handle(struct xenback_dev *xd, unsigned int ring)
 {
@@ -277,17 +264,8 @@ static void
 xenback_arm_ring(struct xenback_rxq *ring)
 {
 	netif_tx_sring_t *sr = ring->ring.sring;
-	RING_IDX prod;
-	unsigned int i;
 
-	for (i = 0; i < XENBACK_ARM_TRIES; i++) {
-		prod = __atomic_load_n(&sr->req_prod, __ATOMIC_ACQUIRE);
-		__atomic_store_n(&sr->req_event, prod + 1, __ATOMIC_RELAXED);
-		/* req_event before the re-read (pairs with the push's fence) */
-		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&sr->req_prod, __ATOMIC_RELAXED) == prod)
-			break;
-	}
+	xenpv_ring_arm(&sr->req_prod, &sr->req_event);
 	xenevtchn_unmask(ring->xce, ring->evtchn);
 }
 

@@ -92,9 +92,9 @@ xennet_rx_descriptor_status(void *queue, uint16_t offset)
 
 /* One TX ring (inside the guard, and its lock if shared). */
 static int
-xennet_tx_ring_desc_status(const struct xennet_txq *ring, uint16_t offset)
+xennet_tx_ring_desc_status(const void *ring, uint16_t offset)
 {
-	const netif_tx_front_ring_t *r = &ring->ring;
+	const netif_tx_front_ring_t *r = &((const struct xennet_txq *)ring)->ring;
 	uint32_t size = RING_SIZE(r);
 	RING_IDX prod;
 
@@ -111,22 +111,12 @@ int
 xennet_tx_descriptor_status(void *queue, uint16_t offset)
 {
 	struct xennet_txq *q = queue;
-	const struct xenpv_tx_map *m = &q->map;
-	int st;
 
 	if (offset >= q->nb_desc)
 		return -EINVAL;
-	if (!xenpv_dp_query_enter(&q->guard))
-		return RTE_ETH_TX_DESC_UNAVAIL;
-	if (m->lock == NULL) {
-		st = xennet_tx_ring_desc_status(m->ring, offset);
-	} else {
-		rte_spinlock_lock(m->lock);
-		st = xennet_tx_ring_desc_status(m->ring, offset);
-		rte_spinlock_unlock(m->lock);
-	}
-	xenpv_dp_query_exit(&q->guard);
-	return st;
+	return xenpv_tx_map_query(&q->guard, &q->map,
+				  xennet_tx_ring_desc_status, offset,
+				  RTE_ETH_TX_DESC_UNAVAIL);
 }
 
 /*
@@ -208,9 +198,6 @@ xennet_dev_set_link_down(struct rte_eth_dev *dev)
  * waiting.
  */
 
-/* Bound on re-reads of a producer that keeps moving (a flooding peer). */
-#define XENNET_ARM_TRIES 8
-
 static xenevtchn_handle *
 xennet_intr_handle(struct rte_eth_dev *dev, uint16_t qid)
 {
@@ -229,8 +216,6 @@ xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
 	xenevtchn_handle *xce = xennet_intr_handle(dev, qid);
 	netif_rx_front_ring_t *r;
-	RING_IDX prod;
-	unsigned int i;
 
 	if (xce == NULL)
 		return -EINVAL;
@@ -239,16 +224,7 @@ xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 	if (!xenpv_dp_query_enter(&rxq->guard))
 		return 0;
 	r = &rxq->ring;
-	for (i = 0; i < XENNET_ARM_TRIES; i++) {
-		prod = __atomic_load_n(&r->sring->rsp_prod, __ATOMIC_ACQUIRE);
-		__atomic_store_n(&r->sring->rsp_event, prod + 1,
-				 __ATOMIC_RELAXED);
-		/* rsp_event before the re-read (pairs with the push's fence) */
-		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&r->sring->rsp_prod, __ATOMIC_RELAXED) ==
-		    prod)
-			break;
-	}
+	xenpv_ring_arm(&r->sring->rsp_prod, &r->sring->rsp_event);
 	xenevtchn_unmask(rxq->kick.xce, rxq->kick.port);
 	xenpv_dp_query_exit(&rxq->guard);
 	return 0;
