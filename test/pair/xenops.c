@@ -518,8 +518,10 @@ scenario_intr_sleeper(void)
 			}
 		}
 		if (waiting) {
-			if (++raced > ROUNDS)
-				fail("the rings never empty before waiting");
+			/* most rounds must test a wake-up, not a poll */
+			if (++raced > ROUNDS / 2)
+				fail("%u rounds found the packet before waiting",
+				     raced);
 		} else {
 			n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev,
 					   nb_queues, 3000);
