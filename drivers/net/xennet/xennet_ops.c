@@ -220,7 +220,7 @@ xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 	if (xce == NULL)
 		return -EINVAL;
 	xenpv_evtchn_drain(xce);
-	/* no ring (not connected): the next connection kicks at once */
+	/* no ring now: a fresh ring's rsp_event is 1, its first packet kicks */
 	if (!xenpv_dp_query_enter(&rxq->guard))
 		return 0;
 	r = &rxq->ring;
