@@ -10,6 +10,7 @@
 #   intr-front   Rx interrupts: net_xennet sleeps, net_xenback sends
 #   intr-back    Rx interrupts: net_xenback sleeps, net_xennet sends
 #   intr-shared  intr-front without split event channels (split_evtchn=0)
+#   intr-back-shared  intr-back without split event channels
 #   intr-mq-front, intr-mq-back  the same with 2 queues: each queue wakes
 #                alone, through its own descriptor
 #
@@ -72,6 +73,7 @@ desc|link) ;;
 intr-front) scenario=intr front_args=(--sleeper) ;;
 intr-back) scenario=intr back_args=(--sleeper) ;;
 intr-shared) scenario=intr front_args=(--sleeper) front_devargs=,split_evtchn=0 ;;
+intr-back-shared) scenario=intr back_args=(--sleeper) front_devargs=,split_evtchn=0 ;;
 intr-mq-front) scenario=intr front_args=(--sleeper --queues 2) back_args=(--queues 2) ;;
 intr-mq-back) scenario=intr back_args=(--sleeper --queues 2) front_args=(--queues 2) ;;
 *) fail "unknown case" ;;
