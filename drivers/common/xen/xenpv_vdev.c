@@ -26,7 +26,31 @@ struct xenpv_devarg_ctx {
 	int logtype;
 };
 
-/* A plain decimal number in [min, max], nothing else. */
+/* A name: 1 to str_size - 1 characters of xenpv_name_char(). */
+static int
+xenpv_devarg_name(struct xenpv_devarg_ctx *c, const char *key,
+		  const char *value)
+{
+	struct xenpv_devarg *a = c->arg;
+	size_t len = value != NULL ? strlen(value) : 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!xenpv_name_char(value[i]))
+			break;
+	if (len == 0 || len >= a->str_size || i < len) {
+		rte_log(RTE_LOG_ERR, c->logtype,
+			"%s: bad value \"%s\" for devarg %s (expected 1 to %zu characters of A-Z a-z 0-9 _ . -)\n",
+			c->name, value != NULL ? value : "", key,
+			a->str_size - 1);
+		return -EINVAL;
+	}
+	memcpy(a->str, value, len + 1);
+	a->given = true;
+	return 0;
+}
+
+/* A plain decimal number in [min, max] or the devarg's word, nothing else. */
 static int
 xenpv_devarg_handler(const char *key, const char *value, void *opaque)
 {
@@ -35,6 +59,13 @@ xenpv_devarg_handler(const char *key, const char *value, void *opaque)
 	unsigned long v = 0;
 	const char *p;
 
+	if (a->str != NULL)
+		return xenpv_devarg_name(c, key, value);
+	if (a->word != NULL && value != NULL && strcmp(value, a->word) == 0) {
+		a->is_word = true;
+		a->given = true;
+		return 0;
+	}
 	if (value == NULL || *value == '\0' || strlen(value) > 10)
 		goto bad;
 	for (p = value; *p != '\0'; p++) {
@@ -49,8 +80,9 @@ xenpv_devarg_handler(const char *key, const char *value, void *opaque)
 	return 0;
 bad:
 	rte_log(RTE_LOG_ERR, c->logtype,
-		"%s: bad value \"%s\" for devarg %s (expected %lu to %lu)\n",
-		c->name, value != NULL ? value : "", key, a->min, a->max);
+		"%s: bad value \"%s\" for devarg %s (expected %lu to %lu%s%s)\n",
+		c->name, value != NULL ? value : "", key, a->min, a->max,
+		a->word != NULL ? " or " : "", a->word != NULL ? a->word : "");
 	return -EINVAL;
 }
 
@@ -68,6 +100,7 @@ xenpv_devargs_parse(const char *name, const char *params,
 	for (i = 0; i < n; i++) {
 		keys[i] = args[i].key;
 		args[i].given = false;
+		args[i].is_word = false;
 		if (i > 0)
 			strlcat(valid, ", ", sizeof(valid));
 		strlcat(valid, args[i].key, sizeof(valid));

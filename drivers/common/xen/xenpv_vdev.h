@@ -4,8 +4,9 @@
 
 /*
  * What both drivers' vdev glue shares: one table-driven devargs parser (each
- * key a plain decimal in a range, with a default, given at most once) with
- * one log format, and the remove callback.
+ * key a plain decimal in a range, or a word such as "any", or a short name,
+ * with a default, given at most once) with one log format, and the remove
+ * callback.
  */
 
 #ifndef XENPV_VDEV_H
@@ -19,7 +20,15 @@
 
 #include "xenpv.h"
 
-/* One devarg: its range, its default, then the value given. */
+/*
+ * One devarg: its range, its default, then the value given. The fields
+ * after @given are optional (a table row may stop before them):
+ *  - @word: a word also accepted instead of a number ("any"); the parser
+ *    sets @is_word when it was given (@val keeps the default);
+ *  - @str: makes the devarg a name, not a number: the value is copied
+ *    there (at most @str_size - 1 characters, each of A-Z a-z 0-9 _ . -,
+ *    at least one); min, max and val are not used.
+ */
 struct xenpv_devarg {
 	const char *key;
 	unsigned long min;
@@ -27,7 +36,19 @@ struct xenpv_devarg {
 	unsigned long val;	/* the default, then the parsed value */
 	bool required;
 	bool given;		/* set by the parser */
+	const char *word;
+	bool is_word;		/* set by the parser */
+	char *str;
+	size_t str_size;
 };
+
+/* Is @c a character of a name devarg (and of a device name we build)? */
+static inline bool
+xenpv_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
 
 /*
  * The netif features either end can be told not to use, the same devargs
@@ -80,8 +101,9 @@ enum xenpv_peer_arg {
  * The start of both drivers' probe: refuse a secondary process (a port's
  * watches, grants and event channels live in the primary: -ENOTSUP), then
  * parse the device's devargs ("k=v,k=v") against @args. An unknown key, a
- * value that is not a plain decimal in [min, max], a key given twice or a
- * required key missing logs one line naming the device and the key,
+ * value that is not a plain decimal in [min, max] (nor the devarg's word),
+ * a name that is empty, too long or has other characters, a key given twice
+ * or a required key missing logs one line naming the device and the key,
  * through @logtype, and returns -EINVAL.
  */
 int xenpv_vdev_args(struct rte_vdev_device *vdev, struct xenpv_devarg *args,
