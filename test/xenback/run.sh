@@ -58,7 +58,9 @@ setup() {
 		xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
 }
 
-# backend "devargs" [xbecho options...]: the driver in xbecho, domain 0.
+# backend "devargs" [xbecho options...]: the driver in xbecho, domain 0,
+# a port for vif 1.0 (or the vdev in $VDEV, devargs ignored).
+VDEV=
 backend() {
 	local devargs=$1
 	shift
@@ -67,7 +69,7 @@ backend() {
 	"$XENEMU" exec --domid 0 -- "$XBECHO" -d "$PLUGIN" --no-huge --no-pci \
 		-m 256 --single-file-segments --file-prefix "$prefix" -l 0 \
 		--log-level=pmd.net.xenback:info \
-		--vdev "net_xenback0,domid=1$devargs" "${EXTRA_VDEV[@]}" \
+		--vdev "${VDEV:-net_xenback0,domid=1$devargs}" "${EXTRA_VDEV[@]}" \
 		-- "$@" >"$BE_LOG" 2>&1 &
 	BE_PID=$!
 	pids+=("$BE_PID")
@@ -146,7 +148,96 @@ front_phase1() {
 
 be_key() { xs_read "/local/domain/0/backend/vif/1/0/$1"; }
 
+# The events xbecho --discover printed: "new|rmv <port name>" lines (a
+# NEW port's name is printed when it is set up).
+events() {
+	awk '$1 == "xbecho:" && $2 == "event" && $3 == "rmv" { print "rmv", $6 }
+	     $1 == "xbecho:" && $2 == "port" && $5 == "up" {
+		gsub(/[()]/, "", $4); print "new", $4 }' "$BE_LOG"
+}
+
+# attach_wait DOM [--devid D] [more]: libxl's attach (InitWait, script).
+attach_wait() {
+	local dom=$1
+	shift
+	xe vif attach --frontend "$dom" --backend 0 --wait --timeout 10 "$@"
+}
+
 case "$CASE" in
+discover)
+	# A wildcard net_xenback (no domid) creates no port of its own and
+	# one port per vif that appears, named after the domain and the
+	# devid; the port follows its guest across a reboot (new domid,
+	# same name) without the application doing anything. Several vifs
+	# appearing and going: one port each, NEW events in order, no
+	# stale or second port.
+	xe start
+	VDEV=net_xenback0
+	backend "" --discover
+	grep -q "xbecho: 0 port(s) up" "$BE_LOG" ||
+		fail "the wildcard made a port of its own"
+	xe domain create --domid 2 --name web
+	attach_wait web
+	wait_log "$BE_LOG" "port 0 (net_xenback_web_0) up" 10
+	front --domid 2 -n 300 traffic
+	echo "  vif 2.0 of web served by port 0"
+	# a reboot: destroyed, created again under the same name
+	xe domain destroy --domid 2
+	wait_log "$BE_LOG" "event rmv port 0 net_xenback_web_0" 10
+	xe domain create --domid 7 --name web
+	attach_wait web
+	front --domid 7 -n 300 traffic
+	echo "  web rebooted as domain 7: served by port 0 again"
+	# more vifs, in order; a name with a character no port name has
+	xe domain create --domid 3 --name db
+	attach_wait db --devid 0
+	attach_wait db --devid 1
+	xe domain create --domid 4 --name "cache:1"
+	attach_wait 4
+	wait_log "$BE_LOG" "port 3 (net_xenback_cache_1_0) up" 10
+	front --domid 3 -d 1 -n 200 traffic
+	front --domid 4 -n 200 traffic
+	# one of them goes and comes back: the same port
+	xe vif detach --frontend db --devid 1
+	wait_log "$BE_LOG" "event rmv port 2 net_xenback_db_1" 10
+	attach_wait db --devid 1
+	front --domid 3 -d 1 -n 200 traffic
+	stop_backend
+	got=$(events | tr '\n' ' ')
+	want="new net_xenback_web_0 rmv net_xenback_web_0 new net_xenback_db_0 new net_xenback_db_1 new net_xenback_cache_1_0 rmv net_xenback_db_1 "
+	[ "$got" = "$want" ] || fail "events: '$got', want '$want'"
+	echo "  events in order: $got"
+	n=$(grep -c "xbecho: event new port" "$BE_LOG")
+	[ "$n" = 4 ] || fail "$n NEW events, want 4"
+	expect_xstat 0 vif_management_connections -eq 2
+	expect_xstat 2 vif_management_connections -eq 2
+	expect_xstat 3 vif_management_connections -eq 1
+	;;
+domain-follow)
+	# devarg domain=<name>: the port serves vif 0 of the domain of that
+	# name, whatever its domid, and follows it across a reboot; a vif of
+	# another domain is not its business, and a vif of its domain that
+	# is being torn down is not taken.
+	xe start
+	VDEV="net_xenback_web,domain=web,devid=0"
+	backend ""
+	xe domain create --domid 2 --name other
+	xe vif attach --frontend other --backend 0
+	xe domain create --domid 3 --name web
+	attach_wait web
+	wait_log "$BE_LOG" 'domain "web" is domain 3: serving its vif 0' 5
+	front --domid 3 -n 300 traffic
+	[ "$(xs_read /local/domain/0/backend/vif/2/0/state)" = 1 ] ||
+		fail "the vif of domain \"other\" was touched"
+	xe domain destroy --domid 3
+	xe domain create --domid 9 --name web
+	attach_wait web
+	wait_log "$BE_LOG" 'domain "web" is domain 9: serving its vif 0' 5
+	front --domid 9 -n 300 traffic
+	echo "  web rebooted as domain 9: the same port follows it"
+	stop_backend
+	expect_xstat 0 vif_management_connections -eq 2
+	;;
 devargs)
 	# Bad devargs fail the probe with a log line naming the value.
 	while IFS='|' read -r args msg; do
@@ -158,9 +249,14 @@ devargs)
 		grep -qF -- "$msg" "$log" || fail "no '$msg' for '$args'"
 		echo "  '$args' refused: $msg"
 	done <<-'EOF'
-	|devarg domid is required
-	,devid=1|devarg domid is required
 	,domid=abc|bad value "abc" for devarg domid
+	,domid=anyone|bad value "anyone" for devarg domid (expected 0 to 32751 or any)
+	,domain=|bad value "" for devarg domain
+	,domain=a b|bad value "a b" for devarg domain (expected 1 to 40 characters
+	,domain=a/b|bad value "a/b" for devarg domain
+	,domain=01234567890123456789012345678901234567890|bad value "01234567890123456789012345678901234567890" for devarg domain
+	,domain=web,domid=1|devargs domid and domain both name the vif's domain
+	,domain=web,domain=db|devarg domain given 2 times
 	,domid=-1|bad value "-1" for devarg domid
 	,domid=40000|bad value "40000" for devarg domid
 	,domid=1,max_ring_page_order=5|bad value "5" for devarg max_ring_page_order
@@ -181,6 +277,11 @@ devargs)
 	backend ""
 	wait_log "$BE_LOG" "vif 1.0 is already served by a port" 5
 	echo "  a second port for vif 1.0 refused"
+	stop_backend
+	EXTRA_VDEV=(--vdev "net_xenback_b,domain=web" --vdev "net_xenback_c,domain=web,devid=0")
+	backend ""
+	wait_log "$BE_LOG" 'vif 0 of domain "web" is already served by port net_xenback_b' 5
+	echo "  a second port for vif 0 of domain web refused"
 	stop_backend
 	EXTRA_VDEV=()
 	backend ",devid=0,max_queues=3,max_ring_page_order=2,sg=0,csum=0,gso=0,split_evtchn=0" --queues 2

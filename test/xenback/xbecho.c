@@ -24,6 +24,12 @@
  *  - --bad-chain: before the first echo, send two mbuf chains whose data
  *    lengths add up to far more than their pkt_len (an application bug:
  *    one needing 40 guest buffers, one 600), which the driver must drop;
+ *  - --discover: it may start with no port at all and takes on every port
+ *    that appears later (RTE_ETH_EVENT_NEW, as a wildcard net_xenback
+ *    creates them), with intr_conf.rmv set; it prints each NEW and
+ *    INTR_RMV event ("xbecho: event new port <id>", "xbecho: port <id>
+ *    (<name>) up" once set up, "xbecho: event rmv port <id> <name>") and
+ *    keeps the port on RMV (as OVS-DPDK does);
  *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
  *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
  *    test can check the driver's counters.
@@ -60,7 +66,11 @@ static unsigned int nb_txq;	/* 0: as many as nb_queues */
 static unsigned int nb_desc;	/* 0: the driver's default */
 static unsigned int mtu;	/* 0: leave the default */
 static unsigned int round_;	/* echo rounds, to spread over TX queues */
-static bool offload, lro, csum;
+static bool offload, lro, csum, discover;
+/* ports set up and polled (main loop only) */
+static bool up[RTE_MAX_ETHPORTS];
+/* ports announced by RTE_ETH_EVENT_NEW, not yet set up (atomic) */
+static uint8_t fresh[RTE_MAX_ETHPORTS];
 static unsigned int tx_seg;
 static unsigned int duration;
 static struct rte_mempool *mp, *seg_mp;
@@ -138,6 +148,8 @@ static const struct tl_opt opts[] = {
 	       "at SIGUSR2, time link_get_nowait during an MTU set"),
 	TL_OPT("bad-chain", SET, &bad_chain, NULL,
 	       "send two malformed mbuf chains before the first echo"),
+	TL_OPT("discover", SET, &discover, NULL,
+	       "take on ports that appear later; print NEW and RMV events"),
 	TL_OPT("duration", UINT, &duration, "SECS",
 	       "stop after SECS (default: at SIGTERM or SIGINT)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -174,6 +186,8 @@ setup_port(uint16_t port)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 					RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 	}
+	if (discover && (*info.dev_flags & RTE_ETH_DEV_INTR_RMV))
+		conf.intr_conf.rmv = 1;
 	rc = rte_eth_dev_configure(port, nb_queues, nb_txq, &conf);
 	if (rc != 0) {
 		fprintf(stderr, "xbecho: configure port %u: %s\n", port,
@@ -401,6 +415,49 @@ print_xstats(uint16_t port)
 	free(vals);
 }
 
+/*
+ * NEW and INTR_RMV, on the thread that raised them (a driver's control
+ * thread): printed, and a new port is left for the main loop to set up.
+ */
+static int
+on_event(uint16_t port, enum rte_eth_event_type type, void *cb_arg,
+	 void *ret)
+{
+	char name[RTE_ETH_NAME_MAX_LEN] = "";
+
+	(void)cb_arg;
+	(void)ret;
+	/* a NEW port is not attached yet: its name comes with "up" */
+	if (type == RTE_ETH_EVENT_NEW) {
+		printf("xbecho: event new port %u\n", port);
+		__atomic_store_n(&fresh[port], 1, __ATOMIC_RELEASE);
+	} else {
+		rte_eth_dev_get_name_by_port(port, name);
+		printf("xbecho: event rmv port %u %s\n", port, name);
+	}
+	return 0;
+}
+
+/* Set up the ports that appeared since the last call. */
+static int
+setup_fresh(void)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t port;
+
+	for (port = 0; port < RTE_MAX_ETHPORTS; port++) {
+		if (!__atomic_exchange_n(&fresh[port], 0, __ATOMIC_ACQUIRE) ||
+		    up[port])
+			continue;
+		if (setup_port(port) != 0)
+			return -1;
+		up[port] = true;
+		rte_eth_dev_get_name_by_port(port, name);
+		printf("xbecho: port %u (%s) up\n", port, name);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -443,13 +500,24 @@ main(int argc, char **argv)
 			return 1;
 	}
 	nb_ports = rte_eth_dev_count_avail();
-	if (nb_ports == 0) {
+	if (nb_ports == 0 && !discover) {
 		fprintf(stderr, "xbecho: no ports\n");
 		return 1;
 	}
-	RTE_ETH_FOREACH_DEV(port)
+	if (discover &&
+	    (rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_NEW,
+					   on_event, NULL) != 0 ||
+	     rte_eth_dev_callback_register(RTE_ETH_ALL,
+					   RTE_ETH_EVENT_INTR_RMV, on_event,
+					   NULL) != 0)) {
+		fprintf(stderr, "xbecho: cannot register event callbacks\n");
+		return 1;
+	}
+	RTE_ETH_FOREACH_DEV(port) {
 		if (setup_port(port) != 0)
 			return 1;
+		up[port] = true;
+	}
 	printf("xbecho: %u port(s) up, %u queue(s) each\n", nb_ports,
 	       nb_queues);
 
@@ -466,7 +534,9 @@ main(int argc, char **argv)
 			requeue_req = 0;
 			nb_queues = requeue;
 			nb_txq = requeue;
-			RTE_ETH_FOREACH_DEV(port) {
+			for (port = 0; port < RTE_MAX_ETHPORTS; port++) {
+				if (!up[port])
+					continue;
 				rte_eth_dev_stop(port);
 				if (setup_port(port) != 0)
 					return 1;
@@ -475,17 +545,21 @@ main(int argc, char **argv)
 			       nb_queues);
 		}
 
-		RTE_ETH_FOREACH_DEV(port)
-			for (q = 0; q < nb_queues; q++)
+		if (discover && setup_fresh() != 0)
+			return 1;
+		for (port = 0; port < RTE_MAX_ETHPORTS; port++)
+			for (q = 0; up[port] && q < nb_queues; q++)
 				got += echo_queue(port, q);
 		/* idle: leave the CPU to the guest (tests share two cores) */
 		if (got == 0)
 			rte_delay_us_sleep(20);
 	}
 
-	RTE_ETH_FOREACH_DEV(port) {
+	for (port = 0; port < RTE_MAX_ETHPORTS; port++) {
 		struct rte_eth_stats st;
 
+		if (!up[port])
+			continue;
 		if (rte_eth_stats_get(port, &st) == 0)
 			printf("stats %u ipackets %" PRIu64 " opackets %" PRIu64
 			       " ierrors %" PRIu64 " oerrors %" PRIu64
@@ -495,7 +569,9 @@ main(int argc, char **argv)
 		print_xstats(port);
 	}
 	printf("xbecho: dropped %" PRIu64 "\n", dropped);
-	RTE_ETH_FOREACH_DEV(port) {
+	for (port = 0; port < RTE_MAX_ETHPORTS; port++) {
+		if (!up[port])
+			continue;
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
 	}

@@ -44,6 +44,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/queue.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -286,15 +287,37 @@ enum xenback_conn {
 };
 
 /*
+ * The longest domain name a port binds to (devarg domain, discovery): with
+ * "net_xenback_", "_" and a devid, a port's name fits RTE_DEV_NAME_MAX_LEN.
+ */
+#define XENBACK_DOMAIN_NAME_MAX	40
+
+/*
  * The port (dev_private). Like memif's cfg/run, what the user configured,
  * what we advertised and what the current connection negotiated are three
  * twin sub-structures: cfg is fixed at probe; everything else is owned by
  * the control path and protected by @lock.
  */
 struct xenback_dev {
-	/* which vif (devargs domid, devid) */
+	/*
+	 * Which vif: vif @devid of domain @fe_domid (devarg domid), or of
+	 * the domain called @domain (devarg domain, and every port that
+	 * discovery creates): such a port binds to the domain of that name
+	 * that has the vif, and when that vif goes (the guest is destroyed
+	 * or reboots under a new domid) it waits for the next one, so one
+	 * port follows a guest across reboots. fe_domid, bound and be_path
+	 * are written by the control path with xd->lock and the port
+	 * registry's lock (xenback_discover.c) held.
+	 */
 	uint16_t fe_domid;		/* the frontend's domain */
 	uint32_t devid;			/* vif number */
+	char domain[XENBACK_DOMAIN_NAME_MAX + 1];	/* "": by domid */
+	bool by_name;			/* bound by @domain */
+	bool bound;			/* fe_domid and be_path name the vif */
+	bool dir_watched;		/* watching backend/vif (unbound) */
+	bool rmv_pending;		/* raise INTR_RMV once unlocked */
+	bool netback_logged;		/* "xen-netback serves it" said */
+	TAILQ_ENTRY(xenback_dev) reg;	/* in the port registry */
 
 	/* what the user configured (devargs): the most we offer */
 	struct {
@@ -312,6 +335,7 @@ struct xenback_dev {
 	struct rte_eth_dev *eth_dev;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	char be_path[XENPV_PATH_MAX];	/* our backend directory */
+	char be_dir[XENPV_PATH_MAX];	/* backend/vif: where vifs appear */
 	char fe_path[XENPV_PATH_MAX];	/* the frontend's, from the toolstack */
 	char fe_state_path[XENPV_PATH_MAX];
 
@@ -415,6 +439,22 @@ void xenback_carrier_follow(struct xenback_dev *xd);
 void xenback_apply_link_down(struct xenback_dev *xd);
 xenevtchn_handle *xenback_ring_intr_handle(struct xenback_dev *xd,
 					   unsigned int ring);
+
+/* xenback_discover.c: the port registry, names, the wildcard */
+int xenback_reg_add(struct xenback_dev *xd);
+void xenback_reg_del(struct xenback_dev *xd);
+bool xenback_reg_claim(struct xenback_dev *xd, uint16_t domid);
+void xenback_reg_release(struct xenback_dev *xd);
+int xenback_domain_name(struct xs_handle *xs, unsigned int domid, char *buf,
+			size_t size);
+bool xenback_netback_serves(unsigned int domid, unsigned int devid);
+bool xenback_vif_dying(struct xs_handle *xs, const char *be_path);
+bool xenback_dir_event(const char *dir, const char *path);
+char **xenback_list_ids(struct xs_handle *xs, const char *path,
+			unsigned long max, unsigned int *num);
+int xenback_wild_start(const char *name, const char *port_args,
+		       int64_t devid);
+bool xenback_wild_stop(const char *name);
 
 /* xenback_xenbus.c: the control path */
 int xenback_xenbus_start(struct xenback_dev *xd);

@@ -33,6 +33,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_DEVID		"devid"
 #define XENBACK_ARG_MAX_QUEUES		"max_queues"
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
+#define XENBACK_ARG_DOMAIN		"domain"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -42,29 +43,11 @@ enum {
 	XB_ARG_MAX_ORDER,
 	XB_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
 	XB_ARG_PEER = XB_ARG_FEATURES + XENPV_FEATURE_ARGS, /* XENPV_PEER_DEVARGS */
-	XB_ARG_COUNT = XB_ARG_PEER + XENPV_PEER_ARGS,
+	XB_ARG_DOMAIN = XB_ARG_PEER + XENPV_PEER_ARGS,
+	XB_ARG_COUNT,
 };
 
 static const struct eth_dev_ops xenback_ops;
-
-/* Is some port of ours already serving this vif? */
-static bool
-xenback_vif_taken(uint16_t domid, uint32_t devid)
-{
-	struct xenback_dev *xd;
-	uint16_t pid;
-
-	for (pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
-		struct rte_eth_dev *d = &rte_eth_devices[pid];
-
-		if (d->state == RTE_ETH_DEV_UNUSED || d->dev_ops != &xenback_ops)
-			continue;
-		xd = d->data->dev_private;
-		if (xd->fe_domid == domid && xd->devid == devid)
-			return true;
-	}
-	return false;
-}
 
 static int
 xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
@@ -169,6 +152,7 @@ xenback_dev_close(struct rte_eth_dev *dev)
 		dev->data->rx_queues[i] = NULL;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queues[i] = NULL;
+	xenback_reg_del(xd);
 	rte_free(xd->rxq);
 	rte_free(xd->txq);
 	xd->rxq = NULL;
@@ -439,13 +423,50 @@ static const struct eth_dev_ops xenback_ops = {
 	XENPV_ETH_DEV_OPS(xenback),
 };
 
+/* A 16-bit FNV-1a of a domain name, for a stable MAC. */
+static uint16_t
+xenback_name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return (uint16_t)(h ^ (h >> 16));
+}
+
+/*
+ * No domain given (or domid=any): a wildcard (xenback_discover.c), no
+ * ethdev of its own. The ports it creates get its other devargs.
+ */
+static int
+xenback_wild_probe(const char *name, const struct xenpv_devarg *args)
+{
+	char port_args[256] = "";
+	unsigned int i;
+	int n = 0;
+
+	for (i = XB_ARG_MAX_QUEUES; i < XB_ARG_COUNT; i++) {
+		if (!args[i].given || args[i].str != NULL)
+			continue;
+		n += snprintf(port_args + n, sizeof(port_args) - n, ",%s=%lu",
+			      args[i].key, args[i].val);
+		if ((size_t)n >= sizeof(port_args))
+			return -E2BIG;
+	}
+	return xenback_wild_start(name, port_args,
+				  args[XB_ARG_DEVID].given ?
+				  (int64_t)args[XB_ARG_DEVID].val : -1);
+}
+
 static int
 xenback_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
+	char domain[XENBACK_DOMAIN_NAME_MAX + 1] = "";
 	struct xenpv_devarg args[XB_ARG_COUNT] = {
 		[XB_ARG_DOMID] = { XENBACK_ARG_DOMID, 0,
-				   DOMID_FIRST_RESERVED - 1, 0, true, false },
+				   DOMID_FIRST_RESERVED - 1, 0, false, false,
+				   .word = "any" },
 		[XB_ARG_DEVID] = { XENBACK_ARG_DEVID, 0, INT32_MAX, 0, false,
 				   false },
 		[XB_ARG_MAX_QUEUES] = { XENBACK_ARG_MAX_QUEUES, 1,
@@ -456,6 +477,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
 		[XB_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
 		[XB_ARG_PEER] = XENPV_PEER_DEVARGS,
+		[XB_ARG_DOMAIN] = { XENBACK_ARG_DOMAIN, .str = domain,
+				    .str_size = sizeof(domain) },
 	};
 	struct rte_eth_dev *eth_dev;
 	struct rte_ether_addr *mac;
@@ -467,13 +490,15 @@ xenback_probe(struct rte_vdev_device *vdev)
 	rc = xenpv_vdev_args(vdev, args, XB_ARG_COUNT, xenback_logtype);
 	if (rc < 0)
 		return rc;
-	if (xenback_vif_taken((uint16_t)args[XB_ARG_DOMID].val,
-			      (uint32_t)args[XB_ARG_DEVID].val)) {
-		XENBACK_LOG(ERR, "%s: vif %lu.%lu is already served by a port",
-			    name, args[XB_ARG_DOMID].val,
-			    args[XB_ARG_DEVID].val);
-		return -EEXIST;
+	if (args[XB_ARG_DOMAIN].given && args[XB_ARG_DOMID].given) {
+		XENBACK_LOG(ERR,
+			    "%s: devargs domid and domain both name the vif's domain: give one",
+			    name);
+		return -EINVAL;
 	}
+	if (!args[XB_ARG_DOMAIN].given &&
+	    (!args[XB_ARG_DOMID].given || args[XB_ARG_DOMID].is_word))
+		return xenback_wild_probe(name, args);
 
 	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*xd));
 	if (eth_dev == NULL)
@@ -481,6 +506,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd = eth_dev->data->dev_private;
 	xd->fe_domid = (uint16_t)args[XB_ARG_DOMID].val;
 	xd->devid = (uint32_t)args[XB_ARG_DEVID].val;
+	xd->by_name = args[XB_ARG_DOMAIN].given;
+	strlcpy(xd->domain, domain, sizeof(xd->domain));
 	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
 	xd->cfg.sg = args[XB_ARG_FEATURES + XENPV_ARG_SG].val != 0;
@@ -494,6 +521,11 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
+	rc = xenback_reg_add(xd);
+	if (rc < 0) {
+		rte_eth_dev_release_port(eth_dev);
+		return rc;
+	}
 
 	xd->rxq = rte_zmalloc_socket("xenback_rxq",
 				     XENPV_NETIF_MAX_QUEUES * sizeof(*xd->rxq),
@@ -507,11 +539,21 @@ xenback_probe(struct rte_vdev_device *vdev)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	/* locally administered, unique per vif: fe:ff:<domid>:<devid> */
+	/*
+	 * locally administered, unique per vif: fe:ff:<domid>:<devid>, or
+	 * fe:fe:<hash of the domain's name>:<devid> for a port bound by
+	 * name, so that it keeps its MAC across the guest's reboots
+	 */
 	mac->addr_bytes[0] = 0xfe;
-	mac->addr_bytes[1] = 0xff;
+	mac->addr_bytes[1] = xd->by_name ? 0xfe : 0xff;
 	mac->addr_bytes[2] = (uint8_t)(xd->fe_domid >> 8);
 	mac->addr_bytes[3] = (uint8_t)xd->fe_domid;
+	if (xd->by_name) {
+		uint16_t h = xenback_name_hash(xd->domain);
+
+		mac->addr_bytes[2] = (uint8_t)(h >> 8);
+		mac->addr_bytes[3] = (uint8_t)h;
+	}
 	mac->addr_bytes[4] = (uint8_t)(xd->devid >> 8);
 	mac->addr_bytes[5] = (uint8_t)xd->devid;
 	eth_dev->data->mac_addrs = mac;
@@ -525,6 +567,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->rx_descriptor_status = xenback_rx_descriptor_status;
 	eth_dev->tx_descriptor_status = xenback_tx_descriptor_status;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC |
+				    RTE_ETH_DEV_INTR_RMV |
 				    RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	eth_dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	eth_dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_10G;
@@ -537,13 +580,22 @@ xenback_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	}
 	rte_eth_dev_probing_finish(eth_dev);
-	XENBACK_LOG(INFO,
-		    "%s: port %u for vif %u.%u (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
-		    name, xd->port_id, xd->fe_domid, xd->devid, xd->cfg.max_queues,
-		    xd->cfg.max_order, xd->cfg.sg, xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
+	if (xd->by_name)
+		XENBACK_LOG(INFO,
+			    "%s: port %u for vif %u of domain \"%s\" (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
+			    name, xd->port_id, xd->devid, xd->domain,
+			    xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
+			    xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
+	else
+		XENBACK_LOG(INFO,
+			    "%s: port %u for vif %u.%u (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
+			    name, xd->port_id, xd->fe_domid, xd->devid,
+			    xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
+			    xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
 	return 0;
 
 fail:
+	xenback_reg_del(xd);
 	rte_free(xd->rxq);
 	rte_free(xd->txq);
 	xd->rxq = NULL;
@@ -552,8 +604,27 @@ fail:
 	return rc;
 }
 
-XENPV_PMD_REGISTER(net_xenback, xenback_probe,
-	XENBACK_ARG_DOMID "=<0-32751> "
+/*
+ * A wildcard's vdev has no port: remove stops it; a port's closes the port
+ * (xenpv_vdev_remove). Registered by hand for that remove, otherwise as
+ * XENPV_PMD_REGISTER does.
+ */
+static int
+xenback_remove(struct rte_vdev_device *vdev)
+{
+	if (xenback_wild_stop(rte_vdev_device_name(vdev)))
+		return 0;
+	return xenpv_vdev_remove(vdev);
+}
+
+static struct rte_vdev_driver xenback_vdev_drv = {
+	.probe = xenback_probe,
+	.remove = xenback_remove,
+};
+RTE_PMD_REGISTER_VDEV(net_xenback, xenback_vdev_drv);
+RTE_PMD_REGISTER_PARAM_STRING(net_xenback,
+	XENBACK_ARG_DOMID "=<0-32751|any> "
+	XENBACK_ARG_DOMAIN "=<name> "
 	XENBACK_ARG_DEVID "=<uint> "
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "

@@ -77,6 +77,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
+#include <rte_string_fns.h>
 
 #include <ethdev_driver.h>
 
@@ -99,6 +100,7 @@
 
 #define XB_TOKEN_BE "be"
 #define XB_TOKEN_FE "fe"
+#define XB_TOKEN_DIR "dir"	/* backend/vif, while a by-name port waits */
 
 /* Everything a connection is made of, read before anything is mapped. */
 struct xenback_conn_keys {
@@ -812,11 +814,19 @@ xenback_write_features(struct xenback_dev *xd)
  * application configured. Until the application has configured the port
  * (dev_configure) the vif is held before InitWait: a frontend cannot
  * connect with features or queues nobody asked for.
+ *
+ * Except on a port bound by name (devarg domain, discovery): libxl waits
+ * up to 10 s for InitWait before it runs the vif's hotplug script, and it
+ * is that script that makes the application take the port (vif-dpdk adds
+ * it to an OVS bridge, which configures it). Such a port offers at once
+ * what is safe whatever the application configures later: its max_queues
+ * (netif queues beyond its RX queues are served by them) and no GSO (the
+ * application may not take LRO packets). It connects only once configured.
  */
 static void
 xenback_initwait(struct xenback_dev *xd)
 {
-	if (!xd->configured)
+	if (!xd->configured && !xd->by_name)
 		return;
 	if (xenback_write_features(xd) < 0)
 		return;
@@ -848,17 +858,111 @@ xenback_forget_vif(struct xenback_dev *xd)
 	xd->rekey_pending = false;
 }
 
+/* Watch backend/vif (a by-name port waiting for its domain's vif). */
+static void
+xenback_watch_dir(struct xenback_dev *xd, bool on)
+{
+	int rc;
+
+	if (on == xd->dir_watched)
+		return;
+	if (!on) {
+		xs_unwatch(xd->xs, xd->be_dir, XB_TOKEN_DIR);
+		xd->dir_watched = false;
+		return;
+	}
+	rc = xenpv_xs_watch(xd->xs, xd->be_dir, XB_TOKEN_DIR);
+	if (rc < 0)
+		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
+			    xd->be_dir, strerror(-rc));
+	else
+		xd->dir_watched = true;
+}
+
+/*
+ * A port bound by name: is there a vif @devid of the domain called
+ * xd->domain that no other port serves? Then it is ours: its directory
+ * becomes be_path, watched; if not, backend/vif is watched until one
+ * appears. Returns whether the port is bound.
+ */
+static bool
+xenback_vif_bind(struct xenback_dev *xd)
+{
+	char path[XENPV_PATH_MAX], dom[XENBACK_DOMAIN_NAME_MAX + 1], **doms;
+	unsigned int nd, i;
+	unsigned long domid;
+	bool found = false;
+	int rc, n;
+
+	doms = xenback_list_ids(xd->xs, xd->be_dir, DOMID_FIRST_RESERVED - 1,
+				&nd);
+	for (i = 0; i < nd && !found; i++) {
+		domid = strtoul(doms[i], NULL, 10);
+		n = snprintf(path, sizeof(path), "%s/%lu/%u", xd->be_dir,
+			     domid, xd->devid);
+		if (n < 0 || (size_t)n >= sizeof(path) ||
+		    xenback_vif_dying(xd->xs, path) ||
+		    xenback_domain_name(xd->xs, domid, dom, sizeof(dom)) < 0 ||
+		    strcmp(dom, xd->domain) != 0)
+			continue;
+		if (xenback_netback_serves(domid, xd->devid)) {
+			if (!xd->netback_logged)
+				XENBACK_LOG(NOTICE,
+					    "%s: vif %lu.%u of domain \"%s\" is served by Linux's xen-netback: left alone",
+					    xd->name, domid, xd->devid,
+					    xd->domain);
+			xd->netback_logged = true;
+			continue;
+		}
+		if (!xenback_reg_claim(xd, (uint16_t)domid)) {
+			XENBACK_LOG(NOTICE,
+				    "%s: vif %lu.%u of domain \"%s\" is served by another port",
+				    xd->name, domid, xd->devid, xd->domain);
+			continue;
+		}
+		found = true;
+	}
+	free(doms);
+	if (!found) {
+		xenback_watch_dir(xd, true);
+		return false;
+	}
+	xd->netback_logged = false;
+	strlcpy(xd->be_path, path, sizeof(xd->be_path));
+	xenback_watch_dir(xd, false);
+	rc = xenpv_xs_watch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	if (rc < 0)
+		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
+			    xd->be_path, strerror(-rc));
+	XENBACK_LOG(NOTICE, "%s: domain \"%s\" is domain %u: serving its vif %u",
+		    xd->name, xd->domain, xd->fe_domid, xd->devid);
+	return true;
+}
+
+/* A port bound by name lets go of a vif that went. */
+static void
+xenback_vif_unbind(struct xenback_dev *xd)
+{
+	xs_unwatch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	xd->be_path[0] = '\0';
+	xenback_reg_release(xd);
+}
+
 /*
  * Is our backend directory there? Takes the vif on when it appears (write
- * features, InitWait, watch the frontend), forgets it when it goes.
+ * features, InitWait, watch the frontend), forgets it when it goes. A port
+ * bound by name then looks for its domain's next incarnation.
  */
 static bool
 xenback_vif_probe(struct xenback_dev *xd)
 {
 	unsigned long feid;
-	int rc, fe_state;
+	int rc, fe_state, tries = 0;
 	char *fe;
 
+again:
+	if (!xd->bound && (!xd->by_name || !xenback_vif_bind(xd)))
+		return false;
 	fe = xenpv_xs_read(xd->xs, XBT_NULL, "%s/%s", xd->be_path,
 			   XENPV_NETIF_FRONTEND);
 	if (fe == NULL) {
@@ -866,7 +970,27 @@ xenback_vif_probe(struct xenback_dev *xd)
 			XENBACK_LOG(NOTICE, "%s: vif %s removed", xd->name,
 				    xd->be_path);
 			xenback_forget_vif(xd);
+			/* the port stays: the application may drop it */
+			if (xd->eth_dev->data->dev_conf.intr_conf.rmv)
+				xd->rmv_pending = true;
 		}
+		if (xd->by_name && xd->bound) {
+			xenback_vif_unbind(xd);
+			/* its next incarnation may be there already */
+			if (tries++ == 0)
+				goto again;
+			xenback_watch_dir(xd, true);
+		}
+		return false;
+	}
+	if (!xd->by_name && xd->conn == XENBACK_CONN_ABSENT &&
+	    xenback_netback_serves(xd->fe_domid, xd->devid)) {
+		if (!xd->netback_logged)
+			XENBACK_LOG(NOTICE,
+				    "%s: vif %u.%u is served by Linux's xen-netback: left alone",
+				    xd->name, xd->fe_domid, xd->devid);
+		xd->netback_logged = true;
+		free(fe);
 		return false;
 	}
 	if (xd->conn != XENBACK_CONN_ABSENT) {
@@ -1134,8 +1258,13 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 	unsigned int i;
 
 	pthread_mutex_lock(&xd->lock);
+	if (xd->by_name)
+		fprintf(f, "vif %u of domain \"%s\": %s\n", xd->devid,
+			xd->domain, xd->bound ? "bound" :
+			"waiting for the domain's vif");
 	fprintf(f, "vif %u.%u: backend %s, frontend %s\n", xd->fe_domid,
-		xd->devid, xd->be_path, xd->fe_path[0] ? xd->fe_path : "-");
+		xd->devid, xd->be_path[0] ? xd->be_path : "-",
+		xd->fe_path[0] ? xd->fe_path : "-");
 	fprintf(f, "connection: %s, backend state %s, %s, %s\n",
 		xenback_conn_names[xd->conn],
 		xenpv_bus_state_name(xd->be_state),
@@ -1189,7 +1318,11 @@ xenback_ctl_event(void *arg, const char *path, const char *token)
 	pthread_mutex_lock(&xd->lock);
 	xd->xs_events++;
 	xd->batch_events++;
-	if (strcmp(token, XB_TOKEN_FE) != 0)
+	if (strcmp(token, XB_TOKEN_DIR) == 0) {
+		/* a vif appeared or went: of interest only while unbound */
+		if (!xd->bound && xenback_dir_event(xd->be_dir, path))
+			xd->pending |= XB_WHY_BE;
+	} else if (strcmp(token, XB_TOKEN_FE) != 0)
 		xd->pending |= XB_WHY_BE;
 	else if (xd->fe_watched && strcmp(path, xd->fe_state_path) == 0)
 		xd->pending |= XB_WHY_FE;
@@ -1244,7 +1377,7 @@ xenback_ctl_run(void *arg)
 	struct xenback_dev *xd = arg;
 	uint64_t now = xenback_now_ms(), t = UINT64_MAX;
 	uint32_t why;
-	bool lsc;
+	bool lsc, rmv;
 
 	pthread_mutex_lock(&xd->lock);
 	why = xd->pending;
@@ -1285,8 +1418,19 @@ xenback_ctl_run(void *arg)
 	}
 	lsc = xd->lsc_pending;
 	xd->lsc_pending = false;
+	rmv = xd->rmv_pending;
+	xd->rmv_pending = false;
 	pthread_mutex_unlock(&xd->lock);
 	xenback_fire_lsc(xd, lsc);
+	/*
+	 * The vif went: the application may let the port go (testpmd
+	 * does, from an alarm; closing it from inside the callback, on
+	 * this thread, cannot join this thread). The port stays otherwise,
+	 * and a port bound by name serves the domain's next vif.
+	 */
+	if (rmv)
+		rte_eth_dev_callback_process(xd->eth_dev,
+					     RTE_ETH_EVENT_INTR_RMV, NULL);
 	if (t == UINT64_MAX)
 		return -1;
 	return t > now ? (int)RTE_MIN(t - now, (uint64_t)INT32_MAX) : 0;
@@ -1315,7 +1459,8 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	xd->be_state = XenbusStateUnknown;
 	xd->fe_seen = XB_FE_NONE;
 	xd->want.queues = xd->cfg.max_queues;
-	xd->want.gso = xd->cfg.gso;
+	/* by name: offered before dev_configure, without GSO (initwait) */
+	xd->want.gso = xd->cfg.gso && !xd->by_name;
 	xd->adv = xd->want;
 
 	xd->xs = xs_open(0);
@@ -1338,13 +1483,16 @@ xenback_xenbus_start(struct xenback_dev *xd)
 				       2u * xd->cfg.max_queues << xd->cfg.max_order);
 
 	xd->self_domid = xenback_self_domid(xd);
-	n = snprintf(xd->be_path, sizeof(xd->be_path),
-		     "/local/domain/%u/backend/vif/%u/%u", xd->self_domid,
-		     xd->fe_domid, xd->devid);
+	snprintf(xd->be_dir, sizeof(xd->be_dir),
+		 "/local/domain/%u/backend/vif", xd->self_domid);
+	n = snprintf(xd->be_path, sizeof(xd->be_path), "%s/%u/%u",
+		     xd->be_dir, xd->fe_domid, xd->devid);
 	if (n < 0 || (size_t)n >= sizeof(xd->be_path)) {
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
+	if (xd->by_name)
+		xd->be_path[0] = '\0';	/* xenback_vif_bind finds it */
 
 	/* the port's control thread, before the first watch fires */
 	snprintf(tname, sizeof(tname), "xb-ctl-%u", xd->port_id);
@@ -1356,15 +1504,23 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	 * Fires once at once: a vif that already exists is taken on. The
 	 * first watch starts libxenstore's reader thread: on a control
 	 * thread, so that it does not share the main lcore with the poller.
+	 * A port bound by name watches backend/vif until it finds its
+	 * domain's vif (xenback_vif_bind).
 	 */
-	rc = xenpv_xs_watch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	/* (set first: the watch fires at once, on the control thread) */
+	xd->dir_watched = xd->by_name;
+	rc = xenpv_xs_watch(xd->xs, xd->by_name ? xd->be_dir : xd->be_path,
+			    xd->by_name ? XB_TOKEN_DIR : XB_TOKEN_BE);
 	if (rc < 0) {
+		xd->dir_watched = false;
 		XENBACK_LOG(ERR, "%s: cannot watch %s: %s", xd->name,
-			    xd->be_path, strerror(-rc));
+			    xd->by_name ? xd->be_dir : xd->be_path,
+			    strerror(-rc));
 		xenpv_ctl_stop(&xd->ctl);
 		goto fail;
 	}
-	XENBACK_LOG(INFO, "%s: watching %s", xd->name, xd->be_path);
+	XENBACK_LOG(INFO, "%s: watching %s", xd->name,
+		    xd->by_name ? xd->be_dir : xd->be_path);
 	/*
 	 * Take on a vif that exists already now rather than when the
 	 * watch's first event arrives, so that dev_configure finds it.
@@ -1411,7 +1567,9 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 	}
 	if (xd->fe_watched)
 		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
-	xs_unwatch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	if (xd->be_path[0] != '\0')
+		xs_unwatch(xd->xs, xd->be_path, XB_TOKEN_BE);
+	xenback_watch_dir(xd, false);
 	xd->fe_watched = false;
 	xenback_set_conn(xd, XENBACK_CONN_ABSENT);
 	pthread_mutex_unlock(&xd->lock);
@@ -1442,7 +1600,7 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 {
 	struct rte_eth_dev_data *data = xd->eth_dev->data;
 	uint16_t queues;
-	bool gso;
+	bool gso, first;
 	int rc = 0, fe_state;
 
 	queues = RTE_MIN(data->nb_rx_queues, data->nb_tx_queues);
@@ -1455,13 +1613,12 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	pthread_mutex_lock(&xd->lock);
 	xd->want.queues = queues;
 	xd->want.gso = gso;
-	if (!xd->configured) {
-		xd->configured = true;
-		/* a vif held before InitWait: offer, and see who waits */
-		if (xd->conn != XENBACK_CONN_ABSENT && !xd->closing) {
+	first = !xd->configured;
+	xd->configured = true;
+	if (xd->conn == XENBACK_CONN_HELD) {
+		/* a vif held before InitWait: offer */
+		if (!xd->closing)
 			xenback_initwait(xd);
-			xenback_reconcile(xd, XB_WHY_ALL);
-		}
 	} else if (xd->conn != XENBACK_CONN_ABSENT &&
 		   xd->conn != XENBACK_CONN_CONNECTED &&
 		   (xd->want.queues != xd->adv.queues ||
@@ -1481,6 +1638,9 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 		else
 			rc = xenback_write_features(xd);
 	}
+	/* the first configuration: see who waits (connect) */
+	if (first && xd->conn != XENBACK_CONN_ABSENT && !xd->closing)
+		xenback_reconcile(xd, XB_WHY_ALL);
 	pthread_mutex_unlock(&xd->lock);
 	return rc;
 }
