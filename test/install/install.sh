@@ -7,6 +7,8 @@
 #  - the xenemu command, its daemon and xen-traffic in bindir;
 #  - xenemu's drop-in Xen libraries in a private <libdir>/xenemu, never beside
 #    the system's real libxengnttab/libxenevtchn;
+#  - the vif hotplug script vif-dpdk, executable, in Xen's scripts directory
+#    (option xen_scripts_dir);
 # and that the installed files work: the installed xenemu runs the installed
 # plugins in two dpdk-testpmd processes that exchange traffic.
 #
@@ -27,6 +29,10 @@ prefix=$(meson introspect "$build" --buildoptions |
 	python3 -c 'import json,sys; print({o["name"]: o["value"] for o in json.load(sys.stdin)}["prefix"])')
 libdir=$(meson introspect "$build" --buildoptions |
 	python3 -c 'import json,sys; print({o["name"]: o["value"] for o in json.load(sys.stdin)}["libdir"])')
+scripts=$(meson introspect "$build" --buildoptions |
+	python3 -c 'import json,sys; print({o["name"]: o["value"] for o in json.load(sys.stdin)}["xen_scripts_dir"])')
+[ -x "$dest$scripts/vif-dpdk" ] || fail "$scripts/vif-dpdk is not installed (executable)"
+echo "ok installed $scripts/vif-dpdk"
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 
 for f in "$eal_pmd_dir/librte_net_xennet.so" "$eal_pmd_dir/librte_net_xenback.so" \
@@ -42,7 +48,7 @@ fi
 echo "ok xenemu's Xen libraries are private to $libdir/xenemu"
 
 for d in xennet:devid,queues,ring_page_order,sg,csum,gso,split_evtchn \
-	 xenback:domid,devid,max_queues,max_ring_page_order,sg,csum,gso,split_evtchn; do
+	 xenback:domid,domain,devid,max_queues,max_ring_page_order,sg,csum,gso,split_evtchn; do
 	name=${d%%:*} params=${d#*:}
 	info=$(dpdk-pmdinfo.py "$dest$eal_pmd_dir/librte_net_$name.so")
 	echo "$info" | grep -q "\"name\": \"net_$name\"" || fail "pmdinfo of net_$name: $info"

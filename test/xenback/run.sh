@@ -213,6 +213,52 @@ discover)
 	expect_xstat 2 vif_management_connections -eq 2
 	expect_xstat 3 vif_management_connections -eq 1
 	;;
+vif-script)
+	# scripts/vif-dpdk as libxl runs it (vif attach --wait --script): with
+	# a wildcard backend, it adds the port discovery created for the vif
+	# to the OVS bridge named in the vif's bridge key and writes
+	# hotplug-status connected (only then may the guest connect); on
+	# removal it takes the interface off the bridge; a failing ovs-vsctl
+	# fails the attach. ovs-vsctl is a stand-in recording its arguments.
+	script=$(cd "$(dirname "$0")/../../scripts" && pwd)/vif-dpdk
+	mkdir "$work/bin"
+	cat >"$work/bin/ovs-vsctl" <<-X
+	#!/bin/sh
+	echo "\$*" >>"$work/ovs.calls"
+	if [ -e "$work/ovs.fail" ]; then
+		echo "database connection failed" >&2
+		exit 1
+	fi
+	X
+	chmod +x "$work/bin/ovs-vsctl"
+	export PATH=$work/bin:$PATH
+	xe start
+	VDEV=net_xenback0
+	backend "" --discover
+	xe domain create --domid 2 --name web
+	attach_wait web --bridge br0 --script "$script"
+	want="--timeout=30 --may-exist add-port br0 vif2.0 -- set Interface vif2.0 type=dpdk options:dpdk-devargs=net_xenback_web_0"
+	got=$(cat "$work/ovs.calls")
+	[ "$got" = "$want" ] || fail "ovs-vsctl got '$got', want '$want'"
+	hs=$(xs_read /local/domain/0/backend/vif/2/0/hotplug-status)
+	[ "$hs" = connected ] || fail "hotplug-status is '$hs'"
+	echo "  add: $got"
+	front --domid 2 -n 300 traffic
+	xe vif detach --frontend web --devid 0
+	got=$(tail -n 1 "$work/ovs.calls")
+	want="--timeout=30 --if-exists del-port br0 vif2.0"
+	[ "$got" = "$want" ] || fail "ovs-vsctl got '$got', want '$want'"
+	echo "  remove: $got"
+	touch "$work/ovs.fail"
+	xe domain create --domid 3 --name db
+	"$XENEMU" vif attach --frontend db --backend 0 --wait --timeout 10 \
+		--bridge br0 --script "$script" >"$work/attach.log" 2>&1 &&
+		fail "attach succeeded with a failing ovs-vsctl"
+	grep -q "ovs-vsctl add-port br0 vif3.0 (net_xenback_db_0) failed: database connection failed" \
+		"$work/attach.log" || fail "no reason for the failure: $(cat "$work/attach.log")"
+	echo "  a failing ovs-vsctl fails the attach, with the reason"
+	stop_backend
+	;;
 domain-follow)
 	# devarg domain=<name>: the port serves vif 0 of the domain of that
 	# name, whatever its domid, and follows it across a reboot; a vif of
