@@ -213,6 +213,52 @@ discover)
 	expect_xstat 2 vif_management_connections -eq 2
 	expect_xstat 3 vif_management_connections -eq 1
 	;;
+discover-churn)
+	# Ten vifs (five domains, devids 0 and 1) attached in random order,
+	# all detached in random order, then attached again: ten NEW events
+	# in the order of the first attaches, ten RMV events per round of
+	# detaches, no second port for any vif, every vif served again.
+	xe start
+	VDEV=net_xenback0
+	backend "" --discover
+	vifs=()
+	for d in 2 3 4 5 6; do
+		xe domain create --domid $d --name "g$d"
+		vifs+=("$d 0" "$d 1")
+	done
+	order=$(printf '%s\n' "${vifs[@]}" | shuf)
+	want=
+	while read -r d v; do
+		attach_wait "$d" --devid "$v"
+		want="${want}new net_xenback_g${d}_$v "
+	done <<<"$order"
+	for i in $(seq 100); do
+		[ "$(grep -c 'xbecho: port .* up' "$BE_LOG")" = 10 ] && break
+		sleep 0.05
+	done
+	for round in 1 2; do
+		while read -r d v; do
+			xe vif detach --frontend "$d" --devid "$v"
+			want="${want}rmv net_xenback_g${d}_$v "
+			wait_log "$BE_LOG" "event rmv port .* net_xenback_g${d}_$v" 5
+		done < <(printf '%s\n' "${vifs[@]}" | shuf)
+		[ $round = 2 ] && break
+		while read -r d v; do
+			attach_wait "$d" --devid "$v"
+		done < <(printf '%s\n' "${vifs[@]}" | shuf)
+	done
+	# the ports serve again: one of them carries traffic
+	attach_wait 4 --devid 1
+	front --domid 4 -d 1 -n 200 traffic
+	stop_backend
+	got=$(events | tr '\n' ' ')
+	# the ten new, then the rmv of both rounds in detach order
+	[ "$got" = "$want" ] || fail "events: '$got', want '$want'"
+	n=$(grep -c "xbecho: event new port" "$BE_LOG")
+	[ "$n" = 10 ] || fail "$n NEW events, want 10"
+	! grep -q "cannot create port" "$BE_LOG" || fail "a port could not be created"
+	echo "  10 vifs, 10 ports, NEW and RMV events in order over two rounds"
+	;;
 vif-script)
 	# scripts/vif-dpdk as libxl runs it (vif attach --wait --script): with
 	# a wildcard backend, it adds the port discovery created for the vif

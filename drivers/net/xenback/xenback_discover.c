@@ -443,7 +443,13 @@ xenback_wild_start(const char *name, const char *port_args, int64_t devid)
 		self = 0;
 	snprintf(w->dir, sizeof(w->dir), "/local/domain/%lu/backend/vif",
 		 self);
-	w->scan = 1;
+	/*
+	 * The vifs there already get their ports now, from the probe: an
+	 * application finds them when rte_eal_init returns (testpmd takes
+	 * only the ports it finds then). rte_vdev_init from a vdev probe
+	 * is safe: the vdev bus probes its list without its lock.
+	 */
+	xenback_wild_scan(w);
 	snprintf(tname, sizeof(tname), "xb-wild-%u", nb_wild++);
 	rc = xenpv_ctl_start(&w->ctl, tname, w->xs, xenback_wild_event,
 			     xenback_wild_run, w, xenback_logtype);
