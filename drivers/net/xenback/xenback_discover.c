@@ -60,6 +60,7 @@ static TAILQ_HEAD(, xenback_dev) xenback_reg =
 int
 xenback_reg_add(struct xenback_dev *xd)
 {
+	char other[RTE_ETH_NAME_MAX_LEN] = "";
 	struct xenback_dev *o;
 	int rc = 0;
 
@@ -70,6 +71,7 @@ xenback_reg_add(struct xenback_dev *xd)
 		if (xd->by_name ? o->by_name &&
 				  strcmp(o->domain, xd->domain) == 0 :
 				  o->bound && o->fe_domid == xd->fe_domid) {
+			strlcpy(other, o->name, sizeof(other));
 			rc = -EEXIST;
 			break;
 		}
@@ -81,10 +83,10 @@ xenback_reg_add(struct xenback_dev *xd)
 	pthread_mutex_unlock(&xenback_reg_lock);
 	if (rc < 0 && xd->by_name)
 		XENBACK_LOG(ERR, "%s: vif %u of domain \"%s\" is already served by port %s",
-			    xd->name, xd->devid, xd->domain, o->name);
+			    xd->name, xd->devid, xd->domain, other);
 	else if (rc < 0)
 		XENBACK_LOG(ERR, "%s: vif %u.%u is already served by a port (%s)",
-			    xd->name, xd->fe_domid, xd->devid, o->name);
+			    xd->name, xd->fe_domid, xd->devid, other);
 	return rc;
 }
 
