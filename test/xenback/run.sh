@@ -214,12 +214,14 @@ discover)
 	expect_xstat 3 vif_management_connections -eq 1
 	;;
 discover-churn)
-	# Ten vifs (five domains, devids 0 and 1) attached in random order,
+	# Ten vifs (five domains, devids 0 and 1) attached in random order
+	# under a wildcard given as domid=any (with a devarg for its ports),
 	# all detached in random order, then attached again: ten NEW events
 	# in the order of the first attaches, ten RMV events per round of
 	# detaches, no second port for any vif, every vif served again.
 	xe start
-	VDEV=net_xenback0
+	# domid=any is the same wildcard; its other devargs go to its ports
+	VDEV=net_xenback0,domid=any,max_queues=3
 	backend "" --discover
 	vifs=()
 	for d in 2 3 4 5 6; do
@@ -236,6 +238,8 @@ discover-churn)
 		[ "$(grep -c 'xbecho: port .* up' "$BE_LOG")" = 10 ] && break
 		sleep 0.05
 	done
+	v=$(xs_read /local/domain/0/backend/vif/3/1/multi-queue-max-queues)
+	[ "$v" = 3 ] || fail "a port of the wildcard offers $v queues, not its max_queues=3"
 	for round in 1 2; do
 		while read -r d v; do
 			xe vif detach --frontend "$d" --devid "$v"
