@@ -48,6 +48,7 @@ enum {
 };
 
 static const struct eth_dev_ops xenback_ops;
+static struct rte_vdev_driver xenback_vdev_drv;
 
 static int
 xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
@@ -579,6 +580,15 @@ xenback_probe(struct rte_vdev_device *vdev)
 		pthread_mutex_destroy(&xd->lock);
 		goto fail;
 	}
+	/*
+	 * RTE_ETH_EVENT_NEW is raised in there, and an application may take
+	 * the port at once, from another thread, while this probe has not
+	 * returned: a port a wildcard creates, on its control thread. The
+	 * vdev bus names the device's driver only once the probe returns,
+	 * and rte_eth_dev_info_get reads it: name it now (the PCI bus does
+	 * so before it probes). Nothing fails after this point.
+	 */
+	vdev->device.driver = &xenback_vdev_drv.driver;
 	rte_eth_dev_probing_finish(eth_dev);
 	if (xd->by_name)
 		XENBACK_LOG(INFO,
