@@ -316,6 +316,7 @@ domain-follow)
 	# is being torn down is not taken.
 	xe start
 	VDEV="net_xenback_web,domain=web,devid=0"
+	EXTRA_VDEV=(--vdev "net_xenback_web1,domain=web,devid=1")
 	backend ""
 	xe domain create --domid 2 --name other
 	xe vif attach --frontend other --backend 0
@@ -325,6 +326,20 @@ domain-follow)
 	front --domid 3 -n 300 traffic
 	[ "$(xs_read /local/domain/0/backend/vif/2/0/state)" = 1 ] ||
 		fail "the vif of domain \"other\" was touched"
+	# the toolstack takes a vif away whose frontend never started: the
+	# port goes Closed and stays there, whatever else is written
+	attach_wait web --devid 1
+	EXTRA=/local/domain/0/backend/vif/3/1
+	"$XENEMU" exec --domid 0 -- xenstore-write "$EXTRA/online" 0 "$EXTRA/state" 5
+	for i in $(seq 100); do
+		[ "$(xs_read $EXTRA/state)" = 6 ] && break
+		sleep 0.02
+	done
+	"$XENEMU" exec --domid 0 -- xenstore-write "$EXTRA/x" 1 "$EXTRA/x" 2
+	sleep 0.5
+	[ "$(xs_read $EXTRA/state)" = 6 ] ||
+		fail "vif 3.1, taken offline, is in state $(xs_read $EXTRA/state), not Closed"
+	echo "  a vif taken offline before its frontend started stays Closed"
 	xe domain destroy --domid 3
 	xe domain create --domid 9 --name web
 	attach_wait web

@@ -1065,6 +1065,17 @@ xenback_hotplug_ready(struct xenback_dev *xd)
 	return ready;
 }
 
+/* Has the toolstack taken the vif offline (online 0: it is removing it)? */
+static bool
+xenback_vif_offline(struct xenback_dev *xd)
+{
+	unsigned long v;
+
+	return xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
+				  xd->be_path, XENPV_NETIF_ONLINE) == 0 &&
+	       v == 0;
+}
+
 /*
  * The reconnect budget (xenpv_budget): may the frontend, which started
  * over, get InitWait now? If not, the control thread comes back at
@@ -1164,6 +1175,14 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 		    xd->be_state == XenbusStateClosed ||
 		    xd->be_state == XenbusStateClosing) {
 			xenback_disconnect(xd);
+			/*
+			 * Not while the toolstack is taking the vif away: it
+			 * waits for Closed, and a frontend that never started
+			 * (the toolstack's Initialising) would otherwise get
+			 * InitWait back at the next event of our directory.
+			 */
+			if (xenback_vif_offline(xd))
+				break;
 			if (!xenback_cycle_allowed(xd, now))
 				break;	/* XB_WHY_TIMER brings us back */
 			if (xd->conn == XENBACK_CONN_BROKEN)
