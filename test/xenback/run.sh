@@ -242,9 +242,14 @@ discover-churn)
 	[ "$v" = 3 ] || fail "a port of the wildcard offers $v queues, not its max_queues=3"
 	for round in 1 2; do
 		while read -r d v; do
+			n=$(grep -c "event rmv port .* net_xenback_g${d}_$v\$" "$BE_LOG")
 			xe vif detach --frontend "$d" --devid "$v"
 			want="${want}rmv net_xenback_g${d}_$v "
-			wait_log "$BE_LOG" "event rmv port .* net_xenback_g${d}_$v" 5
+			# its RMV before the next detach (this round's, not the last)
+			for i in $(seq 100); do
+				[ "$(grep -c "event rmv port .* net_xenback_g${d}_$v\$" "$BE_LOG")" -gt "$n" ] && break
+				sleep 0.05
+			done
 		done < <(printf '%s\n' "${vifs[@]}" | shuf)
 		[ $round = 2 ] && break
 		while read -r d v; do
