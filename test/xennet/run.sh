@@ -374,7 +374,7 @@ restart_budget)
 	clean_run app
 	expect_stat app vif_management_connections eq 6
 	expect_stat app vif_management_reconnects_delayed eq 3
-	[ "$(grep -c 'restarted 3 times within a minute' "$logs/app")" = 1 ] ||
+	[ "$(grep -c 'started over 3 times within a minute' "$logs/app")" = 1 ] ||
 		fail "the budget was not logged exactly once"
 	for want in "1 0" "2 0" "3 200" "4 450" "5 900"; do
 		set -- $want

@@ -3,6 +3,7 @@
  */
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -572,4 +573,26 @@ xenpv_budget_take(struct xenpv_budget *b, uint64_t now)
 	}
 	b->last = now;
 	return XENPV_BUDGET_GO;
+}
+
+bool
+xenpv_budget_allow(struct xenpv_budget *b, uint64_t now, int logtype,
+		   const char *port, const char *peer, const char *what,
+		   uint64_t *delayed)
+{
+	switch (xenpv_budget_take(b, now)) {
+	case XENPV_BUDGET_GO:
+		return true;
+	case XENPV_BUDGET_WAIT:
+		return false;
+	case XENPV_BUDGET_HELD_FIRST:
+		rte_log(RTE_LOG_WARNING, logtype,
+			"%s: %s started over %u times within a minute (devarg max_reconnects): holding %s back, from %" PRIu64 " ms up to a minute\n",
+			port, peer, b->max, what, b->at - now);
+		/* fall through */
+	case XENPV_BUDGET_HELD:
+		break;
+	}
+	(*delayed)++;
+	return false;
 }

@@ -406,6 +406,23 @@ xenpv_tx_map_query(struct xenpv_dp_guard *g, const struct xenpv_tx_map *m,
 }
 
 /*
+ * Defines @name, a driver's tx_descriptor_status: the query @ring_fn on
+ * the ring ethdev TX queue @queue (a @qtype with members guard, map and
+ * nb_desc) sends on; an offset past the application's count is -EINVAL.
+ */
+#define XENPV_TX_DESC_STATUS_DEFINE(name, qtype, ring_fn)		\
+int									\
+name(void *queue, uint16_t offset)					\
+{									\
+	qtype *q = queue;						\
+									\
+	if (offset >= q->nb_desc)					\
+		return -EINVAL;						\
+	return xenpv_tx_map_query(&q->guard, &q->map, ring_fn, offset,	\
+				  RTE_ETH_TX_DESC_UNAVAIL);		\
+}
+
+/*
  * Defines @name, a driver's tx_pkt_burst: ethdev TX queue @queue (a
  * @qtype with members guard, map and link_down) sends through
  * xenpv_tx_map_burst, @ring_burst doing one ring. While the link is down
@@ -507,6 +524,35 @@ xenpv_kick_init(struct xenpv_kick *k, xenevtchn_handle *xce,
 }
 
 /*
+ * What both drivers take alike from the devargs of xenpv_vdev.h: the features (part of
+ * each driver's cfg, as cfg.pv) and the kick gap; xenpv_cfg_get() also
+ * gives the reconnect budget's maximum.
+ */
+struct xenpv_cfg {
+	bool sg;		/* scatter-gather: multi-slot packets */
+	bool csum;		/* checksum offloads */
+	bool gso;		/* TSO / LRO */
+	bool split;		/* split event channels (if the peer offers) */
+	uint16_t notify_gap_us;	/* least time between two kicks on a ring */
+};
+
+/*
+ * The operations (XENPV_ETH_DEV_OPS, xenpv_vdev.h) and fast-path queries a driver
+ * implements in its <prefix>_ops.c (descriptor status, link up/down, Rx
+ * interrupts), declared once for both.
+ */
+#define XENPV_OPS_DECLARE(pfx)						\
+	uint32_t pfx ## _rx_queue_count(void *queue);			\
+	int pfx ## _rx_descriptor_status(void *queue, uint16_t offset);	\
+	int pfx ## _tx_descriptor_status(void *queue, uint16_t offset);	\
+	int pfx ## _dev_set_link_up(struct rte_eth_dev *dev);		\
+	int pfx ## _dev_set_link_down(struct rte_eth_dev *dev);		\
+	int pfx ## _rx_queue_intr_enable(struct rte_eth_dev *dev,	\
+					 uint16_t qid);			\
+	int pfx ## _rx_queue_intr_disable(struct rte_eth_dev *dev,	\
+					  uint16_t qid)
+
+/*
  * A reconnect budget (both drivers, devarg max_reconnects): may the peer,
  * which started over, be served now? Within @max start-overs in the last
  * minute, yes. Beyond, it is held back 250 ms, then twice as long at each
@@ -542,6 +588,16 @@ enum xenpv_budget_verdict {
  */
 enum xenpv_budget_verdict xenpv_budget_take(struct xenpv_budget *b,
 					    uint64_t now);
+
+/*
+ * The budget's verdict for a port (@port) whose @peer (e.g. "frontend
+ * domain 1") started over at @now: true to serve it now. A start-over held
+ * back is counted in *@delayed; the first of an episode is logged once
+ * (WARNING, naming @what is held back).
+ */
+bool xenpv_budget_allow(struct xenpv_budget *b, uint64_t now, int logtype,
+			const char *port, const char *peer, const char *what,
+			uint64_t *delayed);
 
 /* The devarg's default and its largest value, in microseconds. */
 #define XENPV_NOTIFY_GAP_US_DEFAULT	20

@@ -239,3 +239,15 @@ xenpv_txq_info(struct rte_eth_dev *dev, struct rte_eth_txq_info *qi,
 	qi->nb_desc = nb_desc;
 	qi->conf.offloads = dev->data->dev_conf.txmode.offloads;
 }
+
+void
+xenpv_cfg_get(struct xenpv_cfg *c, uint16_t *max_reconnects,
+	      const struct xenpv_devarg *feat, const struct xenpv_devarg *peer)
+{
+	c->sg = feat[XENPV_ARG_SG].val != 0;
+	c->csum = feat[XENPV_ARG_CSUM].val != 0;
+	c->gso = feat[XENPV_ARG_GSO].val != 0;
+	c->split = feat[XENPV_ARG_SPLIT].val != 0;
+	c->notify_gap_us = (uint16_t)peer[XENPV_ARG_NOTIFY_GAP].val;
+	*max_reconnects = (uint16_t)peer[XENPV_ARG_RECONNECTS].val;
+}

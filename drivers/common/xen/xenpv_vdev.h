@@ -98,6 +98,15 @@ enum xenpv_peer_arg {
 	"notify_gap_us=<0-" RTE_STR(XENPV_NOTIFY_GAP_US_MAX) ">"
 
 /*
+ * struct xenpv_cfg (xenpv.h) from the parsed devargs; also the reconnect
+ * budget's maximum.
+ */
+/* @feat: the parsed XENPV_FEATURE_DEVARGS, @peer: XENPV_PEER_DEVARGS. */
+void xenpv_cfg_get(struct xenpv_cfg *c, uint16_t *max_reconnects,
+		   const struct xenpv_devarg *feat,
+		   const struct xenpv_devarg *peer);
+
+/*
  * The start of both drivers' probe: refuse a secondary process (a port's
  * watches, grants and event channels live in the primary: -ENOTSUP), then
  * parse the device's devargs ("k=v,k=v") against @args. An unknown key, a
@@ -193,6 +202,13 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 	.xstats_get = pfx ## _xstats_get, \
 	.xstats_get_names = pfx ## _xstats_get_names, \
 	.xstats_reset = pfx ## _stats_reset
+
+/* The fast-path queries of a port (after the bursts are set). */
+#define XENPV_QUERIES_SET(dev, pfx) do {				\
+	(dev)->rx_queue_count = pfx ## _rx_queue_count;			\
+	(dev)->rx_descriptor_status = pfx ## _rx_descriptor_status;	\
+	(dev)->tx_descriptor_status = pfx ## _tx_descriptor_status;	\
+} while (0)
 
 /* The vdev remove callback both drivers use: close the port, if any. */
 int xenpv_vdev_remove(struct rte_vdev_device *vdev);

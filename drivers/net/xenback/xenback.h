@@ -323,11 +323,7 @@ struct xenback_dev {
 	struct {
 		uint16_t max_queues;	/* multi-queue-max-queues bound */
 		uint8_t max_order;	/* max-ring-page-order */
-		bool sg;
-		bool csum;
-		bool gso;
-		bool split;
-		uint16_t notify_gap_us;	/* least time between two kicks */
+		struct xenpv_cfg pv;	/* sg, csum, gso, split, kick gap */
 	} cfg;
 
 	uint16_t self_domid;
@@ -423,18 +419,12 @@ struct xenback_dev {
 static inline uint32_t
 xenback_mtu_max(const struct xenback_dev *xd)
 {
-	return xenpv_netif_mtu_max(xd->cfg.sg &&
+	return xenpv_netif_mtu_max(xd->cfg.pv.sg &&
 		(xd->conn != XENBACK_CONN_CONNECTED || xd->neg.fe.sg));
 }
 
 /* xenback_ops.c: descriptor status, link up/down, Rx interrupts */
-uint32_t xenback_rx_queue_count(void *queue);
-int xenback_rx_descriptor_status(void *queue, uint16_t offset);
-int xenback_tx_descriptor_status(void *queue, uint16_t offset);
-int xenback_dev_set_link_up(struct rte_eth_dev *dev);
-int xenback_dev_set_link_down(struct rte_eth_dev *dev);
-int xenback_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
-int xenback_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+XENPV_OPS_DECLARE(xenback);
 void xenback_carrier_follow(struct xenback_dev *xd);
 void xenback_apply_link_down(struct xenback_dev *xd);
 xenevtchn_handle *xenback_ring_intr_handle(struct xenback_dev *xd,

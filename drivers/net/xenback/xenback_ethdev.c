@@ -72,14 +72,14 @@ xenback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->rx_offload_capa = 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	if (xd->cfg.sg)
+	if (xd->cfg.pv.sg)
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
-	if (xd->cfg.sg && xd->cfg.gso) {
+	if (xd->cfg.pv.sg && xd->cfg.pv.gso) {
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		info->max_lro_pkt_size = XENPV_NETIF_MAX_FRAME;
 	}
-	if (xd->cfg.csum) {
+	if (xd->cfg.pv.csum) {
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 					 RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
@@ -511,14 +511,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 	strlcpy(xd->domain, domain, sizeof(xd->domain));
 	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
-	xd->cfg.sg = args[XB_ARG_FEATURES + XENPV_ARG_SG].val != 0;
-	xd->cfg.csum = args[XB_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
-	xd->cfg.gso = args[XB_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
-	xd->cfg.split = args[XB_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
-	xd->reconnect.max =
-		(uint16_t)args[XB_ARG_PEER + XENPV_ARG_RECONNECTS].val;
-	xd->cfg.notify_gap_us =
-		(uint16_t)args[XB_ARG_PEER + XENPV_ARG_NOTIFY_GAP].val;
+	xenpv_cfg_get(&xd->cfg.pv, &xd->reconnect.max, &args[XB_ARG_FEATURES],
+		      &args[XB_ARG_PEER]);
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));
@@ -564,9 +558,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->dev_ops = &xenback_ops;
 	eth_dev->rx_pkt_burst = xenback_rx_burst;
 	eth_dev->tx_pkt_burst = xenback_tx_burst;
-	eth_dev->rx_queue_count = xenback_rx_queue_count;
-	eth_dev->rx_descriptor_status = xenback_rx_descriptor_status;
-	eth_dev->tx_descriptor_status = xenback_tx_descriptor_status;
+	XENPV_QUERIES_SET(eth_dev, xenback);
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC |
 				    RTE_ETH_DEV_INTR_RMV |
 				    RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
@@ -594,14 +586,14 @@ xenback_probe(struct rte_vdev_device *vdev)
 		XENBACK_LOG(INFO,
 			    "%s: port %u for vif %u of domain \"%s\" (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
 			    name, xd->port_id, xd->devid, xd->domain,
-			    xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
-			    xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
+			    xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.pv.sg,
+			    xd->cfg.pv.csum, xd->cfg.pv.gso, xd->cfg.pv.split);
 	else
 		XENBACK_LOG(INFO,
 			    "%s: port %u for vif %u.%u (max %u queues, ring order %u, sg %d csum %d gso %d split %d)",
 			    name, xd->port_id, xd->fe_domid, xd->devid,
-			    xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
-			    xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
+			    xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.pv.sg,
+			    xd->cfg.pv.csum, xd->cfg.pv.gso, xd->cfg.pv.split);
 	return 0;
 
 fail:

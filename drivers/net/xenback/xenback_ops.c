@@ -111,17 +111,8 @@ xenback_tx_ring_desc_status(const void *ring, uint16_t offset)
 		RTE_ETH_TX_DESC_DONE : RTE_ETH_TX_DESC_FULL;
 }
 
-int
-xenback_tx_descriptor_status(void *queue, uint16_t offset)
-{
-	struct xenback_txq *q = queue;
-
-	if (offset >= q->nb_desc)
-		return -EINVAL;
-	return xenpv_tx_map_query(&q->guard, &q->map,
-				  xenback_tx_ring_desc_status, offset,
-				  RTE_ETH_TX_DESC_UNAVAIL);
-}
+XENPV_TX_DESC_STATUS_DEFINE(xenback_tx_descriptor_status, struct xenback_txq,
+			    xenback_tx_ring_desc_status)
 
 /*
  * The link. The vif's carrier key (xenpv_netif.h, in our backend

@@ -233,19 +233,19 @@ xenback_apply_config(struct xenback_dev *xd)
 		}
 
 		rxq->scatter = (rxo & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
-		rxq->lro = xd->cfg.gso && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO);
-		rxq->csum_offload = xd->cfg.csum &&
+		rxq->lro = xd->cfg.pv.gso && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO);
+		rxq->csum_offload = xd->cfg.pv.csum &&
 			(rxo & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) &&
 			(rxo & RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
-		rxq->sg = xd->cfg.sg;
+		rxq->sg = xd->cfg.pv.sg;
 		__atomic_store_n(&rxq->max_frame, xd->app_mtu != 0 ?
 				 (uint32_t)xd->app_mtu + XENBACK_MTU_OVERHEAD :
 				 UINT32_MAX,
 				 __ATOMIC_RELAXED);
-		txq->csum = xd->cfg.csum;
-		txq->sg = xd->cfg.sg;
+		txq->csum = xd->cfg.pv.csum;
+		txq->sg = xd->cfg.pv.sg;
 		txq->fe = xd->neg.fe;
-		if (!xd->cfg.gso) {
+		if (!xd->cfg.pv.gso) {
 			txq->fe.gso_tcpv4 = false;
 			txq->fe.gso_tcpv6 = false;
 		}
@@ -432,7 +432,7 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 
 	/* two channels if we offered them and the frontend took them */
 	k->split = false;
-	if (xd->cfg.split) {
+	if (xd->cfg.pv.split) {
 		char *s = xenpv_xs_read(xd->xs, XBT_NULL,
 					"%s/%s", dir, XENPV_NETIF_EVTCHN_TX);
 
@@ -651,11 +651,11 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	rxq->port_id = xd->port_id;
 	rxq->peer = txq;
 	xenpv_kick_init(&rxq->kick, rxq->xce, rxq->evtchn,
-			xd->cfg.notify_gap_us);
+			xd->cfg.pv.notify_gap_us);
 	txq->xgt = xd->xgt;
 	txq->fe_domid = xd->fe_domid;
 	xenpv_kick_init(&txq->kick, txq->xce, txq->evtchn,
-			xd->cfg.notify_gap_us);
+			xd->cfg.pv.notify_gap_us);
 	return 0;
 }
 
@@ -774,17 +774,17 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 	const char *d = xd->be_path;
 	int rc = 0;
 
-	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SG, "%d", xd->cfg.sg);
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SG, "%d", xd->cfg.pv.sg);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV4, "%d",
 			      xd->want.gso);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_GSO_TCPV6, "%d",
 			      xd->want.gso);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_IPV6_CSUM, "%d",
-			      xd->cfg.csum);
+			      xd->cfg.pv.csum);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_COPY, "1");
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_RX_FLIP, "0");
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_SPLIT_EVTCHN, "%d",
-			      xd->cfg.split);
+			      xd->cfg.pv.split);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_QUEUES_KEY, "%u",
 			      xd->want.queues);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
@@ -1085,22 +1085,12 @@ xenback_vif_offline(struct xenback_dev *xd)
 static bool
 xenback_cycle_allowed(struct xenback_dev *xd, uint64_t now)
 {
-	switch (xenpv_budget_take(&xd->reconnect, now)) {
-	case XENPV_BUDGET_GO:
-		return true;
-	case XENPV_BUDGET_WAIT:
-		return false;
-	case XENPV_BUDGET_HELD_FIRST:
-		XENBACK_LOG(WARNING,
-			    "%s: frontend domain %u started over %u times within a minute (devarg max_reconnects): holding InitWait back, from %" PRIu64 " ms up to a minute",
-			    xd->name, xd->fe_domid, xd->reconnect.max,
-			    xd->reconnect.at - now);
-		/* fall through */
-	case XENPV_BUDGET_HELD:
-		break;
-	}
-	xd->reconnects_delayed++;
-	return false;
+	char peer[32];
+
+	snprintf(peer, sizeof(peer), "frontend domain %u", xd->fe_domid);
+	return xenpv_budget_allow(&xd->reconnect, now, xenback_logtype,
+				  xd->name, peer, "InitWait",
+				  &xd->reconnects_delayed);
 }
 
 /*
@@ -1292,8 +1282,8 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 	if (xd->hotplug_wait)
 		fprintf(f, "waiting for hotplug-status=connected\n");
 	fprintf(f, "configured: max %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
-		xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.sg,
-		xd->cfg.csum, xd->cfg.gso, xd->cfg.split);
+		xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.pv.sg,
+		xd->cfg.pv.csum, xd->cfg.pv.gso, xd->cfg.pv.split);
 	fprintf(f, "advertised: %u queues, gso %d (configured: %u queues, gso %d)\n",
 		xd->adv.queues, xd->adv.gso, xd->want.queues, xd->want.gso);
 	fprintf(f, "carrier: %s; Rx interrupts: %s\n",
@@ -1479,7 +1469,7 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	xd->fe_seen = XB_FE_NONE;
 	xd->want.queues = xd->cfg.max_queues;
 	/* by name: offered before dev_configure, without GSO (initwait) */
-	xd->want.gso = xd->cfg.gso && !xd->by_name;
+	xd->want.gso = xd->cfg.pv.gso && !xd->by_name;
 	xd->adv = xd->want;
 
 	xd->xs = xs_open(0);
@@ -1626,7 +1616,7 @@ xenback_xenbus_configure(struct xenback_dev *xd)
 	queues = RTE_MIN(queues, xd->cfg.max_queues);
 	if (queues == 0)
 		queues = 1;
-	gso = xd->cfg.gso &&
+	gso = xd->cfg.pv.gso &&
 	      (data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO);
 
 	pthread_mutex_lock(&xd->lock);
@@ -1677,7 +1667,7 @@ xenback_xenbus_set_mtu(struct xenback_dev *xd, uint16_t mtu)
 		XENBACK_LOG(ERR,
 			    "%s: MTU %u is above %u, the most the guest can receive%s",
 			    xd->name, mtu, max,
-			    !xd->cfg.sg ? " (devarg sg=0)" :
+			    !xd->cfg.pv.sg ? " (devarg sg=0)" :
 			    " (it did not negotiate " XENPV_NETIF_FEATURE_SG ")");
 		rc = -EINVAL;
 	} else {

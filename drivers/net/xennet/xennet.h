@@ -309,11 +309,8 @@ struct xennet_adapter {
 	struct {
 		unsigned int max_queues;	/* netif queues we ask for */
 		unsigned int ring_order;	/* 2^order pages per ring */
-		bool sg;		/* scatter-gather, MTU up to 65521 */
-		bool csum;		/* checksum offloads */
-		bool gso;		/* TSO / LRO */
-		bool split;		/* split event channels if offered */
-		uint16_t notify_gap_us;	/* least time between two kicks */
+		struct xenpv_cfg pv;	/* sg (MTU up to 65521), csum, gso,
+					 * split, kick gap */
 	} cfg;
 
 	/* From the toolstack's keys, read at probe. */
@@ -384,7 +381,7 @@ xennet_adapter(struct rte_eth_dev *dev)
 static inline uint16_t
 xennet_mtu_max(const struct xennet_adapter *ad)
 {
-	return xenpv_netif_mtu_max(ad->cfg.sg && !ad->be_no_sg);
+	return xenpv_netif_mtu_max(ad->cfg.pv.sg && !ad->be_no_sg);
 }
 
 /*
@@ -437,13 +434,7 @@ int xennet_read_backend_features(struct xennet_adapter *ad,
 void xennet_watch_cb(void *arg, const char *path, const char *token);
 
 /* xennet_ops.c: descriptor status, link up/down, Rx interrupts. */
-uint32_t xennet_rx_queue_count(void *queue);
-int xennet_rx_descriptor_status(void *queue, uint16_t offset);
-int xennet_tx_descriptor_status(void *queue, uint16_t offset);
-int xennet_dev_set_link_up(struct rte_eth_dev *dev);
-int xennet_dev_set_link_down(struct rte_eth_dev *dev);
-int xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
-int xennet_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+XENPV_OPS_DECLARE(xennet);
 void xennet_apply_link_down(struct xennet_adapter *ad);
 
 /* xennet_rxtx.c: the bursts. */

@@ -203,13 +203,13 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	 */
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
-	if (ad->cfg.csum) {
+	if (ad->cfg.pv.csum) {
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 	}
-	if (ad->cfg.gso && ad->cfg.sg) {
+	if (ad->cfg.pv.gso && ad->cfg.pv.sg) {
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 		info->max_lro_pkt_size = XEN_NETIF_MAX_TX_SIZE;
@@ -249,7 +249,7 @@ xennet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	if (mtu > xennet_mtu_max(ad)) {
 		XENNET_LOG(ERR, "%s: MTU %u is above this port's maximum %u%s",
 			   ad->name, mtu, xennet_mtu_max(ad),
-			   !ad->cfg.sg ? " (devarg sg=0)" :
+			   !ad->cfg.pv.sg ? " (devarg sg=0)" :
 			   ad->be_no_sg ? " (the backend offers no " XENPV_NETIF_FEATURE_SG ")" :
 			   "");
 		return -EINVAL;
@@ -751,14 +751,8 @@ xennet_probe(struct rte_vdev_device *vdev)
 	/* without the devarg: as many as the backend offers at connect */
 	ad->cfg.max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
 	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
-	ad->cfg.sg = args[XN_ARG_FEATURES + XENPV_ARG_SG].val != 0;
-	ad->cfg.csum = args[XN_ARG_FEATURES + XENPV_ARG_CSUM].val != 0;
-	ad->cfg.gso = args[XN_ARG_FEATURES + XENPV_ARG_GSO].val != 0;
-	ad->cfg.split = args[XN_ARG_FEATURES + XENPV_ARG_SPLIT].val != 0;
-	ad->reconnect.max =
-		(uint16_t)args[XN_ARG_PEER + XENPV_ARG_RECONNECTS].val;
-	ad->cfg.notify_gap_us =
-		(uint16_t)args[XN_ARG_PEER + XENPV_ARG_NOTIFY_GAP].val;
+	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_FEATURES],
+		      &args[XN_ARG_PEER]);
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
@@ -817,9 +811,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	dev->dev_ops = &xennet_ops;
 	dev->rx_pkt_burst = xennet_rx_burst;
 	dev->tx_pkt_burst = xennet_tx_burst;
-	dev->rx_queue_count = xennet_rx_queue_count;
-	dev->rx_descriptor_status = xennet_rx_descriptor_status;
-	dev->tx_descriptor_status = xennet_tx_descriptor_status;
+	XENPV_QUERIES_SET(dev, xennet);
 
 	/* follow the backend's state from now on (EAL interrupt thread) */
 	rc = xenpv_watcher_start(&ad->watcher, ad->xs, xennet_watch_cb, ad,

@@ -107,17 +107,8 @@ xennet_tx_ring_desc_status(const void *ring, uint16_t offset)
 		RTE_ETH_TX_DESC_FULL : RTE_ETH_TX_DESC_DONE;
 }
 
-int
-xennet_tx_descriptor_status(void *queue, uint16_t offset)
-{
-	struct xennet_txq *q = queue;
-
-	if (offset >= q->nb_desc)
-		return -EINVAL;
-	return xenpv_tx_map_query(&q->guard, &q->map,
-				  xennet_tx_ring_desc_status, offset,
-				  RTE_ETH_TX_DESC_UNAVAIL);
-}
+XENPV_TX_DESC_STATUS_DEFINE(xennet_tx_descriptor_status, struct xennet_txq,
+			    xennet_tx_ring_desc_status)
 
 /*
  * The application's link. Down: every TX burst drops and counts

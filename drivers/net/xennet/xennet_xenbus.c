@@ -294,7 +294,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	 * handle, whose descriptor the application waits on (xenpv_intr.h).
 	 */
 	what = "allocate an event channel";
-	split = ad->cfg.split && ad->neg.peer.split;
+	split = ad->cfg.pv.split && ad->neg.peer.split;
 	rx_xce = xenpv_rx_intr_handle(dev, &ad->rx_intr, qid);
 	if (rx_xce == NULL)
 		rx_xce = ad->xce;
@@ -317,17 +317,17 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	}
 
 	xenpv_kick_init(&txq->kick, ev->tx_xce, (evtchn_port_t)ev->tx,
-			ad->cfg.notify_gap_us);
-	txq->sg = ad->cfg.sg && ad->neg.peer.sg;
-	txq->caps.csum_v4 = ad->cfg.csum;
-	txq->caps.csum_v6 = ad->cfg.csum && ad->neg.peer.ipv6_csum;
+			ad->cfg.pv.notify_gap_us);
+	txq->sg = ad->cfg.pv.sg && ad->neg.peer.sg;
+	txq->caps.csum_v4 = ad->cfg.pv.csum;
+	txq->caps.csum_v6 = ad->cfg.pv.csum && ad->neg.peer.ipv6_csum;
 	/* TSO packets span pages: GSO needs scatter-gather too */
-	txq->caps.gso_v4 = ad->cfg.gso && txq->sg && ad->neg.peer.gso_v4;
-	txq->caps.gso_v6 = ad->cfg.gso && txq->sg && ad->neg.peer.gso_v6;
+	txq->caps.gso_v4 = ad->cfg.pv.gso && txq->sg && ad->neg.peer.gso_v4;
+	txq->caps.gso_v6 = ad->cfg.pv.gso && txq->sg && ad->neg.peer.gso_v6;
 	xennet_txq_init_slots(txq);
 
 	xenpv_kick_init(&rxq->kick, ev->rx_xce, (evtchn_port_t)ev->rx,
-			ad->cfg.notify_gap_us);
+			ad->cfg.pv.notify_gap_us);
 	rxq->tx = txq;
 	rxq->port_id = dev->data->port_id;
 	/*
@@ -654,9 +654,9 @@ xennet_connect(struct xennet_adapter *ad)
 	ad->neg.peer = f;
 	ad->neg.queues = nq;
 	/* what we accept on RX is what the application enabled */
-	ad->neg.rx_csum = ad->cfg.csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+	ad->neg.rx_csum = ad->cfg.pv.csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 					  RTE_ETH_RX_OFFLOAD_UDP_CKSUM));
-	ad->neg.rx_gso = ad->cfg.gso && ad->cfg.sg && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
+	ad->neg.rx_gso = ad->cfg.pv.gso && ad->cfg.pv.sg && (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
 		(rxo & RTE_ETH_RX_OFFLOAD_SCATTER);
 	/*
 	 * Our feature-sg is about what we receive: a multi-slot frame that
@@ -664,7 +664,7 @@ xennet_connect(struct xennet_adapter *ad)
 	 * after the backend copied it (and Linux netback lets the vif's MTU
 	 * grow with feature-sg).
 	 */
-	ad->neg.rx_sg = ad->cfg.sg && ((rxo & RTE_ETH_RX_OFFLOAD_SCATTER) ||
+	ad->neg.rx_sg = ad->cfg.pv.sg && ((rxo & RTE_ETH_RX_OFFLOAD_SCATTER) ||
 			       xennet_rx_room_min(dev) > XENPV_PAGE_SIZE);
 
 	/* a backend that just restarted must not act on our old keys */
@@ -697,10 +697,10 @@ xennet_connect(struct xennet_adapter *ad)
 	}
 	XENNET_LOG(INFO, "%s: connected to %s (domain %u): %u queue(s), ring order %u, %s event channel(s), sg %d, tx csum %d/%d, tx gso %d/%d, rx csum %d, rx gso %d",
 		   ad->name, ad->be_path, ad->be_domid, nq, ad->cfg.ring_order,
-		   ad->cfg.split && f.split ? "split" : "shared",
-		   ad->cfg.sg && f.sg, ad->cfg.csum, ad->cfg.csum && f.ipv6_csum,
-		   ad->cfg.gso && ad->cfg.sg && f.sg && f.gso_v4,
-		   ad->cfg.gso && ad->cfg.sg && f.sg && f.gso_v6,
+		   ad->cfg.pv.split && f.split ? "split" : "shared",
+		   ad->cfg.pv.sg && f.sg, ad->cfg.pv.csum, ad->cfg.pv.csum && f.ipv6_csum,
+		   ad->cfg.pv.gso && ad->cfg.pv.sg && f.sg && f.gso_v4,
+		   ad->cfg.pv.gso && ad->cfg.pv.sg && f.sg && f.gso_v6,
 		   ad->neg.rx_csum, ad->neg.rx_gso);
 	return 0;
 
@@ -788,23 +788,12 @@ static bool
 xennet_reconnect_allowed(struct xennet_adapter *ad)
 {
 	uint64_t now = rte_get_timer_cycles() * 1000 / rte_get_timer_hz();
+	char peer[XENPV_PATH_MAX + 16];
 
-	switch (xenpv_budget_take(&ad->reconnect, now)) {
-	case XENPV_BUDGET_GO:
-		return true;
-	case XENPV_BUDGET_WAIT:
-		return false;
-	case XENPV_BUDGET_HELD_FIRST:
-		XENNET_LOG(WARNING,
-			   "%s: backend %s restarted %u times within a minute (devarg max_reconnects): holding the next connection back, from %" PRIu64 " ms up to a minute",
-			   ad->name, ad->be_path, ad->reconnect.max,
-			   ad->reconnect.at - now);
-		/* fall through */
-	case XENPV_BUDGET_HELD:
-		break;
-	}
-	ad->reconnects_delayed++;
-	return false;
+	snprintf(peer, sizeof(peer), "backend %s", ad->be_path);
+	return xenpv_budget_allow(&ad->reconnect, now, xennet_logtype,
+				  ad->name, peer, "the next connection",
+				  &ad->reconnects_delayed);
 }
 
 /*
@@ -1082,8 +1071,8 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 		ad->failed ? ", failed: " : "",
 		ad->failed ? xenpv_violation_name(ad->failed) : "");
 	fprintf(f, "configured: up to %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
-		ad->cfg.max_queues, ad->cfg.ring_order, ad->cfg.sg,
-		ad->cfg.csum, ad->cfg.gso, ad->cfg.split);
+		ad->cfg.max_queues, ad->cfg.ring_order, ad->cfg.pv.sg,
+		ad->cfg.pv.csum, ad->cfg.pv.gso, ad->cfg.pv.split);
 	fprintf(f, "link: %s by the application; Rx interrupts: %s\n",
 		__atomic_load_n(&ad->admin_down, __ATOMIC_RELAXED) ?
 			"set down" : "not held down",
