@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/* The fixture of the net_xenback harnesses: see fuzz_xenback.h. */
+
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+/* first: xenpv.h pins the Xen interface version for every xen/ header */
+#include "fuzz_xenback.h"
+
+#include <xenemu_core.h>
+#include <xenemu_internal.h>
+
+/* xenback_ethdev.c's, which the harnesses do not link */
+int xenback_logtype;
+
+struct fuzz_xb_dom0 fuzz_xb_dom0;
+struct fuzz_xb_guest fuzz_xb_guest;
+
+static char state_dir[PATH_MAX];
+/* the guest's handles: kept open for the life of the process */
+static struct xenemu_ctx guest_shr, guest_evt;
+/* fuzz_xenback_page_of: refs[i] == first_ref + i when they are contiguous */
+static uint32_t first_ref;
+static bool refs_contiguous;
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* At exit (libFuzzer leaves through exit()): the state directory goes. */
+static void
+remove_state_dir(void)
+{
+	if (state_dir[0] != '\0' && getpid() == guest_shr.pid)
+		nftw(state_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+die(const char *what, int rc)
+{
+	fprintf(stderr, "fuzz_xenback: %s: %d\n", what, rc);
+	abort();
+}
+
+void
+fuzz_xenback_init(char *argv0)
+{
+	char *eal[] = { argv0, "--no-huge", "-m", "256", "--no-pci",
+		"--no-shconf", "-l", "0", "--log-level=lib.eal:error",
+		NULL };
+	const char *tmp = getenv("TMPDIR");
+	uint32_t nrw = FUZZ_XB_NR_PAGES - FUZZ_XB_NR_RO, i;
+	void *rw, *ro;
+	int rc, remote;
+
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
+		die("rte_eal_init", rte_errno);
+
+	/* xenemu: a state directory of our own, dom0 and the guest */
+	snprintf(state_dir, sizeof(state_dir), "%s/xenemu-fuzz.XXXXXX",
+		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(state_dir) == NULL)
+		die("mkdtemp", -errno);
+	if (setenv("XENEMU_DIR", state_dir, 1) != 0 ||
+	    setenv("XENEMU_DOMID", "0", 1) != 0)
+		die("setenv", -errno);
+	rc = xenemu_domain_create(state_dir, 0, 0, 0);
+	if (rc == 0)
+		rc = xenemu_domain_create(state_dir, FUZZ_XB_GUEST, 0, 0);
+	if (rc != 0)
+		die("xenemu_domain_create", rc);
+
+	/* the guest's pages, granted to dom0 */
+	rc = xenemu_ctx_open_dom(&guest_shr, state_dir, FUZZ_XB_GUEST,
+				 XENEMU_SLOT_GNTSHR, true);
+	if (rc != 0)
+		die("guest gntshr", rc);
+	atexit(remove_state_dir);
+	rc = xenemu_shr_share(&guest_shr, 0, nrw, fuzz_xb_guest.refs, true,
+			      UINT32_MAX, UINT32_MAX, &rw);
+	if (rc == 0)
+		rc = xenemu_shr_share(&guest_shr, 0, FUZZ_XB_NR_RO,
+				      fuzz_xb_guest.refs + nrw, false,
+				      UINT32_MAX, UINT32_MAX, &ro);
+	if (rc != 0)
+		die("xenemu_shr_share", rc);
+	first_ref = fuzz_xb_guest.refs[0];
+	refs_contiguous = true;
+	for (i = 0; i < FUZZ_XB_NR_PAGES; i++) {
+		fuzz_xb_guest.page[i] = i < nrw ?
+			(uint8_t *)rw + (size_t)i * XENPV_PAGE_SIZE :
+			(uint8_t *)ro + (size_t)(i - nrw) * XENPV_PAGE_SIZE;
+		if (fuzz_xb_guest.refs[i] != first_ref + i)
+			refs_contiguous = false;
+	}
+
+	/* dom0: the handles a connected port holds, through libxengnttab */
+	fuzz_xb_dom0.xgt = xengnttab_open(NULL, 0);
+	fuzz_xb_dom0.xce = xenevtchn_open(NULL, 0);
+	if (fuzz_xb_dom0.xgt == NULL || fuzz_xb_dom0.xce == NULL)
+		die("dom0 handles", -errno);
+
+	/* the event channel: the guest offers a port, dom0 binds it */
+	rc = xenemu_ctx_open_dom(&guest_evt, state_dir, FUZZ_XB_GUEST,
+				 XENEMU_SLOT_EVTCHN, true);
+	if (rc != 0)
+		die("guest evtchn", rc);
+	remote = xenemu_evt_bind_unbound(&guest_evt, 0);
+	if (remote < 0)
+		die("xenemu_evt_bind_unbound", remote);
+	rc = xenevtchn_bind_interdomain(fuzz_xb_dom0.xce, FUZZ_XB_GUEST,
+					(evtchn_port_t)remote);
+	if (rc < 0)
+		die("xenevtchn_bind_interdomain", -errno);
+	fuzz_xb_dom0.port = (evtchn_port_t)rc;
+}
+
+struct rte_mempool *
+fuzz_xenback_pool(const char *name, unsigned int nb_mbufs, uint16_t room)
+{
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 0, 0, room,
+				     SOCKET_ID_ANY);
+	if (mp == NULL)
+		die("rte_pktmbuf_pool_create", rte_errno);
+	return mp;
+}
+
+int
+fuzz_xenback_page_of(uint32_t gref)
+{
+	unsigned int i;
+
+	if (refs_contiguous)
+		return gref - first_ref < FUZZ_XB_NR_PAGES ?
+			(int)(gref - first_ref) : -1;
+	for (i = 0; i < FUZZ_XB_NR_PAGES; i++)
+		if (fuzz_xb_guest.refs[i] == gref)
+			return (int)i;
+	return -1;
+}
