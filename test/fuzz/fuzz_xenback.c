@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -154,4 +155,29 @@ fuzz_xenback_page_of(uint32_t gref)
 		if (fuzz_xb_guest.refs[i] == gref)
 			return (int)i;
 	return -1;
+}
+
+void
+fuzz_xenback_fill(uint8_t *dst, size_t len, const uint8_t *src,
+		  size_t src_len, size_t pos)
+{
+	size_t n, done;
+
+	if (src_len == 0) {
+		memset(dst, 0, len);
+		return;
+	}
+	/* one period of the pattern, then it doubles */
+	pos %= src_len;
+	n = RTE_MIN(len, src_len - pos);
+	memcpy(dst, src + pos, n);
+	if (n < len && n < src_len) {
+		done = RTE_MIN(len - n, pos);
+		memcpy(dst + n, src, done);
+		n += done;
+	}
+	for (done = n; done < len; done += n) {
+		n = RTE_MIN(done, len - done);
+		memcpy(dst + done, dst, n);
+	}
 }

@@ -79,6 +79,13 @@ fuzz_xenback_gref(uint32_t v)
 /* The guest page behind @gref, or -1 if it is not one of its grants. */
 int fuzz_xenback_page_of(uint32_t gref);
 
+/*
+ * Fill @len bytes at @dst with @src (@src_len bytes) repeated, from its
+ * byte @pos on (zeros if @src_len is 0).
+ */
+void fuzz_xenback_fill(uint8_t *dst, size_t len, const uint8_t *src,
+		       size_t src_len, size_t pos);
+
 /* Little-endian reads from the input. */
 static inline uint32_t
 fuzz_le32(const uint8_t *p)

@@ -102,23 +102,13 @@ fill_page(uint32_t gref, const uint8_t *src, size_t len)
 {
 	int p = fuzz_xenback_page_of(gref);
 	uint8_t *page;
-	size_t k, at;
 
 	if (p < 0 || filled[p])
 		return;
 	filled[p] = true;
 	page = fuzz_xb_guest.page[p];
-	if (len == 0) {
-		memset(page, 0, XENPV_PAGE_SIZE);
-		return;
-	}
 	/* the stream from a page-dependent point, cyclically */
-	at = ((size_t)p * 131) % len;
-	for (k = 0; k < XENPV_PAGE_SIZE; k++) {
-		page[k] = src[at];
-		if (++at == len)
-			at = 0;
-	}
+	fuzz_xenback_fill(page, XENPV_PAGE_SIZE, src, len, (size_t)p * 131);
 }
 
 /* The mbuf a delivered packet must be. */
@@ -419,7 +409,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *stream;
 	uint32_t nslots, split, extra, i, ring_size, mask;
 	size_t stream_len;
-	RING_IDX start, cons;
+	RING_IDX start, cons, prod;
+	bool overflow;
 	uint16_t nb;
 	unsigned int k;
 
@@ -479,13 +470,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	__atomic_store_n(&sring->req_prod, start + split, __ATOMIC_RELEASE);
 	bursts(2, nb);
 	cons = r->req_cons;
-	__atomic_store_n(&sring->req_prod, start + nslots + extra,
-			 __ATOMIC_RELEASE);
+	/*
+	 * Beyond the slots written: the producer overflow check, so always
+	 * more than a ring ahead of the responses (slots the backend has
+	 * answered hold its responses, not the input's requests).
+	 */
+	prod = start + nslots + extra;
+	overflow = nslots + extra > ring_size;
+	if (overflow)
+		prod = cons + ring_size + 1 + (extra & 0x3f);
+	__atomic_store_n(&sring->req_prod, prod, __ATOMIC_RELEASE);
 	bursts(ring_size / nb + 2 < 8 ? ring_size / nb + 2 : 8, nb);
 
 	check_responses(start);
 	/* a producer beyond a ring of requests: nothing more taken */
-	if (start + nslots + extra - cons > ring_size &&
+	if (overflow &&
 	    (r->req_cons != cons ||
 	     !xenpv_viol_is_set(&rxq.viol)))
 		abort();
