@@ -202,13 +202,18 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 		l3 = rte_pktmbuf_mtod_offset(m, const void *, l3off);
 		/*
 		 * The netif mapping (xenpv_netif.h): GSO only as the guest
-		 * takes it; any TCP/UDP checksum, since one the guest does
-		 * not take blank is completed here.
+		 * takes it, and only if it takes the blank checksum every
+		 * GSO packet carries for that IP version (as Linux netback
+		 * turns TSO off for a guest without checksum offload); any
+		 * TCP/UDP checksum, since one the guest does not take blank
+		 * is completed here.
 		 */
 		caps.csum_v4 = true;
 		caps.csum_v6 = true;
-		caps.gso_v4 = txq->fe.gso_tcpv4 && txq->fe.sg && txq->sg;
-		caps.gso_v6 = txq->fe.gso_tcpv6 && txq->fe.sg && txq->sg;
+		caps.gso_v4 = txq->fe.gso_tcpv4 && txq->fe.sg && txq->sg &&
+			      txq->csum && txq->fe.csum;
+		caps.gso_v6 = txq->fe.gso_tcpv6 && txq->fe.sg && txq->sg &&
+			      txq->csum && txq->fe.ipv6_csum;
 		switch (xenpv_netif_tx_offload(m, &caps, &o)) {
 		case XENPV_OL_OK:
 			break;
