@@ -102,6 +102,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	txq.xgt = fuzz_xb_dom0.xgt;
 	txq.xce = fuzz_xb_dom0.xce;
 	txq.evtchn = fuzz_xb_dom0.port;
+	txq.kick.xce = fuzz_xb_dom0.xce;
+	txq.kick.port = fuzz_xb_dom0.port;
+	txq.kick.gap = 0;	/* TSC-timed owed kicks would be nondeterministic */
 	txq.fe_domid = FUZZ_XB_GUEST;
 	rte_spinlock_init(&txq.lock);
 	/* ethdev TX queue 0, the only sender on its ring */

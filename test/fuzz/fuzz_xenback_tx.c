@@ -9,7 +9,8 @@
  * grant-copied by xenemu from the guest's pages (fuzz_xenback.h). The input:
  *   byte 0: the queue's settings: bit 0 RX scatter, 1 TCP LRO, 2 L4
  *           checksum offload, 3 feature-sg advertised, 4 mbufs of 256
- *           bytes (else 2048), 5-7 the burst size;
+ *           bytes (else 2048), 5-6 the burst size (1, 8, 32, 256), 7
+ *           the application set an MTU of 1500 (else none);
  *   byte 1: where the requests are split in two publications (bursts run
  *           in between, so a packet may be left half posted);
  *   byte 2: requests announced beyond those written (bit 7; beyond the
@@ -51,6 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct rte_mempool *mp_big, *mp_small;
 static struct xenback_rxq rxq;
+/* the guest RX ring of the same netif queue (only its owed kicks) */
+static struct xenback_txq peer;
 static void *sring_mem;
 /* the requests as the guest wrote them (responses overwrite the ring) */
 static netif_tx_request_t greq[XENPV_TX_RING_SIZE(0)];
@@ -88,6 +91,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	rxq.xgt = fuzz_xb_dom0.xgt;
 	rxq.xce = fuzz_xb_dom0.xce;
 	rxq.evtchn = fuzz_xb_dom0.port;
+	rxq.kick.xce = fuzz_xb_dom0.xce;
+	rxq.kick.port = fuzz_xb_dom0.port;
+	rxq.kick.gap = 0;	/* TSC-timed owed kicks would be nondeterministic */
+	rxq.peer = &peer;
 	rxq.fe_domid = FUZZ_XB_GUEST;
 	rxq.port_id = 7;
 	rxq.serve[0] = &rxq;
@@ -121,9 +128,17 @@ check_mbuf(const struct rte_mbuf *m)
 		abort();
 	if (m->port != rxq.port_id || m->pkt_len < XENPV_NETIF_MIN_FRAME ||
 	    m->pkt_len > XENPV_NETIF_MAX_FRAME ||
+	    (!(m->ol_flags & RTE_MBUF_F_RX_LRO) &&
+	     m->pkt_len > rxq.max_frame) ||
 	    (m->nb_segs > 1 && !rxq.scatter))
 		abort();
-	if ((m->ol_flags & RTE_MBUF_F_RX_LRO) && !rxq.lro)
+	/* LRO: what a NIC can segment again (TCP, headers in the first
+	 * segment, some payload, a sane MSS) */
+	if ((m->ol_flags & RTE_MBUF_F_RX_LRO) &&
+	    (!rxq.lro || (m->packet_type & RTE_PTYPE_L4_MASK) !=
+	     RTE_PTYPE_L4_TCP || m->tso_segsz < XENBACK_GSO_MIN_MSS ||
+	     (uint32_t)m->l2_len + m->l3_len + m->l4_len > m->data_len ||
+	     (uint32_t)m->l2_len + m->l3_len + m->l4_len >= m->pkt_len))
 		abort();
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 	    RTE_MBUF_F_RX_L4_CKSUM_NONE && !rxq.csum_offload)
@@ -424,7 +439,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rxq.mp = (data[0] >> 4) & 1 ? mp_small : mp_big;
 	rxq.buf_size = (uint16_t)(rte_pktmbuf_data_room_size(rxq.mp) -
 				  RTE_PKTMBUF_HEADROOM);
-	nb = (uint16_t[]){ 1, 2, 4, 8, 32, 64, 128, 256 }[data[0] >> 5];
+	nb = (uint16_t[]){ 1, 8, 32, 256 }[(data[0] >> 5) & 3];
+	rxq.max_frame = data[0] & 0x80 ? 1500 + XENBACK_MTU_OVERHEAD :
+		UINT32_MAX;
 	memset(&rxq.st, 0, sizeof(rxq.st));
 	memset(&rxq.credit, 0, sizeof(rxq.credit));
 	xenpv_viol_clear(&rxq.viol);

@@ -58,8 +58,8 @@ def tx_input(settings, reqs, stream, split=0, extra=0, rsp_event=1, start=0):
         stream
 
 
-# settings: scatter | lro | csum offload | sg | burst 32 (4 << 5)
-ALL = 0x0f | 4 << 5
+# settings: scatter | lro | csum offload | sg | burst 32 (2 << 5)
+ALL = 0x0f | 2 << 5
 
 
 def tx_seeds():
@@ -77,10 +77,13 @@ def tx_seeds():
         gso_extra(1448), txreq(1, 0, TXF_MORE, 2, 1000),
         txreq(2, 0, 0, 3, 1000)], big)
     # a blank UDP checksum that the driver completes (no csum offload)
-    yield 'csum_blank_sw', tx_input(0x08 | 4 << 5, [
+    yield 'csum_blank_sw', tx_input(0x08 | 2 << 5, [
         txreq(0, 0, TXF_CSUM_BLANK | TXF_VALIDATED, 1, 100)],
         frame(100 - 42, proto=17))
     # two packets, the second posted after a burst, at an index that wraps
+    # an MTU of 1500 set: a 1600-byte frame is dropped, a 1514 one taken
+    yield 'mtu_1500', tx_input(ALL | 0x80, [
+        txreq(0, 0, 0, 1, 1600), txreq(0, 0, 0, 2, 1514)], frame(1460))
     yield 'split_wrap', tx_input(ALL, [
         txreq(0, 0, 0, 1, 60), txreq(3, 0, TXF_MORE, 2, 120),
         txreq(4, 0, 0, 3, 60)], f60 + frame(60), split=2,
