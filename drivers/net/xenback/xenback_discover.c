@@ -176,14 +176,19 @@ xenback_domain_name(struct xs_handle *xs, unsigned int domid, char *buf,
 	return 0;
 }
 
-/* Does Linux's xen-netback serve vif @devid of @domid? */
+/*
+ * Does Linux's xen-netback serve vif @devid of @domid? The kernel's xenbus
+ * lists every vif backend directory as a device of the xen-backend bus,
+ * also when no driver takes it (xen-netback unloaded): only a bound driver
+ * (its "driver" link) serves it.
+ */
 bool
 xenback_netback_serves(unsigned int domid, unsigned int devid)
 {
-	char p[96];
+	char p[112];
 
-	snprintf(p, sizeof(p), XENBACK_NETBACK_SYSFS "/vif-%u-%u", domid,
-		 devid);
+	snprintf(p, sizeof(p), XENBACK_NETBACK_SYSFS "/vif-%u-%u/driver",
+		 domid, devid);
 	return access(p, F_OK) == 0;
 }
 
@@ -334,7 +339,7 @@ xenback_wild_vif(struct xenback_wild *w, uint16_t domid, uint32_t devid)
 	if (xenback_netback_serves(domid, devid)) {
 		if (!xenback_wild_said(w, domid, devid))
 			XENBACK_LOG(NOTICE,
-				    "%s: vif %u.%u is served by Linux's xen-netback (" XENBACK_NETBACK_SYSFS "/vif-%u-%u): left alone",
+				    "%s: vif %u.%u is served by Linux's xen-netback (" XENBACK_NETBACK_SYSFS "/vif-%u-%u/driver): left alone",
 				    w->name, domid, devid, domid, devid);
 		return;
 	}

@@ -560,8 +560,15 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->tx_pkt_burst = xenback_tx_burst;
 	XENPV_QUERIES_SET(eth_dev, xenback);
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC |
-				    RTE_ETH_DEV_INTR_RMV |
 				    RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	/*
+	 * Only a port that follows a domain by name reports its vif's
+	 * removal: a port bound by domain id outlives its guest for good,
+	 * and applications (testpmd) that detach a port on RMV must not
+	 * lose one the administrator set up by domid.
+	 */
+	if (xd->by_name)
+		eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_RMV;
 	eth_dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	eth_dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_10G;
 	eth_dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
