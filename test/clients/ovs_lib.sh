@@ -30,10 +30,11 @@ vswitchd=${OVS_VSWITCHD:-/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk}
 schema=/usr/share/openvswitch/vswitch.ovsschema
 
 # Memory for each DPDK process. OVS's shared mempool asks for 262144 mbufs
-# first and halves the count until it fits: 1 GB holds the 1500 B pool and,
+# first and halves the count only on ENOMEM; with 1 GB the first request
+# failed with ENOBUFS (doc/clients.rst), so 2 GB: the 1500 B pool and,
 # while it still exists, a 9000 B pool of 16384 or more mbufs (what the MTU
 # change needs). xen-traffic sizes its pool to its rings.
-ovs_mem_mb=${OVS_MEM_MB:-1024}
+ovs_mem_mb=${OVS_MEM_MB:-2048}
 xt_mem_mb=${XT_MEM_MB:-256}
 
 log() { printf '%s: %s\n' "$name" "$*"; }
