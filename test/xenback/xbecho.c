@@ -29,7 +29,9 @@
  *    creates them), with intr_conf.rmv set; it prints each NEW and
  *    INTR_RMV event ("xbecho: event new port <id>", "xbecho: port <id>
  *    (<name>) up" once set up, "xbecho: event rmv port <id> <name>") and
- *    keeps the port on RMV (as OVS-DPDK does);
+ *    keeps the port on RMV (as OVS-DPDK does); with --hold it leaves the
+ *    new ports unconfigured (as OVS-DPDK before the add-port that the vif
+ *    script runs);
  *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
  *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
  *    test can check the driver's counters.
@@ -66,7 +68,7 @@ static unsigned int nb_txq;	/* 0: as many as nb_queues */
 static unsigned int nb_desc;	/* 0: the driver's default */
 static unsigned int mtu;	/* 0: leave the default */
 static unsigned int round_;	/* echo rounds, to spread over TX queues */
-static bool offload, lro, csum, discover;
+static bool offload, lro, csum, discover, hold;
 /* ports set up and polled (main loop only) */
 static bool up[RTE_MAX_ETHPORTS];
 /* ports announced by RTE_ETH_EVENT_NEW, not yet set up (atomic) */
@@ -150,6 +152,9 @@ static const struct tl_opt opts[] = {
 	       "send two malformed mbuf chains before the first echo"),
 	TL_OPT("discover", SET, &discover, NULL,
 	       "take on ports that appear later; print NEW and RMV events"),
+	TL_OPT("hold", SET, &hold, NULL,
+	       "with --discover, leave new ports unconfigured (an application "
+	       "that takes a port only when told to)"),
 	TL_OPT("duration", UINT, &duration, "SECS",
 	       "stop after SECS (default: at SIGTERM or SIGINT)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -545,7 +550,7 @@ main(int argc, char **argv)
 			       nb_queues);
 		}
 
-		if (discover && setup_fresh() != 0)
+		if (discover && !hold && setup_fresh() != 0)
 			return 1;
 		for (port = 0; port < RTE_MAX_ETHPORTS; port++)
 			for (q = 0; up[port] && q < nb_queues; q++)

@@ -1111,15 +1111,15 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 		if (!xenback_vif_probe(xd))
 			return;
 	}
-	/* held until dev_configure: nothing is offered or connected before */
-	if (!xd->configured)
-		return;
-
+	/*
+	 * The toolstack taking the device away is answered whether or not
+	 * the application configured the port yet: a port bound by name
+	 * offered InitWait before dev_configure, and libxl waits for Closed.
+	 */
 	if (why & (XB_WHY_BE | XB_WHY_ALL)) {
 		be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
 		if (be_state == XenbusStateClosing &&
 		    xd->be_state != XenbusStateClosing) {
-			/* the toolstack is taking the device away */
 			xenback_disconnect(xd);
 			xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 			xd->be_state = XenbusStateClosing;
@@ -1127,6 +1127,9 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 			return;
 		}
 	}
+	/* held until dev_configure: nothing else is offered or connected */
+	if (!xd->configured)
+		return;
 
 	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
 	changed = fe_state != xd->fe_seen;
