@@ -1008,9 +1008,39 @@ testpmd)
 		--stats-period=60 >"$BE_LOG" 2>&1 &
 	BE_PID=$!
 	pids+=("$BE_PID")
-	wait_log "$BE_LOG" "packet forwarding" 20
+	wait_log "$BE_LOG" "forwards packets on" 20
 	front -n 3000 -w 12 traffic
 	kill -TERM "$BE_PID"
+	wait "$BE_PID" || fail "testpmd exited with status $?"
+	;;
+testpmd-rmv)
+	# dpdk-testpmd on a port bound by name (it advertises RMV): the guest
+	# goes, testpmd detaches the port as it does on RMV, and still stops
+	# at SIGTERM (on real Xen it once hung there).
+	xe start
+	xe domain create --domid 1 --name g1
+	xe vif attach --frontend g1 --backend 0 --devid 0
+	BE_LOG=$work/testpmd.log
+	"$XENEMU" exec --domid 0 -- stdbuf -oL dpdk-testpmd -d "$PLUGIN" --no-huge --no-pci \
+		-m 512 --single-file-segments --file-prefix "$prefix" -l 0,1 \
+		--log-level=pmd.net.xenback:info \
+		--vdev net_xenback0,domain=g1 -- --forward-mode=io \
+		--port-topology=loop --enable-scatter --total-num-mbufs=8192 \
+		--stats-period=60 >"$BE_LOG" 2>&1 &
+	BE_PID=$!
+	pids+=("$BE_PID")
+	wait_log "$BE_LOG" "forwards packets on" 20
+	front -n 300 -w 12 traffic
+	xe domain destroy --domid 1
+	wait_log "$BE_LOG" "device removal event" 10
+	# testpmd closes and detaches the port 100 ms later, on its alarm
+	wait_log "$BE_LOG" "Device is detached" 10
+	kill -TERM "$BE_PID"
+	for i in $(seq 100); do
+		kill -0 "$BE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$BE_PID" 2>/dev/null && fail "testpmd did not stop on SIGTERM after the RMV"
 	wait "$BE_PID" || fail "testpmd exited with status $?"
 	;;
 *)
