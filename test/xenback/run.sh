@@ -66,7 +66,8 @@ backend() {
 	shift
 	be_runs=$((be_runs + 1))
 	BE_LOG=$work/backend$be_runs.log
-	"$XENEMU" exec --domid 0 -- "$XBECHO" -d "$PLUGIN" --no-huge --no-pci \
+	"$XENEMU" exec --domid 0 -- "${BE_WRAP[@]}" "$XBECHO" -d "$PLUGIN" \
+		--no-huge --no-pci \
 		-m 256 --single-file-segments --file-prefix "$prefix" -l 0 \
 		--log-level=pmd.net.xenback:info \
 		--vdev "${VDEV:-net_xenback0,domid=1$devargs}" "${EXTRA_VDEV[@]}" \
@@ -76,6 +77,7 @@ backend() {
 	wait_log "$BE_LOG" "port(s) up" 20
 }
 EXTRA_VDEV=()
+BE_WRAP=()	# a command the backend runs under (it execs its arguments)
 
 # Stop the backend cleanly: it prints its xstats on the way out.
 stop_backend() {
@@ -271,6 +273,33 @@ discover-churn)
 	! grep -q "cannot create port" "$BE_LOG" || fail "a port could not be created"
 	echo "  10 vifs, 10 ports, NEW and RMV events in order over two rounds"
 	;;
+netback-sysfs)
+	# On a Xen host the kernel lists every vif backend on its xen-backend
+	# bus, also when xen-netback is not loaded; only a vif with a bound
+	# driver is Linux's. The backend runs in a mount namespace whose
+	# /sys/bus is such a bus: vif 1.0 listed without a driver, vif 1.1
+	# bound to xen-netback. A wildcard serves 1.0 and leaves 1.1 alone.
+	xe start
+	xe domain create --domid 1 --name g1
+	VDEV=net_xenback0
+	sysfs=/sys/bus/xen-backend
+	BE_WRAP=(unshare -m --propagation private sh -c "
+		mount -t tmpfs xenback-test /sys/bus &&
+		mkdir -p $sysfs/devices/vif-1-0 $sysfs/devices/vif-1-1 \
+			$sysfs/drivers/vif &&
+		ln -s ../../drivers/vif $sysfs/devices/vif-1-1/driver &&
+		exec \"\$@\"" sh)
+	backend "" --discover
+	xe vif attach --frontend g1 --backend 0 --devid 1
+	attach_wait g1 --devid 0
+	wait_log "$BE_LOG" "port 0 (net_xenback_g1_0) up" 10
+	front -d 0 -n 200 traffic
+	wait_log "$BE_LOG" "vif 1.1 is served by Linux's xen-netback" 10
+	stop_backend
+	n=$(grep -c "xbecho: event new port" "$BE_LOG")
+	[ "$n" = 1 ] || fail "$n NEW events, want 1 (vif 1.0 only)"
+	echo "  vif 1.0 (listed, no driver) served; vif 1.1 (xen-netback's) left alone"
+	;;
 discover-held)
 	# A discovered port offers its vif before the application configures
 	# it (libxl runs the vif script, which makes the application take the
@@ -424,6 +453,7 @@ devargs)
 	echo "  a second port for vif 0 of domain web refused"
 	stop_backend
 	EXTRA_VDEV=()
+BE_WRAP=()	# a command the backend runs under (it execs its arguments)
 	backend ",devid=0,max_queues=3,max_ring_page_order=2,sg=0,csum=0,gso=0,split_evtchn=0" --queues 2
 	for kv in feature-sg=0 feature-gso-tcpv4=0 feature-gso-tcpv6=0 \
 		feature-ipv6-csum-offload=0 feature-split-event-channels=0 \
