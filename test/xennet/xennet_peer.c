@@ -1482,7 +1482,7 @@ static const struct tl_opt opts[] = {
 	    "echo|flood|reconnect|cycles|crash|restart|restarts|hostile"),
 	{ "hostile", 0, TL_OPT_FN, &peer.hostile, "KIND", NULL, opt_hostile },
 	OPT("restart-after-inject", SET, &peer.restart_inject, NULL,
-	    "restart (InitWait) before the frontend's watchdog runs"),
+	    "restart (InitWait) before the frontend's control thread comes round"),
 	OPT("packets", UINT, &peer.packets, "N", "per queue (64)"),
 	OPT("cycles", UINT, &cycles, "N", NULL),
 	OPT("timeout", UINT, &peer.timeout_s, "S", "(40)"),
@@ -1617,7 +1617,7 @@ main(int argc, char **argv)
 		if (p->restart_inject) {
 			/*
 			 * The frontend's burst records the violation within
-			 * microseconds, its watchdog acts on it within 100
+			 * microseconds, its control thread acts on it within 100
 			 * ms: restart in between, which must not wipe it.
 			 */
 			usleep(5000);

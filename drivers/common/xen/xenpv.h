@@ -5,8 +5,8 @@
 /*
  * Control-path helpers shared by net_xennet and net_xenback: xenstore access
  * (formatted paths, bounded integer parsing, transactions retried on EAGAIN),
- * the xenbus state machine's keys, xenstore watches delivered on DPDK's
- * interrupt thread, and the guard that lets the control path quiesce a
+ * the xenbus state machine's keys, xenstore watches delivered on a port's
+ * control thread (xenpv_ctl), and the guard that lets the control path quiesce a
  * queue's data path before it tears down the rings.
  *
  * The code is linked statically into each driver (symbols prefixed xenpv_,
@@ -107,34 +107,10 @@ int xenpv_bus_switch_state(struct xs_handle *xs, const char *dir,
 const char *xenpv_bus_state_name(int state);
 
 /*
- * Watches delivered on DPDK's interrupt thread.
+ * A control thread that owns a xenstore handle's watch events: one per port
+ * of either driver.
  *
- * libxenstore signals pending watch events on xs_fileno(); the watcher
- * registers that descriptor with rte_intr_callback_register(), so the
- * driver's callback runs on the EAL interrupt thread, once per event, with
- * the path that changed and the token it registered. Register the watcher
- * before adding watches (xenpv_watcher_start), add watches with
- * xenpv_xs_watch(w->xs, path, token).
- */
-struct xenpv_watcher {
-	struct xs_handle *xs;		/* handle whose events we dispatch */
-	struct rte_intr_handle *intr;	/* xs_fileno() as an EAL interrupt */
-	void (*cb)(void *arg, const char *path, const char *token);
-	void *arg;
-	int logtype;
-};
-
-int xenpv_watcher_start(struct xenpv_watcher *w, struct xs_handle *xs,
-			void (*cb)(void *arg, const char *path,
-				   const char *token),
-			void *arg, int logtype);
-/* Not from inside the callback: waits for a running callback to end. */
-void xenpv_watcher_stop(struct xenpv_watcher *w);
-
-/*
- * A control thread that owns a xenstore handle's watch events (net_xenback).
- *
- * Unlike xenpv_watcher, nothing runs on the EAL interrupt thread: a port's
+ * Nothing runs on the EAL interrupt thread: a port's
  * xenstore work (reads of a hostile guest's keys, connects) cannot delay
  * other ports, EAL alarms or other PMDs' interrupt callbacks. The thread
  * (rte_ctrl_thread_create, control-thread CPU set) sleeps in poll() on
@@ -196,7 +172,7 @@ int xenpv_xs_watch(struct xs_handle *xs, const char *path, const char *token);
  * Quiescing a queue's data path from the control path.
  *
  * The burst functions run on lcores the application owns; the control path
- * (a peer disconnecting, seen on the interrupt thread) must not unmap rings
+ * (a peer disconnecting, seen on the port's control thread) must not unmap rings
  * a burst is reading. Each queue has a guard: a burst enters it (and leaves
  * at once if the queue is not running), the control path closes it and
  * waits for any burst inside to leave. The two sides follow Dekker's

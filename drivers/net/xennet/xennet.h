@@ -324,8 +324,10 @@ struct xennet_adapter {
 
 	/* Handles, opened at probe. */
 	struct xs_handle *xs;
-	struct xenpv_watcher watcher;
+	struct xenpv_ctl ctl;		/* the port's control thread */
 	bool watching;			/* watch on <be_path>/state added */
+	bool be_event;			/* a watch event since the last round
+					 * (the control thread's own) */
 	xengntshr_handle *xgs;
 	xenevtchn_handle *xce;
 
@@ -425,13 +427,13 @@ xennet_page(const struct xennet_pages *p, uint32_t i)
 }
 
 /* xennet_xenbus.c: the handshake and the connection's life. */
-void xennet_sm_run(struct xennet_adapter *ad);
 int xennet_xenbus_start(struct xennet_adapter *ad);
 void xennet_xenbus_stop(struct xennet_adapter *ad);
 int xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f);
 int xennet_read_backend_features(struct xennet_adapter *ad,
 				 struct xennet_be_features *f);
-void xennet_watch_cb(void *arg, const char *path, const char *token);
+void xennet_ctl_event(void *arg, const char *path, const char *token);
+int xennet_ctl_run(void *arg);
 
 /* xennet_ops.c: descriptor status, link up/down, Rx interrupts. */
 XENPV_OPS_DECLARE(xennet);

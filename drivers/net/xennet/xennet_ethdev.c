@@ -148,8 +148,8 @@ xennet_adapter_release(struct xennet_adapter *ad)
 		xs_unwatch(ad->xs, ad->be_state, ad->name);
 		ad->watching = false;
 	}
-	/* waits for a callback running on the interrupt thread */
-	xenpv_watcher_stop(&ad->watcher);
+	/* joins the control thread (never called from it) */
+	xenpv_ctl_stop(&ad->ctl);
 	if (ad->xce != NULL)
 		xenevtchn_close(ad->xce);
 	if (ad->xgs != NULL)
@@ -735,6 +735,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 		[XN_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
 		[XN_ARG_PEER] = XENPV_PEER_DEVARGS,
 	};
+	char tname[RTE_MAX_THREAD_NAME_LEN];
 	int rc;
 
 	rc = xenpv_vdev_args(vdev, args, XN_ARG_COUNT, xennet_logtype);
@@ -813,9 +814,10 @@ xennet_probe(struct rte_vdev_device *vdev)
 	dev->tx_pkt_burst = xennet_tx_burst;
 	XENPV_QUERIES_SET(dev, xennet);
 
-	/* follow the backend's state from now on (EAL interrupt thread) */
-	rc = xenpv_watcher_start(&ad->watcher, ad->xs, xennet_watch_cb, ad,
-				 xennet_logtype);
+	/* follow the backend's state from now on, on the port's thread */
+	snprintf(tname, sizeof(tname), "xn-ctl-%u", dev->data->port_id);
+	rc = xenpv_ctl_start(&ad->ctl, tname, ad->xs, xennet_ctl_event,
+			     xennet_ctl_run, ad, xennet_logtype);
 	if (rc < 0)
 		goto fail;
 	/* from a control thread, so libxenstore's reader thread is not

@@ -17,7 +17,7 @@
  * ours once (Xen's push macro), and kicks the backend only when the macro
  * says it asked for it. Nothing here logs or makes a system call other than
  * that kick: a backend that breaks the protocol makes the burst record the
- * violation in the queue and stop; the control path's watchdog logs it and
+ * violation in the queue and stop; the port's control thread logs it and
  * closes the vif.
  */
 
@@ -59,7 +59,7 @@ xennet_copy_step(uint8_t **dst, const uint8_t **src, uint32_t *a,
 
 /*
  * Record a protocol violation of a queue (burst side): count it, keep the
- * first one for the watchdog to log. The queue stops at once: its bursts
+ * first one for the control thread to log. The queue stops at once: its bursts
  * do nothing more until the control path tears the connection down.
  */
 static inline void

@@ -9,9 +9,10 @@
  * The connection follows ethdev's lifecycle. dev_configure fixes the queue
  * count; dev_start lets the state machine below connect; dev_stop closes
  * the vif (Closing, then Closed) and reclaims every grant and event
- * channel. Between the two, the state machine runs on the EAL interrupt
- * thread whenever the backend's state key changes (a xenstore watch), so a
- * backend that closes or restarts is followed by itself:
+ * channel. Between the two, the state machine runs on the port's control
+ * thread (struct xenpv_ctl, as net_xenback's) whenever the backend's state
+ * key changes (a xenstore watch), so a backend that closes or restarts is
+ * followed by itself:
  *
  *   backend state       what we do (while started)
  *   InitWait            share rings and pages, bind event channels, write
@@ -26,7 +27,8 @@
  *
  * This is what Linux netfront does, so Linux netback and our net_xenback
  * both see the sequence they expect. A backend that breaks the protocol on
- * a ring (the bursts record it, a watchdog alarm notices) or that cannot be
+ * a ring (the bursts record it, the control thread's next round notices,
+ * within XENNET_CTL_PERIOD_MS) or that cannot be
  * used makes the port "failed": we log once, close the vif and stay closed
  * until the application stops and starts the port again.
  */
@@ -37,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_alarm.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -48,8 +49,12 @@
 /* How long dev_stop waits for the backend to follow each close step. */
 #define XENNET_CLOSE_WAIT_MS	2000
 #define XENNET_POLL_US		5000
-/* Period of the watchdog that acts on violations the bursts record. */
-#define XENNET_WATCHDOG_US	100000
+/*
+ * While connected, the control thread comes round at least this often: it
+ * acts on violations the bursts recorded and sends kicks owed on queues
+ * nobody polls.
+ */
+#define XENNET_CTL_PERIOD_MS	100
 
 /*
  * The backend's features
@@ -799,7 +804,7 @@ xennet_reconnect_allowed(struct xennet_adapter *ad)
 /*
  * Kicks owed past their gap (xenpv_kick) on a connected port: the bursts
  * send them as they run; this catches a queue the application stopped
- * polling, within the watchdog's period (under lock).
+ * polling, within XENNET_CTL_PERIOD_MS (under lock).
  */
 static void
 xennet_flush_kicks(struct xennet_adapter *ad)
@@ -853,8 +858,9 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 		/*
 		 * A violation a burst recorded before the backend left
 		 * must not be lost to the reconnect (which clears it), or
-		 * a backend could dodge the watchdog by restarting within
-		 * its period and probe us again and again. The guards are
+		 * a backend could dodge the control thread by restarting
+		 * between two of its rounds and probe us again and again.
+		 * The guards are
 		 * closed now: nothing more gets recorded.
 		 */
 		xennet_act_on_violations(ad, lsc);
@@ -871,7 +877,7 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 	switch (bs) {
 	case XenbusStateInitWait:
 		if (!xennet_reconnect_allowed(ad))
-			break;	/* the watchdog comes back at reconnect.at */
+			break;	/* the control thread comes back at reconnect.at */
 		rc = xennet_connect(ad);
 		if (rc < 0) {
 			XENNET_LOG(ERR, "%s: cannot connect to backend %s: %s; port stays down until restarted",
@@ -905,52 +911,57 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 	}
 }
 
+/*
+ * A watch event (on the control thread, struct xenpv_ctl): only noted; the
+ * round that follows the batch reads the backend's state once.
+ */
 void
-xennet_sm_run(struct xennet_adapter *ad)
-{
-	bool lsc = false;
-
-	pthread_mutex_lock(&ad->lock);
-	xennet_sm_step(ad, &lsc, NULL);
-	pthread_mutex_unlock(&ad->lock);
-	if (lsc)
-		xennet_lsc_notify(ad);
-}
-
-/* The xenstore watch on <backend>/state (EAL interrupt thread). */
-void
-xennet_watch_cb(void *arg, const char *path, const char *token)
+xennet_ctl_event(void *arg, const char *path, const char *token)
 {
 	struct xennet_adapter *ad = arg;
 
-	XENNET_LOG(DEBUG, "%s: watch %s (%s)", ad->name, path, token);
-	xennet_sm_run(ad);
+	RTE_SET_USED(path);
+	RTE_SET_USED(token);
+	ad->be_event = true;	/* the control thread's own field */
 }
 
 /*
- * The watchdog (EAL interrupt thread, while started): acts on violations
- * the bursts recorded, so that the log line and the xenbus close happen
- * here and never in a burst.
+ * One round of the control thread: after a batch of watch events, a kick
+ * (dev_start) or the timeout it returned last. Acts on the backend's state
+ * if it changed, on violations the bursts recorded and on owed kicks, so
+ * that log lines and xenbus writes happen here and never in a burst.
+ * Returns how long the thread may sleep (ms; -1: until an event).
  */
-static void
-xennet_watchdog(void *arg)
+int
+xennet_ctl_run(void *arg)
 {
 	struct xennet_adapter *ad = arg;
-	bool lsc = false;
+	uint64_t now = rte_get_timer_cycles() * 1000 / rte_get_timer_hz();
+	bool lsc = false, event = ad->be_event;
+	int timeout = -1;
 
+	ad->be_event = false;
 	pthread_mutex_lock(&ad->lock);
-	if (ad->connected) {
-		xennet_act_on_violations(ad, &lsc);
-		xennet_flush_kicks(ad);
-	} else if (ad->reconnect.at != 0)
-		xennet_sm_step(ad, &lsc, NULL);	/* a held connection is due? */
-	if (ad->started &&
-	    rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad) != 0)
-		XENNET_LOG(ERR, "%s: cannot re-arm the watchdog: protocol violations go unnoticed",
-			   ad->name);
+	if (ad->started) {
+		/* a held connection may be due too */
+		if (event || (!ad->connected && ad->reconnect.at != 0 &&
+			      now >= ad->reconnect.at))
+			xennet_sm_step(ad, &lsc, NULL);
+		if (ad->connected) {
+			xennet_act_on_violations(ad, &lsc);
+			xennet_flush_kicks(ad);
+		}
+		if (ad->connected)
+			timeout = XENNET_CTL_PERIOD_MS;
+		else if (ad->reconnect.at != 0)
+			timeout = ad->reconnect.at > now ?
+				(int)RTE_MIN(ad->reconnect.at - now,
+					     (uint64_t)XENNET_CTL_PERIOD_MS) : 0;
+	}
 	pthread_mutex_unlock(&ad->lock);
 	if (lsc)
 		xennet_lsc_notify(ad);
+	return timeout;
 }
 
 /* Poll the backend's state until it is in @states (a bit mask). */
@@ -977,7 +988,6 @@ xennet_xenbus_start(struct xennet_adapter *ad)
 {
 	bool lsc = false;
 	int error = 0;
-	int rc;
 
 	pthread_mutex_lock(&ad->lock);
 	ad->started = true;
@@ -988,17 +998,9 @@ xennet_xenbus_start(struct xennet_adapter *ad)
 		pthread_mutex_unlock(&ad->lock);
 		return error;
 	}
-	rc = rte_eal_alarm_set(XENNET_WATCHDOG_US, xennet_watchdog, ad);
-	if (rc < 0) {
-		XENNET_LOG(ERR, "%s: cannot arm the watchdog alarm: %s",
-			   ad->name, rte_strerror(-rc));
-		if (ad->connected)
-			xennet_teardown(ad, &lsc);
-		ad->started = false;
-		pthread_mutex_unlock(&ad->lock);
-		return rc;
-	}
 	pthread_mutex_unlock(&ad->lock);
+	/* its rounds (and timer) from now on */
+	xenpv_ctl_kick(&ad->ctl);
 	if (lsc)
 		xennet_lsc_notify(ad);
 	return 0;
@@ -1015,13 +1017,9 @@ xennet_xenbus_stop(struct xennet_adapter *ad)
 		1u << XenbusStateInitWait;
 	bool lsc = false;
 
-	/* no new watchdog run, then wait out a running one (it locks) */
+	/* the control thread's rounds do nothing once this is false */
 	pthread_mutex_lock(&ad->lock);
 	ad->started = false;
-	pthread_mutex_unlock(&ad->lock);
-	rte_eal_alarm_cancel(xennet_watchdog, ad);
-
-	pthread_mutex_lock(&ad->lock);
 	if (ad->connected) {
 		xennet_quiesce(ad, &lsc);
 		/*
