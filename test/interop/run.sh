@@ -55,6 +55,7 @@ scenario_table() {
 	4|netfront-pair|drivers/librte_net_xenback.so|600|200|two Linux guests through two net_xenback ports (testpmd io): 4 MiB TCP file, checksums, features on and off
 	5a|mq-netfront-xenback|drivers/librte_net_xenback.so|420|90|Linux netfront with 2 queues <-> net_xenback max_queues=2: traffic on both queues
 	5b|mq-xennet-netback|drivers/librte_net_xennet.so|480|150|net_xennet queues=2 <-> Linux netback: traffic on both queues
+	6|name-follow|drivers/librte_net_xenback.so|600|200|net_xenback domain=<name> follows a Linux guest re-created under its name (new domid), xl create not paused: ping at each boot
 	smoke|dpdk|-|420|150|(not in 'all') Debian's testpmd with net_null in dom0, a PV guest and a PVH guest (hugepages): checks the DPDK plumbing itself
 	TAB
 }
