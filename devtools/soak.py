@@ -48,13 +48,17 @@ xen-traffic on net_xennet. For --hostile-time seconds guest A misbehaves, an act
 random: a xenstore write storm on its vif's frontend directory (its state rewritten, junk keys,
 hundreds of writes per call), a reconnect loop (its process killed and started again at once,
 several times), or xenbus state flips (Closing, Initialising, Connected) behind its driver's back.
+Its first action is a protocol violation: its xen-traffic is killed and test/xenback's xbfront
+takes the vif over and sends a request net_xenback must close the vif for (one of xbfront's fatal
+hostile cases, at random); then xen-traffic starts over on the vif.
 Half-way, domain 3 is created with its vif and guest C started. Checks:
   * guest B's traffic (both ends: gb and hb's net_xenback1) lost, duplicated, reordered and
     corrupted nothing, and in every whole second its receive rate stayed within 10 % of --rate
     (at least 90 %, both ends);
   * guest C's vif reached Connected (backend state 4) within --connect-timeout seconds of its
     attach, and its traffic flowed;
-  * no corruption anywhere, no mbuf leaked by hb, every grant, pin and port released at the end.
+  * no corruption anywhere, no mbuf leaked by hb, every grant, pin and port released at the end;
+  * hb logged each violation once, on guest A's port, and none on another port.
 
 Exit status: 0 pass, 1 fail, 77 the drivers or xen-traffic are not built.
 """
@@ -197,7 +201,10 @@ class Soak:
         self.xt = os.path.join(b, "app", "xen-traffic", "xen-traffic")
         self.xenback = os.path.join(b, "drivers", "librte_net_xenback.so")
         self.xennet = os.path.join(b, "drivers", "librte_net_xennet.so")
-        for f in (self.xenemu, self.xt, self.xenback, self.xennet):
+        # our test netfront (test/xenback), for --hostile's protocol violations
+        self.xbfront = os.path.join(b, "test", "xenback", "xbfront")
+        for f in (self.xenemu, self.xt, self.xenback, self.xennet) + \
+                ((self.xbfront,) if args.hostile else ()):
             if not os.path.exists(f):
                 print(f"soak: {f} is not built: skipped")
                 sys.exit(77)
@@ -399,6 +406,25 @@ class Soak:
             time.sleep(self.rng.uniform(0.05, 0.4))
         return f"reconnect loop ({n} kills and restarts)"
 
+    # xbfront's hostile cases after which net_xenback must close the vif (doc/xenback.rst)
+    FATAL = ("prod-overflow", "fatal-slots", "cross-page", "first-cross-page", "bad-extra",
+             "endless-extra")
+
+    def violate(self):
+        """Guest A's driver replaced by one that breaks the protocol on the TX ring: the backend
+        must close guest A's vif (and nothing else); guest A's xen-traffic then starts over."""
+        kind = self.rng.choice(self.FATAL)
+        self.ga.kill9()
+        r = subprocess.run([self.xenemu, "exec", "--domid", "1", "--", self.xbfront, "-t", "20",
+                            "--no-echo", f"hostile-{kind}"],
+                           env=self.env, capture_output=True, text=True, timeout=90)
+        if r.returncode != 0 or "xbfront: PASS" not in r.stdout:
+            raise Fail(f"guest A's violation ({kind}): xbfront exit {r.returncode}:\n"
+                       f"{r.stdout[-2000:]}{r.stderr[-1000:]}\n{self.hb.tail()}")
+        self.ga.start()
+        self.violations += 1
+        return f"protocol violation on its TX ring ({kind}): vif closed by the backend"
+
     def state_flips(self):
         fe = "/local/domain/1/device/vif/0/state"
         for v in ("5", "1", "4", "6", "1", "4"):
@@ -439,13 +465,18 @@ class Soak:
         t_c = time.monotonic() + a.hostile_time / 2
         actions = [self.storm, self.reconnect_loop, self.state_flips]
         c_started = False
+        self.violations = 0
+        first = True
         while time.monotonic() < t_end or not c_started:
             self.check_alive()
             if not c_started and time.monotonic() >= t_c:
                 self.start_guest_c()
                 c_started = True
                 continue
-            what = self.rng.choice(actions)()
+            # a violation first, while guest A's reconnect budget is whole (later ones may
+            # find its next connection held back by it)
+            what = self.violate() if first else self.rng.choice(actions)()
+            first = False
             log(f"guest A: {what}")
             time.sleep(self.rng.uniform(0.1, 0.5))
         b_upto = {e: len(e[0].lines().get(e[1], [])) for e in b_ends}
@@ -466,6 +497,16 @@ class Soak:
                           killed=[self.ga])
         for e in b_ends:
             self.check_rate(e[0], e[1], b_since[e], b_upto[e])
+        # each violation logged once by guest A's port, none by another port
+        with open(self.hb.logpath) as f:
+            viol = [ln for ln in f if "protocol violation by" in ln]
+        mine = [ln for ln in viol if "net_xenback0:" in ln]
+        if len(mine) != self.violations or len(viol) != len(mine):
+            raise Fail(f"{self.violations} violation(s) by guest A, but hb logged "
+                       f"{len(mine)} on its port and {len(viol) - len(mine)} on others:\n"
+                       + "".join(viol))
+        self.checks += 1
+        log(f"guest A's {self.violations} protocol violation(s) logged once each, on its port")
 
     def check_rate(self, p, port, since, upto):
         """Every whole second of guest B's traffic while guest A misbehaved: at least 90 % of
@@ -473,16 +514,18 @@ class Soak:
         ls = (p.lines(p.logs[-1]).get(port) or [])[since:upto]
         pts = [(float(m.group(2)), int(m.group(4))) for m in ls or []]
         pts = [x for x in pts if x[1] > 0]      # from the first frame on
-        worst = None
+        worst = worst_t = None
         per = round(1 / REPORT)
         for i in range(0, len(pts) - per):
             (t0, r0), (t1, r1) = pts[i], pts[i + per]
             rate = (r1 - r0) / (t1 - t0)
-            worst = rate if worst is None else min(worst, rate)
+            if worst is None or rate < worst:
+                worst, worst_t = rate, t0
         self.expect(f"{p.name} {port or ''}: guest B's rate was never measured", worst is not None,
                     p.tail())
         self.expect(f"{p.name} {port or ''}: guest B's receive rate fell to {worst:.0f}/s, below "
-                    f"90 % of {self.args.rate}/s", worst >= 0.9 * self.args.rate, p.tail())
+                    f"90 % of {self.args.rate}/s (the second from {worst_t:.1f}s of its run)",
+                    worst >= 0.9 * self.args.rate, p.tail())
         log(f"guest B at {p.name} {port or ''}: lowest rate over 1 s {worst:.0f}/s "
             f"({100 * worst / self.args.rate:.1f} % of {self.args.rate}/s)")
 

@@ -125,6 +125,7 @@ struct fe {
 	int split;			/* -1: if offered */
 	bool sg, gso, csum, rearm;
 	bool greedy_kicks;		/* rsp_event = rsp_cons + 1 always */
+	bool no_echo;			/* hostile-*: the backend does not echo */
 	unsigned int count;
 	unsigned int timeout;
 	unsigned int expect_seg;
@@ -1247,7 +1248,8 @@ scenario_hostile(const char *name)
 		if (strcmp(name, tx_drops[i].name) == 0)
 			drop = &tx_drops[i];
 
-	prove_traffic();
+	if (!F.no_echo)
+		prove_traffic();
 	q->tx_ok = q->tx_err = q->tx_null = q->tx_dropped = 0;
 
 	if (strcmp(name, "prod-overflow") == 0) {
@@ -1398,11 +1400,15 @@ scenario_hostile(const char *name)
 
 	if (fatal) {
 		expect_closed_by_backend(name);
+		if (F.no_echo)
+			return;	/* whoever comes next starts the vif over */
 		fe_reconnect_after_close();
 	} else if (!taken) {
 		tl_note("%s: dropped with error responses, vif still connected",
 		     name);
 	}
+	if (F.no_echo)
+		return;
 	prove_traffic();
 	tl_note("%s: traffic flows again", name);
 }
@@ -1644,6 +1650,10 @@ static const struct tl_opt opts[] = {
 	  "RX packing of segments of N bytes", NULL },
 	{ "cycles", 0, TL_OPT_UINT, &F.cycles, "N",
 	  "start-overs of reconnect-loop (6)", NULL },
+	{ "no-echo", 0, TL_OPT_SET, &F.no_echo, NULL,
+	  "hostile-*: the backend does not echo (a soak's traffic peer): no "
+	  "traffic before or after; a fatal case ends once the backend "
+	  "closed the vif", NULL },
 	{ "storm-ms", 0, TL_OPT_UINT, &F.storm_ms, "MS",
 	  "length of the xenstore storm (3000)", NULL },
 	{ "sync-dir", 0, TL_OPT_STR, &F.sync_dir, "DIR",
