@@ -143,16 +143,44 @@ int
 xenpv_vdev_args(struct rte_vdev_device *vdev, struct xenpv_devarg *args,
 		unsigned int n, int logtype)
 {
-	const char *name = rte_vdev_device_name(vdev);
-
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		rte_log(RTE_LOG_ERR, logtype,
-			"%s: only the primary process can serve a vif\n",
-			name);
-		return -ENOTSUP;
-	}
-	return xenpv_devargs_parse(name, rte_vdev_device_args(vdev), args, n,
+	return xenpv_devargs_parse(rte_vdev_device_name(vdev),
+				   rte_vdev_device_args(vdev), args, n,
 				   logtype);
+}
+
+int
+xenpv_vdev_secondary(struct rte_vdev_device *vdev,
+		     const struct eth_dev_ops *ops)
+{
+	struct rte_eth_dev *dev;
+
+	/* NULL: the primary has no port of that name (ethdev logs it) */
+	dev = rte_eth_dev_attach_secondary(rte_vdev_device_name(vdev));
+	if (dev == NULL)
+		return -ENODEV;
+	dev->device = &vdev->device;
+	dev->dev_ops = ops;
+	/* no ring is mapped here: the primary moves the packets */
+	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+int
+xenpv_mutex_init_shared(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	rc = pthread_mutexattr_init(&a);
+	if (rc != 0)
+		return -rc;
+	rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return -rc;
 }
 
 int

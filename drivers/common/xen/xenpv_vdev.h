@@ -12,6 +12,7 @@
 #ifndef XENPV_VDEV_H
 #define XENPV_VDEV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include <rte_ethdev.h>
@@ -107,13 +108,13 @@ void xenpv_cfg_get(struct xenpv_cfg *c, uint16_t *max_reconnects,
 		   const struct xenpv_devarg *peer);
 
 /*
- * The start of both drivers' probe: refuse a secondary process (a port's
- * watches, grants and event channels live in the primary: -ENOTSUP), then
- * parse the device's devargs ("k=v,k=v") against @args. An unknown key, a
- * value that is not a plain decimal in [min, max] (nor the devarg's word),
- * a name that is empty, too long or has other characters, a key given twice
- * or a required key missing logs one line naming the device and the key,
- * through @logtype, and returns -EINVAL.
+ * The start of both drivers' probe in the primary process: parse the
+ * device's devargs ("k=v,k=v") against @args. An unknown key, a value that
+ * is not a plain decimal in [min, max] (nor the devarg's word), a name that
+ * is empty, too long or has other characters, a key given twice or a
+ * required key missing logs one line naming the device and the key,
+ * through @logtype, and returns -EINVAL. A secondary process probes with
+ * xenpv_vdev_secondary() instead.
  */
 int xenpv_vdev_args(struct rte_vdev_device *vdev, struct xenpv_devarg *args,
 		    unsigned int n, int logtype);
@@ -209,6 +210,54 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 	(dev)->rx_descriptor_status = pfx ## _rx_descriptor_status;	\
 	(dev)->tx_descriptor_status = pfx ## _tx_descriptor_status;	\
 } while (0)
+
+/*
+ * Secondary processes (dpdk-proc-info, dpdk-dumpcap, dpdk-pdump). A port is
+ * served by the primary only: its xenstore connection, watches, grant and
+ * event-channel handles, ring mappings and control threads are the
+ * primary's, and its dev_private holds their addresses in the primary's
+ * address space. A secondary attaches to the port's shared data
+ * (rte_eth_dev_attach_secondary) and gets the ops below, which read only
+ * what lives in DPDK's shared memory: the configuration, the queues'
+ * counters (allocated with rte_malloc), the link the control path keeps in
+ * dev_data, the mempools; the port's lock is process-shared
+ * (xenpv_mutex_init_shared). Its bursts are ethdev's dummy (they move
+ * nothing and touch no ring: the rings are mapped in the primary only), so
+ * capture goes through the primary's RX/TX callbacks, which is how pdump
+ * and dumpcap work. Everything that changes the port (configure, queues,
+ * start/stop, MTU, link, interrupts) and priv_dump (it reads xenstore)
+ * return -ENOTSUP there; closing only releases the secondary's view.
+ */
+#define XENPV_ETH_DEV_OPS_SECONDARY(pfx) \
+	.dev_close = pfx ## _dev_close, \
+	.dev_infos_get = pfx ## _dev_infos_get, \
+	.link_update = pfx ## _link_update, \
+	.promiscuous_enable = xenpv_rx_filter_noop, \
+	.promiscuous_disable = xenpv_rx_filter_noop, \
+	.allmulticast_enable = xenpv_rx_filter_noop, \
+	.allmulticast_disable = xenpv_rx_filter_noop, \
+	.rxq_info_get = pfx ## _rxq_info_get, \
+	.txq_info_get = pfx ## _txq_info_get, \
+	.stats_get = pfx ## _stats_get, \
+	.stats_reset = pfx ## _stats_reset, \
+	.xstats_get = pfx ## _xstats_get, \
+	.xstats_get_names = pfx ## _xstats_get_names, \
+	.xstats_reset = pfx ## _stats_reset
+
+/*
+ * The probe of @vdev in a secondary process: attach to the primary's port
+ * of the same name with @ops (XENPV_ETH_DEV_OPS_SECONDARY) and the dummy
+ * bursts, and finish the probe. -ENODEV when the primary has no such
+ * port (ethdev logs it; the caller says what that vdev is).
+ */
+int xenpv_vdev_secondary(struct rte_vdev_device *vdev,
+			 const struct eth_dev_ops *ops);
+
+/*
+ * A port's control lock, in dev_private: process-shared, so that a
+ * secondary's stats and info ops may take it too.
+ */
+int xenpv_mutex_init_shared(pthread_mutex_t *m);
 
 /* The vdev remove callback both drivers use: close the port, if any. */
 int xenpv_vdev_remove(struct rte_vdev_device *vdev);

@@ -35,8 +35,10 @@
  * so normally every guest TX ring has one ethdev RX queue.
  *
  * Only the primary process drives the port: ring mappings, event channels
- * and the xenstore connection are per-process resources, so secondary
- * processes are refused at probe.
+ * and the xenstore connection are per-process resources. A secondary
+ * process attaches with the read-only ops of XENPV_ETH_DEV_OPS_SECONDARY
+ * (xenpv_vdev.h): configuration, counters (xd->rxq/txq are rte_malloc'd,
+ * shared) and the link, under the process-shared lock where needed.
  */
 
 #ifndef XENBACK_H

@@ -424,6 +424,11 @@ static const struct eth_dev_ops xenback_ops = {
 	XENPV_ETH_DEV_OPS(xenback),
 };
 
+/* What a secondary process may do with a port (xenpv_vdev.h). */
+static const struct eth_dev_ops xenback_secondary_ops = {
+	XENPV_ETH_DEV_OPS_SECONDARY(xenback),
+};
+
 /* A 16-bit FNV-1a of a domain name, for a stable MAC. */
 static uint16_t
 xenback_name_hash(const char *s)
@@ -488,6 +493,17 @@ xenback_probe(struct rte_vdev_device *vdev)
 	unsigned int i;
 	int rc;
 
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
+		/*
+		 * The primary's vdev list, which the secondary probes, also
+		 * holds its wildcards, which have no port: nothing to attach
+		 * (ports a wildcard created are vdevs of their own).
+		 */
+		if (xenpv_vdev_secondary(vdev, &xenback_secondary_ops) < 0)
+			XENBACK_LOG(INFO, "%s: no port of that name in the primary (a wildcard): nothing to attach",
+				    name);
+		return 0;
+	}
 	rc = xenpv_vdev_args(vdev, args, XB_ARG_COUNT, xenback_logtype);
 	if (rc < 0)
 		return rc;
@@ -572,7 +588,9 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	eth_dev->data->dev_link.link_speed = RTE_ETH_SPEED_NUM_10G;
 	eth_dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-	pthread_mutex_init(&xd->lock, NULL);
+	rc = xenpv_mutex_init_shared(&xd->lock);
+	if (rc < 0)
+		goto fail;
 
 	rc = xenback_xenbus_start(xd);
 	if (rc < 0) {

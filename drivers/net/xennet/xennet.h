@@ -8,8 +8,11 @@
  * One port is one vif of this domain (device/vif/<devid>). The port's
  * struct xennet_adapter lives in the ethdev's dev_private; its queues are
  * struct xennet_txq / struct xennet_rxq in dev->data->{tx,rx}_queues.
- * Every pointer into shared pages is valid in the primary process only:
- * secondary processes are refused at probe.
+ * Every pointer into shared pages, and every Xen handle, is valid in the
+ * primary process only: a secondary process attaches with the read-only
+ * ops of XENPV_ETH_DEV_OPS_SECONDARY (xenpv_vdev.h), which read only the
+ * configuration, the queues' counters (rte_malloc'd, shared) and the
+ * link, under the process-shared lock where needed.
  *
  * Who owns what:
  *  - the shared ring pages: the sring's req_prod and rsp_event are ours,

@@ -587,6 +587,11 @@ static const struct eth_dev_ops xennet_ops = {
 	XENPV_ETH_DEV_OPS(xennet),
 };
 
+/* What a secondary process may do with a port (xenpv_vdev.h). */
+static const struct eth_dev_ops xennet_secondary_ops = {
+	XENPV_ETH_DEV_OPS_SECONDARY(xennet),
+};
+
 /*
  * Probe
  */
@@ -738,6 +743,13 @@ xennet_probe(struct rte_vdev_device *vdev)
 	char tname[RTE_MAX_THREAD_NAME_LEN];
 	int rc;
 
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
+		rc = xenpv_vdev_secondary(vdev, &xennet_secondary_ops);
+		if (rc < 0)
+			XENNET_LOG(ERR, "%s: cannot attach to the primary's port: %s",
+				   name, strerror(-rc));
+		return rc;
+	}
 	rc = xenpv_vdev_args(vdev, args, XN_ARG_COUNT, xennet_logtype);
 	if (rc < 0)
 		return rc;
@@ -761,10 +773,9 @@ xennet_probe(struct rte_vdev_device *vdev)
 	}
 	snprintf(ad->fe_path, sizeof(ad->fe_path), "device/vif/%u",
 		 ad->devid);
-	if (pthread_mutex_init(&ad->lock, NULL) != 0) {
-		rc = -ENOMEM;
+	rc = xenpv_mutex_init_shared(&ad->lock);
+	if (rc < 0)
 		goto fail_release_port;
-	}
 
 	ad->xs = xs_open(0);
 	if (ad->xs == NULL) {
