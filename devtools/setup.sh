@@ -24,10 +24,11 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get, hugepages)"
 
 # Packages: build, run, test. xenstore-utils gives the real xenstore-* tools
-# the tests drive against xenemu's daemon.
+# the tests drive against xenemu's daemon; tcpdump reads the captures the
+# capture test makes (dpdk-dumpcap, xen-traffic --pcap).
 pkgs=(libdpdk-dev dpdk-dev dpdk libxen-dev xenstore-utils meson ninja-build
       pkg-config gcc dpkg-dev python3 python3-pyelftools iproute2 procps
-      psmisc)
+      psmisc tcpdump)
 pkgs+=(${XEN_DPDK_EXTRA_PKGS:-})
 
 missing=()
