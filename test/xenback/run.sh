@@ -596,6 +596,42 @@ mtu)
 	front -n 500 traffic
 	stop_backend
 	;;
+toolstack-keys)
+	# libxl's mac and mtu keys in the backend directory: the port logs and
+	# dumps the guest's MAC, and while the application sets no MTU the
+	# port's MTU is the vif's (after dev_configure too), within what the
+	# guest can receive (sg=0: 1500, a warning); a bad key is ignored
+	# with a warning
+	setup novif
+	xe vif attach --frontend 1 --backend 0 --devid 0 \
+		--mac 00:16:3e:0a:0b:0c --mtu 9000
+	backend ""
+	wait_log "$BE_LOG" "guest MAC 00:16:3E:0A:0B:0C, MTU 9000" 10
+	front -n 300 traffic
+	tele_mtu=$(echo /ethdev/info,0 | dpdk-telemetry.py -f "$prefix" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["/ethdev/info"]["mtu"])') ||
+		fail "no /ethdev/info from telemetry"
+	[ "$tele_mtu" = 9000 ] || fail "port MTU $tele_mtu, want the toolstack's 9000"
+	echo /ethdev/dump_priv,0 | dpdk-telemetry.py -f "$prefix" 2>/dev/null |
+		grep -q "toolstack: guest MAC 00:16:3E:0A:0B:0C, MTU 9000; port MTU 9000 (the toolstack's)" ||
+		fail "dump_priv does not show the toolstack's keys"
+	echo "  guest MAC and MTU 9000 taken from the toolstack"
+	stop_backend
+	backend ",sg=0"
+	wait_log "$BE_LOG" "the toolstack's MTU 9000 is above 1500, the most the guest can receive (devarg sg=0): using 1500" 10
+	wait_log "$BE_LOG" "guest MAC 00:16:3E:0A:0B:0C, MTU 1500" 10
+	front -n 300 traffic
+	stop_backend
+	"$XENEMU" exec --domid 0 -- xenstore-write \
+		/local/domain/0/backend/vif/1/0/mac 01:00:5e:00:00:01 \
+		/local/domain/0/backend/vif/1/0/mtu 12ab || fail "cannot write the keys"
+	backend ""
+	wait_log "$BE_LOG" "mac is not a unicast MAC: ignored" 10
+	wait_log "$BE_LOG" "mtu is not an MTU: ignored" 10
+	wait_log "$BE_LOG" "guest MAC 00:00:00:00:00:00, MTU 1500" 10
+	front -n 300 traffic
+	stop_backend
+	;;
 hotplug)
 	# libxl's contract: with hotplug-status in the backend directory (libxl
 	# writes it empty), the port stays in InitWait until the hotplug

@@ -374,6 +374,17 @@ struct xenback_dev {
 	bool configured;		/* dev_configure done: InitWait allowed */
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
+	/*
+	 * The toolstack's keys of the vif (libxl writes them in our
+	 * directory), read each time a vif is found: @guest_mac, the
+	 * guest's MAC ("mac", all zero when absent or not a unicast MAC),
+	 * and @ts_mtu, the vif's MTU ("mtu", 0 when absent or not an MTU,
+	 * clamped to what the guest can receive). While the application has
+	 * set no MTU (@app_mtu 0) the port's MTU follows @ts_mtu
+	 * (xenback_port_mtu).
+	 */
+	struct rte_ether_addr guest_mac;
+	uint16_t ts_mtu;
 	bool carrier_down;		/* carrier "0": ours or the toolstack's */
 
 	/* Rx interrupts (intr_conf.rxq): one handle per RX queue */
@@ -423,6 +434,17 @@ xenback_mtu_max(const struct xenback_dev *xd)
 {
 	return xenpv_netif_mtu_max(xd->cfg.pv.sg &&
 		(xd->conn != XENBACK_CONN_CONNECTED || xd->neg.fe.sg));
+}
+
+/*
+ * The port's MTU, under xd->lock: the application's (mtu_set), else the
+ * toolstack's mtu key of the vif, else 0 (none: frames of any size the
+ * guest's features allow are taken).
+ */
+static inline uint16_t
+xenback_port_mtu(const struct xenback_dev *xd)
+{
+	return xd->app_mtu != 0 ? xd->app_mtu : xd->ts_mtu;
 }
 
 /* xenback_ops.c: descriptor status, link up/down, Rx interrupts */

@@ -104,7 +104,20 @@ xenback_dev_configure(struct rte_eth_dev *dev)
 				     xd->name);
 	if (rc < 0)
 		return rc;
-	return xenback_xenbus_configure(xd);
+	rc = xenback_xenbus_configure(xd);
+	if (rc < 0)
+		return rc;
+	/*
+	 * ethdev has just set the MTU to the one configured, RTE_ETHER_MTU
+	 * when the application gave none: that default follows the
+	 * toolstack's mtu key of the vif, as at probe (xenback_port_mtu).
+	 */
+	pthread_mutex_lock(&xd->lock);
+	if (xd->app_mtu == 0 && xd->ts_mtu != 0 &&
+	    dev->data->dev_conf.rxmode.mtu == RTE_ETHER_MTU)
+		dev->data->mtu = xd->ts_mtu;
+	pthread_mutex_unlock(&xd->lock);
+	return 0;
 }
 
 /* dev_start/dev_stop: the vif follows (xenback_xenbus.c), so do the queues. */

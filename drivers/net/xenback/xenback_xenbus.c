@@ -238,9 +238,9 @@ xenback_apply_config(struct xenback_dev *xd)
 			(rxo & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) &&
 			(rxo & RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 		rxq->sg = xd->cfg.pv.sg;
-		__atomic_store_n(&rxq->max_frame, xd->app_mtu != 0 ?
-				 (uint32_t)xd->app_mtu + XENBACK_MTU_OVERHEAD :
-				 UINT32_MAX,
+		__atomic_store_n(&rxq->max_frame, xenback_port_mtu(xd) != 0 ?
+				 (uint32_t)xenback_port_mtu(xd) +
+				 XENBACK_MTU_OVERHEAD : UINT32_MAX,
 				 __ATOMIC_RELAXED);
 		txq->csum = xd->cfg.pv.csum;
 		txq->sg = xd->cfg.pv.sg;
@@ -949,6 +949,59 @@ xenback_vif_unbind(struct xenback_dev *xd)
 }
 
 /*
+ * The toolstack's mac and mtu keys of a vif just found (libxl writes them
+ * with the backend directory; a guest cannot write there, but they are
+ * checked as any value read). Without an MTU from the application the
+ * port's MTU follows the mtu key, within what the guest can receive; when
+ * the application has set one, the key is the one we wrote and is left
+ * alone.
+ */
+static void
+xenback_toolstack_keys(struct xenback_dev *xd)
+{
+	struct rte_eth_dev_data *data = xd->eth_dev->data;
+	unsigned long v;
+	uint32_t max;
+	char *s;
+	int rc;
+
+	memset(&xd->guest_mac, 0, sizeof(xd->guest_mac));
+	s = xenpv_xs_read(xd->xs, XBT_NULL, "%s/%s", xd->be_path,
+			  XENPV_NETIF_MAC);
+	if (s != NULL &&
+	    (xenpv_parse_mac(s, xd->guest_mac.addr_bytes) < 0 ||
+	     !rte_is_unicast_ether_addr(&xd->guest_mac) ||
+	     rte_is_zero_ether_addr(&xd->guest_mac))) {
+		XENBACK_LOG(WARNING, "%s: %s/%s is not a unicast MAC: ignored",
+			    xd->name, xd->be_path, XENPV_NETIF_MAC);
+		memset(&xd->guest_mac, 0, sizeof(xd->guest_mac));
+	}
+	free(s);
+
+	if (xd->app_mtu != 0)
+		return;
+	xd->ts_mtu = 0;
+	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT16_MAX, "%s/%s",
+				xd->be_path, XENPV_NETIF_MTU);
+	if (rc == -ENOENT)
+		return;
+	if (rc < 0 || v < RTE_ETHER_MIN_MTU) {
+		XENBACK_LOG(WARNING, "%s: %s/%s is not an MTU: ignored",
+			    xd->name, xd->be_path, XENPV_NETIF_MTU);
+		return;
+	}
+	max = xenback_mtu_max(xd);
+	if (v > max) {
+		XENBACK_LOG(WARNING, "%s: the toolstack's MTU %lu is above %u, the most the guest can receive%s: using %u",
+			    xd->name, v, max,
+			    !xd->cfg.pv.sg ? " (devarg sg=0)" : "", max);
+		v = max;
+	}
+	xd->ts_mtu = (uint16_t)v;
+	data->mtu = xd->ts_mtu;
+}
+
+/*
  * Is our backend directory there? Takes the vif on when it appears (write
  * features, InitWait, watch the frontend), forgets it when it goes. A port
  * bound by name then looks for its domain's next incarnation.
@@ -1018,6 +1071,7 @@ again:
 		 fe);
 	free(fe);
 
+	xenback_toolstack_keys(xd);
 	xd->be_state = xenpv_bus_read_state(xd->xs, xd->be_path);
 	xenback_set_conn(xd, XENBACK_CONN_HELD);
 	xenback_initwait(xd);
@@ -1032,8 +1086,10 @@ again:
 	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
 	xd->reattach = fe_state == XenbusStateConnected ||
 		       fe_state == XenbusStateInitialised;
-	XENBACK_LOG(NOTICE, "%s: serving vif %s for frontend %s", xd->name,
-		    xd->be_path, xd->fe_path);
+	XENBACK_LOG(NOTICE, "%s: serving vif %s for frontend %s (guest MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u)",
+		    xd->name, xd->be_path, xd->fe_path,
+		    RTE_ETHER_ADDR_BYTES(&xd->guest_mac),
+		    xd->eth_dev->data->mtu);
 	return true;
 }
 
@@ -1284,6 +1340,13 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 		xd->started ? "started" : "stopped");
 	if (xd->hotplug_wait)
 		fprintf(f, "waiting for hotplug-status=connected\n");
+	if (xd->conn != XENBACK_CONN_ABSENT)
+		fprintf(f, "toolstack: guest MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u%s; port MTU %u (%s)\n",
+			RTE_ETHER_ADDR_BYTES(&xd->guest_mac), xd->ts_mtu,
+			xd->ts_mtu == 0 ? " (no mtu key)" : "",
+			xd->eth_dev->data->mtu,
+			xd->app_mtu != 0 ? "the application's" :
+			xd->ts_mtu != 0 ? "the toolstack's" : "ethdev's default");
 	fprintf(f, "configured: max %u queues, ring order %u, sg %d, csum %d, gso %d, split %d\n",
 		xd->cfg.max_queues, xd->cfg.max_order, xd->cfg.pv.sg,
 		xd->cfg.pv.csum, xd->cfg.pv.gso, xd->cfg.pv.split);
