@@ -10,6 +10,7 @@
  *   xt_frame.c  test frame layout: build, check, payload checksum
  *   xt_seq.c    per-stream sequence tracking (loss, duplicates, reordering)
  *   xt_report.c per-second report and final summary (text, key=value, JSON)
+ *   xt_pcap.c   --pcap: received frames to a libpcap file
  *   xt_main.c   EAL, port and mempool set-up, the polling loop, teardown
  */
 
@@ -114,6 +115,7 @@ struct xt_config {
 	uint32_t tx_retries;		/* 0 = retry a full tx ring forever */
 	bool promisc;
 	const char *summary_path;
+	const char *pcap_path;		/* --pcap: received frames to this file */
 	/* Fault injection on the first stream, for testing the verifier. */
 	uint64_t inject_drop;
 	uint64_t inject_corrupt;
@@ -224,6 +226,12 @@ void xt_frame_corrupt(struct rte_mbuf *m);
 enum xt_verdict xt_frame_check(const struct rte_mbuf *m, uint16_t udp_port,
 			       struct xt_rx_frame *f);
 uint32_t xt_crc32c(const void *data, uint32_t len, uint32_t crc);
+
+/* xt_pcap.c: --pcap, a classic libpcap file of what a port receives */
+struct xt_pcap;
+int xt_pcap_open(const char *path, struct xt_pcap **out);
+void xt_pcap_write(struct xt_pcap *p, struct rte_mbuf **pkts, uint16_t n);
+int xt_pcap_close(struct xt_pcap *p, const char *path);
 
 /* xt_seq.c */
 struct xt_seq_table;

@@ -94,6 +94,7 @@ struct xt_ctx {
 	uint64_t first_rx, last_rx;
 	uint64_t rx_max_gap;		/* longest time between two rx bursts, or
 					 * from the last one to the end of traffic */
+	struct xt_pcap *pcap;		/* --pcap (port 0 only), or NULL */
 	int run_ret;			/* xt_run(): 0, or the link wait's error */
 	enum xt_stop stop;
 	bool configured, started;
@@ -616,6 +617,8 @@ xt_rx(struct xt_ctx *c, struct xt_txq *t, uint64_t now)
 	c->rx.packets += nb;
 	for (i = 0; i < nb; i++)
 		c->rx.bytes += pkts[i]->pkt_len;
+	if (c->pcap != NULL)
+		xt_pcap_write(c->pcap, pkts, nb);
 	if (c->cfg->mode == XT_MODE_REFLECT) {
 		xt_reflect(c, t, pkts, nb);
 		return nb;
@@ -969,6 +972,8 @@ main(int argc, char **argv)
 
 	if (xt_summary_open(&cfg, &summary) != 0)
 		goto out_eal;
+	if (cfg.pcap_path != NULL && xt_pcap_open(cfg.pcap_path, &ctx[0].pcap) != 0)
+		goto out_free;
 	xt_frame_init();
 	for (k = 0; k < nports; k++) {
 		struct xt_ctx *c = &ctx[k];
@@ -1034,6 +1039,9 @@ main(int argc, char **argv)
 			cfg.summary_path);
 		pass = false;
 	}
+	if (xt_pcap_close(ctx[0].pcap, cfg.pcap_path) != 0)
+		pass = false;
+	ctx[0].pcap = NULL;
 	status = !setup_ok ? 1 : pass ? 0 : 2;
 	goto out_free;
 out:
@@ -1042,6 +1050,8 @@ out:
 out_free:
 	if (summary != NULL && fclose(summary) != 0 && status == 0)
 		status = 1;
+	if (ctx[0].pcap != NULL)
+		xt_pcap_close(ctx[0].pcap, cfg.pcap_path);
 	for (k = 0; k < nports; k++) {
 		xt_seq_destroy(ctx[k].seq);
 		free(ctx[k].txq);

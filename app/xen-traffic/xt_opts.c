@@ -52,6 +52,7 @@ enum {
 	XT_OPT_TX_RETRIES,
 	XT_OPT_NO_PROMISC,
 	XT_OPT_SUMMARY,
+	XT_OPT_PCAP,
 	XT_OPT_INJ_DROP,
 	XT_OPT_INJ_CORRUPT,
 	XT_OPT_INJ_DUP,
@@ -87,6 +88,7 @@ static const struct option xt_long_opts[] = {
 	{ "tx-retries",		required_argument,	NULL, XT_OPT_TX_RETRIES },
 	{ "no-promisc",		no_argument,		NULL, XT_OPT_NO_PROMISC },
 	{ "summary",		required_argument,	NULL, XT_OPT_SUMMARY },
+	{ "pcap",		required_argument,	NULL, XT_OPT_PCAP },
 	{ "inject-drop",	required_argument,	NULL, XT_OPT_INJ_DROP },
 	{ "inject-corrupt",	required_argument,	NULL, XT_OPT_INJ_CORRUPT },
 	{ "inject-dup",		required_argument,	NULL, XT_OPT_INJ_DUP },
@@ -140,6 +142,8 @@ xt_usage(const char *prog)
 "                      until the run ends (default 0)\n"
 "  --no-promisc        leave promiscuous mode off\n"
 "  --summary PATH      write the summary as JSON to PATH\n"
+"  --pcap FILE         write every frame received to FILE (libpcap format,\n"
+"                      tcpdump -r reads it); one --port only\n"
 "  --inject-drop N     skip N sequence numbers on stream 0 (test of the verifier)\n"
 "  --inject-corrupt N  corrupt N frames after checksumming\n"
 "  --inject-dup N      send N frames twice\n"
@@ -285,6 +289,7 @@ static const struct xt_field_opt xt_field_opts[] = {
 	XT_UINT(TX_RETRIES, false, 0, UINT32_MAX, 0, tx_retries),
 	XT_ARG(NO_PROMISC, OFF, promisc),
 	XT_ARG(SUMMARY, STR, summary_path),
+	XT_ARG(PCAP, STR, pcap_path),
 	XT_UINT(INJ_DROP, false, 0, UINT32_MAX, 0, inject_drop),
 	XT_UINT(INJ_CORRUPT, false, 0, UINT32_MAX, 0, inject_corrupt),
 	XT_UINT(INJ_DUP, false, 0, UINT32_MAX, 0, inject_dup),
@@ -463,6 +468,14 @@ xt_check(struct xt_config *cfg)
 	if (cfg->rate != 0 && cfg->rate < cfg->queues) {
 		fprintf(stderr, "xen-traffic: --rate %" PRIu64 " is less than one "
 			"packet per second per queue\n", cfg->rate);
+		return -EINVAL;
+	}
+	if (cfg->pcap_path != NULL && cfg->nb_ports > 1) {
+		fprintf(stderr, "xen-traffic: --pcap takes the frames of one port: give one --port\n");
+		return -EINVAL;
+	}
+	if (cfg->pcap_path != NULL && cfg->mode == XT_MODE_GEN) {
+		fprintf(stderr, "xen-traffic: --pcap records what is received: not with --mode gen\n");
 		return -EINVAL;
 	}
 	if (!verifies && cfg->expect != 0) {

@@ -17,6 +17,8 @@ Each case runs one or two xen-traffic processes and checks their JSON summaries:
   multiport      one process on two net_ring ports (--port twice, one lcore each): a summary
                  array, each port's own streams intact, the receive-gap figure; refusals;
                  a peer that goes silent for good counts as a gap up to the end of traffic
+  pcap           --pcap FILE on a net_ring loopback: the file holds every frame received, in order,
+                 as Python's own reader and tcpdump (Debian's, from devtools/setup.sh) read it
   options        bad options are refused with a message and exit status 1
 
 Every process runs with --no-huge -m 512 --single-file-segments and its own --file-prefix; sockets,
@@ -29,8 +31,10 @@ Exit status: 0 pass, 1 fail. XT_TEST_KEEP=1 keeps the temporary directory (logs,
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -395,6 +399,64 @@ def case_multiport(ctx):
             raise Fail(f"{args}: message does not mention {needle!r}:\n{out[-1500:]}")
 
 
+def read_pcap(path):
+    """The records of a classic libpcap file (nanosecond or microsecond, either byte order)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise Fail(f"{path}: {len(data)} bytes, no pcap header")
+    for order in ("<", ">"):
+        magic, vmaj, vmin, _, _, snaplen, linktype = struct.unpack(order + "IHHiIII", data[:24])
+        if magic in (0xa1b23c4d, 0xa1b2c3d4):
+            break
+    else:
+        raise Fail(f"{path}: not a pcap file (magic {data[:4].hex()})")
+    if (vmaj, vmin, linktype) != (2, 4, 1):
+        raise Fail(f"{path}: version {vmaj}.{vmin}, link type {linktype}")
+    recs, off = [], 24
+    while off < len(data):
+        if off + 16 > len(data):
+            raise Fail(f"{path}: truncated record header at {off}")
+        _, _, incl, orig = struct.unpack(order + "IIII", data[off:off + 16])
+        off += 16
+        if incl != orig or incl > snaplen or off + incl > len(data):
+            raise Fail(f"{path}: record at {off - 16}: {incl} of {orig} bytes")
+        recs.append(data[off:off + incl])
+        off += incl
+    return recs
+
+
+def case_pcap(ctx):
+    count = 2000
+    path = os.path.join(ctx.tmp, "rx.pcap")
+    p, rc, s = ring(ctx, "pcap", ["--size", "64,1500,9000", "--count", str(count),
+                                  "--expect", str(count), "--pcap", path])
+    ctx.expect("pcap exit status", rc, 0, p)
+    ctx.expect("pcap rx_unique", s["rx_unique"], count, p)
+    recs = read_pcap(path)
+    ctx.expect("frames in the pcap file", len(recs), s["rx_packets"], p)
+    for i, r in enumerate(recs):
+        # Ethernet / IPv4 / UDP to port 9 / the test header: magic, stream, length, sequence
+        want_len = (64, 1500, 9000)[i % 3]
+        if len(r) != want_len or r[12:14] != b"\x08\x00" or r[23] != 17:
+            raise Fail(f"record {i}: {len(r)} bytes, ethertype {r[12:14].hex()}, want {want_len}")
+        magic, stream, length, seq = struct.unpack(">IHHQ", r[42:58])
+        if (magic, stream, length, seq) != (0x58544731, 0, want_len, i):
+            raise Fail(f"record {i}: magic {magic:#x} stream {stream} len {length} seq {seq}")
+        ctx.checks += 1
+    if f"{len(recs)} frames written to {path}" not in open(p.logpath).read():
+        raise Fail(f"no line saying what was written\n{p.tail()}")
+    # an independent reader
+    tcpdump = shutil.which("tcpdump") or "/usr/bin/tcpdump"
+    r = subprocess.run([tcpdump, "-n", "-r", path], capture_output=True, text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    ctx.expect("tcpdump exit status", r.returncode, 0, None)
+    ctx.expect("frames tcpdump reads", len(lines), count, None)
+    bad = [ln for ln in lines if not re.search(r" IP 198\.18\.0\.1\.\d+ > 198\.18\.0\.2\.9: ", ln)]
+    if bad:
+        raise Fail(f"tcpdump reads {len(bad)} frames that are not the test frames: {bad[:3]}")
+
+
 def case_options(ctx):
     bad = [
         (["--mode", "sideways"], "--mode"),
@@ -424,6 +486,8 @@ def case_options(ctx):
         (["--port", "7"], "--port"),
         (["--port", "net_nothere0"], "--port"),
         (["--summary", "/nonexistent/dir/s.json"], "--summary"),
+        (["--pcap", "/nonexistent/dir/rx.pcap"], "--pcap"),
+        (["--mode", "gen", "--pcap", "rx.pcap"], "--pcap"),
         # The port (net_null) cannot send chained mbufs: a clear set-up error.
         (["--size", "9000", "--count", "10"], "--mbuf-size"),
     ]
@@ -461,6 +525,7 @@ CASES = {
     "inject": case_inject,
     "signal": case_signal,
     "multiport": case_multiport,
+    "pcap": case_pcap,
     "options": case_options,
 }
 
