@@ -632,6 +632,29 @@ toolstack-keys)
 	front -n 300 traffic
 	stop_backend
 	;;
+offline)
+	# libxl's online key: a vif found with online 0 (the toolstack is
+	# taking it away) is not offered, whatever is written meanwhile,
+	# until online is 1 again
+	setup
+	"$XENEMU" exec --domid 0 -- xenstore-write \
+		/local/domain/0/backend/vif/1/0/online 0 || fail "cannot write online"
+	backend ""
+	wait_log "$BE_LOG" "online is 0 (the toolstack is taking the vif away): not offered" 10
+	"$XENEMU" exec --domid 0 -- xenstore-write /local/domain/0/backend/vif/1/0/x 1
+	sleep 0.5
+	[ "$(be_key state)" = 1 ] || fail "offline vif in state $(be_key state), want 1"
+	"$XENEMU" exec --domid 0 -- xenstore-write \
+		/local/domain/0/backend/vif/1/0/online 1 || fail "cannot write online"
+	for i in $(seq 100); do
+		[ "$(be_key state)" = 2 ] && break
+		sleep 0.05
+	done
+	[ "$(be_key state)" = 2 ] || fail "vif online again in state $(be_key state), want 2"
+	front -n 300 traffic
+	stop_backend
+	expect_xstat 0 vif_management_connections -eq 1
+	;;
 hotplug)
 	# libxl's contract: with hotplug-status in the backend directory (libxl
 	# writes it empty), the port stays in InitWait until the hotplug

@@ -373,6 +373,7 @@ struct xenback_dev {
 	bool reattach;			/* frontend was connected when we came */
 	bool configured;		/* dev_configure done: InitWait allowed */
 	bool hotplug_wait;		/* waiting for hotplug-status=connected */
+	bool offline_held;		/* not offered: the vif's online key is 0 */
 	uint16_t app_mtu;		/* MTU set by the application, 0: none */
 	/*
 	 * The toolstack's keys of the vif (libxl writes them in our

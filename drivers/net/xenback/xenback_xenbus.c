@@ -808,6 +808,17 @@ xenback_write_features(struct xenback_dev *xd)
 	return rc;
 }
 
+/* Has the toolstack taken the vif offline (online 0: it is removing it)? */
+static bool
+xenback_vif_offline(struct xenback_dev *xd)
+{
+	unsigned long v;
+
+	return xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
+				  xd->be_path, XENPV_NETIF_ONLINE) == 0 &&
+	       v == 0;
+}
+
 /*
  * (Back) to InitWait: what we offer is rewritten first, from the port's
  * configuration now, so a frontend that starts over negotiates what the
@@ -828,6 +839,19 @@ xenback_initwait(struct xenback_dev *xd)
 {
 	if (!xd->configured && !xd->by_name)
 		return;
+	/*
+	 * libxl's online key: 0 while the toolstack is taking the vif away.
+	 * Not offered then; an event on our directory (online back to 1)
+	 * brings us back (xenback_reconcile).
+	 */
+	if (xenback_vif_offline(xd)) {
+		if (!xd->offline_held)
+			XENBACK_LOG(NOTICE, "%s: %s/%s is 0 (the toolstack is taking the vif away): not offered",
+				    xd->name, xd->be_path, XENPV_NETIF_ONLINE);
+		xd->offline_held = true;
+		return;
+	}
+	xd->offline_held = false;
 	if (xenback_write_features(xd) < 0)
 		return;
 	xenback_switch(xd, XenbusStateInitWait);
@@ -1121,17 +1145,6 @@ xenback_hotplug_ready(struct xenback_dev *xd)
 	return ready;
 }
 
-/* Has the toolstack taken the vif offline (online 0: it is removing it)? */
-static bool
-xenback_vif_offline(struct xenback_dev *xd)
-{
-	unsigned long v;
-
-	return xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
-				  xd->be_path, XENPV_NETIF_ONLINE) == 0 &&
-	       v == 0;
-}
-
 /*
  * The reconnect budget (xenpv_budget): may the frontend, which started
  * over, get InitWait now? If not, the control thread comes back at
@@ -1183,6 +1196,10 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 			return;
 		}
 	}
+	/* a vif held while offline: offer it once it is online again */
+	if ((why & XB_WHY_BE) && xd->offline_held &&
+	    xd->conn == XENBACK_CONN_HELD && !xd->closing)
+		xenback_initwait(xd);
 	/* held until dev_configure: nothing else is offered or connected */
 	if (!xd->configured)
 		return;
@@ -1340,6 +1357,8 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 		xd->started ? "started" : "stopped");
 	if (xd->hotplug_wait)
 		fprintf(f, "waiting for hotplug-status=connected\n");
+	if (xd->offline_held)
+		fprintf(f, "not offered: the vif's online key is 0\n");
 	if (xd->conn != XENBACK_CONN_ABSENT)
 		fprintf(f, "toolstack: guest MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u%s; port MTU %u (%s)\n",
 			RTE_ETHER_ADDR_BYTES(&xd->guest_mac), xd->ts_mtu,
