@@ -208,6 +208,10 @@ check_side() { # side xstat...
 	[ "$rx" -gt 0 ] && [ "$tx" -gt 0 ] ||
 		fail "$side: dpdk-proc-info --stats: RX-packets $rx, TX-packets $tx"
 	echo "ok $side: dpdk-proc-info --stats: RX-packets $rx, TX-packets $tx"
+	# its exit (ports closed, then EAL's cleanup removes the devices)
+	# calls nothing on a port it released
+	! grep -q "Invalid port_id" "$log_dir/$side-proc-info.log" ||
+		fail "$side: dpdk-proc-info says: $(grep -m1 "Invalid port_id" "$log_dir/$side-proc-info.log")"
 
 	out=$(proc_info "$side" --xstats 2>&1) || fail "$side: dpdk-proc-info --xstats failed: $out"
 	printf '%s\n' "$out" >> "$log_dir/$side-proc-info.log"

@@ -188,8 +188,14 @@ xenpv_vdev_remove(struct rte_vdev_device *vdev)
 {
 	struct rte_eth_dev *dev;
 
+	/*
+	 * Released already (rte_eth_dev_close): a secondary process keeps
+	 * the shared data's address, and with it the name, in a port it
+	 * released (dpdk-proc-info closes its ports, then EAL's cleanup
+	 * removes the devices).
+	 */
 	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-	if (dev == NULL)
+	if (dev == NULL || dev->state == RTE_ETH_DEV_UNUSED)
 		return 0;
 	/* closing also releases the port */
 	return rte_eth_dev_close(dev->data->port_id);
