@@ -102,6 +102,7 @@ trap 'exit 130' INT TERM
 # Hugepages: HUGE_PAGES free ones for this run, under a lock held until the
 # end, added to the pool if need be and taken out again by cleanup.
 [ -w "$nr_file" ] || { status=77; echo "SKIP: $nr_file is not writable"; exit 77; }
+mkdir -p /run/lock
 exec {lock_fd}>/run/lock/xen-dpdk-capture-hugepages.lock
 flock -w 600 "$lock_fd" || die "another capture test holds the hugepage lock"
 if [ "$(free_pages)" -lt "$HUGE_PAGES" ]; then
