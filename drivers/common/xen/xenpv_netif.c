@@ -5,6 +5,7 @@
 /* The netif wire (xenpv_netif.h): what is not inline. */
 
 #include <errno.h>
+#include <netinet/in.h>
 
 #include "xenpv_netif.h"
 
@@ -81,4 +82,103 @@ xenpv_netif_parse_rate(const char *s, uint64_t *bytes, uint64_t *usec)
 	*bytes = b;
 	*usec = u;
 	return 0;
+}
+
+/* Octet @i of a key that reads as zero past its @keylen octets. */
+static inline uint8_t
+xenpv_key_octet(const uint8_t *key, unsigned int keylen, unsigned int i)
+{
+	return i < keylen ? key[i] : 0;
+}
+
+uint32_t
+xenpv_toeplitz(const uint8_t *key, unsigned int keylen, const uint8_t *in,
+	       unsigned int len)
+{
+	uint64_t win = 0;	/* key bits 8j .. 8j + 63, bit 8j leftmost */
+	uint32_t h = 0;
+	unsigned int i, j, b;
+
+	for (i = 0; i < 8; i++)
+		win = win << 8 | xenpv_key_octet(key, keylen, i);
+	for (j = 0; j < len; j++) {
+		uint8_t octet = in[j];
+
+		/* input bit 8j + b selects key bits 8j + b .. 8j + b + 31 */
+		for (b = 0; b < 8; b++)
+			if (octet & (0x80u >> b))
+				h ^= (uint32_t)(win >> (32 - b));
+		win = win << 8 | xenpv_key_octet(key, keylen, j + 8);
+	}
+	return h;
+}
+
+bool
+xenpv_netif_hash_input(const struct rte_mbuf *m, uint32_t types,
+		       uint8_t *in, unsigned int *len, uint8_t *htype)
+{
+	/* an Ethernet header, one tag, the larger IP header, the ports */
+	uint8_t hdr[RTE_ETHER_HDR_LEN + 4 + 40 + 4];
+	const uint8_t *p, *ip;
+	uint32_t off = RTE_ETHER_HDR_LEN, avail;
+	uint16_t et;
+	bool tcp;
+
+	avail = RTE_MIN(m->pkt_len, (uint32_t)sizeof(hdr));
+	p = rte_pktmbuf_read(m, 0, avail, hdr);
+	if (p == NULL || avail < RTE_ETHER_HDR_LEN)
+		return false;
+	et = (uint16_t)(p[12] << 8 | p[13]);
+	if (et == RTE_ETHER_TYPE_VLAN) {
+		if (avail < RTE_ETHER_HDR_LEN + 4)
+			return false;
+		et = (uint16_t)(p[16] << 8 | p[17]);
+		off += 4;
+	}
+	ip = p + off;
+	avail -= off;
+	if (et == RTE_ETHER_TYPE_IPV4) {
+		unsigned int ihl;
+		uint16_t frag;
+
+		if (avail < 20 || (ip[0] >> 4) != 4)
+			return false;
+		ihl = (ip[0] & 0xfu) * 4u;
+		frag = (uint16_t)((ip[6] << 8 | ip[7]) & 0x3fff);
+		/* ports only in a TCP header we have, of a whole datagram */
+		tcp = ip[9] == IPPROTO_TCP && frag == 0 && ihl >= 20 &&
+		      avail >= ihl + 4;
+		if (tcp && (types & XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP)) {
+			memcpy(in, ip + 12, 8);
+			memcpy(in + 8, ip + ihl, 4);
+			*len = 12;
+			*htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP;
+			return true;
+		}
+		if (!(types & XEN_NETIF_CTRL_HASH_TYPE_IPV4))
+			return false;
+		memcpy(in, ip + 12, 8);
+		*len = 8;
+		*htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV4;
+		return true;
+	}
+	if (et == RTE_ETHER_TYPE_IPV6) {
+		if (avail < 40 || (ip[0] >> 4) != 6)
+			return false;
+		tcp = ip[6] == IPPROTO_TCP && avail >= 44;
+		if (tcp && (types & XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)) {
+			memcpy(in, ip + 8, 32);
+			memcpy(in + 32, ip + 40, 4);
+			*len = 36;
+			*htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP;
+			return true;
+		}
+		if (!(types & XEN_NETIF_CTRL_HASH_TYPE_IPV6))
+			return false;
+		memcpy(in, ip + 8, 32);
+		*len = 32;
+		*htype = _XEN_NETIF_CTRL_HASH_TYPE_IPV6;
+		return true;
+	}
+	return false;
 }

@@ -62,6 +62,8 @@
 #define XENPV_NETIF_FEATURE_SPLIT_EVTCHN "feature-split-event-channels"
 #define XENPV_NETIF_MAX_QUEUES_KEY	"multi-queue-max-queues"
 #define XENPV_NETIF_MAX_RING_ORDER	"max-ring-page-order"
+/* the backend serves a control ring (netif.h, "Control ring") */
+#define XENPV_NETIF_FEATURE_CTRL_RING	"feature-ctrl-ring"
 
 /*
  * What the frontend writes in its directory before Connected. The feature-
@@ -78,6 +80,12 @@
 #define XENPV_NETIF_EVTCHN		"event-channel"
 #define XENPV_NETIF_EVTCHN_TX		"event-channel-tx"
 #define XENPV_NETIF_EVTCHN_RX		"event-channel-rx"
+/*
+ * The control ring, once per vif (not per queue), in the frontend
+ * directory before Connected: one granted page and its event channel.
+ */
+#define XENPV_NETIF_CTRL_RING_REF	"ctrl-ring-ref"
+#define XENPV_NETIF_EVTCHN_CTRL		"event-channel-ctrl"
 /* every key prefix above that the frontend writes, for clean-up */
 #define XENPV_NETIF_FEATURE_PREFIX	"feature-"
 
@@ -122,6 +130,9 @@ struct xenpv_netif_extras {
 	uint8_t gso_type;	/* XEN_NETIF_GSO_TYPE_TCPV4 or _TCPV6 */
 	bool mcast;		/* a MCAST_ADD or MCAST_DEL was seen */
 	bool hash;		/* a HASH extra was seen */
+	uint8_t hash_type;	/* its _XEN_NETIF_CTRL_HASH_TYPE_* (bit number) */
+	uint8_t hash_alg;	/* its XEN_NETIF_CTRL_HASH_ALGORITHM_* */
+	uint32_t hash_value;	/* its value (little-endian on the wire) */
 };
 
 enum xenpv_netif_extra_result {
@@ -165,6 +176,12 @@ xenpv_netif_extra_take(struct xenpv_netif_extras *x,
 		break;
 	case XEN_NETIF_EXTRA_TYPE_HASH:
 		x->hash = true;
+		x->hash_type = ex->u.hash.type;
+		x->hash_alg = ex->u.hash.algorithm;
+		x->hash_value = (uint32_t)ex->u.hash.value[0] |
+			(uint32_t)ex->u.hash.value[1] << 8 |
+			(uint32_t)ex->u.hash.value[2] << 16 |
+			(uint32_t)ex->u.hash.value[3] << 24;
 		break;
 	default:
 		return XENPV_EXTRA_BAD_TYPE;
@@ -185,7 +202,71 @@ xenpv_netif_extra_gso(struct netif_extra_info *ex, uint16_t mss,
 	ex->u.gso.type = gso_type;
 }
 
+/*
+ * Write a HASH extra into @ex: the value @hash of hash type @htype (a bit
+ * number, _XEN_NETIF_CTRL_HASH_TYPE_*) computed with Toeplitz.
+ */
+static inline void
+xenpv_netif_extra_hash(struct netif_extra_info *ex, uint32_t hash,
+		       uint8_t htype, bool more)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->type = XEN_NETIF_EXTRA_TYPE_HASH;
+	ex->flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	ex->u.hash.type = htype;
+	ex->u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+	ex->u.hash.value[0] = (uint8_t)hash;
+	ex->u.hash.value[1] = (uint8_t)(hash >> 8);
+	ex->u.hash.value[2] = (uint8_t)(hash >> 16);
+	ex->u.hash.value[3] = (uint8_t)(hash >> 24);
+}
+
 const char *xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r);
+
+/*
+ * Hashing (netif.h, "Hash types", "Hash algorithms" and the control
+ * messages). The frontend chooses, over the control ring, the algorithm
+ * (Toeplitz or none), the hash types (which header fields are hashed), a
+ * key and a mapping table from hash to queue; the backend hashes what it
+ * delivers to the guest with them, steers each packet to the queue the
+ * table names, and passes the value in a HASH extra.
+ *
+ * The most key octets a backend takes: 40, as Linux netback and the
+ * Microsoft RSS key (octets past the key's size are zero).
+ */
+#define XENPV_NETIF_HASH_KEY_MAX	40
+/* the most mapping-table entries a backend offers (Linux netback: 128) */
+#define XENPV_NETIF_HASH_MAPPING_MAX	128
+/* every hash type netif defines */
+#define XENPV_NETIF_HASH_TYPES_ALL \
+	(XEN_NETIF_CTRL_HASH_TYPE_IPV4 | XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP | \
+	 XEN_NETIF_CTRL_HASH_TYPE_IPV6 | XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)
+/* the longest hash input: IPv6 addresses and TCP ports */
+#define XENPV_NETIF_HASH_INPUT_MAX	36
+
+/*
+ * Toeplitz over @len octets of @in with @key (@keylen octets, zero past
+ * it): for each input bit from the most significant bit of in[0] on, the
+ * 32 key bits starting at that bit's position are XORed into the result
+ * when the bit is 1. Any length works; a key shorter than len + 4 octets
+ * reads as zero-padded.
+ */
+uint32_t xenpv_toeplitz(const uint8_t *key, unsigned int keylen,
+			const uint8_t *in, unsigned int len);
+
+/*
+ * The hash input of packet @m (an Ethernet frame, at most one 802.1Q tag)
+ * for the hash types @types (XEN_NETIF_CTRL_HASH_TYPE_* bits): the
+ * 'maximal' type that applies (TCP over a non-fragment before the bare
+ * address pair) writes its octets to @in (XENPV_NETIF_HASH_INPUT_MAX) in
+ * netif's order (source address, destination address, source port,
+ * destination port), its length to *len and its bit number to *htype.
+ * Returns false when no requested type applies (not IP, a truncated
+ * header, or the type not requested). IPv6 extension headers are not
+ * walked: a TCP segment after one is hashed as IPv6.
+ */
+bool xenpv_netif_hash_input(const struct rte_mbuf *m, uint32_t types,
+			    uint8_t *in, unsigned int *len, uint8_t *htype);
 
 /*
  * The toolstack's "rate" key of a vif's backend directory: "<bytes>,<usec>"
