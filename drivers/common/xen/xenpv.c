@@ -275,7 +275,7 @@ static void *
 xenpv_ctl_thread(void *arg)
 {
 	struct xenpv_ctl *c = arg;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	int timeout = 0, n;
 	uint64_t v;
 	char **ev;
@@ -284,8 +284,10 @@ xenpv_ctl_thread(void *arg)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = c->wake_fd;
 	pfd[1].events = POLLIN;
+	pfd[2].fd = c->extra_fd;	/* poll() skips a negative one */
+	pfd[2].events = POLLIN;
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
-		n = poll(pfd, 2, timeout);
+		n = poll(pfd, 3, timeout);
 		if (n < 0 && errno != EINTR) {
 			XENPV_LOG(c, ERR, "poll on the xenstore descriptor: %s",
 				  strerror(errno));
@@ -319,9 +321,20 @@ xenpv_ctl_start(struct xenpv_ctl *c, const char *name, struct xs_handle *xs,
 		void (*event)(void *arg, const char *path, const char *token),
 		int (*run)(void *arg), void *arg, int logtype)
 {
+	return xenpv_ctl_start_fd(c, name, xs, event, run, arg, logtype, -1);
+}
+
+int
+xenpv_ctl_start_fd(struct xenpv_ctl *c, const char *name,
+		   struct xs_handle *xs,
+		   void (*event)(void *arg, const char *path,
+				 const char *token),
+		   int (*run)(void *arg), void *arg, int logtype, int extra_fd)
+{
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->extra_fd = extra_fd;
 	c->xs = xs;
 	c->event = event;
 	c->run = run;

@@ -137,6 +137,7 @@ struct xenpv_ctl {
 	void *arg;
 	int logtype;
 	int wake_fd;		/* eventfd: a kick or the stop request */
+	int extra_fd;		/* also polled (-1: none); @run drains it */
 	bool started;
 	bool stop;		/* set by xenpv_ctl_stop (atomic) */
 	pthread_t tid;
@@ -147,6 +148,16 @@ int xenpv_ctl_start(struct xenpv_ctl *c, const char *name,
 		    void (*event)(void *arg, const char *path,
 				  const char *token),
 		    int (*run)(void *arg), void *arg, int logtype);
+/*
+ * The same, the thread also waking when @extra_fd is readable (an event
+ * channel's descriptor): @run must drain it, or the thread spins.
+ */
+int xenpv_ctl_start_fd(struct xenpv_ctl *c, const char *name,
+		       struct xs_handle *xs,
+		       void (*event)(void *arg, const char *path,
+				     const char *token),
+		       int (*run)(void *arg), void *arg, int logtype,
+		       int extra_fd);
 /* Make the thread call @run soon (from any thread). */
 void xenpv_ctl_kick(struct xenpv_ctl *c);
 /* End the thread and wait for it (not from its callbacks). */

@@ -133,6 +133,41 @@ struct xenback_txq_stats {
 	uint64_t csum_blank;	/* packets sent with NETRXF_csum_blank */
 	uint64_t csum_sw;	/* checksums computed in software */
 	uint64_t link_down;	/* dropped: link down (carrier 0) */
+	uint64_t hash;		/* packets sent with a HASH extra */
+};
+
+/*
+ * The guest's hash settings (netif's control ring, xenback_ctrl.c): what
+ * its requests chose. Toeplitz steering is on when alg is Toeplitz and
+ * types is not 0; the key reads as zero past what the guest set.
+ */
+struct xenback_hash {
+	uint32_t alg;		/* XEN_NETIF_CTRL_HASH_ALGORITHM_* */
+	uint32_t types;		/* XEN_NETIF_CTRL_HASH_TYPE_* bits */
+	uint32_t size;		/* mapping entries; 0: hash mod queues */
+	uint8_t key[XENPV_NETIF_HASH_KEY_MAX];
+	uint32_t mapping[XENPV_NETIF_HASH_MAPPING_MAX];	/* netif queues */
+};
+
+/*
+ * The vif's control ring, when the frontend gave one (ctrl-ring-ref,
+ * event-channel-ctrl): mapped and bound at connect, served by the port's
+ * control thread only (its channel is on xd->ctrl_xce, whose descriptor
+ * the thread polls), unmapped at disconnect. Every request is copied out
+ * of the ring and checked; the answers are netif's XEN_NETIF_CTRL_STATUS_*.
+ * @hash is what the guest set; the bursts read a copy of it (xd->hash_dp)
+ * published with every TX guard closed.
+ */
+struct xenback_ctrl {
+	xen_netif_ctrl_back_ring_t ring;
+	void *ring_va;			/* NULL: no control ring */
+	evtchn_port_t evtchn;		/* local port on xd->ctrl_xce */
+	uint32_t ref, remote;		/* the frontend's keys, to see re-keys */
+	struct xenback_hash hash;
+	bool dirty;			/* hash changed, not yet published */
+	struct xenpv_viol viol;		/* a request producer past the ring */
+	uint64_t requests;		/* requests answered */
+	uint64_t errors;		/* ... with a status other than success */
 };
 
 /*
@@ -271,6 +306,18 @@ struct xenback_txq {
 
 	/* As ethdev TX queue: the ring it fills (set with the guard closed). */
 	struct xenpv_tx_map map;
+	/*
+	 * As ethdev TX queue while the guest steers (xenback_guest_rx.c):
+	 * its hash (NULL: no steering), the rings (xd->txq, nb_rings netif
+	 * queues), the ring of packets no hash type applies to (i mod n),
+	 * and whether rings are taken under their lock (more than one TX
+	 * queue). Set with the guard closed.
+	 */
+	const struct xenback_hash *hash;
+	struct xenback_txq *rings;
+	uint16_t nb_rings;
+	uint16_t home;
+	bool steer_lock;
 	uint16_t nb_desc;		/* what the application asked for */
 } __rte_cache_aligned;
 
@@ -341,6 +388,8 @@ struct xenback_dev {
 	struct xs_handle *xs;
 	xengnttab_handle *xgt;
 	xenevtchn_handle *xce;
+	/* the control ring's channel only: its descriptor wakes ctl */
+	xenevtchn_handle *ctrl_xce;
 	/* the port's control thread: watch events, violations, timers */
 	struct xenpv_ctl ctl;
 
@@ -412,6 +461,10 @@ struct xenback_dev {
 		struct xenback_qkeys qkeys[XENPV_NETIF_MAX_QUEUES];
 	} neg;
 
+	/* the control ring, and the hash the bursts read (xenback_ctrl.c) */
+	struct xenback_ctrl ctrl;
+	struct xenback_hash hash_dp;
+
 	/* control-path counters */
 	uint64_t connects;
 	uint64_t disconnects;
@@ -470,6 +523,13 @@ char **xenback_list_ids(struct xs_handle *xs, const char *path,
 int xenback_wild_start(const char *name, const char *port_args,
 		       int64_t devid);
 bool xenback_wild_stop(const char *name);
+
+/* xenback_ctrl.c: the vif's control ring (hash settings) */
+int xenback_ctrl_connect(struct xenback_dev *xd, uint32_t ref,
+			 uint32_t remote);
+void xenback_ctrl_disconnect(struct xenback_dev *xd);
+bool xenback_ctrl_serve(struct xenback_dev *xd);
+void xenback_ctrl_steer(struct xenback_dev *xd);
 
 /* xenback_xenbus.c: the control path */
 int xenback_xenbus_start(struct xenback_dev *xd);

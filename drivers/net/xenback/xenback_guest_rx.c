@@ -13,6 +13,19 @@
  * into the slot of the request it answers (Linux netfront reads responses
  * by slot). It never blocks, logs, or makes a system call other than the
  * grant copy and, when the ring asks for it, an event-channel kick.
+ *
+ * Steering (the guest's control ring, xenback_ctrl.c): once the guest has
+ * chosen Toeplitz and at least one hash type, every packet is hashed as it
+ * asked and goes to the guest RX ring its mapping table names (hash mod
+ * the table's size; no table: hash mod the netif queues), whatever ethdev
+ * TX queue the application sent it on; a packet of no requested type goes
+ * to the queue's usual ring (i mod n). One flow therefore always lands on
+ * one guest queue. The cost: any ethdev TX queue may now fill any ring, so
+ * with more than one TX queue every ring is taken under its spinlock (the
+ * lock-free 1:1 layout is lost while steering is on), and a burst is split
+ * into one sub-burst per ring it touches. Packets keep their order within
+ * each ring; what a full ring could not take is handed back at the end of
+ * the caller's array, in the order it was given.
  */
 
 #include <stddef.h>
@@ -41,8 +54,14 @@ struct xenback_tx_plan {
 	uint16_t flags;		/* NETRXF_csum_blank / data_validated */
 	uint16_t gso_size;
 	uint8_t gso_type;
-	uint8_t nbuf;		/* data buffers (the GSO extra excluded) */
+	uint8_t nbuf;		/* data buffers (the extras excluded) */
+	uint8_t nextra;		/* extra slots after the first: GSO, HASH */
+	uint8_t hash_type;	/* XENBACK_NO_HASH, or the HASH extra's type */
+	uint32_t hash;		/* the HASH extra's value */
 };
+
+/* No hash for a packet (its hash_type) */
+#define XENBACK_NO_HASH	0xff
 
 /* ---------------------------------------------------------------------
  * tx_burst: the guest's RX ring
@@ -108,9 +127,9 @@ xenback_tx_count(const struct rte_mbuf *m, bool linear, unsigned int *pieces,
 
 /* Ring index of data buffer @b of a packet starting at @first. */
 static inline RING_IDX
-xenback_tx_buf_idx(RING_IDX first, unsigned int b, bool gso)
+xenback_tx_buf_idx(RING_IDX first, unsigned int b, unsigned int nextra)
 {
-	return b == 0 ? first : first + b + (gso ? 1 : 0);
+	return b == 0 ? first : first + b + nextra;
 }
 
 /*
@@ -160,7 +179,8 @@ xenback_tx_patch(struct xenback_txq *txq, struct xenback_tx_plan *p,
 static enum xenback_pkt_verdict
 xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 		RING_IDX *idxp, RING_IDX prod, struct xenback_tx_plan *p,
-		unsigned int *nsegp, uint16_t *patch)
+		unsigned int *nsegp, uint16_t *patch, uint8_t htype,
+		uint32_t hash)
 {
 	netif_rx_back_ring_t *ring = &txq->ring;
 	struct xenback_tx_cursor c = { .buf = 0, .off = 0, .head = true };
@@ -187,6 +207,8 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 	p->flags = 0;
 	p->gso_size = 0;
 	p->gso_type = 0;
+	p->hash_type = htype;
+	p->hash = hash;
 
 	/*
 	 * Offload requests: the mbuf describes its headers (l2_len, l3_len,
@@ -300,7 +322,9 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 		txq->st.drop_sg++;
 		return XB_PKT_DROPPED;
 	}
-	need = nbuf + (gso ? 1 : 0);
+	p->nextra = (uint8_t)((gso ? 1 : 0) +
+			      (htype != XENBACK_NO_HASH ? 1 : 0));
+	need = nbuf + p->nextra;
 	if (prod - idx < need)
 		return XB_PKT_STOP;
 	/* data pieces plus up to two segments for each of two patches */
@@ -329,7 +353,7 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 			RING_IDX bi;
 
 			bytes = xenback_tx_place(&c, size, linear);
-			bi = xenback_tx_buf_idx(idx, c.buf, gso);
+			bi = xenback_tx_buf_idx(idx, c.buf, p->nextra);
 			seg = &txq->segs[nseg++];
 			seg->source.virt = (void *)(uintptr_t)src;
 			seg->dest.foreign.ref = txq->reqs[bi - base].gref;
@@ -375,7 +399,7 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
 	netif_rx_response_t *rsp;
 	netif_extra_info_t ex;
 	bool gso = p->gso_size != 0, failed = false;
-	unsigned int b;
+	unsigned int b, x;
 	uint32_t i;
 	RING_IDX bi;
 
@@ -397,7 +421,7 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
 	}
 
 	for (b = 0; b < p->nbuf; b++) {
-		bi = xenback_tx_buf_idx(p->first, b, gso);
+		bi = xenback_tx_buf_idx(p->first, b, p->nextra);
 		/* responses are produced in request order, slot for slot */
 		rsp = RING_GET_RESPONSE(ring, bi);
 		rsp->id = txq->reqs[bi - base].id;
@@ -405,16 +429,27 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
 		rsp->flags = b + 1 < p->nbuf ? NETRXF_more_data : 0;
 		if (b == 0) {
 			rsp->flags |= p->flags;
-			if (gso)
+			if (p->nextra != 0)
 				rsp->flags |= NETRXF_extra_info;
 		}
 		rsp->status = failed ? NETIF_RSP_ERROR :
 				       (int16_t)txq->buf_len[bi - base];
-		if (b == 0 && gso) {
+		if (b != 0 || p->nextra == 0)
+			continue;
+		/* the extras, in the slots after the first: GSO, HASH */
+		x = 1;
+		if (gso) {
 			xenpv_netif_extra_gso(&ex, p->gso_size, p->gso_type,
-					      false);
-			memcpy(RING_GET_RESPONSE(ring, p->first + 1), &ex,
+					      p->nextra > 1);
+			memcpy(RING_GET_RESPONSE(ring, p->first + x++), &ex,
 			       sizeof(ex));
+		}
+		if (p->hash_type != XENBACK_NO_HASH) {
+			xenpv_netif_extra_hash(&ex, p->hash, p->hash_type,
+					       false);
+			memcpy(RING_GET_RESPONSE(ring, p->first + x), &ex,
+			       sizeof(ex));
+			txq->st.hash++;
 		}
 	}
 }
@@ -422,12 +457,14 @@ xenback_tx_respond(struct xenback_txq *txq, RING_IDX base,
 /*
  * Up to XENBACK_BURST_MAX packets per call, so that one grant-copy batch
  * serves the whole burst; the application sends the rest with its next
- * call, as it does whenever a PMD takes fewer packets than offered.
+ * call, as it does whenever a PMD takes fewer packets than offered. With
+ * @ht non-NULL, packet i gets a HASH extra of type ht[i] and value hv[i]
+ * unless ht[i] is XENBACK_NO_HASH.
  */
 static uint16_t
-xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+xenback_tx_ring_send(struct xenback_txq *txq, struct rte_mbuf **pkts,
+		     uint16_t nb_pkts, const uint8_t *ht, const uint32_t *hv)
 {
-	struct xenback_txq *txq = queue;
 	netif_rx_back_ring_t *ring = &txq->ring;
 	unsigned int nplan = 0, nseg = 0, i;
 	RING_IDX prod, base, idx;
@@ -454,7 +491,9 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 		v = xenback_tx_plan(txq, pkts[n], base, &idx, prod,
 				    &txq->plans[nplan], &nseg,
-				    &txq->patch[2 * nplan]);
+				    &txq->patch[2 * nplan],
+				    ht != NULL ? ht[n] : XENBACK_NO_HASH,
+				    ht != NULL ? hv[n] : 0);
 		if (v == XB_PKT_STOP) {
 			txq->st.ring_full++;
 			break;
@@ -487,9 +526,126 @@ xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return n;
 }
 
-/* Ethdev TX queue i: the guest RX ring of netif queue i mod n (xenpv.h). */
-XENPV_TX_BURST_DEFINE(xenback_tx_burst, struct xenback_txq,
-		      xenback_tx_ring_burst, st.link_down)
+/* One ring, no hashing: the burst of xenpv_tx_map_burst. */
+static uint16_t
+xenback_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return xenback_tx_ring_send(queue, pkts, nb_pkts, NULL, NULL);
+}
+
+/*
+ * The guest's RX ring for a packet (steering, at the top of this file):
+ * its hash type and value in *ht and *hv, XENBACK_NO_HASH if none applies.
+ */
+static inline unsigned int
+xenback_tx_pick(const struct xenback_txq *q, const struct xenback_hash *h,
+		const struct rte_mbuf *m, uint8_t *ht, uint32_t *hv)
+{
+	uint8_t in[XENPV_NETIF_HASH_INPUT_MAX];
+	unsigned int len, r;
+
+	if (!xenpv_netif_hash_input(m, h->types, in, &len, ht)) {
+		*ht = XENBACK_NO_HASH;
+		*hv = 0;
+		return q->home;
+	}
+	*hv = xenpv_toeplitz(h->key, sizeof(h->key), in, len);
+	r = h->size != 0 ? h->mapping[*hv % h->size] : *hv % q->nb_rings;
+	/* entries were checked against the queues when set: belt and braces */
+	return r < q->nb_rings ? r : q->home;
+}
+
+/*
+ * A burst steered by the guest's hash: split by ring (order kept within
+ * each), one sub-burst per ring under its lock, then the packets no ring
+ * took moved to the end of @pkts in their original order.
+ */
+static uint16_t
+xenback_tx_steer(struct xenback_txq *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct xenback_hash *h = q->hash;
+	struct rte_mbuf *grp[XENBACK_BURST_MAX], *left[XENBACK_BURST_MAX];
+	uint32_t hv[XENBACK_BURST_MAX], ghv[XENBACK_BURST_MAX];
+	uint8_t ht[XENBACK_BURST_MAX], ght[XENBACK_BURST_MAX];
+	uint8_t ring_of[XENBACK_BURST_MAX];
+	uint16_t count[XENPV_NETIF_MAX_QUEUES] = { 0 };
+	uint16_t sent_of[XENPV_NETIF_MAX_QUEUES];
+	uint16_t i, r, k, sent, taken = 0, nleft = 0;
+
+	if (n > XENBACK_BURST_MAX)
+		n = XENBACK_BURST_MAX;
+	for (i = 0; i < n; i++) {
+		ring_of[i] = (uint8_t)xenback_tx_pick(q, h, pkts[i], &ht[i],
+						      &hv[i]);
+		count[ring_of[i]]++;
+	}
+	for (r = 0; r < q->nb_rings; r++) {
+		struct xenback_txq *ring = &q->rings[r];
+
+		if (count[r] == 0)
+			continue;
+		for (i = 0, k = 0; i < n; i++) {
+			if (ring_of[i] != r)
+				continue;
+			grp[k] = pkts[i];
+			ght[k] = ht[i];
+			ghv[k++] = hv[i];
+		}
+		if (q->steer_lock)
+			rte_spinlock_lock(&ring->lock);
+		sent = xenback_tx_ring_send(ring, grp, k, ght, ghv);
+		if (q->steer_lock)
+			rte_spinlock_unlock(&ring->lock);
+		count[r] = sent;	/* now: how many of ring r's went */
+		taken += sent;
+	}
+	if (taken == n)
+		return n;
+	/* the first count[r] packets of each ring went; keep the rest */
+	for (r = 0; r < q->nb_rings; r++)
+		sent_of[r] = 0;
+	for (i = 0; i < n; i++) {
+		r = ring_of[i];
+		if (sent_of[r] < count[r])
+			sent_of[r]++;
+		else
+			left[nleft++] = pkts[i];
+	}
+	memcpy(&pkts[taken], left, nleft * sizeof(left[0]));
+	return taken;
+}
+
+/*
+ * Ethdev TX queue i: the guest RX ring of netif queue i mod n (xenpv.h),
+ * or the ring the guest's hash picks for each packet while it steers.
+ */
+uint16_t
+xenback_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct xenback_txq *q = queue;
+	uint16_t sent;
+
+	if (unlikely(__atomic_load_n(&q->link_down, __ATOMIC_RELAXED))) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		q->st.link_down += n;
+		return n;
+	}
+	if (unlikely(!xenpv_dp_enter(&q->guard)))
+		return 0;
+	if (q->hash == NULL) {
+		if (q->map.lock == NULL) {
+			sent = xenback_tx_ring_burst(q->map.ring, pkts, n);
+		} else {
+			rte_spinlock_lock(q->map.lock);
+			sent = xenback_tx_ring_burst(q->map.ring, pkts, n);
+			rte_spinlock_unlock(q->map.lock);
+		}
+	} else {
+		sent = xenback_tx_steer(q, pkts, n);
+	}
+	xenpv_dp_exit(&q->guard);
+	return sent;
+}
 
 /* ---------------------------------------------------------------------
  * Scratch memory, sized for the ring the frontend gave (control path)

@@ -108,6 +108,8 @@ struct xenback_conn_keys {
 	unsigned int order;
 	struct xenback_fe_features fe;
 	struct xenback_qkeys q[XENPV_NETIF_MAX_QUEUES];
+	bool ctrl;			/* a control ring was given */
+	uint32_t ctrl_ref, ctrl_evtchn;
 };
 
 /*
@@ -284,8 +286,11 @@ xenback_open_queues(struct xenback_dev *xd)
 		q->map.ring = &xd->txq[i % n];
 		q->map.lock = xenpv_tx_ring_shared(i, n, ntx) ?
 			&xd->txq[i % n].lock : NULL;
-		xenpv_dp_open(&q->guard);
 	}
+	/* the guest's hash, if it steers (xenback_ctrl.c) */
+	xenback_ctrl_steer(xd);
+	for (i = 0; i < ntx && i < XENPV_NETIF_MAX_QUEUES; i++)
+		xenpv_dp_open(&xd->txq[i].guard);
 	if (n > nrx)
 		XENBACK_LOG(NOTICE,
 			    "%s: the frontend uses %u queues, the port has %u rx queues: rx queue i also serves netif queues i + %u, i + %u, ...",
@@ -356,6 +361,7 @@ xenback_disconnect(struct xenback_dev *xd)
 	if (xd->conn != XENBACK_CONN_CONNECTED)
 		return;
 	xenback_close_queues(xd);
+	xenback_ctrl_disconnect(xd);
 	for (i = 0; i < xd->neg.queues; i++)
 		xenback_queue_teardown(xd, i);
 	xenback_set_conn(xd, XENBACK_CONN_CLOSING);
@@ -399,6 +405,21 @@ xenback_read_u32(struct xenback_dev *xd, const char *dir, const char *key,
 			    strerror(-rc));
 		return rc == -ENOENT ? -ENOENT : -EINVAL;
 	}
+	*val = (uint32_t)v;
+	return 0;
+}
+
+/* An optional number in the frontend directory: -ENOENT if absent. */
+static int
+xenback_read_u32_opt(struct xenback_dev *xd, const char *key, uint32_t *val)
+{
+	unsigned long v;
+	int rc;
+
+	rc = xenpv_xs_read_uint(xd->xs, XBT_NULL, &v, UINT32_MAX, "%s/%s",
+				xd->fe_path, key);
+	if (rc < 0)
+		return rc == -ENOENT ? -ENOENT : -EINVAL;
 	*val = (uint32_t)v;
 	return 0;
 }
@@ -452,6 +473,31 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 		k->evtchn_rx = k->evtchn_tx;
 	}
 	return rc;
+}
+
+/*
+ * The control ring (we always offer it): both keys or neither; one alone
+ * is refused, as a half-written ring could never be served.
+ */
+static int
+xenback_read_ctrl_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
+{
+	int r1, r2;
+
+	r1 = xenback_read_u32_opt(xd, XENPV_NETIF_CTRL_RING_REF, &ck->ctrl_ref);
+	r2 = xenback_read_u32_opt(xd, XENPV_NETIF_EVTCHN_CTRL, &ck->ctrl_evtchn);
+	if (r1 == -ENOENT && r2 == -ENOENT)
+		return 0;
+	if (r1 < 0 || r2 < 0) {
+		XENBACK_CONN_LOG(xd,
+			    "%s: frontend %s gives %s without %s (or a bad value)",
+			    xd->name, xd->fe_path,
+			    r1 == 0 ? XENPV_NETIF_CTRL_RING_REF : XENPV_NETIF_EVTCHN_CTRL,
+			    r1 == 0 ? XENPV_NETIF_EVTCHN_CTRL : XENPV_NETIF_CTRL_RING_REF);
+		return -EINVAL;
+	}
+	ck->ctrl = true;
+	return 0;
 }
 
 /*
@@ -541,7 +587,7 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck,
 			return rc;
 		ck->fe.split = ck->q[i].split;
 	}
-	return 0;
+	return xenback_read_ctrl_keys(xd, ck);
 }
 
 /* Map one ring's pages into one contiguous mapping. */
@@ -720,6 +766,15 @@ xenback_connect(struct xenback_dev *xd)
 			return rc;
 		}
 	}
+	if (ck.ctrl) {
+		rc = xenback_ctrl_connect(xd, ck.ctrl_ref, ck.ctrl_evtchn);
+		if (rc < 0) {
+			for (i = 0; i < ck.nb_queues; i++)
+				xenback_queue_teardown(xd, i);
+			xd->neg.queues = 0;
+			return rc;
+		}
+	}
 	xenback_read_rate(xd, ck.nb_queues);
 	memcpy(xd->neg.qkeys, ck.q, sizeof(xd->neg.qkeys));
 	xd->neg.order = (uint8_t)ck.order;
@@ -730,13 +785,13 @@ xenback_connect(struct xenback_dev *xd)
 	xenback_open_queues(xd);
 	xenback_update_link(xd);
 	XENBACK_LOG(NOTICE,
-		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d",
+		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d, control ring %d",
 		    xd->name, xd->fe_domid, ck.nb_queues, ck.order,
 		    (unsigned int)XENPV_TX_RING_SIZE(ck.order),
 		    (unsigned int)XENPV_RX_RING_SIZE(ck.order),
 		    ck.fe.split ? "split" : "shared", ck.fe.sg,
 		    ck.fe.gso_tcpv4, ck.fe.gso_tcpv6, ck.fe.csum,
-		    ck.fe.ipv6_csum, ck.fe.rx_notify);
+		    ck.fe.ipv6_csum, ck.fe.rx_notify, ck.ctrl);
 	return 0;
 }
 
@@ -750,6 +805,10 @@ xenback_rekeyed(struct xenback_dev *xd)
 	if (xenback_read_conn_keys(xd, &ck, XENPV_NETIF_MAX_QUEUES) < 0)
 		return true;
 	if (ck.nb_queues != xd->neg.queues || ck.order != xd->neg.order)
+		return true;
+	if (ck.ctrl != (xd->ctrl.ring_va != NULL) ||
+	    (ck.ctrl && (ck.ctrl_ref != xd->ctrl.ref ||
+			 ck.ctrl_evtchn != xd->ctrl.remote)))
 		return true;
 	pages = 1u << ck.order;
 	for (i = 0; i < ck.nb_queues; i++) {
@@ -789,6 +848,8 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 			      xd->want.queues);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
 			      xd->cfg.max_order);
+	/* the control ring: hash settings (xenback_ctrl.c) */
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_CTRL_RING, "1");
 	/* the application's MTU, where libxl writes the vif's */
 	if (xd->app_mtu != 0)
 		rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MTU, "%u", xd->app_mtu);
@@ -1393,6 +1454,15 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 				xenpv_viol_take(&xd->rxq[i].viol),
 				xenpv_viol_take(&xd->txq[i].viol));
 		}
+		if (xd->ctrl.ring_va != NULL)
+			fprintf(f, "control ring: %" PRIu64 " requests, %" PRIu64 " refused; hash %s, types 0x%x, mapping %u entries, steering %s\n",
+				xd->ctrl.requests, xd->ctrl.errors,
+				xd->hash_dp.alg == XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ ?
+				"toeplitz" : "none", xd->hash_dp.types,
+				xd->hash_dp.size,
+				xd->txq[0].hash != NULL ? "on" : "off");
+		else
+			fprintf(f, "control ring: none\n");
 	}
 	pthread_mutex_unlock(&xd->lock);
 	return 0;
@@ -1450,6 +1520,12 @@ xenback_check_violations(struct xenback_dev *xd)
 			reason = xenpv_viol_take(viol);
 		}
 	}
+	if (reason == XENPV_VIOL_NONE) {
+		dir = "control";
+		qi = 0;
+		viol = &xd->ctrl.viol;
+		reason = xenpv_viol_take(viol);
+	}
 	if (reason == XENPV_VIOL_NONE)
 		return;
 	snprintf(peer, sizeof(peer), "frontend domain %u", xd->fe_domid);
@@ -1492,6 +1568,9 @@ xenback_ctl_run(void *arg)
 		/* a held InitWait nobody asked for any more lapses */
 		if (xd->reconnect.at != 0 && now >= xd->reconnect.at)
 			xd->reconnect.at = 0;
+		/* the control ring's requests; its channel woke us */
+		if (xenback_ctrl_serve(xd))
+			t = now;
 		xenback_check_violations(xd);
 		if (xd->conn == XENBACK_CONN_CONNECTED) {
 			unsigned int i;
@@ -1503,7 +1582,7 @@ xenback_ctl_run(void *arg)
 				xenpv_kick_flush(&xd->txq[i].kick, false,
 						 &xd->txq[i].st.notify);
 			}
-			t = now + XENBACK_VIOL_CHECK_MS;
+			t = RTE_MIN(t, now + XENBACK_VIOL_CHECK_MS);
 		}
 		if (xd->reconnect.at != 0)
 			t = RTE_MIN(t, xd->reconnect.at);
@@ -1565,16 +1644,17 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	}
 	xd->xgt = xengnttab_open(NULL, 0);
 	xd->xce = xenevtchn_open(NULL, 0);
-	if (xd->xgt == NULL || xd->xce == NULL) {
+	xd->ctrl_xce = xenevtchn_open(NULL, 0);
+	if (xd->xgt == NULL || xd->xce == NULL || xd->ctrl_xce == NULL) {
 		rc = -(errno ? errno : EIO);
 		XENBACK_LOG(ERR, "%s: cannot open the %s device: %s", xd->name,
 			    xd->xgt == NULL ? "grant-table" : "event channel",
 			    strerror(-rc));
 		goto fail;
 	}
-	/* two rings of up to 2^max_order pages per queue */
+	/* two rings of up to 2^max_order pages per queue, the control ring */
 	(void)xengnttab_set_max_grants(xd->xgt,
-				       2u * xd->cfg.max_queues << xd->cfg.max_order);
+				       (2u * xd->cfg.max_queues << xd->cfg.max_order) + 1);
 
 	xd->self_domid = xenback_self_domid(xd);
 	snprintf(xd->be_dir, sizeof(xd->be_dir),
@@ -1590,8 +1670,9 @@ xenback_xenbus_start(struct xenback_dev *xd)
 
 	/* the port's control thread, before the first watch fires */
 	snprintf(tname, sizeof(tname), "xb-ctl-%u", xd->port_id);
-	rc = xenpv_ctl_start(&xd->ctl, tname, xd->xs, xenback_ctl_event,
-			     xenback_ctl_run, xd, xenback_logtype);
+	rc = xenpv_ctl_start_fd(&xd->ctl, tname, xd->xs, xenback_ctl_event,
+				xenback_ctl_run, xd, xenback_logtype,
+				xenevtchn_fd(xd->ctrl_xce));
 	if (rc < 0)
 		goto fail;
 	/*
@@ -1626,6 +1707,9 @@ xenback_xenbus_start(struct xenback_dev *xd)
 	return 0;
 
 fail:
+	if (xd->ctrl_xce != NULL)
+		xenevtchn_close(xd->ctrl_xce);
+	xd->ctrl_xce = NULL;
 	if (xd->xce != NULL)
 		xenevtchn_close(xd->xce);
 	if (xd->xgt != NULL)
@@ -1668,9 +1752,11 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 	xenback_set_conn(xd, XENBACK_CONN_ABSENT);
 	pthread_mutex_unlock(&xd->lock);
 
+	xenevtchn_close(xd->ctrl_xce);
 	xenevtchn_close(xd->xce);
 	xengnttab_close(xd->xgt);
 	xs_close(xd->xs);
+	xd->ctrl_xce = NULL;
 	xd->xce = NULL;
 	xd->xgt = NULL;
 	xd->xs = NULL;
