@@ -27,6 +27,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -252,14 +253,26 @@ xenback_ctrl_disconnect(struct xenback_dev *xd)
 	c->dirty = false;
 }
 
-/* Take the channel's pending event (the thread polls its descriptor). */
+/*
+ * Take the channel's pending events (the thread polls its descriptor) and
+ * unmask: xenevtchn_pending blocks when nothing is pending, so poll first.
+ */
 static void
 xenback_ctrl_drain(struct xenback_dev *xd)
 {
+	struct pollfd pfd = { .fd = xenevtchn_fd(xd->ctrl_xce),
+			      .events = POLLIN };
 	xenevtchn_port_or_error_t p;
+	unsigned int i;
 
-	while ((p = xenevtchn_pending(xd->ctrl_xce)) >= 0)
+	for (i = 0; i < 16; i++) {
+		if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+			return;
+		p = xenevtchn_pending(xd->ctrl_xce);
+		if (p < 0)
+			return;
 		xenevtchn_unmask(xd->ctrl_xce, (evtchn_port_t)p);
+	}
 }
 
 /*

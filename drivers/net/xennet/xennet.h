@@ -107,6 +107,8 @@ struct xennet_rx_pkt {
 	uint16_t flags;		/* NETRXF_* of the first response */
 	uint16_t gso_size;	/* from a GSO extra, 0 if none */
 	bool error;		/* a slot had a negative status */
+	bool has_hash;		/* a HASH extra came: hash is its value */
+	uint32_t hash;
 	struct {
 		uint16_t slot;
 		uint16_t offset;
@@ -188,6 +190,48 @@ struct xennet_be_features {
 	unsigned int max_order;		/* clamped to our maximum */
 	unsigned int max_queues;	/* 1 if not advertised */
 	bool has_max_queues;		/* multi-queue-max-queues present */
+	bool ctrl_ring;			/* feature-ctrl-ring */
+};
+
+/*
+ * The vif's control ring (xennet_ctrl.c): one shared page of requests and
+ * responses, one read-only page that carries a key or a mapping table to
+ * the backend, an event channel on a handle of its own. Set up with the
+ * rest of a connection when the backend offers it, used only under
+ * ad->lock, one request at a time, each answer awaited at most
+ * XENNET_CTRL_TIMEOUT_MS.
+ */
+struct xennet_ctrl {
+	xen_netif_ctrl_front_ring_t ring;
+	void *ring_va;			/* NULL: no control ring */
+	grant_ref_t ring_ref;
+	uint8_t *data_va;		/* the key or table of a request */
+	grant_ref_t data_ref;
+	xenevtchn_handle *xce;
+	int evtchn;			/* local port, -1: none */
+	uint16_t next_id;
+	uint32_t lost;			/* timed out, answer still owed */
+	bool broken;			/* a bad answer: no more requests */
+	/* what the backend answered when we configured it */
+	bool active;			/* it hashes with our settings */
+	uint32_t types;			/* hash types it supports */
+	uint32_t map_max;		/* its largest mapping table */
+	uint64_t calls, errors, timeouts;
+};
+
+/*
+ * RSS as the application asked for it (dev_configure's rss_conf, then
+ * rss_hash_update and reta_update): kept across connections and sent to
+ * each backend that connects. reta[i] is an ethdev RX queue, which is
+ * netif queue i (xennet.h); until the application sets a RETA the table
+ * spreads the hash over the connection's netif queues.
+ */
+struct xennet_rss {
+	bool on;			/* mq_mode RSS and some hash type */
+	uint64_t rss_hf;		/* RTE_ETH_RSS_* */
+	uint8_t key[XENPV_NETIF_HASH_KEY_MAX];
+	bool reta_set;
+	uint16_t reta[XENPV_NETIF_HASH_MAPPING_MAX];
 };
 
 struct xennet_adapter;
@@ -371,6 +415,10 @@ struct xennet_adapter {
 
 	/* Rx interrupts (intr_conf.rxq): one handle per RX queue. */
 	struct xenpv_rx_intr rx_intr;
+
+	/* Control ring and RSS (xennet_ctrl.c), under lock. */
+	struct xennet_ctrl ctrl;
+	struct xennet_rss rss;
 };
 
 static inline struct xennet_adapter *
@@ -437,6 +485,26 @@ int xennet_read_backend_features(struct xennet_adapter *ad,
 				 struct xennet_be_features *f);
 void xennet_ctl_event(void *arg, const char *path, const char *token);
 int xennet_ctl_run(void *arg);
+
+/* xennet_ctrl.c: the control ring, RSS. */
+#define XENNET_CTRL_TIMEOUT_MS	1000
+#define XENNET_RSS_HF \
+	(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 | \
+	 RTE_ETH_RSS_NONFRAG_IPV6_TCP)
+int xennet_ctrl_setup(struct xennet_adapter *ad);
+void xennet_ctrl_release(struct xennet_adapter *ad);
+void xennet_ctrl_apply(struct xennet_adapter *ad);
+int xennet_ctrl_configure(struct xennet_adapter *ad);
+void xennet_ctrl_dump(struct xennet_adapter *ad, FILE *f);
+uint16_t xennet_reta_size(const struct xennet_adapter *ad);
+int xennet_rss_hash_update(struct rte_eth_dev *dev,
+			   struct rte_eth_rss_conf *conf);
+int xennet_rss_hash_conf_get(struct rte_eth_dev *dev,
+			     struct rte_eth_rss_conf *conf);
+int xennet_reta_update(struct rte_eth_dev *dev,
+		       struct rte_eth_rss_reta_entry64 *reta, uint16_t size);
+int xennet_reta_query(struct rte_eth_dev *dev,
+		      struct rte_eth_rss_reta_entry64 *reta, uint16_t size);
 
 /* xennet_ops.c: descriptor status, link up/down, Rx interrupts. */
 XENPV_OPS_DECLARE(xennet);

@@ -59,6 +59,7 @@ xennet_dev_configure(struct rte_eth_dev *dev)
 	struct xennet_adapter *ad = xennet_adapter(dev);
 	uint16_t nrx = dev->data->nb_rx_queues;
 	uint16_t ntx = dev->data->nb_tx_queues;
+	int rc;
 
 	/*
 	 * Any layout up to XENPV_NETIF_MAX_QUEUES each (ethdev checks the upper
@@ -70,9 +71,10 @@ xennet_dev_configure(struct rte_eth_dev *dev)
 			   ad->name, nrx, ntx);
 		return -EINVAL;
 	}
-	if (dev->data->dev_conf.rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
-		XENNET_LOG(NOTICE, "%s: no RSS: the backend chooses each packet's queue",
-			   ad->name);
+	/* RSS: sent over the control ring at each connection */
+	rc = xennet_ctrl_configure(ad);
+	if (rc < 0)
+		return rc;
 	/* intr_conf.rxq: a handle and a descriptor per RX queue */
 	return xenpv_rx_intr_configure(dev, &ad->rx_intr, xennet_logtype,
 				       ad->name);
@@ -216,7 +218,10 @@ xennet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	}
 	info->rx_queue_offload_capa = 0;
 	info->tx_queue_offload_capa = 0;
-	info->flow_type_rss_offloads = 0;
+	/* RSS through the backend's control ring (xennet_ctrl.c) */
+	info->flow_type_rss_offloads = XENNET_RSS_HF;
+	info->hash_key_size = XENPV_NETIF_HASH_KEY_MAX;
+	info->reta_size = xennet_reta_size(ad);
 	return 0;
 }
 
@@ -585,6 +590,10 @@ xennet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 
 static const struct eth_dev_ops xennet_ops = {
 	XENPV_ETH_DEV_OPS(xennet),
+	.rss_hash_update = xennet_rss_hash_update,
+	.rss_hash_conf_get = xennet_rss_hash_conf_get,
+	.reta_update = xennet_reta_update,
+	.reta_query = xennet_reta_query,
 };
 
 /* What a secondary process may do with a port (xenpv_vdev.h). */

@@ -510,6 +510,7 @@ xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod)
 		pkt->nr_data = 0;
 		pkt->gso_size = 0;
 		pkt->error = false;
+		pkt->has_hash = false;
 		RING_COPY_RESPONSE(r, c->idx, &rsp);
 		rxq->stats.slots_read++;
 		c->idx++;
@@ -538,8 +539,10 @@ xennet_rx_parse(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod)
 			if (unlikely(xr > XENPV_EXTRA_MORE))
 				goto bad_extra;
 		} while (xr == XENPV_EXTRA_MORE);
-		/* other known types (hash, multicast): ignored */
+		/* a HASH extra: the backend's Toeplitz value (multicast: ignored) */
 		pkt->gso_size = c->x.gso_size;
+		pkt->has_hash = c->x.hash;
+		pkt->hash = c->x.hash_value;
 		c->stage = XENNET_RX_STAGE_DATA;
 		/* fall through */
 	case XENNET_RX_STAGE_DATA:
@@ -631,6 +634,10 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	head->ol_flags = xenpv_netif_rx_ol_flags(head,
 			xenpv_netif_csum_from(pkt->flags, XENPV_NETIF_RX_CSUM),
 			pkt->gso_size);
+	if (pkt->has_hash) {
+		head->hash.rss = pkt->hash;
+		head->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
 	return head;
 }
 

@@ -97,6 +97,7 @@ xennet_read_backend_features(struct xennet_adapter *ad,
 	f->gso_v6 = xennet_be_flag(ad, XENPV_NETIF_FEATURE_GSO_TCPV6);
 	f->ipv6_csum = xennet_be_flag(ad, XENPV_NETIF_FEATURE_IPV6_CSUM);
 	f->split = xennet_be_flag(ad, XENPV_NETIF_FEATURE_SPLIT_EVTCHN);
+	f->ctrl_ring = xennet_be_flag(ad, XENPV_NETIF_FEATURE_CTRL_RING);
 
 	f->max_queues = 1;
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v,
@@ -366,6 +367,7 @@ xennet_is_our_key(const char *key)
 		XENPV_NETIF_TX_RING_REF, XENPV_NETIF_RX_RING_REF, XENPV_NETIF_EVTCHN, XENPV_NETIF_QUEUE_DIR,
 		XENPV_NETIF_RING_ORDER, XENPV_NETIF_NUM_QUEUES,
 		XENPV_NETIF_REQUEST_RX_COPY, XENPV_NETIF_REQUEST_MCAST_CTRL, XENPV_NETIF_FEATURE_PREFIX,
+		XENPV_NETIF_CTRL_RING_REF,	/* event-channel-ctrl: above */
 	};
 	unsigned int i;
 
@@ -463,6 +465,13 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 			rc = xennet_write_queue_keys(xs, t, ad, q, dir);
 		}
 	}
+	/* the control ring, once per vif (xennet_ctrl.c) */
+	if (rc == 0 && ad->ctrl.ring_va != NULL)
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_CTRL_RING_REF, "%u",
+				     ad->ctrl.ring_ref);
+	if (rc == 0 && ad->ctrl.ring_va != NULL)
+		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_EVTCHN_CTRL, "%d",
+				     ad->ctrl.evtchn);
 	if (rc == 0 && ad->neg.peer.has_max_queues)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_NUM_QUEUES, "%u",
 				     ad->neg.queues);
@@ -598,6 +607,7 @@ xennet_teardown(struct xennet_adapter *ad, bool *lsc)
 	xennet_quiesce(ad, lsc);
 	for (q = 0; q < ad->neg.queues; q++)
 		xennet_queue_release(ad, q);
+	xennet_ctrl_release(ad);
 	ad->connected = false;
 	ad->disconnects++;
 }
@@ -683,6 +693,9 @@ xennet_connect(struct xennet_adapter *ad)
 		if (rc < 0)
 			goto release;
 	}
+	/* without it the vif works, with no RSS (xennet_ctrl.c logs why) */
+	if (f.ctrl_ring)
+		(void)xennet_ctrl_setup(ad);
 	rc = xenpv_xs_transaction(ad->xs, xennet_write_keys, ad);
 	if (rc < 0) {
 		XENNET_LOG(ERR, "%s: cannot write the handshake keys under %s: %s",
@@ -710,6 +723,7 @@ xennet_connect(struct xennet_adapter *ad)
 	return 0;
 
 release:
+	xennet_ctrl_release(ad);
 	while (q-- > 0)
 		xennet_queue_release(ad, q);
 	return rc;
@@ -835,7 +849,11 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 	if (ad->connected) {
 		switch (bs) {
 		case XenbusStateConnected:
-			ad->be_caught_up = true;
+			/* its control ring is served now: our RSS settings */
+			if (!ad->be_caught_up) {
+				ad->be_caught_up = true;
+				xennet_ctrl_apply(ad);
+			}
 			xennet_set_link(ad, true, lsc);
 			return;
 		case XenbusStateInitialising:
@@ -1094,6 +1112,7 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 				txq->nr_free, rxq->ring.req_prod_pvt,
 				rxq->ring.rsp_cons);
 		}
+		xennet_ctrl_dump(ad, f);
 	}
 	pthread_mutex_unlock(&ad->lock);
 	return 0;
