@@ -968,6 +968,21 @@ hostile-drop)
 	expect_xstat 0 tx_response_errors -eq 1
 	expect_xstat 0 tx_grant_copy_errors -eq 1
 	;;
+hostile-ctrl)
+	# The control ring (issue 14): every request netif.h says to refuse
+	# (bad algorithm, flags, key size, grants, table size, offsets,
+	# entries past the queues, unknown types) gets its error status and
+	# a flood of a ring's worth is answered, the vif connected; then a
+	# request producer past the ring is a violation that closes the vif.
+	setup
+	backend ""
+	front hostile-ctrl
+	front hostile-ctrl-prod
+	stop_backend
+	expect_xstat 0 protocol_violation_errors -eq 1
+	grep -q "protocol violation by frontend domain 1.*control" "$BE_LOG" ||
+		fail "no violation logged for the control ring"
+	;;
 hostile-meta)
 	# Guest metadata that does not fit the packet is never delivered
 	# (B2 of the hostile review): a GSO extra on a UDP frame, of the

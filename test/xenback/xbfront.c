@@ -148,6 +148,24 @@ struct fe {
 static struct fe F;
 static const char *scenario = "traffic";
 
+/*
+ * The control ring (netif.h, "Control ring") of hostile-ctrl and
+ * hostile-ctrl-prod: one shared ring page, one data page for keys and
+ * tables, a channel on a handle of its own. Requests are ours to get
+ * wrong; every answer is checked against what netif.h prescribes.
+ */
+static struct {
+	bool on;			/* write its keys at connect */
+	xen_netif_ctrl_front_ring_t ring;
+	void *va;
+	uint32_t ref;
+	uint8_t *data;
+	uint32_t data_ref;
+	xenevtchn_handle *xce;
+	evtchn_port_t port;
+	uint16_t id;
+} C;
+
 static void
 nap(void)
 {
@@ -308,6 +326,10 @@ write_keys(xs_transaction_t t, void *arg)
 			put(t, dir, "event-channel", "%u", q->ptx);
 		}
 	}
+	if (C.on) {
+		put(t, F.fe_dir, "ctrl-ring-ref", "%u", C.ref);
+		put(t, F.fe_dir, "event-channel-ctrl", "%u", C.port);
+	}
 	if (spoil_key != NULL && strcmp(spoil_key, "event-channel*") == 0)
 		put(t, F.fe_dir, F.be_split ? "event-channel-tx" :
 		       "event-channel", "%s", spoil_val);
@@ -325,7 +347,7 @@ clear_keys(void)
 		"feature-no-csum-offload", "feature-ipv6-csum-offload",
 		"multi-queue-num-queues", "ring-page-order", "tx-ring-ref",
 		"rx-ring-ref", "event-channel", "event-channel-tx",
-		"event-channel-rx",
+		"event-channel-rx", "ctrl-ring-ref", "event-channel-ctrl",
 	};
 	char key[32];
 	unsigned int i;
@@ -1203,6 +1225,186 @@ expect_closed_by_backend(const char *what)
 	tl_note("%s: the backend closed the vif (state %d)", what, s);
 }
 
+/* ---------------------------------------------------------------------
+ * The control ring
+ * ---------------------------------------------------------------------
+ */
+
+static void
+ctrl_setup(void)
+{
+	C.xce = xenevtchn_open(NULL, 0);
+	if (C.xce == NULL)
+		tl_fail("cannot open an event channel handle: %s",
+			strerror(errno));
+	C.va = tl_share_pages(F.xgs, F.be_domid, 1, &C.ref);
+	C.data = tl_share_pages(F.xgs, F.be_domid, 1, &C.data_ref);
+	C.port = tl_evtchn_alloc(C.xce, F.be_domid);
+	SHARED_RING_INIT((xen_netif_ctrl_sring_t *)C.va);
+	FRONT_RING_INIT(&C.ring, (xen_netif_ctrl_sring_t *)C.va, PAGE);
+	C.on = be_key("feature-ctrl-ring", 0) == 1;
+	if (!C.on)
+		tl_fail("the backend does not offer feature-ctrl-ring");
+}
+
+/* Queue one request (not published); returns its id. */
+static uint16_t
+ctrl_put(uint16_t type, uint32_t d0, uint32_t d1, uint32_t d2)
+{
+	struct xen_netif_ctrl_request *req;
+
+	req = RING_GET_REQUEST(&C.ring, C.ring.req_prod_pvt);
+	req->id = C.id;
+	req->type = type;
+	req->data[0] = d0;
+	req->data[1] = d1;
+	req->data[2] = d2;
+	C.ring.req_prod_pvt++;
+	return C.id++;
+}
+
+static void
+ctrl_push(void)
+{
+	TL_PUSH(REQUESTS, &C.ring, C.xce, C.port);
+}
+
+/* The next answer, which must be the one to request @id of @type. */
+static struct xen_netif_ctrl_response
+ctrl_get(uint16_t id, uint16_t type)
+{
+	struct xen_netif_ctrl_response rsp;
+	double end = tl_now() + 5;
+
+	while (C.ring.rsp_cons ==
+	       __atomic_load_n(&C.ring.sring->rsp_prod, __ATOMIC_ACQUIRE)) {
+		if (tl_now() > end)
+			tl_fail("no control answer to request %u (type %u) in 5 s",
+				id, type);
+		nap();
+	}
+	RING_COPY_RESPONSE(&C.ring, C.ring.rsp_cons, &rsp);
+	C.ring.rsp_cons++;
+	if (rsp.id != id || rsp.type != type)
+		tl_fail("control answer id %u type %u, want id %u type %u",
+			rsp.id, rsp.type, id, type);
+	return rsp;
+}
+
+/* One request, its answer's status must be @status; returns its data. */
+static uint32_t
+ctrl_expect(const char *what, uint16_t type, uint32_t d0, uint32_t d1,
+	    uint32_t d2, uint32_t status)
+{
+	struct xen_netif_ctrl_response rsp;
+	uint16_t id = ctrl_put(type, d0, d1, d2);
+
+	ctrl_push();
+	rsp = ctrl_get(id, type);
+	if (rsp.status != status)
+		tl_fail("%s: status %u, want %u", what, rsp.status, status);
+	tl_note("ctrl %s: status %u as netif.h says", what, status);
+	return rsp.data;
+}
+
+/*
+ * Requests netif.h tells a backend to refuse, each answered with its
+ * error status and changing nothing, then the same made right; a flood
+ * of a whole ring's worth at once, each answered in turn.
+ */
+static void
+scenario_ctrl(void)
+{
+	const uint32_t ok = XEN_NETIF_CTRL_STATUS_SUCCESS;
+	const uint32_t inval = XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER;
+	const uint32_t nosup = XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED;
+	const uint32_t bad_gref = 0x7ffffff0u;
+	uint32_t *map = (uint32_t *)C.data, v, i, size;
+	uint16_t first, n;
+
+	ctrl_expect("flags before an algorithm",
+		    XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, nosup);
+	ctrl_expect("set flags before an algorithm",
+		    XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 1, 0, 0, nosup);
+	ctrl_expect("algorithm 7", XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM, 7,
+		    0, 0, inval);
+	ctrl_expect("toeplitz", XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
+		    XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ, 0, 0, ok);
+	v = ctrl_expect("flags", XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0,
+			ok);
+	if (v != 0xf)
+		tl_fail("supported hash types 0x%x, want the four of netif", v);
+	ctrl_expect("unknown flag", XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 0x10,
+		    0, 0, inval);
+	ctrl_expect("flags ipv4+tcp", XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 0x3,
+		    0, 0, ok);
+	memset(C.data, 0x5a, 64);
+	ctrl_expect("key of 41 octets", XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
+		    C.data_ref, 41, 0, XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
+	ctrl_expect("key of 4 billion octets", XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
+		    C.data_ref, UINT32_MAX, 0,
+		    XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
+	ctrl_expect("key in a bad grant", XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
+		    bad_gref, 40, 0, inval);
+	ctrl_expect("key", XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, C.data_ref, 40, 0,
+		    ok);
+	ctrl_expect("empty key", XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, bad_gref, 0,
+		    0, ok);
+	size = ctrl_expect("mapping size",
+			   XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE, 0, 0, 0,
+			   ok);
+	if (size != 128)
+		tl_fail("mapping size %u, want 128", size);
+	ctrl_expect("table of 129", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE,
+		    129, 0, 0, inval);
+	ctrl_expect("table of 64", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE,
+		    64, 0, 0, ok);
+	for (i = 0; i < 64; i++)
+		map[i] = i % F.nq;
+	map[17] = F.nq;		/* one queue past the last */
+	ctrl_expect("entry past the queues", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+		    C.data_ref, 64, 0, inval);
+	map[17] = UINT32_MAX;
+	ctrl_expect("entry 2^32-1", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+		    C.data_ref, 64, 0, inval);
+	map[17] = 0;
+	ctrl_expect("sub-table past the size",
+		    XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, C.data_ref, 10, 60,
+		    inval);
+	ctrl_expect("offset + size wrapping",
+		    XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, C.data_ref,
+		    UINT32_MAX, 2, inval);
+	ctrl_expect("offset 2^32-1", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+		    C.data_ref, 1, UINT32_MAX, inval);
+	ctrl_expect("table in a bad grant",
+		    XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, bad_gref, 4, 0,
+		    inval);
+	ctrl_expect("table", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, C.data_ref,
+		    64, 0, ok);
+	ctrl_expect("sub-table", XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+		    C.data_ref, 4, 60, ok);
+	ctrl_expect("type 0", XEN_NETIF_CTRL_TYPE_INVALID, 0, 0, 0, nosup);
+	ctrl_expect("static grants", XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING,
+		    C.data_ref, 1, 0, nosup);
+	ctrl_expect("type 65535", 65535, 1, 2, 3, nosup);
+
+	/* a whole ring of requests at once: every one answered, in turn */
+	n = (uint16_t)RING_SIZE(&C.ring);
+	first = C.id;
+	for (i = 0; i < n; i++)
+		ctrl_put(XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE, 0, 0, 0);
+	ctrl_push();
+	for (i = 0; i < n; i++)
+		if (ctrl_get((uint16_t)(first + i),
+			     XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE).data !=
+		    size)
+			tl_fail("flood: answer %u lost its data", i);
+	tl_note("ctrl flood: %u requests at once, each answered", n);
+	/* hashing off again: the vif as it was */
+	ctrl_expect("algorithm none", XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
+		    XEN_NETIF_CTRL_HASH_ALGORITHM_NONE, 0, 0, ok);
+}
+
 /* Small traffic proving the connection works. */
 static void
 prove_traffic(void)
@@ -1252,7 +1454,18 @@ scenario_hostile(const char *name)
 		prove_traffic();
 	q->tx_ok = q->tx_err = q->tx_null = q->tx_dropped = 0;
 
-	if (strcmp(name, "prod-overflow") == 0) {
+	if (strcmp(name, "ctrl") == 0) {
+		fatal = false;
+		taken = true;
+		scenario_ctrl();
+		tl_note("ctrl: every bad request refused, vif still connected");
+	} else if (strcmp(name, "ctrl-prod") == 0) {
+		/* the control ring's producer further than the ring is long */
+		C.ring.req_prod_pvt += RING_SIZE(&C.ring) + 3;
+		ctrl_push();
+		/* reconnect without a control ring */
+		C.on = false;
+	} else if (strcmp(name, "prod-overflow") == 0) {
 		/* a producer index further than the ring is long */
 		q->tx.req_prod_pvt += size + 7;
 		push_tx(q);
@@ -1715,6 +1928,8 @@ main(int argc, char **argv)
 
 	/* a frontend starting up, as after a guest boots */
 	set_state(XenbusStateInitialising);
+	if (strncmp(scenario, "hostile-ctrl", 12) == 0)
+		ctrl_setup();
 	if (strncmp(scenario, "xs-", 3) == 0 &&
 	    strcmp(scenario, "xs-storm") != 0) {
 		scenario_xs(scenario + 3);

@@ -239,6 +239,8 @@ xenback_ctrl_disconnect(struct xenback_dev *xd)
 {
 	struct xenback_ctrl *c = &xd->ctrl;
 
+	/* a violation belongs to the connection that made it */
+	xenpv_viol_clear(&c->viol);
 	if (c->ring_va == NULL)
 		return;
 	xenevtchn_unbind(xd->ctrl_xce, c->evtchn);
