@@ -13,6 +13,8 @@
 #   intr-back-shared  intr-back without split event channels
 #   intr-mq-front, intr-mq-back  the same with 2 queues: each queue wakes
 #                alone, through its own descriptor
+#   rss          XENOPS is test/pair/xenrss: RSS on net_xennet over the
+#                control ring, net_xenback steering by the guest's hash
 #
 # Both processes must print XENOPS OK; every process and file is removed
 # on exit, pass or fail. XENOPS_VERBOSE=1 shows the logs of a passing run.
@@ -69,7 +71,7 @@ fail() {
 be_path=/local/domain/0/backend/vif/1/0
 scenario=$case back_args=() front_args=() front_devargs=
 case $case in
-desc|link) ;;
+desc|link|rss) ;;
 intr-front) scenario=intr front_args=(--sleeper) ;;
 intr-back) scenario=intr back_args=(--sleeper) ;;
 intr-shared) scenario=intr front_args=(--sleeper) front_devargs=,split_evtchn=0 ;;

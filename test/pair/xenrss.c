@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xenrss: RSS on net_xennet through the control ring, net_xenback steering
+ * by the guest's Toeplitz hash (issue 14), over xenemu. test/pair/xenops.sh
+ * runs one process per side (case rss): 4 queues each, ring order 0.
+ *
+ * The front (net_xennet) configures RSS with its own key and all four
+ * hash types, sets a RETA of its own (reta_update, read back with
+ * reta_query and rss_hash_conf_get) and sends a "go" frame. The back
+ * (net_xenback, no RSS of its own) then sends FLOWS flows of PER frames
+ * each (TCP and UDP over IPv4 and IPv6), the frames of one flow spread
+ * over its four ethdev TX queues. For every frame the front computes the
+ * Toeplitz hash itself (a bit-at-a-time reference, not the drivers' code),
+ * and checks that it came with RTE_MBUF_F_RX_RSS_HASH and that value, on
+ * the RX queue its RETA names for that hash, every frame of a flow on one
+ * queue, every queue used. Phase 2 changes the key and the hash types
+ * (rss_hash_update: addresses only) and the RETA while connected, and
+ * checks the same again. Then "done", and both sides stop.
+ *
+ * Prints "XENOPS OK" on success (xenops.sh looks for it), "FAIL:" and
+ * exits 1 otherwise.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#define NQ 4
+#define NB_DESC 512
+#define FLOWS 48
+#define PER 4
+#define RETA 128
+#define CTL_TYPE 0x88b5		/* IEEE local experimental: go / done */
+#define KEYLEN 40
+
+static uint16_t port;
+static struct rte_mempool *mp;
+static bool back;
+static uint64_t hz;
+
+static void __rte_noreturn __rte_format_printf(1, 2)
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL (%s): ", back ? "back" : "front");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
+
+static uint64_t
+ms(void)
+{
+	return rte_get_tsc_cycles() * 1000 / hz;
+}
+
+static void
+wait_link(void)
+{
+	struct rte_eth_link l;
+	uint64_t end = ms() + 15000;
+
+	do {
+		if (rte_eth_link_get_nowait(port, &l) != 0)
+			fail("link_get");
+		if (l.link_status == RTE_ETH_LINK_UP)
+			return;
+		rte_delay_us_sleep(5000);
+	} while (ms() < end);
+	fail("link not up within 15 s");
+}
+
+/*
+ * The reference: Toeplitz one input bit at a time, the 32 key bits from
+ * that bit's position read bit by bit (zero past the key).
+ */
+static uint32_t
+ref_toeplitz(const uint8_t *key, const uint8_t *in, unsigned int len)
+{
+	uint32_t h = 0, w;
+	unsigned int i, k, b;
+
+	for (i = 0; i < len * 8; i++) {
+		if (!(in[i / 8] & (0x80 >> (i % 8))))
+			continue;
+		w = 0;
+		for (k = 0; k < 32; k++) {
+			b = i + k;
+			w <<= 1;
+			if (b / 8 < KEYLEN && (key[b / 8] & (0x80 >> (b % 8))))
+				w |= 1;
+		}
+		h ^= w;
+	}
+	return h;
+}
+
+/* Flow @f: TCPv4, UDPv4, TCPv6, UDPv6 in turn, addresses and ports from f. */
+struct flow {
+	bool v6, tcp;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+};
+
+static struct flow
+flow_of(unsigned int f)
+{
+	struct flow fl;
+	unsigned int i;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.v6 = (f / 2) % 2 == 1;
+	fl.tcp = f % 2 == 0;
+	for (i = 0; i < 16; i++) {
+		fl.src[i] = (uint8_t)(10 + f * 7 + i * 13);
+		fl.dst[i] = (uint8_t)(192 + f * 3 + i * 29);
+	}
+	fl.sport = (uint16_t)(1024 + f * 577);
+	fl.dport = (uint16_t)(80 + f * 31);
+	return fl;
+}
+
+/* netif's hash input of flow @fl with TCP ports if @ports. */
+static uint32_t
+flow_hash(const uint8_t *key, const struct flow *fl, bool ports)
+{
+	uint8_t in[36];
+	unsigned int al = fl->v6 ? 16 : 4;
+
+	memcpy(in, fl->src, al);
+	memcpy(in + al, fl->dst, al);
+	in[2 * al] = (uint8_t)(fl->sport >> 8);
+	in[2 * al + 1] = (uint8_t)fl->sport;
+	in[2 * al + 2] = (uint8_t)(fl->dport >> 8);
+	in[2 * al + 3] = (uint8_t)fl->dport;
+	return ref_toeplitz(key, in, ports ? 2 * al + 4 : 2 * al);
+}
+
+/* A frame of flow @f, its number and frame index in the payload. */
+static struct rte_mbuf *
+build(unsigned int f, unsigned int k)
+{
+	struct flow fl = flow_of(f);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+	uint8_t *p, *l4;
+	unsigned int l3len = fl.v6 ? 40 : 20, l4len = fl.tcp ? 20 : 8;
+	unsigned int len = 14 + l3len + l4len + 8;
+
+	if (m == NULL)
+		fail("mbuf pool empty");
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	if (p == NULL)
+		fail("mbuf too small");
+	memset(p, 0, len);
+	eh = (struct rte_ether_hdr *)p;
+	memset(&eh->dst_addr, 0x02, sizeof(eh->dst_addr));
+	memset(&eh->src_addr, 0x04, sizeof(eh->src_addr));
+	if (fl.v6) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + 14);
+
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		ip->vtc_flow = rte_cpu_to_be_32(0x60000000);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(l4len + 8));
+		ip->proto = fl.tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		ip->hop_limits = 64;
+		memcpy(ip->src_addr, fl.src, 16);
+		memcpy(ip->dst_addr, fl.dst, 16);
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + 14);
+
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		ip->version_ihl = 0x45;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + l4len + 8));
+		ip->time_to_live = 64;
+		ip->next_proto_id = fl.tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		memcpy(&ip->src_addr, fl.src, 4);
+		memcpy(&ip->dst_addr, fl.dst, 4);
+	}
+	l4 = p + 14 + l3len;
+	l4[0] = (uint8_t)(fl.sport >> 8);
+	l4[1] = (uint8_t)fl.sport;
+	l4[2] = (uint8_t)(fl.dport >> 8);
+	l4[3] = (uint8_t)fl.dport;
+	if (fl.tcp)
+		l4[12] = 0x50;
+	else
+		l4[5] = (uint8_t)(l4len + 8);
+	p[len - 8] = 0xee;
+	p[len - 7] = (uint8_t)f;
+	p[len - 6] = (uint8_t)k;
+	return m;
+}
+
+static struct rte_mbuf *
+ctl_frame(char what, uint8_t phase)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+
+	if (m == NULL)
+		fail("mbuf pool empty");
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 64);
+	if (eh == NULL)
+		fail("mbuf too small");
+	memset(eh, 0, 64);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	eh->ether_type = rte_cpu_to_be_16(CTL_TYPE);
+	((uint8_t *)(eh + 1))[0] = (uint8_t)what;
+	((uint8_t *)(eh + 1))[1] = phase;
+	return m;
+}
+
+static void
+send_one(uint16_t q, struct rte_mbuf *m)
+{
+	uint64_t end = ms() + 5000;
+
+	while (rte_eth_tx_burst(port, q, &m, 1) != 1)
+		if (ms() > end)
+			fail("cannot send on queue %u", q);
+}
+
+/* The back: send the flows of each "go", until "done". */
+static void
+run_back(void)
+{
+	struct rte_mbuf *m[32];
+	uint64_t end = ms() + 30000;
+	uint16_t q, n, i;
+	unsigned int f, k, phases = 0;
+
+	for (;;) {
+		if (ms() > end)
+			fail("no done from the front within 30 s");
+		for (q = 0; q < NQ; q++) {
+			n = rte_eth_rx_burst(port, q, m, 32);
+			for (i = 0; i < n; i++) {
+				const uint8_t *p = rte_pktmbuf_mtod(m[i],
+							const uint8_t *);
+				bool ctl = m[i]->data_len >= 16 &&
+					p[12] == (CTL_TYPE >> 8) &&
+					p[13] == (CTL_TYPE & 0xff);
+				char what = ctl ? (char)p[14] : 0;
+
+				rte_pktmbuf_free(m[i]);
+				if (what == 'd') {
+					printf("back: %u phase(s) sent\n",
+					       phases);
+					return;
+				}
+				if (what != 'g')
+					continue;
+				/* frame k of flow f on TX queue (f + k) % NQ */
+				for (k = 0; k < PER; k++)
+					for (f = 0; f < FLOWS; f++)
+						send_one((uint16_t)((f + k) % NQ),
+							 build(f, k));
+				phases++;
+			}
+		}
+	}
+}
+
+/* What the front expects of one phase. */
+struct expect {
+	const uint8_t *key;
+	bool ports;		/* TCP flows hashed with their ports */
+	uint16_t reta[RETA];
+};
+
+static void
+check_phase(const struct expect *e, uint8_t phase)
+{
+	int flow_q[FLOWS];
+	unsigned int got = 0, per_q[NQ] = { 0 }, used = 0, f, k;
+	struct rte_mbuf *m[32];
+	uint64_t end;
+	uint16_t q, n, i;
+
+	for (f = 0; f < FLOWS; f++)
+		flow_q[f] = -1;
+	send_one(0, ctl_frame('g', phase));
+	end = ms() + 10000;
+	while (got < FLOWS * PER) {
+		if (ms() > end)
+			fail("phase %u: %u of %u frames within 10 s", phase,
+			     got, FLOWS * PER);
+		for (q = 0; q < NQ; q++) {
+			n = rte_eth_rx_burst(port, q, m, 32);
+			for (i = 0; i < n; i++) {
+				const uint8_t *p = rte_pktmbuf_mtod(m[i],
+							const uint8_t *);
+				uint32_t len = m[i]->data_len, want;
+				struct flow fl;
+
+				if (len < 22 || p[len - 8] != 0xee)
+					fail("phase %u: a frame not ours", phase);
+				f = p[len - 7];
+				k = p[len - 6];
+				if (f >= FLOWS || k >= PER)
+					fail("phase %u: bad frame %u/%u", phase,
+					     f, k);
+				fl = flow_of(f);
+				want = flow_hash(e->key, &fl, e->ports && fl.tcp);
+				if (!(m[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+					fail("phase %u: flow %u frame %u without RTE_MBUF_F_RX_RSS_HASH",
+					     phase, f, k);
+				if (m[i]->hash.rss != want)
+					fail("phase %u: flow %u (%s%s) hash 0x%08x, the reference says 0x%08x",
+					     phase, f, fl.v6 ? "v6" : "v4",
+					     fl.tcp ? " tcp" : " udp",
+					     m[i]->hash.rss, want);
+				if (q != e->reta[want % RETA])
+					fail("phase %u: flow %u on RX queue %u, the RETA says %u (hash 0x%08x)",
+					     phase, f, q, e->reta[want % RETA],
+					     want);
+				if (flow_q[f] >= 0 && flow_q[f] != q)
+					fail("phase %u: flow %u on queues %d and %u",
+					     phase, f, flow_q[f], q);
+				if (flow_q[f] < 0)
+					used += per_q[q] == 0;
+				flow_q[f] = q;
+				per_q[q]++;
+				got++;
+				rte_pktmbuf_free(m[i]);
+			}
+		}
+	}
+	printf("stat phase%u_per_queue %u %u %u %u\n", phase, per_q[0],
+	       per_q[1], per_q[2], per_q[3]);
+	for (q = 0; q < NQ; q++)
+		if (per_q[q] == 0 && e->reta[0] != e->reta[1])
+			fail("phase %u: no flow on RX queue %u", phase, q);
+	(void)used;
+}
+
+static void
+reta_set(const uint16_t *t)
+{
+	struct rte_eth_rss_reta_entry64 r[RETA / RTE_ETH_RETA_GROUP_SIZE];
+	unsigned int i;
+	int rc;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < RETA; i++) {
+		r[i / 64].mask |= 1ull << (i % 64);
+		r[i / 64].reta[i % 64] = t[i];
+	}
+	rc = rte_eth_dev_rss_reta_update(port, r, RETA);
+	if (rc != 0)
+		fail("reta_update: %s", strerror(-rc));
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < RETA; i++)
+		r[i / 64].mask |= 1ull << (i % 64);
+	rc = rte_eth_dev_rss_reta_query(port, r, RETA);
+	if (rc != 0)
+		fail("reta_query: %s", strerror(-rc));
+	for (i = 0; i < RETA; i++)
+		if (r[i / 64].reta[i % 64] != t[i])
+			fail("reta_query: entry %u is %u, set %u", i,
+			     r[i / 64].reta[i % 64], t[i]);
+}
+
+static void
+run_front(void)
+{
+	static uint8_t key1[KEYLEN], key2[KEYLEN];
+	struct rte_eth_rss_conf rc;
+	struct rte_eth_dev_info info;
+	struct expect e;
+	uint8_t got[KEYLEN];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < KEYLEN; i++) {
+		key1[i] = (uint8_t)(i * 37 + 11);
+		key2[i] = (uint8_t)(0xa5 ^ (i * 101));
+	}
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		fail("dev_info");
+	if (info.hash_key_size != KEYLEN || info.reta_size != RETA ||
+	    (info.flow_type_rss_offloads & (RTE_ETH_RSS_IPV4 |
+	     RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 |
+	     RTE_ETH_RSS_NONFRAG_IPV6_TCP)) == 0)
+		fail("dev_info: key %u, reta %u, rss types 0x%" PRIx64,
+		     info.hash_key_size, info.reta_size,
+		     info.flow_type_rss_offloads);
+
+	/* phase 1: dev_configure's key and types, then a RETA of ours */
+	wait_link();
+	e.key = key1;
+	e.ports = true;
+	for (i = 0; i < RETA; i++)
+		e.reta[i] = (uint16_t)((i * 5 + 3) % NQ);
+	reta_set(e.reta);
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = got;
+	rc.rss_key_len = KEYLEN;
+	r = rte_eth_dev_rss_hash_conf_get(port, &rc);
+	if (r != 0 || memcmp(got, key1, KEYLEN) != 0 ||
+	    !(rc.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP))
+		fail("rss_hash_conf_get: %d, key or types not as set", r);
+	check_phase(&e, 1);
+
+	/* phase 2: another key, addresses only, another RETA, live */
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = key2;
+	rc.rss_key_len = KEYLEN;
+	rc.rss_hf = RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6;
+	r = rte_eth_dev_rss_hash_update(port, &rc);
+	if (r != 0)
+		fail("rss_hash_update: %s", strerror(-r));
+	rc.rss_key_len = 39;
+	if (rte_eth_dev_rss_hash_update(port, &rc) == 0)
+		fail("rss_hash_update took a 39-byte key");
+	rc.rss_key_len = KEYLEN;
+	e.key = key2;
+	e.ports = false;
+	for (i = 0; i < RETA; i++)
+		e.reta[i] = (uint16_t)(NQ - 1 - i % NQ);
+	reta_set(e.reta);
+	check_phase(&e, 2);
+	send_one(0, ctl_frame('d', 0));
+}
+
+int
+main(int argc, char **argv)
+{
+	static uint8_t key1[KEYLEN];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t q;
+	int rc, opt;
+	unsigned int i;
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "be-path", required_argument, NULL, 'b' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0)
+		fail("rte_eal_init");
+	argc -= rc;
+	argv += rc;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (opt == '?')
+			fail("usage: xenrss EAL -- --scenario rss");
+	if (rte_eth_dev_count_avail() != 1)
+		fail("need one port");
+	hz = rte_get_tsc_hz();
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		fail("dev_info");
+	back = strstr(info.driver_name, "xenback") != NULL;
+	mp = rte_pktmbuf_pool_create("xenrss", 8191, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (mp == NULL)
+		fail("mempool");
+
+	memset(&conf, 0, sizeof(conf));
+	if (!back) {
+		for (i = 0; i < KEYLEN; i++)
+			key1[i] = (uint8_t)(i * 37 + 11);
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = key1;
+		conf.rx_adv_conf.rss_conf.rss_key_len = KEYLEN;
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
+			RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 |
+			RTE_ETH_RSS_NONFRAG_IPV6_TCP;
+	}
+	rc = rte_eth_dev_configure(port, NQ, NQ, &conf);
+	if (rc != 0)
+		fail("configure: %s", strerror(-rc));
+	for (q = 0; q < NQ && rc == 0; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, NB_DESC, 0, NULL, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, NB_DESC, 0, NULL);
+	}
+	if (rc != 0)
+		fail("queue setup: %s", strerror(-rc));
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		fail("start: %s", strerror(-rc));
+	wait_link();
+	if (back)
+		run_back();
+	else
+		run_front();
+	rte_delay_us_sleep(300 * 1000);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_eal_cleanup();
+	printf("XENOPS OK\n");
+	return 0;
+}
