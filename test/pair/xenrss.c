@@ -266,6 +266,17 @@ run_back(void)
 
 				rte_pktmbuf_free(m[i]);
 				if (what == 'd') {
+					uint64_t id, v;
+
+					/* every frame went with a HASH extra */
+					if (rte_eth_xstats_get_id_by_name(port,
+						"tx_hash_packets", &id) != 0 ||
+					    rte_eth_xstats_get_by_id(port, &id,
+						&v, 1) != 1)
+						fail("no xstat tx_hash_packets");
+					if (v != (uint64_t)phases * FLOWS * PER)
+						fail("tx_hash_packets %" PRIu64 ", want %u",
+						     v, phases * FLOWS * PER);
 					printf("back: %u phase(s) sent\n",
 					       phases);
 					return;

@@ -980,6 +980,9 @@ hostile-ctrl)
 	front hostile-ctrl-prod
 	stop_backend
 	expect_xstat 0 protocol_violation_errors -eq 1
+	# 17 refused, 10 granted, a flood of 128 (the ring's size)
+	expect_xstat 0 ctrl_request_errors -eq 17
+	expect_xstat 0 ctrl_requests -eq 155
 	grep -q "protocol violation by frontend domain 1.*control" "$BE_LOG" ||
 		fail "no violation logged for the control ring"
 	;;

@@ -373,6 +373,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_csum_blank_packets", csum_blank),
 	XB_TX("tx_csum_software", csum_sw),
 	XB_TX("tx_link_down_dropped", link_down),
+	XB_TX("tx_hash_packets", hash),
 	XB_PORT("protocol_violation_errors", violations),
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("vif_management_connections", connects),
@@ -380,6 +381,8 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_PORT("vif_management_reconnects_delayed", reconnects_delayed),
 	XB_PORT("xenbus_events", xs_events),
 	XB_PORT("xenbus_events_coalesced", xs_coalesced),
+	XB_PORT("ctrl_requests", ctrl.requests),
+	XB_PORT("ctrl_request_errors", ctrl.errors),
 };
 
 static uint64_t
