@@ -231,7 +231,32 @@ declare -A violation_msg=(
 	[tx_null_data]="null response without"
 )
 
+# ctrl_run MODE RC: a backend whose control ring answers as MODE; the
+# application's RSS update fails with RC (a negative errno) within 1.5 s,
+# the echo session runs as usual
+ctrl_run() {
+	echo_run "" --packets 50 --polling --ctrl "$1" -- --rss
+	expect_stat app rss_update_rc eq "$2"
+	expect_stat app rss_update_ms le 1500
+}
+
 case $scenario in
+ctrl_silent)
+	# no answer: -ETIMEDOUT after 1 s, the call does not hang
+	ctrl_run silent -110
+	expect_stat app rss_update_ms ge 900
+	grep -q 'did not answer SET_HASH_ALGORITHM within 1000 ms' "$logs/app" ||
+		fail "app: no timeout logged" ;;
+ctrl_bad_id)
+	# an answer with another id: the ring is abandoned, -EPROTO
+	ctrl_run bad-id -71
+	grep -q 'control ring abandoned' "$logs/app" ||
+		fail "app: bad answer not logged" ;;
+ctrl_refuse)
+	# NOT_SUPPORTED: -ENOTSUP, logged with the request
+	ctrl_run refuse -95
+	grep -q 'refused SET_HASH_ALGORITHM' "$logs/app" ||
+		fail "app: refusal not logged" ;;
 echo)
 	# also an MTU above the mbuf size (scatter is enabled)
 	echo_run "" --packets 100 -- --mtu 9000

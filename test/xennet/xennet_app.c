@@ -292,7 +292,7 @@ main(int argc, char **argv)
 	unsigned int queues = 1, timeout = 40, mbuf_size = 2048, mtu = 0;
 	unsigned int cycles = 1, delay_us = 0, txqs = 0, desc = 0, round = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
-	bool malformed = false, scatter = true;
+	bool malformed = false, scatter = true, rss = false;
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -322,6 +322,9 @@ main(int argc, char **argv)
 		       "sleep N us after each burst that received, before echoing"),
 		TL_OPT("malformed", SET, &malformed, NULL,
 		       "first send one mbuf whose pkt_len exceeds its segment"),
+		TL_OPT("rss", SET, &rss, NULL,
+		       "configure RSS; at link up call rss_hash_update and "
+		       "print its result (rss_update_rc, rss_update_ms)"),
 		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 	};
 	const struct tl_cmd cmd = {
@@ -386,6 +389,11 @@ main(int argc, char **argv)
 	if (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		conf.rxmode.max_lro_pkt_size = info.max_lro_pkt_size;
 	conf.rxmode.mtu = mtu;
+	if (rss) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
+			RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+	}
 	if (txqs == 0)
 		txqs = queues;
 	ret = rte_eth_dev_configure(port, (uint16_t)queues, (uint16_t)txqs,
@@ -484,6 +492,21 @@ main(int argc, char **argv)
 		    __atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > 0) {
 			send_malformed(port, mp);
 			malformed = false;
+		}
+		if (rss && __atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > 0) {
+			/* what an RSS update makes of this backend */
+			struct rte_eth_rss_conf rc = {
+				.rss_hf = RTE_ETH_RSS_IPV4,
+			};
+			uint64_t t0 = rte_get_timer_cycles();
+
+			ret = rte_eth_dev_rss_hash_update(port, &rc);
+			printf("stat rss_update_rc %d\n", ret);
+			printf("stat rss_update_ms %" PRIu64 "\n",
+			       (rte_get_timer_cycles() - t0) * 1000 /
+			       rte_get_timer_hz());
+			fflush(stdout);
+			rss = false;
 		}
 		if (__atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > ready_sent &&
 		    send_ready(port, mp))

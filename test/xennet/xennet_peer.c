@@ -38,6 +38,10 @@
  * --cycles times, going back to InitWait while connected, and reports how
  * long each new connection took: the frontend's reconnect budget) and
  * hostile (inject one protocol violation, expect the frontend to close).
+ * With --ctrl MODE it also offers a control ring and answers it badly
+ * (silent: never; bad-id: with another id; refuse: NOT_SUPPORTED to all),
+ * for the frontend's RSS calls to fail with a clear error, the data path
+ * unaffected.
  *
  * Prints "PEER OK ..." and exits 0, or "PEER FAIL: why" and exits 1.
  *
@@ -211,6 +215,14 @@ struct peer {
 	uint64_t stalls;
 	uint32_t ready;		/* READY packets received */
 
+	/* --ctrl: a control ring answered badly */
+	const char *ctrl_mode;	/* NULL: feature-ctrl-ring not offered */
+	void *ctrl_map;
+	xen_netif_ctrl_back_ring_t ctrl;
+	xenevtchn_handle *ctrl_xce;
+	evtchn_port_t ctrl_port;
+	uint64_t ctrl_requests;
+
 	uint8_t buf[MAX_PKT + PAGE_SZ];
 	uint8_t ref[MAX_PKT + PAGE_SZ];
 };
@@ -283,6 +295,10 @@ advertise(struct peer *p)
 		put(p, p->be_path, "max-ring-page-order", "%d", p->max_order);
 	else
 		tl_xs_rm(p->xs, p->be_path, "max-ring-page-order");
+	if (p->ctrl_mode != NULL)
+		put(p, p->be_path, "feature-ctrl-ring", "1");
+	else
+		tl_xs_rm(p->xs, p->be_path, "feature-ctrl-ring");
 	be_switch(p, XenbusStateInitWait);
 }
 
@@ -444,6 +460,25 @@ connect_frontend(struct peer *p)
 			tl_fail("queue %u: TX req_prod %u at connect", i,
 			     q->tx.sring->req_prod);
 	}
+	if (p->ctrl_mode != NULL) {
+		uint32_t ref = (uint32_t)need_key(p, fe, "ctrl-ring-ref");
+		long remote = need_key(p, fe, "event-channel-ctrl");
+		xenevtchn_port_or_error_t port;
+
+		p->ctrl_map = tl_map_pages(p->xgt, p->fe_domid, 1, &ref);
+		if (p->ctrl_map == NULL)
+			tl_fail("map the control ring: %s", strerror(errno));
+		BACK_RING_INIT(&p->ctrl,
+			       (xen_netif_ctrl_sring_t *)p->ctrl_map, PAGE_SZ);
+		port = tl_evtchn_bind(p->ctrl_xce, p->fe_domid,
+				      (evtchn_port_t)remote);
+		if (port < 0)
+			tl_fail("bind event-channel-ctrl %ld: %s", remote,
+				strerror(errno));
+		p->ctrl_port = (evtchn_port_t)port;
+	} else {
+		expect_absent(p, fe, "ctrl-ring-ref");
+	}
 	tl_note("frontend keys ok: %u queue(s), order %u, %s event channels, sg %d gso %d csum %d",
 	     p->nq, p->order, p->exp_split ? "split" : "shared", p->fe_sg,
 	     p->fe_gso, p->fe_csum);
@@ -454,6 +489,13 @@ disconnect_frontend(struct peer *p)
 {
 	unsigned int i;
 
+	if (p->ctrl_map != NULL) {
+		xengnttab_unmap(p->xgt, p->ctrl_map, 1);
+		xenevtchn_unbind(p->ctrl_xce, p->ctrl_port);
+		p->ctrl_map = NULL;
+		tl_note("control ring: %" PRIu64 " requests (%s)",
+			p->ctrl_requests, p->ctrl_mode);
+	}
 	for (i = 0; i < p->nq; i++) {
 		struct pq *q = &p->q[i];
 
@@ -1145,6 +1187,42 @@ session_reset(struct peer *p)
 	p->injected = false;
 }
 
+/*
+ * Answer the control ring's requests as --ctrl says: silent leaves them
+ * (counted), bad-id answers with another id, refuse with NOT_SUPPORTED.
+ */
+static void
+ctrl_serve(struct peer *p)
+{
+	struct xen_netif_ctrl_request req;
+	struct xen_netif_ctrl_response *rsp;
+	RING_IDX prod;
+	int notify;
+
+	if (p->ctrl_map == NULL)
+		return;
+	prod = xenpv_load_acquire(&p->ctrl.sring->req_prod);
+	if (strcmp(p->ctrl_mode, "silent") == 0) {
+		p->ctrl_requests += prod - p->ctrl.req_cons;
+		p->ctrl.req_cons = prod;
+		return;
+	}
+	while (p->ctrl.req_cons != prod) {
+		RING_COPY_REQUEST(&p->ctrl, p->ctrl.req_cons, &req);
+		p->ctrl.req_cons++;
+		p->ctrl_requests++;
+		rsp = RING_GET_RESPONSE(&p->ctrl, p->ctrl.rsp_prod_pvt++);
+		rsp->id = strcmp(p->ctrl_mode, "bad-id") == 0 ?
+			(uint16_t)(req.id + 7) : req.id;
+		rsp->type = req.type;
+		rsp->status = XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED;
+		rsp->data = 0;
+	}
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&p->ctrl, notify);
+	if (notify)
+		xenevtchn_notify(p->ctrl_xce, p->ctrl_port);
+}
+
 /* Wait for the application to say it saw the link come up (READY). */
 static void
 wait_ready(struct peer *p, const char *name)
@@ -1154,6 +1232,7 @@ wait_ready(struct peer *p, const char *name)
 	while (p->ready == 0) {
 		unsigned int work = 0;
 
+		ctrl_serve(p);
 		for (i = 0; i < p->nq; i++)
 			work += take_tx(p, &p->q[i], (uint16_t)i);
 		if (tl_now_ms() > p->deadline)
@@ -1507,6 +1586,8 @@ static const struct tl_opt opts[] = {
 	OPT("expect-sg", INT, &peer.exp_sg, "0|1", NULL),
 	OPT("expect-gso", INT, &peer.exp_gso, "0|1", NULL),
 	OPT("expect-csum", INT, &peer.exp_csum, "0|1", NULL),
+	OPT("ctrl", STR, &peer.ctrl_mode, "silent|bad-id|refuse",
+	    "offer a control ring, answer it so (use --polling)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef OPT
@@ -1534,7 +1615,9 @@ main(int argc, char **argv)
 	p->xs = xs_open(0);
 	p->xgt = xengnttab_open(NULL, 0);
 	p->xce = xenevtchn_open(NULL, 0);
-	if (p->xs == NULL || p->xgt == NULL || p->xce == NULL)
+	p->ctrl_xce = xenevtchn_open(NULL, 0);
+	if (p->xs == NULL || p->xgt == NULL || p->xce == NULL ||
+	    p->ctrl_xce == NULL)
 		tl_fail("cannot open xenstore/gnttab/evtchn: %s", strerror(errno));
 	tl_path(p->fe_path, sizeof(p->fe_path),
 		 "/local/domain/%u/device/vif/%u", p->fe_domid, p->devid);

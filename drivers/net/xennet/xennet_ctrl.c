@@ -120,7 +120,8 @@ xennet_ctrl_wait(struct xennet_ctrl *c, int ms)
  * One request and its answer: 0 with the answer's data in *data, or a
  * negative errno: -ENOTSUP, -EINVAL, -ENOSPC for netif's NOT_SUPPORTED,
  * INVALID_PARAMETER and BUFFER_OVERFLOW, -ETIMEDOUT, -EPROTO for a bad
- * answer, -ENODEV without a usable control ring. Under ad->lock.
+ * answer (or after one: the ring is abandoned), -ENODEV without a control
+ * ring. Under ad->lock.
  */
 static int
 xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
@@ -135,8 +136,10 @@ xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
 	uint16_t id;
 	int notify, rc;
 
-	if (c->ring_va == NULL || c->broken)
+	if (c->ring_va == NULL)
 		return -ENODEV;
+	if (c->broken)
+		return -EPROTO;	/* abandoned after a bad answer */
 	if (RING_FULL(r)) {
 		XENNET_LOG(ERR, "%s: control ring full of unanswered requests (%u timed out)",
 			   ad->name, c->lost);
@@ -332,6 +335,28 @@ xennet_ctrl_send_all(struct xennet_adapter *ad)
 	return rc;
 }
 
+/*
+ * While connected: 0 if RSS settings can reach this backend, -ENOTSUP
+ * without a control ring, -EPROTO once it was abandoned (logged).
+ */
+static int
+xennet_ctrl_usable(const struct xennet_adapter *ad)
+{
+	if (!ad->connected)
+		return 0;
+	if (ad->ctrl.ring_va == NULL) {
+		XENNET_LOG(ERR, "%s: backend %s offers no control ring: no RSS",
+			   ad->name, ad->be_path);
+		return -ENOTSUP;
+	}
+	if (ad->ctrl.broken) {
+		XENNET_LOG(ERR, "%s: the control ring of backend %s was abandoned after a bad answer: no RSS until it reconnects",
+			   ad->name, ad->be_path);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Can a request go out now (connected, the backend too, with a ring)? */
 static bool
 xennet_ctrl_live(const struct xennet_adapter *ad)
@@ -478,11 +503,9 @@ xennet_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 	ad->rss.on = conf->rss_hf != 0;
 	if (conf->rss_key != NULL)
 		memcpy(ad->rss.key, conf->rss_key, sizeof(ad->rss.key));
-	if (ad->connected && ad->ctrl.ring_va == NULL && ad->rss.on) {
-		XENNET_LOG(ERR, "%s: backend %s offers no control ring: no RSS",
-			   ad->name, ad->be_path);
-		rc = -ENOTSUP;
-	} else if (xennet_ctrl_live(ad)) {
+	if (ad->rss.on || ad->ctrl.active)
+		rc = xennet_ctrl_usable(ad);
+	if (rc == 0 && xennet_ctrl_live(ad)) {
 		/* types and key alone if the backend hashes already */
 		rc = ad->ctrl.active && ad->rss.on ?
 			xennet_ctrl_send_hash(ad) : xennet_ctrl_send_all(ad);
@@ -562,7 +585,9 @@ xennet_reta_update(struct rte_eth_dev *dev,
 		ad->rss.reta[i] = q;
 	}
 	ad->rss.reta_set = true;
-	if (xennet_ctrl_live(ad) && ad->rss.on)
+	if (ad->rss.on)
+		rc = xennet_ctrl_usable(ad);
+	if (rc == 0 && xennet_ctrl_live(ad) && ad->rss.on)
 		rc = ad->ctrl.active ? xennet_ctrl_send_table(ad, false) :
 			xennet_ctrl_send_all(ad);
 	if (rc < 0)
