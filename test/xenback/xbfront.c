@@ -126,6 +126,7 @@ struct fe {
 	bool sg, gso, csum, rearm;
 	bool greedy_kicks;		/* rsp_event = rsp_cons + 1 always */
 	bool no_echo;			/* hostile-*: the backend does not echo */
+	bool mcast_filter;		/* request-multicast-control=1 */
 	unsigned int count;
 	unsigned int timeout;
 	unsigned int expect_seg;
@@ -326,6 +327,8 @@ write_keys(xs_transaction_t t, void *arg)
 			put(t, dir, "event-channel", "%u", q->ptx);
 		}
 	}
+	if (F.mcast_filter)
+		put(t, F.fe_dir, "request-multicast-control", "1");
 	if (C.on) {
 		put(t, F.fe_dir, "ctrl-ring-ref", "%u", C.ref);
 		put(t, F.fe_dir, "event-channel-ctrl", "%u", C.port);
@@ -348,6 +351,7 @@ clear_keys(void)
 		"multi-queue-num-queues", "ring-page-order", "tx-ring-ref",
 		"rx-ring-ref", "event-channel", "event-channel-tx",
 		"event-channel-rx", "ctrl-ring-ref", "event-channel-ctrl",
+		"request-multicast-control",
 	};
 	char key[32];
 	unsigned int i;
@@ -1405,6 +1409,140 @@ scenario_ctrl(void)
 		    XEN_NETIF_CTRL_HASH_ALGORITHM_NONE, 0, 0, ok);
 }
 
+/* ---------------------------------------------------------------------
+ * Multicast control
+ * ---------------------------------------------------------------------
+ */
+
+static void prove_traffic(void);
+
+/*
+ * Subscribe (MCAST_ADD) or unsubscribe (MCAST_DEL) @addr with a dummy
+ * request, as netif.h describes: OKAY (or ERROR if !@ok) for the request,
+ * NULL for the extra.
+ */
+static void
+mcast_op(struct fq *q, uint8_t type, const uint8_t *addr, bool ok)
+{
+	uint64_t ok0, err0, null0;
+	netif_extra_info_t *ex;
+	double end = tl_now() + 5;
+	uint16_t id;
+
+	/* every earlier request answered: the next answer is this one's */
+	while (q->ntxfree != q->ntxp) {
+		tx_poll(q);
+		if (tl_now() > end)
+			tl_fail("earlier tx requests unanswered");
+		nap();
+	}
+	ok0 = q->tx_ok;
+	err0 = q->tx_err;
+	null0 = q->tx_null;
+	id = grab_page(q);
+	put_req(q, id, q->txp_ref[id], 0, 0, NETTXF_extra_info);
+	ex = (netif_extra_info_t *)RING_GET_REQUEST(&q->tx,
+						    q->tx.req_prod_pvt);
+	memset(ex, 0, sizeof(*ex));
+	ex->type = type;
+	memcpy(ex->u.mcast.addr, addr, 6);
+	q->tx.req_prod_pvt++;
+	push_tx(q);
+	while (q->tx_ok + q->tx_err == ok0 + err0 || q->tx_null == null0) {
+		tx_poll(q);
+		if (tl_now() > end)
+			tl_fail("no answer to a multicast %s",
+				type == XEN_NETIF_EXTRA_TYPE_MCAST_ADD ? "add" :
+				"del");
+		nap();
+	}
+	if (ok ? q->tx_ok != ok0 + 1 : q->tx_err != err0 + 1)
+		tl_fail("multicast %s of %02x:..:%02x answered %s, want %s",
+			type == XEN_NETIF_EXTRA_TYPE_MCAST_ADD ? "add" : "del",
+			addr[0], addr[5], q->tx_ok != ok0 ? "OKAY" : "ERROR",
+			ok ? "OKAY" : "ERROR");
+}
+
+/*
+ * A frame to @dst (echoed back unchanged by the backend application),
+ * then a unicast marker: the marker's echo must come, and the first
+ * frame's before it if and only if @want.
+ */
+static void
+mcast_probe(struct fq *q, const uint8_t *dst, bool want, uint32_t seq)
+{
+	static uint8_t f[256];
+	struct tl_frame fr;
+	bool seen = false;
+	double end;
+
+	build(f, K_RAW, seq, q->id, 200, false);
+	memcpy(f, dst, 6);
+	while (!tx_send(q, f, 200, 0, 0, 0, seq))
+		tx_poll(q);
+	build(f, K_RAW, seq + 1, q->id, 200, false);
+	while (!tx_send(q, f, 200, 0, 0, 0, seq + 1))
+		tx_poll(q);
+	end = tl_now() + 5;
+	for (;;) {
+		while (!rx_poll(q)) {
+			tx_poll(q);
+			if (tl_now() > end)
+				tl_fail("no echo of the unicast marker %u", seq + 1);
+			nap();
+		}
+		if (tl_frame_parse(F.pkt.data, F.pkt.len, &fr) == 0)
+			tl_fail("an echo that is no test frame");
+		if (fr.seq == seq)
+			seen = true;
+		else if (fr.seq == seq + 1)
+			break;
+	}
+	if (seen != want)
+		tl_fail("multicast %02x:%02x:%02x:%02x:%02x:%02x %s, want %s",
+			dst[0], dst[1], dst[2], dst[3], dst[4], dst[5],
+			seen ? "delivered" : "filtered",
+			want ? "delivered" : "filtered");
+	tl_note("multicast %02x:..:%02x %s, as it should", dst[0], dst[5],
+		seen ? "delivered" : "filtered");
+}
+
+/*
+ * The guest asked for filtering (--mcast-filter): multicast comes only to
+ * the groups it subscribed, broadcast always; a subscription is undone by
+ * MCAST_DEL; the 65th is refused; a unicast "subscription" too.
+ */
+static void
+scenario_mcast(void)
+{
+	static const uint8_t g1[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	static const uint8_t g2[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x02 };
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t uc[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x07 };
+	struct fq *q = &F.q[0];
+	uint8_t g[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x00 };
+	unsigned int i;
+
+	prove_traffic();
+	mcast_probe(q, g1, false, 100000);
+	mcast_probe(q, bc, true, 100002);
+	mcast_op(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, g1, true);
+	mcast_probe(q, g1, true, 100004);
+	mcast_probe(q, g2, false, 100006);
+	mcast_op(q, XEN_NETIF_EXTRA_TYPE_MCAST_DEL, g1, true);
+	mcast_probe(q, g1, false, 100008);
+	mcast_op(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, uc, false);
+	/* the list holds 64: the 65th is refused, the others stay */
+	for (i = 0; i < 64; i++) {
+		g[5] = (uint8_t)i;
+		mcast_op(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, g, true);
+	}
+	mcast_op(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, g1, false);
+	g[5] = 63;
+	mcast_probe(q, g, true, 100010);
+	tl_note("mcast: subscriptions, filtering and the bound as expected");
+}
+
 /* Small traffic proving the connection works. */
 static void
 prove_traffic(void)
@@ -1542,7 +1680,7 @@ scenario_hostile(const char *name)
 		tl_note("slots-19: taken and echoed");
 		taken = true;
 	} else if (strcmp(name, "mcast-extra") == 0) {
-		/* multicast control we never offered: error, with a null */
+		/* a "subscription" to a unicast address: error, with a null */
 		fatal = false;
 		id = grab_page(q);
 		put_req(q, id, q->txp_ref[id], 0, 100, NETTXF_extra_info);
@@ -1856,6 +1994,8 @@ static const struct tl_opt opts[] = {
 	{ "no-gso", 0, TL_OPT_CLEAR, &F.gso, NULL, NULL, NULL },
 	{ "no-csum", 0, TL_OPT_CLEAR, &F.csum, NULL, NULL, NULL },
 	{ "rearm", 0, TL_OPT_SET, &F.rearm, NULL, "re-arm rsp_event", NULL },
+	{ "mcast-filter", 0, TL_OPT_SET, &F.mcast_filter, NULL,
+	  "write request-multicast-control=1", NULL },
 	{ "greedy-kicks", 0, TL_OPT_SET, &F.greedy_kicks, NULL,
 	  "hostile: ask for a kick after every response, at every poll",
 	  NULL },
@@ -1958,6 +2098,8 @@ main(int argc, char **argv)
 			scenario_xs_storm();
 		else if (strcmp(scenario, "reconfigured") == 0)
 			scenario_reconfigured();
+		else if (strcmp(scenario, "mcast") == 0)
+			scenario_mcast();
 		else if (strncmp(scenario, "hostile-", 8) == 0)
 			scenario_hostile(scenario + 8);
 		else

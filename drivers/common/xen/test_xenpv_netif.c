@@ -494,6 +494,27 @@ test_toeplitz(void)
 		CHECK(xenpv_toeplitz(ms_key, 8, in, 12) ==
 		      xenpv_toeplitz(k8, 40, in, 12), "short key");
 	}
+	/* a multicast extra's address is kept, per operation */
+	{
+		struct netif_extra_info ex[2];
+		struct xenpv_netif_extras x;
+		static const uint8_t a1[6] = { 1, 0, 0x5e, 0, 0, 1 };
+		static const uint8_t a2[6] = { 0x33, 0x33, 0, 0, 0, 2 };
+
+		memset(ex, 0, sizeof(ex));
+		ex[0].type = XEN_NETIF_EXTRA_TYPE_MCAST_DEL;
+		ex[0].flags = XEN_NETIF_EXTRA_FLAG_MORE;
+		memcpy(ex[0].u.mcast.addr, a1, 6);
+		ex[1].type = XEN_NETIF_EXTRA_TYPE_MCAST_ADD;
+		memcpy(ex[1].u.mcast.addr, a2, 6);
+		xenpv_netif_extras_init(&x);
+		CHECK(xenpv_netif_extra_take(&x, &ex[0]) == XENPV_EXTRA_MORE &&
+		      xenpv_netif_extra_take(&x, &ex[1]) == XENPV_EXTRA_DONE,
+		      "mcast extras");
+		CHECK(x.mcast && x.mcast_del && x.mcast_add &&
+		      memcmp(x.del_addr, a1, 6) == 0 &&
+		      memcmp(x.add_addr, a2, 6) == 0, "mcast addresses");
+	}
 	/* the HASH extra round-trips through the codec */
 	{
 		struct netif_extra_info ex;

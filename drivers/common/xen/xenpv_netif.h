@@ -62,6 +62,14 @@
 #define XENPV_NETIF_FEATURE_SPLIT_EVTCHN "feature-split-event-channels"
 #define XENPV_NETIF_MAX_QUEUES_KEY	"multi-queue-max-queues"
 #define XENPV_NETIF_MAX_RING_ORDER	"max-ring-page-order"
+/*
+ * The backend filters multicast for a guest that asks (netif.h: the guest
+ * then sends MCAST_ADD/MCAST_DEL extras on dummy TX requests); without the
+ * dynamic variant the request is sampled at connect.
+ */
+#define XENPV_NETIF_FEATURE_MCAST_CTRL	"feature-multicast-control"
+/* the most addresses a guest subscribes to (Linux netback: 64) */
+#define XENPV_NETIF_MCAST_MAX		64
 /* the backend serves a control ring (netif.h, "Control ring") */
 #define XENPV_NETIF_FEATURE_CTRL_RING	"feature-ctrl-ring"
 
@@ -129,6 +137,9 @@ struct xenpv_netif_extras {
 	uint16_t gso_size;	/* GSO: MSS, 0 if no GSO extra */
 	uint8_t gso_type;	/* XEN_NETIF_GSO_TYPE_TCPV4 or _TCPV6 */
 	bool mcast;		/* a MCAST_ADD or MCAST_DEL was seen */
+	bool mcast_add, mcast_del;	/* which, with its address: */
+	uint8_t add_addr[RTE_ETHER_ADDR_LEN];
+	uint8_t del_addr[RTE_ETHER_ADDR_LEN];
 	bool hash;		/* a HASH extra was seen */
 	uint8_t hash_type;	/* its _XEN_NETIF_CTRL_HASH_TYPE_* (bit number) */
 	uint8_t hash_alg;	/* its XEN_NETIF_CTRL_HASH_ALGORITHM_* */
@@ -171,8 +182,14 @@ xenpv_netif_extra_take(struct xenpv_netif_extras *x,
 		x->gso_type = ex->u.gso.type;
 		break;
 	case XEN_NETIF_EXTRA_TYPE_MCAST_ADD:
+		x->mcast = true;
+		x->mcast_add = true;
+		memcpy(x->add_addr, ex->u.mcast.addr, RTE_ETHER_ADDR_LEN);
+		break;
 	case XEN_NETIF_EXTRA_TYPE_MCAST_DEL:
 		x->mcast = true;
+		x->mcast_del = true;
+		memcpy(x->del_addr, ex->u.mcast.addr, RTE_ETHER_ADDR_LEN);
 		break;
 	case XEN_NETIF_EXTRA_TYPE_HASH:
 		x->hash = true;

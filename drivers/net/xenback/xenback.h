@@ -56,6 +56,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_rwlock.h>
 #include <rte_spinlock.h>
 
 /* xenpv.h first: it pins the Xen interface version for every xen/ header */
@@ -113,6 +114,7 @@ struct xenback_rxq_stats {
 	uint64_t csum_fixed;	/* blank checksums completed in software */
 	uint64_t csum_unknown;	/* blank checksum on a non TCP/UDP packet */
 	uint64_t rate_held;	/* bursts cut short by the vif's rate */
+	uint64_t mcast_ops;	/* MCAST_ADD/DEL requests taken */
 };
 
 /* Counters of an ethdev TX queue (guest RX ring); same rules. */
@@ -134,6 +136,21 @@ struct xenback_txq_stats {
 	uint64_t csum_sw;	/* checksums computed in software */
 	uint64_t link_down;	/* dropped: link down (carrier 0) */
 	uint64_t hash;		/* packets sent with a HASH extra */
+	uint64_t drop_mcast;	/* multicast the guest did not subscribe */
+};
+
+/*
+ * The guest's multicast subscriptions (netif.h: feature-multicast-control):
+ * the addresses of its MCAST_ADD extras, at most XENPV_NETIF_MCAST_MAX (a
+ * further one is refused with an error response, as Linux netback), kept
+ * for the connection. Written by the bursts of the guest's TX rings, read
+ * by the bursts to the guest while it asked for filtering, read by xstats
+ * and priv_dump: under @lock.
+ */
+struct xenback_mcast {
+	rte_rwlock_t lock;
+	uint64_t n;			/* 64 bits: an xstat */
+	struct rte_ether_addr addr[XENPV_NETIF_MCAST_MAX];
 };
 
 /*
@@ -182,6 +199,7 @@ struct xenback_fe_features {
 	bool ipv6_csum;		/* feature-ipv6-csum-offload */
 	bool rx_notify;		/* feature-rx-notify */
 	bool split;		/* two event channels per queue */
+	bool mcast_filter;	/* request-multicast-control */
 };
 
 /* The keys of one netif queue, as the frontend wrote them. */
@@ -252,6 +270,7 @@ struct xenback_rxq {
 	unsigned int ring_pages;
 
 	struct xenback_rxq_stats st;
+	struct xenback_mcast *mcast;	/* the vif's subscriptions */
 
 	/*
 	 * As ethdev RX queue: the rings its bursts serve (set by the control
@@ -285,6 +304,8 @@ struct xenback_txq {
 	struct xenback_fe_features fe;	/* what the guest can take */
 	bool csum;			/* our csum switch */
 	bool sg;			/* our sg switch */
+	/* the guest's subscriptions if it asked for filtering, else NULL */
+	struct xenback_mcast *mcast_filter;
 	struct xenpv_kick kick;	/* kicks on the guest RX ring */
 
 	/* burst scratch, sized for the ring at connect */
@@ -460,6 +481,9 @@ struct xenback_dev {
 		/* the keys in use, to notice a frontend that re-keyed */
 		struct xenback_qkeys qkeys[XENPV_NETIF_MAX_QUEUES];
 	} neg;
+
+	/* the guest's multicast subscriptions (xenback_guest_tx.c) */
+	struct xenback_mcast mcast;
 
 	/* the control ring, and the hash the bursts read (xenback_ctrl.c) */
 	struct xenback_ctrl ctrl;

@@ -374,6 +374,8 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_csum_software", csum_sw),
 	XB_TX("tx_link_down_dropped", link_down),
 	XB_TX("tx_hash_packets", hash),
+	XB_TX("tx_mcast_filtered_dropped", drop_mcast),
+	XB_RX("rx_mcast_control_requests", mcast_ops),
 	XB_PORT("protocol_violation_errors", violations),
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("vif_management_connections", connects),
@@ -383,6 +385,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_PORT("xenbus_events_coalesced", xs_coalesced),
 	XB_PORT("ctrl_requests", ctrl.requests),
 	XB_PORT("ctrl_request_errors", ctrl.errors),
+	XB_PORT("guest_mcast_addresses", mcast.n),
 };
 
 static uint64_t
@@ -607,6 +610,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	rc = xenpv_mutex_init_shared(&xd->lock);
 	if (rc < 0)
 		goto fail;
+	rte_rwlock_init(&xd->mcast.lock);
 
 	rc = xenback_xenbus_start(xd);
 	if (rc < 0) {

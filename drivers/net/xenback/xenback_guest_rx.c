@@ -204,6 +204,12 @@ xenback_tx_plan(struct xenback_txq *txq, struct rte_mbuf *m, RING_IDX base,
 		txq->st.drop_len++;
 		return XB_PKT_DROPPED;
 	}
+	/* multicast the guest filters and did not subscribe to: not copied */
+	if (txq->mcast_filter != NULL &&
+	    xenback_mcast_unwanted(txq->mcast_filter, m)) {
+		txq->st.drop_mcast++;
+		return XB_PKT_DROPPED;
+	}
 	p->flags = 0;
 	p->gso_size = 0;
 	p->gso_type = 0;

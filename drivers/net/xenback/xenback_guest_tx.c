@@ -174,6 +174,17 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	p->txflags = first->flags;
 	*usedp = idx - cons;
 
+	/*
+	 * A multicast subscription (netif.h: a dummy request carrying the
+	 * extra): kept, answered OKAY (ERROR if refused), nothing delivered.
+	 */
+	if (mcast) {
+		status = xenback_mcast_apply(rxq->mcast, &x) ?
+			NETIF_RSP_OKAY : NETIF_RSP_ERROR;
+		drop = &rxq->st.mcast_ops;
+		goto drop;
+	}
+
 	/* the first slot's size is the whole packet's */
 	if (rest > first->size) {
 		drop = &rxq->st.drop_size;
@@ -193,8 +204,8 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		drop = &rxq->st.drop_size;
 		goto drop;
 	}
-	/* multicast control and sg off: not advertised, so not allowed */
-	if (mcast || (ndata > 1 && !rxq->sg)) {
+	/* sg off: not advertised, so not allowed */
+	if (ndata > 1 && !rxq->sg) {
 		drop = &rxq->st.drop_proto;
 		goto drop;
 	}

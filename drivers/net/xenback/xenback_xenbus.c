@@ -287,6 +287,13 @@ xenback_open_queues(struct xenback_dev *xd)
 		q->map.lock = xenpv_tx_ring_shared(i, n, ntx) ?
 			&xd->txq[i % n].lock : NULL;
 	}
+	/* the guest's multicast subscriptions: kept by its TX rings, used
+	 * by its RX rings if it asked for filtering */
+	for (i = 0; i < n; i++) {
+		xd->rxq[i].mcast = &xd->mcast;
+		xd->txq[i].mcast_filter = xd->neg.fe.mcast_filter ?
+			&xd->mcast : NULL;
+	}
 	/* the guest's hash, if it steers (xenback_ctrl.c) */
 	xenback_ctrl_steer(xd);
 	for (i = 0; i < ntx && i < XENPV_NETIF_MAX_QUEUES; i++)
@@ -362,6 +369,8 @@ xenback_disconnect(struct xenback_dev *xd)
 		return;
 	xenback_close_queues(xd);
 	xenback_ctrl_disconnect(xd);
+	/* subscriptions belong to the connection (bursts are out) */
+	xd->mcast.n = 0;
 	for (i = 0; i < xd->neg.queues; i++)
 		xenback_queue_teardown(xd, i);
 	xenback_set_conn(xd, XENBACK_CONN_CLOSING);
@@ -563,7 +572,9 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck,
 	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_NO_CSUM, &no_csum) < 0 ||
 	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_IPV6_CSUM,
 			      &ck->fe.ipv6_csum) < 0 ||
-	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_RX_NOTIFY, &ck->fe.rx_notify) < 0)
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_RX_NOTIFY, &ck->fe.rx_notify) < 0 ||
+	    xenback_read_flag(xd, XENPV_NETIF_REQUEST_MCAST_CTRL,
+			      &ck->fe.mcast_filter) < 0)
 		return -EINVAL;
 	ck->fe.csum = !no_csum;
 
@@ -785,13 +796,14 @@ xenback_connect(struct xenback_dev *xd)
 	xenback_open_queues(xd);
 	xenback_update_link(xd);
 	XENBACK_LOG(NOTICE,
-		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d, control ring %d",
+		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d, control ring %d, multicast filter %d",
 		    xd->name, xd->fe_domid, ck.nb_queues, ck.order,
 		    (unsigned int)XENPV_TX_RING_SIZE(ck.order),
 		    (unsigned int)XENPV_RX_RING_SIZE(ck.order),
 		    ck.fe.split ? "split" : "shared", ck.fe.sg,
 		    ck.fe.gso_tcpv4, ck.fe.gso_tcpv6, ck.fe.csum,
-		    ck.fe.ipv6_csum, ck.fe.rx_notify, ck.ctrl);
+		    ck.fe.ipv6_csum, ck.fe.rx_notify, ck.ctrl,
+		    ck.fe.mcast_filter);
 	return 0;
 }
 
@@ -850,6 +862,8 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 			      xd->cfg.max_order);
 	/* the control ring: hash settings (xenback_ctrl.c) */
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_CTRL_RING, "1");
+	/* multicast filtering, sampled at connect (xenback_guest_tx.c) */
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_MCAST_CTRL, "1");
 	/* the application's MTU, where libxl writes the vif's */
 	if (xd->app_mtu != 0)
 		rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MTU, "%u", xd->app_mtu);
@@ -1463,6 +1477,14 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 				xd->txq[0].hash != NULL ? "on" : "off");
 		else
 			fprintf(f, "control ring: none\n");
+		rte_rwlock_read_lock(&xd->mcast.lock);
+		fprintf(f, "multicast: filter %s, %" PRIu64 " subscription(s)",
+			xd->neg.fe.mcast_filter ? "on" : "off", xd->mcast.n);
+		for (i = 0; i < xd->mcast.n; i++)
+			fprintf(f, " " RTE_ETHER_ADDR_PRT_FMT,
+				RTE_ETHER_ADDR_BYTES(&xd->mcast.addr[i]));
+		fprintf(f, "\n");
+		rte_rwlock_read_unlock(&xd->mcast.lock);
 	}
 	pthread_mutex_unlock(&xd->lock);
 	return 0;
