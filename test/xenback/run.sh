@@ -977,10 +977,10 @@ mcast)
 	setup
 	backend ""
 	front --mcast-filter mcast
-	front traffic
+	front mcast
 	stop_backend
 	expect_xstat 0 tx_mcast_filtered_dropped -eq 3
-	expect_xstat 0 rx_mcast_control_requests -eq 68
+	expect_xstat 0 rx_mcast_control_requests -eq 69
 	expect_xstat 0 protocol_violation_errors -eq 0
 	;;
 hostile-ctrl)
