@@ -17,7 +17,7 @@
  * (netif has no request that reads a key or a table).
  *
  * One request at a time, under ad->lock (the application's thread or the
- * EAL interrupt thread). Each answer is checked: its id must be the
+ * port's control thread). Each answer is checked: its id must be the
  * request's (an answer to an earlier request that timed out is skipped),
  * its type the request's, its status one of netif's, and a producer index
  * past our requests is a bad backend: the ring is not used again on this
