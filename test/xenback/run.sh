@@ -300,6 +300,36 @@ netback-sysfs)
 	[ "$n" = 1 ] || fail "$n NEW events, want 1 (vif 1.0 only)"
 	echo "  vif 1.0 (listed, no driver) served; vif 1.1 (xen-netback's) left alone"
 	;;
+migrate-in)
+	# A guest migrating in is "<name>--incoming" (libxl) while its vifs
+	# are made and must reach InitWait; libxl renames it "<name>" at the
+	# end. A port bound by name, and a wildcard's port, take it as
+	# <name>'s: the same port names, no second port after the rename.
+	xe start
+	VDEV=net_xenback0,domain=web
+	EXTRA_VDEV=(--vdev net_xenback1)
+	backend "" --discover
+	xe domain create --domid 5 --name web--incoming
+	attach_wait 5
+	wait_log "$BE_LOG" 'domain "web" is domain 5: serving its vif 0' 5
+	xe domain create --domid 6 --name db--incoming
+	attach_wait 6
+	wait_log "$BE_LOG" "port 1 (net_xenback_db_0) up" 10
+	# the migration is over: libxl_domain_rename
+	for d in 5:web 6:db; do
+		"$XENEMU" exec --domid 0 -- xenstore-write \
+			"/local/domain/${d%%:*}/name" "${d#*:}" ||
+			fail "cannot rename domain ${d%%:*}"
+	done
+	front --domid 5 -n 200 traffic
+	front --domid 6 -n 200 traffic
+	stop_backend
+	n=$(grep -c "xbecho: event new port" "$BE_LOG")
+	[ "$n" = 1 ] || fail "$n NEW events, want 1 (db's port)"
+	! grep -q "incoming" <(grep "xbecho: port" "$BE_LOG") ||
+		fail "a port was named after the --incoming name"
+	echo "  web--incoming served by domain=web, db--incoming by net_xenback_db_0"
+	;;
 discover-held)
 	# A discovered port offers its vif before the application configures
 	# it (libxl runs the vif script, which makes the application take the
@@ -365,6 +395,15 @@ vif-script)
 	grep -q "ovs-vsctl add-port br0 vif3.0 (net_xenback_db_0) failed: database connection failed" \
 		"$work/attach.log" || fail "no reason for the failure: $(cat "$work/attach.log")"
 	echo "  a failing ovs-vsctl fails the attach, with the reason"
+	# a guest migrating in: its name is web--incoming when the script runs
+	rm -f "$work/ovs.fail" "$work/ovs.calls"
+	xe domain destroy --domid 2
+	xe domain create --domid 4 --name web--incoming
+	attach_wait 4 --bridge br0 --script "$script"
+	got=$(cat "$work/ovs.calls")
+	want="--timeout=30 --may-exist add-port br0 vif4.0 -- set Interface vif4.0 type=dpdk options:dpdk-devargs=net_xenback_web_0"
+	[ "$got" = "$want" ] || fail "ovs-vsctl got '$got', want '$want'"
+	echo "  web--incoming (migrating in): $got"
 	stop_backend
 	;;
 domain-follow)

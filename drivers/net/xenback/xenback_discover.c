@@ -149,13 +149,23 @@ xenback_reg_wanted(uint16_t domid, uint32_t devid, const char *name)
 }
 
 /*
- * The name of domain @domid as a port name part: 0, -ENOENT (no name),
- * -ENAMETOOLONG (above XENBACK_DOMAIN_NAME_MAX, or @size).
+ * libxl names a domain being migrated in "<name>--incoming" until the
+ * migration is over, then renames it "<name>" (libxl_domain_rename). It
+ * makes the domain's vifs, and waits for their InitWait, under the first
+ * name: to the ports it is the guest of the second.
+ */
+#define XENBACK_INCOMING_SUFFIX "--incoming"
+
+/*
+ * The name of domain @domid as a port name part (without libxl's
+ * "--incoming"): 0, -ENOENT (no name), -ENAMETOOLONG (above
+ * XENBACK_DOMAIN_NAME_MAX, or @size).
  */
 int
 xenback_domain_name(struct xs_handle *xs, unsigned int domid, char *buf,
 		    size_t size)
 {
+	const size_t sfx = sizeof(XENBACK_INCOMING_SUFFIX) - 1;
 	size_t len, i;
 	char *s;
 
@@ -164,7 +174,9 @@ xenback_domain_name(struct xs_handle *xs, unsigned int domid, char *buf,
 		free(s);
 		return -ENOENT;
 	}
-	len = strnlen(s, XENBACK_DOMAIN_NAME_MAX + 1);
+	len = strnlen(s, XENBACK_DOMAIN_NAME_MAX + sfx + 1);
+	if (len > sfx && strcmp(s + len - sfx, XENBACK_INCOMING_SUFFIX) == 0)
+		len -= sfx;
 	if (len > XENBACK_DOMAIN_NAME_MAX || len >= size) {
 		free(s);
 		return -ENAMETOOLONG;
