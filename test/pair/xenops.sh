@@ -23,50 +23,10 @@ set -u
 xenemu=$1 xenops=$2 back_plugin=$3 front_plugin=$4 case=$5
 limit=40
 
-export XENEMU_DIR
-XENEMU_DIR=$(mktemp -d /tmp/xenops-test.XXXXXX) || exit 1
-logs=$XENEMU_DIR/logs
-mkdir -p "$logs"
-pids=()
-prefix=xenops-$case-$$
-runtime_dirs=(/var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk")
+TL_NAME=xenops TL_CASE=$case TL_XENEMU=$xenemu TL_LOG_LINES=60
+. "$(dirname "$0")/../lib/tl_bed.sh"
 
-cleanup() {
-	local pid d
-	for pid in "${pids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	"$xenemu" stop >/dev/null 2>&1
-	rm -rf "$XENEMU_DIR"
-	for d in "${runtime_dirs[@]}"; do
-		rm -rf "$d/$prefix"-*
-	done
-}
-trap cleanup EXIT
-
-show_logs() {
-	local f
-	for f in "$logs"/*; do
-		[ -f "$f" ] || continue
-		echo "----- $(basename "$f")"
-		tail -n 60 "$f"
-	done
-}
-
-fail() {
-	echo "FAIL ($case): $*"
-	show_logs
-	exit 1
-}
-
-"$xenemu" start >"$logs/xenemu" 2>&1 || fail "xenemu start"
-"$xenemu" domain create --domid 1 >>"$logs/xenemu" 2>&1 ||
-	fail "domain create"
-"$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
-	--mac 00:16:3e:00:00:01 >>"$logs/xenemu" 2>&1 || fail "vif attach"
+tl_bed_start
 
 be_path=/local/domain/0/backend/vif/1/0
 scenario=$case back_args=() front_args=() front_devargs=

@@ -13,36 +13,16 @@ set -uo pipefail
 
 XENEMU=$1 XBFRONT=$2 XBECHO=$3 PLUGIN=$4 CASE=$5
 
-work=$(mktemp -d /tmp/xenback-test.XXXXXX)
-export XENEMU_DIR=$work/xenemu
-prefix=xb$$
-pids=()
+# $work: the logs (*.log, which fail shows) and the files xbfront and the
+# cases exchange
+TL_NAME=xenback TL_CASE=$CASE TL_XENEMU=$XENEMU TL_LOG_LINES=40 TL_KILL=KILL
+TL_FAIL_LOGS='*.log'
+. "$(dirname "$0")/../lib/tl_bed.sh"
+trap 'exit 1' INT TERM
+work=$logs
 BE_PID=
 BE_LOG=
 be_runs=0
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	"$XENEMU" stop >/dev/null 2>&1
-	rm -rf "$work" "/var/run/dpdk/$prefix"*
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	local f
-	echo "FAIL ($CASE): $*"
-	for f in "$work"/*.log; do
-		[ -f "$f" ] || continue
-		echo "----- $(basename "$f") (last 40 lines)"
-		tail -n 40 "$f"
-	done
-	exit 1
-}
 
 xe() { "$XENEMU" "$@" >/dev/null || fail "xenemu $*"; }
 

@@ -17,53 +17,11 @@ set -u
 xenemu=$1 peer=$2 app=$3 plugin=$4 scenario=$5
 limit=45	# seconds any one program may run
 
-export XENEMU_DIR
-XENEMU_DIR=$(mktemp -d /tmp/xennet-test.XXXXXX) || exit 1
-logs=$XENEMU_DIR/logs
-mkdir -p "$logs"
-pids=()
-# EAL file prefix of our DPDK processes: their runtime directories go
-# under /var/run/dpdk (root) or $XDG_RUNTIME_DIR/dpdk, and EAL leaves them
-prefix=xennet-$scenario-$$
-runtime_dirs=(/var/run/dpdk "${XDG_RUNTIME_DIR:-/tmp}/dpdk")
-
-cleanup() {
-	local pid d
-	for pid in "${pids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	"$xenemu" stop >/dev/null 2>&1
-	rm -rf "$XENEMU_DIR"
-	for d in "${runtime_dirs[@]}"; do
-		rm -rf "$d/$prefix"-*
-	done
-}
-trap cleanup EXIT
-
-show_logs() {
-	local f
-	for f in "$logs"/*; do
-		[ -f "$f" ] || continue
-		echo "----- $(basename "$f")"
-		tail -n 80 "$f"
-	done
-}
-
-fail() {
-	echo "FAIL ($scenario): $*"
-	show_logs
-	exit 1
-}
+TL_NAME=xennet TL_CASE=$scenario TL_XENEMU=$xenemu TL_LOG_LINES=80
+. "$(dirname "$0")/../lib/tl_bed.sh"
 
 # --- the test bed
-"$xenemu" start >"$logs/xenemu" 2>&1 || fail "xenemu start"
-"$xenemu" domain create --domid 1 >>"$logs/xenemu" 2>&1 ||
-	fail "domain create"
-"$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
-	--mac 00:16:3e:00:00:01 >>"$logs/xenemu" 2>&1 || fail "vif attach"
+tl_bed_start
 
 # start_peer NAME ARGS...: the test backend, as domain 0, in the background
 start_peer() {
