@@ -33,6 +33,12 @@ static struct xenemu_ctx guest_shr, guest_evt;
 /* fuzz_xenback_page_of: refs[i] == first_ref + i when they are contiguous */
 static uint32_t first_ref;
 static bool refs_contiguous;
+/* the pools fuzz_xenback_pool made, with their sizes */
+static struct {
+	struct rte_mempool *mp;
+	unsigned int nb_mbufs;
+} pools[4];
+static unsigned int nb_pools;
 
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -136,11 +142,37 @@ fuzz_xenback_pool(const char *name, unsigned int nb_mbufs, uint16_t room)
 {
 	struct rte_mempool *mp;
 
+	if (nb_pools == RTE_DIM(pools))
+		die("too many pools", (int)nb_pools);
 	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 0, 0, room,
 				     SOCKET_ID_ANY);
 	if (mp == NULL)
 		die("rte_pktmbuf_pool_create", rte_errno);
+	pools[nb_pools].mp = mp;
+	pools[nb_pools].nb_mbufs = nb_mbufs;
+	nb_pools++;
 	return mp;
+}
+
+void *
+fuzz_xenback_ring_page(void)
+{
+	void *p = aligned_alloc(FUZZ_XB_RING_PAGE, FUZZ_XB_RING_PAGE);
+
+	if (p == NULL)
+		die("aligned_alloc", ENOMEM);
+	memset(p, 0, FUZZ_XB_RING_PAGE);
+	return p;
+}
+
+void
+fuzz_xenback_check_pools(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_pools; i++)
+		if (rte_mempool_avail_count(pools[i].mp) != pools[i].nb_mbufs)
+			abort();
 }
 
 int

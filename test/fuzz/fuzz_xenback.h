@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <rte_mempool.h>
 
@@ -60,9 +62,105 @@ extern struct fuzz_xb_guest fuzz_xb_guest;
  */
 void fuzz_xenback_init(char *argv0);
 
-/* A pool of @nb_mbufs mbufs of @room bytes of data room. Aborts on failure. */
+/*
+ * A pool of @nb_mbufs mbufs of @room bytes of data room, which
+ * fuzz_xenback_check_pools checks. Aborts on failure.
+ */
 struct rte_mempool *fuzz_xenback_pool(const char *name, unsigned int nb_mbufs,
 				      uint16_t room);
+
+/* After an input: every mbuf is back in the pool it came from, or abort. */
+void fuzz_xenback_check_pools(void);
+
+/* A zeroed page for a shared ring (never freed). Aborts on failure. */
+void *fuzz_xenback_ring_page(void);
+
+/*
+ * Back ring @r (of shared ring type @stype) on a new ring page, stored in
+ * @mem, as xenback_queue_connect sets it up.
+ */
+#define FUZZ_XB_RING_INIT(r, stype, mem) do {				\
+	(mem) = fuzz_xenback_ring_page();				\
+	SHARED_RING_INIT((stype *)(mem));				\
+	BACK_RING_INIT(r, (stype *)(mem), FUZZ_XB_RING_PAGE);		\
+} while (0)
+
+/*
+ * The handles of a queue @q (struct xenback_txq or xenback_rxq) as
+ * xenback_queue_connect sets them: dom0's, its event channel to the
+ * guest. Owed kicks go out at once: TSC-timed ones would make a run
+ * nondeterministic.
+ */
+#define FUZZ_XB_QUEUE_HANDLES(q) do {					\
+	(q)->xgt = fuzz_xb_dom0.xgt;					\
+	(q)->xce = fuzz_xb_dom0.xce;					\
+	(q)->evtchn = fuzz_xb_dom0.port;				\
+	(q)->kick.xce = fuzz_xb_dom0.xce;				\
+	(q)->kick.port = fuzz_xb_dom0.port;				\
+	(q)->kick.gap = 0;						\
+	(q)->fe_domid = FUZZ_XB_GUEST;					\
+} while (0)
+
+/*
+ * A fresh connection on back ring @r over the shared page @sring at the
+ * input's index @start, as BACK_RING_ATTACH makes it, the guest asking for
+ * a kick at the first request and at the response @rsp_ahead slots on.
+ */
+#define FUZZ_XB_FRESH_RING(r, sring, start, rsp_ahead) do {		\
+	memset(sring, 0, FUZZ_XB_RING_PAGE);				\
+	(sring)->req_prod = (start);					\
+	(sring)->rsp_prod = (start);					\
+	(sring)->req_event = (start) + 1;				\
+	(sring)->rsp_event = (start) + (rsp_ahead);			\
+	BACK_RING_ATTACH(r, sring, start, FUZZ_XB_RING_PAGE);		\
+} while (0)
+
+/*
+ * How many ring slots an input fills: its byte @n, at most the ring's
+ * @ring_size and the @fit slots the rest of the input holds.
+ */
+static inline uint32_t
+fuzz_xenback_nslots(uint8_t n, uint32_t ring_size, size_t fit)
+{
+	uint32_t r = n;
+
+	if (r > ring_size)
+		r = ring_size;
+	if (r > fit)
+		r = (uint32_t)fit;
+	return r;
+}
+
+/*
+ * The request producer a hostile guest publishes after its first bursts,
+ * when it wrote @n requests from @start and claims @extra more: beyond the slots
+ * written, the ring's producer overflow check, so when @n + @extra exceed
+ * the ring (*@overflow) always more than a ring of @ring_size ahead of
+ * @cons, the backend's consumer (slots the backend has answered hold its
+ * responses, not the input's requests).
+ */
+static inline RING_IDX
+fuzz_xenback_prod(RING_IDX start, uint32_t n, uint32_t extra, RING_IDX cons,
+		  uint32_t ring_size, bool *overflow)
+{
+	*overflow = n + extra > ring_size;
+	if (*overflow)
+		return cons + ring_size + 1 + (extra & 0x3f);
+	return start + n + extra;
+}
+
+/*
+ * After the bursts: a producer beyond a ring of requests (@overflow) is a
+ * violation (@viol set) and nothing more is taken (the consumer still at
+ * @cons, where it was before that producer), or abort.
+ */
+static inline void
+fuzz_xenback_check_overflow(bool overflow, RING_IDX cons, RING_IDX req_cons,
+			    const struct xenpv_viol *viol)
+{
+	if (overflow && (req_cons != cons || !xenpv_viol_is_set(viol)))
+		abort();
+}
 
 /*
  * The gref a hostile guest writes for the input's value @v: values below

@@ -89,23 +89,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 				   RTE_MBUF_DEFAULT_BUF_SIZE);
 	mp_small = fuzz_xenback_pool("fuzz_small", NB_SMALL,
 				     RTE_PKTMBUF_HEADROOM + 256);
-	sring_mem = aligned_alloc(FUZZ_XB_RING_PAGE, FUZZ_XB_RING_PAGE);
-	if (sring_mem == NULL)
-		abort();
 	/* as xenback_queue_connect: one ring, its scratch, dom0's handles */
-	memset(sring_mem, 0, FUZZ_XB_RING_PAGE);
-	SHARED_RING_INIT((netif_rx_sring_t *)sring_mem);
-	BACK_RING_INIT(&txq.ring, (netif_rx_sring_t *)sring_mem,
-		       FUZZ_XB_RING_PAGE);
+	FUZZ_XB_RING_INIT(&txq.ring, netif_rx_sring_t, sring_mem);
 	if (xenback_txq_alloc_scratch(&txq, SOCKET_ID_ANY) != 0)
 		abort();
-	txq.xgt = fuzz_xb_dom0.xgt;
-	txq.xce = fuzz_xb_dom0.xce;
-	txq.evtchn = fuzz_xb_dom0.port;
-	txq.kick.xce = fuzz_xb_dom0.xce;
-	txq.kick.port = fuzz_xb_dom0.port;
-	txq.kick.gap = 0;	/* TSC-timed owed kicks would be nondeterministic */
-	txq.fe_domid = FUZZ_XB_GUEST;
+	FUZZ_XB_QUEUE_HANDLES(&txq);
 	rte_spinlock_init(&txq.lock);
 	/* ethdev TX queue 0, the only sender on its ring */
 	txq.map.ring = &txq;
@@ -365,22 +353,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* a fresh connection at the input's index, as BACK_RING_ATTACH */
 	start = fuzz_le32(data + 4);
-	memset(sring_mem, 0, FUZZ_XB_RING_PAGE);
-	sring->req_prod = start;
-	sring->rsp_prod = start;
-	sring->req_event = start + 1;
-	sring->rsp_event = start + data[3];
-	BACK_RING_ATTACH(r, sring, start, FUZZ_XB_RING_PAGE);
+	FUZZ_XB_FRESH_RING(r, sring, start, data[3]);
 	ring_size = RING_SIZE(r);
 	mask = ring_size - 1;
 
 	/* the guest's buffers; slots beyond the input's each get an id */
-	nreqs = data[8];
-	if (nreqs > ring_size)
-		nreqs = ring_size;
-	if (nreqs > (size - HDR - 1) / sizeof(netif_rx_request_t))
-		nreqs = (uint32_t)((size - HDR - 1) /
-				   sizeof(netif_rx_request_t));
+	nreqs = fuzz_xenback_nslots(data[8], ring_size,
+				    (size - HDR - 1) / sizeof(netif_rx_request_t));
 	memset(greq, 0, sizeof(greq));
 	for (i = 0; i < ring_size; i++) {
 		netif_rx_request_t *q = &greq[(start + i) & mask];
@@ -429,15 +408,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (done > nb_sent)
 		abort();
 	cons = r->req_cons;
-	/*
-	 * Beyond the slots written: the producer overflow check, so always
-	 * more than a ring ahead of the responses (slots the backend has
-	 * answered hold its responses, not the input's requests).
-	 */
-	prod = start + nreqs + extra;
-	overflow = nreqs + extra > ring_size;
-	if (overflow)
-		prod = cons + ring_size + 1 + (extra & 0x3f);
+	/* beyond the slots written, past the ring on overflow */
+	prod = fuzz_xenback_prod(start, nreqs, extra, cons, ring_size,
+				 &overflow);
 	__atomic_store_n(&sring->req_prod, prod, __ATOMIC_RELEASE);
 	/* (at least once: a burst of nothing still reads the producer) */
 	tries = 0;
@@ -455,13 +428,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_responses(start);
 	/* a producer beyond a ring of buffers: nothing more taken */
-	if (overflow &&
-	    (r->req_cons != cons || !xenpv_viol_is_set(&txq.viol)))
-		abort();
+	fuzz_xenback_check_overflow(overflow, cons, r->req_cons, &txq.viol);
 
 	/* every mbuf is back, taken or not */
-	if (rte_mempool_avail_count(mp_big) != NB_BIG ||
-	    rte_mempool_avail_count(mp_small) != NB_SMALL)
-		abort();
+	fuzz_xenback_check_pools();
 	return 0;
 }

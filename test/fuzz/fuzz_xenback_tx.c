@@ -78,24 +78,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	mp_small = fuzz_xenback_pool("fuzz_small", NB_MBUFS,
 				     RTE_PKTMBUF_HEADROOM +
 				     XENBACK_MIN_RX_BUFSIZE);
-	sring_mem = aligned_alloc(FUZZ_XB_RING_PAGE, FUZZ_XB_RING_PAGE);
-	if (sring_mem == NULL)
-		abort();
 	/* as xenback_queue_connect: one ring, its scratch, dom0's handles */
-	memset(sring_mem, 0, FUZZ_XB_RING_PAGE);
-	SHARED_RING_INIT((netif_tx_sring_t *)sring_mem);
-	BACK_RING_INIT(&rxq.ring, (netif_tx_sring_t *)sring_mem,
-		       FUZZ_XB_RING_PAGE);
+	FUZZ_XB_RING_INIT(&rxq.ring, netif_tx_sring_t, sring_mem);
 	if (xenback_rxq_alloc_scratch(&rxq, SOCKET_ID_ANY) != 0)
 		abort();
-	rxq.xgt = fuzz_xb_dom0.xgt;
-	rxq.xce = fuzz_xb_dom0.xce;
-	rxq.evtchn = fuzz_xb_dom0.port;
-	rxq.kick.xce = fuzz_xb_dom0.xce;
-	rxq.kick.port = fuzz_xb_dom0.port;
-	rxq.kick.gap = 0;	/* TSC-timed owed kicks would be nondeterministic */
+	FUZZ_XB_QUEUE_HANDLES(&rxq);
 	rxq.peer = &peer;
-	rxq.fe_domid = FUZZ_XB_GUEST;
 	rxq.port_id = 7;
 	rxq.serve[0] = &rxq;
 	rxq.nb_serve = 1;
@@ -448,21 +436,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* a fresh connection at the input's index, as BACK_RING_ATTACH */
 	start = fuzz_le32(data + 4);
-	memset(sring_mem, 0, FUZZ_XB_RING_PAGE);
-	sring->req_prod = start;
-	sring->rsp_prod = start;
-	sring->req_event = start + 1;
-	sring->rsp_event = start + data[3];
-	BACK_RING_ATTACH(r, sring, start, FUZZ_XB_RING_PAGE);
+	FUZZ_XB_FRESH_RING(r, sring, start, data[3]);
 	ring_size = RING_SIZE(r);
 	mask = ring_size - 1;
 
 	/* the guest's requests, and the pages they name */
-	nslots = data[8];
-	if (nslots > ring_size)
-		nslots = ring_size;
-	if (nslots > (size - HDR) / sizeof(netif_tx_request_t))
-		nslots = (uint32_t)((size - HDR) / sizeof(netif_tx_request_t));
+	nslots = fuzz_xenback_nslots(data[8], ring_size,
+				     (size - HDR) / sizeof(netif_tx_request_t));
 	stream = data + HDR + nslots * sizeof(netif_tx_request_t);
 	stream_len = size - HDR - nslots * sizeof(netif_tx_request_t);
 	/* slots beyond the input's: empty requests, each with its own id */
@@ -487,30 +467,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	__atomic_store_n(&sring->req_prod, start + split, __ATOMIC_RELEASE);
 	bursts(2, nb);
 	cons = r->req_cons;
-	/*
-	 * Beyond the slots written: the producer overflow check, so always
-	 * more than a ring ahead of the responses (slots the backend has
-	 * answered hold its responses, not the input's requests).
-	 */
-	prod = start + nslots + extra;
-	overflow = nslots + extra > ring_size;
-	if (overflow)
-		prod = cons + ring_size + 1 + (extra & 0x3f);
+	/* beyond the slots written, past the ring on overflow */
+	prod = fuzz_xenback_prod(start, nslots, extra, cons, ring_size,
+				 &overflow);
 	__atomic_store_n(&sring->req_prod, prod, __ATOMIC_RELEASE);
 	bursts(ring_size / nb + 2 < 8 ? ring_size / nb + 2 : 8, nb);
 
 	check_responses(start);
 	/* a producer beyond a ring of requests: nothing more taken */
-	if (overflow &&
-	    (r->req_cons != cons ||
-	     !xenpv_viol_is_set(&rxq.viol)))
-		abort();
+	fuzz_xenback_check_overflow(overflow, cons, r->req_cons, &rxq.viol);
 
 	for (k = 0; k < nb_got; k++)
 		rte_pktmbuf_free(got[k]);
 	/* nothing kept: every mbuf is back */
-	if (rte_mempool_avail_count(mp_big) != NB_MBUFS ||
-	    rte_mempool_avail_count(mp_small) != NB_MBUFS)
-		abort();
+	fuzz_xenback_check_pools();
 	return 0;
 }
