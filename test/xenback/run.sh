@@ -111,11 +111,11 @@ front() {
 	grep 'xbfront: ' "$log" | sed 's/^/  /'
 }
 
-# front_phase1 SCENARIO: xbfront --sync-dir in domain 1, in the background
-# (FPID), until it has connected and says so ($work/phase1)
+# front_phase1 [ARGS...] SCENARIO: xbfront --sync-dir in domain 1, in the
+# background (FPID), until it has connected and says so ($work/phase1)
 front_phase1() {
 	rm -f "$work/phase1"
-	"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" "$1" \
+	"$XENEMU" exec --domid 1 -- "$XBFRONT" --sync-dir "$work" "$@" \
 		>"$work/front.log" 2>&1 &
 	FPID=$!
 	pids+=("$FPID")
@@ -125,10 +125,32 @@ front_phase1() {
 		kill -0 "$FPID" 2>/dev/null || break
 		sleep 0.05
 	done
-	fail "xbfront $1: no phase 1"
+	fail "xbfront $*: no phase 1"
+}
+
+# front_done WHAT [LOG]: the xbfront in the background (FPID) must pass;
+# what it said, in LOG ($work/front.log by default), is shown
+front_done() {
+	local log=${2:-$work/front.log}
+	wait "$FPID" || fail "$1 failed: $(grep 'xbfront: FAIL' "$log")"
+	grep 'xbfront: ' "$log" | sed 's/^/  /'
 }
 
 be_key() { xs_read "/local/domain/0/backend/vif/1/0/$1"; }
+
+# wait_initwait DOMID TRIES WHAT: the backend of vif DOMID.0 must reach
+# InitWait (polled every 5 ms, TRIES times) within a second of $start
+# (date +%s%N, taken before the attach); sets ms
+wait_initwait() {
+	local key=/local/domain/0/backend/vif/$1/0/state i
+	for i in $(seq "$2"); do
+		[ "$(xs_read "$key")" = 2 ] && break
+		sleep 0.005
+	done
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$(xs_read "$key")" = 2 ] || fail "no InitWait$3 after $ms ms"
+	[ "$ms" -lt 1000 ] || fail "InitWait$3 took $ms ms"
+}
 
 # The events xbecho --discover printed: "new|rmv <port name>" lines (a
 # NEW port's name is printed when it is set up).
@@ -491,13 +513,7 @@ late-vif)
 	backend ""
 	start=$(date +%s%N)
 	xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
-	for i in $(seq 200); do
-		[ "$(be_key state)" = 2 ] && break
-		sleep 0.005
-	done
-	ms=$((($(date +%s%N) - start) / 1000000))
-	[ "$(be_key state)" = 2 ] || fail "no InitWait after $ms ms"
-	[ "$ms" -lt 1000 ] || fail "InitWait took $ms ms"
+	wait_initwait 1 200 ""
 	echo "  vif answered (features, InitWait) $ms ms after attach"
 	front -n 300 traffic
 	stop_backend
@@ -867,22 +883,12 @@ reconfigure)
 	# stays connected with two: the guest keeps its connection (checked
 	# against what it negotiated, not the new offer) and its traffic.
 	backend "" --queues 2 --requeue 1
-	rm -f "$work/phase1" "$work/go"
-	"$XENEMU" exec --domid 1 -- "$XBFRONT" -q 2 --sync-dir "$work" \
-		reconfigured >"$work/front.log" 2>&1 &
-	fpid=$!
-	pids+=("$fpid")
-	for i in $(seq 400); do
-		[ -f "$work/phase1" ] && break
-		kill -0 "$fpid" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -f "$work/phase1" ] || fail "xbfront did not connect"
+	rm -f "$work/go"
+	front_phase1 -q 2 reconfigured
 	kill -USR1 "$BE_PID"
 	wait_log "$BE_LOG" "reconfigured for 1 queue" 10
 	touch "$work/go"
-	wait "$fpid" || fail "xbfront reconfigured failed: $(grep 'xbfront: FAIL' "$work/front.log")"
-	grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+	front_done "xbfront reconfigured"
 	stop_backend
 	expect_xstat 0 vif_management_connections -eq 1
 	expect_xstat 0 connection_refused_errors -eq 0
@@ -934,8 +940,7 @@ restart)
 		wait "$BE_PID" 2>/dev/null
 		backend ""
 		touch "$work/restarted"
-		wait "$FPID" || fail "xbfront restart ($how) failed"
-		grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+		front_done "xbfront restart ($how)"
 		stop_backend
 		expect_xstat 0 vif_management_connections -ge 1
 	done
@@ -947,8 +952,7 @@ detach)
 	backend ""
 	front_phase1 detach
 	xe vif detach --frontend 1 --devid 0 --timeout 10
-	wait "$FPID" || fail "xbfront detach failed"
-	grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+	front_done "xbfront detach"
 	wait_log "$BE_LOG" "removed" 5
 	xe vif attach --frontend 1 --backend 0 --devid 0 --mac 00:16:3e:00:00:01
 	front -n 500 traffic
@@ -1059,13 +1063,12 @@ isolation)
 	backend ""
 	"$XENEMU" exec --domid 2 -- "$XBFRONT" -n 10000 -t 50 traffic \
 		>"$work/front2.log" 2>&1 &
-	fpid=$!
-	pids+=("$fpid")
+	FPID=$!
+	pids+=("$FPID")
 	for c in prod-overflow cross-page bad-extra; do
 		front "hostile-$c"
 	done
-	wait "$fpid" || fail "the innocent guest's traffic failed"
-	grep 'xbfront: ' "$work/front2.log" | sed 's/^/  /'
+	front_done "the innocent guest's traffic" "$work/front2.log"
 	stop_backend
 	expect_xstat 0 protocol_violation_errors -eq 3
 	expect_xstat 1 protocol_violation_errors -eq 0
@@ -1084,30 +1087,14 @@ xs-storm)
 	xe vif attach --frontend 2 --backend 0 --devid 0 --mac 00:16:3e:00:00:02
 	EXTRA_VDEV=(--vdev "net_xenback1,domid=2")
 	backend "" --queues 8
-	rm -f "$work/phase1" "$work/storm-done"
-	"$XENEMU" exec --domid 1 -- "$XBFRONT" -q 8 -o 4 --storm-ms 5000 \
-		--sync-dir "$work" xs-storm >"$work/front.log" 2>&1 &
-	fpid=$!
-	pids+=("$fpid")
-	for i in $(seq 400); do
-		[ -f "$work/phase1" ] && break
-		kill -0 "$fpid" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -f "$work/phase1" ] || fail "the storming guest did not connect"
+	rm -f "$work/storm-done"
+	front_phase1 -q 8 -o 4 --storm-ms 5000 xs-storm
 	rss() { awk '/^VmRSS/ { print $2 }' "/proc/$BE_PID/status"; }
 	# domain 2's vif is detached and attached again during the storm
 	xe vif detach --frontend 2 --devid 0 --timeout 10
 	start=$(date +%s%N)
 	xe vif attach --frontend 2 --backend 0 --devid 0 --mac 00:16:3e:00:00:02
-	b2=/local/domain/0/backend/vif/2/0/state
-	for i in $(seq 400); do
-		[ "$(xs_read $b2)" = 2 ] && break
-		sleep 0.005
-	done
-	ms=$((($(date +%s%N) - start) / 1000000))
-	[ "$(xs_read $b2)" = 2 ] || fail "no InitWait for domain 2 after $ms ms of storm"
-	[ "$ms" -lt 1000 ] || fail "domain 2 waited $ms ms for InitWait during the storm"
+	wait_initwait 2 400 " of domain 2 during the storm"
 	echo "  domain 2's new vif answered $ms ms after attach, during the storm"
 	[ ! -f "$work/storm-done" ] || fail "the storm ended too early to tell"
 	front --domid 2 -n 500 traffic
@@ -1116,8 +1103,7 @@ xs-storm)
 	sleep 1.5
 	rss1=$(rss)
 	[ ! -f "$work/storm-done" ] || fail "the storm ended before the memory was measured"
-	wait "$fpid" || fail "the storming guest failed: $(grep 'xbfront: FAIL' "$work/front.log")"
-	grep 'xbfront: ' "$work/front.log" | sed 's/^/  /'
+	front_done "the storming guest"
 	echo "  backend RSS $rss0 kB, 1.5 s of storm later $rss1 kB"
 	# (under ASan freed memory sits in its quarantine and caches: the
 	# RSS says nothing there, the normal build checks it)
