@@ -1582,12 +1582,34 @@ static const struct tx_drop {
 	{ "bad-gref", 2, 400, true },
 };
 
+/*
+ * The hostile frames of one put_frame(), 3000 bytes, whose metadata does
+ * not fit them: the backend answers an error (and a null response for
+ * the GSO extra, if any), the vif staying connected.
+ */
+static const struct tx_bad_meta {
+	const char *name;
+	enum pkind kind;
+	uint16_t gso_size;
+	uint8_t gso_type;
+} tx_bad_metas[] = {
+	/* a TCPv4 GSO extra on a UDP frame: never LRO */
+	{ "gso-udp", K_UDP4, 1448, XEN_NETIF_GSO_TYPE_TCPV4 },
+	/* a TCPv6 GSO extra on a TCP/IPv4 frame */
+	{ "gso-wrong-ip", K_TCP4, 1448, XEN_NETIF_GSO_TYPE_TCPV6 },
+	/* a segment size no NIC takes */
+	{ "gso-tiny-mss", K_TCP4, 1, XEN_NETIF_GSO_TYPE_TCPV4 },
+	/* a non-GSO frame above the MTU the port set (1500) */
+	{ "oversize", K_RAW, 0, 0 },
+};
+
 static void
 scenario_hostile(const char *name)
 {
 	struct fq *q = &F.q[0];
 	unsigned int size = RING_SIZE(&q->tx);
 	const struct tx_drop *drop = NULL;
+	const struct tx_bad_meta *meta = NULL;
 	uint16_t id;
 	bool fatal = true, taken = false;
 	unsigned int i;
@@ -1595,6 +1617,9 @@ scenario_hostile(const char *name)
 	for (i = 0; i < sizeof(tx_drops) / sizeof(tx_drops[0]); i++)
 		if (strcmp(name, tx_drops[i].name) == 0)
 			drop = &tx_drops[i];
+	for (i = 0; i < sizeof(tx_bad_metas) / sizeof(tx_bad_metas[0]); i++)
+		if (strcmp(name, tx_bad_metas[i].name) == 0)
+			meta = &tx_bad_metas[i];
 
 	if (!F.no_echo)
 		prove_traffic();
@@ -1695,30 +1720,11 @@ scenario_hostile(const char *name)
 		put_extra(q, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0, 0, 0);
 		push_tx(q);
 		expect_error_responses(q, 1, 1);
-	} else if (strcmp(name, "gso-udp") == 0) {
-		/* a TCPv4 GSO extra on a UDP frame: never LRO */
+	} else if (meta != NULL) {
 		fatal = false;
-		put_frame(q, K_UDP4, 3000, 1448, XEN_NETIF_GSO_TYPE_TCPV4);
+		put_frame(q, meta->kind, 3000, meta->gso_size, meta->gso_type);
 		push_tx(q);
-		expect_error_responses(q, 1, 1);
-	} else if (strcmp(name, "gso-wrong-ip") == 0) {
-		/* a TCPv6 GSO extra on a TCP/IPv4 frame */
-		fatal = false;
-		put_frame(q, K_TCP4, 3000, 1448, XEN_NETIF_GSO_TYPE_TCPV6);
-		push_tx(q);
-		expect_error_responses(q, 1, 1);
-	} else if (strcmp(name, "gso-tiny-mss") == 0) {
-		/* a segment size no NIC takes */
-		fatal = false;
-		put_frame(q, K_TCP4, 3000, 1, XEN_NETIF_GSO_TYPE_TCPV4);
-		push_tx(q);
-		expect_error_responses(q, 1, 1);
-	} else if (strcmp(name, "oversize") == 0) {
-		/* a non-GSO frame above the MTU the port set (1500) */
-		fatal = false;
-		put_frame(q, K_RAW, 3000, 0, 0);
-		push_tx(q);
-		expect_error_responses(q, 1, 0);
+		expect_error_responses(q, 1, meta->gso_size != 0);
 	} else if (strcmp(name, "bad-rx-gref") == 0) {
 		/*
 		 * A posted RX buffer whose grant does not exist: the packet
