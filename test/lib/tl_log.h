@@ -54,6 +54,19 @@ struct tl_opt {
 #define TL_OPT(name, type, var, arg, help) \
 	{ name, 0, TL_OPT_##type, var, arg, help, NULL }
 
+/*
+ * The rows of a DPDK test application's queue layout (xbecho, xennet_app):
+ * --queues (RX, and TX unless --txq), --txq, --desc (0: the driver's) and
+ * --mtu (0: the port's), into unsigned ints.
+ */
+#define TL_OPTS_PORT(queues, txq, desc, mtu) \
+	TL_OPT("queues", UINT, queues, "N", \
+	       "RX queues, and TX queues unless --txq (default 1)"), \
+	TL_OPT("txq", UINT, txq, "N", "TX queues (default: --queues)"), \
+	TL_OPT("desc", UINT, desc, "N", \
+	       "descriptors per queue (default 0: the driver's)"), \
+	TL_OPT("mtu", UINT, mtu, "N", "MTU to set (default 0: the port's)")
+
 /* A program's command line: options end with a zeroed entry. */
 struct tl_cmd {
 	const char *prog;

@@ -133,10 +133,7 @@ probe_link(void)
 
 /* The command line, parsed and explained by test/lib's option table. */
 static const struct tl_opt opts[] = {
-	TL_OPT("queues", UINT, &nb_queues, "N", "RX (and TX) queues per port, 1..16"),
-	TL_OPT("txq", UINT, &nb_txq, "N", "TX queues, 1..16 (default: --queues)"),
-	TL_OPT("desc", UINT, &nb_desc, "N", "descriptors per queue (default: the driver's)"),
-	TL_OPT("mtu", UINT, &mtu, "N", "MTU to set (default: the port's)"),
+	TL_OPTS_PORT(&nb_queues, &nb_txq, &nb_desc, &mtu),
 	TL_OPT("lro", SET, &lro, NULL, "echo LRO packets as TSO (implies --offload)"),
 	TL_OPT("csum", SET, &csum, NULL,
 	       "echo blank checksums as checksum offload (implies --offload)"),

@@ -298,10 +298,7 @@ main(int argc, char **argv)
 	uint16_t port = 0, q;
 	int ret, status = 0;
 	const struct tl_opt opts[] = {
-		TL_OPT("queues", UINT, &queues, "N", "RX queues (default 1)"),
-		TL_OPT("txq", UINT, &txqs, "N", "TX queues (default: --queues)"),
-		TL_OPT("desc", UINT, &desc, "N",
-		       "descriptors per queue (default 0: the driver's)"),
+		TL_OPTS_PORT(&queues, &txqs, &desc, &mtu),
 		TL_OPT("timeout", UINT, &timeout, "SECS",
 		       "give up (exit 1) after SECS (default 40)"),
 		TL_OPT("until-down", SET, &until_down, NULL,
@@ -312,7 +309,6 @@ main(int argc, char **argv)
 		       "enable no offload"),
 		TL_OPT("no-scatter", CLEAR, &scatter, NULL,
 		       "no RX scatter, hence no LRO"),
-		TL_OPT("mtu", UINT, &mtu, "N", "MTU to set (default: none)"),
 		TL_OPT("cycles", UINT, &cycles, "N",
 		       "on each of the first N-1 STOP packets, stop and start "
 		       "the port again"),
