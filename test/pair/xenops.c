@@ -34,7 +34,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -50,6 +49,8 @@
 #include <rte_mbuf.h>
 
 #include <xenstore.h>
+
+#include "tl_log.h"
 
 #define RING 256		/* slots of an order-0 ring */
 #define NB_DESC 1024		/* what we ask for: more than the ring */
@@ -225,24 +226,28 @@ wait_count(int want, unsigned int timeout_ms, const char *why)
 	}
 }
 
+/* The status of descriptor @off of queue 0, RX (@rx) or TX, must be @want. */
+static void
+expect_desc(bool rx, uint16_t off, int want)
+{
+	int st = rx ? rte_eth_rx_descriptor_status(port, 0, off) :
+		rte_eth_tx_descriptor_status(port, 0, off);
+
+	if (st != want)
+		fail("%cx_descriptor_status(%u) = %d, expected %d",
+		     rx ? 'r' : 't', off, st, want);
+}
+
 static void
 expect_rx_desc(uint16_t off, int want)
 {
-	int st = rte_eth_rx_descriptor_status(port, 0, off);
-
-	if (st != want)
-		fail("rx_descriptor_status(%u) = %d, expected %d", off, st,
-		     want);
+	expect_desc(true, off, want);
 }
 
 static void
 expect_tx_desc(uint16_t off, int want)
 {
-	int st = rte_eth_tx_descriptor_status(port, 0, off);
-
-	if (st != want)
-		fail("tx_descriptor_status(%u) = %d, expected %d", off, st,
-		     want);
+	expect_desc(false, off, want);
 }
 
 /*
@@ -590,14 +595,24 @@ main(int argc, char **argv)
 	struct rte_eth_conf conf = { 0 };
 	const char *scenario = NULL;
 	bool sleeper = false;
+	unsigned int queues = nb_queues;
 	uint16_t q;
-	int rc, opt;
-	static const struct option opts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "be-path", required_argument, NULL, 'b' },
-		{ "sleeper", no_argument, NULL, 'z' },
-		{ "queues", required_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
+	int rc;
+	/* The command line, parsed and explained by test/lib's option table. */
+	const struct tl_opt opts[] = {
+		TL_OPT("scenario", STR, &scenario, "S",
+		       "desc, link or intr (required)"),
+		TL_OPT("be-path", STR, &be_path, "P",
+		       "the vif's backend directory (link, on the back)"),
+		TL_OPT("sleeper", SET, &sleeper, NULL,
+		       "intr: sleep on Rx interrupts, the peer sends"),
+		TL_OPT("queues", UINT, &queues, "N", "queue pairs, 1 to 4"),
+		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
+	};
+	const struct tl_cmd cmd = {
+		.prog = "xenops",
+		.synopsis = "[EAL options] -- --scenario S [options]",
+		.opts = opts,
 	};
 
 	rc = rte_eal_init(argc, argv);
@@ -605,15 +620,10 @@ main(int argc, char **argv)
 		fail("rte_eal_init");
 	argc -= rc;
 	argv += rc;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's': scenario = optarg; break;
-		case 'b': be_path = optarg; break;
-		case 'z': sleeper = true; break;
-		case 'q': nb_queues = (uint16_t)atoi(optarg); break;
-		default: fail("usage: xenops EAL -- --scenario S [--sleeper] [--be-path P]");
-		}
-	}
+	tl_opt_parse(&cmd, argc, argv);
+	if (queues > UINT16_MAX)
+		fail("--queues 1 to 4");
+	nb_queues = (uint16_t)queues;
 	if (scenario == NULL || rte_eth_dev_count_avail() != 1)
 		fail("need --scenario and one port");
 	hz = rte_get_tsc_hz();
