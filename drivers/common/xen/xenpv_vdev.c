@@ -276,8 +276,11 @@ xenpv_txq_info(struct rte_eth_dev *dev, struct rte_eth_txq_info *qi,
 
 void
 xenpv_cfg_get(struct xenpv_cfg *c, uint16_t *max_reconnects,
-	      const struct xenpv_devarg *feat, const struct xenpv_devarg *peer)
+	      const struct xenpv_devarg *common)
 {
+	const struct xenpv_devarg *feat = common;
+	const struct xenpv_devarg *peer = common + XENPV_FEATURE_ARGS;
+
 	c->sg = feat[XENPV_ARG_SG].val != 0;
 	c->csum = feat[XENPV_ARG_CSUM].val != 0;
 	c->gso = feat[XENPV_ARG_GSO].val != 0;

@@ -99,13 +99,20 @@ enum xenpv_peer_arg {
 	"notify_gap_us=<0-" RTE_STR(XENPV_NOTIFY_GAP_US_MAX) ">"
 
 /*
- * struct xenpv_cfg (xenpv.h) from the parsed devargs; also the reconnect
- * budget's maximum.
+ * Both blocks as a driver's table holds them, after its own devargs: its
+ * enum names one index for XENPV_COMMON_DEVARGS (the features there, the
+ * peer's from there + XENPV_FEATURE_ARGS) and the next free index
+ * XENPV_COMMON_ARGS further on.
  */
-/* @feat: the parsed XENPV_FEATURE_DEVARGS, @peer: XENPV_PEER_DEVARGS. */
+#define XENPV_COMMON_ARGS (XENPV_FEATURE_ARGS + XENPV_PEER_ARGS)
+#define XENPV_COMMON_DEVARGS XENPV_FEATURE_DEVARGS, XENPV_PEER_DEVARGS
+
+/*
+ * struct xenpv_cfg (xenpv.h) from the parsed devargs (@common: the table's
+ * XENPV_COMMON_DEVARGS); also the reconnect budget's maximum.
+ */
 void xenpv_cfg_get(struct xenpv_cfg *c, uint16_t *max_reconnects,
-		   const struct xenpv_devarg *feat,
-		   const struct xenpv_devarg *peer);
+		   const struct xenpv_devarg *common);
 
 /*
  * The start of both drivers' probe in the primary process: parse the

@@ -41,9 +41,8 @@ enum {
 	XB_ARG_DEVID,
 	XB_ARG_MAX_QUEUES,
 	XB_ARG_MAX_ORDER,
-	XB_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
-	XB_ARG_PEER = XB_ARG_FEATURES + XENPV_FEATURE_ARGS, /* XENPV_PEER_DEVARGS */
-	XB_ARG_DOMAIN = XB_ARG_PEER + XENPV_PEER_ARGS,
+	XB_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
+	XB_ARG_DOMAIN = XB_ARG_COMMON + XENPV_COMMON_ARGS,
 	XB_ARG_COUNT,
 };
 
@@ -500,8 +499,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
 				       XENPV_MAX_RING_PAGE_ORDER,
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
-		[XB_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
-		[XB_ARG_PEER] = XENPV_PEER_DEVARGS,
+		[XB_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 		[XB_ARG_DOMAIN] = { XENBACK_ARG_DOMAIN, .str = domain,
 				    .str_size = sizeof(domain) },
 	};
@@ -546,8 +544,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	strlcpy(xd->domain, domain, sizeof(xd->domain));
 	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
-	xenpv_cfg_get(&xd->cfg.pv, &xd->reconnect.max, &args[XB_ARG_FEATURES],
-		      &args[XB_ARG_PEER]);
+	xenpv_cfg_get(&xd->cfg.pv, &xd->reconnect.max, &args[XB_ARG_COMMON]);
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
 	strlcpy(xd->name, name, sizeof(xd->name));

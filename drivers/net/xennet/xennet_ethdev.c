@@ -44,9 +44,8 @@ enum {
 	XN_ARG_DEVID,
 	XN_ARG_QUEUES,
 	XN_ARG_ORDER,
-	XN_ARG_FEATURES,	/* XENPV_FEATURE_DEVARGS */
-	XN_ARG_PEER = XN_ARG_FEATURES + XENPV_FEATURE_ARGS, /* XENPV_PEER_DEVARGS */
-	XN_ARG_COUNT = XN_ARG_PEER + XENPV_PEER_ARGS,
+	XN_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
+	XN_ARG_COUNT = XN_ARG_COMMON + XENPV_COMMON_ARGS,
 };
 
 /*
@@ -746,8 +745,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 				    XENPV_NETIF_MAX_QUEUES, false, false },
 		[XN_ARG_ORDER] = { XENNET_ARG_ORDER, 0,
 				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
-		[XN_ARG_FEATURES] = XENPV_FEATURE_DEVARGS,
-		[XN_ARG_PEER] = XENPV_PEER_DEVARGS,
+		[XN_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 	};
 	char tname[RTE_MAX_THREAD_NAME_LEN];
 	int rc;
@@ -773,8 +771,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	/* without the devarg: as many as the backend offers at connect */
 	ad->cfg.max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
 	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
-	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_FEATURES],
-		      &args[XN_ARG_PEER]);
+	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_COMMON]);
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
 		ad->evtchn[rc].tx = -1;
