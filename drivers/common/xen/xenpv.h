@@ -410,6 +410,34 @@ name(void *queue, uint16_t offset)					\
 }
 
 /*
+ * Defines @name, a driver's rx_descriptor_status on ethdev RX queue @queue
+ * (a @qtype with members guard and nb_desc), inside its guard: an offset
+ * past the application's count is -EINVAL, past @size_fn(q) (the size of
+ * the ring the queue reads now, 0 if none) UNAVAIL, below @filled_fn(q)
+ * (what the peer has filled and we have not taken) DONE, else AVAIL.
+ */
+#define XENPV_RX_DESC_STATUS_DEFINE(name, qtype, size_fn, filled_fn)	\
+int									\
+name(void *queue, uint16_t offset)					\
+{									\
+	qtype *q = queue;						\
+	int st;								\
+									\
+	if (offset >= q->nb_desc)					\
+		return -EINVAL;						\
+	if (!xenpv_dp_query_enter(&q->guard))				\
+		return RTE_ETH_RX_DESC_UNAVAIL;				\
+	if (offset >= size_fn(q))					\
+		st = RTE_ETH_RX_DESC_UNAVAIL;				\
+	else if (offset < filled_fn(q))					\
+		st = RTE_ETH_RX_DESC_DONE;				\
+	else								\
+		st = RTE_ETH_RX_DESC_AVAIL;				\
+	xenpv_dp_query_exit(&q->guard);					\
+	return st;							\
+}
+
+/*
  * Defines @name, a driver's tx_pkt_burst: ethdev TX queue @queue (a
  * @qtype with members guard, map and link_down) sends through
  * xenpv_tx_map_burst, @ring_burst doing one ring. While the link is down
@@ -538,6 +566,23 @@ struct xenpv_cfg {
 					 uint16_t qid);			\
 	int pfx ## _rx_queue_intr_disable(struct rte_eth_dev *dev,	\
 					  uint16_t qid)
+
+/*
+ * Defines a driver's <pfx>_dev_set_link_up and _down (XENPV_OPS_DECLARE):
+ * @set_link(dev, true or false), its one function for both.
+ */
+#define XENPV_SET_LINK_DEFINE(pfx, set_link)				\
+int									\
+pfx ## _dev_set_link_up(struct rte_eth_dev *dev)			\
+{									\
+	return set_link(dev, true);					\
+}									\
+									\
+int									\
+pfx ## _dev_set_link_down(struct rte_eth_dev *dev)			\
+{									\
+	return set_link(dev, false);					\
+}
 
 /*
  * A reconnect budget (both drivers, devarg max_reconnects): may the peer,

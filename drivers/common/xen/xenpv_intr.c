@@ -106,3 +106,17 @@ xenpv_rx_intr_close(struct rte_eth_dev *dev, struct xenpv_rx_intr *ri)
 	}
 	ri->nb = 0;
 }
+
+xenevtchn_handle *
+xenpv_rx_intr_handle_op(const struct rte_eth_dev *dev,
+			const struct xenpv_rx_intr *ri, unsigned int q,
+			int logtype, const char *name)
+{
+	xenevtchn_handle *xce = xenpv_rx_intr_handle(dev, ri, q);
+
+	if (xce == NULL)
+		rte_log(RTE_LOG_ERR, logtype,
+			"%s: RX queue %u: Rx interrupts are not configured (intr_conf.rxq)\n",
+			name, q);
+	return xce;
+}

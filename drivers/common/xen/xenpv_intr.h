@@ -68,6 +68,15 @@ xenpv_rx_intr_handle(const struct rte_eth_dev *dev,
 }
 
 /*
+ * The handle of ethdev RX queue @q for rx_queue_intr_enable/_disable: as
+ * xenpv_rx_intr_handle, NULL logged through @logtype naming the port @name.
+ */
+xenevtchn_handle *xenpv_rx_intr_handle_op(const struct rte_eth_dev *dev,
+					  const struct xenpv_rx_intr *ri,
+					  unsigned int q, int logtype,
+					  const char *name);
+
+/*
  * Consume every event delivered on @xce without blocking (each delivered
  * port stays masked until xenevtchn_unmask).
  */
@@ -96,6 +105,36 @@ xenpv_ring_arm(const RING_IDX *prod, RING_IDX *event)
 		if (__atomic_load_n(prod, __ATOMIC_RELAXED) == p)
 			return;
 	}
+}
+
+/*
+ * Defines a driver's <pfx>_rx_queue_intr_enable and _disable
+ * (XENPV_OPS_DECLARE), the notify protocol above. Disable drains the
+ * queue's handle, @handle_fn(dev, qid) (NULL: -EINVAL, Rx interrupts are
+ * not configured); enable does the same, then asks the peer to kick at its
+ * next push, @arm_fn(dev, qid), which reads the ring inside the queue's
+ * guard.
+ */
+#define XENPV_RX_INTR_DEFINE(pfx, handle_fn, arm_fn)			\
+int									\
+pfx ## _rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid)	\
+{									\
+	xenevtchn_handle *xce = handle_fn(dev, qid);			\
+									\
+	if (xce == NULL)						\
+		return -EINVAL;						\
+	xenpv_evtchn_drain(xce);					\
+	return 0;							\
+}									\
+									\
+int									\
+pfx ## _rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)	\
+{									\
+	int rc = pfx ## _rx_queue_intr_disable(dev, qid);		\
+									\
+	if (rc == 0)							\
+		arm_fn(dev, qid);					\
+	return rc;							\
 }
 
 #endif /* XENPV_INTR_H */

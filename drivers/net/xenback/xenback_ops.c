@@ -74,27 +74,25 @@ xenback_rx_queue_count(void *queue)
 	return n;
 }
 
-int
-xenback_rx_descriptor_status(void *queue, uint16_t offset)
+/*
+ * The descriptors of ethdev RX queue @q are those of the first guest TX
+ * ring it serves (inside the guard): its size, 0 if it serves none, and
+ * the requests filled in it.
+ */
+static uint32_t
+xenback_rx_ring_slots(const struct xenback_rxq *q)
 {
-	struct xenback_rxq *q = queue;
-	const struct xenback_rxq *ring;
-	int st;
-
-	if (offset >= q->nb_desc)
-		return -EINVAL;
-	if (!xenpv_dp_query_enter(&q->guard))
-		return RTE_ETH_RX_DESC_UNAVAIL;
-	ring = q->serve[0];
-	if (q->nb_serve == 0 || offset >= RING_SIZE(&ring->ring))
-		st = RTE_ETH_RX_DESC_UNAVAIL;
-	else if (offset < xenback_rx_filled(ring))
-		st = RTE_ETH_RX_DESC_DONE;
-	else
-		st = RTE_ETH_RX_DESC_AVAIL;
-	xenpv_dp_query_exit(&q->guard);
-	return st;
+	return q->nb_serve == 0 ? 0 : RING_SIZE(&q->serve[0]->ring);
 }
+
+static uint32_t
+xenback_rx_first_filled(const struct xenback_rxq *q)
+{
+	return xenback_rx_filled(q->serve[0]);
+}
+
+XENPV_RX_DESC_STATUS_DEFINE(xenback_rx_descriptor_status, struct xenback_rxq,
+			    xenback_rx_ring_slots, xenback_rx_first_filled)
 
 /* One guest RX ring (inside the guard, and its lock if shared). */
 static int
@@ -198,17 +196,7 @@ xenback_set_link(struct rte_eth_dev *dev, bool up)
 	return 0;
 }
 
-int
-xenback_dev_set_link_up(struct rte_eth_dev *dev)
-{
-	return xenback_set_link(dev, true);
-}
-
-int
-xenback_dev_set_link_down(struct rte_eth_dev *dev)
-{
-	return xenback_set_link(dev, false);
-}
+XENPV_SET_LINK_DEFINE(xenback, xenback_set_link)
 
 /*
  * Rx interrupts (xenpv_intr.h). The guest kicks the channel of its TX
@@ -242,12 +230,9 @@ static xenevtchn_handle *
 xenback_intr_handle(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct xenback_dev *xd = dev->data->dev_private;
-	xenevtchn_handle *xce = xenpv_rx_intr_handle(dev, &xd->rx_intr, qid);
 
-	if (xce == NULL)
-		XENBACK_LOG(ERR, "%s: RX queue %u: Rx interrupts are not configured (intr_conf.rxq)",
-			    xd->name, qid);
-	return xce;
+	return xenpv_rx_intr_handle_op(dev, &xd->rx_intr, qid,
+				       xenback_logtype, xd->name);
 }
 
 /* Ask the guest to kick at its next request on @ring (inside the guard). */
@@ -260,33 +245,20 @@ xenback_arm_ring(struct xenback_rxq *ring)
 	xenevtchn_unmask(ring->xce, ring->evtchn);
 }
 
-int
-xenback_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+/* Enable's arming: every guest TX ring ethdev RX queue @qid serves. */
+static void
+xenback_intr_arm(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct xenback_dev *xd = dev->data->dev_private;
 	struct xenback_rxq *q = &xd->rxq[qid];
-	xenevtchn_handle *xce = xenback_intr_handle(dev, qid);
 	unsigned int k;
 
-	if (xce == NULL)
-		return -EINVAL;
-	xenpv_evtchn_drain(xce);
 	/* no ring now: a new connection's first request kicks (req_event 1) */
 	if (!xenpv_dp_query_enter(&q->guard))
-		return 0;
+		return;
 	for (k = 0; k < q->nb_serve; k++)
 		xenback_arm_ring(q->serve[k]);
 	xenpv_dp_query_exit(&q->guard);
-	return 0;
 }
 
-int
-xenback_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
-{
-	xenevtchn_handle *xce = xenback_intr_handle(dev, qid);
-
-	if (xce == NULL)
-		return -EINVAL;
-	xenpv_evtchn_drain(xce);
-	return 0;
-}
+XENPV_RX_INTR_DEFINE(xenback, xenback_intr_handle, xenback_intr_arm)

@@ -70,25 +70,15 @@ xennet_rx_queue_count(void *queue)
 	return n;
 }
 
-int
-xennet_rx_descriptor_status(void *queue, uint16_t offset)
+/* The RX ring's size (inside the guard). */
+static uint32_t
+xennet_rx_ring_slots(const struct xennet_rxq *rxq)
 {
-	struct xennet_rxq *rxq = queue;
-	int st;
-
-	if (offset >= rxq->nb_desc)
-		return -EINVAL;
-	if (!xenpv_dp_query_enter(&rxq->guard))
-		return RTE_ETH_RX_DESC_UNAVAIL;
-	if (offset >= RING_SIZE(&rxq->ring))
-		st = RTE_ETH_RX_DESC_UNAVAIL;
-	else if (offset < xennet_rx_filled(rxq))
-		st = RTE_ETH_RX_DESC_DONE;
-	else
-		st = RTE_ETH_RX_DESC_AVAIL;
-	xenpv_dp_query_exit(&rxq->guard);
-	return st;
+	return RING_SIZE(&rxq->ring);
 }
+
+XENPV_RX_DESC_STATUS_DEFINE(xennet_rx_descriptor_status, struct xennet_rxq,
+			    xennet_rx_ring_slots, xennet_rx_filled)
 
 /* One TX ring (inside the guard, and its lock if shared). */
 static int
@@ -162,17 +152,7 @@ xennet_set_admin_link(struct rte_eth_dev *dev, bool up)
 	return 0;
 }
 
-int
-xennet_dev_set_link_up(struct rte_eth_dev *dev)
-{
-	return xennet_set_admin_link(dev, true);
-}
-
-int
-xennet_dev_set_link_down(struct rte_eth_dev *dev)
-{
-	return xennet_set_admin_link(dev, false);
-}
+XENPV_SET_LINK_DEFINE(xennet, xennet_set_admin_link)
 
 /*
  * Rx interrupts (xenpv_intr.h). The backend kicks our RX channel when its
@@ -193,41 +173,25 @@ static xenevtchn_handle *
 xennet_intr_handle(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
-	xenevtchn_handle *xce = xenpv_rx_intr_handle(dev, &ad->rx_intr, qid);
 
-	if (xce == NULL)
-		XENNET_LOG(ERR, "%s: RX queue %u: Rx interrupts are not configured (intr_conf.rxq)",
-			   ad->name, qid);
-	return xce;
+	return xenpv_rx_intr_handle_op(dev, &ad->rx_intr, qid,
+				       xennet_logtype, ad->name);
 }
 
-int
-xennet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+/* Enable's arming: the RX ring of ethdev RX queue @qid. */
+static void
+xennet_intr_arm(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct xennet_rxq *rxq = dev->data->rx_queues[qid];
-	xenevtchn_handle *xce = xennet_intr_handle(dev, qid);
 	netif_rx_front_ring_t *r;
 
-	if (xce == NULL)
-		return -EINVAL;
-	xenpv_evtchn_drain(xce);
 	/* no ring now: a fresh ring's rsp_event is 1, its first packet kicks */
 	if (!xenpv_dp_query_enter(&rxq->guard))
-		return 0;
+		return;
 	r = &rxq->ring;
 	xenpv_ring_arm(&r->sring->rsp_prod, &r->sring->rsp_event);
 	xenevtchn_unmask(rxq->kick.xce, rxq->kick.port);
 	xenpv_dp_query_exit(&rxq->guard);
-	return 0;
 }
 
-int
-xennet_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
-{
-	xenevtchn_handle *xce = xennet_intr_handle(dev, qid);
-
-	if (xce == NULL)
-		return -EINVAL;
-	xenpv_evtchn_drain(xce);
-	return 0;
-}
+XENPV_RX_INTR_DEFINE(xennet, xennet_intr_handle, xennet_intr_arm)
