@@ -577,4 +577,16 @@ uint16_t xenback_tx_burst(void *queue, struct rte_mbuf **pkts,
 int xenback_txq_alloc_scratch(struct xenback_txq *txq, int socket);
 void xenback_txq_free_scratch(struct xenback_txq *txq);
 
+/*
+ * A queue's scratch array @p of @n elements, zeroed, named @name, on
+ * @socket (NULL on failure); freed (and forgotten) by XENBACK_SCRATCH_FREE.
+ */
+#define XENBACK_SCRATCH_ALLOC(p, name, n, socket)			\
+	((p) = rte_zmalloc_socket(name, (size_t)(n) * sizeof(*(p)), 0, socket))
+
+#define XENBACK_SCRATCH_FREE(p) do {					\
+	rte_free(p);							\
+	(p) = NULL;							\
+} while (0)
+
 #endif /* XENBACK_H */

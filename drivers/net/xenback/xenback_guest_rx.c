@@ -664,20 +664,14 @@ xenback_txq_alloc_scratch(struct xenback_txq *txq, int socket)
 	unsigned int slots = RING_SIZE(&txq->ring);
 
 	txq->nb_segs_max = 2 * slots + 4 * XENBACK_BURST_MAX;
-	txq->reqs = rte_zmalloc_socket("xenback_tx_reqs",
-				       slots * sizeof(*txq->reqs), 0, socket);
-	txq->buf_len = rte_zmalloc_socket("xenback_tx_len",
-					  slots * sizeof(*txq->buf_len), 0,
-					  socket);
-	txq->plans = rte_zmalloc_socket("xenback_tx_plans",
-					XENBACK_BURST_MAX * sizeof(*txq->plans),
-					0, socket);
-	txq->patch = rte_zmalloc_socket("xenback_tx_patch",
-					2 * XENBACK_BURST_MAX *
-					sizeof(*txq->patch), 0, socket);
-	txq->segs = rte_zmalloc_socket("xenback_tx_segs",
-				       txq->nb_segs_max * sizeof(*txq->segs),
-				       0, socket);
+	XENBACK_SCRATCH_ALLOC(txq->reqs, "xenback_tx_reqs", slots, socket);
+	XENBACK_SCRATCH_ALLOC(txq->buf_len, "xenback_tx_len", slots, socket);
+	XENBACK_SCRATCH_ALLOC(txq->plans, "xenback_tx_plans",
+			      XENBACK_BURST_MAX, socket);
+	XENBACK_SCRATCH_ALLOC(txq->patch, "xenback_tx_patch",
+			      2 * XENBACK_BURST_MAX, socket);
+	XENBACK_SCRATCH_ALLOC(txq->segs, "xenback_tx_segs", txq->nb_segs_max,
+			      socket);
 	if (txq->reqs == NULL || txq->buf_len == NULL || txq->plans == NULL ||
 	    txq->patch == NULL || txq->segs == NULL) {
 		xenback_txq_free_scratch(txq);
@@ -689,14 +683,9 @@ xenback_txq_alloc_scratch(struct xenback_txq *txq, int socket)
 void
 xenback_txq_free_scratch(struct xenback_txq *txq)
 {
-	rte_free(txq->reqs);
-	rte_free(txq->buf_len);
-	rte_free(txq->plans);
-	rte_free(txq->patch);
-	rte_free(txq->segs);
-	txq->reqs = NULL;
-	txq->buf_len = NULL;
-	txq->plans = NULL;
-	txq->patch = NULL;
-	txq->segs = NULL;
+	XENBACK_SCRATCH_FREE(txq->reqs);
+	XENBACK_SCRATCH_FREE(txq->buf_len);
+	XENBACK_SCRATCH_FREE(txq->plans);
+	XENBACK_SCRATCH_FREE(txq->patch);
+	XENBACK_SCRATCH_FREE(txq->segs);
 }

@@ -515,14 +515,11 @@ xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket)
 	/* a half-posted packet can never fill the ring (see the header) */
 	RTE_BUILD_BUG_ON(XENBACK_TX_PKT_SLOTS_MAX >= XENPV_TX_RING_SIZE(0));
 	rxq->nb_segs_max = 2 * slots + 2 * XENBACK_BURST_MAX;
-	rxq->reqs = rte_zmalloc_socket("xenback_rx_reqs",
-				       slots * sizeof(*rxq->reqs), 0, socket);
-	rxq->plans = rte_zmalloc_socket("xenback_rx_plans",
-					XENBACK_BURST_MAX * sizeof(*rxq->plans),
-					0, socket);
-	rxq->segs = rte_zmalloc_socket("xenback_rx_segs",
-				       rxq->nb_segs_max * sizeof(*rxq->segs),
-				       0, socket);
+	XENBACK_SCRATCH_ALLOC(rxq->reqs, "xenback_rx_reqs", slots, socket);
+	XENBACK_SCRATCH_ALLOC(rxq->plans, "xenback_rx_plans",
+			      XENBACK_BURST_MAX, socket);
+	XENBACK_SCRATCH_ALLOC(rxq->segs, "xenback_rx_segs", rxq->nb_segs_max,
+			      socket);
 	if (rxq->reqs == NULL || rxq->plans == NULL || rxq->segs == NULL) {
 		xenback_rxq_free_scratch(rxq);
 		return -ENOMEM;
@@ -533,10 +530,7 @@ xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket)
 void
 xenback_rxq_free_scratch(struct xenback_rxq *rxq)
 {
-	rte_free(rxq->reqs);
-	rte_free(rxq->plans);
-	rte_free(rxq->segs);
-	rxq->reqs = NULL;
-	rxq->plans = NULL;
-	rxq->segs = NULL;
+	XENBACK_SCRATCH_FREE(rxq->reqs);
+	XENBACK_SCRATCH_FREE(rxq->plans);
+	XENBACK_SCRATCH_FREE(rxq->segs);
 }

@@ -439,25 +439,25 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 			unsigned int order, bool indexed,
 			struct xenback_qkeys *k)
 {
-	unsigned int j, pages = 1u << order;
+	static const char * const ref_keys[2] = {
+		XENPV_NETIF_TX_RING_REF, XENPV_NETIF_RX_RING_REF,
+	};
+	uint32_t *refs[2] = { k->tx_ref, k->rx_ref };
+	unsigned int j, d, pages = 1u << order;
 	char key[32];
 	int rc;
 
+	/* page by page, the TX ring's reference then the RX ring's */
 	for (j = 0; j < pages; j++) {
-		if (indexed)
-			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_TX_RING_REF, j);
-		else
-			snprintf(key, sizeof(key), "%s", XENPV_NETIF_TX_RING_REF);
-		rc = xenback_read_u32(xd, dir, key, &k->tx_ref[j]);
-		if (rc < 0)
-			return rc;
-		if (indexed)
-			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_RX_RING_REF, j);
-		else
-			snprintf(key, sizeof(key), "%s", XENPV_NETIF_RX_RING_REF);
-		rc = xenback_read_u32(xd, dir, key, &k->rx_ref[j]);
-		if (rc < 0)
-			return rc;
+		for (d = 0; d < 2; d++) {
+			if (indexed)
+				snprintf(key, sizeof(key), "%s%u", ref_keys[d], j);
+			else
+				snprintf(key, sizeof(key), "%s", ref_keys[d]);
+			rc = xenback_read_u32(xd, dir, key, &refs[d][j]);
+			if (rc < 0)
+				return rc;
+		}
 	}
 
 	/* two channels if we offered them and the frontend took them */
