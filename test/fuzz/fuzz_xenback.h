@@ -102,17 +102,23 @@ void *fuzz_xenback_ring_page(void);
 } while (0)
 
 /*
- * A fresh connection on back ring @r over the shared page @sring at the
- * input's index @start, as BACK_RING_ATTACH makes it, the guest asking for
- * a kick at the first request and at the response @rsp_ahead slots on.
+ * A fresh connection of queue @q (its counters zeroed, not broken) on its
+ * back ring over the shared page @sring, as BACK_RING_ATTACH makes it, at
+ * the index of the input's @data bytes 4-7 (q->ring.req_cons after), the
+ * guest asking for a kick at the first request and at the response
+ * data[3] slots on.
  */
-#define FUZZ_XB_FRESH_RING(r, sring, start, rsp_ahead) do {		\
+#define FUZZ_XB_FRESH_RING(q, sring, data) do {			\
+	RING_IDX start_ = fuzz_le32((data) + 4);			\
+									\
+	memset(&(q)->st, 0, sizeof((q)->st));				\
+	xenpv_viol_clear(&(q)->viol);					\
 	memset(sring, 0, FUZZ_XB_RING_PAGE);				\
-	(sring)->req_prod = (start);					\
-	(sring)->rsp_prod = (start);					\
-	(sring)->req_event = (start) + 1;				\
-	(sring)->rsp_event = (start) + (rsp_ahead);			\
-	BACK_RING_ATTACH(r, sring, start, FUZZ_XB_RING_PAGE);		\
+	(sring)->req_prod = start_;					\
+	(sring)->rsp_prod = start_;					\
+	(sring)->req_event = start_ + 1;				\
+	(sring)->rsp_event = start_ + (data)[3];			\
+	BACK_RING_ATTACH(&(q)->ring, sring, start_, FUZZ_XB_RING_PAGE);	\
 } while (0)
 
 /*

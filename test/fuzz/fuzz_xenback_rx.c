@@ -348,12 +348,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	txq.csum = (data[0] >> 5) & 1;
 	txq.sg = (data[0] >> 6) & 1;
 	mp = data[0] & 0x80 ? mp_small : mp_big;
-	memset(&txq.st, 0, sizeof(txq.st));
-	xenpv_viol_clear(&txq.viol);
 
 	/* a fresh connection at the input's index, as BACK_RING_ATTACH */
-	start = fuzz_le32(data + 4);
-	FUZZ_XB_FRESH_RING(r, sring, start, data[3]);
+	FUZZ_XB_FRESH_RING(&txq, sring, data);
+	start = r->req_cons;
 	ring_size = RING_SIZE(r);
 	mask = ring_size - 1;
 

@@ -430,13 +430,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nb = (uint16_t[]){ 1, 8, 32, 256 }[(data[0] >> 5) & 3];
 	rxq.max_frame = data[0] & 0x80 ? 1500 + XENBACK_MTU_OVERHEAD :
 		UINT32_MAX;
-	memset(&rxq.st, 0, sizeof(rxq.st));
 	memset(&rxq.credit, 0, sizeof(rxq.credit));
-	xenpv_viol_clear(&rxq.viol);
 
 	/* a fresh connection at the input's index, as BACK_RING_ATTACH */
-	start = fuzz_le32(data + 4);
-	FUZZ_XB_FRESH_RING(r, sring, start, data[3]);
+	FUZZ_XB_FRESH_RING(&rxq, sring, data);
+	start = r->req_cons;
 	ring_size = RING_SIZE(r);
 	mask = ring_size - 1;
 
