@@ -585,6 +585,19 @@ pfx ## _dev_set_link_down(struct rte_eth_dev *dev)			\
 }
 
 /*
+ * A port's connection counters, alike in both drivers (xstats
+ * vif_management_connections, _disconnections, _reconnects_delayed and
+ * protocol_violation_errors): counted by the control path under the port's
+ * lock, zeroed as one by stats_reset.
+ */
+struct xenpv_vif_counts {
+	uint64_t connects;		/* connections made */
+	uint64_t disconnects;		/* connections torn down */
+	uint64_t violations;		/* times the port broke on a violation */
+	uint64_t reconnects_delayed;	/* connections held back (budget) */
+};
+
+/*
  * A reconnect budget (both drivers, devarg max_reconnects): may the peer,
  * which started over, be served now? Within @max start-overs in the last
  * minute, yes. Beyond, it is held back 250 ms, then twice as long at each

@@ -489,12 +489,9 @@ struct xenback_dev {
 	struct xenback_ctrl ctrl;
 	struct xenback_hash hash_dp;
 
-	/* control-path counters */
-	uint64_t connects;
-	uint64_t disconnects;
-	uint64_t violations;		/* fatal protocol violations */
+	/* control-path counters (violations: fatal protocol violations) */
+	struct xenpv_vif_counts cnt;
 	uint64_t refused;		/* connections refused (bad keys) */
-	uint64_t reconnects_delayed;	/* InitWait held back (budget) */
 	uint64_t xs_events;		/* xenstore watch events taken */
 	uint64_t xs_coalesced;		/* events handled with another */
 

@@ -319,11 +319,8 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 		memset(&xd->txq[i].st, 0, sizeof(xd->txq[i].st));
 	}
 	pthread_mutex_lock(&xd->lock);
-	xd->connects = 0;
-	xd->disconnects = 0;
-	xd->violations = 0;
+	memset(&xd->cnt, 0, sizeof(xd->cnt));
 	xd->refused = 0;
-	xd->reconnects_delayed = 0;
 	xd->xs_events = 0;
 	xd->xs_coalesced = 0;
 	pthread_mutex_unlock(&xd->lock);
@@ -375,11 +372,11 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_hash_packets", hash),
 	XB_TX("tx_mcast_filtered_dropped", drop_mcast),
 	XB_RX("rx_mcast_control_requests", mcast_ops),
-	XB_PORT("protocol_violation_errors", violations),
+	XB_PORT("protocol_violation_errors", cnt.violations),
 	XB_PORT("connection_refused_errors", refused),
-	XB_PORT("vif_management_connections", connects),
-	XB_PORT("vif_management_disconnections", disconnects),
-	XB_PORT("vif_management_reconnects_delayed", reconnects_delayed),
+	XB_PORT("vif_management_connections", cnt.connects),
+	XB_PORT("vif_management_disconnections", cnt.disconnects),
+	XB_PORT("vif_management_reconnects_delayed", cnt.reconnects_delayed),
 	XB_PORT("xenbus_events", xs_events),
 	XB_PORT("xenbus_events_coalesced", xs_coalesced),
 	XB_PORT("ctrl_requests", ctrl.requests),

@@ -375,7 +375,7 @@ xenback_disconnect(struct xenback_dev *xd)
 		xenback_queue_teardown(xd, i);
 	xenback_set_conn(xd, XENBACK_CONN_CLOSING);
 	xd->neg.queues = 0;
-	xd->disconnects++;
+	xd->cnt.disconnects++;
 	xenback_update_link(xd);
 	XENBACK_LOG(NOTICE, "%s: frontend domain %u disconnected", xd->name,
 		    xd->fe_domid);
@@ -791,7 +791,7 @@ xenback_connect(struct xenback_dev *xd)
 	xd->neg.order = (uint8_t)ck.order;
 	xd->neg.fe = ck.fe;
 	xenback_set_conn(xd, XENBACK_CONN_CONNECTED);
-	xd->connects++;
+	xd->cnt.connects++;
 	xenback_apply_config(xd);
 	xenback_open_queues(xd);
 	xenback_update_link(xd);
@@ -1234,7 +1234,7 @@ xenback_cycle_allowed(struct xenback_dev *xd, uint64_t now)
 	snprintf(peer, sizeof(peer), "frontend domain %u", xd->fe_domid);
 	return xenpv_budget_allow(&xd->reconnect, now, xenback_logtype,
 				  xd->name, peer, "InitWait",
-				  &xd->reconnects_delayed);
+				  &xd->cnt.reconnects_delayed);
 }
 
 /*
@@ -1451,7 +1451,8 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 		xd->eth_dev->data->dev_conf.intr_conf.rxq ? "on" : "off");
 	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
 		", violations %" PRIu64 ", refused %" PRIu64 "\n",
-		xd->connects, xd->disconnects, xd->violations, xd->refused);
+		xd->cnt.connects, xd->cnt.disconnects, xd->cnt.violations,
+		xd->refused);
 	if (xd->conn == XENBACK_CONN_CONNECTED) {
 		fprintf(f, "negotiated: %u queues, ring order %u, %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d\n",
 			xd->neg.queues, xd->neg.order,
@@ -1552,7 +1553,7 @@ xenback_check_violations(struct xenback_dev *xd)
 		return;
 	snprintf(peer, sizeof(peer), "frontend domain %u", xd->fe_domid);
 	xenpv_viol_log(xenback_logtype, xd->name, peer, dir, qi, viol);
-	xd->violations++;
+	xd->cnt.violations++;
 	xenback_disconnect(xd);
 	xenback_set_conn(xd, XENBACK_CONN_BROKEN);
 	xenback_switch(xd, XenbusStateClosing);

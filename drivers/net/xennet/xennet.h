@@ -404,10 +404,7 @@ struct xennet_adapter {
 	 * connection until reconnect.at (hostile review D1).
 	 */
 	struct xenpv_budget reconnect;
-	uint64_t connects;		/* connections made */
-	uint64_t disconnects;		/* connections torn down */
-	uint64_t port_violations;	/* times the port broke */
-	uint64_t reconnects_delayed;	/* connections held back (budget) */
+	struct xenpv_vif_counts cnt;	/* control-path counters */
 
 	/* Written under lock, read by any thread (atomic). */
 	uint32_t link_up;		/* connected to the backend */

@@ -395,10 +395,10 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TX("tx_notifications", kicks),
 	XN_TX("tx_notifications_held", kicks_held),
 	XN_TX("tx_link_down_dropped", link_down),
-	XN_PORT("protocol_violation_errors", port_violations),
-	XN_PORT("vif_management_connections", connects),
-	XN_PORT("vif_management_disconnections", disconnects),
-	XN_PORT("vif_management_reconnects_delayed", reconnects_delayed),
+	XN_PORT("protocol_violation_errors", cnt.violations),
+	XN_PORT("vif_management_connections", cnt.connects),
+	XN_PORT("vif_management_disconnections", cnt.disconnects),
+	XN_PORT("vif_management_reconnects_delayed", cnt.reconnects_delayed),
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
 	XN_RXQ(drop_offload), XN_RXQ(nombuf), XN_RXQ(slots_read),
@@ -519,10 +519,7 @@ xennet_stats_reset(struct rte_eth_dev *dev)
 					      sizeof(txq->stats));
 	}
 	pthread_mutex_lock(&ad->lock);
-	ad->connects = 0;
-	ad->disconnects = 0;
-	ad->reconnects_delayed = 0;
-	ad->port_violations = 0;
+	memset(&ad->cnt, 0, sizeof(ad->cnt));
 	pthread_mutex_unlock(&ad->lock);
 	return 0;
 }

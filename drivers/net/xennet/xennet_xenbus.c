@@ -609,7 +609,7 @@ xennet_teardown(struct xennet_adapter *ad, bool *lsc)
 		xennet_queue_release(ad, q);
 	xennet_ctrl_release(ad);
 	ad->connected = false;
-	ad->disconnects++;
+	ad->cnt.disconnects++;
 }
 
 /* The smallest mbuf data room of the port's RX queues. */
@@ -705,7 +705,7 @@ xennet_connect(struct xennet_adapter *ad)
 	xennet_open_queues(ad);
 	ad->connected = true;
 	ad->be_caught_up = false;
-	ad->connects++;
+	ad->cnt.connects++;
 	rc = xennet_switch_state(ad, XenbusStateConnected);
 	if (rc < 0) {
 		bool lsc = false;
@@ -791,7 +791,7 @@ xennet_act_on_violations(struct xennet_adapter *ad, bool *lsc)
 		return;
 	v = xennet_check_violations(ad);
 	if (v != XENPV_VIOL_NONE) {
-		ad->port_violations++;
+		ad->cnt.violations++;
 		xennet_fail(ad, v, lsc);
 	}
 }
@@ -812,7 +812,7 @@ xennet_reconnect_allowed(struct xennet_adapter *ad)
 	snprintf(peer, sizeof(peer), "backend %s", ad->be_path);
 	return xenpv_budget_allow(&ad->reconnect, now, xennet_logtype,
 				  ad->name, peer, "the next connection",
-				  &ad->reconnects_delayed);
+				  &ad->cnt.reconnects_delayed);
 }
 
 /*
@@ -1094,8 +1094,8 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 			"set down" : "not held down",
 		ad->dev->data->dev_conf.intr_conf.rxq ? "on" : "off");
 	fprintf(f, "connections %" PRIu64 ", disconnections %" PRIu64
-		", violations %" PRIu64 "\n", ad->connects, ad->disconnects,
-		ad->port_violations);
+		", violations %" PRIu64 "\n", ad->cnt.connects,
+		ad->cnt.disconnects, ad->cnt.violations);
 	if (ad->connected) {
 		const struct xennet_be_features *p = &ad->neg.peer;
 
