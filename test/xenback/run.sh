@@ -59,16 +59,39 @@ backend() {
 EXTRA_VDEV=()
 BE_WRAP=()	# a command the backend runs under (it execs its arguments)
 
-# Stop the backend cleanly: it prints its xstats on the way out.
-stop_backend() {
+# testpmd_backend VDEV [EAL options...]: dpdk-testpmd as the backend
+# (BE_PID, BE_LOG) in domain 0, io forwarding with the port VDEV looped
+# onto itself, until it forwards
+testpmd_backend() {
+	local vdev=$1
+	shift
+	BE_LOG=$work/testpmd.log
+	"$XENEMU" exec --domid 0 -- "${BE_WRAP[@]}" dpdk-testpmd -d "$PLUGIN" \
+		--no-huge --no-pci -m 512 --single-file-segments \
+		--file-prefix "$prefix" -l 0,1 "$@" --vdev "$vdev" -- \
+		--forward-mode=io --port-topology=loop --enable-scatter \
+		--total-num-mbufs=8192 --stats-period=60 >"$BE_LOG" 2>&1 &
+	BE_PID=$!
+	pids+=("$BE_PID")
+	wait_log "$BE_LOG" "forwards packets on" 20
+}
+
+# stop_within WHAT: SIGTERM to the backend (BE_PID), which must be gone
+# within 10 s and exit 0
+stop_within() {
 	kill -TERM "$BE_PID" 2>/dev/null
 	local i
 	for i in $(seq 100); do
 		kill -0 "$BE_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -0 "$BE_PID" 2>/dev/null && fail "backend did not stop on SIGTERM"
-	wait "$BE_PID" || fail "backend exited with status $?"
+	kill -0 "$BE_PID" 2>/dev/null && fail "$1 did not stop on SIGTERM"
+	wait "$BE_PID" || fail "$1 exited with status $?"
+}
+
+# Stop the backend cleanly: it prints its xstats on the way out.
+stop_backend() {
+	stop_within backend
 	grep -q "^xbecho: dropped" "$BE_LOG" || fail "backend did not finish"
 	# the vif's state machine never takes a transition it does not know
 	! grep "unexpected vif transition" "$BE_LOG" ||
@@ -1127,15 +1150,7 @@ testpmd)
 	# drops what tx_burst does not take, so keep few packets in flight:
 	# the guest's 256 buffers must hold them all.
 	setup
-	BE_LOG=$work/testpmd.log
-	"$XENEMU" exec --domid 0 -- dpdk-testpmd -d "$PLUGIN" --no-huge --no-pci \
-		-m 512 --single-file-segments --file-prefix "$prefix" -l 0,1 \
-		--vdev net_xenback0,domid=1 -- --forward-mode=io \
-		--port-topology=loop --enable-scatter --total-num-mbufs=8192 \
-		--stats-period=60 >"$BE_LOG" 2>&1 &
-	BE_PID=$!
-	pids+=("$BE_PID")
-	wait_log "$BE_LOG" "forwards packets on" 20
+	testpmd_backend net_xenback0,domid=1
 	front -n 3000 -w 12 traffic
 	kill -TERM "$BE_PID"
 	wait "$BE_PID" || fail "testpmd exited with status $?"
@@ -1147,28 +1162,14 @@ testpmd-rmv)
 	xe start
 	xe domain create --domid 1 --name g1
 	xe vif attach --frontend g1 --backend 0 --devid 0
-	BE_LOG=$work/testpmd.log
-	"$XENEMU" exec --domid 0 -- stdbuf -oL dpdk-testpmd -d "$PLUGIN" --no-huge --no-pci \
-		-m 512 --single-file-segments --file-prefix "$prefix" -l 0,1 \
-		--log-level=pmd.net.xenback:info \
-		--vdev net_xenback0,domain=g1 -- --forward-mode=io \
-		--port-topology=loop --enable-scatter --total-num-mbufs=8192 \
-		--stats-period=60 >"$BE_LOG" 2>&1 &
-	BE_PID=$!
-	pids+=("$BE_PID")
-	wait_log "$BE_LOG" "forwards packets on" 20
+	BE_WRAP=(stdbuf -oL)
+	testpmd_backend net_xenback0,domain=g1 --log-level=pmd.net.xenback:info
 	front -n 300 -w 12 traffic
 	xe domain destroy --domid 1
 	wait_log "$BE_LOG" "device removal event" 10
 	# testpmd closes and detaches the port 100 ms later, on its alarm
 	wait_log "$BE_LOG" "Device is detached" 10
-	kill -TERM "$BE_PID"
-	for i in $(seq 100); do
-		kill -0 "$BE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$BE_PID" 2>/dev/null && fail "testpmd did not stop on SIGTERM after the RMV"
-	wait "$BE_PID" || fail "testpmd exited with status $?"
+	stop_within "testpmd, after the RMV,"
 	;;
 *)
 	echo "unknown case $CASE"
