@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <pthread.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -582,6 +583,16 @@ int									\
 pfx ## _dev_set_link_down(struct rte_eth_dev *dev)			\
 {									\
 	return set_link(dev, false);					\
+}
+
+/* The control path's clock: CLOCK_MONOTONIC, in milliseconds. */
+static inline uint64_t
+xenpv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /*

@@ -320,15 +320,6 @@ xenback_close_queues(struct xenback_dev *xd)
 	}
 }
 
-static uint64_t
-xenback_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Undo what connecting queue @i did (any part of it). */
 static void
 xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
@@ -1247,7 +1238,7 @@ static void
 xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 {
 	int be_state, fe_state, rc;
-	uint64_t now = xenback_now_ms();
+	uint64_t now = xenpv_now_ms();
 	bool changed;
 
 	if ((why & (XB_WHY_BE | XB_WHY_ALL)) ||
@@ -1568,7 +1559,7 @@ static int
 xenback_ctl_run(void *arg)
 {
 	struct xenback_dev *xd = arg;
-	uint64_t now = xenback_now_ms(), t = UINT64_MAX;
+	uint64_t now = xenpv_now_ms(), t = UINT64_MAX;
 	uint32_t why;
 	bool lsc, rmv;
 

@@ -87,15 +87,6 @@ xennet_hf_to_types(uint64_t hf)
 	return t;
 }
 
-static uint64_t
-xennet_ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Wait up to @ms for the channel (a kick); the pending event is taken. */
 static void
 xennet_ctrl_wait(struct xennet_ctrl *c, int ms)
@@ -158,7 +149,7 @@ xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
 		xenevtchn_notify(c->xce, (evtchn_port_t)c->evtchn);
 	c->calls++;
 
-	deadline = xennet_ms_now() + XENNET_CTRL_TIMEOUT_MS;
+	deadline = xenpv_now_ms() + XENNET_CTRL_TIMEOUT_MS;
 	for (;;) {
 		if (!xenpv_front_rsp_prod(r, &prod)) {
 			XENNET_LOG(ERR, "%s: backend %s: control response producer %u beyond our requests (%u): control ring abandoned",
@@ -211,7 +202,7 @@ xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
 		if (xenpv_load_acquire(&r->sring->rsp_prod) != prod)
 			continue;
 		{
-			uint64_t now = xennet_ms_now();
+			uint64_t now = xenpv_now_ms();
 
 			if (now >= deadline)
 				break;
