@@ -50,6 +50,7 @@
 
 #include <xenstore.h>
 
+#include "pair_side.h"
 #include "tl_log.h"
 
 #define RING 256		/* slots of an order-0 ring */
@@ -61,23 +62,8 @@
 
 static uint16_t port;
 static struct rte_mempool *mp;
-static bool back;		/* net_xenback (else net_xennet) */
 static const char *be_path;	/* the vif's backend directory (link) */
 static uint64_t hz;
-
-static void __rte_noreturn __rte_format_printf(1, 2)
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL (%s): ", back ? "back" : "front");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
 
 static void
 put_stat(const char *name, int64_t v)

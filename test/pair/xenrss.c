@@ -42,6 +42,8 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "pair_side.h"
+
 #define NQ 4
 #define NB_DESC 512
 #define FLOWS 48
@@ -52,22 +54,7 @@
 
 static uint16_t port;
 static struct rte_mempool *mp;
-static bool back;
 static uint64_t hz;
-
-static void __rte_noreturn __rte_format_printf(1, 2)
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL (%s): ", back ? "back" : "front");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
 
 static uint64_t
 ms(void)
