@@ -582,7 +582,6 @@ main(int argc, char **argv)
 	const char *scenario = NULL;
 	bool sleeper = false;
 	unsigned int queues = nb_queues;
-	uint16_t q;
 	int rc;
 	/* The command line, parsed and explained by test/lib's option table. */
 	const struct tl_opt opts[] = {
@@ -632,19 +631,7 @@ main(int argc, char **argv)
 		conf.intr_conf.rxq = 1;
 	if (nb_queues < 1 || nb_queues > 4)
 		fail("--queues 1 to 4");
-	rc = rte_eth_dev_configure(port, nb_queues, nb_queues, &conf);
-	if (rc != 0)
-		fail("configure: %s", strerror(-rc));
-	for (q = 0; q < nb_queues && rc == 0; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, NB_DESC, 0, NULL, mp);
-		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(port, q, NB_DESC, 0, NULL);
-	}
-	if (rc != 0)
-		fail("queue setup: %s", strerror(-rc));
-	rc = rte_eth_dev_start(port);
-	if (rc != 0)
-		fail("start: %s", strerror(-rc));
+	pair_port_start(port, nb_queues, NB_DESC, &conf, mp);
 
 	if (strcmp(scenario, "desc") == 0)
 		scenario_desc();

@@ -449,7 +449,6 @@ main(int argc, char **argv)
 	static uint8_t key1[KEYLEN];
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint16_t q;
 	int rc, opt;
 	unsigned int i;
 	static const struct option opts[] = {
@@ -489,19 +488,7 @@ main(int argc, char **argv)
 			RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 |
 			RTE_ETH_RSS_NONFRAG_IPV6_TCP;
 	}
-	rc = rte_eth_dev_configure(port, NQ, NQ, &conf);
-	if (rc != 0)
-		fail("configure: %s", strerror(-rc));
-	for (q = 0; q < NQ && rc == 0; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, NB_DESC, 0, NULL, mp);
-		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(port, q, NB_DESC, 0, NULL);
-	}
-	if (rc != 0)
-		fail("queue setup: %s", strerror(-rc));
-	rc = rte_eth_dev_start(port);
-	if (rc != 0)
-		fail("start: %s", strerror(-rc));
+	pair_port_start(port, NQ, NB_DESC, &conf, mp);
 	wait_link();
 	if (back)
 		run_back();
