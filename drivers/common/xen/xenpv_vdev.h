@@ -176,49 +176,6 @@ void xenpv_txq_info(struct rte_eth_dev *dev, struct rte_eth_txq_info *qi,
 void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 
 /*
- * The ethdev operations both drivers offer, in one list: each driver
- * implements <prefix>_<op> (xennet_dev_start, xenback_dev_start...), the
- * receive filters and the MAC come from here. A driver's eth_dev_ops is
- * { XENPV_ETH_DEV_OPS(prefix) }, so the two ports offer the same ops.
- */
-#define XENPV_ETH_DEV_OPS(pfx) \
-	.dev_configure = pfx ## _dev_configure, \
-	.dev_start = pfx ## _dev_start, \
-	.dev_stop = pfx ## _dev_stop, \
-	.dev_close = pfx ## _dev_close, \
-	.dev_infos_get = pfx ## _dev_infos_get, \
-	.link_update = pfx ## _link_update, \
-	.dev_set_link_up = pfx ## _dev_set_link_up, \
-	.dev_set_link_down = pfx ## _dev_set_link_down, \
-	.rx_queue_intr_enable = pfx ## _rx_queue_intr_enable, \
-	.rx_queue_intr_disable = pfx ## _rx_queue_intr_disable, \
-	.mtu_set = pfx ## _mtu_set, \
-	.eth_dev_priv_dump = pfx ## _priv_dump, \
-	.promiscuous_enable = xenpv_rx_filter_noop, \
-	.promiscuous_disable = xenpv_rx_filter_noop, \
-	.allmulticast_enable = xenpv_rx_filter_noop, \
-	.allmulticast_disable = xenpv_rx_filter_noop, \
-	.mac_addr_set = xenpv_mac_addr_set, \
-	.rx_queue_setup = pfx ## _rx_queue_setup, \
-	.rx_queue_release = pfx ## _rx_queue_release, \
-	.tx_queue_setup = pfx ## _tx_queue_setup, \
-	.tx_queue_release = pfx ## _tx_queue_release, \
-	.rxq_info_get = pfx ## _rxq_info_get, \
-	.txq_info_get = pfx ## _txq_info_get, \
-	.stats_get = pfx ## _stats_get, \
-	.stats_reset = pfx ## _stats_reset, \
-	.xstats_get = pfx ## _xstats_get, \
-	.xstats_get_names = pfx ## _xstats_get_names, \
-	.xstats_reset = pfx ## _stats_reset
-
-/* The fast-path queries of a port (after the bursts are set). */
-#define XENPV_QUERIES_SET(dev, pfx) do {				\
-	(dev)->rx_queue_count = pfx ## _rx_queue_count;			\
-	(dev)->rx_descriptor_status = pfx ## _rx_descriptor_status;	\
-	(dev)->tx_descriptor_status = pfx ## _tx_descriptor_status;	\
-} while (0)
-
-/*
  * Secondary processes (dpdk-proc-info, dpdk-dumpcap, dpdk-pdump). A port is
  * served by the primary only: its xenstore connection, watches, grant and
  * event-channel handles, ring mappings and control threads are the
@@ -250,6 +207,38 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 	.xstats_get = pfx ## _xstats_get, \
 	.xstats_get_names = pfx ## _xstats_get_names, \
 	.xstats_reset = pfx ## _stats_reset
+
+/*
+ * The ethdev operations both drivers offer, in one list: each driver
+ * implements <prefix>_<op> (xennet_dev_start, xenback_dev_start...), the
+ * receive filters and the MAC come from here. A driver's eth_dev_ops is
+ * { XENPV_ETH_DEV_OPS(prefix) }, so the two ports offer the same ops: the
+ * read-only ops of a secondary process (above) and those that change the
+ * port.
+ */
+#define XENPV_ETH_DEV_OPS(pfx) \
+	XENPV_ETH_DEV_OPS_SECONDARY(pfx), \
+	.dev_configure = pfx ## _dev_configure, \
+	.dev_start = pfx ## _dev_start, \
+	.dev_stop = pfx ## _dev_stop, \
+	.dev_set_link_up = pfx ## _dev_set_link_up, \
+	.dev_set_link_down = pfx ## _dev_set_link_down, \
+	.rx_queue_intr_enable = pfx ## _rx_queue_intr_enable, \
+	.rx_queue_intr_disable = pfx ## _rx_queue_intr_disable, \
+	.mtu_set = pfx ## _mtu_set, \
+	.eth_dev_priv_dump = pfx ## _priv_dump, \
+	.mac_addr_set = xenpv_mac_addr_set, \
+	.rx_queue_setup = pfx ## _rx_queue_setup, \
+	.rx_queue_release = pfx ## _rx_queue_release, \
+	.tx_queue_setup = pfx ## _tx_queue_setup, \
+	.tx_queue_release = pfx ## _tx_queue_release
+
+/* The fast-path queries of a port (after the bursts are set). */
+#define XENPV_QUERIES_SET(dev, pfx) do {				\
+	(dev)->rx_queue_count = pfx ## _rx_queue_count;			\
+	(dev)->rx_descriptor_status = pfx ## _rx_descriptor_status;	\
+	(dev)->tx_descriptor_status = pfx ## _tx_descriptor_status;	\
+} while (0)
 
 /*
  * The probe of @vdev in a secondary process: attach to the primary's port
