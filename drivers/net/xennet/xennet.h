@@ -36,6 +36,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 #include <ethdev_driver.h>
 
 /* xenpv.h first: it must define the ring barriers before any Xen header */
@@ -51,9 +52,13 @@ extern int xennet_logtype;
 	rte_log(RTE_LOG_ ## level, xennet_logtype, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
 
-/* Most pages one ring of data pages needs: one per slot at order 4. */
+/*
+ * Most pages one ring of data pages needs: one per slot at order 4, twice
+ * that for a zero-copy RX pool (struct xennet_zc_pool).
+ */
 #define XENNET_MAX_RING_SLOTS XENPV_TX_RING_SIZE(XENPV_MAX_RING_PAGE_ORDER)
-#define XENNET_MAX_CHUNKS (XENNET_MAX_RING_SLOTS / XENNET_SHARE_CHUNK)
+#define XENNET_MAX_PAGES (2 * XENNET_MAX_RING_SLOTS)
+#define XENNET_MAX_CHUNKS (XENNET_MAX_PAGES / XENNET_SHARE_CHUNK)
 
 /*
  * Pages we shared with the backend through xengntshr_share_pages(), in
@@ -97,6 +102,55 @@ struct xennet_tx_slot {
 struct xennet_rx_slot {
 	const uint8_t *page;	/* our mapping of the slot's data page */
 	grant_ref_t gref;	/* its grant (writable by the backend) */
+	uint32_t zc_page;	/* rx_zero_copy: the page's pool index */
+};
+
+struct xennet_zc_pool;
+
+/*
+ * One page of a zero-copy RX pool (rx_zero_copy=1), in our own memory,
+ * never in the granted page it describes: the backend can write the page,
+ * not what frees it. An mbuf delivered with the page attached as its
+ * external buffer points its shinfo here; the last free of the page calls
+ * xennet_zc_page_free, which gives the page back to the pool.
+ */
+struct xennet_zc_page {
+	struct rte_mbuf_ext_shared_info shinfo;	/* refcnt, free_cb */
+	struct xennet_zc_pool *pool;
+	uint8_t *addr;		/* our mapping of the page */
+	rte_iova_t iova;	/* what attach_extbuf records */
+	grant_ref_t gref;	/* its grant (writable by the backend) */
+	uint32_t idx;		/* in pool->page[] */
+};
+
+/*
+ * The pages of one RX ring with rx_zero_copy=1: twice the ring, so the
+ * application can hold a ring's worth of packets while the ring stays
+ * posted. A page is in exactly one place: the burst's free stack, posted in
+ * a ring slot, attached to mbufs the application holds, or on the way back
+ * in the free ring. Created by the control path at each connection (its
+ * own grant-sharing handle), used by the RX burst of its queue, released by
+ * the control path at teardown (xennet_zc_pool_put): it then lives on, its
+ * pages granted, until the application has freed every mbuf that points
+ * into it, and the last such free revokes the grants and frees it. A page
+ * is never posted again, nor its grant revoked, while an mbuf points at it.
+ */
+struct xennet_zc_pool {
+	/*
+	 * References (atomic): one for the queue that posts the pages, one
+	 * per page out with the application. Whoever drops the last one
+	 * destroys the pool.
+	 */
+	uint32_t refs;
+	uint32_t nr;			/* pages */
+	xengntshr_handle *xgs;		/* shares pages (may outlive the port) */
+	struct xennet_pages pages;	/* the shared chunks and grants */
+	struct xennet_zc_page *page;	/* [nr], rte_zmalloc */
+	/* pages the application freed (any lcore: multi-producer) */
+	struct rte_ring *returned;
+	/* the burst's own free pages (single lcore, no atomics) */
+	uint32_t *stack;		/* [nr] page indices */
+	uint32_t nr_stack;
 };
 
 /* One received packet as found in the ring, before it is copied. */
@@ -176,6 +230,8 @@ struct xennet_rxq_stats {
 	uint64_t kicks_held;	/* kicks owed (notify_gap_us) */
 	uint64_t kick_errors;	/* failed notifications */
 	uint64_t violations;	/* protocol violations seen */
+	uint64_t zc_packets;	/* delivered with pages attached */
+	uint64_t zc_refill_short; /* bursts that left slots unposted */
 };
 
 
@@ -317,6 +373,7 @@ struct xennet_rxq {
 	struct xennet_txq *tx;		/* the same netif queue's TX ring */
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
 	struct xennet_rx_cursor cur;	/* the walk of the packet at cons */
+	struct xennet_zc_pool *zc;	/* rx_zero_copy=1: the ring's pages */
 	struct xennet_rxq_stats stats;
 
 	/* Control path. */
@@ -325,7 +382,7 @@ struct xennet_rxq {
 	uint16_t queue_id;
 	uint16_t nb_desc;		/* what the application asked for */
 	struct xennet_ring_mem ring_mem;
-	struct xennet_pages pages;	/* one page per slot */
+	struct xennet_pages pages;	/* one page per slot (copy mode) */
 };
 
 /* The event channel(s) of one netif queue (-1: not bound). */
@@ -356,6 +413,7 @@ struct xennet_adapter {
 	struct {
 		unsigned int max_queues;	/* netif queues we ask for */
 		unsigned int ring_order;	/* 2^order pages per ring */
+		bool rx_zero_copy;	/* deliver RX pages as extbufs */
 		struct xenpv_cfg pv;	/* sg (MTU up to 65521), csum, gso,
 					 * split, kick gap */
 	} cfg;
@@ -475,6 +533,9 @@ xennet_page(const struct xennet_pages *p, uint32_t i)
 }
 
 /* xennet_xenbus.c: the handshake and the connection's life. */
+int xennet_share_pages(xengntshr_handle *xgs, unsigned int domid,
+		       struct xennet_pages *p, uint32_t count, int writable);
+void xennet_unshare_pages(xengntshr_handle *xgs, struct xennet_pages *p);
 int xennet_xenbus_start(struct xennet_adapter *ad);
 void xennet_xenbus_stop(struct xennet_adapter *ad);
 int xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f);
@@ -512,5 +573,16 @@ uint16_t xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 void xennet_txq_init_slots(struct xennet_txq *txq);
 void xennet_rxq_post_all(struct xennet_rxq *rxq);
+
+/*
+ * rx_zero_copy=1: the bytes of a frame copied into the head mbuf's own
+ * data room before the rest is attached (the headers the application
+ * reads cannot change after delivery, whatever the backend writes later).
+ */
+#define XENNET_ZC_HEAD 256u
+/* xennet_zc.c: a connection's zero-copy pool, and its release. */
+struct xennet_zc_pool *xennet_zc_pool_create(domid_t domid, uint32_t nr,
+					     int socket, int *rc);
+void xennet_zc_pool_put(struct xennet_zc_pool *pool);
 
 #endif /* XENNET_H */

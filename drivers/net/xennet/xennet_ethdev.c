@@ -34,6 +34,7 @@ RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 #define XENNET_ARG_DEVID	"devid"
 #define XENNET_ARG_QUEUES	"queues"
 #define XENNET_ARG_ORDER	"ring_page_order"
+#define XENNET_ARG_RX_ZC	"rx_zero_copy"
 
 /* Highest vif number we accept (Linux takes any int; libxl far fewer). */
 #define XENNET_DEVID_MAX 65535u
@@ -44,6 +45,7 @@ enum {
 	XN_ARG_DEVID,
 	XN_ARG_QUEUES,
 	XN_ARG_ORDER,
+	XN_ARG_RX_ZC,
 	XN_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XN_ARG_COUNT = XN_ARG_COMMON + XENPV_COMMON_ARGS,
 };
@@ -87,6 +89,15 @@ xennet_dev_start(struct rte_eth_dev *dev)
 	uint16_t q;
 	int rc;
 
+	/*
+	 * rx_zero_copy delivers a frame longer than its headers as a chain:
+	 * the headers in the head mbuf, the rest in the granted pages.
+	 */
+	if (ad->cfg.rx_zero_copy && !(rxo & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+		XENNET_LOG(ERR, "%s: %s=1 delivers frames longer than %u bytes as mbuf chains: enable RTE_ETH_RX_OFFLOAD_SCATTER",
+			   ad->name, XENNET_ARG_RX_ZC, XENNET_ZC_HEAD);
+		return -EINVAL;
+	}
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct xennet_rxq *rxq = dev->data->rx_queues[q];
 
@@ -382,6 +393,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_RX("rx_empty_dropped", drop_empty),
 	XN_RX("rx_length_dropped", drop_len),
 	XN_RX("rx_offload_dropped", drop_offload),
+	XN_RX("rx_zero_copy_packets", zc_packets),
+	XN_RX("rx_zero_copy_refill_short", zc_refill_short),
 	XN_RX("rx_kick_errors", kick_errors),
 	XN_RX("rx_notifications", kicks),
 	XN_RX("rx_notifications_held", kicks_held),
@@ -403,7 +416,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
 	XN_RXQ(drop_offload), XN_RXQ(nombuf), XN_RXQ(slots_read),
 	XN_RXQ(gso), XN_RXQ(kicks), XN_RXQ(kicks_held),
-	XN_RXQ(kick_errors), XN_RXQ(violations),
+	XN_RXQ(kick_errors), XN_RXQ(violations), XN_RXQ(zc_packets),
+	XN_RXQ(zc_refill_short),
 	XN_TXQ(packets), XN_TXQ(bytes), XN_TXQ(drop_len), XN_TXQ(drop_nosg),
 	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),
 	XN_TXQ(rsp_dropped), XN_TXQ(ring_full), XN_TXQ(gso), XN_TXQ(kicks),
@@ -742,6 +756,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 				    XENPV_NETIF_MAX_QUEUES, false, false },
 		[XN_ARG_ORDER] = { XENNET_ARG_ORDER, 0,
 				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
+		[XN_ARG_RX_ZC] = { XENNET_ARG_RX_ZC, 0, 1, 0, false, false },
 		[XN_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 	};
 	char tname[RTE_MAX_THREAD_NAME_LEN];
@@ -768,6 +783,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	/* without the devarg: as many as the backend offers at connect */
 	ad->cfg.max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
 	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
+	ad->cfg.rx_zero_copy = args[XN_ARG_RX_ZC].val != 0;
 	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_COMMON]);
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
@@ -846,9 +862,10 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->watching = true;
 
 	rte_eth_dev_probing_finish(dev);
-	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u",
+	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u%s",
 		   name, ad->devid, RTE_ETHER_ADDR_BYTES(&ad->mac), ad->mtu,
-		   ad->be_path, ad->be_domid, ad->cfg.max_queues, ad->cfg.ring_order);
+		   ad->be_path, ad->be_domid, ad->cfg.max_queues, ad->cfg.ring_order,
+		   ad->cfg.rx_zero_copy ? ", RX zero-copy" : "");
 	return 0;
 
 fail:
@@ -863,5 +880,6 @@ XENPV_PMD_REGISTER(net_xennet, xennet_probe,
 	XENNET_ARG_DEVID "=<0-65535> "
 	XENNET_ARG_QUEUES "=<1-16> "
 	XENNET_ARG_ORDER "=<0-4> "
+	XENNET_ARG_RX_ZC "=<0|1> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

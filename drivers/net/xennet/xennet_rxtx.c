@@ -418,6 +418,72 @@ XENPV_TX_BURST_DEFINE(xennet_tx_burst, struct xennet_txq,
  * Receive
  */
 
+/*
+ * rx_zero_copy: a free page of the pool, from the burst's stack, which is
+ * refilled from the pages the application gave back. UINT32_MAX if none.
+ */
+static inline uint32_t
+xennet_zc_take(struct xennet_zc_pool *pool)
+{
+	if (pool->nr_stack == 0) {
+		void *idx[64];
+		unsigned int k, got;
+
+		got = rte_ring_sc_dequeue_burst(pool->returned, idx,
+						RTE_DIM(idx), NULL);
+		for (k = 0; k < got; k++)
+			pool->stack[pool->nr_stack++] =
+				(uint32_t)(uintptr_t)idx[k];
+		if (got == 0)
+			return UINT32_MAX;
+	}
+	return pool->stack[--pool->nr_stack];
+}
+
+/* rx_zero_copy: a page that stays with us goes back on the stack. */
+static inline void
+xennet_zc_keep(struct xennet_zc_pool *pool, uint32_t idx)
+{
+	pool->stack[pool->nr_stack++] = idx;
+}
+
+/*
+ * Post requests up to a full ring. Slot p & mask always carries id
+ * p & mask; in copy mode always with the slot's own page, with
+ * rx_zero_copy with any free page of the pool. A pool with no free page
+ * (the application holds them) makes the ring run with fewer requests:
+ * counted, never waited for.
+ */
+static void
+xennet_rx_refill(struct xennet_rxq *rxq)
+{
+	netif_rx_front_ring_t *r = &rxq->ring;
+	const RING_IDX end = r->rsp_cons + RING_SIZE(r);
+	const uint32_t mask = RING_SIZE(r) - 1;
+	struct xennet_zc_pool *pool = rxq->zc;
+
+	for (; r->req_prod_pvt != end; r->req_prod_pvt++) {
+		RING_IDX p = r->req_prod_pvt;
+		struct xennet_rx_slot *slot = &rxq->slots[p & mask];
+		netif_rx_request_t *req = RING_GET_REQUEST(r, p);
+
+		if (pool != NULL) {
+			uint32_t idx = xennet_zc_take(pool);
+
+			if (unlikely(idx == UINT32_MAX)) {
+				rxq->stats.zc_refill_short++;
+				break;
+			}
+			slot->zc_page = idx;
+			slot->page = pool->page[idx].addr;
+			slot->gref = pool->page[idx].gref;
+		}
+		req->id = (uint16_t)(p & mask);
+		req->pad = 0;
+		req->gref = slot->gref;
+	}
+}
+
 void
 xennet_rxq_post_all(struct xennet_rxq *rxq)
 {
@@ -425,16 +491,14 @@ xennet_rxq_post_all(struct xennet_rxq *rxq)
 	uint32_t n = RING_SIZE(r);
 	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		netif_rx_request_t *req = RING_GET_REQUEST(r, i);
-
-		rxq->slots[i].page = xennet_page(&rxq->pages, i);
-		rxq->slots[i].gref = rxq->pages.refs[i];
-		req->id = (uint16_t)i;
-		req->pad = 0;
-		req->gref = rxq->slots[i].gref;
-	}
-	r->req_prod_pvt = n;
+	if (rxq->zc == NULL)
+		for (i = 0; i < n; i++) {
+			rxq->slots[i].page = xennet_page(&rxq->pages, i);
+			rxq->slots[i].gref = rxq->pages.refs[i];
+		}
+	r->req_prod_pvt = 0;
+	r->rsp_cons = 0;
+	xennet_rx_refill(rxq);
 	rxq->cur.stage = XENNET_RX_STAGE_NONE;
 	/* the backend is not connected yet: it reads this at connect */
 	RING_PUSH_REQUESTS(r);
@@ -641,14 +705,124 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	return head;
 }
 
+/*
+ * rx_zero_copy: deliver a parsed packet without copying its payload. The
+ * first XENNET_ZC_HEAD bytes (the headers) are copied into the head mbuf's
+ * own data room, so that what the application parses cannot change after
+ * delivery, whatever the backend writes into its pages later; every slot
+ * with bytes left after that is attached, from there on, as the external
+ * buffer of one more mbuf of the chain. Pages left with nothing to deliver
+ * go back to the pool at once. Return values as xennet_rx_copy's; on
+ * NULL, no page has been given away.
+ */
+static struct rte_mbuf *
+xennet_rx_zc(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
+	     bool *dropped)
+{
+	struct xennet_zc_pool *pool = rxq->zc;
+	struct rte_mbuf *m[XENNET_RX_MAX_SLOTS + 1];
+	struct rte_mbuf *head, *tail;
+	uint32_t head_len, i, nb = 1, attached = 0, k;
+	uint8_t *dst;
+
+	*dropped = false;
+	/* how many mbufs: the head, then each slot that ends past it */
+	head_len = RTE_MIN(pkt->len, XENNET_ZC_HEAD);
+	for (i = 0, k = 0; i < pkt->nr_data; i++) {
+		k += pkt->seg[i].len;
+		if (k > head_len)
+			nb++;
+	}
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, m, nb) != 0)) {
+		rxq->stats.nombuf++;
+		return NULL;
+	}
+	head = m[0];
+	head_len = RTE_MIN(head_len, rte_pktmbuf_tailroom(head));
+	if (unlikely(pkt->len > head_len && !rxq->scatter)) {
+		/* dev_start refuses this; a queue set up later may not */
+		rte_pktmbuf_free_bulk(m, nb);
+		rxq->stats.drop_noscatter++;
+		*dropped = true;
+		return NULL;
+	}
+
+	dst = rte_pktmbuf_mtod(head, uint8_t *);
+	head->data_len = (uint16_t)head_len;
+	tail = head;
+	nb = 1;
+	for (i = 0; i < pkt->nr_data; i++) {
+		struct xennet_rx_slot *slot = &rxq->slots[pkt->seg[i].slot];
+		uint32_t off = pkt->seg[i].offset, len = pkt->seg[i].len;
+		struct xennet_zc_page *pg = &pool->page[slot->zc_page];
+		struct rte_mbuf *seg;
+
+		/* the headers: copied, never attached */
+		if (head_len > 0) {
+			k = RTE_MIN(head_len, len);
+			memcpy(dst, slot->page + off, k);
+			dst += k;
+			head_len -= k;
+			off += k;
+			len -= k;
+		}
+		if (len == 0)
+			continue;	/* xennet_rx_zc_keep_pkt keeps it */
+		seg = m[nb++];
+		slot->zc_page = UINT32_MAX;	/* given away */
+		rte_mbuf_ext_refcnt_set(&pg->shinfo, 1);
+		rte_pktmbuf_attach_extbuf(seg, pg->addr, pg->iova,
+					  XENPV_PAGE_SIZE, &pg->shinfo);
+		seg->data_off = (uint16_t)off;
+		seg->data_len = (uint16_t)len;
+		tail->next = seg;
+		tail = seg;
+		attached++;
+	}
+	head->nb_segs = (uint16_t)nb;
+	head->pkt_len = pkt->len;
+	head->port = rxq->port_id;
+	if (attached > 0) {
+		/* each page out with the application holds the pool */
+		__atomic_add_fetch(&pool->refs, attached, __ATOMIC_RELAXED);
+		rxq->stats.zc_packets++;
+	}
+
+	if (pkt->gso_size != 0)
+		rxq->stats.gso++;
+	head->ol_flags = xenpv_netif_rx_ol_flags(head,
+			xenpv_netif_csum_from(pkt->flags, XENPV_NETIF_RX_CSUM),
+			pkt->gso_size);
+	return head;
+}
+
+/*
+ * rx_zero_copy: once a packet's slots [@from, @to) are consumed, every page
+ * posted there that was not attached to an mbuf stays with us: those of a
+ * dropped packet, of its extra-info slots (posted like any request, they
+ * carry no data), and of slots whose bytes all went into the head.
+ */
+static void
+xennet_rx_zc_keep_pkt(struct xennet_rxq *rxq, RING_IDX from, RING_IDX to)
+{
+	const uint32_t mask = RING_SIZE(&rxq->ring) - 1;
+	RING_IDX i;
+
+	for (i = from; i != to; i++) {
+		uint32_t idx = rxq->slots[i & mask].zc_page;
+
+		if (idx != UINT32_MAX)
+			xennet_zc_keep(rxq->zc, idx);
+	}
+}
+
 uint16_t
 xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct xennet_rxq *rxq = queue;
 	netif_rx_front_ring_t *r = &rxq->ring;
 	const struct xennet_rx_pkt *pkt = &rxq->cur.pkt;
-	RING_IDX cons, prod, posted, i;
-	uint32_t mask;
+	RING_IDX cons, prod, posted;
 	uint16_t n = 0;
 	int notify;
 
@@ -682,8 +856,12 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		if (pr == XENNET_RX_VIOLATION)
 			goto out;
 		if (pr == XENNET_RX_INCOMPLETE) {
-			/* every posted slot holds one unfinished packet */
-			if (unlikely(prod - cons == posted)) {
+			/*
+			 * Every slot of the ring holds one unfinished packet.
+			 * (A ring rx_zero_copy left short may still get the
+			 * requests that finish it.)
+			 */
+			if (unlikely(prod - cons == RING_SIZE(r))) {
 				xennet_rxq_violation(rxq,
 					XENPV_VIOL_RX_STUCK, posted, 0);
 				goto out;
@@ -708,7 +886,9 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			 */
 			rxq->stats.drop_offload++;
 		} else {
-			m = xennet_rx_copy(rxq, pkt, &dropped);
+			m = rxq->zc != NULL ?
+				xennet_rx_zc(rxq, pkt, &dropped) :
+				xennet_rx_copy(rxq, pkt, &dropped);
 			if (m == NULL && !dropped)
 				break;	/* out of mbufs: leave it in the ring */
 			if (m != NULL) {
@@ -717,26 +897,22 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				rxq->stats.bytes += pkt->len;
 			}
 		}
+		if (rxq->zc != NULL)
+			xennet_rx_zc_keep_pkt(rxq, cons, pkt->end);
 		cons = pkt->end;
 	}
 
-	if (cons == r->rsp_cons)
-		goto out;
 	/*
-	 * Post the consumed slots again. The ring is always fully posted, so
-	 * the request for index i + size goes in the slot i just freed, with
-	 * the same id and page.
+	 * Post the consumed slots again: the request for index i + size goes
+	 * in the slot i just freed, with the same id (and in copy mode the
+	 * same page). With rx_zero_copy, a ring left short by pages the
+	 * application held is topped up here too, as they come back.
 	 */
-	mask = RING_SIZE(r) - 1;
-	for (i = r->rsp_cons; i != cons; i++) {
-		RING_IDX p = r->req_prod_pvt++;
-		netif_rx_request_t *req = RING_GET_REQUEST(r, p);
-
-		req->id = (uint16_t)(p & mask);
-		req->pad = 0;
-		req->gref = rxq->slots[p & mask].gref;
-	}
+	posted = r->req_prod_pvt;
 	r->rsp_cons = cons;
+	xennet_rx_refill(rxq);
+	if (r->req_prod_pvt == posted)
+		goto out;
 	/*
 	 * The release fence in the macro also orders our reads of the data
 	 * pages before the backend can see (and refill) the reposted slots.

@@ -153,9 +153,9 @@ xennet_unshare_ring(struct xennet_adapter *ad, struct xennet_ring_mem *rm)
 }
 
 /* Share @count data pages in chunks; on failure the caller unshares. */
-static int
-xennet_share_pages(struct xennet_adapter *ad, struct xennet_pages *p,
-		   uint32_t count, int writable)
+int
+xennet_share_pages(xengntshr_handle *xgs, unsigned int domid,
+		   struct xennet_pages *p, uint32_t count, int writable)
 {
 	p->refs = calloc(count, sizeof(*p->refs));
 	if (p->refs == NULL)
@@ -165,8 +165,8 @@ xennet_share_pages(struct xennet_adapter *ad, struct xennet_pages *p,
 		void *mem;
 
 		errno = 0;
-		mem = xengntshr_share_pages(ad->xgs, ad->be_domid, n,
-					    &p->refs[p->nr], writable);
+		mem = xengntshr_share_pages(xgs, domid, n, &p->refs[p->nr],
+					    writable);
 		if (mem == NULL)
 			return -(errno ? errno : ENOMEM);
 		p->chunk[p->nr_chunks++] = mem;
@@ -175,15 +175,15 @@ xennet_share_pages(struct xennet_adapter *ad, struct xennet_pages *p,
 	return 0;
 }
 
-static void
-xennet_unshare_pages(struct xennet_adapter *ad, struct xennet_pages *p)
+void
+xennet_unshare_pages(xengntshr_handle *xgs, struct xennet_pages *p)
 {
 	uint32_t c;
 
 	for (c = 0; c < p->nr_chunks; c++) {
 		uint32_t first = c * XENNET_SHARE_CHUNK;
 
-		xengntshr_unshare(ad->xgs, p->chunk[c],
+		xengntshr_unshare(xgs, p->chunk[c],
 				  RTE_MIN(XENNET_SHARE_CHUNK, p->nr - first));
 	}
 	free(p->refs);
@@ -202,8 +202,9 @@ xennet_share_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
 {
 	int rc = xennet_share_ring(ad, rm, order);
 
-	if (rc == 0)
-		rc = xennet_share_pages(ad, pages, size, writable);
+	if (rc == 0 && size > 0)
+		rc = xennet_share_pages(ad->xgs, ad->be_domid, pages, size,
+					writable);
 	return rc;
 }
 
@@ -211,7 +212,7 @@ static void
 xennet_unshare_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
 		     struct xennet_pages *pages)
 {
-	xennet_unshare_pages(ad, pages);
+	xennet_unshare_pages(ad->xgs, pages);
 	xennet_unshare_ring(ad, rm);
 }
 
@@ -241,6 +242,12 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
 		memset(&txq->ring, 0, sizeof(txq->ring));
 	}
 	if (rxq != NULL) {
+		/*
+		 * rx_zero_copy: pages the application still holds keep their
+		 * pool, and their grants, until it frees them (xennet_zc.c).
+		 */
+		xennet_zc_pool_put(rxq->zc);
+		rxq->zc = NULL;
 		xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
 		rte_free(rxq->slots);
 		rxq->slots = NULL;
@@ -267,9 +274,21 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	what = "share the rings and their data pages";
 	rc = xennet_share_queue(ad, &txq->ring_mem, &txq->pages, order,
 				tx_size, 0);
+	/*
+	 * The backend writes RX pages: share them writable. With
+	 * rx_zero_copy, from a pool of twice the ring (xennet_zc.c), so
+	 * that the application may hold a ring's worth of packets.
+	 */
 	if (rc == 0)
 		rc = xennet_share_queue(ad, &rxq->ring_mem, &rxq->pages,
-					order, rx_size, 1);
+					order, ad->cfg.rx_zero_copy ? 0 :
+					rx_size, 1);
+	if (rc == 0 && ad->cfg.rx_zero_copy) {
+		what = "share the zero-copy RX pages";
+		rxq->zc = xennet_zc_pool_create((domid_t)ad->be_domid,
+						2 * rx_size,
+						dev->data->numa_node, &rc);
+	}
 	if (rc < 0)
 		goto fail;
 	XEN_FRONT_RING_INIT(&txq->ring,

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * net_xennet zero-copy receive (devarg rx_zero_copy=1): the pool of
+ * granted RX pages of one connection's RX ring (struct xennet_zc_pool,
+ * xennet.h), the callback that gives a page back when the application
+ * frees the last mbuf attached to it, and the pool's end.
+ *
+ * Lifetime: the control path creates a pool at each connection and drops
+ * the queue's reference at teardown; every page handed to the application
+ * holds one more. The pool, its grants and its mapping stay until the last
+ * reference goes, so an mbuf the application still holds across a backend
+ * restart (or past dev_stop and dev_close) keeps pointing at a mapped page
+ * that nothing posts again. Whoever drops the last reference (the control
+ * path, or the lcore freeing the last mbuf) revokes the grants and frees
+ * the pool: nothing of it outlives its last user.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "xennet.h"
+
+static void
+xennet_zc_pool_destroy(struct xennet_zc_pool *pool)
+{
+	if (pool->xgs != NULL) {
+		/* revokes every grant of the pool */
+		xennet_unshare_pages(pool->xgs, &pool->pages);
+		xengntshr_close(pool->xgs);
+	}
+	rte_ring_free(pool->returned);
+	rte_free(pool->stack);
+	rte_free(pool->page);
+	rte_free(pool);
+}
+
+/* Drop one reference; the last one destroys the pool. */
+static void
+xennet_zc_pool_unref(struct xennet_zc_pool *pool)
+{
+	/*
+	 * Release: our use of the pool (the enqueue of a page) happens
+	 * before the destroyer's; acquire: the destroyer sees all of them.
+	 */
+	if (__atomic_sub_fetch(&pool->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		xennet_zc_pool_destroy(pool);
+}
+
+/*
+ * rte_mbuf_ext_shared_info's free_cb: the application (any lcore) freed
+ * the last mbuf attached to a page. The page goes back to its pool's
+ * returned ring, where the burst takes it to post it again; the ring is as
+ * large as the pool, so the enqueue cannot fail.
+ */
+static void
+xennet_zc_page_free(void *addr, void *opaque)
+{
+	struct xennet_zc_page *pg = opaque;
+	struct xennet_zc_pool *pool = pg->pool;
+
+	RTE_SET_USED(addr);
+	RTE_VERIFY(rte_ring_mp_enqueue(pool->returned,
+				       (void *)(uintptr_t)pg->idx) == 0);
+	xennet_zc_pool_unref(pool);
+}
+
+struct xennet_zc_pool *
+xennet_zc_pool_create(domid_t domid, uint32_t nr, int socket, int *rc)
+{
+	static uint32_t seq;
+	struct xennet_zc_pool *pool;
+	char name[RTE_RING_NAMESIZE];
+	bool iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	uint32_t i;
+
+	*rc = -ENOMEM;
+	RTE_VERIFY(nr <= XENNET_MAX_PAGES);
+	pool = rte_zmalloc_socket("xennet_zc_pool", sizeof(*pool),
+				  RTE_CACHE_LINE_SIZE, socket);
+	if (pool == NULL)
+		return NULL;
+	pool->refs = 1;
+	pool->nr = nr;
+	pool->page = rte_zmalloc_socket("xennet_zc_pages",
+					nr * sizeof(*pool->page),
+					RTE_CACHE_LINE_SIZE, socket);
+	pool->stack = rte_malloc_socket("xennet_zc_stack",
+					nr * sizeof(*pool->stack), 0, socket);
+	snprintf(name, sizeof(name), "xnzc%u_%u", (unsigned int)getpid(),
+		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	pool->returned = rte_ring_create(name, nr, socket,
+					 RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	if (pool->page == NULL || pool->stack == NULL ||
+	    pool->returned == NULL)
+		goto fail;
+
+	/* its own handle: the pool may outlive the port (see above) */
+	pool->xgs = xengntshr_open(NULL, 0);
+	if (pool->xgs == NULL) {
+		*rc = -(errno ? errno : ENODEV);
+		goto fail;
+	}
+	*rc = xennet_share_pages(pool->xgs, domid, &pool->pages, nr, 1);
+	if (*rc < 0)
+		goto fail;
+
+	for (i = 0; i < nr; i++) {
+		struct xennet_zc_page *pg = &pool->page[i];
+
+		pg->pool = pool;
+		pg->idx = i;
+		pg->addr = xennet_page(&pool->pages, i);
+		pg->gref = pool->pages.refs[i];
+		/* no device does DMA to it: a vif is grant copies */
+		pg->iova = iova_va ? (rte_iova_t)(uintptr_t)pg->addr :
+			RTE_BAD_IOVA;
+		pg->shinfo.free_cb = xennet_zc_page_free;
+		pg->shinfo.fcb_opaque = pg;
+		rte_mbuf_ext_refcnt_set(&pg->shinfo, 1);
+		/* the first posted first: page i in slot i at connect */
+		pool->stack[nr - 1 - i] = i;
+	}
+	pool->nr_stack = nr;
+	*rc = 0;
+	return pool;
+
+fail:
+	xennet_zc_pool_destroy(pool);
+	return NULL;
+}
+
+/*
+ * The queue lets go of its pool (teardown, bursts quiesced). Its posted
+ * and free pages are no longer used; pages out with the application keep
+ * the pool, and their grants, until they come back.
+ */
+void
+xennet_zc_pool_put(struct xennet_zc_pool *pool)
+{
+	if (pool != NULL)
+		xennet_zc_pool_unref(pool);
+}
