@@ -130,6 +130,91 @@ send_malformed(uint16_t port, struct rte_mempool *mp)
 	}
 }
 
+/*
+ * --hold N: the first N packets received stay with the application, as
+ * one that queues packets would keep them (with rx_zero_copy=1, mbufs that
+ * point into the granted pages); a copy is echoed in their place. What the
+ * application read of each (its first HOLD_HDR bytes, the headers it
+ * parses, and a hash of everything past the driver's head copy) is noted
+ * on arrival and compared at the end, after whatever the backend did
+ * meanwhile (a restart, a hostile rewrite of its pages).
+ */
+#define HOLD_MAX 1024
+#define HOLD_HDR 128	/* what we parse: within the driver's 256-byte head */
+#define HOLD_BODY 256	/* from here on: the attached pages */
+struct held {
+	struct rte_mbuf *m;
+	uint32_t len;
+	uint8_t hdr[HOLD_HDR];
+	uint64_t body;
+};
+static struct held held[HOLD_MAX];
+static unsigned int nb_held;
+
+/* FNV-1a over bytes [@from, pkt_len) of a chain. */
+static uint64_t
+hash_from(const struct rte_mbuf *m, uint32_t from)
+{
+	uint64_t h = 14695981039346656037ULL;
+	uint32_t off = 0, i;
+
+	for (; m != NULL; m = m->next) {
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		for (i = 0; i < m->data_len; i++, off++)
+			if (off >= from)
+				h = (h ^ d[i]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+hold(struct rte_mbuf *m)
+{
+	struct held *h = &held[nb_held++];
+	uint32_t n = RTE_MIN(m->pkt_len, (uint32_t)HOLD_HDR);
+	const void *p;
+
+	h->m = m;
+	h->len = m->pkt_len;
+	memset(h->hdr, 0, sizeof(h->hdr));
+	/* a pointer into the mbuf when contiguous, else a copy in hdr */
+	p = rte_pktmbuf_read(m, 0, n, h->hdr);
+	if (p != NULL && p != h->hdr)
+		memcpy(h->hdr, p, n);
+	h->body = hash_from(m, HOLD_BODY);
+}
+
+/* Compare every held packet with what was noted, print it, free them. */
+static void
+check_held(void)
+{
+	unsigned int i, hdr_changed = 0, body_changed = 0, long_ones = 0;
+	uint8_t now[HOLD_HDR];
+
+	for (i = 0; i < nb_held; i++) {
+		struct held *h = &held[i];
+		uint32_t n = RTE_MIN(h->len, (uint32_t)HOLD_HDR);
+		const void *p = rte_pktmbuf_read(h->m, 0, n, now);
+
+		if (h->m->pkt_len != h->len || p == NULL ||
+		    memcmp(p, h->hdr, n) != 0)
+			hdr_changed++;
+		if (h->len > HOLD_BODY) {
+			long_ones++;
+			if (hash_from(h->m, HOLD_BODY) != h->body)
+				body_changed++;
+		}
+		rte_pktmbuf_free(h->m);
+	}
+	printf("stat held %u\n", nb_held);
+	printf("stat held_long %u\n", long_ones);
+	printf("stat held_hdr_changed %u\n", hdr_changed);
+	printf("stat held_body_changed %u\n", body_changed);
+	fflush(stdout);
+	nb_held = 0;
+}
+
 static bool
 is_stop(struct rte_mbuf *m)
 {
@@ -291,6 +376,7 @@ main(int argc, char **argv)
 	struct rte_mbuf *pkts[BURST];
 	unsigned int queues = 1, timeout = 40, mbuf_size = 2048, mtu = 0;
 	unsigned int cycles = 1, delay_us = 0, txqs = 0, desc = 0, round = 0;
+	unsigned int hold_n = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
 	bool malformed = false, scatter = true, rss = false;
 	uint64_t deadline, idle = 0;
@@ -316,6 +402,9 @@ main(int argc, char **argv)
 		       "count and free what arrives, echo nothing"),
 		TL_OPT("delay-us", UINT, &delay_us, "N",
 		       "sleep N us after each burst that received, before echoing"),
+		TL_OPT("hold", UINT, &hold_n, "N",
+		       "keep the first N packets (echo copies) and check at "
+		       "the end that they did not change"),
 		TL_OPT("malformed", SET, &malformed, NULL,
 		       "first send one mbuf whose pkt_len exceeds its segment"),
 		TL_OPT("rss", SET, &rss, NULL,
@@ -338,6 +427,10 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 	tl_opt_parse(&cmd, argc, argv);
+	if (hold_n > HOLD_MAX) {
+		fprintf(stderr, "app: --hold: at most %u\n", HOLD_MAX);
+		return 2;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
@@ -467,6 +560,20 @@ main(int argc, char **argv)
 					rte_pktmbuf_free(pkts[i]);
 					continue;
 				}
+				if (nb_held < hold_n) {
+					struct rte_mbuf *c = rte_pktmbuf_copy(
+						pkts[i], mp, 0, UINT32_MAX);
+
+					if (c == NULL) {
+						printf("app: no mbuf to copy a held packet\n");
+						status = 2;
+						quit = 1;
+						rte_pktmbuf_free(pkts[i]);
+						continue;
+					}
+					hold(pkts[i]);
+					pkts[i] = c;
+				}
 				prepare_echo(pkts[i]);
 				pkts[keep++] = pkts[i];
 			}
@@ -539,6 +646,8 @@ main(int argc, char **argv)
 	printf("app: stopping (%s)\n", stop ? "STOP packet" :
 	       status ? "timeout" : "link down");
 	fflush(stdout);
+	if (hold_n > 0)
+		check_held();
 	ret = rte_eth_dev_stop(port);
 	if (ret != 0) {
 		fprintf(stderr, "app: stop: %s\n", rte_strerror(-ret));

@@ -208,6 +208,13 @@ struct peer {
 	bool arm_tx;		/* ask for kicks on new TX requests */
 	bool arm_rx;		/* ask for kicks on new RX buffers */
 	bool sink;		/* the application echoes nothing */
+	/*
+	 * --rewrite (hostile): the grants of every RX page we wrote a
+	 * packet into, written over again once the session is echoed
+	 */
+	bool rewrite;
+	unsigned int nr_written;
+	grant_ref_t written[8192];
 	enum hostile hostile;
 	bool injected;
 	bool closing;		/* frontend may revoke grants any time */
@@ -697,6 +704,9 @@ send_packet(struct peer *p, struct pq *q, uint16_t qid, const uint8_t *pkt,
 		tl_fail("slot arithmetic");
 	if (!copy_check(p, seg, nr_data, "RX"))
 		return false;
+	for (d = 0; p->rewrite && d < nr_data; d++)
+		if (p->nr_written < sizeof(p->written) / sizeof(p->written[0]))
+			p->written[p->nr_written++] = seg[d].dest.foreign.ref;
 
 	/* responses, each in its request's slot */
 	for (i = 0; i < nslots; i++) {
@@ -1481,6 +1491,37 @@ follow_frontend_close(struct peer *p, unsigned int ms)
 }
 
 /*
+ * --rewrite: a hostile backend writes over every RX page it delivered a
+ * packet in, after the application received (and echoed) it: the grant is
+ * still writable, so nothing stops it. The pages the application still
+ * holds (rx_zero_copy=1) change; the headers it read must not.
+ */
+static void
+rewrite_pages(struct peer *p)
+{
+	static uint8_t junk[PAGE_SZ];
+	xengnttab_grant_copy_segment_t seg;
+	unsigned int i, ok = 0;
+
+	memset(junk, 0xa5, sizeof(junk));
+	for (i = 0; i < p->nr_written; i++) {
+		memset(&seg, 0, sizeof(seg));
+		seg.source.virt = junk;
+		seg.dest.foreign.ref = p->written[i];
+		seg.dest.foreign.offset = 0;
+		seg.dest.foreign.domid = (uint16_t)p->fe_domid;
+		seg.len = PAGE_SZ;
+		seg.flags = GNTCOPY_dest_gref;
+		if (xengnttab_grant_copy(p->xgt, 1, &seg) == 0 &&
+		    seg.status == GNTST_okay)
+			ok++;
+	}
+	tl_note("rewrote %u of %u delivered pages", ok, p->nr_written);
+	printf("PEER rewrote=%u\n", ok);
+	fflush(stdout);
+}
+
+/*
  * End a session: the STOP packet tells the application to stop its port;
  * then follow the frontend as it closes.
  */
@@ -1566,6 +1607,8 @@ static const struct tl_opt opts[] = {
 	OPT("cycles", UINT, &cycles, "N", NULL),
 	OPT("timeout", UINT, &peer.timeout_s, "S", "(40)"),
 	OPT("polling", SET, &peer.polling, NULL, "never sleep"),
+	OPT("rewrite", SET, &peer.rewrite, NULL,
+	    "echo: then write over every RX page delivered (hostile)"),
 	OPT("greedy-kicks", SET, &peer.greedy_kicks, NULL,
 	    "keep req_event one ahead on both rings (a kick per push)"),
 	OPT("tx-lockstep", SET, &peer.tx_lockstep, NULL,
@@ -1640,6 +1683,8 @@ main(int argc, char **argv)
 			run_tx_lockstep(p, "session");
 		else
 			run_session(p, "session");
+		if (p->rewrite)
+			rewrite_pages(p);
 		stop_app(p);
 	} else if (strcmp(scenario, "reconnect") == 0) {
 		run_session(p, "session 1");
