@@ -219,10 +219,12 @@ static bool
 is_stop(struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eh;
+	uint8_t buf[23];
 
-	if (rte_pktmbuf_data_len(m) < 23)
+	/* whatever the chain's cut (rx_zero_copy makes chains) */
+	eh = rte_pktmbuf_read(m, 0, sizeof(buf), buf);
+	if (eh == NULL)
 		return false;
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	return eh->ether_type == rte_cpu_to_be_16(STOP_ETHERTYPE) &&
 		memcmp((const char *)(eh + 1), "XNET-STOP", 9) == 0;
 }
