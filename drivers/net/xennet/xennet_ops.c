@@ -19,8 +19,9 @@
  *    the driver has not consumed yet: rsp_prod - rsp_cons.
  *  - rx_descriptor_status(o): the slot rsp_cons + o, the o-th slot from the
  *    next one a burst reads. DONE if the backend filled it (o < count),
- *    AVAIL otherwise (every slot is always posted to the backend). UNAVAIL
- *    for an offset past the ring (nb_desc larger than the ring) or while
+ *    AVAIL if posted (in copy mode every slot always is), UNAVAIL if not
+ *    (rx_zero_copy, a page the application holds), for an offset past the
+ *    ring (nb_desc larger than the ring) or while
  *    the queue has no ring (not connected, or a queue beyond the netif
  *    queues); -EINVAL for o >= nb_desc.
  *  - tx_descriptor_status(o): the slot req_prod_pvt + o, o slots after the
@@ -70,10 +71,16 @@ xennet_rx_queue_count(void *queue)
 	return n;
 }
 
-/* The RX ring's size (inside the guard). */
+/*
+ * The RX ring's slots that hold a posted request (inside the guard): every
+ * slot in copy mode; with rx_zero_copy, fewer while the application holds
+ * the pages the others need (a slot past them is UNAVAIL).
+ */
 static uint32_t
 xennet_rx_ring_slots(const struct xennet_rxq *rxq)
 {
+	if (rxq->zc != NULL)
+		return rxq->ring.req_prod_pvt - rxq->ring.rsp_cons;
 	return RING_SIZE(&rxq->ring);
 }
 

@@ -722,12 +722,17 @@ xennet_rx_zc(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	struct xennet_zc_pool *pool = rxq->zc;
 	struct rte_mbuf *m[XENNET_RX_MAX_SLOTS + 1];
 	struct rte_mbuf *head, *tail;
-	uint32_t head_len, i, nb = 1, attached = 0, k;
+	uint32_t head_len, room, i, nb = 1, attached = 0, k;
 	uint8_t *dst;
 
 	*dropped = false;
-	/* how many mbufs: the head, then each slot that ends past it */
+	/*
+	 * How many mbufs: the head (with at most its data room copied), then
+	 * each slot that ends past the head.
+	 */
+	room = rte_pktmbuf_data_room_size(rxq->mp) - RTE_PKTMBUF_HEADROOM;
 	head_len = RTE_MIN(pkt->len, XENNET_ZC_HEAD);
+	head_len = RTE_MIN(head_len, room);
 	for (i = 0, k = 0; i < pkt->nr_data; i++) {
 		k += pkt->seg[i].len;
 		if (k > head_len)
@@ -738,7 +743,6 @@ xennet_rx_zc(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 		return NULL;
 	}
 	head = m[0];
-	head_len = RTE_MIN(head_len, rte_pktmbuf_tailroom(head));
 	if (unlikely(pkt->len > head_len && !rxq->scatter)) {
 		/* dev_start refuses this; a queue set up later may not */
 		rte_pktmbuf_free_bulk(m, nb);
