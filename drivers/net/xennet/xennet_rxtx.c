@@ -11,7 +11,9 @@
  * the burst's mbufs at its end, and frees the ids when the backend
  * answers. RX finds the backend's responses in the slots of the requests it
  * answered, checks them against what was posted there, copies the packet
- * into mbufs of the queue's mempool and posts the slots again.
+ * into mbufs of the queue's mempool and posts the slots again. With
+ * rx_zero_copy=1 (xennet_zc.c) it copies only the headers and attaches the
+ * pages, and posts whatever pages the pool has free.
  *
  * Each burst reads the backend's producer index once (acquire), publishes
  * ours once (Xen's push macro), and kicks the backend only when the macro
