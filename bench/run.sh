@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# bench/run.sh: throughput of net_xennet -> net_xenback over xenemu ("ours")
+# bench/run.sh: throughput of net_xennet <-> net_xenback over xenemu ("ours")
 # against DPDK's own memif pair and vhost-user/virtio-user pair, in one run on
 # one machine: same frame sizes, burst, memory and cores, one process per side,
 # each pinned to its own core (receiver on the first core, sender on the
-# second).
+# second). Two directions: guest -> backend (g2b: net_xennet txonly ->
+# net_xenback rxonly; memif client -> server; virtio-user -> vhost) and
+# backend -> guest (b2g: net_xenback txonly -> net_xennet rxonly; memif
+# server -> client; vhost -> virtio-user). Path "zc" is ours with net_xennet's
+# rx_zero_copy=1 (it changes only what the guest receives: b2g only).
 #
-# The runs are interleaved (ours, memif, vhost, ours, memif, vhost, ...) and
+# The runs are interleaved (ours, zc, memif, vhost, ours, ...) and
 # each result is printed with the cache-line round trip between the two cores
 # measured right before it (bench/c2c.c): the host moves our vCPUs between
 # "near" and "far" placements for minutes at a time, which changes every
 # two-process figure about threefold, so only results of one round compare.
 # Each round prints Mpps, Gbit/s (frame bytes without FCS, x 8), the round
-# trip and the ratios ours/memif and ours/vhost; the end prints the medians.
+# trip and the ratios ours/memif and ours/vhost (and zc/memif, zc/vhost) per
+# direction; the end prints the medians.
 #
 # This is a benchmark, not a test: it asserts nothing about speed. It exits
 # non-zero only when a run could not be made (a process failed to start, or
@@ -21,7 +26,8 @@
 #
 # Usage: bench/run.sh [--rounds N] [--sizes 64,1500] [--seconds S]
 #                     [--warmup S] [--burst N] [--cores A,B]
-#                     [--paths ours,memif,vhost] [--tool testpmd|xen-traffic]
+#                     [--paths ours,zc,memif,vhost] [--dirs g2b,b2g]
+#                     [--tool testpmd|xen-traffic]
 #                     [--mem auto|nohuge|huge] [--csv FILE] [--keep-logs DIR]
 #
 #   --rounds N      rounds of interleaved runs (default 3)
@@ -30,14 +36,17 @@
 #   --warmup S      seconds of traffic before measuring (default 2)
 #   --burst N       burst size on both sides (default 32)
 #   --cores A,B     receiver's core, sender's core (default 0,1)
-#   --paths LIST    which pairs to run (default ours,memif,vhost; ours is
-#                   skipped with a note when the xen plugins are not built)
+#   --paths LIST    which pairs to run (default ours,zc,memif,vhost; ours and
+#                   zc are skipped with a note when the xen plugins are not
+#                   built; zc runs in direction b2g only)
+#   --dirs LIST     directions: g2b (guest -> backend), b2g (backend ->
+#                   guest) (default g2b,b2g)
 #   --tool T        testpmd: txonly -> rxonly (default); xen-traffic:
 #                   gen -> sink, every frame built and verified
 #   --mem M         auto (default): hugepages when enough are reserved and
 #                   hugetlbfs is mounted, else --no-huge -m 512
 #                   --single-file-segments
-#   --csv FILE      also write every result as CSV
+#   --csv FILE      also write every result as CSV (round,dir,size,path,...)
 #   --keep-logs DIR keep each run's logs in DIR
 #
 # Environment: BUILD_DIR (default ./build), TESTPMD (default dpdk-testpmd).
@@ -47,7 +56,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
-paths=ours,memif,vhost tool=testpmd mem=auto csv="" keep=""
+paths=ours,zc,memif,vhost dirs=g2b,b2g tool=testpmd mem=auto csv="" keep=""
 
 usage() {
 	sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//'
@@ -69,9 +78,12 @@ while [ $# -gt 0 ]; do
 	--burst) uint "$1" "${2-}" 1; burst=$2; shift ;;
 	--cores) [[ ${2-} =~ ^[0-9]+,[0-9]+$ ]] || die "--cores wants A,B"
 		cores=$2; shift ;;
-	--paths) [[ ${2-} =~ ^(ours|memif|vhost)(,(ours|memif|vhost))*$ ]] ||
-			die "--paths wants a list of ours, memif, vhost"
+	--paths) [[ ${2-} =~ ^(ours|zc|memif|vhost)(,(ours|zc|memif|vhost))*$ ]] ||
+			die "--paths wants a list of ours, zc, memif, vhost"
 		paths=$2; shift ;;
+	--dirs) [[ ${2-} =~ ^(g2b|b2g)(,(g2b|b2g))*$ ]] ||
+			die "--dirs wants a list of g2b, b2g"
+		dirs=$2; shift ;;
 	--tool) [[ ${2-} =~ ^(testpmd|xen-traffic)$ ]] ||
 			die "--tool wants testpmd or xen-traffic"
 		tool=$2; shift ;;
@@ -90,6 +102,7 @@ rx_core=${cores%,*} tx_core=${cores#*,}
 [ "$burst" -le 512 ] || die "--burst must be at most 512"
 IFS=, read -r -a size_list <<< "$sizes"
 IFS=, read -r -a path_list <<< "$paths"
+IFS=, read -r -a dir_list <<< "$dirs"
 for s in "${size_list[@]}"; do
 	[ "$s" -ge 64 ] && [ "$s" -le 9000 ] || die "--sizes: $s is not 64..9000"
 done
@@ -118,7 +131,7 @@ for f in "$xenback" "$xennet" "$xenemu"; do
 done
 run_paths=()
 for p in "${path_list[@]}"; do
-	if [ "$p" = ours ] && [ "$have_ours" = 0 ]; then
+	if [[ $p =~ ^(ours|zc)$ ]] && [ "$have_ours" = 0 ]; then
 		note "the xen plugins are not built ($missing is missing):" \
 			"measuring memif and vhost only"
 		continue
@@ -150,7 +163,7 @@ xdir=""
 pids=()
 prefixes=()
 
-# Stop the processes, the last started (the sender) first: each gets SIGINT,
+# Stop the processes, the last started (the guest side) first: each gets SIGINT,
 # then up to 10 s, then SIGKILL. One at a time, so the two ports never close
 # at the same moment (DPDK 22.11's memif may crash when they do).
 stop_pids() {
@@ -217,25 +230,29 @@ median() { sort -g | awk '{v[NR] = $1} END {
 	if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
 	else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# run_one PATH SIZE TAG: one measurement; sets result to the median Mpps of
-# the measured seconds, or "nan". (Not in a subshell: the trap must know
+# run_one PATH SIZE TAG DIR: one measurement; sets result to the median Mpps
+# of the measured seconds, or "nan". (Not in a subshell: the trap must know
 # every process it started.)
 run_one() {
-	local path=$1 size=$2 tag=$3
+	local path=$1 size=$2 tag=$3 dir=$4
 	local rx_log=$work/$tag-rx.log tx_log=$work/$tag-tx.log
 	local rx_pre=xbench-$$-$tag-rx tx_pre=xbench-$$-$tag-tx
-	local rx_vdev tx_vdev rx_exec=() tx_exec=() rx_d=() tx_d=()
+	local rx_vdev tx_vdev rx_exec=() tx_exec=() rx_d=() tx_d=() rx_app=()
+	local be_vdev fe_vdev be_exec=() fe_exec=() be_d=() fe_d=()
+	local rx_pid="" tx_pid=""
 	result=nan
 	prefixes+=("$rx_pre" "$tx_pre")
 
+	# each pair as backend and guest ("fe") side; the direction says which
+	# side sends
 	case $path in
 	memif)
-		rx_vdev="net_memif0,role=server,socket=$work/$tag.sock,socket-abstract=no"
-		tx_vdev="net_memif0,role=client,socket=$work/$tag.sock,socket-abstract=no" ;;
+		be_vdev="net_memif0,role=server,socket=$work/$tag.sock,socket-abstract=no"
+		fe_vdev="net_memif0,role=client,socket=$work/$tag.sock,socket-abstract=no" ;;
 	vhost)
-		rx_vdev="net_vhost0,iface=$work/$tag.sock,queues=1"
-		tx_vdev="net_virtio_user0,path=$work/$tag.sock,queues=1" ;;
-	ours)
+		be_vdev="net_vhost0,iface=$work/$tag.sock,queues=1"
+		fe_vdev="net_virtio_user0,path=$work/$tag.sock,queues=1" ;;
+	ours|zc)
 		xdir=$(mktemp -d /dev/shm/xenemu-bench.XXXXXX)
 		export XENEMU_DIR=$xdir
 		{ "$xenemu" start && "$xenemu" domain create --domid 1 --name guest &&
@@ -243,48 +260,80 @@ run_one() {
 			--mac 00:16:3e:00:00:01; } >"$work/$tag-xenemu.log" 2>&1 ||
 			{ note "$tag: xenemu set-up failed:"; tail -n 5 "$work/$tag-xenemu.log"
 			  stop_pids; return; }
-		rx_exec=("$xenemu" exec --domid 0 --)
-		tx_exec=("$xenemu" exec --domid 1 --)
-		rx_d=(-d "$xenback") tx_d=(-d "$xennet")
-		rx_vdev="net_xenback0,domid=1,devid=0"
-		tx_vdev="net_xennet0,devid=0" ;;
+		be_exec=("$xenemu" exec --domid 0 --)
+		fe_exec=("$xenemu" exec --domid 1 --)
+		be_d=(-d "$xenback") fe_d=(-d "$xennet")
+		be_vdev="net_xenback0,domid=1,devid=0"
+		fe_vdev="net_xennet0,devid=0"
+		# rx_zero_copy delivers chains: the receiver enables scatter
+		# (xen-traffic enables it whenever the port offers it)
+		if [ "$path" = zc ]; then
+			fe_vdev+=",rx_zero_copy=1"
+			[ "$tool" = testpmd ] && rx_app=(--enable-scatter)
+		fi ;;
 	esac
+	if [ "$dir" = g2b ]; then
+		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
+		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
+	else
+		rx_vdev=$fe_vdev rx_exec=("${fe_exec[@]}") rx_d=("${fe_d[@]}")
+		tx_vdev=$be_vdev tx_exec=("${be_exec[@]}") tx_d=("${be_d[@]}")
+	fi
 
 	local eal=(--no-pci "${mem_args[@]}" --log-level 'lib.eal:notice')
+	local app ready
 	if [ "$tool" = testpmd ]; then
 		# Two lcores on one core: the main one only prints the stats.
-		local app=(--nb-cores=1 --burst="$burst" --stats-period 1 --no-mlockall
-			   --disable-link-check
-			   --total-num-mbufs=16384 --txpkts="$size")
-		start_side "$rx_log" "${rx_exec[@]}" stdbuf -oL "$testpmd" \
-			--lcores "0@$rx_core,1@$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
-			"${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" --forward-mode=rxonly
-		local ready='^Port statistics|Press enter'
+		app=(--nb-cores=1 --burst="$burst" --stats-period 1 --no-mlockall
+		     --disable-link-check
+		     --total-num-mbufs=16384 --txpkts="$size")
+		ready='^Port statistics|Press enter'
 	else
-		local app=(--burst "$burst" --size "$size" --report 1 --timeout 600)
-		start_side "$rx_log" "${rx_exec[@]}" "$traffic" \
-			-l "$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
-			"${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" --mode sink
-		local ready=' \(port [0-9]+\) mode '
+		app=(--burst "$burst" --size "$size" --report 1 --timeout 600)
+		ready=' \(port [0-9]+\) mode '
 	fi
-	local rx_pid=${pids[-1]}
-	if ! wait_for "$rx_log" "$ready" 60 "$rx_pid"; then
-		note "$tag: the receiver did not start; its log ends:"
-		tail -n 15 "$rx_log"
-		stop_pids
-		return
-	fi
-	if [ "$tool" = testpmd ]; then
-		start_side "$tx_log" "${tx_exec[@]}" stdbuf -oL "$testpmd" \
-			--lcores "0@$tx_core,1@$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
-			"${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" --forward-mode=txonly
-	else
-		start_side "$tx_log" "${tx_exec[@]}" "$traffic" \
-			-l "$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
-			"${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" --mode gen \
-			--wait-link 30
-	fi
-	local tx_pid=${pids[-1]}
+	# The backend side starts first, whichever way the traffic goes (a
+	# memif client or a virtio-user does not wait for a server that is
+	# not there yet); the second side starts once the first is up.
+	local first=rx second=tx side
+	[ "$dir" = b2g ] && first=tx second=rx
+	for side in "$first" "$second"; do
+		if [ "$side" = rx ]; then
+			if [ "$tool" = testpmd ]; then
+				start_side "$rx_log" "${rx_exec[@]}" stdbuf -oL "$testpmd" \
+					--lcores "0@$rx_core,1@$rx_core" --file-prefix "$rx_pre" \
+					"${eal[@]}" "${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" \
+					"${rx_app[@]}" --forward-mode=rxonly
+			else
+				start_side "$rx_log" "${rx_exec[@]}" "$traffic" \
+					-l "$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
+					"${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" --mode sink
+			fi
+			rx_pid=${pids[-1]}
+		else
+			if [ "$tool" = testpmd ]; then
+				start_side "$tx_log" "${tx_exec[@]}" stdbuf -oL "$testpmd" \
+					--lcores "0@$tx_core,1@$tx_core" --file-prefix "$tx_pre" \
+					"${eal[@]}" "${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" \
+					--forward-mode=txonly
+			else
+				start_side "$tx_log" "${tx_exec[@]}" "$traffic" \
+					-l "$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
+					"${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" --mode gen \
+					--wait-link 30
+			fi
+			tx_pid=${pids[-1]}
+		fi
+		[ "$side" = "$second" ] && break
+		local log=$rx_log pid=$rx_pid who=receiver
+		[ "$side" = tx ] && log=$tx_log pid=$tx_pid who=sender
+		if ! wait_for "$log" "$ready" 60 "$pid"; then
+			note "$tag: the $who did not start; its log ends:"
+			tail -n 15 "$log"
+			stop_pids
+			return
+		fi
+	done
 	# Traffic flows once the receiver reports a non-zero rate.
 	local n0=-1
 	for _ in $(seq 1 300); do
@@ -323,51 +372,73 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 
 
 note "tool $tool, memory: ${mem_args[*]}, burst $burst, receiver on core $rx_core," \
 	"sender on core $tx_core, $rounds round(s) of ${run_paths[*]} at ${size_list[*]} B," \
-	"${warmup}+${seconds} s each"
-[ -n "$csv" ] && echo "round,size,path,mpps,gbps,c2c_median_ns,c2c_min_ns" > "$csv"
+	"directions ${dir_list[*]}, ${warmup}+${seconds} s each"
+[ -n "$csv" ] && echo "round,dir,size,path,mpps,gbps,c2c_median_ns,c2c_min_ns" > "$csv"
+
+# ratio_line ROUND DIR SIZE: ours/memif, ours/vhost, zc/memif, zc/vhost
+ratio_line() {
+	local r=$1 d=$2 z=$3 p
+	printf '%-5s %-4s %6s %-6s %9s %9s %14s' "$r" "$d" "$z" ratio "" "" ""
+	for p in ours zc; do
+		printf ' %11s %11s' \
+			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,memif]-nan}")" \
+			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,vhost]-nan}")"
+	done
+	printf '\n'
+}
+
 declare -A res
 failed=0
-printf '\n%-5s %6s %-6s %9s %9s %14s %11s %11s\n' round size path Mpps Gbit/s \
-	"c2c ns med/min" ours/memif ours/vhost
+printf '\n%-5s %-4s %6s %-6s %9s %9s %14s %11s %11s %11s %11s\n' round dir size path \
+	Mpps Gbit/s "c2c ns med/min" ours/memif ours/vhost zc/memif zc/vhost
 for round in $(seq 1 "$rounds"); do
-	for size in "${size_list[@]}"; do
-		for path in "${run_paths[@]}"; do
-			read -r c2c_med c2c_min < <(c2c_now)
-			run_one "$path" "$size" "r$round-$size-$path"
-			mpps=$result
-			[ "$mpps" = nan ] && failed=1
-			res[$round,$size,$path]=$mpps
-			g=$(gbps "$mpps" "$size")
-			printf '%-5s %6s %-6s %9s %9s %14s\n' "$round" "$size" "$path" \
-				"$(f3 "$mpps")" "$g" "$c2c_med/$c2c_min"
-			[ -n "$csv" ] && echo "$round,$size,$path,$mpps,$g,$c2c_med,$c2c_min" >> "$csv"
+	for dir in "${dir_list[@]}"; do
+		for size in "${size_list[@]}"; do
+			for path in "${run_paths[@]}"; do
+				# rx_zero_copy changes nothing of what the guest sends
+				[ "$path" = zc ] && [ "$dir" = g2b ] && continue
+				read -r c2c_med c2c_min < <(c2c_now)
+				run_one "$path" "$size" "r$round-$dir-$size-$path" "$dir"
+				mpps=$result
+				[ "$mpps" = nan ] && failed=1
+				res[$round,$dir,$size,$path]=$mpps
+				g=$(gbps "$mpps" "$size")
+				printf '%-5s %-4s %6s %-6s %9s %9s %14s\n' "$round" "$dir" \
+					"$size" "$path" "$(f3 "$mpps")" "$g" "$c2c_med/$c2c_min"
+				[ -n "$csv" ] &&
+					echo "$round,$dir,$size,$path,$mpps,$g,$c2c_med,$c2c_min" >> "$csv"
+			done
+			ratio_line "$round" "$dir" "$size"
 		done
-		if [ -n "${res[$round,$size,ours]-}" ]; then
-			printf '%-5s %6s %-6s %9s %9s %14s %11s %11s\n' "$round" "$size" ratio \
-				"" "" "" "$(ratio "${res[$round,$size,ours]}" "${res[$round,$size,memif]-nan}")" \
-				"$(ratio "${res[$round,$size,ours]}" "${res[$round,$size,vhost]-nan}")"
-		fi
 	done
 done
 
+# med_ratio DIR SIZE A B: median over the rounds of A/B
+med_ratio() {
+	local r
+	for r in $(seq 1 "$rounds"); do
+		ratio "${res[$r,$1,$2,$3]-nan}" "${res[$r,$1,$2,$4]-nan}"
+	done | grep -v -- - | median
+}
+
 printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
-printf '%6s %-6s %9s %9s %11s %11s\n' size path Mpps Gbit/s ours/memif ours/vhost
-for size in "${size_list[@]}"; do
-	for path in "${run_paths[@]}"; do
-		m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$size,$path]}"; done |
-			grep -v nan | median)
-		printf '%6s %-6s %9s %9s\n' "$size" "$path" "$(f3 "$m")" "$(gbps "$m" "$size")"
+printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s\n' dir size path Mpps Gbit/s \
+	ours/memif ours/vhost zc/memif zc/vhost
+for dir in "${dir_list[@]}"; do
+	for size in "${size_list[@]}"; do
+		for path in "${run_paths[@]}"; do
+			[ "$path" = zc ] && [ "$dir" = g2b ] && continue
+			m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$dir,$size,$path]}"; done |
+				grep -v nan | median)
+			printf '%-4s %6s %-6s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
+				"$(gbps "$m" "$size")"
+		done
+		printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s\n' "$dir" "$size" ratio "" "" \
+			"$(f2 "$(med_ratio "$dir" "$size" ours memif)")" \
+			"$(f2 "$(med_ratio "$dir" "$size" ours vhost)")" \
+			"$(f2 "$(med_ratio "$dir" "$size" zc memif)")" \
+			"$(f2 "$(med_ratio "$dir" "$size" zc vhost)")"
 	done
-	if [ -n "${res[1,$size,ours]-}" ]; then
-		rm_=$(for r in $(seq 1 "$rounds"); do
-			ratio "${res[$r,$size,ours]}" "${res[$r,$size,memif]-nan}"; done |
-			grep -v -- - | median)
-		rv_=$(for r in $(seq 1 "$rounds"); do
-			ratio "${res[$r,$size,ours]}" "${res[$r,$size,vhost]-nan}"; done |
-			grep -v -- - | median)
-		printf '%6s %-6s %9s %9s %11s %11s\n' "$size" ratio "" "" \
-			"$(f2 "$rm_")" "$(f2 "$rv_")"
-	fi
 done
 [ "$failed" = 0 ] || { note "some runs gave no result (nan); see --keep-logs"; exit 1; }
 exit 0

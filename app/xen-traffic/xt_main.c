@@ -243,7 +243,12 @@ xt_port_setup(struct xt_ctx *c)
 		}
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	}
-	if (chains && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+	/*
+	 * Received chains are verified like any frame: take them whenever
+	 * the port offers it (net_xennet's rx_zero_copy=1 delivers every
+	 * frame past its headers as a chain, and needs it).
+	 */
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 
 	/* MTU for the largest frame, as far as the port lets it be set. */
