@@ -442,6 +442,9 @@ zc_echo)
 	echo_run "rx_zero_copy=1" --packets 300 -- --mtu 9000
 	expect_stat app rx_zero_copy_packets ge 200
 	expect_stat app rx_q0_zc_packets ge 200
+	# mbufs of 100 bytes: the head copy is their data room, not 256
+	echo_run "rx_zero_copy=1" --packets 100 -- --mbuf-size 100
+	expect_stat app rx_q0_zc_packets ge 70
 	# 4 queues at order 1: each ring has its own pool
 	echo_run "rx_zero_copy=1,queues=4,ring_page_order=1" --max-queues 4 \
 		--max-order 2 --expect-queues 4 --expect-order 1 --packets 100 \
