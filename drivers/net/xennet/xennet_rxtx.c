@@ -914,11 +914,11 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 * same page). With rx_zero_copy, a ring left short by pages the
 	 * application held is topped up here too, as they come back.
 	 */
-	posted = r->req_prod_pvt;
+	prod = r->req_prod_pvt;
 	r->rsp_cons = cons;
 	xennet_rx_refill(rxq);
-	if (r->req_prod_pvt == posted)
-		goto out;
+	if (r->req_prod_pvt == prod)
+		goto out;	/* nothing new posted */
 	/*
 	 * The release fence in the macro also orders our reads of the data
 	 * pages before the backend can see (and refill) the reposted slots.
