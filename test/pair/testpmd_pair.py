@@ -284,13 +284,22 @@ def run_pair(args, order, queues, log_dir):
     with Pair(args, tag, "pair", log_dir) as pair:
         back, front = pair.start(
             f"net_xenback0,domid=1,max_queues={queues},max_ring_page_order={order}", tp,
-            f"net_xennet0,queues={queues},ring_page_order={order}", tp)
+            f"net_xennet0,queues={queues},ring_page_order={order}{args.front_devargs}", tp)
 
         for size in args.sizes:
             for sender, receiver in ((front, back), (back, front)):
                 sender.cmd(f"set txpkts {txpkts(size)}")
                 phase_txonly(sender, receiver, args.seconds,
                              f"{tag} {size}B {sender.name}->{receiver.name}")
+                # --front-xstat: counted by what the front just received
+                # (frames past 256 B: what rx_zero_copy attaches)
+                if receiver is front and size > 256:
+                    out = front.cmd("show port xstats 0")
+                    for name in args.front_xstat:
+                        v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
+                        if v is None or int(v.group(1)) == 0:
+                            raise Fail(f"{tag} {size}B: {front.name} xstat {name} is "
+                                       f"{v.group(1) if v else 'missing'}, expected > 0")
 
         # testpmd's forwarding modes on each driver: one side forwards in the
         # mode, the other generates with flowgen (which also receives and
@@ -358,7 +367,13 @@ def main():
     ap.add_argument("--telemetry", action="store_true",
                     help="check both ports' stats and xstats through dpdk-telemetry.py")
     ap.add_argument("--seconds", type=float, default=1.0, help="sending time per phase")
+    ap.add_argument("--front-devargs", default="",
+                    help="more devargs for net_xennet, e.g. rx_zero_copy=1")
+    ap.add_argument("--front-xstat", action="append", default=[],
+                    help="an xstat of net_xennet that must be above 0 at the end")
     args = ap.parse_args()
+    if args.front_devargs:
+        args.front_devargs = "," + args.front_devargs
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     args.modes = [m for m in args.modes.split(",") if m]
     if missing(args):
