@@ -334,8 +334,11 @@ def run_pair(args, order, queues, log_dir):
                                f"generator received {g['RX-packets']}")
                 print(f"ok {what}: {f['TX-packets']} packets forwarded", flush=True)
         if args.telemetry:
+            # rx_zero_copy=1: the dump shows each RX ring's pool (2 pages a slot)
+            front_dump = (f"rx zero-copy pool of {512 << order} pages"
+                          if "rx_zero_copy=1" in args.front_devargs else "connection: connected")
             for p, prefix, dump in ((back, pair.back_prefix, "connection: connected"),
-                                    (front, pair.front_prefix, "connection: connected")):
+                                    (front, pair.front_prefix, front_dump)):
                 check_telemetry(p.name, prefix, dump)
         for p in (front, back):
             out = p.cmd("show port xstats 0")

@@ -1130,6 +1130,12 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 				q, txq->ring.req_prod_pvt, txq->ring.rsp_cons,
 				txq->nr_free, rxq->ring.req_prod_pvt,
 				rxq->ring.rsp_cons);
+			/* the bursts' and free callbacks' view, unlocked */
+			if (rxq->zc != NULL)
+				fprintf(f, "queue %u: rx zero-copy pool of %u pages, %u referenced (queue and held pages)\n",
+					q, rxq->zc->nr,
+					__atomic_load_n(&rxq->zc->refs,
+							__ATOMIC_RELAXED));
 		}
 		xennet_ctrl_dump(ad, f);
 	}
