@@ -487,6 +487,9 @@ main(int argc, char **argv)
 		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IPV4 |
 			RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 |
 			RTE_ETH_RSS_NONFRAG_IPV6_TCP;
+		/* what net_xennet's rx_zero_copy=1 needs (case rss-zc) */
+		conf.rxmode.offloads = info.rx_offload_capa &
+			RTE_ETH_RX_OFFLOAD_SCATTER;
 	}
 	pair_port_start(port, NQ, NB_DESC, &conf, mp);
 	wait_link();

@@ -640,6 +640,26 @@ violation:
 }
 
 /*
+ * What the response and its extras say of a packet, on its head mbuf: the
+ * netif flags as mbuf flags (xenpv_netif.h), the GSO size, the RSS hash of
+ * a HASH extra. Copy and zero-copy delivery alike.
+ */
+static inline void
+xennet_rx_flags(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
+		struct rte_mbuf *head)
+{
+	if (pkt->gso_size != 0)
+		rxq->stats.gso++;
+	head->ol_flags = xenpv_netif_rx_ol_flags(head,
+			xenpv_netif_csum_from(pkt->flags, XENPV_NETIF_RX_CSUM),
+			pkt->gso_size);
+	if (pkt->has_hash) {
+		head->hash.rss = pkt->hash;
+		head->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+}
+
+/*
  * Copy a parsed packet into mbufs (a chain if it does not fit one and the
  * queue may scatter). NULL with *dropped false: no mbuf, try again later;
  * with *dropped true: the packet cannot be delivered, drop it.
@@ -694,16 +714,7 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	head->pkt_len = pkt->len;
 	head->port = rxq->port_id;
 
-	/* the netif flags as mbuf flags (xenpv_netif.h) */
-	if (pkt->gso_size != 0)
-		rxq->stats.gso++;
-	head->ol_flags = xenpv_netif_rx_ol_flags(head,
-			xenpv_netif_csum_from(pkt->flags, XENPV_NETIF_RX_CSUM),
-			pkt->gso_size);
-	if (pkt->has_hash) {
-		head->hash.rss = pkt->hash;
-		head->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
-	}
+	xennet_rx_flags(rxq, pkt, head);
 	return head;
 }
 
@@ -794,11 +805,7 @@ xennet_rx_zc(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 		rxq->stats.zc_packets++;
 	}
 
-	if (pkt->gso_size != 0)
-		rxq->stats.gso++;
-	head->ol_flags = xenpv_netif_rx_ol_flags(head,
-			xenpv_netif_csum_from(pkt->flags, XENPV_NETIF_RX_CSUM),
-			pkt->gso_size);
+	xennet_rx_flags(rxq, pkt, head);
 	return head;
 }
 
