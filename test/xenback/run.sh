@@ -517,7 +517,6 @@ devargs)
 	echo "  a second port for vif 0 of domain web refused"
 	stop_backend
 	EXTRA_VDEV=()
-BE_WRAP=()	# a command the backend runs under (it execs its arguments)
 	backend ",devid=0,max_queues=3,max_ring_page_order=2,sg=0,csum=0,gso=0,split_evtchn=0" --queues 2
 	for kv in feature-sg=0 feature-gso-tcpv4=0 feature-gso-tcpv6=0 \
 		feature-ipv6-csum-offload=0 feature-split-event-channels=0 \
