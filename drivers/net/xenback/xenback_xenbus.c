@@ -1237,7 +1237,7 @@ xenback_cycle_allowed(struct xenback_dev *xd, uint64_t now)
 static void
 xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 {
-	int be_state, fe_state, rc;
+	int be_state = -1, fe_state, rc;
 	uint64_t now = xenpv_now_ms();
 	bool changed;
 
@@ -1267,8 +1267,20 @@ xenback_reconcile(struct xenback_dev *xd, uint32_t why)
 	    xd->conn == XENBACK_CONN_HELD && !xd->closing)
 		xenback_initwait(xd);
 	/* held until dev_configure: nothing else is offered or connected */
-	if (!xd->configured)
+	if (!xd->configured) {
+		/*
+		 * Except InitWait again, by a port bound by name, for a vif
+		 * the toolstack removed and made anew between two of our
+		 * rounds (same paths, its state back to Initialising): the
+		 * configured port learns it from the frontend, this one has
+		 * only the backend's state to go by.
+		 */
+		if (xd->by_name && be_state == XenbusStateInitialising &&
+		    xd->conn != XENBACK_CONN_INITWAIT && !xd->closing &&
+		    !xenback_vif_offline(xd))
+			xenback_initwait(xd);
 		return;
+	}
 
 	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
 	changed = fe_state != xd->fe_seen;
