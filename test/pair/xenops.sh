@@ -16,6 +16,9 @@
 #   rss          XENOPS is test/pair/xenrss: RSS on net_xennet over the
 #                control ring, net_xenback steering by the guest's hash
 #   rss-zc       rss with net_xennet's rx_zero_copy=1
+#   mcast        XENOPS is test/pair/xenmcast: net_xennet's multicast
+#                groups filter what net_xenback sends
+#   mcast-allmulti  the same with allmulticast on: nothing filtered
 #
 # Both processes must print XENOPS OK; every process and file is removed
 # on exit, pass or fail. XENOPS_VERBOSE=1 shows the logs of a passing run.
@@ -32,8 +35,9 @@ tl_bed_start
 be_path=/local/domain/0/backend/vif/1/0
 scenario=$case back_args=() front_args=() front_devargs=
 case $case in
-desc|link|rss) ;;
+desc|link|rss|mcast) ;;
 rss-zc) scenario=rss front_devargs=,rx_zero_copy=1 ;;
+mcast-allmulti) scenario=mcast front_args=(--allmulti) back_args=(--allmulti) ;;
 intr-front) scenario=intr front_args=(--sleeper) ;;
 intr-back) scenario=intr back_args=(--sleeper) ;;
 intr-shared) scenario=intr front_args=(--sleeper) front_devargs=,split_evtchn=0 ;;

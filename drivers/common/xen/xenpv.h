@@ -555,7 +555,8 @@ struct xenpv_cfg {
 /*
  * The operations (XENPV_ETH_DEV_OPS, xenpv_vdev.h) and fast-path queries a driver
  * implements in its <prefix>_ops.c (descriptor status, link up/down, Rx
- * interrupts), declared once for both.
+ * interrupts) or beside it (the multicast filter: xennet_mcast.c), declared
+ * once for both.
  */
 #define XENPV_OPS_DECLARE(pfx)						\
 	uint32_t pfx ## _rx_queue_count(void *queue);			\
@@ -566,7 +567,12 @@ struct xenpv_cfg {
 	int pfx ## _rx_queue_intr_enable(struct rte_eth_dev *dev,	\
 					 uint16_t qid);			\
 	int pfx ## _rx_queue_intr_disable(struct rte_eth_dev *dev,	\
-					  uint16_t qid)
+					  uint16_t qid);			\
+	int pfx ## _allmulticast_enable(struct rte_eth_dev *dev);	\
+	int pfx ## _allmulticast_disable(struct rte_eth_dev *dev);	\
+	int pfx ## _set_mc_addr_list(struct rte_eth_dev *dev,		\
+				     struct rte_ether_addr *mc,		\
+				     uint32_t nb)
 
 /*
  * Defines a driver's <pfx>_dev_set_link_up and _down (XENPV_OPS_DECLARE):

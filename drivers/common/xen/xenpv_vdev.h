@@ -140,11 +140,15 @@ void xenpv_dev_info_common(struct rte_eth_dev_info *info,
 /*
  * Receive filters of a vif, either end. A vif is a point-to-point link:
  * the backend gets every frame its guest sends, and the guest gets every
- * frame the backend's switch sends it (netif has no unicast filter; the
- * multicast filter needs the multicast control, not negotiated). Both ports
- * are therefore always promiscuous and all-multicast: enabling either is a
- * no-op, disabling either is accepted and filters nothing, as clients such
- * as pktgen and OVS-DPDK expect at start.
+ * frame the backend's switch sends it (netif has no unicast filter). Both
+ * ports are therefore always promiscuous: enabling it is a no-op,
+ * disabling it is accepted and filters nothing, as clients such as pktgen
+ * and OVS-DPDK expect at start. The multicast filter is per driver
+ * (<prefix>_allmulticast_enable/_disable, <prefix>_set_mc_addr_list):
+ * net_xennet asks its backend for netif's multicast control
+ * (xennet_mcast.c); net_xenback, which gets every frame its guest sends,
+ * is always all-multicast and accepts any list without filtering (in a
+ * secondary process they are -ENOTSUP).
  */
 int xenpv_rx_filter_noop(struct rte_eth_dev *dev);
 
@@ -189,8 +193,8 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
  * nothing and touch no ring: the rings are mapped in the primary only), so
  * capture goes through the primary's RX/TX callbacks, which is how pdump
  * and dumpcap work. Everything that changes the port (configure, queues,
- * start/stop, MTU, link, interrupts) and priv_dump (it reads xenstore)
- * return -ENOTSUP there; closing only releases the secondary's view.
+ * start/stop, MTU, link, interrupts, the multicast filter) and priv_dump
+ * (it reads xenstore) return -ENOTSUP there; closing only releases the secondary's view.
  */
 #define XENPV_ETH_DEV_OPS_SECONDARY(pfx) \
 	.dev_close = pfx ## _dev_close, \
@@ -198,8 +202,6 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 	.link_update = pfx ## _link_update, \
 	.promiscuous_enable = xenpv_rx_filter_noop, \
 	.promiscuous_disable = xenpv_rx_filter_noop, \
-	.allmulticast_enable = xenpv_rx_filter_noop, \
-	.allmulticast_disable = xenpv_rx_filter_noop, \
 	.rxq_info_get = pfx ## _rxq_info_get, \
 	.txq_info_get = pfx ## _txq_info_get, \
 	.stats_get = pfx ## _stats_get, \
@@ -228,6 +230,9 @@ void xenpv_queue_states_set(struct rte_eth_dev *dev, uint8_t state);
 	.mtu_set = pfx ## _mtu_set, \
 	.eth_dev_priv_dump = pfx ## _priv_dump, \
 	.mac_addr_set = xenpv_mac_addr_set, \
+	.allmulticast_enable = pfx ## _allmulticast_enable, \
+	.allmulticast_disable = pfx ## _allmulticast_disable, \
+	.set_mc_addr_list = pfx ## _set_mc_addr_list, \
 	.rx_queue_setup = pfx ## _rx_queue_setup, \
 	.rx_queue_release = pfx ## _rx_queue_release, \
 	.tx_queue_setup = pfx ## _tx_queue_setup, \

@@ -6,7 +6,7 @@
  * net_xenback: the ethdev operations around the data path that are not
  * bursts: descriptor status (rx_queue_count, rx/tx_descriptor_status), the
  * link (dev_set_link_up/down and the vif's carrier key), Rx interrupts
- * (rx_queue_intr_enable/disable).
+ * (rx_queue_intr_enable/disable), the (absent) multicast filter.
  *
  * Descriptors are ring slots of the guest's rings. The ethdev queue's
  * descriptor count (nb_desc) is what the application asked for; the rings
@@ -47,6 +47,7 @@
 #include <ethdev_driver.h>
 
 #include "xenback.h"
+#include "xenpv_vdev.h"
 
 /* Requests the guest produced and we did not consume (inside the guard). */
 static inline uint32_t
@@ -197,6 +198,34 @@ xenback_set_link(struct rte_eth_dev *dev, bool up)
 }
 
 XENPV_SET_LINK_DEFINE(xenback, xenback_set_link)
+
+/*
+ * The multicast filter of a backend port: none. The port receives every
+ * frame its guest sends (the guest's multicast control filters the other
+ * way, what the application transmits to the guest: doc/xenback.rst), so
+ * it is always all-multicast; disabling that, or giving a list, is
+ * accepted and filters nothing, as for promiscuous (xenpv_vdev.h).
+ */
+int
+xenback_allmulticast_enable(struct rte_eth_dev *dev)
+{
+	return xenpv_rx_filter_noop(dev);
+}
+
+int
+xenback_allmulticast_disable(struct rte_eth_dev *dev)
+{
+	return xenpv_rx_filter_noop(dev);
+}
+
+int
+xenback_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc,
+			 uint32_t nb)
+{
+	RTE_SET_USED(mc);
+	RTE_SET_USED(nb);
+	return xenpv_rx_filter_noop(dev);
+}
 
 /*
  * Rx interrupts (xenpv_intr.h). The guest kicks the channel of its TX

@@ -92,7 +92,18 @@ struct xennet_tx_slot {
 	uint16_t next_free;	/* next free id, while this one is free */
 	uint8_t in_flight;	/* 1 from request to response */
 	uint8_t extras;		/* extra-info slots after this request */
+	/*
+	 * A multicast-control request of the control path (xennet_mcast.c):
+	 * XENNET_TX_CTL_POSTED until its response, then _ANSWERED with the
+	 * backend's status in ctl_status, which the control path reads and
+	 * resets. 0 for the application's packets (set when an id is taken).
+	 */
+	uint8_t ctl;
+	int16_t ctl_status;
 };
+
+#define XENNET_TX_CTL_POSTED	1
+#define XENNET_TX_CTL_ANSWERED	2
 
 /*
  * One RX ring slot. Linux netback answers each RX request in the ring slot
@@ -247,6 +258,7 @@ struct xennet_be_features {
 	unsigned int max_queues;	/* 1 if not advertised */
 	bool has_max_queues;		/* multi-queue-max-queues present */
 	bool ctrl_ring;			/* feature-ctrl-ring */
+	bool mcast_ctrl;		/* feature-multicast-control */
 };
 
 /*
@@ -288,6 +300,24 @@ struct xennet_rss {
 	uint8_t key[XENPV_NETIF_HASH_KEY_MAX];
 	bool reta_set;
 	uint16_t reta[XENPV_NETIF_HASH_MAPPING_MAX];
+};
+
+/*
+ * Multicast control (xennet_mcast.c). The application's groups
+ * (set_mc_addr_list) are kept across connections; be[] is what the
+ * backend holds on this connection, every MCAST_ADD it answered OKAY and
+ * no MCAST_DEL since (empty at each connection: a backend starts a
+ * connection with an empty list).
+ */
+#define XENNET_MC_MAX	128	/* groups kept (backends hold 64) */
+struct xennet_mc {
+	uint32_t n;
+	struct rte_ether_addr addr[XENNET_MC_MAX];
+	uint32_t nb_be;
+	struct rte_ether_addr be[XENNET_MC_MAX];
+	uint64_t ops;			/* MCAST_ADD/DEL answered OKAY */
+	uint64_t errors;		/* answered ERROR, or not in time */
+	bool apply_failed_logged;	/* at connect: logged once */
 };
 
 struct xennet_adapter;
@@ -455,6 +485,7 @@ struct xennet_adapter {
 		bool rx_csum;		/* we accept csum_blank packets */
 		bool rx_gso;		/* we accept GSO packets */
 		bool rx_sg;		/* we accept multi-slot packets */
+		bool mc_filter;		/* we wrote request-multicast-control=1 */
 	} neg;
 	/*
 	 * Reconnect budget (devarg max_reconnects, xenpv.h): a backend that
@@ -474,6 +505,9 @@ struct xennet_adapter {
 	/* Control ring and RSS (xennet_ctrl.c), under lock. */
 	struct xennet_ctrl ctrl;
 	struct xennet_rss rss;
+
+	/* Multicast control (xennet_mcast.c), under lock. */
+	struct xennet_mc mc;
 };
 
 static inline struct xennet_adapter *
@@ -564,6 +598,10 @@ int xennet_reta_update(struct rte_eth_dev *dev,
 int xennet_reta_query(struct rte_eth_dev *dev,
 		      struct rte_eth_rss_reta_entry64 *reta, uint16_t size);
 
+/* xennet_mcast.c: multicast control. */
+void xennet_mcast_apply(struct xennet_adapter *ad);
+void xennet_mcast_dump(struct xennet_adapter *ad, FILE *f);
+
 /* xennet_ops.c: descriptor status, link up/down, Rx interrupts. */
 XENPV_OPS_DECLARE(xennet);
 void xennet_apply_link_down(struct xennet_adapter *ad);
@@ -572,6 +610,10 @@ void xennet_apply_link_down(struct xennet_adapter *ad);
 uint16_t xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 void xennet_txq_init_slots(struct xennet_txq *txq);
+int xennet_tx_ctl_post(struct xennet_txq *txq, uint8_t type,
+		       const struct rte_ether_addr *addr, uint16_t *idp);
+int xennet_tx_ctl_poll(struct xennet_txq *txq, uint16_t id,
+		       int16_t *status);
 void xennet_rxq_post_all(struct xennet_rxq *rxq);
 
 /*

@@ -412,6 +412,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_PORT("vif_management_connections", cnt.connects),
 	XN_PORT("vif_management_disconnections", cnt.disconnects),
 	XN_PORT("vif_management_reconnects_delayed", cnt.reconnects_delayed),
+	XN_PORT("mcast_control_requests", mc.ops),
+	XN_PORT("mcast_control_errors", mc.errors),
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),
 	XN_RXQ(drop_noscatter), XN_RXQ(drop_empty), XN_RXQ(drop_len),
 	XN_RXQ(drop_offload), XN_RXQ(nombuf), XN_RXQ(slots_read),
@@ -839,6 +841,8 @@ xennet_probe(struct rte_vdev_device *vdev)
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
 	dev->data->dev_link.link_autoneg = RTE_ETH_LINK_FIXED;
+	/* every group arrives until the application asks for a filter */
+	dev->data->all_multicast = 1;
 	dev->dev_ops = &xennet_ops;
 	dev->rx_pkt_burst = xennet_rx_burst;
 	dev->tx_pkt_burst = xennet_tx_burst;

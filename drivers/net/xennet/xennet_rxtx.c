@@ -23,6 +23,7 @@
  * closes the vif.
  */
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -104,6 +105,7 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 		txq->slots[i].next_free = (uint16_t)(i + 1);
 		txq->slots[i].in_flight = 0;
 		txq->slots[i].extras = 0;
+		txq->slots[i].ctl = 0;
 	}
 	txq->free_head = 0;
 	txq->nr_free = n;
@@ -148,12 +150,8 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 			txq->nulls_due--;
 			continue;
 		case NETIF_RSP_OKAY:
-			break;
 		case NETIF_RSP_ERROR:
-			txq->stats.rsp_error++;
-			break;
 		case NETIF_RSP_DROPPED:
-			txq->stats.rsp_dropped++;
 			break;
 		default:
 			xennet_txq_violation(txq, XENPV_VIOL_TX_BAD_STATUS,
@@ -170,6 +168,15 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 			xennet_txq_violation(txq, XENPV_VIOL_TX_STALE_ID,
 					     rsp.id, cons);
 			return false;
+		}
+		if (unlikely(slot->ctl != 0)) {
+			/* a multicast request: its status is the control path's */
+			slot->ctl = XENNET_TX_CTL_ANSWERED;
+			slot->ctl_status = rsp.status;
+		} else if (rsp.status == NETIF_RSP_ERROR) {
+			txq->stats.rsp_error++;
+		} else if (rsp.status == NETIF_RSP_DROPPED) {
+			txq->stats.rsp_dropped++;
 		}
 		slot->in_flight = 0;
 		txq->nulls_due += slot->extras;
@@ -328,6 +335,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		txq->nr_free--;
 		slot->in_flight = 1;
 		slot->extras = 0;
+		slot->ctl = 0;
 
 		/* gather the chunk from the chain (lengths were checked) */
 		while (todo > 0) {
@@ -410,6 +418,82 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 */
 	rte_pktmbuf_free_bulk(pkts, n);
 	return n;
+}
+
+/*
+ * A multicast-control request (netif.h: a dummy TX request, size 0, its
+ * flags NETTXF_extra_info, then one MCAST_ADD or MCAST_DEL extra), posted
+ * by the control path on a ring no burst can enter (xennet_mcast.c closes
+ * the guards of every TX queue that sends on it). Takes the backend's
+ * answers first, as a burst does. Returns 0 with the request's id in
+ * *@idp, -EAGAIN if the ring has no room yet, -EPROTO if the backend broke
+ * the ring (recorded for the control thread as a burst records it).
+ */
+int
+xennet_tx_ctl_post(struct xennet_txq *txq, uint8_t type,
+		   const struct rte_ether_addr *addr, uint16_t *idp)
+{
+	netif_tx_front_ring_t *r = &txq->ring;
+	struct netif_extra_info ex;
+	struct xennet_tx_slot *slot;
+	netif_tx_request_t *req;
+	RING_IDX prod = r->req_prod_pvt;
+	uint16_t id;
+	int notify;
+
+	if (xenpv_viol_is_set(&txq->viol) || !xennet_tx_reclaim(txq))
+		return -EPROTO;
+	if (RING_SIZE(r) - (prod - r->rsp_cons) < 2 || txq->nr_free == 0)
+		return -EAGAIN;
+	id = txq->free_head;
+	slot = &txq->slots[id];
+	txq->free_head = slot->next_free;
+	txq->nr_free--;
+	slot->in_flight = 1;
+	slot->extras = 1;
+	slot->ctl = XENNET_TX_CTL_POSTED;
+	slot->ctl_status = NETIF_RSP_NULL;
+
+	/* the id's page is granted: a backend may map it, nothing is read */
+	req = RING_GET_REQUEST(r, prod);
+	req->gref = slot->gref;
+	req->offset = 0;
+	req->size = 0;
+	req->id = id;
+	req->flags = NETTXF_extra_info;
+	prod++;
+	memset(&ex, 0, sizeof(ex));
+	ex.type = type;
+	memcpy(ex.u.mcast.addr, addr->addr_bytes, RTE_ETHER_ADDR_LEN);
+	memcpy(RING_GET_REQUEST(r, prod), &ex, sizeof(ex));
+	prod++;
+	r->req_prod_pvt = prod;
+	xenpv_front_push(r, notify);
+	if (notify)
+		xennet_kick(txq);
+	*idp = id;
+	return 0;
+}
+
+/*
+ * The answer to the control path's request @id (same ring, same rules):
+ * 1 with the backend's status in *@status, 0 if not answered yet, -EPROTO
+ * if the backend broke the ring.
+ */
+int
+xennet_tx_ctl_poll(struct xennet_txq *txq, uint16_t id, int16_t *status)
+{
+	struct xennet_tx_slot *slot = &txq->slots[id];
+
+	if (xenpv_viol_is_set(&txq->viol) || !xennet_tx_reclaim(txq))
+		return -EPROTO;
+	/* a kick the gap held back (xenpv_kick) */
+	xenpv_kick_flush(&txq->kick, false, &txq->stats.kicks);
+	if (slot->ctl != XENNET_TX_CTL_ANSWERED)
+		return 0;
+	*status = slot->ctl_status;
+	slot->ctl = 0;
+	return 1;
 }
 
 /* Ethdev TX queue i: the TX ring of netif queue i mod n (xenpv.h). */

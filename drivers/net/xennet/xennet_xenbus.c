@@ -98,6 +98,7 @@ xennet_read_backend_features(struct xennet_adapter *ad,
 	f->ipv6_csum = xennet_be_flag(ad, XENPV_NETIF_FEATURE_IPV6_CSUM);
 	f->split = xennet_be_flag(ad, XENPV_NETIF_FEATURE_SPLIT_EVTCHN);
 	f->ctrl_ring = xennet_be_flag(ad, XENPV_NETIF_FEATURE_CTRL_RING);
+	f->mcast_ctrl = xennet_be_flag(ad, XENPV_NETIF_FEATURE_MCAST_CTRL);
 
 	f->max_queues = 1;
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v,
@@ -499,6 +500,10 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 				     ad->cfg.ring_order);
 	if (rc == 0)
 		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_REQUEST_RX_COPY, "1");
+	/* multicast filtering (xennet_mcast.c), sampled at Connected */
+	if (rc == 0 && ad->neg.mc_filter)
+		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_REQUEST_MCAST_CTRL,
+				    "1");
 	if (rc == 0)
 		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_FEATURE_RX_NOTIFY, "1");
 	if (rc == 0)
@@ -687,6 +692,13 @@ xennet_connect(struct xennet_adapter *ad)
 	}
 	ad->neg.peer = f;
 	ad->neg.queues = nq;
+	/*
+	 * The application turned allmulticast off: ask the backend to
+	 * filter (xennet_mcast.c); its list starts empty, ours is sent once
+	 * it is Connected.
+	 */
+	ad->neg.mc_filter = f.mcast_ctrl && !dev->data->all_multicast;
+	ad->mc.nb_be = 0;
 	/* what we accept on RX is what the application enabled */
 	ad->neg.rx_csum = ad->cfg.pv.csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 					  RTE_ETH_RX_OFFLOAD_UDP_CKSUM));
@@ -872,6 +884,7 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 			if (!ad->be_caught_up) {
 				ad->be_caught_up = true;
 				xennet_ctrl_apply(ad);
+				xennet_mcast_apply(ad);
 			}
 			xennet_set_link(ad, true, lsc);
 			return;
@@ -1138,6 +1151,7 @@ xennet_xenbus_dump(struct xennet_adapter *ad, FILE *f)
 							__ATOMIC_RELAXED));
 		}
 		xennet_ctrl_dump(ad, f);
+		xennet_mcast_dump(ad, f);
 	}
 	pthread_mutex_unlock(&ad->lock);
 	return 0;

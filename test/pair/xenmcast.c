@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The xen-dpdk authors
+ */
+
+/*
+ * xenmcast: netif's multicast control between net_xennet and net_xenback
+ * (issue 14), over xenemu. test/pair/xenops.sh runs one process per side
+ * (cases mcast and mcast-allmulti): one queue each, ring order 0.
+ *
+ * The front (net_xennet) turns allmulticast off (case mcast) and sets its
+ * groups {G1, G2} before dev_start, so that it asks the backend to filter
+ * and subscribes once connected. Each phase the front sends "go"; the back
+ * (net_xenback) then sends one frame to each of G1, G2, G3 and broadcast,
+ * then a unicast marker, in that order on one ring; the front checks which
+ * arrived before the marker. Phase 1: G1, G2 and broadcast, not G3. Then,
+ * while a second thread keeps bursting on the front's TX queue 0 (the ring
+ * the requests share), set_mc_addr_list({G2, G3}): phase 2 gets G2, G3 and
+ * broadcast, not G1. Then 65 groups: the backend holds 64, so the call
+ * fails with -ENOSPC and the port keeps the 64 the backend took; the
+ * xstats count the requests and the one error. At "done" the back checks
+ * its tx_mcast_filtered_dropped (one group filtered per phase).
+ *
+ * Case mcast-allmulti: the front leaves allmulticast on (the default), so
+ * it never asks for filtering: every group arrives in both phases, the
+ * lists are kept and accepted, nothing is filtered by the back.
+ *
+ * Prints "XENOPS OK" on success (xenops.sh looks for it), "FAIL:" and
+ * exits 1 otherwise.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#define NB_DESC 512
+#define CTL_TYPE 0x88b5		/* IEEE local experimental: go / done */
+#define DATA_TYPE 0x88b6	/* the back's probes and markers */
+#define FILL_TYPE 0x88b7	/* the front's filler, ignored */
+#define NGROUPS 4		/* G1, G2, G3, broadcast */
+
+static const struct rte_ether_addr groups[NGROUPS] = {
+	{ { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } },	/* G1 */
+	{ { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x02 } },	/* G2 */
+	{ { 0x33, 0x33, 0x00, 0x00, 0x00, 0x03 } },	/* G3 */
+	{ { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },	/* broadcast */
+};
+static const char * const gname[NGROUPS] = { "G1", "G2", "G3", "broadcast" };
+
+static uint16_t port;
+static struct rte_mempool *mp;
+static bool back, allmulti;
+static uint64_t hz;
+
+static void __rte_noreturn __rte_format_printf(1, 2)
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL (%s): ", back ? "back" : "front");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
+
+static uint64_t
+ms(void)
+{
+	return rte_get_tsc_cycles() * 1000 / hz;
+}
+
+static void
+wait_link(void)
+{
+	struct rte_eth_link l;
+	uint64_t end = ms() + 15000;
+
+	do {
+		if (rte_eth_link_get_nowait(port, &l) != 0)
+			fail("link_get");
+		if (l.link_status == RTE_ETH_LINK_UP)
+			return;
+		rte_delay_us_sleep(5000);
+	} while (ms() < end);
+	fail("link not up within 15 s");
+}
+
+static uint64_t
+xstat(const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		fail("no xstat %s", name);
+	return v;
+}
+
+/* A 64-byte frame to @dst of @type, payload @a, @b. */
+static struct rte_mbuf *
+frame(const struct rte_ether_addr *dst, uint16_t type, uint8_t a, uint8_t b)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+
+	if (m == NULL)
+		fail("mbuf pool empty");
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 64);
+	if (eh == NULL)
+		fail("mbuf too small");
+	memset(eh, 0, 64);
+	eh->dst_addr = *dst;
+	memset(&eh->src_addr, 0x02, sizeof(eh->src_addr));
+	eh->ether_type = rte_cpu_to_be_16(type);
+	((uint8_t *)(eh + 1))[0] = a;
+	((uint8_t *)(eh + 1))[1] = b;
+	return m;
+}
+
+static void
+send_one(struct rte_mbuf *m)
+{
+	uint64_t end = ms() + 5000;
+
+	while (rte_eth_tx_burst(port, 0, &m, 1) != 1)
+		if (ms() > end)
+			fail("cannot send");
+}
+
+/* Is @m of @type? Then its payload's first two bytes. */
+static bool
+parse(struct rte_mbuf *m, uint16_t type, uint8_t *a, uint8_t *b)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->data_len < 16 || p[12] != (type >> 8) || p[13] != (type & 0xff))
+		return false;
+	*a = p[14];
+	*b = p[15];
+	return true;
+}
+
+/* The back: probes of each "go", until "done". */
+static void
+run_back(void)
+{
+	static const struct rte_ether_addr uc = {
+		{ 0x00, 0x16, 0x3e, 0x00, 0x00, 0x01 } };
+	struct rte_mbuf *m[32];
+	uint64_t end = ms() + 30000, dropped;
+	unsigned int phases = 0, g;
+	uint8_t a, b;
+	uint16_t n, i;
+
+	for (;;) {
+		if (ms() > end)
+			fail("no done from the front within 30 s");
+		n = rte_eth_rx_burst(port, 0, m, 32);
+		for (i = 0; i < n; i++) {
+			bool ctl = parse(m[i], CTL_TYPE, &a, &b);
+
+			rte_pktmbuf_free(m[i]);
+			if (!ctl)
+				continue;	/* the front's filler */
+			if (a == 'd') {
+				dropped = xstat("tx_mcast_filtered_dropped");
+				if (dropped != (allmulti ? 0 : phases))
+					fail("tx_mcast_filtered_dropped %" PRIu64 ", want %u",
+					     dropped, allmulti ? 0 : phases);
+				printf("back: %u phase(s), %" PRIu64 " filtered\n",
+				       phases, dropped);
+				return;
+			}
+			if (a != 'g')
+				continue;
+			for (g = 0; g < NGROUPS; g++)
+				send_one(frame(&groups[g], DATA_TYPE, 'p',
+					       (uint8_t)g));
+			send_one(frame(&uc, DATA_TYPE, 'm', b));
+			phases++;
+		}
+	}
+}
+
+/* The front: "go", then which groups came before the marker. */
+static void
+check_phase(uint8_t phase, const bool *want)
+{
+	static const struct rte_ether_addr bc = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	bool got[NGROUPS] = { false };
+	struct rte_mbuf *m[32];
+	uint64_t end;
+	unsigned int g;
+	uint8_t a, b;
+	uint16_t n, i;
+	bool done = false;
+
+	send_one(frame(&bc, CTL_TYPE, 'g', phase));
+	end = ms() + 10000;
+	while (!done) {
+		if (ms() > end)
+			fail("phase %u: no marker within 10 s", phase);
+		n = rte_eth_rx_burst(port, 0, m, 32);
+		for (i = 0; i < n; i++) {
+			if (!parse(m[i], DATA_TYPE, &a, &b))
+				fail("phase %u: a frame not ours", phase);
+			rte_pktmbuf_free(m[i]);
+			if (a == 'm' && b == phase)
+				done = true;
+			else if (a == 'p' && b < NGROUPS && !done)
+				got[b] = true;
+			else
+				fail("phase %u: unexpected frame %c/%u", phase,
+				     a, b);
+		}
+	}
+	for (g = 0; g < NGROUPS; g++) {
+		if (got[g] != want[g])
+			fail("phase %u: %s %s, want %s", phase, gname[g],
+			     got[g] ? "delivered" : "filtered",
+			     want[g] ? "delivered" : "filtered");
+	}
+	printf("front: phase %u: G1 %d G2 %d G3 %d broadcast %d\n", phase,
+	       got[0], got[1], got[2], got[3]);
+}
+
+/* A second thread bursting on TX queue 0 while the list changes. */
+static volatile bool filling;
+static unsigned int filled;
+
+static void *
+filler(void *arg)
+{
+	static const struct rte_ether_addr uc = {
+		{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 } };
+	struct rte_mbuf *m;
+
+	RTE_SET_USED(arg);
+	while (filling) {
+		m = frame(&uc, FILL_TYPE, 'f', 0);
+		while (rte_eth_tx_burst(port, 0, &m, 1) != 1 && filling)
+			;
+		if (filling)
+			filled++;
+		else
+			rte_pktmbuf_free(m);
+		rte_delay_us_sleep(50);
+	}
+	return NULL;
+}
+
+static void
+set_list(const struct rte_ether_addr *l, uint32_t n, int want)
+{
+	int rc = rte_eth_dev_set_mc_addr_list(port,
+					      (struct rte_ether_addr *)l, n);
+
+	if (rc != want)
+		fail("set_mc_addr_list of %u group(s): %d (%s), want %d", n,
+		     rc, strerror(-rc), want);
+}
+
+static void
+run_front(void)
+{
+	const struct rte_ether_addr l2[] = { groups[1], groups[2] };
+	struct rte_ether_addr l3[65];
+	const bool all[NGROUPS] = { true, true, true, true };
+	const bool want1[NGROUPS] = { true, true, false, true };
+	const bool want2[NGROUPS] = { false, true, true, true };
+	pthread_t th;
+	unsigned int i;
+
+	check_phase(1, allmulti ? all : want1);
+
+	/* change the list while another thread bursts on the same ring */
+	filling = true;
+	if (pthread_create(&th, NULL, filler, NULL) != 0)
+		fail("pthread_create");
+	rte_delay_us_sleep(20 * 1000);
+	for (i = 0; i < 20; i++) {
+		set_list(l2, 2, 0);
+		set_list(groups, 2, 0);
+	}
+	set_list(l2, 2, 0);
+	filling = false;
+	pthread_join(th, NULL);
+	if (filled == 0)
+		fail("the filler thread sent nothing");
+	printf("front: %u filler frames sent during the changes\n", filled);
+	check_phase(2, allmulti ? all : want2);
+
+	/* 65 groups: the backend holds 64 */
+	l3[0] = groups[1];
+	l3[1] = groups[2];
+	for (i = 2; i < 65; i++) {
+		l3[i] = groups[0];
+		l3[i].addr_bytes[4] = 0x10;
+		l3[i].addr_bytes[5] = (uint8_t)i;
+	}
+	set_list(l3, 65, allmulti ? 0 : -ENOSPC);
+	if (!allmulti) {
+		/* G1 then G2 (2), 40 changes of one DEL and one ADD, 62 */
+		if (xstat("mcast_control_requests") != 2 + 80 + 2 + 62 ||
+		    xstat("mcast_control_errors") != 1)
+			fail("mcast_control_requests %" PRIu64 ", errors %" PRIu64 ", want %u and 1",
+			     xstat("mcast_control_requests"),
+			     xstat("mcast_control_errors"), 2 + 80 + 2 + 62);
+	} else if (xstat("mcast_control_requests") != 0) {
+		fail("multicast requests without filtering");
+	}
+	/* a unicast address is refused */
+	set_list(&(struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } }, 1,
+		 -EINVAL);
+	send_one(frame(&groups[3], CTL_TYPE, 'd', 0));
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct rte_ether_addr l1[] = { groups[0], groups[1] };
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int rc, opt;
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "be-path", required_argument, NULL, 'b' },
+		{ "allmulti", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0)
+		fail("rte_eal_init");
+	argc -= rc;
+	argv += rc;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == '?')
+			fail("usage: xenmcast EAL -- --scenario mcast [--allmulti]");
+		if (opt == 'a')
+			allmulti = true;
+	}
+	if (rte_eth_dev_count_avail() != 1)
+		fail("need one port");
+	hz = rte_get_tsc_hz();
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		fail("dev_info");
+	back = strstr(info.driver_name, "xenback") != NULL;
+	mp = rte_pktmbuf_pool_create("xenmcast", 4095, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (mp == NULL)
+		fail("mempool");
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, NB_DESC, 0, NULL, mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, NB_DESC, 0, NULL);
+	if (rc != 0)
+		fail("setup: %s", strerror(-rc));
+	if (!back) {
+		/* every group arrives by default, as on Linux netfront */
+		if (rte_eth_allmulticast_get(port) != 1)
+			fail("allmulticast is not on by default");
+		if (!allmulti && rte_eth_allmulticast_disable(port) != 0)
+			fail("allmulticast_disable");
+		set_list(l1, 2, 0);
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		fail("start: %s", strerror(-rc));
+	wait_link();
+	if (back)
+		run_back();
+	else
+		run_front();
+	rte_delay_us_sleep(300 * 1000);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_eal_cleanup();
+	printf("XENOPS OK\n");
+	return 0;
+}
