@@ -198,7 +198,28 @@ ctrl_run() {
 	expect_stat app rss_update_ms le 1500
 }
 
+# mcast_run MODE RC: a backend whose multicast control answers as MODE;
+# the application's set_mc_addr_list fails with RC within 1.5 s, the echo
+# session runs as usual
+mcast_run() {
+	echo_run "" --packets 50 --polling --mcast "$1" -- --mcast
+	expect_stat app mcast_rc eq "$2"
+	expect_stat app mcast_ms le 1500
+	expect_stat app mcast_control_errors eq 1
+}
+
 case $scenario in
+mcast_silent)
+	# no answer: -ETIMEDOUT after 1 s, the call does not hang
+	mcast_run silent -110
+	expect_stat app mcast_ms ge 900
+	grep -q 'did not answer in 1000 ms' "$logs/app" ||
+		fail "app: no timeout logged" ;;
+mcast_refuse)
+	# ERROR: -ENOSPC, logged with the group
+	mcast_run refuse -28
+	grep -q 'refused to subscribe to multicast group 01:00:5E:00:00:01' "$logs/app" ||
+		fail "app: refusal not logged" ;;
 ctrl_silent)
 	# no answer: -ETIMEDOUT after 1 s, the call does not hang
 	ctrl_run silent -110

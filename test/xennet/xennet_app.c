@@ -380,7 +380,7 @@ main(int argc, char **argv)
 	unsigned int cycles = 1, delay_us = 0, txqs = 0, desc = 0, round = 0;
 	unsigned int hold_n = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
-	bool malformed = false, scatter = true, rss = false;
+	bool malformed = false, scatter = true, rss = false, mcast = false;
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -412,6 +412,10 @@ main(int argc, char **argv)
 		TL_OPT("rss", SET, &rss, NULL,
 		       "configure RSS; at link up call rss_hash_update and "
 		       "print its result (rss_update_rc, rss_update_ms)"),
+		TL_OPT("mcast", SET, &mcast, NULL,
+		       "turn allmulticast off; at link up call "
+		       "set_mc_addr_list and print its result (mcast_rc, "
+		       "mcast_ms)"),
 		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 	};
 	const struct tl_cmd cmd = {
@@ -528,6 +532,8 @@ main(int argc, char **argv)
 	}
 	rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, on_lsc,
 				      NULL);
+	if (mcast && rte_eth_allmulticast_disable(port) != 0)
+		tl_fail("allmulticast_disable");
 	ret = rte_eth_dev_start(port);
 	if (ret != 0) {
 		fprintf(stderr, "app: start: %s\n", rte_strerror(-ret));
@@ -612,6 +618,20 @@ main(int argc, char **argv)
 			       rte_get_timer_hz());
 			fflush(stdout);
 			rss = false;
+		}
+		if (mcast && __atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > 0) {
+			/* what a multicast subscription makes of it */
+			struct rte_ether_addr g = {
+				{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+			uint64_t t0 = rte_get_timer_cycles();
+
+			ret = rte_eth_dev_set_mc_addr_list(port, &g, 1);
+			printf("stat mcast_rc %d\n", ret);
+			printf("stat mcast_ms %" PRIu64 "\n",
+			       (rte_get_timer_cycles() - t0) * 1000 /
+			       rte_get_timer_hz());
+			fflush(stdout);
+			mcast = false;
 		}
 		if (__atomic_load_n(&lsc_up, __ATOMIC_RELAXED) > ready_sent &&
 		    send_ready(port, mp))

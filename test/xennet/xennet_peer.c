@@ -230,6 +230,10 @@ struct peer {
 	evtchn_port_t ctrl_port;
 	uint64_t ctrl_requests;
 
+	/* --mcast: multicast control offered, its requests answered badly */
+	const char *mcast_mode;	/* NULL: feature-multicast-control not offered */
+	uint64_t mcast_requests;
+
 	uint8_t buf[MAX_PKT + PAGE_SZ];
 	uint8_t ref[MAX_PKT + PAGE_SZ];
 };
@@ -306,6 +310,10 @@ advertise(struct peer *p)
 		put(p, p->be_path, "feature-ctrl-ring", "1");
 	else
 		tl_xs_rm(p->xs, p->be_path, "feature-ctrl-ring");
+	if (p->mcast_mode != NULL)
+		put(p, p->be_path, "feature-multicast-control", "1");
+	else
+		tl_xs_rm(p->xs, p->be_path, "feature-multicast-control");
 	be_switch(p, XenbusStateInitWait);
 }
 
@@ -486,6 +494,11 @@ connect_frontend(struct peer *p)
 	} else {
 		expect_absent(p, fe, "ctrl-ring-ref");
 	}
+	/* --mcast: the application asked for filtering */
+	if (p->mcast_mode != NULL && need_key(p, fe, "request-multicast-control") != 1)
+		tl_fail("request-multicast-control is not 1");
+	if (p->mcast_mode == NULL)
+		expect_absent(p, fe, "request-multicast-control");
 	tl_note("frontend keys ok: %u queue(s), order %u, %s event channels, sg %d gso %d csum %d",
 	     p->nq, p->order, p->exp_split ? "split" : "shared", p->fe_sg,
 	     p->fe_gso, p->fe_csum);
@@ -503,6 +516,9 @@ disconnect_frontend(struct peer *p)
 		tl_note("control ring: %" PRIu64 " requests (%s)",
 			p->ctrl_requests, p->ctrl_mode);
 	}
+	if (p->mcast_mode != NULL)
+		tl_note("multicast control: %" PRIu64 " requests (%s)",
+			p->mcast_requests, p->mcast_mode);
 	for (i = 0; i < p->nq; i++) {
 		struct pq *q = &p->q[i];
 
@@ -830,7 +846,7 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 		uint32_t total = 0, first_len;
 		RING_IDX idx = cons;
 		bool extra_slot[MAX_SLOTS] = { false };
-		bool null_data;
+		bool null_data, mcast = false;
 
 		RING_COPY_REQUEST(r, idx, &first);
 		idx++;
@@ -845,6 +861,12 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 				extra_slot[nslots] = true;
 				slot_req[nslots++] = req;
 				extra_slots++;
+				if (p->mcast_mode != NULL &&
+				    (ex.type == XEN_NETIF_EXTRA_TYPE_MCAST_ADD ||
+				     ex.type == XEN_NETIF_EXTRA_TYPE_MCAST_DEL)) {
+					mcast = true;
+					continue;
+				}
 				if (ex.type != XEN_NETIF_EXTRA_TYPE_GSO)
 					tl_fail("queue %u: TX extra type %u", qid,
 					     ex.type);
@@ -853,6 +875,30 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 				if (gso_size == 0)
 					tl_fail("queue %u: GSO size 0", qid);
 			} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
+		}
+		if (mcast) {
+			/*
+			 * a multicast request (netif.h: a dummy request, size
+			 * 0, one extra): silent answers nothing, refuse
+			 * answers ERROR and NULL for the extra
+			 */
+			if (first.size != 0 || nslots != 2 ||
+			    (first.flags & NETTXF_more_data))
+				tl_fail("queue %u: multicast request of size %u in %u slots",
+					qid, first.size, nslots);
+			p->mcast_requests++;
+			if (strcmp(p->mcast_mode, "refuse") == 0) {
+				netif_tx_response_t *rsp;
+
+				rsp = RING_GET_RESPONSE(r, r->rsp_prod_pvt++);
+				rsp->id = first.id;
+				rsp->status = NETIF_RSP_ERROR;
+				rsp = RING_GET_RESPONSE(r, r->rsp_prod_pvt++);
+				rsp->status = NETIF_RSP_NULL;
+			}
+			r->req_cons = idx;
+			cons = idx;
+			continue;
 		}
 		req = first;
 		while (req.flags & NETTXF_more_data) {
@@ -1631,6 +1677,8 @@ static const struct tl_opt opts[] = {
 	OPT("expect-csum", INT, &peer.exp_csum, "0|1", NULL),
 	OPT("ctrl", STR, &peer.ctrl_mode, "silent|bad-id|refuse",
 	    "offer a control ring, answer it so (use --polling)"),
+	OPT("mcast", STR, &peer.mcast_mode, "silent|refuse",
+	    "offer multicast control, expect it asked for, answer it so"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef OPT

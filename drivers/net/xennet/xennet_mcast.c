@@ -134,9 +134,10 @@ xennet_mc_op(struct xennet_adapter *ad, struct xennet_txq *txq,
 	}
 	ad->mc.errors++;
 	if (rc == 1) {
-		/* we send multicast groups only: a refusal is a full list */
-		XENNET_LOG(ERR, "%s: backend %s refused to %s multicast group %s (status %d): its list is full",
-			   ad->name, ad->be_path, what, s, status);
+		/* we send multicast groups only: ERROR is a full list */
+		XENNET_LOG(ERR, "%s: backend %s refused to %s multicast group %s (status %d%s)",
+			   ad->name, ad->be_path, what, s, status,
+			   status == NETIF_RSP_ERROR ? ": its list is full" : "");
 		return -ENOSPC;
 	}
 	if (rc == -EAGAIN || rc == -ETIMEDOUT) {
