@@ -3,9 +3,9 @@
  */
 
 /*
- * What the test/pair programs (xenops.c, xenrss.c) share: each runs as one
- * side of a pair, net_xenback or net_xennet (xenops.sh starts one of each),
- * and fails with a line naming that side. Included once per program.
+ * What the test/pair programs (xenops.c, xenrss.c, xenmcast.c) share:
+ * each runs as one side of a pair, net_xenback or net_xennet (xenops.sh
+ * starts one of each), and fails with a line naming that side. Included once per program.
  */
 
 #ifndef PAIR_SIDE_H

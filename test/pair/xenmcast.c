@@ -44,6 +44,8 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "pair_side.h"
+
 #define NB_DESC 512
 #define CTL_TYPE 0x88b5		/* IEEE local experimental: go / done */
 #define DATA_TYPE 0x88b6	/* the back's probes and markers */
@@ -60,22 +62,8 @@ static const char * const gname[NGROUPS] = { "G1", "G2", "G3", "broadcast" };
 
 static uint16_t port;
 static struct rte_mempool *mp;
-static bool back, allmulti;
+static bool allmulti;
 static uint64_t hz;
-
-static void __rte_noreturn __rte_format_printf(1, 2)
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL (%s): ", back ? "back" : "front");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	exit(1);
-}
 
 static uint64_t
 ms(void)
@@ -366,25 +354,17 @@ main(int argc, char **argv)
 	if (mp == NULL)
 		fail("mempool");
 
-	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(port, 0, NB_DESC, 0, NULL, mp);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, NB_DESC, 0, NULL);
-	if (rc != 0)
-		fail("setup: %s", strerror(-rc));
 	if (!back) {
 		/* every group arrives by default, as on Linux netfront */
 		if (rte_eth_allmulticast_get(port) != 1)
 			fail("allmulticast is not on by default");
+		/* both kept for the first connection */
 		if (!allmulti && rte_eth_allmulticast_disable(port) != 0)
 			fail("allmulticast_disable");
 		set_list(l1, 2, 0);
 	}
-	rc = rte_eth_dev_start(port);
-	if (rc != 0)
-		fail("start: %s", strerror(-rc));
+	memset(&conf, 0, sizeof(conf));
+	pair_port_start(port, 1, NB_DESC, &conf, mp);
 	wait_link();
 	if (back)
 		run_back();

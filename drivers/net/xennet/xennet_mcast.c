@@ -107,8 +107,7 @@ xennet_mc_op(struct xennet_adapter *ad, struct xennet_txq *txq,
 {
 	const char *what = type == XEN_NETIF_EXTRA_TYPE_MCAST_ADD ?
 		"subscribe to" : "unsubscribe from";
-	uint64_t end = rte_get_timer_cycles() +
-		rte_get_timer_hz() * XENNET_CTRL_TIMEOUT_MS / 1000;
+	uint64_t end = xenpv_now_ms() + XENNET_CTRL_TIMEOUT_MS;
 	char s[RTE_ETHER_ADDR_FMT_SIZE];
 	int16_t status = NETIF_RSP_NULL;
 	uint16_t id;
@@ -116,13 +115,13 @@ xennet_mc_op(struct xennet_adapter *ad, struct xennet_txq *txq,
 
 	rte_ether_format_addr(s, sizeof(s), a);
 	while ((rc = xennet_tx_ctl_post(txq, type, a, &id)) == -EAGAIN &&
-	       rte_get_timer_cycles() < end)
+	       xenpv_now_ms() < end)
 		rte_delay_us_sleep(20);
 	while (rc == 0) {
 		rc = xennet_tx_ctl_poll(txq, id, &status);
 		if (rc != 0)
 			break;
-		if (rte_get_timer_cycles() >= end) {
+		if (xenpv_now_ms() >= end) {
 			rc = -ETIMEDOUT;
 			break;
 		}
