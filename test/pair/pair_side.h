@@ -18,9 +18,11 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 static bool back;		/* net_xenback (else net_xennet) */
+static uint16_t port;		/* the port under test */
 
 /* "FAIL (back|front): ..." on stdout, then exit 1. */
 static void __rte_noreturn __rte_format_printf(1, 2)
@@ -38,29 +40,65 @@ fail(const char *fmt, ...)
 }
 
 /*
- * Configure @port with @conf and @nq queue pairs of @nb_desc descriptors
- * (RX from @mp), and start it; fail on any error.
+ * Configure port @pid with @conf and @nq queue pairs of @nb_desc
+ * descriptors (RX from @pool), and start it; fail on any error.
  */
 static void
-pair_port_start(uint16_t port, uint16_t nq, uint16_t nb_desc,
-		const struct rte_eth_conf *conf, struct rte_mempool *mp)
+pair_port_start(uint16_t pid, uint16_t nq, uint16_t nb_desc,
+		const struct rte_eth_conf *conf, struct rte_mempool *pool)
 {
 	uint16_t q;
 	int rc;
 
-	rc = rte_eth_dev_configure(port, nq, nq, conf);
+	rc = rte_eth_dev_configure(pid, nq, nq, conf);
 	if (rc != 0)
 		fail("configure: %s", strerror(-rc));
 	for (q = 0; q < nq && rc == 0; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, nb_desc, 0, NULL, mp);
+		rc = rte_eth_rx_queue_setup(pid, q, nb_desc, 0, NULL, pool);
 		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(port, q, nb_desc, 0, NULL);
+			rc = rte_eth_tx_queue_setup(pid, q, nb_desc, 0, NULL);
 	}
 	if (rc != 0)
 		fail("queue setup: %s", strerror(-rc));
-	rc = rte_eth_dev_start(port);
+	rc = rte_eth_dev_start(pid);
 	if (rc != 0)
 		fail("start: %s", strerror(-rc));
+}
+
+/* Milliseconds on the TSC. */
+static __rte_unused uint64_t
+ms(void)
+{
+	return rte_get_tsc_cycles() * 1000 / rte_get_tsc_hz();
+}
+
+/* The port's xstat @name; fail if it has none. */
+static __rte_unused uint64_t
+xstat(const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		fail("no xstat %s", name);
+	return v;
+}
+
+/* Wait up to 15 s for the port's link; fail if it stays down. */
+static __rte_unused void
+wait_link_up(void)
+{
+	struct rte_eth_link l;
+	uint64_t end = ms() + 15000;
+
+	do {
+		if (rte_eth_link_get_nowait(port, &l) != 0)
+			fail("link_get");
+		if (l.link_status == RTE_ETH_LINK_UP)
+			return;
+		rte_delay_us_sleep(5000);
+	} while (ms() < end);
+	fail("link not up within 15 s");
 }
 
 #endif /* PAIR_SIDE_H */

@@ -60,43 +60,8 @@ static const struct rte_ether_addr groups[NGROUPS] = {
 };
 static const char * const gname[NGROUPS] = { "G1", "G2", "G3", "broadcast" };
 
-static uint16_t port;
 static struct rte_mempool *mp;
 static bool allmulti;
-static uint64_t hz;
-
-static uint64_t
-ms(void)
-{
-	return rte_get_tsc_cycles() * 1000 / hz;
-}
-
-static void
-wait_link(void)
-{
-	struct rte_eth_link l;
-	uint64_t end = ms() + 15000;
-
-	do {
-		if (rte_eth_link_get_nowait(port, &l) != 0)
-			fail("link_get");
-		if (l.link_status == RTE_ETH_LINK_UP)
-			return;
-		rte_delay_us_sleep(5000);
-	} while (ms() < end);
-	fail("link not up within 15 s");
-}
-
-static uint64_t
-xstat(const char *name)
-{
-	uint64_t id, v;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		fail("no xstat %s", name);
-	return v;
-}
 
 /* A 64-byte frame to @dst of @type, payload @a, @b. */
 static struct rte_mbuf *
@@ -345,7 +310,6 @@ main(int argc, char **argv)
 	}
 	if (rte_eth_dev_count_avail() != 1)
 		fail("need one port");
-	hz = rte_get_tsc_hz();
 	if (rte_eth_dev_info_get(port, &info) != 0)
 		fail("dev_info");
 	back = strstr(info.driver_name, "xenback") != NULL;
@@ -365,7 +329,7 @@ main(int argc, char **argv)
 	}
 	memset(&conf, 0, sizeof(conf));
 	pair_port_start(port, 1, NB_DESC, &conf, mp);
-	wait_link();
+	wait_link_up();
 	if (back)
 		run_back();
 	else

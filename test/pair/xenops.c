@@ -60,10 +60,8 @@
 #define BURST 32
 #define ETHER_TYPE 0x88b5	/* IEEE local experimental */
 
-static uint16_t port;
 static struct rte_mempool *mp;
 static const char *be_path;	/* the vif's backend directory (link) */
-static uint64_t hz;
 
 static void
 put_stat(const char *name, int64_t v)
@@ -72,27 +70,10 @@ put_stat(const char *name, int64_t v)
 	fflush(stdout);
 }
 
-static uint64_t
-ms(void)
-{
-	return rte_get_tsc_cycles() * 1000 / hz;
-}
-
 static void
 sleep_ms(unsigned int n)
 {
 	rte_delay_us_sleep(n * 1000u);
-}
-
-static uint64_t
-xstat(const char *name)
-{
-	uint64_t id, v;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		fail("no xstat %s", name);
-	return v;
 }
 
 static bool
@@ -611,7 +592,6 @@ main(int argc, char **argv)
 	nb_queues = (uint16_t)queues;
 	if (scenario == NULL || rte_eth_dev_count_avail() != 1)
 		fail("need --scenario and one port");
-	hz = rte_get_tsc_hz();
 	port = 0;
 	{
 		struct rte_eth_dev_info info;

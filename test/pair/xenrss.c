@@ -52,31 +52,7 @@
 #define CTL_TYPE 0x88b5		/* IEEE local experimental: go / done */
 #define KEYLEN 40
 
-static uint16_t port;
 static struct rte_mempool *mp;
-static uint64_t hz;
-
-static uint64_t
-ms(void)
-{
-	return rte_get_tsc_cycles() * 1000 / hz;
-}
-
-static void
-wait_link(void)
-{
-	struct rte_eth_link l;
-	uint64_t end = ms() + 15000;
-
-	do {
-		if (rte_eth_link_get_nowait(port, &l) != 0)
-			fail("link_get");
-		if (l.link_status == RTE_ETH_LINK_UP)
-			return;
-		rte_delay_us_sleep(5000);
-	} while (ms() < end);
-	fail("link not up within 15 s");
-}
 
 /*
  * The reference: Toeplitz one input bit at a time, the 32 key bits from
@@ -407,7 +383,7 @@ run_front(void)
 		     info.flow_type_rss_offloads);
 
 	/* phase 1: dev_configure's key and types, then a RETA of ours */
-	wait_link();
+	wait_link_up();
 	e.key = key1;
 	e.ports = true;
 	for (i = 0; i < RETA; i++)
@@ -468,7 +444,6 @@ main(int argc, char **argv)
 			fail("usage: xenrss EAL -- --scenario rss");
 	if (rte_eth_dev_count_avail() != 1)
 		fail("need one port");
-	hz = rte_get_tsc_hz();
 	if (rte_eth_dev_info_get(port, &info) != 0)
 		fail("dev_info");
 	back = strstr(info.driver_name, "xenback") != NULL;
@@ -492,7 +467,7 @@ main(int argc, char **argv)
 			RTE_ETH_RX_OFFLOAD_SCATTER;
 	}
 	pair_port_start(port, NQ, NB_DESC, &conf, mp);
-	wait_link();
+	wait_link_up();
 	if (back)
 		run_back();
 	else
