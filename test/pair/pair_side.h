@@ -65,6 +65,44 @@ pair_port_start(uint16_t pid, uint16_t nq, uint16_t nb_desc,
 		fail("start: %s", strerror(-rc));
 }
 
+/*
+ * After rte_eal_init: the one port there must be (its info in @info),
+ * which side it is (back), and a pool of @n mbufs named @name.
+ */
+static __rte_unused struct rte_mempool *
+pair_side_open(const char *name, unsigned int n, struct rte_eth_dev_info *info)
+{
+	struct rte_mempool *pool;
+
+	if (rte_eth_dev_count_avail() != 1)
+		fail("need one port");
+	port = 0;
+	if (rte_eth_dev_info_get(port, info) != 0)
+		fail("dev_info");
+	back = strstr(info->driver_name, "xenback") != NULL;
+	pool = rte_pktmbuf_pool_create(name, n, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		fail("mempool");
+	return pool;
+}
+
+/*
+ * The end of a side that passed: time for the peer to see the last
+ * frames, the port stopped and closed, "XENOPS OK" (xenops.sh looks for
+ * it). Returns main's exit status.
+ */
+static __rte_unused int
+pair_side_close(void)
+{
+	rte_delay_us_sleep(300 * 1000);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_eal_cleanup();
+	printf("XENOPS OK\n");
+	return 0;
+}
+
 /* Milliseconds on the TSC. */
 static __rte_unused uint64_t
 ms(void)

@@ -308,15 +308,7 @@ main(int argc, char **argv)
 		if (opt == 'a')
 			allmulti = true;
 	}
-	if (rte_eth_dev_count_avail() != 1)
-		fail("need one port");
-	if (rte_eth_dev_info_get(port, &info) != 0)
-		fail("dev_info");
-	back = strstr(info.driver_name, "xenback") != NULL;
-	mp = rte_pktmbuf_pool_create("xenmcast", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (mp == NULL)
-		fail("mempool");
+	mp = pair_side_open("xenmcast", 4095, &info);
 
 	if (!back) {
 		/* every group arrives by default, as on Linux netfront */
@@ -334,10 +326,5 @@ main(int argc, char **argv)
 		run_back();
 	else
 		run_front();
-	rte_delay_us_sleep(300 * 1000);
-	rte_eth_dev_stop(port);
-	rte_eth_dev_close(port);
-	rte_eal_cleanup();
-	printf("XENOPS OK\n");
-	return 0;
+	return pair_side_close();
 }

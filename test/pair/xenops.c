@@ -560,6 +560,7 @@ int
 main(int argc, char **argv)
 {
 	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
 	const char *scenario = NULL;
 	bool sleeper = false;
 	unsigned int queues = nb_queues;
@@ -590,23 +591,11 @@ main(int argc, char **argv)
 	if (queues > UINT16_MAX)
 		fail("--queues 1 to 4");
 	nb_queues = (uint16_t)queues;
-	if (scenario == NULL || rte_eth_dev_count_avail() != 1)
-		fail("need --scenario and one port");
-	port = 0;
-	{
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(port, &info) != 0)
-			fail("dev_info");
-		back = strstr(info.driver_name, "xenback") != NULL;
-	}
+	if (scenario == NULL)
+		fail("need --scenario");
+	mp = pair_side_open("xenops", 4095, &info);
 	if (back && strcmp(scenario, "link") == 0 && be_path == NULL)
 		fail("link needs --be-path on the back");
-
-	mp = rte_pktmbuf_pool_create("xenops", 4095, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (mp == NULL)
-		fail("mempool");
 	if (strcmp(scenario, "intr") == 0 && sleeper)
 		conf.intr_conf.rxq = 1;
 	if (nb_queues < 1 || nb_queues > 4)
@@ -624,11 +613,6 @@ main(int argc, char **argv)
 	else
 		fail("unknown scenario %s", scenario);
 
-	/* let the peer finish reading before the vif goes away */
-	sleep_ms(300);
-	rte_eth_dev_stop(port);
-	rte_eth_dev_close(port);
-	rte_eal_cleanup();
-	printf("XENOPS OK\n");
-	return 0;
+	/* the peer finishes reading before the vif goes away */
+	return pair_side_close();
 }

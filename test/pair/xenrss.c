@@ -442,15 +442,7 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (opt == '?')
 			fail("usage: xenrss EAL -- --scenario rss");
-	if (rte_eth_dev_count_avail() != 1)
-		fail("need one port");
-	if (rte_eth_dev_info_get(port, &info) != 0)
-		fail("dev_info");
-	back = strstr(info.driver_name, "xenback") != NULL;
-	mp = rte_pktmbuf_pool_create("xenrss", 8191, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (mp == NULL)
-		fail("mempool");
+	mp = pair_side_open("xenrss", 8191, &info);
 
 	memset(&conf, 0, sizeof(conf));
 	if (!back) {
@@ -472,10 +464,5 @@ main(int argc, char **argv)
 		run_back();
 	else
 		run_front();
-	rte_delay_us_sleep(300 * 1000);
-	rte_eth_dev_stop(port);
-	rte_eth_dev_close(port);
-	rte_eal_cleanup();
-	printf("XENOPS OK\n");
-	return 0;
+	return pair_side_close();
 }
