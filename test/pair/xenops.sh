@@ -33,10 +33,11 @@ TL_NAME=xenops TL_CASE=$case TL_XENEMU=$xenemu TL_LOG_LINES=60
 tl_bed_start
 
 be_path=/local/domain/0/backend/vif/1/0
-scenario=$case back_args=() front_args=() front_devargs=
+scenario=$case back_args=() front_args=() front_devargs= back_devargs=
 case $case in
-desc|link|rss|mcast) ;;
-rss-zc) scenario=rss front_devargs=,rx_zero_copy=1 ;;
+desc|link|mcast) ;;
+rss) back_devargs=,ctrl_ring=1 ;;
+rss-zc) scenario=rss front_devargs=,rx_zero_copy=1 back_devargs=,ctrl_ring=1 ;;
 mcast-allmulti) scenario=mcast front_args=(--allmulti) back_args=(--allmulti) ;;
 intr-front) scenario=intr front_args=(--sleeper) ;;
 intr-back) scenario=intr back_args=(--sleeper) ;;
@@ -59,7 +60,7 @@ run() {
 	pids+=($!)
 }
 
-run back 0 "$back_plugin" 0 net_xenback0,domid=1 --be-path "$be_path" \
+run back 0 "$back_plugin" 0 "net_xenback0,domid=1$back_devargs" --be-path "$be_path" \
 	"${back_args[@]}"
 back_pid=${pids[-1]}
 run front 1 "$front_plugin" 1 "net_xennet0$front_devargs" "${front_args[@]}"

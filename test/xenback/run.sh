@@ -1037,7 +1037,7 @@ hostile-ctrl)
 	# a flood of a ring's worth is answered, the vif connected; then a
 	# request producer past the ring is a violation that closes the vif.
 	setup
-	backend ""
+	backend ",ctrl_ring=1"
 	front hostile-ctrl
 	front hostile-ctrl-prod
 	stop_backend

@@ -393,6 +393,7 @@ struct xenback_dev {
 	struct {
 		uint16_t max_queues;	/* multi-queue-max-queues bound */
 		uint8_t max_order;	/* max-ring-page-order */
+		bool ctrl_ring;		/* feature-ctrl-ring offered (devarg) */
 		struct xenpv_cfg pv;	/* sg, csum, gso, split, kick gap */
 	} cfg;
 

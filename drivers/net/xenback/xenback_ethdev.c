@@ -34,6 +34,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_MAX_QUEUES		"max_queues"
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
 #define XENBACK_ARG_DOMAIN		"domain"
+#define XENBACK_ARG_CTRL_RING		"ctrl_ring"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -41,6 +42,7 @@ enum {
 	XB_ARG_DEVID,
 	XB_ARG_MAX_QUEUES,
 	XB_ARG_MAX_ORDER,
+	XB_ARG_CTRL_RING,
 	XB_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XB_ARG_DOMAIN = XB_ARG_COMMON + XENPV_COMMON_ARGS,
 	XB_ARG_COUNT,
@@ -496,6 +498,9 @@ xenback_probe(struct rte_vdev_device *vdev)
 		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
 				       XENPV_MAX_RING_PAGE_ORDER,
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
+		/* off by default: see "The control ring" in doc/xenback.rst */
+		[XB_ARG_CTRL_RING] = { XENBACK_ARG_CTRL_RING, 0, 1, 0, false,
+				       false },
 		[XB_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 		[XB_ARG_DOMAIN] = { XENBACK_ARG_DOMAIN, .str = domain,
 				    .str_size = sizeof(domain) },
@@ -541,6 +546,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	strlcpy(xd->domain, domain, sizeof(xd->domain));
 	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
+	xd->cfg.ctrl_ring = args[XB_ARG_CTRL_RING].val != 0;
 	xenpv_cfg_get(&xd->cfg.pv, &xd->reconnect.max, &args[XB_ARG_COMMON]);
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
@@ -669,5 +675,6 @@ RTE_PMD_REGISTER_PARAM_STRING(net_xenback,
 	XENBACK_ARG_DEVID "=<uint> "
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
+	XENBACK_ARG_CTRL_RING "=<0|1> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

@@ -476,14 +476,17 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 }
 
 /*
- * The control ring (we always offer it): both keys or neither; one alone
- * is refused, as a half-written ring could never be served.
+ * The control ring (offered with devarg ctrl_ring=1): both keys or
+ * neither; one alone is refused, as a half-written ring could never be
+ * served. Keys we did not offer the ring for are left alone.
  */
 static int
 xenback_read_ctrl_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck)
 {
 	int r1, r2;
 
+	if (!xd->cfg.ctrl_ring)
+		return 0;
 	r1 = xenback_read_u32_opt(xd, XENPV_NETIF_CTRL_RING_REF, &ck->ctrl_ref);
 	r2 = xenback_read_u32_opt(xd, XENPV_NETIF_EVTCHN_CTRL, &ck->ctrl_evtchn);
 	if (r1 == -ENOENT && r2 == -ENOENT)
@@ -851,8 +854,9 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 			      xd->want.queues);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
 			      xd->cfg.max_order);
-	/* the control ring: hash settings (xenback_ctrl.c) */
-	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_CTRL_RING, "1");
+	/* the control ring: hash settings (xenback_ctrl.c), if asked for */
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_CTRL_RING, "%d",
+			      xd->cfg.ctrl_ring);
 	/* multicast filtering, sampled at connect (xenback_guest_tx.c) */
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_MCAST_CTRL, "1");
 	/* the application's MTU, where libxl writes the vif's */
