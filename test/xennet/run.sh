@@ -208,6 +208,21 @@ mcast_run() {
 	expect_stat app mcast_control_errors eq 1
 }
 
+# crash_restart DEVARGS [APP ARGS]: a backend that leaves with the vif
+# connected (a crash), then a second one that takes over; the app runs
+# across both and ends clean.
+crash_restart() {
+	start_peer peer1 --scenario crash --packets 100
+	start_app app "$@"
+	wait_ok "$peer_pid" "peer 1"
+	peer_ok peer1
+	start_peer peer2 --scenario restart --packets 100
+	wait_ok "$peer_pid" "peer 2"
+	wait_ok "$app_pid" app
+	peer_ok peer2
+	clean_run app
+}
+
 case $scenario in
 mcast_silent)
 	# no answer: -ETIMEDOUT after 1 s, the call does not hang
@@ -359,15 +374,7 @@ reconnect)
 	expect_stat app lsc_down ge 1 ;;
 restart)
 	# the first backend leaves with the vif connected (a crash)
-	start_peer peer1 --scenario crash --packets 100
-	start_app app ""
-	wait_ok "$peer_pid" "peer 1"
-	peer_ok peer1
-	start_peer peer2 --scenario restart --packets 100
-	wait_ok "$peer_pid" "peer 2"
-	wait_ok "$app_pid" app
-	peer_ok peer2
-	clean_run app
+	crash_restart ""
 	expect_stat app vif_management_connections eq 2 ;;
 restart_budget)
 	# a backend restarting over and over (D1): with max_reconnects=3 the
@@ -485,15 +492,7 @@ zc_hold_restart)
 	# the held pages are neither posted again nor revoked meanwhile, so
 	# the packets read the same at the end. Held pages exceed what the
 	# pool has beyond the ring: the ring runs short (counted), never stops.
-	start_peer peer1 --scenario crash --packets 100
-	start_app app "rx_zero_copy=1" --hold 100
-	wait_ok "$peer_pid" "peer 1"
-	peer_ok peer1
-	start_peer peer2 --scenario restart --packets 100
-	wait_ok "$peer_pid" "peer 2"
-	wait_ok "$app_pid" app
-	peer_ok peer2
-	clean_run app
+	crash_restart "rx_zero_copy=1" --hold 100
 	expect_stat app vif_management_connections eq 2
 	expect_stat app held eq 100
 	expect_stat app held_long ge 70
