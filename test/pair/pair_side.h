@@ -5,7 +5,11 @@
 /*
  * What the test/pair programs (xenops.c, xenrss.c, xenmcast.c) share:
  * each runs as one side of a pair, net_xenback or net_xennet (xenops.sh
- * starts one of each), and fails with a line naming that side. Included once per program.
+ * starts one of each), and fails with a line naming that side. Here are
+ * their start (EAL, the command line in test/lib's option table, the one
+ * port and a pool) and end, their frames (64 bytes: EtherType and two
+ * payload bytes), and the port queries they all make. Included once per
+ * program.
  */
 
 #ifndef PAIR_SIDE_H
@@ -19,10 +23,19 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_ethdev.h>
+
+#include "tl_log.h"
 
 static bool back;		/* net_xenback (else net_xennet) */
 static uint16_t port;		/* the port under test */
+static const char *scenario;	/* --scenario: the case xenops.sh runs */
+static const char *be_path;	/* --be-path: the vif's backend directory */
+static struct rte_mempool *mp;	/* the side's mbufs (pair_side_start) */
+
+/* The EtherType of the pair programs' own frames (IEEE local experimental). */
+#define PAIR_ETHER_TYPE 0x88b5
 
 /* "FAIL (back|front): ..." on stdout, then exit 1. */
 static void __rte_noreturn __rte_format_printf(1, 2)
@@ -65,14 +78,57 @@ pair_port_start(uint16_t pid, uint16_t nq, uint16_t nb_desc,
 		fail("start: %s", strerror(-rc));
 }
 
+/* What makes one program of a pair different at its start. */
+struct pair_side_cmd {
+	const char *prog;		/* the program, and its pool's name */
+	const char *const *scenarios;	/* the --scenario it runs, NULL-ended */
+	const struct tl_opt *opts;	/* its own options (zero-ended), or NULL */
+	unsigned int nb_mbufs;		/* mbufs of its pool */
+};
+
 /*
- * After rte_eal_init: the one port there must be (its info in @info),
- * which side it is (back), and a pool of @n mbufs named @name.
+ * The start of a side: rte_eal_init on the EAL's options, then the
+ * options after "--" with test/lib's option table: --scenario (one of
+ * @c->scenarios, required) and --be-path, which xenops.sh passes to every
+ * program, followed by @c->opts. Then the one port there must be (its
+ * info in @info), which side it is (back), and the program's pool (mp).
  */
-static __rte_unused struct rte_mempool *
-pair_side_open(const char *name, unsigned int n, struct rte_eth_dev_info *info)
+static __rte_unused void
+pair_side_start(const struct pair_side_cmd *c, int argc, char **argv,
+		struct rte_eth_dev_info *info)
 {
-	struct rte_mempool *pool;
+	static char what[128];
+	struct tl_opt opts[16] = {
+		TL_OPT("scenario", STR, &scenario, "S", what),
+		TL_OPT("be-path", STR, &be_path, "P",
+		       "the vif's backend directory (on the back)"),
+	};
+	const struct tl_cmd cmd = {
+		.prog = c->prog,
+		.synopsis = "[EAL options] -- --scenario S [options]",
+		.opts = opts,
+	};
+	unsigned int i, n = 2;
+	int rc;
+
+	for (i = 0; c->scenarios[i] != NULL; i++)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 "%s%s", i > 0 ? ", " : "one of: ", c->scenarios[i]);
+	for (i = 0; c->opts != NULL &&
+	     (c->opts[i].name != NULL || c->opts[i].letter != 0); i++) {
+		if (n + 1 >= RTE_DIM(opts))
+			fail("too many options");
+		opts[n++] = c->opts[i];
+	}
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0)
+		fail("rte_eal_init");
+	tl_opt_parse(&cmd, argc - rc, argv + rc);
+	for (i = 0; scenario != NULL && c->scenarios[i] != NULL; i++)
+		if (strcmp(scenario, c->scenarios[i]) == 0)
+			break;
+	if (scenario == NULL || c->scenarios[i] == NULL)
+		fail("--scenario: %s", what);
 
 	if (rte_eth_dev_count_avail() != 1)
 		fail("need one port");
@@ -80,11 +136,10 @@ pair_side_open(const char *name, unsigned int n, struct rte_eth_dev_info *info)
 	if (rte_eth_dev_info_get(port, info) != 0)
 		fail("dev_info");
 	back = strstr(info->driver_name, "xenback") != NULL;
-	pool = rte_pktmbuf_pool_create(name, n, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (pool == NULL)
+	mp = rte_pktmbuf_pool_create(c->prog, c->nb_mbufs, 0, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (mp == NULL)
 		fail("mempool");
-	return pool;
 }
 
 /*
@@ -101,6 +156,27 @@ pair_side_close(void)
 	rte_eal_cleanup();
 	printf("XENOPS OK\n");
 	return 0;
+}
+
+static __rte_unused void wait_link_up(void);
+
+/*
+ * The body of a side whose work is one function per side (xenrss,
+ * xenmcast): @nq queue pairs configured with @conf and started, the link
+ * waited for, @run_back or @run_front, then pair_side_close. Returns
+ * main's exit status.
+ */
+static __rte_unused int
+pair_side_run(uint16_t nq, uint16_t nb_desc, const struct rte_eth_conf *conf,
+	      void (*run_back)(void), void (*run_front)(void))
+{
+	pair_port_start(port, nq, nb_desc, conf, mp);
+	wait_link_up();
+	if (back)
+		run_back();
+	else
+		run_front();
+	return pair_side_close();
 }
 
 /* Milliseconds on the TSC. */
@@ -137,6 +213,59 @@ wait_link_up(void)
 		rte_delay_us_sleep(5000);
 	} while (ms() < end);
 	fail("link not up within 15 s");
+}
+
+/*
+ * A 64-byte frame from mp to @dst (NULL: broadcast) of EtherType @type,
+ * its payload's first two bytes @a and @b, zeros elsewhere, from
+ * 02:02:02:02:02:02.
+ */
+static __rte_unused struct rte_mbuf *
+pair_frame(const struct rte_ether_addr *dst, uint16_t type, uint8_t a,
+	   uint8_t b)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+
+	if (m == NULL)
+		fail("mbuf pool empty");
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 64);
+	if (eh == NULL)
+		fail("mbuf too small");
+	memset(eh, 0, 64);
+	if (dst != NULL)
+		eh->dst_addr = *dst;
+	else
+		memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	memset(&eh->src_addr, 0x02, sizeof(eh->src_addr));
+	eh->ether_type = rte_cpu_to_be_16(type);
+	((uint8_t *)(eh + 1))[0] = a;
+	((uint8_t *)(eh + 1))[1] = b;
+	return m;
+}
+
+/* Is @m of EtherType @type? Then its payload's first two bytes. */
+static __rte_unused bool
+pair_parse(const struct rte_mbuf *m, uint16_t type, uint8_t *a, uint8_t *b)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->data_len < 16 || p[12] != (type >> 8) || p[13] != (type & 0xff))
+		return false;
+	*a = p[14];
+	*b = p[15];
+	return true;
+}
+
+/* Send @m on TX queue @q, retrying for up to 5 s; fail after that. */
+static __rte_unused void
+pair_send_one(uint16_t q, struct rte_mbuf *m)
+{
+	uint64_t end = ms() + 5000;
+
+	while (rte_eth_tx_burst(port, q, &m, 1) != 1)
+		if (ms() > end)
+			fail("cannot send on queue %u", q);
 }
 
 #endif /* PAIR_SIDE_H */

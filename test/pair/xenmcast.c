@@ -29,7 +29,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -47,7 +46,7 @@
 #include "pair_side.h"
 
 #define NB_DESC 512
-#define CTL_TYPE 0x88b5		/* IEEE local experimental: go / done */
+#define CTL_TYPE PAIR_ETHER_TYPE	/* go / done */
 #define DATA_TYPE 0x88b6	/* the back's probes and markers */
 #define FILL_TYPE 0x88b7	/* the front's filler, ignored */
 #define NGROUPS 4		/* G1, G2, G3, broadcast */
@@ -60,52 +59,7 @@ static const struct rte_ether_addr groups[NGROUPS] = {
 };
 static const char * const gname[NGROUPS] = { "G1", "G2", "G3", "broadcast" };
 
-static struct rte_mempool *mp;
 static bool allmulti;
-
-/* A 64-byte frame to @dst of @type, payload @a, @b. */
-static struct rte_mbuf *
-frame(const struct rte_ether_addr *dst, uint16_t type, uint8_t a, uint8_t b)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eh;
-
-	if (m == NULL)
-		fail("mbuf pool empty");
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 64);
-	if (eh == NULL)
-		fail("mbuf too small");
-	memset(eh, 0, 64);
-	eh->dst_addr = *dst;
-	memset(&eh->src_addr, 0x02, sizeof(eh->src_addr));
-	eh->ether_type = rte_cpu_to_be_16(type);
-	((uint8_t *)(eh + 1))[0] = a;
-	((uint8_t *)(eh + 1))[1] = b;
-	return m;
-}
-
-static void
-send_one(struct rte_mbuf *m)
-{
-	uint64_t end = ms() + 5000;
-
-	while (rte_eth_tx_burst(port, 0, &m, 1) != 1)
-		if (ms() > end)
-			fail("cannot send");
-}
-
-/* Is @m of @type? Then its payload's first two bytes. */
-static bool
-parse(struct rte_mbuf *m, uint16_t type, uint8_t *a, uint8_t *b)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	if (m->data_len < 16 || p[12] != (type >> 8) || p[13] != (type & 0xff))
-		return false;
-	*a = p[14];
-	*b = p[15];
-	return true;
-}
 
 /* The back: probes of each "go", until "done". */
 static void
@@ -124,7 +78,7 @@ run_back(void)
 			fail("no done from the front within 30 s");
 		n = rte_eth_rx_burst(port, 0, m, 32);
 		for (i = 0; i < n; i++) {
-			bool ctl = parse(m[i], CTL_TYPE, &a, &b);
+			bool ctl = pair_parse(m[i], CTL_TYPE, &a, &b);
 
 			rte_pktmbuf_free(m[i]);
 			if (!ctl)
@@ -141,9 +95,9 @@ run_back(void)
 			if (a != 'g')
 				continue;
 			for (g = 0; g < NGROUPS; g++)
-				send_one(frame(&groups[g], DATA_TYPE, 'p',
-					       (uint8_t)g));
-			send_one(frame(&uc, DATA_TYPE, 'm', b));
+				pair_send_one(0, pair_frame(&groups[g],
+						DATA_TYPE, 'p', (uint8_t)g));
+			pair_send_one(0, pair_frame(&uc, DATA_TYPE, 'm', b));
 			phases++;
 		}
 	}
@@ -163,14 +117,14 @@ check_phase(uint8_t phase, const bool *want)
 	uint16_t n, i;
 	bool done = false;
 
-	send_one(frame(&bc, CTL_TYPE, 'g', phase));
+	pair_send_one(0, pair_frame(&bc, CTL_TYPE, 'g', phase));
 	end = ms() + 10000;
 	while (!done) {
 		if (ms() > end)
 			fail("phase %u: no marker within 10 s", phase);
 		n = rte_eth_rx_burst(port, 0, m, 32);
 		for (i = 0; i < n; i++) {
-			if (!parse(m[i], DATA_TYPE, &a, &b))
+			if (!pair_parse(m[i], DATA_TYPE, &a, &b))
 				fail("phase %u: a frame not ours", phase);
 			rte_pktmbuf_free(m[i]);
 			if (a == 'm' && b == phase)
@@ -205,7 +159,7 @@ filler(void *arg)
 
 	RTE_SET_USED(arg);
 	while (filling) {
-		m = frame(&uc, FILL_TYPE, 'f', 0);
+		m = pair_frame(&uc, FILL_TYPE, 'f', 0);
 		while (rte_eth_tx_burst(port, 0, &m, 1) != 1 && filling)
 			;
 		if (filling)
@@ -280,7 +234,7 @@ run_front(void)
 	/* a unicast address is refused */
 	set_list(&(struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 1 } }, 1,
 		 -EINVAL);
-	send_one(frame(&groups[3], CTL_TYPE, 'd', 0));
+	pair_send_one(0, pair_frame(&groups[3], CTL_TYPE, 'd', 0));
 }
 
 int
@@ -289,26 +243,15 @@ main(int argc, char **argv)
 	const struct rte_ether_addr l1[] = { groups[0], groups[1] };
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	int rc, opt;
-	static const struct option opts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "be-path", required_argument, NULL, 'b' },
-		{ "allmulti", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
+	static const char *const scenarios[] = { "mcast", NULL };
+	const struct tl_opt opts[] = {
+		TL_OPT("allmulti", SET, &allmulti, NULL,
+		       "leave allmulticast on: nothing is filtered"),
+		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 	};
+	const struct pair_side_cmd cmd = { "xenmcast", scenarios, opts, 4095 };
 
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0)
-		fail("rte_eal_init");
-	argc -= rc;
-	argv += rc;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == '?')
-			fail("usage: xenmcast EAL -- --scenario mcast [--allmulti]");
-		if (opt == 'a')
-			allmulti = true;
-	}
-	mp = pair_side_open("xenmcast", 4095, &info);
+	pair_side_start(&cmd, argc, argv, &info);
 
 	if (!back) {
 		/* every group arrives by default, as on Linux netfront */
@@ -320,11 +263,5 @@ main(int argc, char **argv)
 		set_list(l1, 2, 0);
 	}
 	memset(&conf, 0, sizeof(conf));
-	pair_port_start(port, 1, NB_DESC, &conf, mp);
-	wait_link_up();
-	if (back)
-		run_back();
-	else
-		run_front();
-	return pair_side_close();
+	return pair_side_run(1, NB_DESC, &conf, run_back, run_front);
 }

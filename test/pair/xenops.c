@@ -58,10 +58,7 @@
 #define K 5			/* packets of the desc scenario */
 #define ROUNDS 10		/* rounds of the intr scenario */
 #define BURST 32
-#define ETHER_TYPE 0x88b5	/* IEEE local experimental */
 
-static struct rte_mempool *mp;
-static const char *be_path;	/* the vif's backend directory (link) */
 
 static void
 put_stat(const char *name, int64_t v)
@@ -108,18 +105,8 @@ send_q(uint16_t q, uint16_t n, uint8_t tag)
 
 	if (n > BURST)
 		n = BURST;
-	for (i = 0; i < n; i++) {
-		struct rte_ether_hdr *eh;
-
-		m[i] = rte_pktmbuf_alloc(mp);
-		if (m[i] == NULL)
-			fail("mbuf pool empty");
-		eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 64);
-		memset(eh, 0, 64);
-		memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
-		eh->ether_type = rte_cpu_to_be_16(ETHER_TYPE);
-		((uint8_t *)(eh + 1))[0] = tag;
-	}
+	for (i = 0; i < n; i++)
+		m[i] = pair_frame(NULL, PAIR_ETHER_TYPE, tag, 0);
 	sent = rte_eth_tx_burst(port, q, m, n);
 	if (sent < n)
 		rte_pktmbuf_free_bulk(m + sent, n - sent);
@@ -559,59 +546,37 @@ scenario_intr_sender(void)
 int
 main(int argc, char **argv)
 {
+	static const char *const scenarios[] = { "desc", "link", "intr", NULL };
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
-	const char *scenario = NULL;
 	bool sleeper = false;
 	unsigned int queues = nb_queues;
-	int rc;
-	/* The command line, parsed and explained by test/lib's option table. */
 	const struct tl_opt opts[] = {
-		TL_OPT("scenario", STR, &scenario, "S",
-		       "desc, link or intr (required)"),
-		TL_OPT("be-path", STR, &be_path, "P",
-		       "the vif's backend directory (link, on the back)"),
 		TL_OPT("sleeper", SET, &sleeper, NULL,
 		       "intr: sleep on Rx interrupts, the peer sends"),
 		TL_OPT("queues", UINT, &queues, "N", "queue pairs, 1 to 4"),
 		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 	};
-	const struct tl_cmd cmd = {
-		.prog = "xenops",
-		.synopsis = "[EAL options] -- --scenario S [options]",
-		.opts = opts,
-	};
+	const struct pair_side_cmd cmd = { "xenops", scenarios, opts, 4095 };
 
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0)
-		fail("rte_eal_init");
-	argc -= rc;
-	argv += rc;
-	tl_opt_parse(&cmd, argc, argv);
-	if (queues > UINT16_MAX)
+	pair_side_start(&cmd, argc, argv, &info);
+	if (queues < 1 || queues > 4)
 		fail("--queues 1 to 4");
 	nb_queues = (uint16_t)queues;
-	if (scenario == NULL)
-		fail("need --scenario");
-	mp = pair_side_open("xenops", 4095, &info);
 	if (back && strcmp(scenario, "link") == 0 && be_path == NULL)
 		fail("link needs --be-path on the back");
 	if (strcmp(scenario, "intr") == 0 && sleeper)
 		conf.intr_conf.rxq = 1;
-	if (nb_queues < 1 || nb_queues > 4)
-		fail("--queues 1 to 4");
 	pair_port_start(port, nb_queues, NB_DESC, &conf, mp);
 
 	if (strcmp(scenario, "desc") == 0)
 		scenario_desc();
 	else if (strcmp(scenario, "link") == 0)
 		scenario_link();
-	else if (strcmp(scenario, "intr") == 0 && sleeper)
+	else if (sleeper)
 		scenario_intr_sleeper();
-	else if (strcmp(scenario, "intr") == 0)
-		scenario_intr_sender();
 	else
-		fail("unknown scenario %s", scenario);
+		scenario_intr_sender();
 
 	/* the peer finishes reading before the vif goes away */
 	return pair_side_close();

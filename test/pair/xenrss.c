@@ -25,7 +25,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -49,10 +48,9 @@
 #define FLOWS 48
 #define PER 4
 #define RETA 128
-#define CTL_TYPE 0x88b5		/* IEEE local experimental: go / done */
+#define CTL_TYPE PAIR_ETHER_TYPE	/* go / done */
 #define KEYLEN 40
 
-static struct rte_mempool *mp;
 
 /*
  * The reference: Toeplitz one input bit at a time, the 32 key bits from
@@ -176,35 +174,6 @@ build(unsigned int f, unsigned int k)
 	return m;
 }
 
-static struct rte_mbuf *
-ctl_frame(char what, uint8_t phase)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	struct rte_ether_hdr *eh;
-
-	if (m == NULL)
-		fail("mbuf pool empty");
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 64);
-	if (eh == NULL)
-		fail("mbuf too small");
-	memset(eh, 0, 64);
-	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
-	eh->ether_type = rte_cpu_to_be_16(CTL_TYPE);
-	((uint8_t *)(eh + 1))[0] = (uint8_t)what;
-	((uint8_t *)(eh + 1))[1] = phase;
-	return m;
-}
-
-static void
-send_one(uint16_t q, struct rte_mbuf *m)
-{
-	uint64_t end = ms() + 5000;
-
-	while (rte_eth_tx_burst(port, q, &m, 1) != 1)
-		if (ms() > end)
-			fail("cannot send on queue %u", q);
-}
-
 /* The back: send the flows of each "go", until "done". */
 static void
 run_back(void)
@@ -220,23 +189,14 @@ run_back(void)
 		for (q = 0; q < NQ; q++) {
 			n = rte_eth_rx_burst(port, q, m, 32);
 			for (i = 0; i < n; i++) {
-				const uint8_t *p = rte_pktmbuf_mtod(m[i],
-							const uint8_t *);
-				bool ctl = m[i]->data_len >= 16 &&
-					p[12] == (CTL_TYPE >> 8) &&
-					p[13] == (CTL_TYPE & 0xff);
-				char what = ctl ? (char)p[14] : 0;
+				uint8_t what = 0, b;
+				uint64_t v;
 
+				pair_parse(m[i], CTL_TYPE, &what, &b);
 				rte_pktmbuf_free(m[i]);
 				if (what == 'd') {
-					uint64_t id, v;
-
 					/* every frame went with a HASH extra */
-					if (rte_eth_xstats_get_id_by_name(port,
-						"tx_hash_packets", &id) != 0 ||
-					    rte_eth_xstats_get_by_id(port, &id,
-						&v, 1) != 1)
-						fail("no xstat tx_hash_packets");
+					v = xstat("tx_hash_packets");
 					if (v != (uint64_t)phases * FLOWS * PER)
 						fail("tx_hash_packets %" PRIu64 ", want %u",
 						     v, phases * FLOWS * PER);
@@ -249,8 +209,8 @@ run_back(void)
 				/* frame k of flow f on TX queue (f + k) % NQ */
 				for (k = 0; k < PER; k++)
 					for (f = 0; f < FLOWS; f++)
-						send_one((uint16_t)((f + k) % NQ),
-							 build(f, k));
+						pair_send_one((uint16_t)((f + k) % NQ),
+							      build(f, k));
 				phases++;
 			}
 		}
@@ -275,7 +235,7 @@ check_phase(const struct expect *e, uint8_t phase)
 
 	for (f = 0; f < FLOWS; f++)
 		flow_q[f] = -1;
-	send_one(0, ctl_frame('g', phase));
+	pair_send_one(0, pair_frame(NULL, CTL_TYPE, 'g', phase));
 	end = ms() + 10000;
 	while (got < FLOWS * PER) {
 		if (ms() > end)
@@ -416,7 +376,7 @@ run_front(void)
 		e.reta[i] = (uint16_t)(NQ - 1 - i % NQ);
 	reta_set(e.reta);
 	check_phase(&e, 2);
-	send_one(0, ctl_frame('d', 0));
+	pair_send_one(0, pair_frame(NULL, CTL_TYPE, 'd', 0));
 }
 
 int
@@ -425,24 +385,11 @@ main(int argc, char **argv)
 	static uint8_t key1[KEYLEN];
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	int rc, opt;
+	static const char *const scenarios[] = { "rss", NULL };
+	const struct pair_side_cmd cmd = { "xenrss", scenarios, NULL, 8191 };
 	unsigned int i;
-	static const struct option opts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "be-path", required_argument, NULL, 'b' },
-		{ "queues", required_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
-	};
 
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0)
-		fail("rte_eal_init");
-	argc -= rc;
-	argv += rc;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (opt == '?')
-			fail("usage: xenrss EAL -- --scenario rss");
-	mp = pair_side_open("xenrss", 8191, &info);
+	pair_side_start(&cmd, argc, argv, &info);
 
 	memset(&conf, 0, sizeof(conf));
 	if (!back) {
@@ -458,11 +405,5 @@ main(int argc, char **argv)
 		conf.rxmode.offloads = info.rx_offload_capa &
 			RTE_ETH_RX_OFFLOAD_SCATTER;
 	}
-	pair_port_start(port, NQ, NB_DESC, &conf, mp);
-	wait_link_up();
-	if (back)
-		run_back();
-	else
-		run_front();
-	return pair_side_close();
+	return pair_side_run(NQ, NB_DESC, &conf, run_back, run_front);
 }
