@@ -38,66 +38,34 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build count=50 log_dir=""
 HUGE_PAGES=${HUGE_PAGES:-128}
 
-die() { printf 'capture test: error: %s\n' "$*" >&2; exit 1; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build-dir) build=${2-}; shift ;;
-	--count) count=${2-}; shift ;;
-	--log-dir) log_dir=${2-}; shift ;;
-	-h|--help) sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown option $1" ;;
-	esac
-	shift
-done
-[[ $count =~ ^[1-9][0-9]*$ ]] || die "--count needs a positive number"
-
-xenemu=$build/xenemu/xenemu
-xenback=$build/drivers/librte_net_xenback.so
-xennet=$build/drivers/librte_net_xennet.so
-for f in "$xenemu" "$xenback" "$xennet"; do
-	[ -e "$f" ] || { echo "SKIP: $f is not built"; exit 77; }
-done
+TL_STEM=capture
+. "$top/test/lib/tl_client.sh"
+tl_client_args "$@"
+tl_client_built
 for t in dpdk-testpmd dpdk-proc-info dpdk-dumpcap tcpdump; do
 	command -v "$t" >/dev/null || die "$t is not installed (devtools/setup.sh installs it)"
 done
 [ "$(id -u)" = 0 ] || { echo "SKIP: reserving hugepages needs root"; exit 77; }
 testpmd=$(command -v dpdk-testpmd)
 
-work=$(mktemp -d /tmp/capture-test.XXXXXX)
-log_dir=${log_dir:-$work}
-mkdir -p "$log_dir"
-export XENEMU_DIR
-XENEMU_DIR=$(mktemp -d /dev/shm/xenemu-capture.XXXXXX)
-huge=$work/huge
 nr_file=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-pids=() prefixes=() added=0 mounted=0 status=1
+added=0 mounted=0
 
 free_pages() {
 	cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
 }
 
-cleanup() {
-	local p
-	trap - EXIT INT TERM
-	# only what this script started, by pid (each a `timeout` wrapper)
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	"$xenemu" stop >/dev/null 2>&1 || true
-	rm -rf "$XENEMU_DIR"
-	for p in "${prefixes[@]}"; do rm -rf "/var/run/dpdk/$p"; done
+# called by the bed's cleanup, after the processes and xenemu stopped
+tl_client_cleanup() {
 	# the pages go back once no file holds them: unmount first
 	[ "$mounted" = 1 ] && umount "$huge"
 	if [ "$added" -gt 0 ]; then
 		echo $(($(cat "$nr_file") - added)) > "$nr_file" || true
 	fi
-	if [ "$log_dir" != "$work" ] || [ "$status" = 0 ]; then
-		rm -rf "$work"
-	else
-		echo "(logs in $work)"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+
+tl_client_bed
+huge=$work/huge
 
 # Hugepages: HUGE_PAGES free ones for this run, under a lock held until the
 # end, added to the pool if need be and taken out again by cleanup.
@@ -117,11 +85,6 @@ fi
 mkdir -p "$huge"
 mount -t hugetlbfs -o pagesize=2M nodev "$huge"
 mounted=1
-
-timeout 30 "$xenemu" start >/dev/null
-timeout 30 "$xenemu" domain create --domid 1 --name guest >/dev/null
-timeout 30 "$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
-	--mac 00:16:3e:00:00:01 >/dev/null
 
 # One primary: interactive testpmd forwarding (io), driven through its
 # stdin, a fifo this script holds open. The back forwards on lcore 1, the
@@ -201,7 +164,7 @@ port_packets() { # side
 fail() { echo "FAIL $*"; exit 1; }
 
 check_side() { # side xstat...
-	local side=$1 rx tx rx2 tx2 name v out file n bad dc rc i p keep domid so prefix
+	local side=$1 rx tx rx2 tx2 name v out file n bad dc rc i domid so prefix
 	shift
 	# traffic flows and the secondary reads the counters
 	read -r rx tx < <(port_packets "$side") || true
@@ -249,10 +212,7 @@ check_side() { # side xstat...
 	sleep 0.5
 	kill -INT "$dc" 2>/dev/null || true
 	rc=0
-	wait "$dc" || rc=$?
-	keep=()
-	for p in "${pids[@]}"; do [ "$p" = "$dc" ] || keep+=("$p"); done
-	pids=("${keep[@]}")
+	tl_reap "$dc" || rc=$?
 	[ "$rc" = 0 ] || fail "$side: dpdk-dumpcap exited with $rc: $(tail -n 5 "$log_dir/$side-dumpcap.log")"
 	n=$(tcpdump -n -r "$file" 2>/dev/null | wc -l)
 	bad=$(tcpdump -n -r "$file" 2>/dev/null |
@@ -280,10 +240,7 @@ for side in front back; do
 	eval "pid=\$${side}_pid"
 	tp_cmd "$side" quit
 	rc=0
-	wait "$pid" || rc=$?
-	keep=()
-	for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-	pids=("${keep[@]}")
+	tl_reap "$pid" || rc=$?
 	[ "$rc" = 0 ] || fail "$side testpmd exited with $rc (log: $log_dir/$side-testpmd.log)"
 	grep -q 'Bye' "$log_dir/$side-testpmd.log" || fail "$side testpmd did not say Bye"
 done

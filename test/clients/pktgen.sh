@@ -27,27 +27,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build count=10000 log_dir="" which=all
 
-die() { printf 'pktgen test: error: %s\n' "$*" >&2; exit 1; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build-dir) build=${2-}; shift ;;
-	--count) count=${2-}; shift ;;
-	--log-dir) log_dir=${2-}; shift ;;
-	--case) which=${2-}; shift ;;
-	-h|--help) sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown option $1" ;;
-	esac
-	shift
-done
-[[ $count =~ ^[1-9][0-9]*$ ]] || die "--count needs a positive number"
+TL_STEM=pktgen TL_CLIENT_OPTS=(case=which)
+. "$top/test/lib/tl_client.sh"
+tl_client_args "$@"
 case $which in a|b|all) ;; *) die "--case must be a, b or all" ;; esac
-
-xenemu=$build/xenemu/xenemu
-xenback=$build/drivers/librte_net_xenback.so
-xennet=$build/drivers/librte_net_xennet.so
-for f in "$xenemu" "$xenback" "$xennet"; do
-	[ -e "$f" ] || { echo "SKIP: $f is not built"; exit 77; }
-done
+tl_client_built
 testpmd=$(command -v dpdk-testpmd) || { echo "SKIP: dpdk-testpmd is not installed"; exit 77; }
 
 # The only reason to skip: pktgen cannot be built on this machine (no
@@ -63,47 +47,7 @@ rm -f "$build_log"
 pktgen=$(tail -n1 <<<"$pktgen")
 [ -x "$pktgen" ] || { echo "SKIP: build-pktgen.sh printed no binary ($pktgen)"; exit 77; }
 
-work=$(mktemp -d /tmp/pktgen-test.XXXXXX)
-log_dir=${log_dir:-$work}
-mkdir -p "$log_dir"
-export XENEMU_DIR
-XENEMU_DIR=$(mktemp -d /dev/shm/xenemu-pktgen.XXXXXX)
-pids=() prefixes=()
-
-# Waits for a process this script started and forgets its pid, so that the
-# clean-up never signals a pid the system may have reused since.
-reap() { # pid
-	local rc=0 p keep=()
-	wait "$1" || rc=$?
-	for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	pids=("${keep[@]}")
-	return "$rc"
-}
-
-cleanup() {
-	local p
-	trap - EXIT INT TERM
-	# only what this script started, by pid; each is a `timeout` wrapper,
-	# which passes the signal on to the DPDK process it runs
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	pids=()
-	"$xenemu" stop >/dev/null 2>&1 || true
-	rm -rf "$XENEMU_DIR"
-	for p in "${prefixes[@]}"; do rm -rf "/var/run/dpdk/$p"; done
-	# the work directory holds the logs unless --log-dir was given: keep
-	# it only when a case failed
-	if [ "$log_dir" != "$work" ] || [ "${status:-0}" = 0 ]; then
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-timeout 30 "$xenemu" start >/dev/null
-timeout 30 "$xenemu" domain create --domid 1 --name guest >/dev/null
-timeout 30 "$xenemu" vif attach --frontend 1 --backend 0 --devid 0 \
-	--mac 00:16:3e:00:00:01 >/dev/null
+tl_client_bed
 
 # The command file configures and starts; pktgen then reads its standard
 # input, a fifo this script holds, and is told to stop and quit there once
@@ -195,11 +139,11 @@ run_case() { # name pktgen-domid pktgen-plugin pktgen-vdev testpmd-domid testpmd
 		sleep 0.1
 	done
 	kill -0 "$pg_pid" 2>/dev/null && kill -TERM "$pg_pid"
-	reap "$pg_pid" || pg_rc=$?
+	tl_reap "$pg_pid" || pg_rc=$?
 	exec {pg_fd}>&-
 
 	echo >&"$fd"                          # Enter: testpmd stops and prints its stats
-	reap "$tp_pid" || tp_rc=$?
+	tl_reap "$tp_pid" || tp_rc=$?
 	exec {fd}>&-
 
 	# pktgen paints its screen with escape sequences: strip them for reading
@@ -231,5 +175,4 @@ fi
 if [ "$which" = b ] || [ "$which" = all ]; then
 	run_case dom0-pktgen 0 "$xenback" net_xenback0,domid=1 1 "$xennet" net_xennet0
 fi
-[ "$status" = 0 ] || echo "(logs in $log_dir)"
 exit "$status"
