@@ -35,9 +35,7 @@ extra(uint8_t type, bool more, uint16_t gso_size, uint8_t gso_type)
 {
 	struct netif_extra_info ex;
 
-	memset(&ex, 0, sizeof(ex));
-	ex.type = type;
-	ex.flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	xenpv_netif_extra_init(&ex, type, more);
 	if (type == XEN_NETIF_EXTRA_TYPE_GSO) {
 		ex.u.gso.size = gso_size;
 		ex.u.gso.type = gso_type;
@@ -501,11 +499,11 @@ test_toeplitz(void)
 		static const uint8_t a1[6] = { 1, 0, 0x5e, 0, 0, 1 };
 		static const uint8_t a2[6] = { 0x33, 0x33, 0, 0, 0, 2 };
 
-		memset(ex, 0, sizeof(ex));
-		ex[0].type = XEN_NETIF_EXTRA_TYPE_MCAST_DEL;
-		ex[0].flags = XEN_NETIF_EXTRA_FLAG_MORE;
+		xenpv_netif_extra_init(&ex[0], XEN_NETIF_EXTRA_TYPE_MCAST_DEL,
+				       true);
 		memcpy(ex[0].u.mcast.addr, a1, 6);
-		ex[1].type = XEN_NETIF_EXTRA_TYPE_MCAST_ADD;
+		xenpv_netif_extra_init(&ex[1], XEN_NETIF_EXTRA_TYPE_MCAST_ADD,
+				       false);
 		memcpy(ex[1].u.mcast.addr, a2, 6);
 		xenpv_netif_extras_init(&x);
 		CHECK(xenpv_netif_extra_take(&x, &ex[0]) == XENPV_EXTRA_MORE &&

@@ -207,14 +207,24 @@ xenpv_netif_extra_take(struct xenpv_netif_extras *x,
 	return x->more ? XENPV_EXTRA_MORE : XENPV_EXTRA_DONE;
 }
 
+/*
+ * Start an extra of @type in @ex: zeroed, its MORE flag set when another
+ * extra follows it. The writers below fill in the rest.
+ */
+static inline void
+xenpv_netif_extra_init(struct netif_extra_info *ex, uint8_t type, bool more)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->type = type;
+	ex->flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+}
+
 /* Write a GSO extra (the only one a data path sends) into @ex. */
 static inline void
 xenpv_netif_extra_gso(struct netif_extra_info *ex, uint16_t mss,
 		      uint8_t gso_type, bool more)
 {
-	memset(ex, 0, sizeof(*ex));
-	ex->type = XEN_NETIF_EXTRA_TYPE_GSO;
-	ex->flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	xenpv_netif_extra_init(ex, XEN_NETIF_EXTRA_TYPE_GSO, more);
 	ex->u.gso.size = mss;
 	ex->u.gso.type = gso_type;
 }
@@ -227,9 +237,7 @@ static inline void
 xenpv_netif_extra_hash(struct netif_extra_info *ex, uint32_t hash,
 		       uint8_t htype, bool more)
 {
-	memset(ex, 0, sizeof(*ex));
-	ex->type = XEN_NETIF_EXTRA_TYPE_HASH;
-	ex->flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	xenpv_netif_extra_init(ex, XEN_NETIF_EXTRA_TYPE_HASH, more);
 	ex->u.hash.type = htype;
 	ex->u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
 	ex->u.hash.value[0] = (uint8_t)hash;

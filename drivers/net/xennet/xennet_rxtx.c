@@ -462,8 +462,7 @@ xennet_tx_ctl_post(struct xennet_txq *txq, uint8_t type,
 	req->id = id;
 	req->flags = NETTXF_extra_info;
 	prod++;
-	memset(&ex, 0, sizeof(ex));
-	ex.type = type;
+	xenpv_netif_extra_init(&ex, type, false);
 	memcpy(ex.u.mcast.addr, addr->addr_bytes, RTE_ETHER_ADDR_LEN);
 	memcpy(RING_GET_REQUEST(r, prod), &ex, sizeof(ex));
 	prod++;
