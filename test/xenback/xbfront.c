@@ -2037,10 +2037,61 @@ static const struct tl_cmd cmd = {
 	.opts = opts,
 };
 
+/*
+ * The scenarios, looked up by name before anything starts: a name ending
+ * in '-' is a prefix, the rest of the scenario's name its argument
+ * (hostile-prod-overflow runs scenario_hostile("prod-overflow")). Most run
+ * on a connected vif that main disconnects after; xs-<case> connects
+ * itself (with spoiled keys), detach leaves the vif to the toolstack.
+ */
+struct scenario_def {
+	const char *name;
+	void (*run)(void);
+	void (*run_arg)(const char *arg);	/* instead of run */
+	const char *arg;	/* run_arg's argument; NULL: the name's rest */
+	bool connect;		/* main connects the vif first */
+	bool disconnect;	/* main disconnects it after */
+};
+
+static const struct scenario_def scenario_defs[] = {
+	{ "traffic", scenario_traffic, NULL, NULL, true, true },
+	{ "csum-sw", NULL, scenario_csum, "full", true, true },
+	{ "csum-blank", NULL, scenario_csum, "blank", true, true },
+	{ "gso", scenario_gso, NULL, NULL, true, true },
+	{ "reconnect", scenario_reconnect, NULL, NULL, true, true },
+	{ "reconnect-loop", scenario_reconnect_loop, NULL, NULL, true, true },
+	{ "restart", scenario_restart, NULL, NULL, true, true },
+	{ "xs-storm", scenario_xs_storm, NULL, NULL, true, true },
+	{ "reconfigured", scenario_reconfigured, NULL, NULL, true, true },
+	{ "mcast", scenario_mcast, NULL, NULL, true, true },
+	{ "detach", scenario_detach, NULL, NULL, true, false },
+	{ "hostile-", NULL, scenario_hostile, NULL, true, true },
+	{ "xs-", NULL, scenario_xs, NULL, false, true },
+};
+
+/* The definition of scenario @name, or NULL. */
+static const struct scenario_def *
+scenario_find(const char *name)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(scenario_defs) / sizeof(scenario_defs[0]);
+	     i++) {
+		const struct scenario_def *d = &scenario_defs[i];
+
+		n = strlen(d->name);
+		if (d->name[n - 1] == '-' ? strncmp(name, d->name, n) == 0 :
+		    strcmp(name, d->name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	static char fail_prefix[128];
+	const struct scenario_def *def;
 	char *be;
 	int first;
 
@@ -2057,6 +2108,9 @@ main(int argc, char **argv)
 	if (first + 1 != argc)
 		tl_usage();
 	scenario = argv[first];
+	def = scenario_find(scenario);
+	if (def == NULL)
+		tl_usage();
 	snprintf(fail_prefix, sizeof(fail_prefix), "xbfront: FAIL %s: ",
 		 scenario);
 	tl_log_init("xbfront: ", fail_prefix);
@@ -2084,42 +2138,15 @@ main(int argc, char **argv)
 	set_state(XenbusStateInitialising);
 	if (strncmp(scenario, "hostile-ctrl", 12) == 0)
 		ctrl_setup();
-	if (strncmp(scenario, "xs-", 3) == 0 &&
-	    strcmp(scenario, "xs-storm") != 0) {
-		scenario_xs(scenario + 3);
-	} else if (strcmp(scenario, "detach") == 0) {
+	if (def->connect)
 		fe_connect(true);
-		scenario_detach();
-		printf("xbfront: PASS %s\n", scenario);
-		return 0;
-	} else {
-		fe_connect(true);
-		if (strcmp(scenario, "traffic") == 0)
-			scenario_traffic();
-		else if (strcmp(scenario, "csum-sw") == 0)
-			scenario_csum("full");
-		else if (strcmp(scenario, "csum-blank") == 0)
-			scenario_csum("blank");
-		else if (strcmp(scenario, "gso") == 0)
-			scenario_gso();
-		else if (strcmp(scenario, "reconnect") == 0)
-			scenario_reconnect();
-		else if (strcmp(scenario, "reconnect-loop") == 0)
-			scenario_reconnect_loop();
-		else if (strcmp(scenario, "restart") == 0)
-			scenario_restart();
-		else if (strcmp(scenario, "xs-storm") == 0)
-			scenario_xs_storm();
-		else if (strcmp(scenario, "reconfigured") == 0)
-			scenario_reconfigured();
-		else if (strcmp(scenario, "mcast") == 0)
-			scenario_mcast();
-		else if (strncmp(scenario, "hostile-", 8) == 0)
-			scenario_hostile(scenario + 8);
-		else
-			tl_usage();
-	}
-	fe_disconnect();
+	if (def->run != NULL)
+		def->run();
+	else
+		def->run_arg(def->arg != NULL ? def->arg :
+			     scenario + strlen(def->name));
+	if (def->disconnect)
+		fe_disconnect();
 	xenevtchn_close(F.xce);
 	xengntshr_close(F.xgs);
 	xs_close(F.xs);
