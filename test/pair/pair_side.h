@@ -26,6 +26,7 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 
+#include "tl_eth.h"
 #include "tl_log.h"
 
 static bool back;		/* net_xenback (else net_xennet) */
@@ -60,17 +61,13 @@ static void
 pair_port_start(uint16_t pid, uint16_t nq, uint16_t nb_desc,
 		const struct rte_eth_conf *conf, struct rte_mempool *pool)
 {
-	uint16_t q;
 	int rc;
 
 	rc = rte_eth_dev_configure(pid, nq, nq, conf);
 	if (rc != 0)
 		fail("configure: %s", strerror(-rc));
-	for (q = 0; q < nq && rc == 0; q++) {
-		rc = rte_eth_rx_queue_setup(pid, q, nb_desc, 0, NULL, pool);
-		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(pid, q, nb_desc, 0, NULL);
-	}
+	rc = tl_eth_queues(back ? "back" : "front", pid, nq, nq, nb_desc,
+			   pool);
 	if (rc != 0)
 		fail("queue setup: %s", strerror(-rc));
 	rc = rte_eth_dev_start(pid);
@@ -109,7 +106,6 @@ pair_side_start(const struct pair_side_cmd *c, int argc, char **argv,
 		.opts = opts,
 	};
 	unsigned int i, n = 2;
-	int rc;
 
 	for (i = 0; c->scenarios[i] != NULL; i++)
 		snprintf(what + strlen(what), sizeof(what) - strlen(what),
@@ -120,10 +116,7 @@ pair_side_start(const struct pair_side_cmd *c, int argc, char **argv,
 			fail("too many options");
 		opts[n++] = c->opts[i];
 	}
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0)
-		fail("rte_eal_init");
-	tl_opt_parse(&cmd, argc - rc, argv + rc);
+	tl_eal_opts(&cmd, argc, argv);
 	for (i = 0; scenario != NULL && c->scenarios[i] != NULL; i++)
 		if (strcmp(scenario, c->scenarios[i]) == 0)
 			break;

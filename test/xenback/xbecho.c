@@ -52,6 +52,7 @@
 #include <rte_mbuf.h>
 #include <rte_net.h>
 
+#include "tl_eth.h"
 #include "tl_log.h"
 
 #define BURST 32
@@ -168,7 +169,6 @@ setup_port(uint16_t port)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint16_t q;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
@@ -196,20 +196,9 @@ setup_port(uint16_t port)
 			strerror(-rc));
 		return rc;
 	}
-	for (q = 0; q < RTE_MAX(nb_queues, nb_txq); q++) {
-		rc = 0;
-		if (q < nb_queues)
-			rc = rte_eth_rx_queue_setup(port, q, nb_desc,
-						    rte_socket_id(), NULL, mp);
-		if (rc == 0 && q < nb_txq)
-			rc = rte_eth_tx_queue_setup(port, q, nb_desc,
-						    rte_socket_id(), NULL);
-		if (rc != 0) {
-			fprintf(stderr, "xbecho: queue %u of port %u: %s\n", q,
-				port, strerror(-rc));
-			return rc;
-		}
-	}
+	rc = tl_eth_queues("xbecho", port, nb_queues, nb_txq, nb_desc, mp);
+	if (rc != 0)
+		return rc;
 	if (mtu != 0) {
 		/* a refused MTU is reported, and the port goes on */
 		rc = rte_eth_dev_set_mtu(port, (uint16_t)mtu);
@@ -465,16 +454,8 @@ main(int argc, char **argv)
 {
 	uint16_t port, q, nb_ports;
 	uint64_t end;
-	int rc;
 
-	rc = rte_eal_init(argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "xbecho: EAL init failed\n");
-		return 1;
-	}
-	argc -= rc;
-	argv += rc;
-	tl_opt_parse(&cmd, argc, argv);
+	tl_eal_opts(&cmd, argc, argv);
 	offload = offload || lro || csum;
 	if (nb_txq == 0)
 		nb_txq = nb_queues;

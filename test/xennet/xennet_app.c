@@ -45,6 +45,7 @@
 #include <rte_mbuf.h>
 #include <rte_net.h>
 
+#include "tl_eth.h"
 #include "tl_log.h"
 
 #define BURST 32
@@ -424,15 +425,7 @@ main(int argc, char **argv)
 		.opts = opts,
 	};
 
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr, "app: EAL init failed: %s\n",
-			rte_strerror(rte_errno));
-		return 2;
-	}
-	argc -= ret;
-	argv += ret;
-	tl_opt_parse(&cmd, argc, argv);
+	tl_eal_opts(&cmd, argc, argv);
 	if (hold_n > HOLD_MAX) {
 		fprintf(stderr, "app: --hold: at most %u\n", HOLD_MAX);
 		return 2;
@@ -506,20 +499,10 @@ main(int argc, char **argv)
 		status = 2;
 		goto close;
 	}
-	for (q = 0; q < RTE_MAX(queues, txqs); q++) {
-		ret = 0;
-		if (q < queues)
-			ret = rte_eth_rx_queue_setup(port, q, (uint16_t)desc,
-						     rte_socket_id(), NULL, mp);
-		if (ret == 0 && q < txqs)
-			ret = rte_eth_tx_queue_setup(port, q, (uint16_t)desc,
-						     rte_socket_id(), NULL);
-		if (ret != 0) {
-			fprintf(stderr, "app: queue %u setup: %s\n", q,
-				rte_strerror(-ret));
-			status = 2;
-			goto close;
-		}
+	if (tl_eth_queues("app", port, (uint16_t)queues, (uint16_t)txqs,
+			  (uint16_t)desc, mp) != 0) {
+		status = 2;
+		goto close;
 	}
 	{
 		struct rte_eth_rxq_info rqi;
