@@ -315,6 +315,10 @@ reta_set(const uint16_t *t)
 		if (r[i / 64].reta[i % 64] != t[i])
 			fail("reta_query: entry %u is %u, set %u", i,
 			     r[i / 64].reta[i % 64], t[i]);
+	/* a table of another size is refused both ways, the table kept */
+	if (rte_eth_dev_rss_reta_update(port, r, RETA / 2) != -EINVAL ||
+	    rte_eth_dev_rss_reta_query(port, r, RETA / 2) != -EINVAL)
+		fail("a RETA of %u entries was not refused", RETA / 2);
 }
 
 static void

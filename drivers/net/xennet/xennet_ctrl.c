@@ -446,6 +446,33 @@ xennet_ctrl_release(struct xennet_adapter *ad)
 	c->map_max = 0;
 }
 
+/* A key the application gives (NULL: none) must be netif's key size. */
+static int
+xennet_rss_key_check(const struct xennet_adapter *ad, const uint8_t *key,
+		     uint8_t len)
+{
+	if (key != NULL && len != XENPV_NETIF_HASH_KEY_MAX) {
+		XENNET_LOG(ERR, "%s: RSS key of %u bytes: the key is %u bytes",
+			   ad->name, len, XENPV_NETIF_HASH_KEY_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A RETA the application updates or queries must be the table's size. */
+static int
+xennet_reta_size_check(const struct xennet_adapter *ad, uint16_t size)
+{
+	uint16_t want = xennet_reta_size(ad);
+
+	if (size != want) {
+		XENNET_LOG(ERR, "%s: RETA of %u entries: the table has %u",
+			   ad->name, size, want);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* dev_configure: the application's rss_conf (ethdev checked rss_hf). */
 int
 xennet_ctrl_configure(struct xennet_adapter *ad)
@@ -453,11 +480,8 @@ xennet_ctrl_configure(struct xennet_adapter *ad)
 	const struct rte_eth_conf *conf = &ad->dev->data->dev_conf;
 	const struct rte_eth_rss_conf *rc = &conf->rx_adv_conf.rss_conf;
 
-	if (rc->rss_key != NULL && rc->rss_key_len != XENPV_NETIF_HASH_KEY_MAX) {
-		XENNET_LOG(ERR, "%s: RSS key of %u bytes: the key is %u bytes",
-			   ad->name, rc->rss_key_len, XENPV_NETIF_HASH_KEY_MAX);
+	if (xennet_rss_key_check(ad, rc->rss_key, rc->rss_key_len) != 0)
 		return -EINVAL;
-	}
 	pthread_mutex_lock(&ad->lock);
 	ad->rss.rss_hf = rc->rss_hf & XENNET_RSS_HF;
 	ad->rss.on = (conf->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG) &&
@@ -481,13 +505,8 @@ xennet_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 			   ad->name, conf->rss_hf, (uint64_t)XENNET_RSS_HF);
 		return -EINVAL;
 	}
-	if (conf->rss_key != NULL &&
-	    conf->rss_key_len != XENPV_NETIF_HASH_KEY_MAX) {
-		XENNET_LOG(ERR, "%s: RSS key of %u bytes: the key is %u bytes",
-			   ad->name, conf->rss_key_len,
-			   XENPV_NETIF_HASH_KEY_MAX);
+	if (xennet_rss_key_check(ad, conf->rss_key, conf->rss_key_len) != 0)
 		return -EINVAL;
-	}
 	pthread_mutex_lock(&ad->lock);
 	old = ad->rss;
 	ad->rss.rss_hf = conf->rss_hf;
@@ -544,16 +563,13 @@ xennet_reta_update(struct rte_eth_dev *dev,
 		   struct rte_eth_rss_reta_entry64 *reta, uint16_t size)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
-	uint16_t want = xennet_reta_size(ad), i, q;
+	uint16_t i, q;
 	unsigned int n;
 	struct xennet_rss old;
 	int rc = 0;
 
-	if (size != want) {
-		XENNET_LOG(ERR, "%s: RETA of %u entries: the table has %u",
-			   ad->name, size, want);
+	if (xennet_reta_size_check(ad, size) != 0)
 		return -EINVAL;
-	}
 	pthread_mutex_lock(&ad->lock);
 	n = xennet_reta_queues(ad);
 	old = ad->rss;
@@ -592,14 +608,11 @@ xennet_reta_query(struct rte_eth_dev *dev,
 		  struct rte_eth_rss_reta_entry64 *reta, uint16_t size)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
-	uint16_t want = xennet_reta_size(ad), i;
+	uint16_t i;
 	unsigned int n;
 
-	if (size != want) {
-		XENNET_LOG(ERR, "%s: RETA of %u entries: the table has %u",
-			   ad->name, size, want);
+	if (xennet_reta_size_check(ad, size) != 0)
 		return -EINVAL;
-	}
 	pthread_mutex_lock(&ad->lock);
 	n = xennet_reta_queues(ad);
 	for (i = 0; i < size; i++)
