@@ -253,38 +253,35 @@ xennet_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc,
 	return rc;
 }
 
-/* While connected, a change of mode waits for the next connection. */
-static void
-xennet_allmulti_note(struct xennet_adapter *ad, bool filter)
+/*
+ * allmulticast_enable (@filter false) and _disable (true): ethdev keeps
+ * the mode; while connected, a change waits for the next connection.
+ */
+static int
+xennet_allmulti_set(struct rte_eth_dev *dev, bool filter)
 {
-	if (!ad->connected || !ad->neg.peer.mcast_ctrl ||
-	    ad->neg.mc_filter == filter)
-		return;
-	XENNET_LOG(NOTICE, "%s: backend %s samples request-multicast-control at connection: multicast %s from the next connection on",
-		   ad->name, ad->be_path,
-		   filter ? "filtered" : "unfiltered");
+	struct xennet_adapter *ad = xennet_adapter(dev);
+
+	pthread_mutex_lock(&ad->lock);
+	if (ad->connected && ad->neg.peer.mcast_ctrl &&
+	    ad->neg.mc_filter != filter)
+		XENNET_LOG(NOTICE, "%s: backend %s samples request-multicast-control at connection: multicast %s from the next connection on",
+			   ad->name, ad->be_path,
+			   filter ? "filtered" : "unfiltered");
+	pthread_mutex_unlock(&ad->lock);
+	return 0;
 }
 
 int
 xennet_allmulticast_enable(struct rte_eth_dev *dev)
 {
-	struct xennet_adapter *ad = xennet_adapter(dev);
-
-	pthread_mutex_lock(&ad->lock);
-	xennet_allmulti_note(ad, false);
-	pthread_mutex_unlock(&ad->lock);
-	return 0;
+	return xennet_allmulti_set(dev, false);
 }
 
 int
 xennet_allmulticast_disable(struct rte_eth_dev *dev)
 {
-	struct xennet_adapter *ad = xennet_adapter(dev);
-
-	pthread_mutex_lock(&ad->lock);
-	xennet_allmulti_note(ad, true);
-	pthread_mutex_unlock(&ad->lock);
-	return 0;
+	return xennet_allmulti_set(dev, true);
 }
 
 /* priv_dump's part (under lock, connected). */
