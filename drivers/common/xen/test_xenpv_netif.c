@@ -196,22 +196,35 @@ test_csum_flags(void)
 	      XENPV_CSUM_UNKNOWN, "other flags");
 }
 
+/* The receiver's mapping: checksum state and GSO size to mbuf flags. */
 static void
 test_rx_ol_flags(void)
 {
+	static const struct {
+		const char *name;
+		enum xenpv_netif_csum csum;
+		uint16_t gso_size;
+		uint64_t ol;
+	} rows[] = {
+		{ "rx none", XENPV_CSUM_UNKNOWN, 0, 0 },
+		{ "rx valid", XENPV_CSUM_VALID, 0, RTE_MBUF_F_RX_L4_CKSUM_GOOD },
+		{ "rx blank", XENPV_CSUM_BLANK, 0, RTE_MBUF_F_RX_L4_CKSUM_NONE },
+		{ "rx gso", XENPV_CSUM_BLANK, 1448,
+		  RTE_MBUF_F_RX_L4_CKSUM_NONE | RTE_MBUF_F_RX_LRO },
+		{ "rx gso, valid", XENPV_CSUM_VALID, 536,
+		  RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_LRO },
+	};
 	struct rte_mbuf m;
+	unsigned int i;
 
-	memset(&m, 0, sizeof(m));
-	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_UNKNOWN, 0) == 0,
-	      "rx none");
-	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_VALID, 0) ==
-	      RTE_MBUF_F_RX_L4_CKSUM_GOOD, "rx valid");
-	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_BLANK, 0) ==
-	      RTE_MBUF_F_RX_L4_CKSUM_NONE, "rx blank");
-	CHECK(m.tso_segsz == 0, "rx no gso");
-	CHECK(xenpv_netif_rx_ol_flags(&m, XENPV_CSUM_BLANK, 1448) ==
-	      (RTE_MBUF_F_RX_L4_CKSUM_NONE | RTE_MBUF_F_RX_LRO), "rx gso");
-	CHECK(m.tso_segsz == 1448, "rx gso");
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		memset(&m, 0, sizeof(m));
+		CHECK(xenpv_netif_rx_ol_flags(&m, rows[i].csum,
+					      rows[i].gso_size) == rows[i].ol,
+		      rows[i].name);
+		/* the segment size an LRO packet carries */
+		CHECK(m.tso_segsz == rows[i].gso_size, rows[i].name);
+	}
 }
 
 /* One mbuf request, what the peer offers, and the mapping expected. */
