@@ -174,15 +174,31 @@ build(unsigned int f, unsigned int k)
 	return m;
 }
 
-/* The back: send the flows of each "go", until "done". */
+/* Frame k of each flow f, on TX queue (f + k) % NQ. */
+static void
+send_flows(void)
+{
+	unsigned int f, k;
+
+	for (k = 0; k < PER; k++)
+		for (f = 0; f < FLOWS; f++)
+			pair_send_one((uint16_t)((f + k) % NQ), build(f, k));
+}
+
+/*
+ * The back: the flows once as soon as its link is up (phase 0: the
+ * guest's settings from dev_configure must already steer them), then at
+ * each "go", until "done".
+ */
 static void
 run_back(void)
 {
 	struct rte_mbuf *m[32];
 	uint64_t end = ms() + 30000;
 	uint16_t q, n, i;
-	unsigned int f, k, phases = 0;
+	unsigned int phases = 1;
 
+	send_flows();
 	for (;;) {
 		if (ms() > end)
 			fail("no done from the front within 30 s");
@@ -206,11 +222,7 @@ run_back(void)
 				}
 				if (what != 'g')
 					continue;
-				/* frame k of flow f on TX queue (f + k) % NQ */
-				for (k = 0; k < PER; k++)
-					for (f = 0; f < FLOWS; f++)
-						pair_send_one((uint16_t)((f + k) % NQ),
-							      build(f, k));
+				send_flows();
 				phases++;
 			}
 		}
@@ -235,7 +247,9 @@ check_phase(const struct expect *e, uint8_t phase)
 
 	for (f = 0; f < FLOWS; f++)
 		flow_q[f] = -1;
-	pair_send_one(0, pair_frame(NULL, CTL_TYPE, 'g', phase));
+	/* phase 0 the back sends unasked, as soon as its link is up */
+	if (phase > 0)
+		pair_send_one(0, pair_frame(NULL, CTL_TYPE, 'g', phase));
 	end = ms() + 10000;
 	while (got < FLOWS * PER) {
 		if (ms() > end)
@@ -346,8 +360,20 @@ run_front(void)
 		     info.hash_key_size, info.reta_size,
 		     info.flow_type_rss_offloads);
 
-	/* phase 1: dev_configure's key and types, then a RETA of ours */
+	/*
+	 * phase 0: what the back sent the moment its link came up, steered
+	 * by dev_configure's key and types and the default table (entry i
+	 * on queue i % NQ): net_xennet queues its settings before it says
+	 * Connected, and net_xenback takes them before it does.
+	 */
 	wait_link_up();
+	e.key = key1;
+	e.ports = true;
+	for (i = 0; i < RETA; i++)
+		e.reta[i] = (uint16_t)(i % NQ);
+	check_phase(&e, 0);
+
+	/* phase 1: the same key and types, a RETA of ours */
 	e.key = key1;
 	e.ports = true;
 	for (i = 0; i < RETA; i++)

@@ -498,8 +498,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 		[XB_ARG_MAX_ORDER] = { XENBACK_ARG_MAX_ORDER, 0,
 				       XENPV_MAX_RING_PAGE_ORDER,
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
-		/* off by default: see "The control ring" in doc/xenback.rst */
-		[XB_ARG_CTRL_RING] = { XENBACK_ARG_CTRL_RING, 0, 1, 0, false,
+		[XB_ARG_CTRL_RING] = { XENBACK_ARG_CTRL_RING, 0, 1, 1, false,
 				       false },
 		[XB_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 		[XB_ARG_DOMAIN] = { XENBACK_ARG_DOMAIN, .str = domain,

@@ -476,7 +476,7 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 }
 
 /*
- * The control ring (offered with devarg ctrl_ring=1): both keys or
+ * The control ring (offered unless devarg ctrl_ring=0): both keys or
  * neither; one alone is refused, as a half-written ring could never be
  * served. Keys we did not offer the ring for are left alone.
  */
@@ -784,6 +784,13 @@ xenback_connect(struct xenback_dev *xd)
 	memcpy(xd->neg.qkeys, ck.q, sizeof(xd->neg.qkeys));
 	xd->neg.order = (uint8_t)ck.order;
 	xd->neg.fe = ck.fe;
+	/*
+	 * What the frontend queued on its control ring before Connected
+	 * (net_xennet's RSS settings) is in force before the first frame is
+	 * steered: one ring's worth, answered now.
+	 */
+	if (ck.ctrl)
+		(void)xenback_ctrl_serve(xd);
 	xenback_set_conn(xd, XENBACK_CONN_CONNECTED);
 	xd->cnt.connects++;
 	xenback_apply_config(xd);
@@ -854,7 +861,7 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 			      xd->want.queues);
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MAX_RING_ORDER, "%u",
 			      xd->cfg.max_order);
-	/* the control ring: hash settings (xenback_ctrl.c), if asked for */
+	/* the control ring: hash settings (xenback_ctrl.c), unless withheld */
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_CTRL_RING, "%d",
 			      xd->cfg.ctrl_ring);
 	/* multicast filtering, sampled at connect (xenback_guest_tx.c) */

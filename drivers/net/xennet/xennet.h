@@ -263,21 +263,24 @@ struct xennet_be_features {
 
 /*
  * The vif's control ring (xennet_ctrl.c): one shared page of requests and
- * responses, one read-only page that carries a key or a mapping table to
- * the backend, an event channel on a handle of its own. Set up with the
+ * responses, two read-only pages that carry the key and the mapping table
+ * to the backend, an event channel on a handle of its own. Set up with the
  * rest of a connection when the backend offers it, used only under
- * ad->lock, one request at a time, each answer awaited at most
- * XENNET_CTRL_TIMEOUT_MS.
+ * ad->lock: the settings queued before Connected (pre_n requests from id
+ * pre_id, answered together once the backend is Connected), then one
+ * request at a time, each answer awaited at most XENNET_CTRL_TIMEOUT_MS.
  */
 struct xennet_ctrl {
 	xen_netif_ctrl_front_ring_t ring;
 	void *ring_va;			/* NULL: no control ring */
 	grant_ref_t ring_ref;
-	uint8_t *data_va;		/* the key or table of a request */
-	grant_ref_t data_ref;
+	uint8_t *data_va;		/* two pages: the key, the table */
+	grant_ref_t data_ref[2];
 	xenevtchn_handle *xce;
 	int evtchn;			/* local port, -1: none */
 	uint16_t next_id;
+	uint16_t pre_id, pre_n;		/* queued before Connected */
+	uint16_t pre_size;		/* the table size they set */
 	uint32_t lost;			/* timed out, answer still owed */
 	bool broken;			/* a bad answer: no more requests */
 	/* what the backend answered when we configured it */
@@ -580,11 +583,14 @@ int xennet_ctl_run(void *arg);
 
 /* xennet_ctrl.c: the control ring, RSS. */
 #define XENNET_CTRL_TIMEOUT_MS	1000
+#define XENNET_CTRL_KEY(c)	((c)->data_va)
+#define XENNET_CTRL_TABLE(c)	((c)->data_va + XENPV_PAGE_SIZE)
 #define XENNET_RSS_HF \
 	(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV6 | \
 	 RTE_ETH_RSS_NONFRAG_IPV6_TCP)
 int xennet_ctrl_setup(struct xennet_adapter *ad);
 void xennet_ctrl_release(struct xennet_adapter *ad);
+void xennet_ctrl_prequeue(struct xennet_adapter *ad);
 void xennet_ctrl_apply(struct xennet_adapter *ad);
 int xennet_ctrl_configure(struct xennet_adapter *ad);
 void xennet_ctrl_dump(struct xennet_adapter *ad, FILE *f);

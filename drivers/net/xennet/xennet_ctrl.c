@@ -7,16 +7,23 @@
  * ops built on it.
  *
  * When the backend offers feature-ctrl-ring, each connection shares one
- * ring page and one read-only data page and binds an event channel on a
- * handle of its own; ctrl-ring-ref and event-channel-ctrl are written with
- * the other keys (xennet_xenbus.c). Nothing is sent before the backend is
- * Connected: the state machine then sends the application's RSS settings
- * (xennet_ctrl_apply), and rss_hash_update / reta_update send theirs
- * while connected; otherwise they are kept and sent at the next
- * connection. rss_hash_conf_get and reta_query read back what is kept
- * (netif has no request that reads a key or a table).
+ * ring page and two read-only data pages (the key, the mapping table) and
+ * binds an event channel on a handle of its own; ctrl-ring-ref and
+ * event-channel-ctrl are written with the other keys (xennet_xenbus.c).
+ * The application's RSS settings are queued in the ring before we say
+ * Connected (xennet_ctrl_prequeue, as RX buffers are posted before), and
+ * their answers are taken once the backend is Connected
+ * (xennet_ctrl_apply): a backend that serves what it finds queued as it
+ * connects (net_xenback does) steers the first frame it sends us by them,
+ * so no flow moves to another queue under traffic, and our link comes up
+ * without a round trip per request. A backend that refuses one of them
+ * gets them again one at a time, adapted to its answers (its hash types,
+ * its largest table). rss_hash_update / reta_update send theirs while
+ * connected; otherwise they are kept and sent at the next connection.
+ * rss_hash_conf_get and reta_query read back what is kept (netif has no
+ * request that reads a key or a table).
  *
- * One request at a time, under ad->lock (the application's thread or the
+ * Otherwise one request at a time, under ad->lock (the application's thread or the
  * port's control thread). Each answer is checked: its id must be the
  * request's (an answer to an earlier request that timed out is skipped),
  * its type the request's, its status one of netif's, and a producer index
@@ -107,36 +114,15 @@ xennet_ctrl_wait(struct xennet_ctrl *c, int ms)
 	}
 }
 
-/*
- * One request and its answer: 0 with the answer's data in *data, or a
- * negative errno: -ENOTSUP, -EINVAL, -ENOSPC for netif's NOT_SUPPORTED,
- * INVALID_PARAMETER and BUFFER_OVERFLOW, -ETIMEDOUT, -EPROTO for a bad
- * answer (or after one: the ring is abandoned), -ENODEV without a control
- * ring. Under ad->lock.
- */
-static int
-xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
-		 uint32_t d1, uint32_t d2, uint32_t *data)
+/* Put one request in the ring (not yet published); returns its id. */
+static uint16_t
+xennet_ctrl_post(struct xennet_ctrl *c, uint16_t type, uint32_t d0,
+		 uint32_t d1, uint32_t d2)
 {
-	struct xennet_ctrl *c = &ad->ctrl;
 	xen_netif_ctrl_front_ring_t *r = &c->ring;
 	struct xen_netif_ctrl_request *req;
-	struct xen_netif_ctrl_response rsp;
-	uint64_t deadline;
-	RING_IDX prod;
-	uint16_t id;
-	int notify, rc;
+	uint16_t id = c->next_id++;
 
-	if (c->ring_va == NULL)
-		return -ENODEV;
-	if (c->broken)
-		return -EPROTO;	/* abandoned after a bad answer */
-	if (RING_FULL(r)) {
-		XENNET_LOG(ERR, "%s: control ring full of unanswered requests (%u timed out)",
-			   ad->name, c->lost);
-		return -ETIMEDOUT;
-	}
-	id = c->next_id++;
 	req = RING_GET_REQUEST(r, r->req_prod_pvt);
 	req->id = id;
 	req->type = type;
@@ -144,12 +130,27 @@ xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
 	req->data[1] = d1;
 	req->data[2] = d2;
 	r->req_prod_pvt++;
-	xenpv_front_push(r, notify);
-	if (notify)
-		xenevtchn_notify(c->xce, (evtchn_port_t)c->evtchn);
 	c->calls++;
+	return id;
+}
 
-	deadline = xenpv_now_ms() + XENNET_CTRL_TIMEOUT_MS;
+/*
+ * The answer to request @id of @type, awaited until @deadline (ms): 0 with
+ * its data in *data; -ENOTSUP, -EINVAL, -ENOSPC for netif's NOT_SUPPORTED,
+ * INVALID_PARAMETER and BUFFER_OVERFLOW (*status says which); -ETIMEDOUT;
+ * -EPROTO for a bad answer (the ring is abandoned, logged). Answers to
+ * requests that timed out earlier are skipped.
+ */
+static int
+xennet_ctrl_await(struct xennet_adapter *ad, uint16_t id, uint16_t type,
+		  uint64_t deadline, uint32_t *data, uint32_t *status)
+{
+	struct xennet_ctrl *c = &ad->ctrl;
+	xen_netif_ctrl_front_ring_t *r = &c->ring;
+	struct xen_netif_ctrl_response rsp;
+	RING_IDX prod;
+	uint64_t now;
+
 	for (;;) {
 		if (!xenpv_front_rsp_prod(r, &prod)) {
 			XENNET_LOG(ERR, "%s: backend %s: control response producer %u beyond our requests (%u): control ring abandoned",
@@ -173,42 +174,37 @@ xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
 				return -EPROTO;
 			}
 			*data = rsp.data;
+			*status = rsp.status;
 			switch (rsp.status) {
 			case XEN_NETIF_CTRL_STATUS_SUCCESS:
 				return 0;
 			case XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED:
-				rc = -ENOTSUP;
-				break;
+				c->errors++;
+				return -ENOTSUP;
 			case XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER:
-				rc = -EINVAL;
-				break;
+				c->errors++;
+				return -EINVAL;
 			case XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW:
-				rc = -ENOSPC;
-				break;
+				c->errors++;
+				return -ENOSPC;
 			default:
-				rc = -EPROTO;
-				break;
+				c->errors++;
+				XENNET_LOG(ERR, "%s: backend %s answered %s with status %u, not one of netif's",
+					   ad->name, ad->be_path,
+					   xennet_ctrl_type_name(type),
+					   rsp.status);
+				return -EPROTO;
 			}
-			c->errors++;
-			XENNET_LOG(ERR, "%s: backend %s refused %s(%u, %u, %u): status %u (%s)",
-				   ad->name, ad->be_path,
-				   xennet_ctrl_type_name(type), d0, d1, d2,
-				   rsp.status, strerror(-rc));
-			return rc;
 		}
 		/* ask for a kick at the next answer, then look once more */
 		r->sring->rsp_event = r->rsp_cons + 1;
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (xenpv_load_acquire(&r->sring->rsp_prod) != prod)
 			continue;
-		{
-			uint64_t now = xenpv_now_ms();
-
-			if (now >= deadline)
-				break;
-			xennet_ctrl_wait(c, (int)RTE_MIN(deadline - now,
-							 (uint64_t)10));
-		}
+		now = xenpv_now_ms();
+		if (now >= deadline)
+			break;
+		xennet_ctrl_wait(c, (int)RTE_MIN(deadline - now, (uint64_t)10));
 	}
 	c->lost++;
 	c->timeouts++;
@@ -216,6 +212,44 @@ xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
 		   ad->name, ad->be_path, xennet_ctrl_type_name(type),
 		   XENNET_CTRL_TIMEOUT_MS);
 	return -ETIMEDOUT;
+}
+
+/*
+ * One request and its answer: 0 with the answer's data in *data, or a
+ * negative errno (xennet_ctrl_await's; a refusal is logged here), or
+ * -ENODEV without a control ring. Under ad->lock.
+ */
+static int
+xennet_ctrl_call(struct xennet_adapter *ad, uint16_t type, uint32_t d0,
+		 uint32_t d1, uint32_t d2, uint32_t *data)
+{
+	struct xennet_ctrl *c = &ad->ctrl;
+	xen_netif_ctrl_front_ring_t *r = &c->ring;
+	uint32_t status = 0;
+	uint16_t id;
+	int notify, rc;
+
+	if (c->ring_va == NULL)
+		return -ENODEV;
+	if (c->broken)
+		return -EPROTO;	/* abandoned after a bad answer */
+	if (RING_FULL(r)) {
+		XENNET_LOG(ERR, "%s: control ring full of unanswered requests (%u timed out)",
+			   ad->name, c->lost);
+		return -ETIMEDOUT;
+	}
+	id = xennet_ctrl_post(c, type, d0, d1, d2);
+	xenpv_front_push(r, notify);
+	if (notify)
+		xenevtchn_notify(c->xce, (evtchn_port_t)c->evtchn);
+	rc = xennet_ctrl_await(ad, id, type,
+			       xenpv_now_ms() + XENNET_CTRL_TIMEOUT_MS, data,
+			       &status);
+	if (rc == -ENOTSUP || rc == -EINVAL || rc == -ENOSPC)
+		XENNET_LOG(ERR, "%s: backend %s refused %s(%u, %u, %u): status %u (%s)",
+			   ad->name, ad->be_path, xennet_ctrl_type_name(type),
+			   d0, d1, d2, status, strerror(-rc));
+	return rc;
 }
 
 /* Entries of the table we send: the backend's limit, ours, the RETA's. */
@@ -241,7 +275,7 @@ static int
 xennet_ctrl_send_table(struct xennet_adapter *ad, bool resize)
 {
 	uint16_t size = xennet_reta_size(ad), i, n = ad->neg.queues;
-	uint32_t *t = (uint32_t *)ad->ctrl.data_va, data;
+	uint32_t *t = (uint32_t *)XENNET_CTRL_TABLE(&ad->ctrl), data;
 	int rc;
 
 	for (i = 0; i < size; i++) {
@@ -260,7 +294,7 @@ xennet_ctrl_send_table(struct xennet_adapter *ad, bool resize)
 			return rc;
 	}
 	return xennet_ctrl_call(ad, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
-				ad->ctrl.data_ref, size, 0, &data);
+				ad->ctrl.data_ref[1], size, 0, &data);
 }
 
 static int
@@ -278,9 +312,9 @@ xennet_ctrl_send_hash(struct xennet_adapter *ad)
 			      0, &data);
 	if (rc < 0)
 		return rc;
-	memcpy(ad->ctrl.data_va, ad->rss.key, sizeof(ad->rss.key));
+	memcpy(XENNET_CTRL_KEY(&ad->ctrl), ad->rss.key, sizeof(ad->rss.key));
 	return xennet_ctrl_call(ad, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
-				ad->ctrl.data_ref, sizeof(ad->rss.key), 0,
+				ad->ctrl.data_ref[0], sizeof(ad->rss.key), 0,
 				&data);
 }
 
@@ -356,18 +390,131 @@ xennet_ctrl_live(const struct xennet_adapter *ad)
 	       !ad->ctrl.broken;
 }
 
+/*
+ * The requests queued before Connected, in order: the same settings as
+ * xennet_ctrl_send_all sends one by one, with the largest table netif
+ * allows (the backend's limit is not known yet).
+ */
+static const uint16_t xennet_ctrl_pre_types[] = {
+	XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
+	XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS,
+	XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE,
+	XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS,
+	XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
+	XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE,
+	XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+};
+
+/*
+ * A new connection's RSS settings, put in its control ring before we say
+ * Connected (as the data rings' RX buffers are): a backend that serves
+ * what it finds queued when it connects (net_xenback does) steers the
+ * first frame it sends us by them, so no flow changes queue under traffic
+ * when they would otherwise arrive, and our link comes up without a round
+ * trip per request. Nothing is kicked now (the backend has not bound the
+ * channel); xennet_ctrl_apply kicks and takes the answers. Under lock.
+ */
+void
+xennet_ctrl_prequeue(struct xennet_adapter *ad)
+{
+	struct xennet_ctrl *c = &ad->ctrl;
+	uint16_t size = XENPV_NETIF_HASH_MAPPING_MAX, i, n = ad->neg.queues;
+	uint32_t *t = (uint32_t *)XENNET_CTRL_TABLE(c);
+	uint32_t d[RTE_DIM(xennet_ctrl_pre_types)][2];
+	int notify;
+
+	c->pre_n = 0;
+	if (c->ring_va == NULL || !ad->rss.on || n == 0)
+		return;
+	for (i = 0; i < size; i++) {
+		t[i] = xennet_reta_entry(ad, i, n);
+		if (t[i] >= n)
+			return;	/* xennet_ctrl_send_all says why */
+	}
+	memcpy(XENNET_CTRL_KEY(c), ad->rss.key, sizeof(ad->rss.key));
+	memset(d, 0, sizeof(d));
+	d[0][0] = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+	d[3][0] = xennet_hf_to_types(ad->rss.rss_hf);
+	d[4][0] = c->data_ref[0];
+	d[4][1] = sizeof(ad->rss.key);
+	d[5][0] = size;
+	d[6][0] = c->data_ref[1];
+	d[6][1] = size;
+	c->pre_id = c->next_id;
+	for (i = 0; i < RTE_DIM(xennet_ctrl_pre_types); i++)
+		(void)xennet_ctrl_post(c, xennet_ctrl_pre_types[i], d[i][0],
+				       d[i][1], 0);
+	c->pre_n = RTE_DIM(xennet_ctrl_pre_types);
+	c->pre_size = size;
+	xenpv_front_push(&c->ring, notify);
+	RTE_SET_USED(notify);
+}
+
+/*
+ * The answers to what xennet_ctrl_prequeue queued: 0 if the backend took
+ * every setting (it hashes with ours), -ETIMEDOUT, -EPROTO (abandoned), or
+ * a refusal's errno (the caller sends them again one by one).
+ */
+static int
+xennet_ctrl_collect(struct xennet_adapter *ad)
+{
+	struct xennet_ctrl *c = &ad->ctrl;
+	uint64_t deadline = xenpv_now_ms() + XENNET_CTRL_TIMEOUT_MS;
+	uint32_t data, status, want = xennet_hf_to_types(ad->rss.rss_hf);
+	uint16_t i, n = c->pre_n;
+	int rc, first = 0;
+
+	c->pre_n = 0;
+	/* the backend bound the channel since: it may not have looked */
+	xenevtchn_notify(c->xce, (evtchn_port_t)c->evtchn);
+	for (i = 0; i < n; i++) {
+		rc = xennet_ctrl_await(ad, (uint16_t)(c->pre_id + i),
+				       xennet_ctrl_pre_types[i], deadline,
+				       &data, &status);
+		if (rc == -ETIMEDOUT) {
+			c->lost += n - i - 1;	/* their answers are late */
+			return rc;
+		}
+		if (c->broken)
+			return -EPROTO;
+		if (rc == 0 && i == 1)
+			c->types = data;
+		if (rc == 0 && i == 2)
+			c->map_max = data;
+		if (rc < 0 && first == 0)
+			first = rc;
+	}
+	if (first == 0 && ((want & ~c->types) || c->map_max < c->pre_size))
+		first = -ENOTSUP;
+	return first;
+}
+
 void
 xennet_ctrl_apply(struct xennet_adapter *ad)
 {
-	int rc;
+	struct xennet_ctrl *c = &ad->ctrl;
+	int rc = -1;
 
-	if (ad->ctrl.ring_va == NULL) {
+	if (c->ring_va == NULL) {
 		if (ad->rss.on)
 			XENNET_LOG(ERR, "%s: RSS asked for, but backend %s offers no control ring: the backend picks each packet's queue",
 				   ad->name, ad->be_path);
 		return;
 	}
-	rc = xennet_ctrl_send_all(ad);
+	if (c->pre_n > 0) {
+		rc = xennet_ctrl_collect(ad);
+		c->active = rc == 0;
+		if (rc == -ETIMEDOUT || rc == -EPROTO) {
+			XENNET_LOG(ERR, "%s: RSS not set on backend %s: %s",
+				   ad->name, ad->be_path, strerror(-rc));
+			return;
+		}
+		if (rc < 0)
+			XENNET_LOG(INFO, "%s: backend %s did not take the RSS settings queued at connection (%s): sending them one by one",
+				   ad->name, ad->be_path, strerror(-rc));
+	}
+	if (rc < 0)
+		rc = xennet_ctrl_send_all(ad);
 	if (rc < 0)
 		XENNET_LOG(ERR, "%s: RSS not set on backend %s: %s",
 			   ad->name, ad->be_path, strerror(-rc));
@@ -395,11 +542,11 @@ xennet_ctrl_setup(struct xennet_adapter *ad)
 					   &c->ring_ref, 1);
 	if (c->ring_va == NULL)
 		goto fail;
-	c->data_va = xengntshr_share_pages(ad->xgs, ad->be_domid, 1,
-					   &c->data_ref, 0);
+	c->data_va = xengntshr_share_pages(ad->xgs, ad->be_domid, 2,
+					   c->data_ref, 0);
 	if (c->data_va == NULL)
 		goto fail;
-	memset(c->data_va, 0, XENPV_PAGE_SIZE);
+	memset(c->data_va, 0, 2 * XENPV_PAGE_SIZE);
 	p = xenevtchn_bind_unbound_port(c->xce, ad->be_domid);
 	if (p < 0)
 		goto fail;
@@ -432,7 +579,7 @@ xennet_ctrl_release(struct xennet_adapter *ad)
 		xenevtchn_unbind(c->xce, (evtchn_port_t)c->evtchn);
 	c->evtchn = -1;
 	if (c->data_va != NULL)
-		xengntshr_unshare(ad->xgs, c->data_va, 1);
+		xengntshr_unshare(ad->xgs, c->data_va, 2);
 	if (c->ring_va != NULL)
 		xengntshr_unshare(ad->xgs, c->ring_va, 1);
 	c->data_va = NULL;
@@ -444,6 +591,7 @@ xennet_ctrl_release(struct xennet_adapter *ad)
 	c->active = false;
 	c->broken = false;
 	c->map_max = 0;
+	c->pre_n = 0;
 }
 
 /* A key the application gives (NULL: none) must be netif's key size. */

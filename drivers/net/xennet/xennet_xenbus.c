@@ -725,8 +725,8 @@ xennet_connect(struct xennet_adapter *ad)
 			goto release;
 	}
 	/* without it the vif works, with no RSS (xennet_ctrl.c logs why) */
-	if (f.ctrl_ring)
-		(void)xennet_ctrl_setup(ad);
+	if (f.ctrl_ring && xennet_ctrl_setup(ad) == 0)
+		xennet_ctrl_prequeue(ad);
 	rc = xenpv_xs_transaction(ad->xs, xennet_write_keys, ad);
 	if (rc < 0) {
 		XENNET_LOG(ERR, "%s: cannot write the handshake keys under %s: %s",
