@@ -5,7 +5,7 @@
 /*
  * xenmcast: netif's multicast control between net_xennet and net_xenback
  * (issue 14), over xenemu. test/pair/xenops.sh runs one process per side
- * (cases mcast and mcast-allmulti): one queue each, ring order 0.
+ * (cases mcast, mcast-allmulti, mcast-live): one queue each, ring order 0.
  *
  * The front (net_xennet) turns allmulticast off (case mcast) and sets its
  * groups {G1, G2} before dev_start, so that it asks the backend to filter
@@ -23,6 +23,9 @@
  * Case mcast-allmulti: the front leaves allmulticast on (the default), so
  * it never asks for filtering: every group arrives in both phases, the
  * lists are kept and accepted, nothing is filtered by the back.
+ *
+ * Case mcast-live (run_front_live): allmulticast off and on again while
+ * connected, followed at once by the backend.
  *
  * Prints "XENOPS OK" on success (xenops.sh looks for it), "FAIL:" and
  * exits 1 otherwise.
@@ -60,6 +63,7 @@ static const struct rte_ether_addr groups[NGROUPS] = {
 static const char * const gname[NGROUPS] = { "G1", "G2", "G3", "broadcast" };
 
 static bool allmulti;
+static bool live;
 
 /* The back: probes of each "go", until "done". */
 static void
@@ -85,9 +89,11 @@ run_back(void)
 				continue;	/* the front's filler */
 			if (a == 'd') {
 				dropped = xstat("tx_mcast_filtered_dropped");
-				if (dropped != (allmulti ? 0 : phases))
-					fail("tx_mcast_filtered_dropped %" PRIu64 ", want %u",
-					     dropped, allmulti ? 0 : phases);
+				if (live ? dropped == 0 :
+				    dropped != (allmulti ? 0 : phases))
+					fail("tx_mcast_filtered_dropped %" PRIu64 ", want %s%u",
+					     dropped, live ? "> " : "",
+					     live ? 0 : allmulti ? 0 : phases);
 				printf("back: %u phase(s), %" PRIu64 " filtered\n",
 				       phases, dropped);
 				return;
@@ -103,19 +109,19 @@ run_back(void)
 	}
 }
 
-/* The front: "go", then which groups came before the marker. */
+/* The front: "go", then which groups came before the marker (@got). */
 static void
-check_phase(uint8_t phase, const bool *want)
+run_phase(uint8_t phase, bool *got)
 {
 	static const struct rte_ether_addr bc = {
 		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-	bool got[NGROUPS] = { false };
 	struct rte_mbuf *m[32];
 	uint64_t end;
-	unsigned int g;
 	uint8_t a, b;
 	uint16_t n, i;
 	bool done = false;
+
+	memset(got, 0, NGROUPS * sizeof(*got));
 
 	pair_send_one(0, pair_frame(&bc, CTL_TYPE, 'g', phase));
 	end = ms() + 10000;
@@ -136,6 +142,15 @@ check_phase(uint8_t phase, const bool *want)
 				     a, b);
 		}
 	}
+}
+
+static void
+check_phase(uint8_t phase, const bool *want)
+{
+	bool got[NGROUPS];
+	unsigned int g;
+
+	run_phase(phase, got);
 	for (g = 0; g < NGROUPS; g++) {
 		if (got[g] != want[g])
 			fail("phase %u: %s %s, want %s", phase, gname[g],
@@ -237,6 +252,54 @@ run_front(void)
 	pair_send_one(0, pair_frame(&groups[3], CTL_TYPE, 'd', 0));
 }
 
+/*
+ * Case mcast-live: connected without filtering (allmulticast on), the
+ * front turns allmulticast off and on again while connected; the backend
+ * follows request-multicast-control (feature-dynamic-multicast-control),
+ * so filtering starts and stops without a reconnection: within 3 s (the
+ * backend reacts to a xenstore watch) a phase shows it.
+ */
+static uint8_t
+await_phase(uint8_t phase, const bool *want, const char *what)
+{
+	uint64_t end = ms() + 3000;
+	bool got[NGROUPS];
+
+	for (;; phase++) {
+		run_phase(phase, got);
+		if (memcmp(got, want, sizeof(got)) == 0)
+			break;
+		if (ms() > end)
+			fail("phase %u: G1 %d G2 %d G3 %d broadcast %d 3 s after %s",
+			     phase, got[0], got[1], got[2], got[3], what);
+	}
+	printf("front: phase %u: as wanted after %s\n", phase, what);
+	return (uint8_t)(phase + 1);
+}
+
+static void
+run_front_live(void)
+{
+	const bool all[NGROUPS] = { true, true, true, true };
+	const bool want1[NGROUPS] = { true, true, false, true };
+	uint8_t phase = 2;
+
+	check_phase(1, all);
+	if (rte_eth_allmulticast_disable(port) != 0)
+		fail("allmulticast_disable while connected");
+	phase = await_phase(phase, want1, "allmulticast_disable");
+	if (rte_eth_allmulticast_enable(port) != 0)
+		fail("allmulticast_enable while connected");
+	phase = await_phase(phase, all, "allmulticast_enable");
+	if (xstat("vif_management_connections") != 1)
+		fail("vif_management_connections %" PRIu64 ": it reconnected",
+		     xstat("vif_management_connections"));
+	if (xstat("mcast_control_requests") != 2)
+		fail("mcast_control_requests %" PRIu64 ", want 2 (G1, G2)",
+		     xstat("mcast_control_requests"));
+	pair_send_one(0, pair_frame(&groups[3], CTL_TYPE, 'd', 0));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -247,6 +310,8 @@ main(int argc, char **argv)
 	const struct tl_opt opts[] = {
 		TL_OPT("allmulti", SET, &allmulti, NULL,
 		       "leave allmulticast on: nothing is filtered"),
+		TL_OPT("live", SET, &live, NULL,
+		       "turn allmulticast off and on while connected"),
 		{ NULL, 0, 0, NULL, NULL, NULL, NULL },
 	};
 	const struct pair_side_cmd cmd = { "xenmcast", scenarios, opts, 4095 };
@@ -258,10 +323,12 @@ main(int argc, char **argv)
 		if (rte_eth_allmulticast_get(port) != 1)
 			fail("allmulticast is not on by default");
 		/* both kept for the first connection */
-		if (!allmulti && rte_eth_allmulticast_disable(port) != 0)
+		if (!allmulti && !live &&
+		    rte_eth_allmulticast_disable(port) != 0)
 			fail("allmulticast_disable");
 		set_list(l1, 2, 0);
 	}
 	memset(&conf, 0, sizeof(conf));
-	return pair_side_run(1, NB_DESC, &conf, run_back, run_front);
+	return pair_side_run(1, NB_DESC, &conf, run_back,
+			     live ? run_front_live : run_front);
 }

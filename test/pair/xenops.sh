@@ -19,6 +19,8 @@
 #   mcast        XENOPS is test/pair/xenmcast: net_xennet's multicast
 #                groups filter what net_xenback sends
 #   mcast-allmulti  the same with allmulticast on: nothing filtered
+#   mcast-live   allmulticast turned off and on while connected: filtering
+#                starts and stops without a reconnection
 #
 # Both processes must print XENOPS OK; every process and file is removed
 # on exit, pass or fail. XENOPS_VERBOSE=1 shows the logs of a passing run.
@@ -36,9 +38,10 @@ be_path=/local/domain/0/backend/vif/1/0
 scenario=$case back_args=() front_args=() front_devargs= back_devargs=
 case $case in
 desc|link|mcast) ;;
-rss) back_devargs=,ctrl_ring=1 ;;
-rss-zc) scenario=rss front_devargs=,rx_zero_copy=1 back_devargs=,ctrl_ring=1 ;;
+rss) ;;
+rss-zc) scenario=rss front_devargs=,rx_zero_copy=1 ;;
 mcast-allmulti) scenario=mcast front_args=(--allmulti) back_args=(--allmulti) ;;
+mcast-live) scenario=mcast front_args=(--live) back_args=(--live) ;;
 intr-front) scenario=intr front_args=(--sleeper) ;;
 intr-back) scenario=intr back_args=(--sleeper) ;;
 intr-shared) scenario=intr front_args=(--sleeper) front_devargs=,split_evtchn=0 ;;

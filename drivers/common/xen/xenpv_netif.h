@@ -65,9 +65,14 @@
 /*
  * The backend filters multicast for a guest that asks (netif.h: the guest
  * then sends MCAST_ADD/MCAST_DEL extras on dummy TX requests); without the
- * dynamic variant the request is sampled at connect.
+ * dynamic variant below the request is sampled at connect.
  */
 #define XENPV_NETIF_FEATURE_MCAST_CTRL	"feature-multicast-control"
+/*
+ * ... and follows the guest's request-multicast-control while connected
+ * (it watches the key), so filtering starts and stops without reconnecting.
+ */
+#define XENPV_NETIF_FEATURE_MCAST_DYN	"feature-dynamic-multicast-control"
 /* the most addresses a guest subscribes to (Linux netback: 64) */
 #define XENPV_NETIF_MCAST_MAX		64
 /* the backend serves a control ring (netif.h, "Control ring") */

@@ -418,6 +418,7 @@ struct xenback_dev {
 	pthread_mutex_t lock;		/* serialises the control path */
 	enum xenback_conn conn;		/* the vif's connection */
 	bool fe_watched;		/* watch on fe_state_path registered */
+	bool mc_watched;		/* ... on its request-multicast-control */
 	int be_state;			/* the state we last wrote */
 	bool started;			/* dev_start done */
 	bool closing;			/* dev_close in progress */
@@ -495,6 +496,7 @@ struct xenback_dev {
 	uint64_t refused;		/* connections refused (bad keys) */
 	uint64_t xs_events;		/* xenstore watch events taken */
 	uint64_t xs_coalesced;		/* events handled with another */
+	uint64_t mcast_switches;	/* filtering turned on/off, connected */
 
 	struct xenback_rxq *rxq;	/* XENPV_NETIF_MAX_QUEUES of each */
 	struct xenback_txq *txq;
@@ -552,6 +554,9 @@ int xenback_ctrl_connect(struct xenback_dev *xd, uint32_t ref,
 void xenback_ctrl_disconnect(struct xenback_dev *xd);
 bool xenback_ctrl_serve(struct xenback_dev *xd);
 void xenback_ctrl_steer(struct xenback_dev *xd);
+/* xenback_xenbus.c: every TX guard closed (bursts inside leave), reopened */
+void xenback_tx_quiesce(struct xenback_dev *xd, bool *was_open);
+void xenback_tx_resume(struct xenback_dev *xd, const bool *was_open);
 
 /* xenback_xenbus.c: the control path */
 int xenback_xenbus_start(struct xenback_dev *xd);

@@ -178,18 +178,11 @@ static void
 xenback_ctrl_publish(struct xenback_dev *xd)
 {
 	bool was_open[XENPV_NETIF_MAX_QUEUES];
-	unsigned int i;
 
-	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
-		was_open[i] = xenpv_dp_is_open(&xd->txq[i].guard);
-		if (was_open[i])
-			xenpv_dp_close(&xd->txq[i].guard);
-	}
+	xenback_tx_quiesce(xd, was_open);
 	xd->hash_dp = xd->ctrl.hash;
 	xenback_ctrl_steer(xd);
-	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++)
-		if (was_open[i])
-			xenpv_dp_open(&xd->txq[i].guard);
+	xenback_tx_resume(xd, was_open);
 	xd->ctrl.dirty = false;
 }
 

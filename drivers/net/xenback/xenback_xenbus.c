@@ -94,6 +94,7 @@
 #define XB_WHY_TIMER	0x4u	/* a held-back InitWait is due */
 #define XB_WHY_REKEY	0x8u	/* look whether the frontend re-keyed */
 #define XB_WHY_ALL	0x10u	/* configure, start: everything */
+#define XB_WHY_MCAST	0x20u	/* the frontend wrote request-multicast-control */
 
 /* fe_seen before any frontend state was read */
 #define XB_FE_NONE	(-100)
@@ -101,6 +102,7 @@
 #define XB_TOKEN_BE "be"
 #define XB_TOKEN_FE "fe"
 #define XB_TOKEN_DIR "dir"	/* backend/vif, while a by-name port waits */
+#define XB_TOKEN_MC "mc"	/* XENPV_NETIF_REQUEST_MCAST_CTRL, the frontend's */
 
 /* Everything a connection is made of, read before anything is mapped. */
 struct xenback_conn_keys {
@@ -866,6 +868,8 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 			      xd->cfg.ctrl_ring);
 	/* multicast filtering, sampled at connect (xenback_guest_tx.c) */
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_MCAST_CTRL, "1");
+	/* ... followed while connected too (xenback_mcast_follow) */
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_MCAST_DYN, "1");
 	/* the application's MTU, where libxl writes the vif's */
 	if (xd->app_mtu != 0)
 		rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_MTU, "%u", xd->app_mtu);
@@ -945,6 +949,91 @@ xenback_fe_path_ok(struct xenback_dev *xd, const char *p)
 	return xenpv_path_ok(p, prefix);
 }
 
+/*
+ * Watch (@on) the frontend's request-multicast-control, or stop: we offer
+ * feature-dynamic-multicast-control, so a guest may turn filtering on and
+ * off while connected (xenback_mcast_follow).
+ */
+static void
+xenback_watch_mcast(struct xenback_dev *xd, bool on)
+{
+	char p[XENPV_PATH_MAX + sizeof(XENPV_NETIF_REQUEST_MCAST_CTRL) + 1];
+	int rc;
+
+	if (on == xd->mc_watched)
+		return;
+	snprintf(p, sizeof(p), "%s/%s", xd->fe_path,
+		 XENPV_NETIF_REQUEST_MCAST_CTRL);
+	if (!on) {
+		xs_unwatch(xd->xs, p, XB_TOKEN_MC);
+		xd->mc_watched = false;
+		return;
+	}
+	rc = xenpv_xs_watch(xd->xs, p, XB_TOKEN_MC);
+	if (rc < 0) {
+		XENBACK_LOG(ERR, "%s: cannot watch %s: %s (multicast filtering changes at reconnection only)",
+			    xd->name, p, strerror(-rc));
+		return;
+	}
+	xd->mc_watched = true;
+}
+
+void
+xenback_tx_quiesce(struct xenback_dev *xd, bool *was_open)
+{
+	unsigned int i;
+
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
+		was_open[i] = xenpv_dp_is_open(&xd->txq[i].guard);
+		if (was_open[i])
+			xenpv_dp_close(&xd->txq[i].guard);
+	}
+}
+
+void
+xenback_tx_resume(struct xenback_dev *xd, const bool *was_open)
+{
+	unsigned int i;
+
+	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++)
+		if (was_open[i])
+			xenpv_dp_open(&xd->txq[i].guard);
+}
+
+/*
+ * The guest rewrote request-multicast-control while connected: filtering
+ * of what the application sends it starts or stops at once (its list is
+ * kept either way, as Linux netback keeps it). The bursts see the change
+ * with every TX guard closed. A value that is not a number changes
+ * nothing; a guest rewriting the key in a loop costs one read per batch
+ * of watch events, and a pause of the TX bursts only when the value flips.
+ */
+static void
+xenback_mcast_follow(struct xenback_dev *xd)
+{
+	bool was_open[XENPV_NETIF_MAX_QUEUES];
+	unsigned long v;
+	unsigned int i;
+	bool on;
+
+	if (xd->conn != XENBACK_CONN_CONNECTED ||
+	    xenpv_xs_read_uint_default(xd->xs, XBT_NULL, &v, 0, UINT32_MAX,
+				       "%s/%s", xd->fe_path,
+				       XENPV_NETIF_REQUEST_MCAST_CTRL) < 0)
+		return;
+	on = v != 0;
+	if (on == xd->neg.fe.mcast_filter)
+		return;
+	xenback_tx_quiesce(xd, was_open);
+	xd->neg.fe.mcast_filter = on;
+	for (i = 0; i < xd->neg.queues; i++)
+		xd->txq[i].mcast_filter = on ? &xd->mcast : NULL;
+	xenback_tx_resume(xd, was_open);
+	xd->mcast_switches++;
+	XENBACK_LOG(INFO, "%s: frontend domain %u turned multicast filtering %s (%" PRIu64 " group(s))",
+		    xd->name, xd->fe_domid, on ? "on" : "off", xd->mcast.n);
+}
+
 static void
 xenback_forget_vif(struct xenback_dev *xd)
 {
@@ -952,6 +1041,7 @@ xenback_forget_vif(struct xenback_dev *xd)
 	if (xd->fe_watched)
 		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
 	xd->fe_watched = false;
+	xenback_watch_mcast(xd, false);
 	xenback_set_conn(xd, XENBACK_CONN_ABSENT);
 	xd->be_state = XenbusStateUnknown;
 	xd->fe_path[0] = '\0';
@@ -1183,6 +1273,7 @@ again:
 		return false;
 	}
 	xd->fe_watched = true;
+	xenback_watch_mcast(xd, true);
 	/* a frontend already connected: its backend was restarted */
 	fe_state = xenpv_bus_read_state(xd->xs, xd->fe_path);
 	xd->reattach = fe_state == XenbusStateConnected ||
@@ -1493,8 +1584,9 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 		else
 			fprintf(f, "control ring: none\n");
 		rte_rwlock_read_lock(&xd->mcast.lock);
-		fprintf(f, "multicast: filter %s, %" PRIu64 " subscription(s)",
-			xd->neg.fe.mcast_filter ? "on" : "off", xd->mcast.n);
+		fprintf(f, "multicast: filter %s (turned on/off %" PRIu64 " time(s) while connected), %" PRIu64 " subscription(s)",
+			xd->neg.fe.mcast_filter ? "on" : "off",
+			xd->mcast_switches, xd->mcast.n);
 		for (i = 0; i < xd->mcast.n; i++)
 			fprintf(f, " " RTE_ETHER_ADDR_PRT_FMT,
 				RTE_ETHER_ADDR_BYTES(&xd->mcast.addr[i]));
@@ -1523,6 +1615,8 @@ xenback_ctl_event(void *arg, const char *path, const char *token)
 		/* a vif appeared or went: of interest only while unbound */
 		if (!xd->bound && xenback_dir_event(xd->be_dir, path))
 			xd->pending |= XB_WHY_BE;
+	} else if (strcmp(token, XB_TOKEN_MC) == 0) {
+		xd->pending |= XB_WHY_MCAST;
 	} else if (strcmp(token, XB_TOKEN_FE) != 0)
 		xd->pending |= XB_WHY_BE;
 	else if (xd->fe_watched && strcmp(path, xd->fe_state_path) == 0)
@@ -1600,8 +1694,10 @@ xenback_ctl_run(void *arg)
 		/* the vif's carrier key (xenback_ops.c) */
 		if (why & (XB_WHY_BE | XB_WHY_ALL))
 			xenback_carrier_follow(xd);
-		if (why != 0)
-			xenback_reconcile(xd, why);
+		if (why & ~XB_WHY_MCAST)
+			xenback_reconcile(xd, why & ~XB_WHY_MCAST);
+		if (why & XB_WHY_MCAST)
+			xenback_mcast_follow(xd);
 		/* a held InitWait nobody asked for any more lapses */
 		if (xd->reconnect.at != 0 && now >= xd->reconnect.at)
 			xd->reconnect.at = 0;
@@ -1782,6 +1878,7 @@ xenback_xenbus_stop(struct xenback_dev *xd)
 	}
 	if (xd->fe_watched)
 		xs_unwatch(xd->xs, xd->fe_state_path, XB_TOKEN_FE);
+	xenback_watch_mcast(xd, false);
 	if (xd->be_path[0] != '\0')
 		xs_unwatch(xd->xs, xd->be_path, XB_TOKEN_BE);
 	xenback_watch_dir(xd, false);

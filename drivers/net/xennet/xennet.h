@@ -259,6 +259,7 @@ struct xennet_be_features {
 	bool has_max_queues;		/* multi-queue-max-queues present */
 	bool ctrl_ring;			/* feature-ctrl-ring */
 	bool mcast_ctrl;		/* feature-multicast-control */
+	bool mcast_dyn;			/* feature-dynamic-multicast-control */
 };
 
 /*

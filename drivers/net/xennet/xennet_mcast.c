@@ -11,15 +11,18 @@
  * drops every multicast frame (broadcast excepted) whose group we did not
  * subscribe to, and we subscribe and unsubscribe with dummy TX requests
  * carrying an MCAST_ADD or MCAST_DEL extra, each answered OKAY or ERROR.
- * The backend samples the key at the connection only (we do not use the
- * dynamic variant), so:
+ * The key is written before Connected; a backend that also offers
+ * feature-dynamic-multicast-control (Linux netback, net_xenback) watches
+ * it while connected, so:
  *
  *  - allmulticast (the port's default, as a vif without filtering always
- *    is) means: do not ask for filtering. allmulticast_disable asks for it
- *    from the next connection on (at once if the port is not connected
- *    yet, e.g. before dev_start); allmulticast_enable stops it from the
- *    next connection on. While connected, a change is logged and waits for
- *    the next connection (a port restart, or the backend's). Linux
+ *    is) means: do not ask for filtering. allmulticast_disable asks for it,
+ *    allmulticast_enable stops it: at once against a dynamic backend
+ *    (request-multicast-control rewritten while connected: on, after our
+ *    groups were sent, so that none of them is dropped meanwhile; off,
+ *    before), otherwise from the next connection on (at once if the port
+ *    is not connected yet, e.g. before dev_start; while connected a change
+ *    is logged and waits for a port restart, or the backend's). Linux
  *    netfront never asks for filtering, so a Linux guest gets every group
  *    whatever IFF_ALLMULTI says: the default here is the same.
  *  - set_mc_addr_list keeps the application's groups (across
@@ -255,21 +258,52 @@ xennet_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc,
 
 /*
  * allmulticast_enable (@filter false) and _disable (true): ethdev keeps
- * the mode; while connected, a change waits for the next connection.
+ * the mode. While connected to a backend that follows the key
+ * (feature-dynamic-multicast-control) the change is made at once;
+ * otherwise it waits for the next connection.
  */
 static int
 xennet_allmulti_set(struct rte_eth_dev *dev, bool filter)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
+	int rc = 0;
 
 	pthread_mutex_lock(&ad->lock);
-	if (ad->connected && ad->neg.peer.mcast_ctrl &&
-	    ad->neg.mc_filter != filter)
+	if (!ad->connected || !ad->neg.peer.mcast_ctrl ||
+	    ad->neg.mc_filter == filter) {
+		pthread_mutex_unlock(&ad->lock);
+		return 0;
+	}
+	if (!ad->neg.peer.mcast_dyn) {
 		XENNET_LOG(NOTICE, "%s: backend %s samples request-multicast-control at connection: multicast %s from the next connection on",
 			   ad->name, ad->be_path,
 			   filter ? "filtered" : "unfiltered");
+		pthread_mutex_unlock(&ad->lock);
+		return 0;
+	}
+	if (filter) {
+		/* our groups first: none of them is dropped meanwhile */
+		ad->neg.mc_filter = true;
+		if (xennet_mc_live(ad) && xennet_mc_sync(ad) < 0)
+			XENNET_LOG(ERR, "%s: backend %s filters multicast for %u of the %u group(s) asked for",
+				   ad->name, ad->be_path, ad->mc.nb_be,
+				   ad->mc.n);
+	}
+	rc = xenpv_xs_write(ad->xs, XBT_NULL, ad->fe_path,
+			    XENPV_NETIF_REQUEST_MCAST_CTRL, filter ? "1" : "0");
+	if (rc < 0) {
+		XENNET_LOG(ERR, "%s: cannot write %s/%s: %s", ad->name,
+			   ad->fe_path, XENPV_NETIF_REQUEST_MCAST_CTRL,
+			   strerror(-rc));
+		/* the backend goes on as it was */
+		ad->neg.mc_filter = !filter;
+	} else {
+		ad->neg.mc_filter = filter;
+		XENNET_LOG(INFO, "%s: backend %s: multicast %s", ad->name,
+			   ad->be_path, filter ? "filtered" : "unfiltered");
+	}
 	pthread_mutex_unlock(&ad->lock);
-	return 0;
+	return rc;
 }
 
 int
@@ -291,8 +325,9 @@ xennet_mcast_dump(struct xennet_adapter *ad, FILE *f)
 	char s[RTE_ETHER_ADDR_FMT_SIZE];
 	uint32_t i;
 
-	fprintf(f, "multicast: backend offers control %d, filtering %s, %u group(s) kept, %u held by the backend, %" PRIu64 " requests, %" PRIu64 " errors\n",
-		ad->neg.peer.mcast_ctrl, ad->neg.mc_filter ? "on" : "off",
+	fprintf(f, "multicast: backend offers control %d (dynamic %d), filtering %s, %u group(s) kept, %u held by the backend, %" PRIu64 " requests, %" PRIu64 " errors\n",
+		ad->neg.peer.mcast_ctrl, ad->neg.peer.mcast_dyn,
+		ad->neg.mc_filter ? "on" : "off",
 		ad->mc.n, ad->mc.nb_be, ad->mc.ops, ad->mc.errors);
 	for (i = 0; i < ad->mc.nb_be; i++) {
 		rte_ether_format_addr(s, sizeof(s), &ad->mc.be[i]);

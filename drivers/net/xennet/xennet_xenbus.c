@@ -99,6 +99,8 @@ xennet_read_backend_features(struct xennet_adapter *ad,
 	f->split = xennet_be_flag(ad, XENPV_NETIF_FEATURE_SPLIT_EVTCHN);
 	f->ctrl_ring = xennet_be_flag(ad, XENPV_NETIF_FEATURE_CTRL_RING);
 	f->mcast_ctrl = xennet_be_flag(ad, XENPV_NETIF_FEATURE_MCAST_CTRL);
+	f->mcast_dyn = f->mcast_ctrl &&
+		xennet_be_flag(ad, XENPV_NETIF_FEATURE_MCAST_DYN);
 
 	f->max_queues = 1;
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v,
