@@ -19,7 +19,9 @@
  *    rsp_prod and req_event the backend's; the slots alternate (a request
  *    we write, then the response the backend writes in its place);
  *  - the data pages: ours; RX pages are granted writable (the backend
- *    copies packets in), TX pages read-only (the backend copies out);
+ *    copies packets in), TX pages read-only (the backend copies out); with
+ *    tx_zero_copy=1 a TX request may also name an RX page of a zero-copy
+ *    pool, writable, which the backend then only reads (xennet_rxtx.c);
  *  - everything else: ours, the data-path part touched only by the lcore
  *    running the queue's bursts, the control-path part only under
  *    adapter->lock.
@@ -80,14 +82,24 @@ struct xennet_ring_mem {
 	grant_ref_t refs[XENPV_MAX_RING_PAGES];	/* written to xenstore */
 };
 
+struct xennet_zc_page;
+
 /*
  * One TX request id. Each id owns one granted data page for the life of the
  * connection: a packet's data is copied into the pages of the ids it takes,
  * and an id is free again when the backend answers it. The mbuf is freed as
- * soon as it is copied, so no mbuf is ever in flight.
+ * soon as its burst ends, so no mbuf is ever in flight. With tx_zero_copy=1
+ * a request may instead name a zero-copy RX page an mbuf segment is
+ * attached to (by reference): the id then holds one reference on that page
+ * (ref), taken when the request is written and dropped when the backend
+ * answers the id or the connection is torn down, so the page is neither
+ * posted to an RX ring again nor its grant revoked while the backend may
+ * still read it. Data path only (the lcore of the ring's bursts), and the
+ * control path's teardown with the guards closed.
  */
 struct xennet_tx_slot {
 	uint8_t *page;		/* our mapping of the id's data page */
+	struct xennet_zc_page *ref; /* page sent by reference, or NULL */
 	grant_ref_t gref;	/* its grant (read-only for the backend) */
 	uint16_t next_free;	/* next free id, while this one is free */
 	uint8_t in_flight;	/* 1 from request to response */
@@ -154,6 +166,7 @@ struct xennet_zc_pool {
 	 */
 	uint32_t refs;
 	uint32_t nr;			/* pages */
+	domid_t domid;			/* the domain the pages are granted to */
 	xengntshr_handle *xgs;		/* shares pages (may outlive the port) */
 	struct xennet_pages pages;	/* the shared chunks and grants */
 	struct xennet_zc_page *page;	/* [nr], rte_zmalloc */
@@ -223,6 +236,8 @@ struct xennet_txq_stats {
 	uint64_t kick_errors;	/* failed notifications */
 	uint64_t violations;	/* protocol violations seen */
 	uint64_t link_down;	/* dropped: the application set link down */
+	uint64_t zc_segments;	/* tx_zero_copy: segments sent by reference */
+	uint64_t zc_fallback;	/* ... external-buffer segments copied */
 };
 
 struct xennet_rxq_stats {
@@ -371,6 +386,8 @@ struct xennet_txq {
 	uint16_t free_head;		/* first free id */
 	uint32_t nulls_due;		/* extras of answered ids, unanswered */
 	bool sg;			/* backend takes multi-slot packets */
+	bool zc;			/* tx_zero_copy=1 */
+	domid_t be_domid;		/* the backend's domain (tx_zero_copy) */
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	struct xenpv_kick kick;		/* our end of the TX channel */
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
@@ -448,6 +465,7 @@ struct xennet_adapter {
 		unsigned int max_queues;	/* netif queues we ask for */
 		unsigned int ring_order;	/* 2^order pages per ring */
 		bool rx_zero_copy;	/* deliver RX pages as extbufs */
+		bool tx_zero_copy;	/* send such pages by reference */
 		struct xenpv_cfg pv;	/* sg (MTU up to 65521), csum, gso,
 					 * split, kick gap */
 	} cfg;
@@ -617,6 +635,7 @@ void xennet_apply_link_down(struct xennet_adapter *ad);
 uint16_t xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t xennet_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 void xennet_txq_init_slots(struct xennet_txq *txq);
+void xennet_txq_drop_refs(struct xennet_txq *txq);
 int xennet_tx_ctl_post(struct xennet_txq *txq, uint8_t type,
 		       const struct rte_ether_addr *addr, uint16_t *idp);
 int xennet_tx_ctl_poll(struct xennet_txq *txq, uint16_t id,
@@ -633,5 +652,46 @@ void xennet_rxq_post_all(struct xennet_rxq *rxq);
 struct xennet_zc_pool *xennet_zc_pool_create(domid_t domid, uint32_t nr,
 					     int socket, int *rc);
 void xennet_zc_pool_put(struct xennet_zc_pool *pool);
+void xennet_zc_page_free(void *addr, void *opaque);
+
+/*
+ * tx_zero_copy: the zero-copy RX page an mbuf segment's data lies in, or
+ * NULL. Ours only if the segment's external buffer is one of our pages
+ * (its shared info, in our own memory, has our free callback), the buffer
+ * is the whole page and the data stays inside it. The page cannot go away
+ * meanwhile: the segment holds a reference on it.
+ */
+static inline struct xennet_zc_page *
+xennet_zc_page_of(const struct rte_mbuf *seg)
+{
+	struct xennet_zc_page *pg;
+
+	if (!RTE_MBUF_HAS_EXTBUF(seg) ||
+	    seg->shinfo->free_cb != xennet_zc_page_free)
+		return NULL;
+	pg = container_of(seg->shinfo, struct xennet_zc_page, shinfo);
+	if (seg->buf_addr != pg->addr ||
+	    (uint32_t)seg->data_off + seg->data_len > XENPV_PAGE_SIZE)
+		return NULL;
+	return pg;
+}
+
+/* Take one more reference on a page (its holder already has one). */
+static inline void
+xennet_zc_page_hold(struct xennet_zc_page *pg)
+{
+	rte_mbuf_ext_refcnt_update(&pg->shinfo, 1);
+}
+
+/*
+ * Drop a reference taken by xennet_zc_page_hold: the last one gives the
+ * page back to its pool, as the last mbuf attached to it would.
+ */
+static inline void
+xennet_zc_page_drop(struct xennet_zc_page *pg)
+{
+	if (rte_mbuf_ext_refcnt_update(&pg->shinfo, -1) == 0)
+		xennet_zc_page_free(pg->addr, pg);
+}
 
 #endif /* XENNET_H */

@@ -35,6 +35,7 @@ RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 #define XENNET_ARG_QUEUES	"queues"
 #define XENNET_ARG_ORDER	"ring_page_order"
 #define XENNET_ARG_RX_ZC	"rx_zero_copy"
+#define XENNET_ARG_TX_ZC	"tx_zero_copy"
 
 /* Highest vif number we accept (Linux takes any int; libxl far fewer). */
 #define XENNET_DEVID_MAX 65535u
@@ -46,6 +47,7 @@ enum {
 	XN_ARG_QUEUES,
 	XN_ARG_ORDER,
 	XN_ARG_RX_ZC,
+	XN_ARG_TX_ZC,
 	XN_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XN_ARG_COUNT = XN_ARG_COMMON + XENPV_COMMON_ARGS,
 };
@@ -408,6 +410,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TX("tx_notifications", kicks),
 	XN_TX("tx_notifications_held", kicks_held),
 	XN_TX("tx_link_down_dropped", link_down),
+	XN_TX("tx_zero_copy_segments", zc_segments),
+	XN_TX("tx_zero_copy_fallback", zc_fallback),
 	XN_PORT("protocol_violation_errors", cnt.violations),
 	XN_PORT("vif_management_connections", cnt.connects),
 	XN_PORT("vif_management_disconnections", cnt.disconnects),
@@ -424,7 +428,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TXQ(drop_offload), XN_TXQ(drop_malformed), XN_TXQ(rsp_error),
 	XN_TXQ(rsp_dropped), XN_TXQ(ring_full), XN_TXQ(gso), XN_TXQ(kicks),
 	XN_TXQ(kicks_held), XN_TXQ(kick_errors), XN_TXQ(violations),
-	XN_TXQ(link_down),
+	XN_TXQ(link_down), XN_TXQ(zc_segments), XN_TXQ(zc_fallback),
 };
 
 static uint64_t
@@ -759,6 +763,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 		[XN_ARG_ORDER] = { XENNET_ARG_ORDER, 0,
 				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
 		[XN_ARG_RX_ZC] = { XENNET_ARG_RX_ZC, 0, 1, 0, false, false },
+		[XN_ARG_TX_ZC] = { XENNET_ARG_TX_ZC, 0, 1, 0, false, false },
 		[XN_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 	};
 	char tname[RTE_MAX_THREAD_NAME_LEN];
@@ -786,6 +791,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->cfg.max_queues = (unsigned int)args[XN_ARG_QUEUES].val;
 	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
 	ad->cfg.rx_zero_copy = args[XN_ARG_RX_ZC].val != 0;
+	ad->cfg.tx_zero_copy = args[XN_ARG_TX_ZC].val != 0;
 	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_COMMON]);
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
@@ -866,10 +872,11 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->watching = true;
 
 	rte_eth_dev_probing_finish(dev);
-	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u%s",
+	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u%s%s",
 		   name, ad->devid, RTE_ETHER_ADDR_BYTES(&ad->mac), ad->mtu,
 		   ad->be_path, ad->be_domid, ad->cfg.max_queues, ad->cfg.ring_order,
-		   ad->cfg.rx_zero_copy ? ", RX zero-copy" : "");
+		   ad->cfg.rx_zero_copy ? ", RX zero-copy" : "",
+		   ad->cfg.tx_zero_copy ? ", TX zero-copy" : "");
 	return 0;
 
 fail:
@@ -885,5 +892,6 @@ XENPV_PMD_REGISTER(net_xennet, xennet_probe,
 	XENNET_ARG_QUEUES "=<1-16> "
 	XENNET_ARG_ORDER "=<0-4> "
 	XENNET_ARG_RX_ZC "=<0|1> "
+	XENNET_ARG_TX_ZC "=<0|1> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

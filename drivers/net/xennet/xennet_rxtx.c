@@ -9,7 +9,8 @@
  * ids (one page per slot, so no slot crosses a page and a packet of at most
  * 65535 bytes takes at most 16 slots, however its mbuf chain is cut), frees
  * the burst's mbufs at its end, and frees the ids when the backend
- * answers. RX finds the backend's responses in the slots of the requests it
+ * answers. With tx_zero_copy=1 a segment in a zero-copy RX page goes by
+ * reference instead, the page held by its id until the answer. RX finds the backend's responses in the slots of the requests it
  * answered, checks them against what was posted there, copies the packet
  * into mbufs of the queue's mempool and posts the slots again. With
  * rx_zero_copy=1 (xennet_zc.c) it copies only the headers and attaches the
@@ -102,6 +103,7 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 	for (i = 0; i < n; i++) {
 		txq->slots[i].page = xennet_page(&txq->pages, i);
 		txq->slots[i].gref = txq->pages.refs[i];
+		txq->slots[i].ref = NULL;
 		txq->slots[i].next_free = (uint16_t)(i + 1);
 		txq->slots[i].in_flight = 0;
 		txq->slots[i].extras = 0;
@@ -111,6 +113,31 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 	txq->nr_free = n;
 	txq->nulls_due = 0;
 	xenpv_viol_clear(&txq->viol);
+}
+
+/*
+ * tx_zero_copy, at teardown (guards closed, the backend gone or going):
+ * drop the page references of the requests it never answered. Each page
+ * goes back to its pool once nothing else holds it; a pool the connection
+ * has let go of is never posted again (xennet_zc.c), so a page is not
+ * reused while a backend of the old connection might still read it.
+ */
+void
+xennet_txq_drop_refs(struct xennet_txq *txq)
+{
+	uint32_t n = RING_SIZE(&txq->ring);
+	uint32_t i;
+
+	if (txq->slots == NULL || txq->ring.sring == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		struct xennet_tx_slot *slot = &txq->slots[i];
+
+		if (slot->ref != NULL) {
+			xennet_zc_page_drop(slot->ref);
+			slot->ref = NULL;
+		}
+	}
 }
 
 /*
@@ -178,6 +205,15 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 		} else if (rsp.status == NETIF_RSP_DROPPED) {
 			txq->stats.rsp_dropped++;
 		}
+		/*
+		 * tx_zero_copy: the backend is done with the page it read by
+		 * reference. Once per request: a second answer for the id
+		 * stopped above (not in flight).
+		 */
+		if (slot->ref != NULL) {
+			xennet_zc_page_drop(slot->ref);
+			slot->ref = NULL;
+		}
 		slot->in_flight = 0;
 		txq->nulls_due += slot->extras;
 		slot->next_free = txq->free_head;
@@ -241,6 +277,203 @@ enum xennet_tx_result {
 	XENNET_TX_FULL,		/* no room: mbuf untouched, stop the burst */
 };
 
+/* Take a free id for one request of the application's packet. */
+static inline uint16_t
+xennet_tx_take_id(struct xennet_txq *txq)
+{
+	uint16_t id = txq->free_head;
+	struct xennet_tx_slot *slot = &txq->slots[id];
+
+	txq->free_head = slot->next_free;
+	txq->nr_free--;
+	slot->in_flight = 1;
+	slot->extras = 0;
+	slot->ctl = 0;
+	return id;
+}
+
+/*
+ * tx_zero_copy=1 (doc/xennet.rst, "Zero-copy transmit"): a segment whose
+ * data lies in a zero-copy RX page (xennet_zc.c) granted to the backend
+ * domain of this ring goes out by reference: its request names the page's
+ * existing grant and the data's offset in it, and the request's id holds a
+ * reference on the page until the backend answers it
+ * (struct xennet_tx_slot). The mbuf itself is freed at the end of the
+ * burst as in the copy path: the page is all the backend reads, and its
+ * reference count (in our memory) is what keeps it from being posted to an
+ * RX ring again or its grant revoked. The other segments' bytes are copied
+ * into the ring's own pages as usual, so a frame received with
+ * rx_zero_copy=1 goes back out with its copied headers in one page and the
+ * rest by reference. The page was granted writable (the backend filled
+ * it); the backend only reads it here, and a backend domain that can write
+ * a page can read it: nothing is shown to it that it did not have.
+ */
+
+/* The longest chain considered for sending by reference. */
+#define XENNET_TX_ZC_MAX_SEGS	32
+/*
+ * A page that already has this many references (clones, TX rings) is
+ * copied instead: its 16-bit reference count must not wrap.
+ */
+#define XENNET_TX_ZC_MAX_REFS	0x4000
+
+/*
+ * How a packet goes out with tx_zero_copy: per segment of its chain, the
+ * page it is sent from by reference (NULL: copied), and what that makes.
+ */
+struct xennet_tx_zc_plan {
+	struct xennet_zc_page *pg[XENNET_TX_ZC_MAX_SEGS];
+	uint16_t nb_segs;
+	uint16_t slots;		/* data slots */
+	uint16_t nref;		/* data slots sent by reference */
+	uint16_t ext;		/* segments with data in an external buffer */
+	uint32_t prefix;	/* bytes before the first one by reference */
+};
+
+/*
+ * Plan @m: a segment with data in a zero-copy page granted to this ring's
+ * backend domain goes by reference in a slot of its own; consecutive
+ * bytes of the other segments are packed into the ring's pages, one page
+ * per slot. Nothing is taken or written. False for a chain not to send by
+ * reference: too long, or lengths that do not add up (the copy path
+ * checks and counts that).
+ */
+static bool
+xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
+		  struct xennet_tx_zc_plan *p)
+{
+	const struct rte_mbuf *seg;
+	uint32_t fill = XENPV_PAGE_SIZE;	/* no copy slot open */
+	uint32_t total = 0;
+	uint16_t k = 0;
+
+	p->slots = 0;
+	p->nref = 0;
+	p->ext = 0;
+	p->prefix = 0;
+	for (seg = m; seg != NULL; seg = seg->next, k++) {
+		struct xennet_zc_page *pg;
+		uint32_t left = seg->data_len;
+
+		if (unlikely(k == XENNET_TX_ZC_MAX_SEGS))
+			return false;
+		p->pg[k] = NULL;
+		total += left;
+		if (left == 0)
+			continue;
+		if (!RTE_MBUF_HAS_EXTBUF(seg))
+			goto copy;
+		p->ext++;
+		pg = xennet_zc_page_of(seg);
+		if (pg == NULL || pg->pool->domid != txq->be_domid ||
+		    rte_mbuf_ext_refcnt_read(&pg->shinfo) >=
+			    XENNET_TX_ZC_MAX_REFS)
+			goto copy;
+		p->pg[k] = pg;
+		if (p->nref++ == 0)
+			p->prefix = total - left;
+		p->slots++;
+		fill = XENPV_PAGE_SIZE;
+		continue;
+copy:
+		while (left > 0) {
+			uint32_t c;
+
+			if (fill == XENPV_PAGE_SIZE) {
+				p->slots++;
+				fill = 0;
+			}
+			c = RTE_MIN(left, XENPV_PAGE_SIZE - fill);
+			fill += c;
+			left -= c;
+		}
+	}
+	p->nb_segs = k;
+	return k == m->nb_segs && total == m->pkt_len;
+}
+
+/*
+ * Queue a planned packet (slots <= XENPV_NETIF_MAX_SLOTS, checked by the
+ * caller with what the backend takes): the requests are built here, then
+ * written into the ring in order, the GSO extra (@gso, if any) after the
+ * first. Returns the copied page of the first slot (the headers), NULL if
+ * the first slot is by reference.
+ */
+static uint8_t *
+xennet_tx_zc_queue(struct xennet_txq *txq, const struct rte_mbuf *m,
+		   const struct xennet_tx_zc_plan *p, uint16_t flags,
+		   const struct netif_extra_info *gso, RING_IDX *prodp)
+{
+	netif_tx_front_ring_t *r = &txq->ring;
+	netif_tx_request_t rq[XENPV_NETIF_MAX_SLOTS];
+	const struct rte_mbuf *seg = m;
+	uint8_t *dst = NULL, *first_page = NULL;
+	uint32_t fill = XENPV_PAGE_SIZE;
+	RING_IDX prod = *prodp;
+	uint16_t k, d = 0, id;
+
+	for (k = 0; k < p->nb_segs; k++, seg = seg->next) {
+		const uint8_t *src = rte_pktmbuf_mtod(seg, const uint8_t *);
+		uint32_t left = seg->data_len;
+		struct xennet_zc_page *pg = p->pg[k];
+
+		if (pg != NULL) {
+			id = xennet_tx_take_id(txq);
+			/* held until the backend answers id (reclaim) */
+			xennet_zc_page_hold(pg);
+			txq->slots[id].ref = pg;
+			rq[d].gref = pg->gref;
+			rq[d].offset = seg->data_off;
+			rq[d].size = (uint16_t)left;
+			rq[d].id = id;
+			d++;
+			fill = XENPV_PAGE_SIZE;
+			continue;
+		}
+		while (left > 0) {
+			uint32_t c;
+
+			if (fill == XENPV_PAGE_SIZE) {
+				id = xennet_tx_take_id(txq);
+				dst = txq->slots[id].page;
+				if (d == 0)
+					first_page = dst;
+				rq[d].gref = txq->slots[id].gref;
+				rq[d].offset = 0;
+				rq[d].size = 0;
+				rq[d].id = id;
+				d++;
+				fill = 0;
+			}
+			c = RTE_MIN(left, XENPV_PAGE_SIZE - fill);
+			memcpy(dst + fill, src, c);
+			src += c;
+			fill += c;
+			left -= c;
+			rq[d - 1].size = (uint16_t)(rq[d - 1].size + c);
+		}
+	}
+	RTE_ASSERT(d == p->slots);
+	/* the first slot's size is the packet's */
+	rq[0].size = (uint16_t)m->pkt_len;
+	for (k = 0; k < d; k++) {
+		rq[k].flags = (k == 0 ? flags : 0) |
+			(k + 1 < d ? NETTXF_more_data : 0);
+		memcpy(RING_GET_REQUEST(r, prod), &rq[k], sizeof(rq[k]));
+		prod++;
+		if (k == 0 && gso != NULL) {
+			memcpy(RING_GET_REQUEST(r, prod), gso, sizeof(*gso));
+			prod++;
+			txq->slots[rq[0].id].extras = 1;
+			txq->stats.gso++;
+		}
+	}
+	txq->stats.zc_segments += p->nref;
+	txq->stats.zc_fallback += p->ext - p->nref;
+	*prodp = prod;
+	return first_page;
+}
+
 /*
  * Queue one packet: its first slot (whole length, offload flags), the GSO
  * extra right after it if any, then the rest of its data, one page per
@@ -256,9 +489,9 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	struct xenpv_netif_tx_ol o = { .gso_size = 0 };
 	const uint8_t *src;
 	uint8_t *first_page = NULL;
-	uint32_t nr_data, need, d, left, seg_left;
+	uint32_t nr_data, need, d, left, seg_left, hl = 0;
 	uint8_t gso_type = XEN_NETIF_GSO_TYPE_NONE;
-	uint16_t flags = 0;
+	uint16_t flags = 0, ext = 0;
 	RING_IDX prod = *prodp;
 
 	if (unlikely(len < XENPV_NETIF_MIN_FRAME ||
@@ -292,7 +525,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	 * is): they must be described and fit the first page.
 	 */
 	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM)) {
-		uint32_t hl = (uint32_t)m->l2_len + m->l3_len +
+		hl = (uint32_t)m->l2_len + m->l3_len +
 			((ol & RTE_MBUF_F_TX_TCP_SEG) ? m->l4_len : 0);
 
 		if (unlikely(m->l2_len == 0 || m->l3_len < 20 ||
@@ -303,6 +536,38 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 			      ((ol & RTE_MBUF_F_TX_IPV6) ||
 			       m->l3_len > 60))))
 			goto drop_offload;
+	}
+
+	/*
+	 * tx_zero_copy: by reference if some segment can go so, within the
+	 * slots the backend takes, with the headers we patch in the copied
+	 * first slot. Otherwise the copy below (and its checks).
+	 */
+	if (txq->zc) {
+		struct xennet_tx_zc_plan p;
+		struct netif_extra_info ex;
+		bool gso = gso_type != XEN_NETIF_GSO_TYPE_NONE;
+
+		if (xennet_tx_zc_plan(txq, m, &p)) {
+			ext = p.ext;
+			if (p.nref > 0 && p.slots <= XENPV_NETIF_MAX_SLOTS &&
+			    (p.slots == 1 || txq->sg) &&
+			    (hl == 0 || p.prefix >= hl)) {
+				if (unlikely((uint32_t)p.slots + gso > RING_SIZE(r) -
+					     (prod - r->rsp_cons) ||
+					     p.slots > txq->nr_free))
+					return XENNET_TX_FULL;
+				if (gso)
+					xenpv_netif_extra_gso(&ex, o.gso_size,
+							      gso_type, false);
+				first_page = xennet_tx_zc_queue(txq, m, &p,
+						flags, gso ? &ex : NULL, prodp);
+				if (hl != 0)
+					xennet_tx_fix_headers(first_page, m,
+							      len);
+				goto queued;
+			}
+		}
 	}
 
 	need = nr_data + (gso_type != XEN_NETIF_GSO_TYPE_NONE);
@@ -372,6 +637,9 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM))
 		xennet_tx_fix_headers(first_page, m, len);
 	*prodp = prod;
+	/* tx_zero_copy: external-buffer segments that were copied */
+	txq->stats.zc_fallback += ext;
+queued:
 	txq->stats.packets++;
 	txq->stats.bytes += len;
 	return XENNET_TX_QUEUED;
@@ -412,9 +680,10 @@ xennet_tx_ring_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			xennet_kick(txq);
 	}
 	/*
-	 * Every packet taken was copied into our granted pages or dropped:
-	 * free them in one go (one mempool put for the burst, not one per
-	 * packet).
+	 * Every packet taken was copied into our granted pages, sent by
+	 * reference to pages whose ids now hold them (tx_zero_copy), or
+	 * dropped: free them in one go (one mempool put for the burst, not
+	 * one per packet).
 	 */
 	rte_pktmbuf_free_bulk(pkts, n);
 	return n;

@@ -239,6 +239,8 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
 	ev->rx = -1;
 
 	if (txq != NULL) {
+		/* tx_zero_copy: pages the backend never answered for */
+		xennet_txq_drop_refs(txq);
 		xennet_unshare_queue(ad, &txq->ring_mem, &txq->pages);
 		rte_free(txq->slots);
 		txq->slots = NULL;
@@ -347,6 +349,8 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	xenpv_kick_init(&txq->kick, ev->tx_xce, (evtchn_port_t)ev->tx,
 			ad->cfg.pv.notify_gap_us);
 	txq->sg = ad->cfg.pv.sg && ad->neg.peer.sg;
+	txq->zc = ad->cfg.tx_zero_copy;
+	txq->be_domid = (domid_t)ad->be_domid;
 	txq->caps.csum_v4 = ad->cfg.pv.csum;
 	txq->caps.csum_v6 = ad->cfg.pv.csum && ad->neg.peer.ipv6_csum;
 	/* TSO packets span pages: GSO needs scatter-gather too */

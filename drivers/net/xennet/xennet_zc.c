@@ -57,11 +57,12 @@ xennet_zc_pool_unref(struct xennet_zc_pool *pool)
 
 /*
  * rte_mbuf_ext_shared_info's free_cb: the application (any lcore) freed
- * the last mbuf attached to a page. The page goes back to its pool's
+ * the last mbuf attached to a page, or tx_zero_copy's TX ring dropped
+ * the last reference (xennet_zc_page_drop). The page goes back to its pool's
  * returned ring, where the burst takes it to post it again; the ring is as
  * large as the pool, so the enqueue cannot fail.
  */
-static void
+void
 xennet_zc_page_free(void *addr, void *opaque)
 {
 	struct xennet_zc_page *pg = opaque;
@@ -90,6 +91,7 @@ xennet_zc_pool_create(domid_t domid, uint32_t nr, int socket, int *rc)
 		return NULL;
 	pool->refs = 1;
 	pool->nr = nr;
+	pool->domid = domid;
 	pool->page = rte_zmalloc_socket("xennet_zc_pages",
 					nr * sizeof(*pool->page),
 					RTE_CACHE_LINE_SIZE, socket);
