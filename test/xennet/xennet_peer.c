@@ -125,6 +125,7 @@ static const struct kind kinds[] = {
 	X(RX_BAD_EXTRA, "rx-bad-extra")					\
 	X(TX_BAD_ID, "tx-bad-id")					\
 	X(TX_DUP_ID, "tx-dup-id")					\
+	X(TX_DUP_REF, "tx-dup-ref")					\
 	X(TX_OVERFLOW, "tx-overflow")					\
 	X(TX_BAD_STATUS, "tx-bad-status")				\
 	X(TX_NULL_DATA, "tx-null-data")
@@ -203,6 +204,11 @@ struct peer {
 	bool tx_lockstep;	/* one packet at a time, each echo kicked */
 	bool rx_lockstep;	/* flood in rounds, each ended by a kick */
 	bool restart_inject;	/* go back to InitWait right after it */
+	/*
+	 * --tx-unanswered N: the echoes of queue 0's last N packets stay in
+	 * its TX ring, unanswered, when a session ends (crash, restarts)
+	 */
+	unsigned int tx_unanswered;
 	unsigned int window;	/* packets in flight per queue */
 	bool greedy_kicks;	/* ask for a kick on every request, always */
 	bool arm_tx;		/* ask for kicks on new TX requests */
@@ -820,6 +826,48 @@ check_echo(struct peer *p, uint16_t qid, const uint8_t *b, uint32_t len,
 }
 
 /*
+ * --tx-unanswered: queue 0's last N echoes are not taken (nor answered)
+ * once every packet of the session is sent.
+ */
+static bool
+tx_held_back(const struct peer *p, const struct pq *q, uint16_t qid)
+{
+	return p->tx_unanswered > 0 && qid == 0 && q->sent >= p->packets &&
+		q->echoed + p->tx_unanswered >= q->expected;
+}
+
+/* Whole packets the frontend has requested on @q's TX ring, not taken. */
+static unsigned int
+tx_pending_packets(struct pq *q)
+{
+	netif_tx_back_ring_t *r = &q->tx;
+	RING_IDX prod = xenpv_load_acquire(&r->sring->req_prod), i;
+	netif_tx_request_t req;
+	struct netif_extra_info ex;
+	bool first = true, extra = false, more = false;
+	unsigned int n = 0;
+
+	for (i = r->req_cons; i != prod; i++) {
+		RING_COPY_REQUEST(r, i, &req);
+		if (extra) {
+			memcpy(&ex, &req, sizeof(ex));
+			extra = (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+		} else if (first) {
+			extra = (req.flags & NETTXF_extra_info) != 0;
+			more = (req.flags & NETTXF_more_data) != 0;
+			first = false;
+		} else {
+			more = (req.flags & NETTXF_more_data) != 0;
+		}
+		if (!first && !extra && !more) {
+			n++;
+			first = true;
+		}
+	}
+	return n;
+}
+
+/*
  * Take the frontend's TX requests on queue @q: assemble each packet (first
  * slot, extra-info slots, more_data slots), check the slot rules Linux
  * netback enforces, grant-copy it out, answer every slot, check the echo.
@@ -848,6 +896,8 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 		bool extra_slot[MAX_SLOTS] = { false };
 		bool null_data, mcast = false;
 
+		if (tx_held_back(p, q, qid))
+			break;
 		RING_COPY_REQUEST(r, idx, &first);
 		idx++;
 		slot_req[nslots++] = first;
@@ -986,6 +1036,17 @@ take_tx(struct peer *p, struct pq *q, uint16_t qid)
 				p->injected = true;
 			} else if (p->hostile == H_TX_DUP_ID && i > 0) {
 				rsp->id = slot_req[0].id;
+				p->injected = true;
+			} else if (p->hostile == H_TX_DUP_REF && i == 0 &&
+				   nslots > 1 && !extra_slot[1] &&
+				   slot_req[1].offset != 0) {
+				/*
+				 * the second data slot's id for the first slot,
+				 * then again in its own answer; an offset
+				 * inside the page: sent by reference
+				 * (net_xennet's copied slots start at 0)
+				 */
+				rsp->id = slot_req[1].id;
 				p->injected = true;
 			}
 		}
@@ -1439,7 +1500,7 @@ run_session(struct peer *p, const char *name)
 	wait_ready(p, name);
 	for (;;) {
 		unsigned int work = 0;
-		bool done = true;
+		bool done = true, held = false;
 
 		for (i = 0; i < p->nq; i++)
 			work += take_tx(p, &p->q[i], (uint16_t)i);
@@ -1460,12 +1521,19 @@ run_session(struct peer *p, const char *name)
 		for (i = 0; i < p->nq; i++) {
 			struct pq *q = &p->q[i];
 
-			if (q->sent < p->packets || q->echoed < q->expected)
+			if (tx_held_back(p, q, (uint16_t)i)) {
+				/* until the held-back echoes are all requested */
+				held = true;
+				if (tx_pending_packets(q) < p->tx_unanswered)
+					done = false;
+			} else if (q->sent < p->packets ||
+				   q->echoed < q->expected) {
 				done = false;
+			}
 		}
 		if (done)
 			break;
-		if (work > 0)
+		if (work > 0 || held)
 			last_progress = tl_now_ms();
 		if ((++iter & 255) == 0 && fe_state(p) != XenbusStateConnected)
 			tl_fail("%s: frontend left Connected (state %d) mid-session",
@@ -1473,7 +1541,7 @@ run_session(struct peer *p, const char *name)
 		if (tl_now_ms() > p->deadline)
 			tl_fail("%s: timed out", name);
 		if (work == 0) {
-			if (p->polling) {
+			if (p->polling || held) {
 				usleep(50);
 			} else if (!idle_wait(p, p->arm_tx, p->arm_rx, 1000)) {
 				p->stalls++;
@@ -1649,6 +1717,8 @@ static const struct tl_opt opts[] = {
 	{ "hostile", 0, TL_OPT_FN, &peer.hostile, "KIND", NULL, opt_hostile },
 	OPT("restart-after-inject", SET, &peer.restart_inject, NULL,
 	    "restart (InitWait) before the frontend's control thread comes round"),
+	OPT("tx-unanswered", UINT, &peer.tx_unanswered, "N",
+	    "leave queue 0's last N echoes unanswered at a session's end"),
 	OPT("packets", UINT, &peer.packets, "N", "per queue (64)"),
 	OPT("cycles", UINT, &cycles, "N", NULL),
 	OPT("timeout", UINT, &peer.timeout_s, "S", "(40)"),
