@@ -8,8 +8,11 @@
 # second). Two directions: guest -> backend (g2b: net_xennet txonly ->
 # net_xenback rxonly; memif client -> server; virtio-user -> vhost) and
 # backend -> guest (b2g: net_xenback txonly -> net_xennet rxonly; memif
-# server -> client; vhost -> virtio-user). Path "zc" is ours with net_xennet's
-# rx_zero_copy=1 (it changes only what the guest receives: b2g only).
+# server -> client; vhost -> virtio-user), and a forwarding guest (fwd: the
+# backend side runs testpmd flowgen, the guest side testpmd io forwarding back
+# out of the same port; the rate is what the backend receives back). Path
+# "zc" is ours with net_xennet's rx_zero_copy=1 and tx_zero_copy=1 (they
+# change what the guest receives and forwards: b2g and fwd only).
 #
 # The runs are interleaved (ours, zc, memif, vhost, ours, ...) and
 # each result is printed with the cache-line round trip between the two cores
@@ -26,7 +29,7 @@
 #
 # Usage: bench/run.sh [--rounds N] [--sizes 64,1500] [--seconds S]
 #                     [--warmup S] [--burst N] [--cores A,B]
-#                     [--paths ours,zc,memif,vhost] [--dirs g2b,b2g]
+#                     [--paths ours,zc,memif,vhost] [--dirs g2b,b2g,fwd]
 #                     [--tool testpmd|xen-traffic]
 #                     [--mem auto|nohuge|huge] [--csv FILE] [--keep-logs DIR]
 #
@@ -38,11 +41,13 @@
 #   --cores A,B     receiver's core, sender's core (default 0,1)
 #   --paths LIST    which pairs to run (default ours,zc,memif,vhost; ours and
 #                   zc are skipped with a note when the xen plugins are not
-#                   built; zc runs in direction b2g only)
+#                   built; zc runs in directions b2g and fwd only)
 #   --dirs LIST     directions: g2b (guest -> backend), b2g (backend ->
-#                   guest) (default g2b,b2g)
+#                   guest), fwd (backend -> guest forwarding -> backend)
+#                   (default g2b,b2g,fwd; g2b,b2g with --tool xen-traffic)
 #   --tool T        testpmd: txonly -> rxonly (default); xen-traffic:
-#                   gen -> sink, every frame built and verified
+#                   gen -> sink, every frame built and verified (not for
+#                   fwd, which is testpmd flowgen -> io only)
 #   --mem M         auto (default): hugepages when enough are reserved and
 #                   hugetlbfs is mounted, else --no-huge -m 512
 #                   --single-file-segments
@@ -56,7 +61,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
-paths=ours,zc,memif,vhost dirs=g2b,b2g tool=testpmd mem=auto csv="" keep=""
+paths=ours,zc,memif,vhost dirs="" tool=testpmd mem=auto csv="" keep=""
 
 usage() {
 	sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//'
@@ -81,8 +86,8 @@ while [ $# -gt 0 ]; do
 	--paths) [[ ${2-} =~ ^(ours|zc|memif|vhost)(,(ours|zc|memif|vhost))*$ ]] ||
 			die "--paths wants a list of ours, zc, memif, vhost"
 		paths=$2; shift ;;
-	--dirs) [[ ${2-} =~ ^(g2b|b2g)(,(g2b|b2g))*$ ]] ||
-			die "--dirs wants a list of g2b, b2g"
+	--dirs) [[ ${2-} =~ ^(g2b|b2g|fwd)(,(g2b|b2g|fwd))*$ ]] ||
+			die "--dirs wants a list of g2b, b2g, fwd"
 		dirs=$2; shift ;;
 	--tool) [[ ${2-} =~ ^(testpmd|xen-traffic)$ ]] ||
 			die "--tool wants testpmd or xen-traffic"
@@ -102,7 +107,12 @@ rx_core=${cores%,*} tx_core=${cores#*,}
 [ "$burst" -le 512 ] || die "--burst must be at most 512"
 IFS=, read -r -a size_list <<< "$sizes"
 IFS=, read -r -a path_list <<< "$paths"
+# fwd by default with testpmd only (flowgen and io forwarding)
+[ -n "$dirs" ] || { dirs=g2b,b2g; [ "$tool" = testpmd ] && dirs+=,fwd; }
 IFS=, read -r -a dir_list <<< "$dirs"
+if [ "$tool" != testpmd ] && [[ ,$dirs, == *,fwd,* ]]; then
+	die "--dirs fwd needs --tool testpmd (flowgen and io forwarding)"
+fi
 for s in "${size_list[@]}"; do
 	[ "$s" -ge 64 ] && [ "$s" -le 9000 ] || die "--sizes: $s is not 64..9000"
 done
@@ -238,6 +248,7 @@ run_one() {
 	local rx_log=$work/$tag-rx.log tx_log=$work/$tag-tx.log
 	local rx_pre=xbench-$$-$tag-rx tx_pre=xbench-$$-$tag-tx
 	local rx_vdev tx_vdev rx_exec=() tx_exec=() rx_d=() tx_d=() rx_app=()
+	local tx_app=() rx_mode=rxonly tx_mode=txonly
 	local be_vdev fe_vdev be_exec=() fe_exec=() be_d=() fe_d=()
 	local rx_pid="" tx_pid=""
 	result=nan
@@ -266,15 +277,22 @@ run_one() {
 		be_vdev="net_xenback0,domid=1,devid=0"
 		fe_vdev="net_xennet0,devid=0"
 		# rx_zero_copy delivers chains: the receiver enables scatter
-		# (xen-traffic enables it whenever the port offers it)
+		# (xen-traffic enables it whenever the port offers it);
+		# tx_zero_copy sends them back out by reference (fwd)
 		if [ "$path" = zc ]; then
-			fe_vdev+=",rx_zero_copy=1"
+			fe_vdev+=",rx_zero_copy=1,tx_zero_copy=1"
 			[ "$tool" = testpmd ] && rx_app=(--enable-scatter)
 		fi ;;
 	esac
 	if [ "$dir" = g2b ]; then
 		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
 		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
+	elif [ "$dir" = fwd ]; then
+		# the backend generates and counts what comes back ("rx" side),
+		# the guest forwards (the "tx" side, with the receiver's options)
+		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
+		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
+		tx_app=("${rx_app[@]}") rx_app=() rx_mode=flowgen tx_mode=io
 	else
 		rx_vdev=$fe_vdev rx_exec=("${fe_exec[@]}") rx_d=("${fe_d[@]}")
 		tx_vdev=$be_vdev tx_exec=("${be_exec[@]}") tx_d=("${be_d[@]}")
@@ -303,7 +321,7 @@ run_one() {
 				start_side "$rx_log" "${rx_exec[@]}" stdbuf -oL "$testpmd" \
 					--lcores "0@$rx_core,1@$rx_core" --file-prefix "$rx_pre" \
 					"${eal[@]}" "${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" \
-					"${rx_app[@]}" --forward-mode=rxonly
+					"${rx_app[@]}" --forward-mode="$rx_mode"
 			else
 				start_side "$rx_log" "${rx_exec[@]}" "$traffic" \
 					-l "$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
@@ -315,7 +333,7 @@ run_one() {
 				start_side "$tx_log" "${tx_exec[@]}" stdbuf -oL "$testpmd" \
 					--lcores "0@$tx_core,1@$tx_core" --file-prefix "$tx_pre" \
 					"${eal[@]}" "${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" \
-					--forward-mode=txonly
+					"${tx_app[@]}" --forward-mode="$tx_mode"
 			else
 				start_side "$tx_log" "${tx_exec[@]}" "$traffic" \
 					-l "$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
@@ -395,7 +413,8 @@ for round in $(seq 1 "$rounds"); do
 	for dir in "${dir_list[@]}"; do
 		for size in "${size_list[@]}"; do
 			for path in "${run_paths[@]}"; do
-				# rx_zero_copy changes nothing of what the guest sends
+				# the zero-copy modes change nothing of what the
+				# guest sends of its own
 				[ "$path" = zc ] && [ "$dir" = g2b ] && continue
 				read -r c2c_med c2c_min < <(c2c_now)
 				run_one "$path" "$size" "r$round-$dir-$size-$path" "$dir"
