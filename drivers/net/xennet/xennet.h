@@ -386,7 +386,12 @@ struct xennet_txq {
 	uint16_t free_head;		/* first free id */
 	uint32_t nulls_due;		/* extras of answered ids, unanswered */
 	bool sg;			/* backend takes multi-slot packets */
-	bool zc;			/* tx_zero_copy=1 */
+	/*
+	 * tx_zero_copy=1: the free callback of our zero-copy RX pages
+	 * (xennet_zc_page_free), by which a segment's external buffer is
+	 * known as one of them; NULL: tx_zero_copy=0
+	 */
+	rte_mbuf_extbuf_free_callback_t zc_free_cb;
 	domid_t be_domid;		/* the backend's domain (tx_zero_copy) */
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	struct xenpv_kick kick;		/* our end of the TX channel */
@@ -657,17 +662,18 @@ void xennet_zc_page_free(void *addr, void *opaque);
 /*
  * tx_zero_copy: the zero-copy RX page an mbuf segment's data lies in, or
  * NULL. Ours only if the segment's external buffer is one of our pages
- * (its shared info, in our own memory, has our free callback), the buffer
- * is the whole page and the data stays inside it. The page cannot go away
- * meanwhile: the segment holds a reference on it.
+ * (its shared info, in our own memory, has our free callback, @free_cb:
+ * xennet_zc_page_free, which the data path knows through its queue), the
+ * buffer is the whole page and the data stays inside it. The page cannot
+ * go away meanwhile: the segment holds a reference on it.
  */
 static inline struct xennet_zc_page *
-xennet_zc_page_of(const struct rte_mbuf *seg)
+xennet_zc_page_of(const struct rte_mbuf *seg,
+		  rte_mbuf_extbuf_free_callback_t free_cb)
 {
 	struct xennet_zc_page *pg;
 
-	if (!RTE_MBUF_HAS_EXTBUF(seg) ||
-	    seg->shinfo->free_cb != xennet_zc_page_free)
+	if (!RTE_MBUF_HAS_EXTBUF(seg) || seg->shinfo->free_cb != free_cb)
 		return NULL;
 	pg = container_of(seg->shinfo, struct xennet_zc_page, shinfo);
 	if (seg->buf_addr != pg->addr ||
@@ -685,13 +691,14 @@ xennet_zc_page_hold(struct xennet_zc_page *pg)
 
 /*
  * Drop a reference taken by xennet_zc_page_hold: the last one gives the
- * page back to its pool, as the last mbuf attached to it would.
+ * page back to its pool through its free callback, as the last mbuf
+ * attached to it would.
  */
 static inline void
 xennet_zc_page_drop(struct xennet_zc_page *pg)
 {
 	if (rte_mbuf_ext_refcnt_update(&pg->shinfo, -1) == 0)
-		xennet_zc_page_free(pg->addr, pg);
+		pg->shinfo.free_cb(pg->addr, pg->shinfo.fcb_opaque);
 }
 
 #endif /* XENNET_H */

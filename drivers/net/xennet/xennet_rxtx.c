@@ -364,7 +364,7 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 		if (!RTE_MBUF_HAS_EXTBUF(seg))
 			goto copy;
 		p->ext++;
-		pg = xennet_zc_page_of(seg);
+		pg = xennet_zc_page_of(seg, txq->zc_free_cb);
 		if (pg == NULL || pg->pool->domid != txq->be_domid ||
 		    rte_mbuf_ext_refcnt_read(&pg->shinfo) >=
 			    XENNET_TX_ZC_MAX_REFS)
@@ -543,7 +543,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	 * slots the backend takes, with the headers we patch in the copied
 	 * first slot. Otherwise the copy below (and its checks).
 	 */
-	if (txq->zc) {
+	if (txq->zc_free_cb != NULL) {
 		struct xennet_tx_zc_plan p;
 		struct netif_extra_info ex;
 		bool gso = gso_type != XEN_NETIF_GSO_TYPE_NONE;

@@ -349,7 +349,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	xenpv_kick_init(&txq->kick, ev->tx_xce, (evtchn_port_t)ev->tx,
 			ad->cfg.pv.notify_gap_us);
 	txq->sg = ad->cfg.pv.sg && ad->neg.peer.sg;
-	txq->zc = ad->cfg.tx_zero_copy;
+	txq->zc_free_cb = ad->cfg.tx_zero_copy ? xennet_zc_page_free : NULL;
 	txq->be_domid = (domid_t)ad->be_domid;
 	txq->caps.csum_v4 = ad->cfg.pv.csum;
 	txq->caps.csum_v6 = ad->cfg.pv.csum && ad->neg.peer.ipv6_csum;
