@@ -65,6 +65,9 @@
 #define MAX_PKT TL_MAX_FRAME
 #define MAX_TX_PAGES 512u	/* data pages per queue for guest TX */
 #define MAX_RX_BUFS 512u	/* buffers per queue posted for guest RX */
+/* net_xenback's persistent grants: the key, and its bound per ring */
+#define PGNT_KEY "feature-xen-dpdk-persistent-grants"
+#define PGNT_MAX(slots) ((slots) * XEN_NETIF_NR_SLOTS_MIN)
 
 /* One netif queue: its two rings, channels and data pages. */
 struct fq {
@@ -127,6 +130,7 @@ struct fe {
 	bool greedy_kicks;		/* rsp_event = rsp_cons + 1 always */
 	bool no_echo;			/* hostile-*: the backend does not echo */
 	bool mcast_filter;		/* request-multicast-control=1 */
+	bool pgnt;			/* promise persistent grants */
 	unsigned int count;
 	unsigned int timeout;
 	unsigned int expect_seg;
@@ -329,6 +333,13 @@ write_keys(xs_transaction_t t, void *arg)
 	}
 	if (F.mcast_filter)
 		put(t, F.fe_dir, "request-multicast-control", "1");
+	/*
+	 * net_xenback's persistent grants (xenpv_netif.h): we promise that
+	 * our requests name only the pages queue_setup shared - a ring's
+	 * worth each way - which hostile-pgnt-* then break.
+	 */
+	if (F.pgnt)
+		put(t, F.fe_dir, PGNT_KEY, "1");
 	if (C.on) {
 		put(t, F.fe_dir, "ctrl-ring-ref", "%u", C.ref);
 		put(t, F.fe_dir, "event-channel-ctrl", "%u", C.port);
@@ -351,7 +362,7 @@ clear_keys(void)
 		"multi-queue-num-queues", "ring-page-order", "tx-ring-ref",
 		"rx-ring-ref", "event-channel", "event-channel-tx",
 		"event-channel-rx", "ctrl-ring-ref", "event-channel-ctrl",
-		"request-multicast-control",
+		"request-multicast-control", PGNT_KEY,
 	};
 	char key[32];
 	unsigned int i;
@@ -1603,6 +1614,59 @@ static const struct tx_bad_meta {
 	{ "oversize", K_RAW, 0, 0 },
 };
 
+/*
+ * Persistent grants promised, then broken: one frame from each of
+ * PGNT_MAX(ring) + 1 pages shared for the purpose, after the ring's own
+ * pages prove_traffic used. The backend must take frames until the
+ * ring's distinct refs reach the bound, and close the vif at the next.
+ */
+static void
+scenario_pgnt_bound(struct fq *q)
+{
+	unsigned int bound = PGNT_MAX(RING_SIZE(&q->tx)), n = bound + 1, k;
+	uint32_t *refs = calloc(n, sizeof(*refs));
+	uint64_t ok0 = q->tx_ok;
+	uint8_t *va;
+	double end = tl_now() + 20;
+	uint16_t id;
+
+	if (!F.pgnt)
+		tl_fail("pgnt-bound needs --pgnt");
+	if (refs == NULL)
+		tl_fail("no memory");
+	va = tl_share_pages(F.xgs, F.be_domid, n, refs);
+	for (k = 0; k < n; k++)
+		build(va + (size_t)k * PAGE, K_RAW, k, q->id, 60, false);
+	for (k = 0; k < n; k++) {
+		while (q->ntxfree == 0 || RING_FREE_REQUESTS(&q->tx) == 0) {
+			tx_poll(q);
+			while (rx_poll(q))
+				;	/* echoes: not checked */
+			if (tl_xenbus_state(F.xs, F.be_dir) !=
+			    XenbusStateConnected)
+				goto closed;
+			if (tl_now() > end)
+				tl_fail("pgnt-bound: stuck at frame %u", k);
+			nap();
+		}
+		id = q->txfree[--q->ntxfree];
+		q->tx_busy[id] = true;
+		put_req(q, id, refs[k], 0, 60, 0);
+		push_tx(q);
+	}
+closed:
+	expect_closed_by_backend("pgnt-bound");
+	tx_poll(q);
+	/* every frame below the bound taken: the ring's pages count too */
+	if (q->tx_ok - ok0 < bound - q->ntxp - RING_SIZE(&q->tx))
+		tl_fail("pgnt-bound: only %" PRIu64 " frames of %u taken before the close",
+			q->tx_ok - ok0, bound - q->ntxp);
+	tl_note("pgnt-bound: %" PRIu64 " frames from distinct pages taken, the vif closed past %u refs",
+		q->tx_ok - ok0, bound);
+	xengntshr_unshare(F.xgs, va, n);
+	free(refs);
+}
+
 static void
 scenario_hostile(const char *name)
 {
@@ -1675,6 +1739,15 @@ scenario_hostile(const char *name)
 		put_extra(q, XEN_NETIF_EXTRA_TYPE_GSO, 0, 0,
 			  XEN_NETIF_GSO_TYPE_TCPV4);
 		push_tx(q);
+	} else if (strcmp(name, "pgnt-bad-gref") == 0) {
+		/* persistent grants promised: a ref that is not ours can not
+		 * be mapped, and breaks the promise (not a dropped packet) */
+		if (!F.pgnt)
+			tl_fail("pgnt-bad-gref needs --pgnt");
+		put_packet(q, 1, 100, true);
+		push_tx(q);
+	} else if (strcmp(name, "pgnt-bound") == 0) {
+		scenario_pgnt_bound(q);
 	} else if (drop != NULL) {
 		fatal = false;
 		put_packet(q, drop->slots, drop->first_size, drop->bad_gref);
@@ -2010,6 +2083,8 @@ static const struct tl_opt opts[] = {
 	{ "rearm", 0, TL_OPT_SET, &F.rearm, NULL, "re-arm rsp_event", NULL },
 	{ "mcast-filter", 0, TL_OPT_SET, &F.mcast_filter, NULL,
 	  "write request-multicast-control=1", NULL },
+	{ "pgnt", 0, TL_OPT_SET, &F.pgnt, NULL,
+	  "promise persistent grants (" PGNT_KEY "=1)", NULL },
 	{ "greedy-kicks", 0, TL_OPT_SET, &F.greedy_kicks, NULL,
 	  "hostile: ask for a kick after every response, at every poll",
 	  NULL },

@@ -99,6 +99,29 @@
  */
 #define XENPV_NETIF_CTRL_RING_REF	"ctrl-ring-ref"
 #define XENPV_NETIF_EVTCHN_CTRL		"event-channel-ctrl"
+/*
+ * Persistent grants, a feature of our own: only net_xennet and
+ * net_xenback speak it (netif.h has no such key; Linux netfront and
+ * netback neither write nor read it, so against them nothing changes).
+ * Modelled on blkif's feature-persistent. The backend writes it = 1 in its
+ * directory to offer it (devarg persistent_grants=1); the frontend writes
+ * it = 1 in its directory, before Connected, as a promise: every grant ref
+ * it puts in a request of one ring is one of at most
+ * XENPV_NETIF_PGNT_MAX(ring slots) refs, each granted for the whole
+ * connection (never revoked nor given another page while connected).
+ * The backend then maps each ref the first time a request names it,
+ * keeps the mapping until the connection ends, and copies with the CPU;
+ * a ref beyond the bound, or one it cannot map, breaks the promise (a
+ * protocol violation). The key's name says whose it is.
+ */
+#define XENPV_NETIF_FEATURE_PGNT	"feature-xen-dpdk-persistent-grants"
+/*
+ * The most distinct grant refs the requests of one ring may name under
+ * that promise (per ring, per direction): a ring's slots times the data
+ * slots of a packet, what blkif bounds the same way. net_xennet uses one
+ * page per TX slot, one per RX slot (two with rx_zero_copy).
+ */
+#define XENPV_NETIF_PGNT_MAX(slots)	((uint32_t)(slots) * XENPV_NETIF_MAX_SLOTS)
 /* every key prefix above that the frontend writes, for clean-up */
 #define XENPV_NETIF_FEATURE_PREFIX	"feature-"
 
@@ -462,6 +485,8 @@ enum xenpv_violation {
 	XENPV_VIOL_REQ_CROSS_PAGE,	/* slot data crosses a page */
 	XENPV_VIOL_REQ_EXTRA,		/* unknown or unterminated extra */
 	XENPV_VIOL_REQ_GSO,		/* GSO extra with bad size or type */
+	XENPV_VIOL_PGNT_BOUND,		/* persistent grants: too many refs */
+	XENPV_VIOL_PGNT_MAP,		/* persistent grants: a ref unmappable */
 	/* a backend's responses (net_xennet) */
 	XENPV_VIOL_TX_RSP_OVERFLOW,	/* responses beyond requests */
 	XENPV_VIOL_TX_BAD_ID,		/* id outside the ring */

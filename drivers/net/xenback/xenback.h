@@ -115,6 +115,8 @@ struct xenback_rxq_stats {
 	uint64_t csum_unknown;	/* blank checksum on a non TCP/UDP packet */
 	uint64_t rate_held;	/* bursts cut short by the vif's rate */
 	uint64_t mcast_ops;	/* MCAST_ADD/DEL requests taken */
+	uint64_t pgnt_maps;	/* persistent grants mapped (cumulative) */
+	uint64_t pgnt_mapped;	/* ... mapped now (0 after a disconnect) */
 };
 
 /* Counters of an ethdev TX queue (guest RX ring); same rules. */
@@ -137,6 +139,25 @@ struct xenback_txq_stats {
 	uint64_t link_down;	/* dropped: link down (carrier 0) */
 	uint64_t hash;		/* packets sent with a HASH extra */
 	uint64_t drop_mcast;	/* multicast the guest did not subscribe */
+	uint64_t pgnt_maps;	/* persistent grants mapped (cumulative) */
+	uint64_t pgnt_mapped;	/* ... mapped now (0 after a disconnect) */
+};
+
+/*
+ * A ring's persistent grants (xenback_pgnt.c): the guest's grant refs this
+ * ring's requests named, each mapped once, by ref, in an open-addressing
+ * table at most half full. Used only by the ring's burst, created and
+ * destroyed by the control path with the guard closed.
+ */
+struct xenback_pgnt {
+	uint32_t *ref;		/* [1 << bits] the ref of each entry */
+	uint8_t **va;		/* [1 << bits] its mapping; NULL: empty */
+	unsigned int bits;
+	uint32_t max;		/* the bound: XENPV_NETIF_PGNT_MAX(slots) */
+	uint32_t n;		/* refs mapped */
+	int prot;		/* PROT_READ, or | PROT_WRITE for guest RX */
+	uint16_t domid;		/* the guest */
+	xengnttab_handle *xgt;
 };
 
 /*
@@ -200,6 +221,7 @@ struct xenback_fe_features {
 	bool rx_notify;		/* feature-rx-notify */
 	bool split;		/* two event channels per queue */
 	bool mcast_filter;	/* request-multicast-control */
+	bool pgnt;		/* persistent grants: offered and promised */
 };
 
 /* The keys of one netif queue, as the frontend wrote them. */
@@ -254,6 +276,9 @@ struct xenback_rxq {
 	uint32_t max_frame;
 	struct rte_mempool *mp;
 
+	/* persistent grants of this ring (NULL: grant copy) */
+	struct xenback_pgnt *pgnt;
+
 	struct xenback_credit credit;	/* the vif's rate limit */
 	struct xenpv_kick kick;	/* kicks on the guest TX ring */
 	/* the guest RX ring of the same netif queue (its owed kicks) */
@@ -307,6 +332,8 @@ struct xenback_txq {
 	/* the guest's subscriptions if it asked for filtering, else NULL */
 	struct xenback_mcast *mcast_filter;
 	struct xenpv_kick kick;	/* kicks on the guest RX ring */
+	/* persistent grants of this ring (NULL: grant copy) */
+	struct xenback_pgnt *pgnt;
 
 	/* burst scratch, sized for the ring at connect */
 	netif_rx_request_t *reqs;	/* copies of the guest's buffers */
@@ -394,6 +421,7 @@ struct xenback_dev {
 		uint16_t max_queues;	/* multi-queue-max-queues bound */
 		uint8_t max_order;	/* max-ring-page-order */
 		bool ctrl_ring;		/* feature-ctrl-ring offered (devarg) */
+		bool pgnt;		/* persistent grants offered (devarg) */
 		struct xenpv_cfg pv;	/* sg, csum, gso, split, kick gap */
 	} cfg;
 
@@ -573,6 +601,15 @@ uint16_t xenback_rx_burst(void *queue, struct rte_mbuf **pkts,
 			  uint16_t nb_pkts);
 int xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket);
 void xenback_rxq_free_scratch(struct xenback_rxq *rxq);
+
+/* xenback_pgnt.c: persistent grants */
+int xenback_pgnt_create(struct xenback_pgnt **pgp, xengnttab_handle *xgt,
+			uint16_t domid, unsigned int slots, bool writable);
+unsigned int xenback_pgnt_destroy(struct xenback_pgnt **pgp);
+void xenback_pgnt_copy(struct xenback_pgnt *pg,
+		       xengnttab_grant_copy_segment_t *segs, unsigned int nseg,
+		       bool to_guest, struct xenpv_viol *viol, uint64_t *maps,
+		       uint64_t *mapped);
 
 /* xenback_guest_rx.c: what the guest receives (tx_burst) */
 uint16_t xenback_tx_burst(void *queue, struct rte_mbuf **pkts,

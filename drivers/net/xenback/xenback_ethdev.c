@@ -35,6 +35,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_MAX_ORDER		"max_ring_page_order"
 #define XENBACK_ARG_DOMAIN		"domain"
 #define XENBACK_ARG_CTRL_RING		"ctrl_ring"
+#define XENBACK_ARG_PGNT		"persistent_grants"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -43,6 +44,7 @@ enum {
 	XB_ARG_MAX_QUEUES,
 	XB_ARG_MAX_ORDER,
 	XB_ARG_CTRL_RING,
+	XB_ARG_PGNT,
 	XB_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XB_ARG_DOMAIN = XB_ARG_COMMON + XENPV_COMMON_ARGS,
 	XB_ARG_COUNT,
@@ -374,6 +376,10 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_hash_packets", hash),
 	XB_TX("tx_mcast_filtered_dropped", drop_mcast),
 	XB_RX("rx_mcast_control_requests", mcast_ops),
+	XB_RX("rx_persistent_grant_maps", pgnt_maps),
+	XB_RX("rx_persistent_grants_mapped", pgnt_mapped),
+	XB_TX("tx_persistent_grant_maps", pgnt_maps),
+	XB_TX("tx_persistent_grants_mapped", pgnt_mapped),
 	XB_PORT("protocol_violation_errors", cnt.violations),
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("vif_management_connections", cnt.connects),
@@ -500,6 +506,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 				       XENPV_MAX_RING_PAGE_ORDER, false, false },
 		[XB_ARG_CTRL_RING] = { XENBACK_ARG_CTRL_RING, 0, 1, 1, false,
 				       false },
+		/* off by default: see "Persistent grants" in doc/xenback.rst */
+		[XB_ARG_PGNT] = { XENBACK_ARG_PGNT, 0, 1, 0, false, false },
 		[XB_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 		[XB_ARG_DOMAIN] = { XENBACK_ARG_DOMAIN, .str = domain,
 				    .str_size = sizeof(domain) },
@@ -546,6 +554,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->cfg.max_queues = (uint16_t)args[XB_ARG_MAX_QUEUES].val;
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
 	xd->cfg.ctrl_ring = args[XB_ARG_CTRL_RING].val != 0;
+	xd->cfg.pgnt = args[XB_ARG_PGNT].val != 0;
 	xenpv_cfg_get(&xd->cfg.pv, &xd->reconnect.max, &args[XB_ARG_COMMON]);
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
@@ -675,5 +684,6 @@ RTE_PMD_REGISTER_PARAM_STRING(net_xenback,
 	XENBACK_ARG_MAX_QUEUES "=<1-16> "
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
 	XENBACK_ARG_CTRL_RING "=<0|1> "
+	XENBACK_ARG_PGNT "=<0|1> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

@@ -509,7 +509,13 @@ xenback_tx_ring_send(struct xenback_txq *txq, struct rte_mbuf **pkts,
 	}
 	ring->req_cons = idx;
 
-	xenback_grant_copy(txq->xgt, txq->segs, nseg, &txq->st.copy_calls);
+	/* into the guest's pages: its persistent grants, or a grant copy */
+	if (txq->pgnt != NULL)
+		xenback_pgnt_copy(txq->pgnt, txq->segs, nseg, true, &txq->viol,
+				  &txq->st.pgnt_maps, &txq->st.pgnt_mapped);
+	else
+		xenback_grant_copy(txq->xgt, txq->segs, nseg,
+				   &txq->st.copy_calls);
 
 	for (i = 0; i < nplan; i++)
 		xenback_tx_respond(txq, base, &txq->plans[i]);

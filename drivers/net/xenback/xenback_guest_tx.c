@@ -442,7 +442,13 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	}
 	ring->req_cons = cons;
 
-	xenback_grant_copy(rxq->xgt, rxq->segs, nseg, &rxq->st.copy_calls);
+	/* the guest's pages: its persistent grants, or one grant copy */
+	if (rxq->pgnt != NULL)
+		xenback_pgnt_copy(rxq->pgnt, rxq->segs, nseg, false, &rxq->viol,
+				  &rxq->st.pgnt_maps, &rxq->st.pgnt_mapped);
+	else
+		xenback_grant_copy(rxq->xgt, rxq->segs, nseg,
+				   &rxq->st.copy_calls);
 
 	for (i = 0; i < nplan; i++) {
 		p = &rxq->plans[i];

@@ -336,6 +336,11 @@ xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
 		xenevtchn_unbind(rxq->xce, rxq->evtchn);
 	rxq->evtchn = 0;
 	txq->evtchn = 0;
+	/* every persistent grant the guest's requests made us map */
+	xenback_pgnt_destroy(&rxq->pgnt);
+	xenback_pgnt_destroy(&txq->pgnt);
+	rxq->st.pgnt_mapped = 0;
+	txq->st.pgnt_mapped = 0;
 	if (rxq->ring_va != NULL)
 		xengnttab_unmap(xd->xgt, rxq->ring_va, rxq->ring_pages);
 	if (txq->ring_va != NULL)
@@ -573,6 +578,10 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck,
 			      &ck->fe.mcast_filter) < 0)
 		return -EINVAL;
 	ck->fe.csum = !no_csum;
+	/* persistent grants: the frontend's promise counts only if offered */
+	if (xd->cfg.pgnt &&
+	    xenback_read_flag(xd, XENPV_NETIF_FEATURE_PGNT, &ck->fe.pgnt) < 0)
+		return -EINVAL;
 
 	for (i = 0; i < ck->nb_queues; i++) {
 		int n;
@@ -698,6 +707,19 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 		XENBACK_CONN_LOG(xd, "%s: no memory for queue %u", xd->name, i);
 		return -ENOMEM;
 	}
+	/*
+	 * Persistent grants (xenback_pgnt.c): the guest's TX grants mapped
+	 * read-only, its RX buffers writable, each as first named.
+	 */
+	if (ck->fe.pgnt &&
+	    (xenback_pgnt_create(&rxq->pgnt, xd->xgt, xd->fe_domid,
+				 RING_SIZE(&rxq->ring), false) < 0 ||
+	     xenback_pgnt_create(&txq->pgnt, xd->xgt, xd->fe_domid,
+				 RING_SIZE(&txq->ring), true) < 0)) {
+		XENBACK_CONN_LOG(xd, "%s: no memory for the persistent grants of queue %u",
+				 xd->name, i);
+		return -ENOMEM;
+	}
 
 	rxq->xgt = xd->xgt;
 	rxq->fe_domid = xd->fe_domid;
@@ -799,14 +821,14 @@ xenback_connect(struct xenback_dev *xd)
 	xenback_open_queues(xd);
 	xenback_update_link(xd);
 	XENBACK_LOG(NOTICE,
-		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d, control ring %d, multicast filter %d",
+		    "%s: frontend domain %u connected: %u queue(s), ring order %u (%u tx / %u rx slots), %s event channels, sg %d, gso v4/v6 %d/%d, csum %d, ipv6 csum %d, rx-notify %d, control ring %d, multicast filter %d, persistent grants %d",
 		    xd->name, xd->fe_domid, ck.nb_queues, ck.order,
 		    (unsigned int)XENPV_TX_RING_SIZE(ck.order),
 		    (unsigned int)XENPV_RX_RING_SIZE(ck.order),
 		    ck.fe.split ? "split" : "shared", ck.fe.sg,
 		    ck.fe.gso_tcpv4, ck.fe.gso_tcpv6, ck.fe.csum,
 		    ck.fe.ipv6_csum, ck.fe.rx_notify, ck.ctrl,
-		    ck.fe.mcast_filter);
+		    ck.fe.mcast_filter, ck.fe.pgnt);
 	return 0;
 }
 
@@ -866,6 +888,9 @@ xenback_write_features_tx(struct xs_handle *xs, xs_transaction_t t,
 	/* the control ring: hash settings (xenback_ctrl.c), unless withheld */
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_CTRL_RING, "%d",
 			      xd->cfg.ctrl_ring);
+	/* persistent grants (xenback_pgnt.c), if asked for */
+	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_PGNT, "%d",
+			      xd->cfg.pgnt);
 	/* multicast filtering, sampled at connect (xenback_guest_tx.c) */
 	rc |= xenpv_xs_printf(xs, t, d, XENPV_NETIF_FEATURE_MCAST_CTRL, "1");
 	/* ... followed while connected too (xenback_mcast_follow) */
@@ -1564,6 +1589,8 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 			xd->neg.fe.split ? "split" : "shared", xd->neg.fe.sg,
 			xd->neg.fe.gso_tcpv4, xd->neg.fe.gso_tcpv6,
 			xd->neg.fe.csum, xd->neg.fe.ipv6_csum);
+		fprintf(f, "persistent grants: %s\n", xd->neg.fe.pgnt ? "on" :
+			xd->cfg.pgnt ? "offered, not promised" : "off");
 		for (i = 0; i < xd->neg.queues; i++) {
 			const netif_tx_back_ring_t *t = &xd->rxq[i].ring;
 			const netif_rx_back_ring_t *r = &xd->txq[i].ring;
