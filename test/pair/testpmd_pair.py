@@ -283,7 +283,8 @@ def run_pair(args, order, queues, log_dir):
           "--total-num-mbufs=32768"]
     with Pair(args, tag, "pair", log_dir) as pair:
         back, front = pair.start(
-            f"net_xenback0,domid=1,max_queues={queues},max_ring_page_order={order}", tp,
+            f"net_xenback0,domid=1,max_queues={queues},max_ring_page_order={order}"
+            f"{args.back_devargs}", tp,
             f"net_xennet0,queues={queues},ring_page_order={order}{args.front_devargs}", tp)
 
         for size in args.sizes:
@@ -340,6 +341,15 @@ def run_pair(args, order, queues, log_dir):
             for p, prefix, dump in ((back, pair.back_prefix, "connection: connected"),
                                     (front, pair.front_prefix, front_dump)):
                 check_telemetry(p.name, prefix, dump)
+        # --back-xstat / --back-xstat-zero: what net_xenback counted in all
+        out = back.cmd("show port xstats 0")
+        for name, want_zero in ([(n, False) for n in args.back_xstat] +
+                                [(n, True) for n in args.back_xstat_zero]):
+            v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
+            if v is None or (int(v.group(1)) == 0) != want_zero:
+                raise Fail(f"{tag}: {back.name} xstat {name} is "
+                           f"{v.group(1) if v else 'missing'}, expected "
+                           f"{'0' if want_zero else '> 0'}")
         for p in (front, back):
             out = p.cmd("show port xstats 0")
             names = re.findall(r"^(\w+):\s+\d+$", out, re.M)
@@ -374,9 +384,17 @@ def main():
                     help="more devargs for net_xennet, e.g. rx_zero_copy=1")
     ap.add_argument("--front-xstat", action="append", default=[],
                     help="an xstat of net_xennet that must be above 0 at the end")
+    ap.add_argument("--back-devargs", default="",
+                    help="more devargs for net_xenback, e.g. persistent_grants=1")
+    ap.add_argument("--back-xstat", action="append", default=[],
+                    help="an xstat of net_xenback that must be above 0 at the end")
+    ap.add_argument("--back-xstat-zero", action="append", default=[],
+                    help="an xstat of net_xenback that must be 0 at the end")
     args = ap.parse_args()
     if args.front_devargs:
         args.front_devargs = "," + args.front_devargs
+    if args.back_devargs:
+        args.back_devargs = "," + args.back_devargs
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     args.modes = [m for m in args.modes.split(",") if m]
     if missing(args):

@@ -319,8 +319,14 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 	unsigned int i;
 
 	for (i = 0; i < XENPV_NETIF_MAX_QUEUES; i++) {
+		/* grants mapped now: a state, not a count, kept */
+		uint64_t rx_mapped = xd->rxq[i].st.pgnt_mapped;
+		uint64_t tx_mapped = xd->txq[i].st.pgnt_mapped;
+
 		memset(&xd->rxq[i].st, 0, sizeof(xd->rxq[i].st));
 		memset(&xd->txq[i].st, 0, sizeof(xd->txq[i].st));
+		xd->rxq[i].st.pgnt_mapped = rx_mapped;
+		xd->txq[i].st.pgnt_mapped = tx_mapped;
 	}
 	pthread_mutex_lock(&xd->lock);
 	memset(&xd->cnt, 0, sizeof(xd->cnt));

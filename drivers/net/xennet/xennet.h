@@ -273,6 +273,7 @@ struct xennet_be_features {
 	unsigned int max_queues;	/* 1 if not advertised */
 	bool has_max_queues;		/* multi-queue-max-queues present */
 	bool ctrl_ring;			/* feature-ctrl-ring */
+	bool pgnt;			/* XENPV_NETIF_FEATURE_PGNT offered */
 	bool mcast_ctrl;		/* feature-multicast-control */
 	bool mcast_dyn;			/* feature-dynamic-multicast-control */
 };
@@ -471,6 +472,7 @@ struct xennet_adapter {
 		unsigned int ring_order;	/* 2^order pages per ring */
 		bool rx_zero_copy;	/* deliver RX pages as extbufs */
 		bool tx_zero_copy;	/* send such pages by reference */
+		bool pgnt;		/* promise persistent grants if offered */
 		struct xenpv_cfg pv;	/* sg (MTU up to 65521), csum, gso,
 					 * split, kick gap */
 	} cfg;
@@ -513,6 +515,14 @@ struct xennet_adapter {
 		bool rx_gso;		/* we accept GSO packets */
 		bool rx_sg;		/* we accept multi-slot packets */
 		bool mc_filter;		/* we wrote request-multicast-control=1 */
+		/*
+		 * We wrote XENPV_NETIF_FEATURE_PGNT=1: the promise that every
+		 * ref in our requests is one of the pages each queue shares
+		 * at connect (txq/rxq pages, the zero-copy pool), granted
+		 * until the connection ends: at most a ring's slots (twice
+		 * for the zero-copy pool), below XENPV_NETIF_PGNT_MAX.
+		 */
+		bool pgnt;
 	} neg;
 	/*
 	 * Reconnect budget (devarg max_reconnects, xenpv.h): a backend that

@@ -36,6 +36,7 @@ RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 #define XENNET_ARG_ORDER	"ring_page_order"
 #define XENNET_ARG_RX_ZC	"rx_zero_copy"
 #define XENNET_ARG_TX_ZC	"tx_zero_copy"
+#define XENNET_ARG_PGNT		"persistent_grants"
 
 /* Highest vif number we accept (Linux takes any int; libxl far fewer). */
 #define XENNET_DEVID_MAX 65535u
@@ -48,6 +49,7 @@ enum {
 	XN_ARG_ORDER,
 	XN_ARG_RX_ZC,
 	XN_ARG_TX_ZC,
+	XN_ARG_PGNT,
 	XN_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XN_ARG_COUNT = XN_ARG_COMMON + XENPV_COMMON_ARGS,
 };
@@ -764,6 +766,8 @@ xennet_probe(struct rte_vdev_device *vdev)
 				   XENPV_MAX_RING_PAGE_ORDER, 0, false, false },
 		[XN_ARG_RX_ZC] = { XENNET_ARG_RX_ZC, 0, 1, 0, false, false },
 		[XN_ARG_TX_ZC] = { XENNET_ARG_TX_ZC, 0, 1, 0, false, false },
+		/* off by default: see "Persistent grants" in doc/xennet.rst */
+		[XN_ARG_PGNT] = { XENNET_ARG_PGNT, 0, 1, 0, false, false },
 		[XN_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 	};
 	char tname[RTE_MAX_THREAD_NAME_LEN];
@@ -792,6 +796,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->cfg.ring_order = (unsigned int)args[XN_ARG_ORDER].val;
 	ad->cfg.rx_zero_copy = args[XN_ARG_RX_ZC].val != 0;
 	ad->cfg.tx_zero_copy = args[XN_ARG_TX_ZC].val != 0;
+	ad->cfg.pgnt = args[XN_ARG_PGNT].val != 0;
 	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_COMMON]);
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
@@ -893,5 +898,6 @@ XENPV_PMD_REGISTER(net_xennet, xennet_probe,
 	XENNET_ARG_ORDER "=<0-4> "
 	XENNET_ARG_RX_ZC "=<0|1> "
 	XENNET_ARG_TX_ZC "=<0|1> "
+	XENNET_ARG_PGNT "=<0|1> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

@@ -101,6 +101,7 @@ xennet_read_backend_features(struct xennet_adapter *ad,
 	f->mcast_ctrl = xennet_be_flag(ad, XENPV_NETIF_FEATURE_MCAST_CTRL);
 	f->mcast_dyn = f->mcast_ctrl &&
 		xennet_be_flag(ad, XENPV_NETIF_FEATURE_MCAST_DYN);
+	f->pgnt = xennet_be_flag(ad, XENPV_NETIF_FEATURE_PGNT);
 
 	f->max_queues = 1;
 	rc = xenpv_xs_read_uint(ad->xs, XBT_NULL, &v,
@@ -512,6 +513,9 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 				    "1");
 	if (rc == 0)
 		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_FEATURE_RX_NOTIFY, "1");
+	/* the promise of persistent grants (xennet.h, neg.pgnt) */
+	if (rc == 0 && ad->neg.pgnt)
+		rc = xenpv_xs_write(xs, t, fe, XENPV_NETIF_FEATURE_PGNT, "1");
 	if (rc == 0)
 		rc = xenpv_xs_printf(xs, t, fe, XENPV_NETIF_FEATURE_SG, "%d",
 				     ad->neg.rx_sg);
@@ -704,6 +708,10 @@ xennet_connect(struct xennet_adapter *ad)
 	 * it is Connected.
 	 */
 	ad->neg.mc_filter = f.mcast_ctrl && !dev->data->all_multicast;
+	/* persistent grants: our pages already are (xennet.h, neg.pgnt) */
+	RTE_BUILD_BUG_ON(XENNET_MAX_PAGES >
+			 XENPV_NETIF_PGNT_MAX(XENNET_MAX_RING_SLOTS));
+	ad->neg.pgnt = ad->cfg.pgnt && f.pgnt;
 	ad->mc.nb_be = 0;
 	/* what we accept on RX is what the application enabled */
 	ad->neg.rx_csum = ad->cfg.pv.csum && (rxo & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
@@ -750,13 +758,13 @@ xennet_connect(struct xennet_adapter *ad)
 		xennet_teardown(ad, &lsc);
 		return rc;
 	}
-	XENNET_LOG(INFO, "%s: connected to %s (domain %u): %u queue(s), ring order %u, %s event channel(s), sg %d, tx csum %d/%d, tx gso %d/%d, rx csum %d, rx gso %d",
+	XENNET_LOG(INFO, "%s: connected to %s (domain %u): %u queue(s), ring order %u, %s event channel(s), sg %d, tx csum %d/%d, tx gso %d/%d, rx csum %d, rx gso %d, persistent grants %d",
 		   ad->name, ad->be_path, ad->be_domid, nq, ad->cfg.ring_order,
 		   ad->cfg.pv.split && f.split ? "split" : "shared",
 		   ad->cfg.pv.sg && f.sg, ad->cfg.pv.csum, ad->cfg.pv.csum && f.ipv6_csum,
 		   ad->cfg.pv.gso && ad->cfg.pv.sg && f.sg && f.gso_v4,
 		   ad->cfg.pv.gso && ad->cfg.pv.sg && f.sg && f.gso_v6,
-		   ad->neg.rx_csum, ad->neg.rx_gso);
+		   ad->neg.rx_csum, ad->neg.rx_gso, ad->neg.pgnt);
 	return 0;
 
 release:
