@@ -9,7 +9,8 @@
  *
  * A burst lays each mbuf chain out over the guest's pages (packing small
  * segments into one page without splitting a segment that fits the next
- * one whole), runs one grant copy for the burst, and writes each response
+ * one whole), runs one grant copy for the burst (with persistent grants,
+ * memcpy through the ring's mappings: xenback_pgnt.c), and writes each response
  * into the slot of the request it answers (Linux netfront reads responses
  * by slot). It never blocks, logs, or makes a system call other than the
  * grant copy and, when the ring asks for it, an event-channel kick.

@@ -11,7 +11,8 @@
  * guest's pages into freshly allocated mbufs, runs one
  * xengnttab_grant_copy() for the whole burst, then answers every request
  * (one response per request, extra-info slots included) and publishes the
- * responses once.
+ * responses once. With persistent grants (xenback_pgnt.c) the same plan is
+ * carried out with memcpy through the ring's mappings instead.
  *
  * It never blocks, logs, or makes a system call other than the grant copy
  * and, when the ring asks for it, an event-channel kick. Everything the
