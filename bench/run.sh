@@ -12,16 +12,19 @@
 # backend side runs testpmd flowgen, the guest side testpmd io forwarding back
 # out of the same port; the rate is what the backend receives back). Path
 # "zc" is ours with net_xennet's rx_zero_copy=1 and tx_zero_copy=1 (they
-# change what the guest receives and forwards: b2g and fwd only).
+# change what the guest receives and forwards: b2g and fwd only). Path
+# "pgnt" is ours with persistent grants (persistent_grants=1 on both
+# drivers: net_xenback maps the guest's grants once and copies with memcpy
+# instead of a grant copy per burst), every direction.
 #
-# The runs are interleaved (ours, zc, memif, vhost, ours, ...) and
+# The runs are interleaved (ours, zc, pgnt, memif, vhost, ours, ...) and
 # each result is printed with the cache-line round trip between the two cores
 # measured right before it (bench/c2c.c): the host moves our vCPUs between
 # "near" and "far" placements for minutes at a time, which changes every
 # two-process figure about threefold, so only results of one round compare.
 # Each round prints Mpps, Gbit/s (frame bytes without FCS, x 8), the round
-# trip and the ratios ours/memif and ours/vhost (and zc/memif, zc/vhost) per
-# direction; the end prints the medians.
+# trip and the ratios ours/memif and ours/vhost (and the same for zc and
+# pgnt) per direction; the end prints the medians.
 #
 # This is a benchmark, not a test: it asserts nothing about speed. It exits
 # non-zero only when a run could not be made (a process failed to start, or
@@ -29,7 +32,7 @@
 #
 # Usage: bench/run.sh [--rounds N] [--sizes 64,1500] [--seconds S]
 #                     [--warmup S] [--burst N] [--cores A,B]
-#                     [--paths ours,zc,memif,vhost] [--dirs g2b,b2g,fwd]
+#                     [--paths ours,zc,pgnt,memif,vhost] [--dirs g2b,b2g,fwd]
 #                     [--tool testpmd|xen-traffic]
 #                     [--mem auto|nohuge|huge] [--csv FILE] [--keep-logs DIR]
 #
@@ -39,9 +42,10 @@
 #   --warmup S      seconds of traffic before measuring (default 2)
 #   --burst N       burst size on both sides (default 32)
 #   --cores A,B     receiver's core, sender's core (default 0,1)
-#   --paths LIST    which pairs to run (default ours,zc,memif,vhost; ours and
-#                   zc are skipped with a note when the xen plugins are not
-#                   built; zc runs in directions b2g and fwd only)
+#   --paths LIST    which pairs to run (default ours,zc,pgnt,memif,vhost;
+#                   ours, zc and pgnt are skipped with a note when the xen
+#                   plugins are not built; zc runs in directions b2g and fwd
+#                   only)
 #   --dirs LIST     directions: g2b (guest -> backend), b2g (backend ->
 #                   guest), fwd (backend -> guest forwarding -> backend)
 #                   (default g2b,b2g,fwd; g2b,b2g with --tool xen-traffic)
@@ -61,7 +65,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
-paths=ours,zc,memif,vhost dirs="" tool=testpmd mem=auto csv="" keep=""
+paths=ours,zc,pgnt,memif,vhost dirs="" tool=testpmd mem=auto csv="" keep=""
 
 usage() {
 	sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//'
@@ -83,8 +87,8 @@ while [ $# -gt 0 ]; do
 	--burst) uint "$1" "${2-}" 1; burst=$2; shift ;;
 	--cores) [[ ${2-} =~ ^[0-9]+,[0-9]+$ ]] || die "--cores wants A,B"
 		cores=$2; shift ;;
-	--paths) [[ ${2-} =~ ^(ours|zc|memif|vhost)(,(ours|zc|memif|vhost))*$ ]] ||
-			die "--paths wants a list of ours, zc, memif, vhost"
+	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|memif|vhost)(,(ours|zc|pgnt|memif|vhost))*$ ]] ||
+			die "--paths wants a list of ours, zc, pgnt, memif, vhost"
 		paths=$2; shift ;;
 	--dirs) [[ ${2-} =~ ^(g2b|b2g|fwd)(,(g2b|b2g|fwd))*$ ]] ||
 			die "--dirs wants a list of g2b, b2g, fwd"
@@ -141,7 +145,7 @@ for f in "$xenback" "$xennet" "$xenemu"; do
 done
 run_paths=()
 for p in "${path_list[@]}"; do
-	if [[ $p =~ ^(ours|zc)$ ]] && [ "$have_ours" = 0 ]; then
+	if [[ $p =~ ^(ours|zc|pgnt)$ ]] && [ "$have_ours" = 0 ]; then
 		note "the xen plugins are not built ($missing is missing):" \
 			"measuring memif and vhost only"
 		continue
@@ -263,7 +267,7 @@ run_one() {
 	vhost)
 		be_vdev="net_vhost0,iface=$work/$tag.sock,queues=1"
 		fe_vdev="net_virtio_user0,path=$work/$tag.sock,queues=1" ;;
-	ours|zc)
+	ours|zc|pgnt)
 		xdir=$(mktemp -d /dev/shm/xenemu-bench.XXXXXX)
 		export XENEMU_DIR=$xdir
 		{ "$xenemu" start && "$xenemu" domain create --domid 1 --name guest &&
@@ -282,6 +286,11 @@ run_one() {
 		if [ "$path" = zc ]; then
 			fe_vdev+=",rx_zero_copy=1,tx_zero_copy=1"
 			[ "$tool" = testpmd ] && rx_app=(--enable-scatter)
+		fi
+		# persistent grants: offered by the backend, promised by the guest
+		if [ "$path" = pgnt ]; then
+			be_vdev+=",persistent_grants=1"
+			fe_vdev+=",persistent_grants=1"
 		fi ;;
 	esac
 	if [ "$dir" = g2b ]; then
@@ -399,11 +408,11 @@ note "tool $tool, memory: ${mem_args[*]}, burst $burst, receiver on core $rx_cor
 	"directions ${dir_list[*]}, ${warmup}+${seconds} s each"
 [ -n "$csv" ] && echo "round,dir,size,path,mpps,gbps,c2c_median_ns,c2c_min_ns" > "$csv"
 
-# ratio_line ROUND DIR SIZE: ours/memif, ours/vhost, zc/memif, zc/vhost
+# ratio_line ROUND DIR SIZE: ours/memif, ours/vhost, the same for zc, pgnt
 ratio_line() {
 	local r=$1 d=$2 z=$3 p
 	printf '%-5s %-4s %6s %-6s %9s %9s %14s' "$r" "$d" "$z" ratio "" "" ""
-	for p in ours zc; do
+	for p in ours zc pgnt; do
 		printf ' %11s %11s' \
 			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,memif]-nan}")" \
 			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,vhost]-nan}")"
@@ -413,8 +422,9 @@ ratio_line() {
 
 declare -A res
 failed=0
-printf '\n%-5s %-4s %6s %-6s %9s %9s %14s %11s %11s %11s %11s\n' round dir size path \
-	Mpps Gbit/s "c2c ns med/min" ours/memif ours/vhost zc/memif zc/vhost
+printf '\n%-5s %-4s %6s %-6s %9s %9s %14s %11s %11s %11s %11s %11s %11s\n' round dir \
+	size path Mpps Gbit/s "c2c ns med/min" ours/memif ours/vhost zc/memif zc/vhost \
+	pgnt/memif pgnt/vhost
 for round in $(seq 1 "$rounds"); do
 	for dir in "${dir_list[@]}"; do
 		for size in "${size_list[@]}"; do
@@ -447,8 +457,8 @@ med_ratio() {
 }
 
 printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
-printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s\n' dir size path Mpps Gbit/s \
-	ours/memif ours/vhost zc/memif zc/vhost
+printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' dir size path Mpps \
+	Gbit/s ours/memif ours/vhost zc/memif zc/vhost pgnt/memif pgnt/vhost
 for dir in "${dir_list[@]}"; do
 	for size in "${size_list[@]}"; do
 		for path in "${run_paths[@]}"; do
@@ -458,11 +468,14 @@ for dir in "${dir_list[@]}"; do
 			printf '%-4s %6s %-6s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
 				"$(gbps "$m" "$size")"
 		done
-		printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s\n' "$dir" "$size" ratio "" "" \
+		printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' "$dir" "$size" \
+			ratio "" "" \
 			"$(f2 "$(med_ratio "$dir" "$size" ours memif)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" ours vhost)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" zc memif)")" \
-			"$(f2 "$(med_ratio "$dir" "$size" zc vhost)")"
+			"$(f2 "$(med_ratio "$dir" "$size" zc vhost)")" \
+			"$(f2 "$(med_ratio "$dir" "$size" pgnt memif)")" \
+			"$(f2 "$(med_ratio "$dir" "$size" pgnt vhost)")"
 	done
 done
 [ "$failed" = 0 ] || { note "some runs gave no result (nan); see --keep-logs"; exit 1; }
