@@ -1077,19 +1077,23 @@ pgnt)
 	;;
 hostile-pgnt)
 	# Persistent grants promised, then broken: a ref that cannot be
-	# mapped, and one distinct ref more than the bound (256 slots x 18
-	# at order 0): each a violation that closes the vif, logged once;
+	# mapped, one distinct ref more than the bound (256 slots x 18 at
+	# order 0), an RX buffer granted read-only (mapped writable): each a
+	# violation that closes the vif, logged once;
 	# the frontend reconnects and traffic flows; nothing stays mapped.
 	setup
 	backend ",persistent_grants=1"
 	front --pgnt hostile-pgnt-bad-gref
 	front --pgnt hostile-pgnt-bound
+	front --pgnt hostile-pgnt-ro-rx
 	wait_unpinned 1
 	stop_backend
-	expect_xstat 0 protocol_violation_errors -eq 2
-	expect_xstat 0 vif_management_connections -eq 4
-	n=$(grep -c "a persistent grant ref that cannot be mapped" "$BE_LOG")
-	[ "$n" = 1 ] || fail "$n unmappable-ref violation lines, want 1"
+	expect_xstat 0 protocol_violation_errors -eq 3
+	expect_xstat 0 vif_management_connections -eq 6
+	n=$(grep -c "on the tx ring of queue 0: a persistent grant ref that cannot be mapped ([0-9]*, 0)" "$BE_LOG")
+	[ "$n" = 1 ] || fail "$n unmappable-ref violation lines on the tx ring, want 1"
+	n=$(grep -c "on the rx ring of queue 0: a persistent grant ref that cannot be mapped ([0-9]*, 1)" "$BE_LOG")
+	[ "$n" = 1 ] || fail "$n read-only rx buffer violation lines, want 1"
 	n=$(grep -c "more distinct grant refs than persistent grants allow ([0-9]*, 4608)" "$BE_LOG")
 	[ "$n" = 1 ] || fail "$n bound violation lines, want 1"
 	;;

@@ -1667,6 +1667,67 @@ closed:
 	free(refs);
 }
 
+/*
+ * Persistent grants promised, then an RX buffer posted with a read-only
+ * grant: the backend maps RX buffers writable, cannot, and must close the
+ * vif (without the promise it answers that packet with an error, see
+ * hostile-bad-rx-gref). Returns once it has.
+ */
+static bool
+pgnt_poll_closed(struct fq *q, double end, unsigned int k)
+{
+	tx_poll(q);
+	if (tl_xenbus_state(F.xs, F.be_dir) != XenbusStateConnected)
+		return true;
+	if (tl_now() > end)
+		tl_fail("stuck at frame %u", k);
+	nap();
+	return false;
+}
+
+static void
+scenario_pgnt_ro_rx(struct fq *q)
+{
+	static uint8_t f[MAX_PKT];
+	double end = tl_now() + 10;
+	unsigned int k;
+	uint32_t ref;
+	void *va;
+
+	if (!F.pgnt)
+		tl_fail("pgnt-ro-rx needs --pgnt");
+	va = xengntshr_share_pages(F.xgs, F.be_domid, 1, &ref, 0);
+	if (va == NULL)
+		tl_fail("sharing a read-only page: %s", strerror(errno));
+	q->bad_rx_gref = ref;
+	q->post_bad_rx = true;
+	/* one echo frees a buffer; its re-post carries the read-only grant */
+	for (k = 0; k < q->nrxb + 2; k++) {
+		build(f, K_RAW, k, 0, 200, false);
+		while (!tx_send(q, f, 200, 0, 0, 0, k))
+			if (pgnt_poll_closed(q, end, k))
+				goto closed;
+		while (!rx_poll(q))
+			if (pgnt_poll_closed(q, end, k))
+				goto closed;
+		/*
+		 * The frame meant for the read-only buffer failed: send no
+		 * more (the echo application would hold a frame for the
+		 * broken ring and deliver it on the next connection).
+		 */
+		if (F.pkt.error) {
+			while (!pgnt_poll_closed(q, end, k))
+				;
+			goto closed;
+		}
+	}
+	tl_fail("pgnt-ro-rx: %u frames echoed, the read-only buffer among them",
+		k);
+closed:
+	expect_closed_by_backend("pgnt-ro-rx");
+	xengntshr_unshare(F.xgs, va, 1);
+}
+
 static void
 scenario_hostile(const char *name)
 {
@@ -1748,6 +1809,8 @@ scenario_hostile(const char *name)
 		push_tx(q);
 	} else if (strcmp(name, "pgnt-bound") == 0) {
 		scenario_pgnt_bound(q);
+	} else if (strcmp(name, "pgnt-ro-rx") == 0) {
+		scenario_pgnt_ro_rx(q);
 	} else if (drop != NULL) {
 		fatal = false;
 		put_packet(q, drop->slots, drop->first_size, drop->bad_gref);
