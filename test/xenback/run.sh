@@ -1034,7 +1034,8 @@ pgnt)
 	# (--pgnt) against persistent_grants=1: every frame echoed intact,
 	# through mapped grants and no grant-copy call, at most one map per
 	# page the frontend shared; once it is gone, nothing of domain 1
-	# stays mapped (xenemu's pin count) while the port lives on.
+	# stays mapped (xenemu's pin count) while the port lives on; a
+	# backend killed under such a guest reattaches and maps again.
 	setup
 	backend ",persistent_grants=1" --queues 2
 	front --pgnt -n 3000 traffic
@@ -1058,6 +1059,23 @@ pgnt)
 	expect_xstat 0 tx_persistent_grant_maps -le $((256 + 2 * 512))
 	expect_xstat 0 rx_persistent_grants_mapped -eq 0
 	expect_xstat 0 tx_persistent_grants_mapped -eq 0
+	# the backend killed under a guest that keeps its promise: the next
+	# process reattaches and maps the grants again (the dead one's maps
+	# are released with it)
+	rm -f "$work/restarted"
+	backend ",persistent_grants=1"
+	front_phase1 --pgnt restart
+	kill -KILL "$BE_PID"
+	wait "$BE_PID" 2>/dev/null
+	backend ",persistent_grants=1"
+	touch "$work/restarted"
+	front_done "xbfront --pgnt restart"
+	wait_unpinned 1
+	stop_backend
+	expect_xstat 0 protocol_violation_errors -eq 0
+	expect_xstat 0 rx_persistent_grant_maps -gt 0
+	expect_xstat 0 tx_persistent_grant_maps -gt 0
+	expect_xstat 0 rx_grant_copy_calls -eq 0
 	# a frontend that does not promise (as Linux netfront): grant copy
 	backend ",persistent_grants=1"
 	front -n 1000 traffic
