@@ -31,6 +31,13 @@
  * single segment unless scatter is on, only the offload flags negotiated,
  * and the bytes the guest's slots held; each OKAY answer is one mbuf
  * delivered; every mbuf is back in its pool.
+ *
+ * Built with FUZZ_XB_PGNT (harness xenback_tx_pgnt, fuzz_xenback_tx_pgnt.c)
+ * the ring runs with persistent grants (xenback_pgnt.c): the guest's refs
+ * are mapped the first time a request names them, kept across inputs (its
+ * grants never change, as it promised), and copied with memcpy; a ref that
+ * cannot be mapped is a violation. The same checks hold, and no grant-copy
+ * call may be made.
  */
 
 #include <inttypes.h>
@@ -87,6 +94,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	rxq.port_id = 7;
 	rxq.serve[0] = &rxq;
 	rxq.nb_serve = 1;
+#ifdef FUZZ_XB_PGNT
+	if (xenback_pgnt_create(&rxq.pgnt, fuzz_xb_dom0.xgt, FUZZ_XB_GUEST,
+				RING_SIZE(&rxq.ring), false) != 0)
+		abort();
+#endif
 	xenpv_dp_open(&rxq.guard);
 	return 0;
 }
@@ -472,6 +484,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bursts(ring_size / nb + 2 < 8 ? ring_size / nb + 2 : 8, nb);
 
 	check_responses(start);
+#ifdef FUZZ_XB_PGNT
+	/* every copy through the mappings, at most one per guest page */
+	if (rxq.st.copy_calls != 0 || rxq.pgnt->n > FUZZ_XB_NR_PAGES)
+		abort();
+#endif
 	/* a producer beyond a ring of requests: nothing more taken */
 	fuzz_xenback_check_overflow(overflow, cons, r->req_cons, &rxq.viol);
 
