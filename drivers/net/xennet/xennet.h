@@ -394,6 +394,14 @@ struct xennet_txq {
 	 */
 	rte_mbuf_extbuf_free_callback_t zc_free_cb;
 	domid_t be_domid;		/* the backend's domain (tx_zero_copy) */
+	/*
+	 * With persistent grants promised (neg.pgnt): the one pool whose
+	 * pages may go by reference, this netif queue's, so that the refs
+	 * this ring names stay within the promise (its pages and that
+	 * pool's, granted for the connection; without a pool nothing goes
+	 * by reference); NULL: any pool of be_domid.
+	 */
+	const struct xennet_zc_pool *zc_only;
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	struct xenpv_kick kick;		/* our end of the TX channel */
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */

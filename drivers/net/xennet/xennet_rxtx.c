@@ -366,6 +366,7 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 		p->ext++;
 		pg = xennet_zc_page_of(seg, txq->zc_free_cb);
 		if (pg == NULL || pg->pool->domid != txq->be_domid ||
+		    (txq->zc_only != NULL && pg->pool != txq->zc_only) ||
 		    rte_mbuf_ext_refcnt_read(&pg->shinfo) >=
 			    XENNET_TX_ZC_MAX_REFS)
 			goto copy;

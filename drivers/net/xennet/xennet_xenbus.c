@@ -352,6 +352,10 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	txq->sg = ad->cfg.pv.sg && ad->neg.peer.sg;
 	txq->zc_free_cb = ad->cfg.tx_zero_copy ? xennet_zc_page_free : NULL;
 	txq->be_domid = (domid_t)ad->be_domid;
+	/* persistent grants promised: this netif queue's pool only */
+	txq->zc_only = ad->neg.pgnt ? rxq->zc : NULL;
+	if (ad->neg.pgnt && rxq->zc == NULL)
+		txq->zc_free_cb = NULL;
 	txq->caps.csum_v4 = ad->cfg.pv.csum;
 	txq->caps.csum_v6 = ad->cfg.pv.csum && ad->neg.peer.ipv6_csum;
 	/* TSO packets span pages: GSO needs scatter-gather too */
