@@ -14,7 +14,10 @@
 #     rx_q0_slots_read, tx_q0_packets);
 #   - dpdk-dumpcap: the pcapng file holds at least N frames, each the
 #     loop's UDP frame, as tcpdump reads it (the primary stops forwarding
-#     before dumpcap is interrupted: see check_side);
+#     before dumpcap is interrupted: see capture);
+#   - dpdk-pdump (port 0, every queue, RX and TX into one pcap file): the
+#     same, the file as tcpdump reads it (pdump has no frame count: it runs
+#     until SIGINT);
 #
 # and afterwards the primaries forward again (their counters grow) and exit
 # cleanly. Without secondary support in a driver, the tools find no port.
@@ -25,9 +28,11 @@
 # /sys/kernel/mm/hugepages, mounts a private hugetlbfs, and gives both back
 # at the end; it holds a lock meanwhile, so two runs do not count the same
 # free pages. dpdk-dumpcap takes no EAL options: the driver is preloaded
-# (LD_PRELOAD), as are the mempool drivers dpdk-testpmd links (Debian's
-# links librte_mempool_dpaa), so that both processes number the mempool ops
-# alike (dumpcap's pool is used by the primary's capture callbacks).
+# (LD_PRELOAD); dpdk-pdump gets it with -d. Both get the mempool drivers
+# dpdk-testpmd links preloaded (Debian's links librte_mempool_dpaa), so that
+# both processes number the mempool ops alike (the capture's pool, made by
+# the secondary, is filled by the primary's capture callbacks; without the
+# preload the capture stays empty).
 #
 # Usage: test/clients/capture.sh [--build-dir DIR] [--count N] [--log-dir DIR]
 # Exit status: 0 passed, 1 failed, 77 skipped (not root, no hugepages can be
@@ -42,7 +47,7 @@ TL_STEM=capture
 . "$top/test/lib/tl_client.sh"
 tl_client_args "$@"
 tl_client_built
-for t in dpdk-testpmd dpdk-proc-info dpdk-dumpcap tcpdump; do
+for t in dpdk-testpmd dpdk-proc-info dpdk-dumpcap dpdk-pdump tcpdump; do
 	command -v "$t" >/dev/null || die "$t is not installed (devtools/setup.sh installs it)"
 done
 [ "$(id -u)" = 0 ] || { echo "SKIP: reserving hugepages needs root"; exit 77; }
@@ -136,8 +141,8 @@ tp_cmd front "start tx_first"
 wait_log front 'packet forwarding - ports=' "forwarding did not start"
 
 # A secondary process of one side's primary, with the side's plugin: for
-# dpdk-proc-info with -d, for dpdk-dumpcap (no EAL options) preloaded
-# (check_side).
+# dpdk-proc-info and dpdk-pdump with -d, for dpdk-dumpcap (no EAL options)
+# preloaded (check_side).
 preload_mempools=$(ldd "$testpmd" | awk '/librte_mempool_[a-z0-9]+\.so/ { printf "%s:", $3 }')
 side_vars() { # side: sets domid, so, prefix
 	case $1 in
@@ -163,8 +168,50 @@ port_packets() { # side
 
 fail() { echo "FAIL $*"; exit 1; }
 
+# One capture of a side's port by a secondary process (the command after
+# the file, run in the side's domain) that ends on SIGINT: left running until
+# the file holds a few hundred frames; then the primary stops forwarding
+# before the tool is interrupted, since on exit both dpdk-dumpcap and
+# dpdk-pdump (22.11) free the pool and ring the primary's pdump callbacks
+# copy into right after asking the primary to remove them, and DPDK 22.11
+# does not wait for a callback already running (a lcore preempted in one, as
+# on two loaded cores, then writes freed memory). dpdk-pdump has no count
+# option: SIGINT is its only end. tcpdump then reads at least $count frames,
+# each the loop's UDP frame, and the primary forwards again.
+capture() { # side tool file command...
+	local side=$1 tool=$2 file=$3 domid so prefix pid n bad rc i
+	local log=$log_dir/$1-$2.log
+	shift 3
+	side_vars "$side"
+	# timeout passes SIGINT on; xenemu exec and env exec
+	timeout -k 5 60 "$xenemu" exec --domid "$domid" -- "$@" > "$log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	for ((i = 0; i < 300; i++)); do
+		[ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -gt $((count * 200)) ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	n=$(grep -c '^Done\.' "$log_dir/$side-testpmd.log" || true)
+	tp_cmd "$side" stop
+	wait_log "$side" '^Done\.' "forwarding did not stop" "$n"
+	sleep 0.5
+	kill -INT "$pid" 2>/dev/null || true
+	rc=0
+	tl_reap "$pid" || rc=$?
+	[ "$rc" = 0 ] || fail "$side: $tool exited with $rc: $(tail -n 5 "$log")"
+	n=$(tcpdump -n -r "$file" 2>/dev/null | wc -l)
+	bad=$(tcpdump -n -r "$file" 2>/dev/null |
+		grep -vc 'IP 198\.18\.0\.1\.9 > 198\.18\.0\.2\.9: UDP, length 22$' || true)
+	[ "$n" -ge "$count" ] || fail "$side: $tool's capture holds $n frames, not $count or more (log: $log)"
+	[ "$bad" = 0 ] || fail "$side: $bad frames of $tool's capture are not the loop's UDP frame"
+	echo "ok $side: $tool captured $n frames of the loop"
+	tp_cmd "$side" start
+	sleep 1
+}
+
 check_side() { # side xstat...
-	local side=$1 rx tx rx2 tx2 name v out file n bad dc rc i domid so prefix
+	local side=$1 rx tx rx2 tx2 name v out domid so prefix
 	shift
 	# traffic flows and the secondary reads the counters
 	read -r rx tx < <(port_packets "$side") || true
@@ -186,42 +233,17 @@ check_side() { # side xstat...
 		echo "ok $side: xstat $name = $v"
 	done
 
-	# dumpcap until the file holds a few hundred frames; then the primary
-	# stops forwarding before dumpcap is interrupted: dumpcap frees the
-	# pool and ring the primary's pdump callbacks copy into right after
-	# asking the primary to remove them, and DPDK 22.11 does not wait
-	# for a callback already running (a lcore preempted in one, as on two
-	# loaded cores, then writes freed memory)
-	file=$work/$side.pcapng
+	# dpdk-dumpcap writes pcapng; dpdk-pdump (queue=* on port 0, both
+	# directions into one file: one net_pcap vdev in the secondary) writes
+	# pcap and takes EAL options, so it gets the plugin with -d
 	side_vars "$side"
-	# timeout passes SIGINT on; xenemu exec and env exec
-	timeout -k 5 60 "$xenemu" exec --domid "$domid" -- \
+	capture "$side" dpdk-dumpcap "$work/$side.pcapng" \
 		env LD_PRELOAD="$preload_mempools$so" dpdk-dumpcap \
-		--file-prefix "$prefix" -w "$file" \
-		> "$log_dir/$side-dumpcap.log" 2>&1 &
-	dc=$!
-	pids+=("$dc")
-	for ((i = 0; i < 300; i++)); do
-		[ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -gt $((count * 200)) ] && break
-		kill -0 "$dc" 2>/dev/null || break
-		sleep 0.1
-	done
-	n=$(grep -c '^Done\.' "$log_dir/$side-testpmd.log" || true)
-	tp_cmd "$side" stop
-	wait_log "$side" '^Done\.' "forwarding did not stop" "$n"
-	sleep 0.5
-	kill -INT "$dc" 2>/dev/null || true
-	rc=0
-	tl_reap "$dc" || rc=$?
-	[ "$rc" = 0 ] || fail "$side: dpdk-dumpcap exited with $rc: $(tail -n 5 "$log_dir/$side-dumpcap.log")"
-	n=$(tcpdump -n -r "$file" 2>/dev/null | wc -l)
-	bad=$(tcpdump -n -r "$file" 2>/dev/null |
-		grep -vc 'IP 198\.18\.0\.1\.9 > 198\.18\.0\.2\.9: UDP, length 22$' || true)
-	[ "$n" -ge "$count" ] || fail "$side: the capture holds $n frames, not $count or more"
-	[ "$bad" = 0 ] || fail "$side: $bad captured frames are not the loop's UDP frame"
-	echo "ok $side: dpdk-dumpcap captured $n frames of the loop"
-	tp_cmd "$side" start
-	sleep 1
+		--file-prefix "$prefix" -w "$work/$side.pcapng"
+	capture "$side" dpdk-pdump "$work/$side.pcap" \
+		env LD_PRELOAD="$preload_mempools" dpdk-pdump \
+		-d "$so" --file-prefix "$prefix" --no-pci --log-level 'pmd.net.*:info' -- \
+		--pdump "port=0,queue=*,rx-dev=$work/$side.pcap,tx-dev=$work/$side.pcap"
 
 	# the primary goes on forwarding after its secondaries left
 	read -r rx2 tx2 < <(port_packets "$side") || true
