@@ -51,6 +51,21 @@ struct xenpv_xstat {
 	{ (n), (k), (uint32_t)offsetof(type, field) }
 
 /*
+ * The connection counters both drivers keep (struct xenpv_vif_counts, in
+ * xenpv.h) as port xstats, under the same names on both: @type is the
+ * driver's port structure, @cnt its struct xenpv_vif_counts member.
+ */
+#define XENPV_XSTATS_VIF_COUNTS(type, cnt) \
+	XENPV_XSTAT("protocol_violation_errors", XENPV_XS_PORT, type, \
+		    cnt.violations), \
+	XENPV_XSTAT("vif_management_connections", XENPV_XS_PORT, type, \
+		    cnt.connects), \
+	XENPV_XSTAT("vif_management_disconnections", XENPV_XS_PORT, type, \
+		    cnt.disconnects), \
+	XENPV_XSTAT("vif_management_reconnects_delayed", XENPV_XS_PORT, type, \
+		    cnt.reconnects_delayed)
+
+/*
  * Reads one counter. @kind is XENPV_XS_PORT (q unused), XENPV_XS_RXQ or
  * XENPV_XS_TXQ (queue @q); the engine does the sums.
  */
