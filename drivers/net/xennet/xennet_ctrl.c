@@ -621,6 +621,38 @@ xennet_reta_size_check(const struct xennet_adapter *ad, uint16_t size)
 	return 0;
 }
 
+/* The table alone, its size unchanged (an update of some entries). */
+static int
+xennet_ctrl_send_reta(struct xennet_adapter *ad)
+{
+	return xennet_ctrl_send_table(ad, false);
+}
+
+/*
+ * The end of an RSS update (rss_hash_update, reta_update), under ad->lock,
+ * the new settings in ad->rss, @old those before. When they matter to the
+ * backend (@needed: RSS on, or the backend hashing and to be turned off),
+ * check that it can take them and, if a request can go out, send them:
+ * @part alone (what the update changes) if the backend hashes already,
+ * everything otherwise (which also turns hashing off). On failure the
+ * settings are @old again. Returns 0 or a negative errno.
+ */
+static int
+xennet_rss_commit(struct xennet_adapter *ad, const struct xennet_rss *old,
+		  bool needed, int (*part)(struct xennet_adapter *ad))
+{
+	int rc = 0;
+
+	if (needed)
+		rc = xennet_ctrl_usable(ad);
+	if (rc == 0 && needed && xennet_ctrl_live(ad))
+		rc = ad->ctrl.active && ad->rss.on ? part(ad) :
+			xennet_ctrl_send_all(ad);
+	if (rc < 0)
+		ad->rss = *old;
+	return rc;
+}
+
 /* dev_configure: the application's rss_conf (ethdev checked rss_hf). */
 int
 xennet_ctrl_configure(struct xennet_adapter *ad)
@@ -646,7 +678,7 @@ xennet_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 {
 	struct xennet_adapter *ad = xennet_adapter(dev);
 	struct xennet_rss old;
-	int rc = 0;
+	int rc;
 
 	if (conf->rss_hf & ~XENNET_RSS_HF) {
 		XENNET_LOG(ERR, "%s: RSS types 0x%" PRIx64 " not supported (only 0x%" PRIx64 ")",
@@ -661,15 +693,9 @@ xennet_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf)
 	ad->rss.on = conf->rss_hf != 0;
 	if (conf->rss_key != NULL)
 		memcpy(ad->rss.key, conf->rss_key, sizeof(ad->rss.key));
-	if (ad->rss.on || ad->ctrl.active)
-		rc = xennet_ctrl_usable(ad);
-	if (rc == 0 && xennet_ctrl_live(ad)) {
-		/* types and key alone if the backend hashes already */
-		rc = ad->ctrl.active && ad->rss.on ?
-			xennet_ctrl_send_hash(ad) : xennet_ctrl_send_all(ad);
-	}
-	if (rc < 0)
-		ad->rss = old;
+	/* types and key alone if the backend hashes already */
+	rc = xennet_rss_commit(ad, &old, ad->rss.on || ad->ctrl.active,
+			       xennet_ctrl_send_hash);
 	pthread_mutex_unlock(&ad->lock);
 	return rc;
 }
@@ -714,7 +740,7 @@ xennet_reta_update(struct rte_eth_dev *dev,
 	uint16_t i, q;
 	unsigned int n;
 	struct xennet_rss old;
-	int rc = 0;
+	int rc;
 
 	if (xennet_reta_size_check(ad, size) != 0)
 		return -EINVAL;
@@ -740,13 +766,7 @@ xennet_reta_update(struct rte_eth_dev *dev,
 		ad->rss.reta[i] = q;
 	}
 	ad->rss.reta_set = true;
-	if (ad->rss.on)
-		rc = xennet_ctrl_usable(ad);
-	if (rc == 0 && xennet_ctrl_live(ad) && ad->rss.on)
-		rc = ad->ctrl.active ? xennet_ctrl_send_table(ad, false) :
-			xennet_ctrl_send_all(ad);
-	if (rc < 0)
-		ad->rss = old;
+	rc = xennet_rss_commit(ad, &old, ad->rss.on, xennet_ctrl_send_reta);
 	pthread_mutex_unlock(&ad->lock);
 	return rc;
 }
