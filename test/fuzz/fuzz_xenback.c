@@ -26,6 +26,7 @@ int xenback_logtype;
 
 struct fuzz_xb_dom0 fuzz_xb_dom0;
 struct fuzz_xb_guest fuzz_xb_guest;
+struct fuzz_xb_app fuzz_xb_app;
 
 static char state_dir[PATH_MAX];
 /* the guest's handles: kept open for the life of the process */
@@ -64,8 +65,27 @@ die(const char *what, int rc)
 	abort();
 }
 
+/* A pool of @nb_mbufs mbufs of @room bytes of data room (checked). */
+static struct rte_mempool *
+fuzz_xenback_pool(const char *name, unsigned int nb_mbufs, uint16_t room)
+{
+	struct rte_mempool *mp;
+
+	if (nb_pools == RTE_DIM(pools))
+		die("too many pools", (int)nb_pools);
+	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 0, 0, room,
+				     SOCKET_ID_ANY);
+	if (mp == NULL)
+		die("rte_pktmbuf_pool_create", rte_errno);
+	pools[nb_pools].mp = mp;
+	pools[nb_pools].nb_mbufs = nb_mbufs;
+	nb_pools++;
+	return mp;
+}
+
 void
-fuzz_xenback_init(char *argv0)
+fuzz_xenback_init(char *argv0, unsigned int nb_big, unsigned int nb_small,
+		  uint16_t small_room)
 {
 	char *eal[] = { argv0, "--no-huge", "-m", "256", "--no-pci",
 		"--no-shconf", "-l", "0", "--log-level=lib.eal:error",
@@ -135,23 +155,13 @@ fuzz_xenback_init(char *argv0)
 	if (rc < 0)
 		die("xenevtchn_bind_interdomain", -errno);
 	fuzz_xb_dom0.port = (evtchn_port_t)rc;
-}
 
-struct rte_mempool *
-fuzz_xenback_pool(const char *name, unsigned int nb_mbufs, uint16_t room)
-{
-	struct rte_mempool *mp;
-
-	if (nb_pools == RTE_DIM(pools))
-		die("too many pools", (int)nb_pools);
-	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 0, 0, room,
-				     SOCKET_ID_ANY);
-	if (mp == NULL)
-		die("rte_pktmbuf_pool_create", rte_errno);
-	pools[nb_pools].mp = mp;
-	pools[nb_pools].nb_mbufs = nb_mbufs;
-	nb_pools++;
-	return mp;
+	/* the application */
+	fuzz_xb_app.big = fuzz_xenback_pool("fuzz_big", nb_big,
+					    RTE_MBUF_DEFAULT_BUF_SIZE);
+	fuzz_xb_app.small = fuzz_xenback_pool("fuzz_small", nb_small,
+					      small_room);
+	fuzz_xb_app.debug = getenv("FUZZ_DEBUG") != NULL;
 }
 
 void *

@@ -51,23 +51,31 @@ struct fuzz_xb_guest {
 	uint8_t *page[FUZZ_XB_NR_PAGES];	/* the pages, as it sees them */
 };
 
+/* The application's side, the same in both harnesses. */
+struct fuzz_xb_app {
+	struct rte_mempool *big;	/* mbufs of RTE_MBUF_DEFAULT_BUF_SIZE */
+	struct rte_mempool *small;	/* mbufs of the harness's small room */
+	/*
+	 * FUZZ_DEBUG set: an input's packets, responses and mbufs are
+	 * printed before its checks (to read a reproducer).
+	 */
+	bool debug;
+};
+
 extern struct fuzz_xb_dom0 fuzz_xb_dom0;
 extern struct fuzz_xb_guest fuzz_xb_guest;
+extern struct fuzz_xb_app fuzz_xb_app;
 
 /*
  * Start the EAL (argv0 as the program name), make a temporary xenemu
  * state directory with dom0 and the guest (removed at exit), open dom0's
- * handles, share the guest's pages and bind the event channel. Aborts on
- * failure.
+ * handles, share the guest's pages and bind the event channel; then the
+ * application's pools, which fuzz_xenback_check_pools checks: @nb_big
+ * mbufs of RTE_MBUF_DEFAULT_BUF_SIZE and @nb_small of @small_room bytes
+ * of data room. Aborts on failure.
  */
-void fuzz_xenback_init(char *argv0);
-
-/*
- * A pool of @nb_mbufs mbufs of @room bytes of data room, which
- * fuzz_xenback_check_pools checks. Aborts on failure.
- */
-struct rte_mempool *fuzz_xenback_pool(const char *name, unsigned int nb_mbufs,
-				      uint16_t room);
+void fuzz_xenback_init(char *argv0, unsigned int nb_big,
+		       unsigned int nb_small, uint16_t small_room);
 
 /* After an input: every mbuf is back in the pool it came from, or abort. */
 void fuzz_xenback_check_pools(void);
@@ -154,6 +162,25 @@ fuzz_xenback_prod(RING_IDX start, uint32_t n, uint32_t extra, RING_IDX cons,
 		return cons + ring_size + 1 + (extra & 0x3f);
 	return start + n + extra;
 }
+
+/*
+ * The responses on back ring @r since @start, as a frontend reads them:
+ * the response producer (acquire), which is the value; with FUZZ_DEBUG,
+ * the harness's @dump(start, prod, mask) first; then every request the
+ * backend consumed is answered, nothing else, at most a ring of them, or
+ * abort.
+ */
+#define FUZZ_XB_RESPONSES(r, start, dump) __extension__ ({		\
+	RING_IDX prod_ = __atomic_load_n(&(r)->sring->rsp_prod,	\
+					 __ATOMIC_ACQUIRE);		\
+									\
+	if (fuzz_xb_app.debug)						\
+		dump(start, prod_, RING_SIZE(r) - 1);			\
+	if (prod_ != (r)->req_cons || prod_ != (r)->rsp_prod_pvt ||	\
+	    prod_ - (start) > RING_SIZE(r))				\
+		abort();						\
+	prod_;								\
+})
 
 /*
  * After the bursts: a producer beyond a ring of requests (@overflow) is a

@@ -57,7 +57,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NB_MBUFS 4096
 #define HDR 9
 
-static struct rte_mempool *mp_big, *mp_small;
 static struct xenback_rxq rxq;
 /* the guest RX ring of the same netif queue (only its owed kicks) */
 static struct xenback_txq peer;
@@ -68,23 +67,13 @@ static bool filled[FUZZ_XB_NR_PAGES];
 /* the mbufs delivered by the bursts of one input, in order */
 static struct rte_mbuf *got[XENPV_TX_RING_SIZE(0) * 8];
 static unsigned int nb_got;
-/*
- * With FUZZ_DEBUG set, an input's packets, responses and mbufs are
- * printed before its checks (to read a reproducer).
- */
-static bool debug;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
-	debug = getenv("FUZZ_DEBUG") != NULL;
-	fuzz_xenback_init((*argv)[0]);
-	mp_big = fuzz_xenback_pool("fuzz_big", NB_MBUFS,
-				   RTE_MBUF_DEFAULT_BUF_SIZE);
-	mp_small = fuzz_xenback_pool("fuzz_small", NB_MBUFS,
-				     RTE_PKTMBUF_HEADROOM +
-				     XENBACK_MIN_RX_BUFSIZE);
+	fuzz_xenback_init((*argv)[0], NB_MBUFS, NB_MBUFS,
+			  RTE_PKTMBUF_HEADROOM + XENBACK_MIN_RX_BUFSIZE);
 	/* as xenback_queue_connect: one ring, its scratch, dom0's handles */
 	FUZZ_XB_RING_INIT(&rxq.ring, netif_tx_sring_t, sring_mem);
 	if (xenback_rxq_alloc_scratch(&rxq, SOCKET_ID_ANY) != 0)
@@ -330,21 +319,15 @@ static void
 check_responses(RING_IDX start)
 {
 	netif_tx_back_ring_t *r = &rxq.ring;
-	RING_IDX prod = __atomic_load_n(&r->sring->rsp_prod,
-					__ATOMIC_ACQUIRE);
+	/* every request consumed answered, nothing else */
+	RING_IDX prod = FUZZ_XB_RESPONSES(r, start, dump);
 	uint32_t mask = RING_SIZE(r) - 1;
 	unsigned int nulls = 0, extras = 0, okay = 0, okay_due = 0, k = 0;
 	bool uniq = true;
 	struct gpkt g;
 	RING_IDX i;
 
-	if (debug)
-		dump(start, prod, mask);
 	gen++;
-	/* every request consumed answered, nothing else */
-	if (prod != r->req_cons || prod != r->rsp_prod_pvt ||
-	    prod - start > RING_SIZE(r))
-		abort();
 	/* the consumed requests are whole packets */
 	for (i = start; i != prod; i = g.end) {
 		if (!guest_packet(i, prod, mask, &g))
@@ -436,7 +419,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rxq.lro = (data[0] >> 1) & 1;
 	rxq.csum_offload = (data[0] >> 2) & 1;
 	rxq.sg = (data[0] >> 3) & 1;
-	rxq.mp = (data[0] >> 4) & 1 ? mp_small : mp_big;
+	rxq.mp = (data[0] >> 4) & 1 ? fuzz_xb_app.small : fuzz_xb_app.big;
 	rxq.buf_size = (uint16_t)(rte_pktmbuf_data_room_size(rxq.mp) -
 				  RTE_PKTMBUF_HEADROOM);
 	nb = (uint16_t[]){ 1, 8, 32, 256 }[(data[0] >> 5) & 3];
