@@ -109,7 +109,7 @@ make_packet(unsigned int k, const uint8_t *d, const uint8_t *stream,
 	struct sent *s = &sent[k];
 	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	uint32_t len = fuzz_le16(d), nseg, per, at = 0, i;
-	struct rte_mbuf *m = NULL, *last = NULL, *seg;
+	struct rte_mbuf *m = NULL, *seg;
 
 	/* up to a jumbo frame, unless bit 7 of the segment count says more */
 	if (!(d[2] & 0x80))
@@ -131,18 +131,14 @@ make_packet(unsigned int k, const uint8_t *d, const uint8_t *stream,
 			rte_pktmbuf_free(m);
 			return NULL;
 		}
-		memcpy(rte_pktmbuf_mtod(seg, uint8_t *), s->bytes + at, n);
-		seg->data_len = (uint16_t)n;
+		memcpy(rte_pktmbuf_append(seg, (uint16_t)n), s->bytes + at, n);
 		at += n;
-		if (m == NULL) {
+		/* far below RTE_MBUF_MAX_NB_SEGS segments: chaining cannot fail */
+		if (m == NULL)
 			m = seg;
-		} else {
-			last->next = seg;
-			m->nb_segs++;
-		}
-		last = seg;
+		else
+			(void)rte_pktmbuf_chain(m, seg);
 	}
-	m->pkt_len = len;
 	s->ol = (d[3] & 1 ? RTE_MBUF_F_TX_TCP_SEG : 0) |
 		(d[3] & 2 ? RTE_MBUF_F_TX_IPV4 : 0) |
 		(d[3] & 4 ? RTE_MBUF_F_TX_IPV6 : 0) |

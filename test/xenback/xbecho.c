@@ -244,7 +244,7 @@ to_tx_offload(struct rte_mbuf *m)
 static struct rte_mbuf *
 reseg(struct rte_mbuf *m)
 {
-	struct rte_mbuf *head = NULL, *tail = NULL, *s;
+	struct rte_mbuf *head = NULL, *s;
 	uint32_t off = 0, n;
 
 	while (off < m->pkt_len) {
@@ -264,12 +264,12 @@ reseg(struct rte_mbuf *m)
 		off += n;
 		if (head == NULL) {
 			head = s;
-		} else {
-			tail->next = s;
-			head->nb_segs++;
-			head->pkt_len += n;
+		} else if (rte_pktmbuf_chain(head, s) != 0) {
+			/* more than RTE_MBUF_MAX_NB_SEGS segments */
+			rte_pktmbuf_free(s);
+			rte_pktmbuf_free(head);
+			return NULL;
 		}
-		tail = s;
 	}
 	head->ol_flags = m->ol_flags;
 	head->tx_offload = m->tx_offload;
