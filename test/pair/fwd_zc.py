@@ -19,7 +19,6 @@ Exit status: 0 passed, 1 failed, 77 the plugins, xen-traffic or testpmd are miss
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testpmd_pair import (EAL_COMMON, Fail, TestPmd, add_pair_args,  # noqa: E402
-                          missing, run_cases)
+                          check_xstats, missing, run_cases)
 
 
 def xt_side(args, env, log_dir, name, vdev, core, targs):
@@ -115,17 +114,9 @@ def run_fwd(args, log_dir):
         print(f"ok forwarded {s['rx_unique']} frames of {args.sizes} B intact", flush=True)
         # the frames of vif 0 left through port 1
         out = guest.cmd("show port xstats 1")
-        for name in args.front_xstat:
-            v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
-            if v is None or int(v.group(1)) == 0:
-                raise Fail(f"guest port 1 xstat {name} is "
-                           f"{v.group(1) if v else 'missing'}, expected > 0")
-            print(f"ok guest port 1 {name} = {v.group(1)}", flush=True)
-        for name in args.front_xstat_zero:
-            v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
-            if v is None or int(v.group(1)) != 0:
-                raise Fail(f"guest port 1 xstat {name} is "
-                           f"{v.group(1) if v else 'missing'}, expected 0")
+        for name, v in check_xstats(out, "guest port 1", above=args.front_xstat).items():
+            print(f"ok guest port 1 {name} = {v}", flush=True)
+        check_xstats(out, "guest port 1", zero=args.front_xstat_zero)
         guest.cmd("port stop all", timeout=60)
         used = guest.mbufs_in_use()
         if used:

@@ -142,6 +142,21 @@ def check_telemetry(name, prefix, want_dump=None):
     print(f"ok {name}: telemetry shows stats and xstats", flush=True)
 
 
+def check_xstats(out, what, above=(), zero=()):
+    """In testpmd's "show port xstats" output `out`, each xstat of `above` must be
+    above 0 and each of `zero` 0, or Fail naming `what`; returns {name: value} of
+    those checked."""
+    got = {}
+    for name, want_zero in [(n, False) for n in above] + [(n, True) for n in zero]:
+        v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
+        if v is None or (int(v.group(1)) == 0) != want_zero:
+            raise Fail(f"{what} xstat {name} is "
+                       f"{v.group(1) if v else 'missing'}, expected "
+                       f"{'0' if want_zero else '> 0'}")
+        got[name] = int(v.group(1))
+    return got
+
+
 def txpkts(size):
     """Segment lengths for testpmd's txonly: one segment up to 2000 B, chains above."""
     segs = []
@@ -295,12 +310,8 @@ def run_pair(args, order, queues, log_dir):
                 # --front-xstat: counted by what the front just received
                 # (frames past 256 B: what rx_zero_copy attaches)
                 if receiver is front and size > 256:
-                    out = front.cmd("show port xstats 0")
-                    for name in args.front_xstat:
-                        v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
-                        if v is None or int(v.group(1)) == 0:
-                            raise Fail(f"{tag} {size}B: {front.name} xstat {name} is "
-                                       f"{v.group(1) if v else 'missing'}, expected > 0")
+                    check_xstats(front.cmd("show port xstats 0"),
+                                 f"{tag} {size}B: {front.name}", above=args.front_xstat)
 
         # testpmd's forwarding modes on each driver: one side forwards in the
         # mode, the other generates with flowgen (which also receives and
@@ -342,14 +353,8 @@ def run_pair(args, order, queues, log_dir):
                                     (front, pair.front_prefix, front_dump)):
                 check_telemetry(p.name, prefix, dump)
         # --back-xstat / --back-xstat-zero: what net_xenback counted in all
-        out = back.cmd("show port xstats 0")
-        for name, want_zero in ([(n, False) for n in args.back_xstat] +
-                                [(n, True) for n in args.back_xstat_zero]):
-            v = re.search(rf"^{name}:\s+(\d+)$", out, re.M)
-            if v is None or (int(v.group(1)) == 0) != want_zero:
-                raise Fail(f"{tag}: {back.name} xstat {name} is "
-                           f"{v.group(1) if v else 'missing'}, expected "
-                           f"{'0' if want_zero else '> 0'}")
+        check_xstats(back.cmd("show port xstats 0"), f"{tag}: {back.name}",
+                     above=args.back_xstat, zero=args.back_xstat_zero)
         for p in (front, back):
             out = p.cmd("show port xstats 0")
             names = re.findall(r"^(\w+):\s+\d+$", out, re.M)
