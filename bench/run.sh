@@ -240,6 +240,30 @@ rates() {
 	fi
 }
 
+# start_role rx|tx: start that side of run_one's measurement (its <side>_*
+# variables, seen here by bash's dynamic scope: log, file prefix, vdev,
+# launcher, devargs, core, testpmd arguments and mode) with testpmd or
+# xen-traffic; its pid into <side>_pid.
+start_role() {
+	local side=$1
+	local -n r_exec=${side}_exec r_d=${side}_d r_app=${side}_app
+	local log=${side}_log pre=${side}_pre vdev=${side}_vdev core=${side}_core
+	local mode=${side}_mode xt=(--mode sink)
+
+	[ "$side" = tx ] && xt=(--mode gen --wait-link 30)
+	if [ "$tool" = testpmd ]; then
+		start_side "${!log}" "${r_exec[@]}" stdbuf -oL "$testpmd" \
+			--lcores "0@${!core},1@${!core}" --file-prefix "${!pre}" \
+			"${eal[@]}" "${r_d[@]}" --vdev "${!vdev}" -- "${app[@]}" \
+			"${r_app[@]}" --forward-mode="${!mode}"
+	else
+		start_side "${!log}" "${r_exec[@]}" "$traffic" \
+			-l "${!core}" --file-prefix "${!pre}" "${eal[@]}" \
+			"${r_d[@]}" --vdev "${!vdev}" -- "${app[@]}" "${xt[@]}"
+	fi
+	printf -v "${side}_pid" %s "${pids[-1]}"
+}
+
 median() { sort -g | awk '{v[NR] = $1} END {
 	if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
 	else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -331,32 +355,7 @@ run_one() {
 	local first=rx second=tx side
 	[ "$dir" = b2g ] && first=tx second=rx
 	for side in "$first" "$second"; do
-		if [ "$side" = rx ]; then
-			if [ "$tool" = testpmd ]; then
-				start_side "$rx_log" "${rx_exec[@]}" stdbuf -oL "$testpmd" \
-					--lcores "0@$rx_core,1@$rx_core" --file-prefix "$rx_pre" \
-					"${eal[@]}" "${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" \
-					"${rx_app[@]}" --forward-mode="$rx_mode"
-			else
-				start_side "$rx_log" "${rx_exec[@]}" "$traffic" \
-					-l "$rx_core" --file-prefix "$rx_pre" "${eal[@]}" \
-					"${rx_d[@]}" --vdev "$rx_vdev" -- "${app[@]}" --mode sink
-			fi
-			rx_pid=${pids[-1]}
-		else
-			if [ "$tool" = testpmd ]; then
-				start_side "$tx_log" "${tx_exec[@]}" stdbuf -oL "$testpmd" \
-					--lcores "0@$tx_core,1@$tx_core" --file-prefix "$tx_pre" \
-					"${eal[@]}" "${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" \
-					"${tx_app[@]}" --forward-mode="$tx_mode"
-			else
-				start_side "$tx_log" "${tx_exec[@]}" "$traffic" \
-					-l "$tx_core" --file-prefix "$tx_pre" "${eal[@]}" \
-					"${tx_d[@]}" --vdev "$tx_vdev" -- "${app[@]}" --mode gen \
-					--wait-link 30
-			fi
-			tx_pid=${pids[-1]}
-		fi
+		start_role "$side"
 		[ "$side" = "$second" ] && break
 		local log=$rx_log pid=$rx_pid who=receiver
 		[ "$side" = tx ] && log=$tx_log pid=$tx_pid who=sender
