@@ -398,6 +398,27 @@ restart_budget)
 			[ "$ms" -ge "$2" ] || fail "restart $1 waited only $ms ms, not $2"
 		fi
 	done ;;
+restart_reuse)
+	# a backend that restarts while connected and keeps every ring and
+	# RX page it was given mapped (D1): each new connection brings the
+	# first one's grants again (the peer checks ring refs and RX buffer
+	# grants slot for slot), traffic is intact after each restart, the
+	# port shared one set of pages (2 queues at order 1: 2 x (2 x 2
+	# ring + 512 TX + 512 RX) = 2056), not one per connection, and all
+	# of domain 1's grants are gone once both sides exited
+	session "ring_page_order=1,queues=2" --scenario restarts --cycles 5 \
+		--keep-maps --expect-reuse --max-order 1 --expect-order 1 \
+		--max-queues 2 --expect-queues 2 --packets 40 -- --queues 2
+	clean_run app
+	expect_stat app vif_management_connections eq 5
+	expect_stat app vif_management_pages_shared eq 2056
+	[ "$(grep -c "the first connection's 4 ring and 512 RX grants again" \
+		"$logs/peer")" = 8 ] || fail "peer: not 8 reuse checks"
+	st=$("$xenemu" domain stat --domid 1 | tr '\n' ' ')
+	case $st in
+	"grants=0 pages=0 pins=0 revoking=0 "*) ;;
+	*) fail "domain 1 still holds: $st" ;;
+	esac ;;
 greedy_kicks)
 	# a backend keeping req_event one ahead on both rings (D8): with
 	# notify_gap_us=10000 at most one kick per ring per 10 ms, the rest

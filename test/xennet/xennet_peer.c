@@ -36,7 +36,11 @@
  * up, for "restart" to take over), restart (a new backend process on a vif
  * whose frontend is still connected), restarts (the backend restarts
  * --cycles times, going back to InitWait while connected, and reports how
- * long each new connection took: the frontend's reconnect budget) and
+ * long each new connection took: the frontend's reconnect budget; with
+ * --keep-maps it keeps every ring and RX page of each connection mapped,
+ * as a backend that never unmaps, and with --expect-reuse it checks that
+ * each new connection brings the first one's grants again, hostile review
+ * D1) and
  * hostile (inject one protocol violation, expect the frontend to close).
  * With --ctrl MODE it also offers a control ring and answers it badly
  * (silent: never; bad-id: with another id; refuse: NOT_SUPPORTED to all),
@@ -161,6 +165,12 @@ struct pq {
 	/* --rx-lockstep: use no RX buffer posted after rx_cap */
 	bool rx_capped;
 	RING_IDX rx_cap;
+	/*
+	 * --expect-reuse: the first connection's grants (ring pages, TX then
+	 * RX; the RX buffers posted at connect), which later ones must bring
+	 */
+	uint32_t ring_refs[2 * XENPV_MAX_RING_PAGES];
+	grant_ref_t *rx_grefs;		/* [RX ring size] */
 };
 
 struct peer {
@@ -211,6 +221,9 @@ struct peer {
 	unsigned int tx_unanswered;
 	unsigned int window;	/* packets in flight per queue */
 	bool greedy_kicks;	/* ask for a kick on every request, always */
+	bool keep_maps;		/* never unmap a ring or RX page (hostile) */
+	bool expect_reuse;	/* each connection: the first one's grants */
+	unsigned int connections;	/* handshakes made */
 	bool arm_tx;		/* ask for kicks on new TX requests */
 	bool arm_rx;		/* ask for kicks on new RX buffers */
 	bool sink;		/* the application echoes nothing */
@@ -352,11 +365,10 @@ need_key(struct peer *p, const char *dir, const char *key)
 	return v;
 }
 
-/* Map one ring of 2^order pages from the keys in @dir. */
+/* Map one ring of 2^order pages from the keys in @dir, its refs in @refs. */
 static void *
-map_ring(struct peer *p, const char *dir, const char *name)
+map_ring(struct peer *p, const char *dir, const char *name, uint32_t *refs)
 {
-	uint32_t refs[XENPV_MAX_RING_PAGES];
 	unsigned int n = 1u << p->order, i;
 	char key[64];
 	void *m;
@@ -394,14 +406,60 @@ bind_port(struct peer *p, const char *dir, const char *key)
 	return (evtchn_port_t)port;
 }
 
+/*
+ * --keep-maps: map queue @qid's @n RX buffers too and never unmap them (nor
+ * its rings, disconnect_frontend), as a backend that keeps every grant it
+ * was given mapped across its restarts (hostile review D1).
+ * --expect-reuse: the first connection's grants are noted; every later one
+ * must bring the same ring refs and the same RX buffer grants, slot for
+ * slot: the frontend used its pages again instead of sharing new ones.
+ */
+static void
+keep_or_check_grants(struct peer *p, unsigned int qid, const uint32_t *ring_refs,
+		     grant_ref_t *rx_grefs, unsigned int n)
+{
+	struct pq *q = &p->q[qid];
+	unsigned int nr = 2u << p->order, i;
+
+	if (p->keep_maps &&
+	    tl_map_pages(p->xgt, p->fe_domid, n, rx_grefs) == NULL)
+		tl_fail("queue %u: map the %u RX buffers: %s", qid, n,
+			strerror(errno));
+	if (!p->expect_reuse)
+		return;
+	if (q->rx_grefs == NULL) {
+		q->rx_grefs = malloc(n * sizeof(*q->rx_grefs));
+		if (q->rx_grefs == NULL)
+			tl_fail("out of memory");
+		memcpy(q->rx_grefs, rx_grefs, n * sizeof(*rx_grefs));
+		memcpy(q->ring_refs, ring_refs, nr * sizeof(*ring_refs));
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		if (ring_refs[i] != q->ring_refs[i])
+			tl_fail("connection %u, queue %u: ring page %u is grant %u, was %u: new pages shared",
+				p->connections, qid, i, ring_refs[i],
+				q->ring_refs[i]);
+	for (i = 0; i < n; i++)
+		if (rx_grefs[i] != q->rx_grefs[i])
+			tl_fail("connection %u, queue %u: RX buffer %u is grant %u, was %u: new pages shared",
+				p->connections, qid, i, rx_grefs[i],
+				q->rx_grefs[i]);
+	tl_note("connection %u, queue %u: the first connection's %u ring and %u RX grants again",
+		p->connections, qid, nr, n);
+}
+
 /* Read and check the frontend's keys, map, bind. */
 static void
 connect_frontend(struct peer *p)
 {
 	const char *fe = p->fe_path;
+	uint32_t ring_refs[2 * XENPV_MAX_RING_PAGES];
+	grant_ref_t rx_grefs[XENPV_RX_RING_SIZE(XENPV_MAX_RING_PAGE_ORDER)];
 	char dir[512];
 	unsigned int i, s;
 
+	p->connections++;
 	expect_key(p, fe, "request-rx-copy", 1);
 	expect_key(p, fe, "feature-rx-notify", 1);
 	expect_key(p, fe, "feature-sg", p->exp_sg);
@@ -443,8 +501,9 @@ connect_frontend(struct peer *p)
 			expect_absent(p, fe, "tx-ring-ref");
 			expect_absent(p, fe, "event-channel");
 		}
-		q->tx_map = map_ring(p, dir, "tx");
-		q->rx_map = map_ring(p, dir, "rx");
+		q->tx_map = map_ring(p, dir, "tx", ring_refs);
+		q->rx_map = map_ring(p, dir, "rx",
+				     ring_refs + (1u << p->order));
 		BACK_RING_INIT(&q->tx, (netif_tx_sring_t *)q->tx_map,
 			       PAGE_SZ << p->order);
 		BACK_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_map,
@@ -475,7 +534,9 @@ connect_frontend(struct peer *p)
 			if (req.id != s)
 				tl_fail("queue %u: RX request %u has id %u", i,
 				     s, req.id);
+			rx_grefs[s] = req.gref;
 		}
+		keep_or_check_grants(p, i, ring_refs, rx_grefs, prod);
 		/* the TX ring is empty, its event fields initialised */
 		if (q->tx.sring->req_prod != 0)
 			tl_fail("queue %u: TX req_prod %u at connect", i,
@@ -528,9 +589,10 @@ disconnect_frontend(struct peer *p)
 	for (i = 0; i < p->nq; i++) {
 		struct pq *q = &p->q[i];
 
-		if (q->tx_map != NULL)
+		/* --keep-maps: left mapped, for good (hostile) */
+		if (q->tx_map != NULL && !p->keep_maps)
 			xengnttab_unmap(p->xgt, q->tx_map, 1u << p->order);
-		if (q->rx_map != NULL)
+		if (q->rx_map != NULL && !p->keep_maps)
 			xengnttab_unmap(p->xgt, q->rx_map, 1u << p->order);
 		q->tx_map = NULL;
 		q->rx_map = NULL;
@@ -1725,6 +1787,10 @@ static const struct tl_opt opts[] = {
 	OPT("polling", SET, &peer.polling, NULL, "never sleep"),
 	OPT("rewrite", SET, &peer.rewrite, NULL,
 	    "echo: then write over every RX page delivered (hostile)"),
+	OPT("keep-maps", SET, &peer.keep_maps, NULL,
+	    "never unmap a ring or RX buffer of a connection (hostile)"),
+	OPT("expect-reuse", SET, &peer.expect_reuse, NULL,
+	    "each connection must bring the first one's grants"),
 	OPT("greedy-kicks", SET, &peer.greedy_kicks, NULL,
 	    "keep req_event one ahead on both rings (a kick per push)"),
 	OPT("tx-lockstep", SET, &peer.tx_lockstep, NULL,

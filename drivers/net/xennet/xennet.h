@@ -539,6 +539,12 @@ struct xennet_adapter {
 	 */
 	struct xenpv_budget reconnect;
 	struct xenpv_vif_counts cnt;	/* control-path counters */
+	/*
+	 * Pages shared with the backend since probe (rings, data pages,
+	 * zero-copy pools), under lock: a backend restart shares none, the
+	 * pages are used again (xennet_share_queue).
+	 */
+	uint64_t pages_shared;
 
 	/* Written under lock, read by any thread (atomic). */
 	uint32_t link_up;		/* connected to the backend */

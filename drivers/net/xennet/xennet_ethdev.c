@@ -415,6 +415,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TX("tx_zero_copy_segments", zc_segments),
 	XN_TX("tx_zero_copy_fallback", zc_fallback),
 	XENPV_XSTATS_VIF_COUNTS(struct xennet_adapter, cnt),
+	XN_PORT("vif_management_pages_shared", pages_shared),
 	XN_PORT("mcast_control_requests", mc.ops),
 	XN_PORT("mcast_control_errors", mc.errors),
 	XN_RXQ(packets), XN_RXQ(bytes), XN_RXQ(rsp_error), XN_RXQ(drop_slots),

@@ -132,17 +132,28 @@ xennet_read_backend_features(struct xennet_adapter *ad,
  * Shared pages
  */
 
+/*
+ * A ring's 2^@order pages, shared writable; or, when the port kept them
+ * from its previous connection (xennet_share_queue), the same ones again.
+ * Either way they start zeroed: nothing the previous backend instance left
+ * in them is read as ours.
+ */
 static int
 xennet_share_ring(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
 		  unsigned int order)
 {
 	uint32_t n = 1u << order;
 
-	errno = 0;
-	rm->mem = xengntshr_share_pages(ad->xgs, ad->be_domid, n, rm->refs, 1);
-	if (rm->mem == NULL)
-		return -(errno ? errno : ENOMEM);
-	rm->nr_pages = n;
+	if (rm->mem == NULL) {
+		errno = 0;
+		rm->mem = xengntshr_share_pages(ad->xgs, ad->be_domid, n,
+						rm->refs, 1);
+		if (rm->mem == NULL)
+			return -(errno ? errno : ENOMEM);
+		rm->nr_pages = n;
+		ad->pages_shared += n;
+	}
+	RTE_VERIFY(rm->nr_pages == n);
 	memset(rm->mem, 0, (size_t)n * XENPV_PAGE_SIZE);
 	return 0;
 }
@@ -198,6 +209,15 @@ xennet_unshare_pages(xengntshr_handle *xgs, struct xennet_pages *p)
  * One ring of a netif queue: its shared ring pages (2^@order) and @size
  * data pages, which the backend may write only if @writable (RX); undone
  * by xennet_unshare_queue.
+ *
+ * Pages kept from the previous connection (a backend restart: see
+ * xennet_teardown) are used again as they are, with their grants, instead
+ * of sharing a new set (hostile review D1): the ring pages are zeroed, the
+ * data pages keep their role (read-only TX, writable RX) and their slot.
+ * They were never revoked, so the backend domain could map them all along;
+ * using them again gives it nothing it did not hold, whereas revoking and
+ * sharing anew at each restart would let a backend that keeps the old
+ * grants mapped pin ~514 x 2^order grants and pages per queue and restart.
  */
 static int
 xennet_share_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
@@ -206,9 +226,13 @@ xennet_share_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
 {
 	int rc = xennet_share_ring(ad, rm, order);
 
-	if (rc == 0 && size > 0)
+	if (rc == 0 && size > 0 && pages->nr == 0) {
 		rc = xennet_share_pages(ad->xgs, ad->be_domid, pages, size,
 					writable);
+		ad->pages_shared += pages->nr;
+	}
+	if (rc == 0 && pages->nr != size)
+		rc = -EINVAL;	/* cannot be: the order is fixed while started */
 	return rc;
 }
 
@@ -225,8 +249,15 @@ xennet_unshare_queue(struct xennet_adapter *ad, struct xennet_ring_mem *rm,
  * event channels
  */
 
+/*
+ * Undo xennet_queue_connect: unbind the event channels, drop the slot
+ * tables and the zero-copy pool's reference; the ring and data pages are
+ * unshared too, unless @keep (a backend restart: the next connection uses
+ * them again, xennet_share_queue; xennet_unshare_kept gives them back at
+ * dev_stop or when the port fails).
+ */
 static void
-xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
+xennet_queue_release(struct xennet_adapter *ad, uint16_t qid, bool keep)
 {
 	struct xennet_txq *txq = ad->dev->data->tx_queues[qid];
 	struct xennet_rxq *rxq = ad->dev->data->rx_queues[qid];
@@ -242,7 +273,8 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
 	if (txq != NULL) {
 		/* tx_zero_copy: pages the backend never answered for */
 		xennet_txq_drop_refs(txq);
-		xennet_unshare_queue(ad, &txq->ring_mem, &txq->pages);
+		if (!keep)
+			xennet_unshare_queue(ad, &txq->ring_mem, &txq->pages);
 		rte_free(txq->slots);
 		txq->slots = NULL;
 		memset(&txq->ring, 0, sizeof(txq->ring));
@@ -254,7 +286,8 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid)
 		 */
 		xennet_zc_pool_put(rxq->zc);
 		rxq->zc = NULL;
-		xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
+		if (!keep)
+			xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
 		rte_free(rxq->slots);
 		rxq->slots = NULL;
 		memset(&rxq->ring, 0, sizeof(rxq->ring));
@@ -294,6 +327,8 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 		rxq->zc = xennet_zc_pool_create((domid_t)ad->be_domid,
 						2 * rx_size,
 						dev->data->numa_node, &rc);
+		if (rxq->zc != NULL)
+			ad->pages_shared += 2 * rx_size;
 	}
 	if (rc < 0)
 		goto fail;
@@ -382,7 +417,7 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 fail:
 	XENNET_LOG(ERR, "%s: queue %u: cannot %s for domain %u: %s",
 		   ad->name, qid, what, ad->be_domid, strerror(-rc));
-	xennet_queue_release(ad, qid);
+	xennet_queue_release(ad, qid, false);
 	return rc;
 }
 
@@ -636,15 +671,47 @@ xennet_open_queues(struct xennet_adapter *ad)
 	}
 }
 
-/* Quiesce the bursts, then reclaim every grant and event channel. */
+/*
+ * Give back the ring and data pages that queues kept across a backend
+ * restart (xennet_queue_release with keep): at dev_stop, when the port
+ * fails, and when a connection cannot be made. Every queue of the port,
+ * not only the last connection's: a connection with fewer netif queues
+ * leaves the others' pages kept and unused.
+ */
 static void
-xennet_teardown(struct xennet_adapter *ad, bool *lsc)
+xennet_unshare_kept(struct xennet_adapter *ad)
+{
+	struct rte_eth_dev_data *data = ad->dev->data;
+	uint16_t q;
+
+	for (q = 0; q < data->nb_tx_queues; q++) {
+		struct xennet_txq *txq = data->tx_queues[q];
+
+		if (txq != NULL)
+			xennet_unshare_queue(ad, &txq->ring_mem, &txq->pages);
+	}
+	for (q = 0; q < data->nb_rx_queues; q++) {
+		struct xennet_rxq *rxq = data->rx_queues[q];
+
+		if (rxq != NULL)
+			xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
+	}
+}
+
+/*
+ * Quiesce the bursts, then reclaim every event channel and grant of the
+ * connection; with @keep_pages (the backend restarted, we connect again
+ * when it is back) the ring and data pages stay shared for the next
+ * connection (xennet_share_queue).
+ */
+static void
+xennet_teardown(struct xennet_adapter *ad, bool *lsc, bool keep_pages)
 {
 	uint16_t q;
 
 	xennet_quiesce(ad, lsc);
 	for (q = 0; q < ad->neg.queues; q++)
-		xennet_queue_release(ad, q);
+		xennet_queue_release(ad, q, keep_pages);
 	xennet_ctrl_release(ad);
 	ad->connected = false;
 	ad->cnt.disconnects++;
@@ -759,7 +826,8 @@ xennet_connect(struct xennet_adapter *ad)
 	if (rc < 0) {
 		bool lsc = false;
 
-		xennet_teardown(ad, &lsc);
+		xennet_teardown(ad, &lsc, false);
+		xennet_unshare_kept(ad);
 		return rc;
 	}
 	XENNET_LOG(INFO, "%s: connected to %s (domain %u): %u queue(s), ring order %u, %s event channel(s), sg %d, tx csum %d/%d, tx gso %d/%d, rx csum %d, rx gso %d, persistent grants %d",
@@ -774,7 +842,8 @@ xennet_connect(struct xennet_adapter *ad)
 release:
 	xennet_ctrl_release(ad);
 	while (q-- > 0)
-		xennet_queue_release(ad, q);
+		xennet_queue_release(ad, q, false);
+	xennet_unshare_kept(ad);
 	return rc;
 }
 
@@ -820,7 +889,9 @@ xennet_fail(struct xennet_adapter *ad, uint32_t why, bool *lsc)
 {
 	ad->failed = why;
 	if (ad->connected)
-		xennet_teardown(ad, lsc);
+		xennet_teardown(ad, lsc, false);
+	/* pages kept from before a restart go too: we stay down */
+	xennet_unshare_kept(ad);
 	if (ad->fe_state != XenbusStateClosing &&
 	    ad->fe_state != XenbusStateClosed)
 		xennet_switch_state(ad, XenbusStateClosing);
@@ -922,7 +993,8 @@ xennet_sm_step(struct xennet_adapter *ad, bool *lsc, int *error)
 		}
 		XENNET_LOG(NOTICE, "%s: backend %s went %s: disconnecting",
 			   ad->name, ad->be_path, xenpv_bus_state_name(bs));
-		xennet_teardown(ad, lsc);
+		/* it comes back: the next connection uses the pages again */
+		xennet_teardown(ad, lsc, true);
 		/*
 		 * A violation a burst recorded before the backend left
 		 * must not be lost to the reconnect (which clears it), or
@@ -1105,11 +1177,13 @@ xennet_xenbus_stop(struct xennet_adapter *ad)
 			XENNET_LOG(WARNING, "%s: backend %s did not reach Closed in %u ms",
 				   ad->name, ad->be_path,
 				   XENNET_CLOSE_WAIT_MS);
-		xennet_teardown(ad, &lsc);
+		xennet_teardown(ad, &lsc, false);
 	} else if (ad->fe_state != XenbusStateClosed &&
 		   ad->fe_state != XenbusStateUnknown) {
 		xennet_switch_state(ad, XenbusStateClosed);
 	}
+	/* and what an earlier connection kept (a backend restart) */
+	xennet_unshare_kept(ad);
 	pthread_mutex_unlock(&ad->lock);
 	if (lsc)
 		xennet_lsc_notify(ad);
