@@ -4,8 +4,6 @@
 
 /* The fixture of the net_xenback harnesses: see fuzz_xenback.h. */
 
-#include <ftw.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 
 /* first: xenpv.h pins the Xen interface version for every xen/ header */
 #include "fuzz_xenback.h"
+#include "fuzz_xenemu.h"
 
 #include <xenemu_core.h>
 #include <xenemu_internal.h>
@@ -28,7 +27,6 @@ struct fuzz_xb_dom0 fuzz_xb_dom0;
 struct fuzz_xb_guest fuzz_xb_guest;
 struct fuzz_xb_app fuzz_xb_app;
 
-static char state_dir[PATH_MAX];
 /* the guest's handles: kept open for the life of the process */
 static struct xenemu_ctx guest_shr, guest_evt;
 /* fuzz_xenback_page_of: refs[i] == first_ref + i when they are contiguous */
@@ -40,23 +38,6 @@ static struct {
 	unsigned int nb_mbufs;
 } pools[4];
 static unsigned int nb_pools;
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* At exit (libFuzzer leaves through exit()): the state directory goes. */
-static void
-remove_state_dir(void)
-{
-	if (state_dir[0] != '\0' && getpid() == guest_shr.pid)
-		nftw(state_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void
 die(const char *what, int rc)
@@ -90,7 +71,7 @@ fuzz_xenback_init(char *argv0, unsigned int nb_big, unsigned int nb_small,
 	char *eal[] = { argv0, "--no-huge", "-m", "256", "--no-pci",
 		"--no-shconf", "-l", "0", "--log-level=lib.eal:error",
 		NULL };
-	const char *tmp = getenv("TMPDIR");
+	const char *state_dir;
 	uint32_t nrw = FUZZ_XB_NR_PAGES - FUZZ_XB_NR_RO, i;
 	void *rw, *ro;
 	int rc, remote;
@@ -98,26 +79,14 @@ fuzz_xenback_init(char *argv0, unsigned int nb_big, unsigned int nb_small,
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
 		die("rte_eal_init", rte_errno);
 
-	/* xenemu: a state directory of our own, dom0 and the guest */
-	snprintf(state_dir, sizeof(state_dir), "%s/xenemu-fuzz.XXXXXX",
-		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(state_dir) == NULL)
-		die("mkdtemp", -errno);
-	if (setenv("XENEMU_DIR", state_dir, 1) != 0 ||
-	    setenv("XENEMU_DOMID", "0", 1) != 0)
-		die("setenv", -errno);
-	rc = xenemu_domain_create(state_dir, 0, 0, 0);
-	if (rc == 0)
-		rc = xenemu_domain_create(state_dir, FUZZ_XB_GUEST, 0, 0);
-	if (rc != 0)
-		die("xenemu_domain_create", rc);
+	/* xenemu: a state directory of our own, dom0 and the guest; we are dom0 */
+	state_dir = fuzz_xenemu_start(FUZZ_XB_GUEST, 0);
 
 	/* the guest's pages, granted to dom0 */
 	rc = xenemu_ctx_open_dom(&guest_shr, state_dir, FUZZ_XB_GUEST,
 				 XENEMU_SLOT_GNTSHR, true);
 	if (rc != 0)
 		die("guest gntshr", rc);
-	atexit(remove_state_dir);
 	rc = xenemu_shr_share(&guest_shr, 0, nrw, fuzz_xb_guest.refs, true,
 			      UINT32_MAX, UINT32_MAX, &rw);
 	if (rc == 0)

@@ -6,15 +6,22 @@
  * libFuzzer harness: net_xennet's TX response walk (xennet_tx_burst of
  * drivers/net/xennet/xennet_rxtx.c, compiled in as is) on a ring in memory,
  * as a hostile backend answers it. The input:
- *   byte 0: packets of the first burst (1 to 16);
+ *   byte 0: the ring's kick gap (notify_gap_us, bits 0-1: 0, 5, 50 or
+ *           65535 us);
+ *   bytes 1, 2: the backend's req_event before the first and the second
+ *           burst (FUZZ_XENNET_REQ_EVENT);
+ *   byte 3: packets of the first burst (1 to 16);
  *   then per packet 2 bytes: its length (60 to 65000 bytes) and, in the
  *           top bit, TSO (a GSO extra slot after its first);
  *   byte: responses announced beyond those written (the producer overflow
  *         check), if its top bit is set;
  *   then 4 bytes per response slot (id, status), written from rsp_cons.
- * A second burst then reclaims. Beyond the sanitizers: the id free list
- * and the in-flight marks agree (no id lost or freed twice), and every
- * mbuf is back in the pool.
+ * A second burst then reclaims; once a short gap is over, a third burst
+ * (the backend asks no kick for it) and the control thread's round send
+ * what is owed. Beyond the sanitizers: the id free list and the in-flight
+ * marks agree (no id lost or freed twice), every mbuf is back in the pool,
+ * and the kicks the backend asked for are sent, owed or failed as
+ * fuzz_xennet.h says (the owed-kick path, review D8).
  */
 
 #include <stdint.h>
@@ -37,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct rte_mempool *mp;
 static struct xennet_txq txq;
 static void *sring_mem;
+static struct fuzz_kick fk;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -92,6 +100,19 @@ make_packet(uint32_t len, bool tso)
 	return m;
 }
 
+/* One burst of @pkts, its kick checked; frees what it did not take. */
+static void
+burst(struct rte_mbuf **pkts, uint32_t n)
+{
+	netif_tx_sring_t *sring = sring_mem;
+	uint32_t i;
+
+	fuzz_kick_before(&fk, txq.ring.sring->req_prod);
+	i = xennet_tx_burst(&txq, pkts, (uint16_t)n);
+	rte_pktmbuf_free_bulk(pkts + i, n - i);
+	fuzz_kick_after(&fk, sring->req_prod, sring->req_event);
+}
+
 /* Free ids and in-flight marks agree. */
 static void
 check_ids(void)
@@ -119,19 +140,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	netif_tx_sring_t *sring = sring_mem;
 	netif_tx_front_ring_t *r = &txq.ring;
+	static const unsigned int gaps[] = FUZZ_XENNET_GAPS;
 	struct rte_mbuf *pkts[16];
 	uint32_t npkts, i, nrsp, extra;
-	size_t off = 1;
+	size_t off = 4;
 	RING_IDX cons;
+	bool gap_over;
 
-	if (size < 1)
+	if (size < 4)
 		return 0;
 	/* a fresh connection each time */
 	FUZZ_XENNET_FRESH_RING(r, sring);
 	xennet_txq_init_slots(&txq);
 	memset(&txq.stats, 0, sizeof(txq.stats));
+	fuzz_kick_arm(&fk, &txq.kick, gaps[data[0] & 3], &txq.stats.kicks,
+		      &txq.stats.kicks_held, &txq.stats.kick_errors);
 
-	npkts = 1 + data[0] % 16;
+	npkts = 1 + data[3] % 16;
 	for (i = 0; i < npkts; i++) {
 		uint16_t v = 0;
 
@@ -142,8 +167,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkts[i] = make_packet(60 + (v & 0x7fff) * 2 % (MAX_LEN - 59),
 				      (v & 0x8000) != 0);
 	}
-	i = xennet_tx_burst(&txq, pkts, (uint16_t)npkts);
-	rte_pktmbuf_free_bulk(pkts + i, npkts - i);
+	FUZZ_XENNET_REQ_EVENT(sring, data[1]);
+	burst(pkts, npkts);
 	check_ids();
 
 	/* the backend's answers */
@@ -159,10 +184,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 __ATOMIC_RELEASE);
 
 	/* the next burst reclaims first */
+	FUZZ_XENNET_REQ_EVENT(sring, data[2]);
 	pkts[0] = make_packet(60, false);
-	i = xennet_tx_burst(&txq, pkts, 1);
-	rte_pktmbuf_free_bulk(pkts + i, 1 - i);
+	burst(pkts, 1);
 	check_ids();
+
+	/*
+	 * Past a short gap, the next burst sends an owed kick (unless the
+	 * ring broke: it reads nothing more), else the control thread does.
+	 */
+	gap_over = fuzz_kick_wait_gap(&fk);
+	FUZZ_XENNET_REQ_EVENT(sring, 0x80);
+	pkts[0] = make_packet(60, false);
+	burst(pkts, 1);
+	check_ids();
+	if (gap_over && !xenpv_viol_is_set(&txq.viol) &&
+	    __atomic_load_n(&txq.kick.owed, __ATOMIC_RELAXED))
+		abort();
+	fuzz_kick_ctl_flush(&fk);
+	fuzz_kick_end(&fk, gap_over);
 
 	if (rte_mempool_avail_count(mp) != NB_MBUFS)
 		abort();
