@@ -152,8 +152,9 @@ struct xennet_zc_page {
  * posted. A page is in exactly one place: the burst's free stack, posted in
  * a ring slot, attached to mbufs the application holds, or on the way back
  * in the free ring. Created by the control path at each connection (its
- * own grant-sharing handle), used by the RX burst of its queue, released by
- * the control path at teardown (xennet_zc_pool_put): it then lives on, its
+ * own grant-sharing handle), used by the RX burst of its queue and, after a
+ * backend restart, again if no page is out (xennet_zc_pool_reuse),
+ * released by the control path (xennet_zc_pool_put): it then lives on, its
  * pages granted, until the application has freed every mbuf that points
  * into it, and the last such free revokes the grants and frees it. A page
  * is never posted again, nor its grant revoked, while an mbuf points at it.
@@ -680,6 +681,7 @@ void xennet_rxq_post_all(struct xennet_rxq *rxq);
 /* xennet_zc.c: a connection's zero-copy pool, and its release. */
 struct xennet_zc_pool *xennet_zc_pool_create(domid_t domid, uint32_t nr,
 					     int socket, int *rc);
+bool xennet_zc_pool_reuse(struct xennet_zc_pool *pool);
 void xennet_zc_pool_put(struct xennet_zc_pool *pool);
 void xennet_zc_page_free(void *addr, void *opaque);
 

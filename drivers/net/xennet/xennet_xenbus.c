@@ -282,12 +282,14 @@ xennet_queue_release(struct xennet_adapter *ad, uint16_t qid, bool keep)
 	if (rxq != NULL) {
 		/*
 		 * rx_zero_copy: pages the application still holds keep their
-		 * pool, and their grants, until it frees them (xennet_zc.c).
+		 * pool, and their grants, until it frees them (xennet_zc.c);
+		 * kept, the pool may serve the next connection.
 		 */
-		xennet_zc_pool_put(rxq->zc);
-		rxq->zc = NULL;
-		if (!keep)
+		if (!keep) {
+			xennet_zc_pool_put(rxq->zc);
+			rxq->zc = NULL;
 			xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
+		}
 		rte_free(rxq->slots);
 		rxq->slots = NULL;
 		memset(&rxq->ring, 0, sizeof(rxq->ring));
@@ -322,7 +324,12 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 		rc = xennet_share_queue(ad, &rxq->ring_mem, &rxq->pages,
 					order, ad->cfg.rx_zero_copy ? 0 :
 					rx_size, 1);
-	if (rc == 0 && ad->cfg.rx_zero_copy) {
+	/* the pool kept from before a backend restart, if no page is out */
+	if (rc == 0 && rxq->zc != NULL && !xennet_zc_pool_reuse(rxq->zc)) {
+		xennet_zc_pool_put(rxq->zc);
+		rxq->zc = NULL;
+	}
+	if (rc == 0 && ad->cfg.rx_zero_copy && rxq->zc == NULL) {
 		what = "share the zero-copy RX pages";
 		rxq->zc = xennet_zc_pool_create((domid_t)ad->be_domid,
 						2 * rx_size,
@@ -672,8 +679,8 @@ xennet_open_queues(struct xennet_adapter *ad)
 }
 
 /*
- * Give back the ring and data pages that queues kept across a backend
- * restart (xennet_queue_release with keep): at dev_stop, when the port
+ * Give back the ring and data pages (and zero-copy pools) that queues kept
+ * across a backend restart (xennet_queue_release with keep): at dev_stop, when the port
  * fails, and when a connection cannot be made. Every queue of the port,
  * not only the last connection's: a connection with fewer netif queues
  * leaves the others' pages kept and unused.
@@ -693,8 +700,11 @@ xennet_unshare_kept(struct xennet_adapter *ad)
 	for (q = 0; q < data->nb_rx_queues; q++) {
 		struct xennet_rxq *rxq = data->rx_queues[q];
 
-		if (rxq != NULL)
-			xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
+		if (rxq == NULL)
+			continue;
+		xennet_zc_pool_put(rxq->zc);
+		rxq->zc = NULL;
+		xennet_unshare_queue(ad, &rxq->ring_mem, &rxq->pages);
 	}
 }
 

@@ -8,9 +8,11 @@
  * xennet.h), the callback that gives a page back when the application
  * frees the last mbuf attached to it, and the pool's end.
  *
- * Lifetime: the control path creates a pool at each connection and drops
- * the queue's reference at teardown; every page handed to the application
- * holds one more. The pool, its grants and its mapping stay until the last
+ * Lifetime: the control path creates a pool at a connection and drops
+ * the queue's reference at dev_stop, when the port fails, or at the next
+ * connection if the pool cannot be used again (xennet_zc_pool_reuse: a
+ * backend restart while the application holds some of its pages); every
+ * page handed to the application holds one more. The pool, its grants and its mapping stay until the last
  * reference goes, so an mbuf the application still holds across a backend
  * restart (or past dev_stop and dev_close) keeps pointing at a mapped page
  * that nothing posts again. Whoever drops the last reference (the control
@@ -138,6 +140,35 @@ xennet_zc_pool_create(domid_t domid, uint32_t nr, int socket, int *rc)
 fail:
 	xennet_zc_pool_destroy(pool);
 	return NULL;
+}
+
+/*
+ * Use @pool again for the queue's next connection (a backend restart,
+ * bursts quiesced; hostile review D1), if the application holds none of
+ * its pages: every page is free again, the ones the old ring had posted
+ * too, and they are posted as a new pool's are (page i in slot i). Returns
+ * false, changing nothing, if a page is out: the caller puts the pool and
+ * makes a new one, so that no page the application holds is posted again.
+ */
+bool
+xennet_zc_pool_reuse(struct xennet_zc_pool *pool)
+{
+	void *idx;
+	uint32_t i;
+
+	/*
+	 * Only the queue's reference: no page is out, and none can go out
+	 * (the bursts are quiesced). Acquire: the frees that brought the
+	 * pages back (their enqueues) are seen before the drain below.
+	 */
+	if (__atomic_load_n(&pool->refs, __ATOMIC_ACQUIRE) != 1)
+		return false;
+	while (rte_ring_sc_dequeue(pool->returned, &idx) == 0)
+		;
+	for (i = 0; i < pool->nr; i++)
+		pool->stack[pool->nr - 1 - i] = i;
+	pool->nr_stack = pool->nr;
+	return true;
 }
 
 /*
