@@ -171,6 +171,10 @@ struct pq {
 	 */
 	uint32_t ring_refs[2 * XENPV_MAX_RING_PAGES];
 	grant_ref_t *rx_grefs;		/* [RX ring size] */
+	/* the latest connection's: after a violation they must be revoked */
+	uint32_t cur_ring_refs[2 * XENPV_MAX_RING_PAGES];
+	grant_ref_t cur_rx_grefs[XENPV_RX_RING_SIZE(XENPV_MAX_RING_PAGE_ORDER)];
+	unsigned int nr_cur_rx;
 };
 
 struct peer {
@@ -421,6 +425,9 @@ keep_or_check_grants(struct peer *p, unsigned int qid, const uint32_t *ring_refs
 	struct pq *q = &p->q[qid];
 	unsigned int nr = 2u << p->order, i;
 
+	memcpy(q->cur_ring_refs, ring_refs, nr * sizeof(*ring_refs));
+	memcpy(q->cur_rx_grefs, rx_grefs, n * sizeof(*rx_grefs));
+	q->nr_cur_rx = n;
 	if (p->keep_maps &&
 	    tl_map_pages(p->xgt, p->fe_domid, n, rx_grefs) == NULL)
 		tl_fail("queue %u: map the %u RX buffers: %s", qid, n,
@@ -447,6 +454,35 @@ keep_or_check_grants(struct peer *p, unsigned int qid, const uint32_t *ring_refs
 				q->rx_grefs[i]);
 	tl_note("connection %u, queue %u: the first connection's %u ring and %u RX grants again",
 		p->connections, qid, nr, n);
+}
+
+/*
+ * After a violation the frontend has released every grant of the
+ * connection (its pages too, even those it would keep across a restart):
+ * none of its ring or RX buffer grants can be mapped any more.
+ */
+static void
+expect_revoked(struct peer *p)
+{
+	unsigned int nr = 2u << p->order, i, j;
+	void *m;
+
+	for (i = 0; i < p->nq; i++) {
+		struct pq *q = &p->q[i];
+
+		for (j = 0; j < nr + q->nr_cur_rx; j++) {
+			uint32_t ref = j < nr ? q->cur_ring_refs[j] :
+				q->cur_rx_grefs[j - nr];
+
+			m = tl_map_pages(p->xgt, p->fe_domid, 1, &ref);
+			if (m != NULL) {
+				xengnttab_unmap(p->xgt, m, 1);
+				tl_fail("queue %u: %s grant %u still valid after the violation",
+					i, j < nr ? "ring" : "RX buffer", ref);
+			}
+		}
+	}
+	tl_note("every ring and RX buffer grant of the connection revoked");
 }
 
 /* Read and check the frontend's keys, map, bind. */
@@ -1938,6 +1974,7 @@ main(int argc, char **argv)
 		/* the frontend must notice, log, and close the vif */
 		wait_fe_closing(p, 5000);
 		disconnect_frontend(p);
+		expect_revoked(p);
 		be_switch(p, XenbusStateClosing);
 		wait_fe_state(p, XenbusStateClosed, 5000, "frontend closed");
 		be_switch(p, XenbusStateClosed);
