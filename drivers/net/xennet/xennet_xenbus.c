@@ -20,7 +20,8 @@
  *   Connected           link up once we are connected too; if we are not,
  *                       it serves a stale connection: go Closing
  *   InitWait again      after it was Connected to us: it restarted; tear
- *                       down and connect anew
+ *                       down and connect anew, on the same shared pages
+ *                       (xennet_share_queue)
  *   Closing             tear down (link down), go Closed
  *   Closed              go Initialising (asks the backend for InitWait)
  *   Initialising        go Initialising and wait
