@@ -120,7 +120,11 @@ xennet_txq_init_slots(struct xennet_txq *txq)
  * drop the page references of the requests it never answered. Each page
  * goes back to its pool once nothing else holds it; a pool the connection
  * has let go of is never posted again (xennet_zc.c), so a page is not
- * reused while a backend of the old connection might still read it.
+ * reused while a backend of the old connection might still read it. The
+ * one exception is a backend restart: the next connection, to the same
+ * backend domain, posts the queue's own pool again if no page of it is
+ * out (xennet_zc_pool_reuse); that domain was granted those pages all
+ * along, as it is the ring and data pages it finds again (review D1).
  */
 void
 xennet_txq_drop_refs(struct xennet_txq *txq)
