@@ -580,7 +580,7 @@ zc_tx_hostile_dup)
 	# violation, the page reference is dropped once (the sanitizer suite
 	# would see a second drop free the page's pool early)
 	session "rx_zero_copy=1,tx_zero_copy=1" --scenario hostile \
-		--hostile tx-dup-ref --packets 64 -- --until-down
+		--hostile tx-dup-ref --rx-pool --packets 64 -- --until-down
 	expect_stat app protocol_violation_errors eq 1
 	expect_stat app tx_q0_violations eq 1
 	expect_stat app tx_q0_zc_segments ge 1

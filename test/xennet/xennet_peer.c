@@ -226,6 +226,7 @@ struct peer {
 	unsigned int window;	/* packets in flight per queue */
 	bool greedy_kicks;	/* ask for a kick on every request, always */
 	bool keep_maps;		/* never unmap a ring or RX page (hostile) */
+	bool rx_pool;		/* the frontend has rx_zero_copy=1 */
 	bool expect_reuse;	/* each connection: the first one's grants */
 	unsigned int connections;	/* handshakes made */
 	bool arm_tx;		/* ask for kicks on new TX requests */
@@ -459,7 +460,10 @@ keep_or_check_grants(struct peer *p, unsigned int qid, const uint32_t *ring_refs
 /*
  * After a violation the frontend has released every grant of the
  * connection (its pages too, even those it would keep across a restart):
- * none of its ring or RX buffer grants can be mapped any more.
+ * none of its ring or RX buffer grants can be mapped any more. With
+ * --rx-pool (rx_zero_copy=1) the RX buffers are pages of a pool that
+ * lives on, granted, while the application holds some of them: only the
+ * rings are checked.
  */
 static void
 expect_revoked(struct peer *p)
@@ -469,8 +473,9 @@ expect_revoked(struct peer *p)
 
 	for (i = 0; i < p->nq; i++) {
 		struct pq *q = &p->q[i];
+		unsigned int n = nr + (p->rx_pool ? 0 : q->nr_cur_rx);
 
-		for (j = 0; j < nr + q->nr_cur_rx; j++) {
+		for (j = 0; j < n; j++) {
 			uint32_t ref = j < nr ? q->cur_ring_refs[j] :
 				q->cur_rx_grefs[j - nr];
 
@@ -482,7 +487,8 @@ expect_revoked(struct peer *p)
 			}
 		}
 	}
-	tl_note("every ring and RX buffer grant of the connection revoked");
+	tl_note("every ring%s grant of the connection revoked",
+		p->rx_pool ? "" : " and RX buffer");
 }
 
 /* Read and check the frontend's keys, map, bind. */
@@ -1825,6 +1831,8 @@ static const struct tl_opt opts[] = {
 	    "echo: then write over every RX page delivered (hostile)"),
 	OPT("keep-maps", SET, &peer.keep_maps, NULL,
 	    "never unmap a ring or RX buffer of a connection (hostile)"),
+	OPT("rx-pool", SET, &peer.rx_pool, NULL,
+	    "the frontend receives into a zero-copy pool (rx_zero_copy=1)"),
 	OPT("expect-reuse", SET, &peer.expect_reuse, NULL,
 	    "each connection must bring the first one's grants"),
 	OPT("greedy-kicks", SET, &peer.greedy_kicks, NULL,
