@@ -541,6 +541,22 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 			      ((ol & RTE_MBUF_F_TX_IPV6) ||
 			       m->l3_len > 60))))
 			goto drop_offload;
+		/*
+		 * A TSO packet whose payload fits one segment goes without
+		 * the GSO extra, as a checksum offload (csum_blank): Linux's
+		 * software segmentation (tcp_gso_segment) drops a GSO packet
+		 * that is not longer than its gso_size, so dom0 would drop
+		 * it wherever it cannot hand it on whole (a bridge port or
+		 * a vif without TSO). testpmd's csum engine, for one, marks
+		 * every TCP packet TSO, a SYN or a bare ACK as well. The
+		 * header fix-up stays: for one segment, the pseudo-header
+		 * sum with the L4 length is what a checksum offload wants.
+		 */
+		if (gso_type != XEN_NETIF_GSO_TYPE_NONE &&
+		    len - hl <= o.gso_size) {
+			gso_type = XEN_NETIF_GSO_TYPE_NONE;
+			flags &= ~NETTXF_extra_info;
+		}
 	}
 
 	/*
