@@ -50,12 +50,12 @@ scenario_table() {
 	cat <<-'TAB'
 	0|baseline|-|300|60|Linux netfront (PV guest) <-> Linux netback in dom0: ping both ways, 56 and 8000 B
 	1|netfront-xenback|drivers/librte_net_xenback.so|420|90|Linux netfront <-> net_xenback (testpmd icmpecho) in dom0: ping 56/1400/9000/20000 B
-	2|xennet-netback|drivers/librte_net_xennet.so|480|150|net_xennet (testpmd icmpecho, PV guest) <-> Linux netback: dom0 pings 56/1400/4000/8972 B
+	2|xennet-netback|drivers/librte_net_xennet.so|900|150|net_xennet (testpmd csum engine, PV guest) <-> Linux netback: pings 56-8972 B and a TCP stream through its TSO to a Linux receiver
 	3|xennet-xenback|drivers/librte_net_xennet.so drivers/librte_net_xenback.so app/xen-traffic|900|300|net_xennet <-> net_xenback, xen-traffic verified both ways: ring order 0 (PV) and 4 (PVH, hugepages)
 	4|netfront-pair|drivers/librte_net_xenback.so|600|200|two Linux guests through two net_xenback ports (testpmd io): 4 MiB TCP file, checksums, features on and off
 	5a|mq-netfront-xenback|drivers/librte_net_xenback.so|420|90|Linux netfront with 2 queues <-> net_xenback max_queues=2: traffic on both queues
-	5b|mq-xennet-netback|drivers/librte_net_xennet.so|480|150|net_xennet queues=2 <-> Linux netback: traffic on both queues
-	6|name-follow|drivers/librte_net_xenback.so|600|200|net_xenback domain=<name> follows a Linux guest re-created under its name (new domid), xl create not paused: ping at each boot
+	5b|mq-xennet-netback|drivers/librte_net_xennet.so|720|150|net_xennet queues=2 <-> Linux netback: RSS with its own key and RETA as a reference Toeplitz predicts, multicast control
+	6|name-follow|drivers/librte_net_xenback.so|900|200|net_xenback domain=<name> follows a Linux guest across xl reboot and a re-create (new domids), xl create not paused: ping at each boot
 	smoke|dpdk|-|420|150|(not in 'all') Debian's testpmd with net_null in dom0, a PV guest and a PVH guest (hugepages): checks the DPDK plumbing itself
 	TAB
 }
@@ -271,12 +271,12 @@ build_images() {
 	local r=$w/dom0root src
 	src=$(ls /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo /etc/apt/sources.list)
 	mmdebstrap --quiet --variant=essential \
-		--include=xen-utils-4.17,xen-utils-common,xenstore-utils,busybox,iproute2,bridge-utils,kmod,procps,util-linux,iputils-ping,mount \
+		--include=xen-utils-4.17,xen-utils-common,xenstore-utils,busybox,iproute2,bridge-utils,kmod,procps,util-linux,iputils-ping,mount,ethtool \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
 		bookworm "$r" "$src" >"$w/mmdebstrap.log" 2>&1 || { tail -n 20 "$w/mmdebstrap.log"; return 2; }
 	copy_mods "$kv" "$w/x" "$r" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
-		xen-netfront bridge virtio_pci 9pnet_virtio 9p
+		xen-netfront bridge veth virtio_pci 9pnet_virtio 9p
 	install -m 0755 "$here/image/dom0-init" "$r/init"
 	install -m 0755 "$here/image/vif-noop" "$r/etc/xen/scripts/vif-noop"
 	rm -f "$r"/boot/vmlinu*

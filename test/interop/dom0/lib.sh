@@ -81,6 +81,9 @@ xi_guest_create() {
 	local g=$XI_TMP/$name
 	rm -rf "$g" && mkdir -p "$g/root/xi"
 	cp "$XI_SHARE"/guest/* "$g/root/xi/"
+	# files a scenario wants in the guest's /xi as well (e.g. a testpmd
+	# --cmdline-file), listed in XI_GUEST_FILES
+	[ -z "${XI_GUEST_FILES:-}" ] || cp $XI_GUEST_FILES "$g/root/xi/"
 	for e in "$@"; do printf '%s=%q\n' "${e%%=*}" "${e#*=}"; done > "$g/root/xi/env"
 	(cd "$g/root" && find . | busybox cpio -o -H newc 2>/dev/null) > "$g/xi.cpio"
 	if [ "$dpdk" = 1 ]; then
@@ -98,9 +101,10 @@ xi_guest_create() {
 		echo "vcpus = $vcpus"
 		[ -n "$vif" ] && echo "vif = [ \"$vif\" ]"
 		# A crash or reboot (a PVH triple fault is a reboot) destroys
-		# the guest: xl must not restart it under a new domid.
+		# the guest: xl must not restart it under a new domid (unless
+		# the scenario reboots it on purpose: XI_ON_REBOOT=restart).
 		echo "on_crash = \"destroy\""
-		echo "on_reboot = \"destroy\""
+		echo "on_reboot = \"${XI_ON_REBOOT:-destroy}\""
 		# QEMU 7.2's TCG SVM gives no next-RIP for an intercepted RDTSCP, so
 		# a PVH guest under the default tsc_mode dies: do not intercept.
 		[ "$type" = pvh ] && echo "tsc_mode = \"native\""
@@ -300,3 +304,22 @@ xi_ping_all() {
 		grep -q ' 3 received' "$XI_TMP/ping.out" || return 1
 	done
 }
+
+# xi_toeplitz KEYHEX DATAHEX: the Toeplitz hash of netif's control ring
+# (xen/io/netif.h; the same function as Microsoft's RSS specification and
+# Linux netback's) of the bytes DATAHEX under the key KEYHEX, as 0x%08x.
+# The reference the RSS checks compare the backend's steering with; it
+# gives 0x51ccc178 for the specification's first IPv4/TCP vector.
+xi_toeplitz() {
+	local key=$1 data=$2 h=0 v i k=32 nk=$(( ${#1} * 4 ))
+	v=$(( 16#${key:0:8} ))
+	for (( i = 0; i < ${#data} * 4; i++, k++ )); do
+		(( (16#${data:i/4:1} >> (3 - i % 4)) & 1 )) && h=$(( h ^ v ))
+		v=$(( (v << 1) & 0xffffffff ))
+		(( k < nk )) && v=$(( v | ((16#${key:k/4:1} >> (3 - k % 4)) & 1) ))
+	done
+	printf '0x%08x\n' "$h"
+}
+
+# xi_iphex A.B.C.D: an IPv4 address as 8 hex digits (network order).
+xi_iphex() { local IFS=.; set -- $1; printf '%02x%02x%02x%02x' "$1" "$2" "$3" "$4"; }

@@ -24,6 +24,12 @@ baseline_state() {
 		xl destroy "$d" 2>/dev/null
 	done
 	modprobe xen-netback
+	# what scenarios 2 and 5b add beside the bridge (a veth pair, a
+	# network namespace, a static neighbour), should one have failed
+	ip netns del xirx 2>/dev/null
+	ip link del xiv0 2>/dev/null
+	ip neigh flush dev xenbr0 nud permanent 2>/dev/null
+	echo 1 > /sys/class/net/xenbr0/bridge/multicast_snooping 2>/dev/null
 	if ! ip link show xenbr0 >/dev/null 2>&1; then
 		ip link add xenbr0 type bridge
 		ip addr add 198.18.0.1/24 dev xenbr0
