@@ -62,5 +62,5 @@ for d in $domids; do
 done
 [ "$(grep -c 'Port 1:' "$log")" = 0 ] || xi_fail "testpmd saw a second port"
 xi_pass "port net_xenback0 (domain=$g) served domain $1, then $2 after xl reboot, then $3 after a re-create," \
-	"with libxl's InitWait wait and vif-noop's hotplug-status; pings answered both times" \
+	"with libxl's InitWait wait and vif-noop's hotplug-status; pings answered all three times" \
 	"(testpmd RX $(xi_port_rx "$log" 0) packets)"
