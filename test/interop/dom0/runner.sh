@@ -24,7 +24,7 @@ baseline_state() {
 		xl destroy "$d" 2>/dev/null
 	done
 	modprobe xen-netback
-	# what scenarios 2 and 5b add beside the bridge (a veth pair, a
+	# what scenarios tso and 5b add beside the bridge (a veth pair, a
 	# network namespace, a static neighbour), should one have failed
 	ip netns del xirx 2>/dev/null
 	ip link del xiv0 2>/dev/null
