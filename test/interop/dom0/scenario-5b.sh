@@ -69,13 +69,23 @@ for ip in $(seq -f '198.18.0.%g' 20 31); do
 	xi_ping_all "$ip" 56 || ping_failed="${ping_failed:-} $ip"
 done
 # 12 TCP flows: each SYN (and its retransmission a second later) is
-# hashed by netback over addresses and ports; testpmd answers none
-flows=
+# hashed by netback over addresses and ports; testpmd answers none. The
+# kernel picks each source port (busybox nc ignores -p when it connects):
+# read them from /proc/net/tcp while the flows wait in SYN_SENT.
 for i in $(seq 1 12); do
-	sp=$((40000 + 7 * i)) dp=$((5000 + 13 * i))
-	flows="$flows $sp:$dp"
-	timeout 3 busybox nc -w 2 -p $sp $peer $dp < /dev/null > /dev/null 2>&1 &
+	timeout 3 busybox nc -w 2 $peer $((5000 + 13 * i)) < /dev/null > /dev/null 2>&1 &
 done
+rhex=$(printf '%02X%02X%02X%02X' $(echo $peer | awk -F. '{print $4, $3, $2, $1}'))
+flows=
+for t in $(seq 1 20); do
+	flows=$(awk -v r="$rhex" '$4 == "02" && substr($3, 1, 8) == r {print substr($2, 10, 4), substr($3, 10, 4)}' /proc/net/tcp |
+		sort -u | while read -r a b; do echo "$((16#$a)):$((16#$b))"; done)
+	[ "$(echo "$flows" | grep -c :)" -ge 12 ] && break
+	sleep 0.2
+done
+flows=$(echo $flows)
+xi_log "TCP flows (source:destination port): $flows"
+[ "$(echo $flows | wc -w)" = 12 ] || xi_fail "found $(echo $flows | wc -w) of the 12 TCP flows in SYN_SENT"
 # two groups from a port of the bridge: a veth whose far end dom0 pings
 # from (Linux netback filters only frames the bridge received from a port)
 snoop=/sys/class/net/xenbr0/bridge/multicast_snooping
@@ -101,7 +111,7 @@ xi_console $g > "$XI_OUT/$g.console"
 log=$XI_OUT/$g.console
 # what testpmd said about the commands (for the log; the checks below are
 # the traffic's)
-grep -E 'Bad arguments|[Ff]ailed|[Ee]rror|RSS|multicast|allmulti|mcast' "$log" | grep -v 'RSS hash=' |
+grep -E 'Bad arguments|[Ff]ailed|[Ee]rror|RSS|multicast|allmulti|mcast' "$log" | grep -v 'RSS hash=\|ol_flags' |
 	head -n 20 | while read -r l; do xi_log "testpmd: $l"; done
 q0=$(xi_queue_rx "$log" 0 0) q1=$(xi_queue_rx "$log" 0 1)
 [ "${q0:-0}" -gt 0 ] && [ "${q1:-0}" -gt 0 ] || xi_fail "traffic not on both queues: queue 0 ${q0:-?}, queue 1 ${q1:-?}"
