@@ -210,7 +210,7 @@ xi_xs_wait() {
 xi_vif_wait() {
 	local be=/local/domain/0/backend/vif/$1/$2 fe=/local/domain/$1/device/vif/$2 n
 	n=$(xl domname "$1" 2>/dev/null)
-	xi_xs_wait "$be/state" 4 "$3" "$n" && xi_xs_wait "$fe/state" 4 10 "$n" && return 0
+	xi_xs_wait "$be/state" 4 "$3" "$n" && xi_xs_wait "$fe/state" 4 "$3" "$n" && return 0
 	xi_log "vif $1/$2 not connected: backend state $(xenstore-read "$be/state" 2>&1)," \
 		"frontend state $(xenstore-read "$fe/state" 2>&1)"
 	return 1
