@@ -75,14 +75,14 @@ done
 for i in $(seq 1 12); do
 	timeout 3 busybox nc -w 2 $peer $((5000 + 13 * i)) < /dev/null > /dev/null 2>&1 &
 done
-rhex=$(printf '%02X%02X%02X%02X' $(echo $peer | awk -F. '{print $4, $3, $2, $1}'))
-flows=
-for t in $(seq 1 20); do
-	flows=$(awk -v r="$rhex" '$4 == "02" && substr($3, 1, 8) == r {print substr($2, 10, 4), substr($3, 10, 4)}' /proc/net/tcp |
-		sort -u | while read -r a b; do echo "$((16#$a)):$((16#$b))"; done)
-	[ "$(echo "$flows" | grep -c :)" -ge 12 ] && break
-	sleep 0.2
+flows= seen=
+for t in $(seq 1 40); do
+	seen="$seen $(ss -Htn state syn-sent dst $peer 2>/dev/null | awk '{print $(NF-1) "-" $NF}')"
+	[ "$(echo $seen | tr ' ' '\n' | sort -u | grep -c .)" -ge 12 ] && break
+	sleep 0.1
 done
+flows=$(echo $seen | tr ' ' '\n' | sort -u | sed -n 's/^[0-9.]*:\([0-9]*\)-[0-9.]*:\([0-9]*\)$/\1:\2/p')
+[ -n "$flows" ] || { xi_log "no flow in SYN_SENT; /proc/net/tcp:"; cat /proc/net/tcp; }
 flows=$(echo $flows)
 xi_log "TCP flows (source:destination port): $flows"
 [ "$(echo $flows | wc -w)" = 12 ] || xi_fail "found $(echo $flows | wc -w) of the 12 TCP flows in SYN_SENT"
