@@ -68,15 +68,15 @@ rmc=$(xenstore-read $fe/request-multicast-control 2>/dev/null)
 for ip in $(seq -f '198.18.0.%g' 20 31); do
 	xi_ping_all "$ip" 56 || ping_failed="${ping_failed:-} $ip"
 done
-# 12 TCP flows: each SYN (and its retransmission a second later) is
+# 12 TCP flows: each SYN (and its retransmissions 1 and 3 s later) is
 # hashed by netback over addresses and ports; testpmd answers none. The
 # kernel picks each source port (busybox nc ignores -p when it connects):
 # read them from /proc/net/tcp while the flows wait in SYN_SENT.
 for i in $(seq 1 12); do
-	timeout 3 busybox nc -w 2 $peer $((5000 + 13 * i)) < /dev/null > /dev/null 2>&1 &
+	timeout 7 busybox nc -w 6 $peer $((5000 + 13 * i)) < /dev/null > /dev/null 2>&1 &
 done
 flows= seen=
-for t in $(seq 1 40); do
+for t in $(seq 1 80); do
 	seen="$seen $(ss -Htn state syn-sent dst $peer 2>/dev/null | awk '{print $(NF-1) "-" $NF}')"
 	[ "$(echo $seen | tr ' ' '\n' | sort -u | grep -c .)" -ge 12 ] && break
 	sleep 0.1
