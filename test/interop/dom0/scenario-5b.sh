@@ -76,7 +76,7 @@ for i in $(seq 1 12); do
 	timeout 7 busybox nc -w 6 $peer $((5000 + 13 * i)) < /dev/null > /dev/null 2>&1 &
 done
 flows= seen=
-for t in $(seq 1 80); do
+for t in $(seq 1 30); do
 	seen="$seen $(ss -Htn state syn-sent dst $peer 2>/dev/null | awk '{print $(NF-1) "-" $NF}')"
 	[ "$(echo $seen | tr ' ' '\n' | sort -u | grep -c .)" -ge 12 ] && break
 	sleep 0.1
@@ -84,8 +84,7 @@ done
 flows=$(echo $seen | tr ' ' '\n' | sort -u | sed -n 's/^[0-9.]*:\([0-9]*\)-[0-9.]*:\([0-9]*\)$/\1:\2/p')
 [ -n "$flows" ] || { xi_log "no flow in SYN_SENT; /proc/net/tcp:"; cat /proc/net/tcp; }
 flows=$(echo $flows)
-xi_log "TCP flows (source:destination port): $flows"
-[ "$(echo $flows | wc -w)" = 12 ] || xi_fail "found $(echo $flows | wc -w) of the 12 TCP flows in SYN_SENT"
+xi_log "TCP flows (source:destination port) seen in SYN_SENT: ${flows:-none}"
 # two groups from a port of the bridge: a veth whose far end dom0 pings
 # from (Linux netback filters only frames the bridge received from a port)
 snoop=/sys/class/net/xenbr0/bridge/multicast_snooping
@@ -133,7 +132,10 @@ bad= n=0 wq=0
 while read -r h q; do
 	h=$(printf '0x%08x' $((h))) q=$((q)) n=$((n + 1))
 	if [ -z "${want[$h]:-}" ]; then
-		bad="$bad $h(no flow)"
+		# a flow whose source port ss did not catch: its queue must
+		# still be the one the RETA gives its hash
+		[ "$q" = "$(reta $((h & 127)))" ] || bad="$bad $h(queue $q, RETA says $(reta $((h & 127))))"
+		unk=$((${unk:-0} + 1))
 	elif [ "$q" != "${want[$h]}" ]; then
 		bad="$bad $h(${name[$h]}: queue $q, RETA says ${want[$h]})"
 	else
@@ -147,9 +149,10 @@ for h in "${!want[@]}"; do
 	[ "${name[$h]%% *}" = tcp ] && [ -z "${seen[$h]:-}" ] && missing="$missing ${name[$h]}($h)"
 done
 [ -z "$missing" ] || xi_fail "RSS: flows that never arrived:$missing"
+[ "$wq" -gt 0 ] || xi_fail "RSS: no TCP packet of a known flow arrived with a hash (${unk:-0} of flows ss missed)"
 nq1=0
 for h in "${!want[@]}"; do [ "${name[$h]%% *}" = tcp ] && nq1=$((nq1 + want[$h])); done
-xi_log "RSS: $n packets with a hash, $wq TCP; $nf flows expected on queue 1: $nq1, queue 0: $((nf - nq1))"
+xi_log "RSS: $n packets with a hash, $wq of known TCP flows, ${unk:-0} of flows ss missed (queue checked against the RETA); $nf known flows expected on queue 1: $nq1, queue 0: $((nf - nq1))"
 [ "$nq1" -gt 0 ] && [ "$nq1" -lt "$nf" ] || xi_log "RSS: all flows map to one queue (possible, not a failure)"
 
 m_in=$(grep -c "dst=$mac_in " "$log") m_out=$(grep -c "dst=$mac_out " "$log")
