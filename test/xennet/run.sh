@@ -116,7 +116,15 @@ session() {
 	[ $# -gt 0 ] && shift
 	start_peer peer "${pargs[@]}"
 	start_app app "$devargs" "$@"
-	wait_ok "$peer_pid" peer
+	local rc
+	wait "$peer_pid"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		# the application's statistics, for the failure's logs
+		kill -TERM "$app_pid" 2>/dev/null
+		wait "$app_pid"
+		fail "peer exited $rc"
+	fi
 	wait_ok "$app_pid" app
 	peer_ok peer
 }

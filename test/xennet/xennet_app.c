@@ -579,6 +579,7 @@ main(int argc, char **argv)
 			if (sent < keep) {
 				printf("app: queue %u: %u packets not sent\n",
 				       q, keep - sent);
+				fflush(stdout);
 				rte_pktmbuf_free_bulk(pkts + sent, keep - sent);
 			}
 		}

@@ -1652,8 +1652,19 @@ run_session(struct peer *p, const char *name)
 		if ((++iter & 255) == 0 && fe_state(p) != XenbusStateConnected)
 			tl_fail("%s: frontend left Connected (state %d) mid-session",
 			     name, fe_state(p));
-		if (tl_now_ms() > p->deadline)
+		if (tl_now_ms() > p->deadline) {
+			for (i = 0; i < p->nq; i++) {
+				struct pq *q = &p->q[i];
+
+				tl_note("queue %u: sent %u, expected %u echoes, echoed %u, %u pending in the TX ring (req_cons %u, req_prod %u); RX rsp_prod %u, req_prod %u",
+					i, q->sent, q->expected, q->echoed,
+					tx_pending_packets(q), q->tx.req_cons,
+					q->tx.sring->req_prod,
+					q->rx.sring->rsp_prod,
+					q->rx.sring->req_prod);
+			}
 			tl_fail("%s: timed out", name);
+		}
 		if (work == 0) {
 			if (p->polling || held) {
 				usleep(50);
