@@ -162,6 +162,7 @@ struct pq {
 	/* traffic of the current session */
 	uint32_t sent;			/* packets sent */
 	uint32_t expected;		/* echoes we expect */
+	uint32_t expected_total;	/* ... once every packet is sent */
 	uint32_t echoed;		/* echoes received */
 	uint32_t expect_drop_nosg;	/* echoes the frontend must drop */
 	uint32_t expect_drop_offload;
@@ -940,14 +941,18 @@ check_echo(struct peer *p, uint16_t qid, const uint8_t *b, uint32_t len,
 }
 
 /*
- * --tx-unanswered: queue 0's last N echoes are not taken (nor answered)
- * once every packet of the session is sent.
+ * --tx-unanswered: queue 0's last N echoes are not taken (nor answered).
+ * Counted against the echoes the whole session expects, not those of the
+ * packets sent so far: with up to a window of packets in flight, the
+ * application may echo one of the last N before the last packet is sent,
+ * and taking that echo would leave fewer than N to hold back (the session
+ * would then wait for them forever).
  */
 static bool
 tx_held_back(const struct peer *p, const struct pq *q, uint16_t qid)
 {
-	return p->tx_unanswered > 0 && qid == 0 && q->sent >= p->packets &&
-		q->echoed + p->tx_unanswered >= q->expected;
+	return p->tx_unanswered > 0 && qid == 0 &&
+		q->echoed + p->tx_unanswered >= q->expected_total;
 }
 
 /* Whole packets the frontend has requested on @q's TX ring, not taken. */
@@ -1398,7 +1403,7 @@ idle_wait(struct peer *p, bool arm_tx, bool arm_rx, unsigned int timeout_ms)
 static void
 session_reset(struct peer *p)
 {
-	unsigned int i;
+	unsigned int i, seq;
 
 	for (i = 0; i < MAX_QUEUES; i++) {
 		struct pq *q = &p->q[i];
@@ -1411,11 +1416,23 @@ session_reset(struct peer *p)
 			tl_fail("out of memory");
 		q->sent = 0;
 		q->expected = 0;
+		q->expected_total = 0;
+		for (seq = 0; i < p->nq && !p->sink && seq < p->packets;
+		     seq++) {
+			uint16_t f, g;
+
+			if (echo_expect(p, pick_kind(p, seq, (uint16_t)i), &f,
+					&g) == ECHO_OK)
+				q->expected_total++;
+		}
 		q->echoed = 0;
 		q->expect_drop_nosg = 0;
 		q->expect_drop_offload = 0;
 	}
 	p->injected = false;
+	if (p->tx_unanswered > p->q[0].expected_total)
+		tl_fail("--tx-unanswered %u: a session echoes only %u packets on queue 0",
+			p->tx_unanswered, p->q[0].expected_total);
 }
 
 /*
@@ -1638,7 +1655,8 @@ run_session(struct peer *p, const char *name)
 			if (tx_held_back(p, q, (uint16_t)i)) {
 				/* until the held-back echoes are all requested */
 				held = true;
-				if (tx_pending_packets(q) < p->tx_unanswered)
+				if (q->sent < p->packets ||
+				    tx_pending_packets(q) < p->tx_unanswered)
 					done = false;
 			} else if (q->sent < p->packets ||
 				   q->echoed < q->expected) {
