@@ -299,6 +299,7 @@ struct xennet_ctrl {
 	uint16_t next_id;
 	uint16_t pre_id, pre_n;		/* queued before Connected */
 	uint16_t pre_size;		/* the table size they set */
+	bool pre_stale;			/* changed by the application since */
 	uint32_t lost;			/* timed out, answer still owed */
 	bool broken;			/* a bad answer: no more requests */
 	/* what the backend answered when we configured it */

@@ -424,6 +424,7 @@ xennet_ctrl_prequeue(struct xennet_adapter *ad)
 	int notify;
 
 	c->pre_n = 0;
+	c->pre_stale = false;
 	if (c->ring_va == NULL || !ad->rss.on || n == 0)
 		return;
 	for (i = 0; i < size; i++) {
@@ -504,12 +505,19 @@ xennet_ctrl_apply(struct xennet_adapter *ad)
 	if (c->pre_n > 0) {
 		rc = xennet_ctrl_collect(ad);
 		c->active = rc == 0;
+		/* the application changed them since: send what it set */
+		if (rc == 0 && c->pre_stale)
+			rc = -ESTALE;
+		c->pre_stale = false;
 		if (rc == -ETIMEDOUT || rc == -EPROTO) {
 			XENNET_LOG(ERR, "%s: RSS not set on backend %s: %s",
 				   ad->name, ad->be_path, strerror(-rc));
 			return;
 		}
-		if (rc < 0)
+		if (rc == -ESTALE)
+			XENNET_LOG(INFO, "%s: RSS settings changed while backend %s connected: sending them again",
+				   ad->name, ad->be_path);
+		else if (rc < 0)
 			XENNET_LOG(INFO, "%s: backend %s did not take the RSS settings queued at connection (%s): sending them one by one",
 				   ad->name, ad->be_path, strerror(-rc));
 	}
@@ -592,6 +600,7 @@ xennet_ctrl_release(struct xennet_adapter *ad)
 	c->broken = false;
 	c->map_max = 0;
 	c->pre_n = 0;
+	c->pre_stale = false;
 }
 
 /* A key the application gives (NULL: none) must be netif's key size. */
@@ -648,6 +657,12 @@ xennet_rss_commit(struct xennet_adapter *ad, const struct xennet_rss *old,
 	if (rc == 0 && needed && xennet_ctrl_live(ad))
 		rc = ad->ctrl.active && ad->rss.on ? part(ad) :
 			xennet_ctrl_send_all(ad);
+	/*
+	 * Connected, the backend not yet: what was queued at connection is
+	 * stale now; xennet_ctrl_apply sends these after its answers.
+	 */
+	if (rc == 0 && !xennet_ctrl_live(ad) && ad->ctrl.pre_n > 0)
+		ad->ctrl.pre_stale = true;
 	if (rc < 0)
 		ad->rss = *old;
 	return rc;
