@@ -840,6 +840,12 @@ csum)
 	front csum-blank
 	stop_backend
 	expect_xstat 0 tx_csum_blank_packets -ge 20
+	# the offload asked for complete checksums (testpmd's csum engine):
+	# tx_prepare leaves the pseudo-header sum the guest completes (D2)
+	backend "" --csum-all
+	front csum-complete
+	stop_backend
+	expect_xstat 0 tx_csum_blank_packets -ge 20
 	# a guest that wants complete checksums (feature-no-csum-offload)
 	backend "" --csum
 	front --no-csum csum-sw

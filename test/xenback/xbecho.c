@@ -48,6 +48,7 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
@@ -70,6 +71,12 @@ static unsigned int nb_desc;	/* 0: the driver's default */
 static unsigned int mtu;	/* 0: leave the default */
 static unsigned int round_;	/* echo rounds, to spread over TX queues */
 static bool offload, lro, csum, discover, hold;
+/*
+ * --csum-all: the L4 checksum offload for every TCP/UDP echo, the
+ * complete checksum left as received (testpmd's csum engine with `csum set
+ * tcp hw`); rte_eth_tx_prepare must make the field what the offload wants
+ */
+static bool csum_all;
 /* ports set up and polled (main loop only) */
 static bool up[RTE_MAX_ETHPORTS];
 /* ports announced by RTE_ETH_EVENT_NEW, not yet set up (atomic) */
@@ -138,6 +145,9 @@ static const struct tl_opt opts[] = {
 	TL_OPT("lro", SET, &lro, NULL, "echo LRO packets as TSO (implies --offload)"),
 	TL_OPT("csum", SET, &csum, NULL,
 	       "echo blank checksums as checksum offload (implies --offload)"),
+	TL_OPT("csum-all", SET, &csum_all, NULL,
+	       "ask for the checksum offload on every TCP/UDP echo, its "
+	       "complete checksum left in place (implies --csum)"),
 	TL_OPT("offload", SET, &offload, NULL,
 	       "turn receive offload flags into transmit requests"),
 	TL_OPT("tx-seg", UINT, &tx_seg, "N",
@@ -220,7 +230,7 @@ to_tx_offload(struct rte_mbuf *m)
 	uint64_t ol = m->ol_flags, tx = 0;
 	uint32_t ptype;
 
-	if (!(ol & RTE_MBUF_F_RX_LRO) &&
+	if (!(ol & RTE_MBUF_F_RX_LRO) && !csum_all &&
 	    (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE) {
 		m->ol_flags = 0;
 		return;
@@ -360,6 +370,18 @@ echo_queue(uint16_t port, uint16_t q)
 			pkts[i] = r;
 		}
 	}
+	/* DPDK's contract for offloads: prepare, then send */
+	if (offload) {
+		uint16_t prep = rte_eth_tx_prepare(port, echo_txq(q), pkts, n);
+
+		if (prep < n) {
+			printf("xbecho: port %u queue %u: tx_prepare refused packet %u: %s\n",
+			       port, q, prep, rte_strerror(rte_errno));
+			dropped += n - prep;
+			rte_pktmbuf_free_bulk(pkts + prep, n - prep);
+			n = prep;
+		}
+	}
 	/*
 	 * The guest may be short of buffers for a while (the tests share
 	 * two cores): retry up to two seconds before dropping.
@@ -456,6 +478,7 @@ main(int argc, char **argv)
 	uint64_t end;
 
 	tl_eal_opts(&cmd, argc, argv);
+	csum = csum || csum_all;
 	offload = offload || lro || csum;
 	if (nb_txq == 0)
 		nb_txq = nb_queues;

@@ -1047,13 +1047,22 @@ expect_ip_packet(struct fq *q, const uint8_t *sent, uint32_t len,
 	}
 }
 
+/*
+ * Checksum offload, @mode: "full" (partial checksums sent flagged
+ * csum_blank must come back complete), "blank" (they must come back
+ * blank, bytes as sent), or "complete": complete checksums sent flagged
+ * data_validated, which an application asking for the offload on every
+ * packet (xbecho --csum-all) must get back to us blank, the field the
+ * pseudo-header sum (its tx_prepare did that).
+ */
 static void
 scenario_csum(const char *mode)
 {
 	static const enum pkind kinds[] = { K_TCP4, K_UDP4, K_TCP6, K_UDP6 };
 	static const uint32_t lens[] = { 42, 60, 74, 90, 333, 1514, 3000,
 					 9000 };
-	static uint8_t f[MAX_PKT];
+	static uint8_t f[MAX_PKT], e[MAX_PKT];
+	bool complete = strcmp(mode, "complete") == 0;
 	struct fq *q = &F.q[0];
 	unsigned int i, j, seq = 0;
 	char what[64];
@@ -1072,17 +1081,26 @@ scenario_csum(const char *mode)
 			if ((kinds[i] == K_TCP6 || kinds[i] == K_UDP6) &&
 			    !F.be_ipv6_csum)
 				continue;
-			csoff = build(f, kinds[i], seq, 0, len, true);
+			csoff = build(f, kinds[i], seq, 0, len, !complete);
 			snprintf(what, sizeof(what), "kind %d len %u", kinds[i],
 				 len);
-			while (!tx_send(q, f, len,
+			while (!tx_send(q, f, len, complete ?
+					NETTXF_data_validated :
 					NETTXF_csum_blank |
 					NETTXF_data_validated, 0, 0, seq))
 				tx_poll(q);
-			expect_ip_packet(q, f, len, csoff, mode, 0, 0, what);
+			if (complete) {
+				build(e, kinds[i], seq, 0, len, true);
+				expect_ip_packet(q, e, len, csoff, "blank", 0,
+						 0, what);
+			} else {
+				expect_ip_packet(q, f, len, csoff, mode, 0, 0,
+						 what);
+			}
 		}
 	}
 	tl_note("checksum offload: every packet came back %s",
+	     complete ? "blank, its complete checksum made partial" :
 	     strcmp(mode, "blank") == 0 ? "with its partial checksum flagged" :
 	     "with a correct checksum");
 }
@@ -2169,7 +2187,7 @@ static const struct tl_opt opts[] = {
 static const struct tl_cmd cmd = {
 	.prog = "xbfront",
 	.synopsis = "[options] SCENARIO",
-	.epilog = "scenarios: traffic, csum-sw, csum-blank, gso, reconnect,\n"
+	.epilog = "scenarios: traffic, csum-sw, csum-blank, csum-complete, gso, reconnect,\n"
 		  "  reconnect-loop, reconfigured,"
 		  "  restart, detach, hostile-<case>, xs-<case>, xs-storm\n",
 	.opts = opts,
@@ -2195,6 +2213,7 @@ static const struct scenario_def scenario_defs[] = {
 	{ "traffic", scenario_traffic, NULL, NULL, true, true },
 	{ "csum-sw", NULL, scenario_csum, "full", true, true },
 	{ "csum-blank", NULL, scenario_csum, "blank", true, true },
+	{ "csum-complete", NULL, scenario_csum, "complete", true, true },
 	{ "gso", scenario_gso, NULL, NULL, true, true },
 	{ "reconnect", scenario_reconnect, NULL, NULL, true, true },
 	{ "reconnect-loop", scenario_reconnect_loop, NULL, NULL, true, true },

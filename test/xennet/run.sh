@@ -264,6 +264,12 @@ echo)
 	echo_run "" --packets 100 -- --mtu 9000
 	expect_stat app mtu eq 9000
 	expect_ring 256 ;;
+csum_all)
+	# every TCP/UDP echo asks for the L4 checksum offload with the
+	# complete checksum it came with (testpmd's csum engine with `csum set
+	# tcp hw`): rte_eth_tx_prepare must leave the pseudo-header sum that
+	# csum_blank tells the backend to complete (D2)
+	echo_run "" --packets 100 --echo-csum-all -- --csum-all ;;
 order[1-4])
 	o=${scenario#order}
 	echo_run "ring_page_order=$o" --max-order 4 --expect-order "$o" \

@@ -39,6 +39,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_lcore.h>
@@ -51,6 +52,13 @@
 #define BURST 32
 #define STOP_ETHERTYPE 0x88b5
 
+/*
+ * --csum-all: ask for the L4 checksum offload on every TCP/UDP echo, its
+ * complete checksum left as received, as testpmd's csum engine does with
+ * `csum set tcp hw`; rte_eth_tx_prepare (called for every echo) must turn
+ * the field into what the offload wants.
+ */
+static bool csum_all;
 static uint32_t lsc_up;
 static uint32_t lsc_down;
 static volatile sig_atomic_t quit;
@@ -277,7 +285,7 @@ prepare_echo(struct rte_mbuf *m)
 			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM);
 		/* m->tso_segsz already holds the backend's GSO size */
 		tso_headers_dpdk_way(m, v6, tx);
-	} else if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+	} else if (csum_all || (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
 		   RTE_MBUF_F_RX_L4_CKSUM_NONE) {
 		if ((ptype & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP)
 			tx = RTE_MBUF_F_TX_TCP_CKSUM;
@@ -413,6 +421,9 @@ main(int argc, char **argv)
 		TL_OPT("rss", SET, &rss, NULL,
 		       "configure RSS; at link up call rss_hash_update and "
 		       "print its result (rss_update_rc, rss_update_ms)"),
+		TL_OPT("csum-all", SET, &csum_all, NULL,
+		       "L4 checksum offload for every TCP/UDP echo, the "
+		       "received checksum left in place (testpmd's csum engine)"),
 		TL_OPT("mcast", SET, &mcast, NULL,
 		       "turn allmulticast off; at link up call "
 		       "set_mc_addr_list and print its result (mcast_rc, "
@@ -533,7 +544,7 @@ main(int argc, char **argv)
 
 		round++;
 		for (q = 0; q < queues; q++) {
-			uint16_t n, i, keep = 0, sent = 0;
+			uint16_t n, i, keep = 0, sent = 0, prep;
 			uint64_t tx_deadline;
 
 			n = rte_eth_rx_burst(port, q, pkts, BURST);
@@ -567,6 +578,15 @@ main(int argc, char **argv)
 				}
 				prepare_echo(pkts[i]);
 				pkts[keep++] = pkts[i];
+			}
+			/* DPDK's contract for offloads: prepare, then send */
+			prep = rte_eth_tx_prepare(port, echo_txq(q, queues,
+						  txqs, round), pkts, keep);
+			if (prep < keep) {
+				printf("app: queue %u: tx_prepare refused packet %u: %s\n",
+				       q, prep, rte_strerror(rte_errno));
+				rte_pktmbuf_free_bulk(pkts + prep, keep - prep);
+				keep = prep;
 			}
 			/* echo everything; the backend answers promptly */
 			tx_deadline = rte_get_timer_cycles() +

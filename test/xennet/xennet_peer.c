@@ -210,6 +210,12 @@ struct peer {
 	int exp_sg;
 	int exp_gso;
 	int exp_csum;
+	/*
+	 * --echo-csum-all: the application asks for the L4 checksum offload
+	 * on every echo (xennet_app --csum-all), so every echo must come
+	 * flagged csum_blank with the pseudo-header sum in its field
+	 */
+	bool echo_csum_all;
 
 	/* what the frontend wrote */
 	unsigned int nq;
@@ -671,20 +677,19 @@ handshake(struct peer *p)
  */
 
 /*
- * Packet @seq of @kind on queue @qid (tl_frame.h). Its L4 checksum is
- * partial when we flag it csum_blank, as netback hands such a packet on,
- * and complete otherwise.
+ * Packet @seq of @kind on queue @qid (tl_frame.h), its L4 checksum the
+ * pseudo-header sum if @partial, else complete.
  */
 static void
-build_packet(struct peer *p, uint8_t *b, unsigned int kind, uint32_t seq,
-	     uint16_t qid)
+build_frame(struct peer *p, uint8_t *b, unsigned int kind, uint32_t seq,
+	    uint16_t qid, bool partial)
 {
 	const struct kind *k = &kinds[kind];
 	struct tl_frame fr = {
 		.src = { 0x00, 0x16, 0x3e, 0xff, 0xff, 0xfe },
 		.l3 = k->v6 ? TL_L3_IPV6 : TL_L3_IPV4,
 		.tcp = k->tcp,
-		.partial = p->fe_csum && (k->rx_flags & NETRXF_csum_blank),
+		.partial = partial,
 		.queue = (uint8_t)qid,
 		.kind = (uint8_t)kind,
 		.seq = seq,
@@ -693,6 +698,18 @@ build_packet(struct peer *p, uint8_t *b, unsigned int kind, uint32_t seq,
 
 	memcpy(fr.dst, p->fe_mac, sizeof(fr.dst));
 	tl_frame_build(b, &fr);
+}
+
+/*
+ * Packet @seq of @kind as we send it: its L4 checksum is partial when we
+ * flag it csum_blank, as netback hands such a packet on.
+ */
+static void
+build_packet(struct peer *p, uint8_t *b, unsigned int kind, uint32_t seq,
+	     uint16_t qid)
+{
+	build_frame(p, b, kind, seq, qid, p->fe_csum &&
+		    (kinds[kind].rx_flags & NETRXF_csum_blank));
 }
 
 /* The RX flags and GSO we send this kind with, given what was agreed. */
@@ -736,13 +753,14 @@ echo_expect(const struct peer *p, unsigned int kind, uint16_t *tx_flags,
 	uint16_t rxf;
 
 	kind_rx_offloads(p, kind, &rxf, gso);
-	*tx_flags = (rxf & NETRXF_csum_blank) ?
+	*tx_flags = (rxf & NETRXF_csum_blank) || p->echo_csum_all ?
 		NETTXF_csum_blank | NETTXF_data_validated : 0;
 	if (k->len > PAGE_SZ && !p->sg)
 		return ECHO_DROP_NOSG;
 	if (*gso != 0 && !p->gso)
 		return ECHO_DROP_OFFLOAD;
-	if (*gso == 0 && k->v6 && (rxf & NETRXF_csum_blank) && !p->ipv6_csum)
+	if (*gso == 0 && k->v6 && (*tx_flags & NETTXF_csum_blank) &&
+	    !p->ipv6_csum)
 		return ECHO_DROP_OFFLOAD;
 	/* TSO of a payload that fits one segment: no GSO extra */
 	if (*gso != 0 && k->len - 14 - (k->v6 ? 40 : 20) - 20 <= *gso)
@@ -922,11 +940,17 @@ check_echo(struct peer *p, uint16_t qid, const uint8_t *b, uint32_t len,
 		     qid, seq, kind, len);
 	if (q->seen[seq])
 		tl_fail("queue %u: packet %u echoed twice", qid, seq);
-	build_packet(p, p->ref, kind, seq, qid);
-	if (len != kinds[kind].len || memcmp(b, p->ref, len) != 0)
-		tl_fail("queue %u: echo of packet %u (kind %u) differs: %u bytes, expected %u",
-		     qid, seq, kind, len, kinds[kind].len);
 	echo_expect(p, kind, &want_flags, &want_gso);
+	/* partial where the echo asks for the checksum offload */
+	build_frame(p, p->ref, kind, seq, qid,
+		    (want_flags & NETTXF_csum_blank) != 0);
+	if (len != kinds[kind].len || memcmp(b, p->ref, len) != 0)
+		tl_fail("queue %u: echo of packet %u (kind %u) differs: %u bytes, expected %u%s",
+		     qid, seq, kind, len, kinds[kind].len,
+		     len == kinds[kind].len && p->echo_csum_all &&
+		     tl_frame_l4_csum_ok(b, len) ?
+		     " (a complete checksum where the offload wants the pseudo-header sum)" :
+		     "");
 	if ((flags & (NETTXF_csum_blank | NETTXF_data_validated)) !=
 	    want_flags)
 		tl_fail("queue %u: echo of packet %u (kind %u) has TX flags %#x, expected %#x",
@@ -1894,6 +1918,8 @@ static const struct tl_opt opts[] = {
 	OPT("expect-sg", INT, &peer.exp_sg, "0|1", NULL),
 	OPT("expect-gso", INT, &peer.exp_gso, "0|1", NULL),
 	OPT("expect-csum", INT, &peer.exp_csum, "0|1", NULL),
+	OPT("echo-csum-all", SET, &peer.echo_csum_all, NULL,
+	    "every echo flagged csum_blank, its checksum partial"),
 	OPT("ctrl", STR, &peer.ctrl_mode, "silent|bad-id|refuse",
 	    "offer a control ring, answer it so (use --polling)"),
 	OPT("mcast", STR, &peer.mcast_mode, "silent|refuse",

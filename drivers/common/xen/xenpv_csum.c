@@ -7,7 +7,10 @@
 #include <stddef.h>
 
 #include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_ip.h>
+#include <rte_net.h>
 
 #include "xenpv_csum.h"
 
@@ -50,4 +53,27 @@ xenpv_ipv4_hdr_cksum(const void *l3, uint32_t l3len)
 	sum = __rte_raw_cksum(l3, l3len, 0);
 	sum += (uint16_t)~ip->hdr_checksum;
 	return (uint16_t)~__rte_raw_cksum_reduce(sum);
+}
+
+uint16_t
+xenpv_tx_prepare(void *txq __rte_unused, struct rte_mbuf **pkts, uint16_t nb)
+{
+	uint16_t i;
+	int rc;
+
+	for (i = 0; i < nb; i++) {
+#ifdef RTE_LIBRTE_ETHDEV_DEBUG
+		rc = rte_validate_tx_offload(pkts[i]);
+		if (rc != 0) {
+			rte_errno = -rc;
+			break;
+		}
+#endif
+		rc = rte_net_intel_cksum_prepare(pkts[i]);
+		if (rc != 0) {
+			rte_errno = -rc;
+			break;
+		}
+	}
+	return i;
 }

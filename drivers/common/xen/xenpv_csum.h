@@ -73,4 +73,20 @@ uint16_t xenpv_pseudo_cksum(const void *l3, bool v6, uint32_t l4len,
  */
 uint16_t xenpv_ipv4_hdr_cksum(const void *l3, uint32_t l3len);
 
+/*
+ * Both drivers' tx_pkt_prepare (rte_eth_tx_prepare): what DPDK's offload
+ * contract lets an application leave to the PMD's prepare step. For each
+ * packet asking for an L4 checksum or TSO, the checksum field gets the
+ * pseudo-header sum (TSO: without the L4 length, which the TX path then
+ * adds for Linux), and an IPv4 header checksum asked of the device is
+ * zeroed. An application that forwards a received frame with its complete
+ * checksum and asks for the offload (testpmd's csum engine does) otherwise
+ * puts that checksum on the wire under csum_blank, and the peer's
+ * completion of it comes out wrong. Returns the number of packets ready;
+ * at the first that cannot be prepared (headers not in its first segment,
+ * or with RTE_LIBRTE_ETHDEV_DEBUG an inconsistent offload request),
+ * rte_errno says why.
+ */
+uint16_t xenpv_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t nb);
+
 #endif /* XENPV_CSUM_H */

@@ -24,6 +24,7 @@
 #include <ethdev_vdev.h>
 
 #include "xenback.h"
+#include "xenpv_csum.h"
 #include "xenpv_vdev.h"
 #include "xenpv_xstats.h"
 
@@ -604,6 +605,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	eth_dev->dev_ops = &xenback_ops;
 	eth_dev->rx_pkt_burst = xenback_rx_burst;
 	eth_dev->tx_pkt_burst = xenback_tx_burst;
+	eth_dev->tx_pkt_prepare = xenpv_tx_prepare;
 	XENPV_QUERIES_SET(eth_dev, xenback);
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC |
 				    RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;

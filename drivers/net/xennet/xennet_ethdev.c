@@ -26,6 +26,7 @@
 #include <ethdev_vdev.h>
 
 #include "xennet.h"
+#include "xenpv_csum.h"
 #include "xenpv_vdev.h"
 #include "xenpv_xstats.h"
 
@@ -855,6 +856,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	dev->dev_ops = &xennet_ops;
 	dev->rx_pkt_burst = xennet_rx_burst;
 	dev->tx_pkt_burst = xennet_tx_burst;
+	dev->tx_pkt_prepare = xenpv_tx_prepare;
 	XENPV_QUERIES_SET(dev, xennet);
 
 	/* follow the backend's state from now on, on the port's thread */
