@@ -547,8 +547,8 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 		 * software segmentation (tcp_gso_segment) drops a GSO packet
 		 * that is not longer than its gso_size, so dom0 would drop
 		 * it wherever it cannot hand it on whole (a bridge port or
-		 * a vif without TSO). testpmd's csum engine, for one, marks
-		 * every TCP packet TSO, a SYN or a bare ACK as well. The
+		 * a vif without TSO). An application may mark every TCP
+		 * packet of a TSO flow so, a SYN or a bare ACK as well. The
 		 * header fix-up stays: for one segment, the pseudo-header
 		 * sum with the L4 length is what a checksum offload wants.
 		 */
