@@ -97,8 +97,10 @@ def log(msg):
 class Proc:
     """One xen-traffic process in a domain; restartable, with one log per incarnation."""
 
-    def __init__(self, soak, name, domid, plugin, vdevs, stream):
+    def __init__(self, soak, name, domid, plugin, vdevs, stream, wait_link=None):
         self.soak, self.name, self.domid = soak, name, domid
+        # how long xen-traffic waits for each port's link (default --resume-timeout)
+        self.wait_link = wait_link
         self.plugin, self.vdevs, self.stream0 = plugin, vdevs, stream
         self.ports = [v.split(",")[0] for v in vdevs]
         self.incarnation = 0
@@ -129,7 +131,8 @@ class Proc:
         for p in self.ports:
             argv += ["--port", p]
         argv += ["--mode", "bidir", "--size", s.args.size, "--rate", str(s.args.rate),
-                 "--duration", "86400", "--wait-link", str(s.args.resume_timeout),
+                 "--duration", "86400",
+                 "--wait-link", str(self.wait_link or s.args.resume_timeout),
                  "--report", str(REPORT), "--drain", "0.5", "--stream", str(stream),
                  "--summary", self.summary]
         self.logs.append(self.logpath)
@@ -377,9 +380,11 @@ class Soak:
             self.vif_attach(d, 0)
         q = f"max_queues={a.queues}"
         gq = f"queues={a.queues}"
-        # Guest C's vif does not exist yet: its port waits for it.
+        # Guest C's vif does not exist yet: its port waits for it, created
+        # half-way through --hostile-time, and then resumes within the bound.
         self.hb = Proc(self, "hb", 0, self.xenback,
-                       [f"net_xenback{d - 1},domid={d},devid=0,{q}" for d in (1, 2, 3)], 10)
+                       [f"net_xenback{d - 1},domid={d},devid=0,{q}" for d in (1, 2, 3)], 10,
+                       wait_link=a.resume_timeout + a.hostile_time)
         self.ga = Proc(self, "ga", 1, self.xennet, [f"net_xennet0,devid=0,{gq}"], 30)
         self.gb = Proc(self, "gb", 2, self.xennet, [f"net_xennet0,devid=0,{gq}"], 20)
         self.gc = Proc(self, "gc", 3, self.xennet, [f"net_xennet0,devid=0,{gq}"], 25)
