@@ -568,9 +568,55 @@ test_violations(void)
 	      "violation far past the list");
 }
 
+/* The per-queue directory and the ring-reference keys, by queue count and order. */
+static void
+test_names(void)
+{
+	static const struct {
+		bool dir;		/* queue dir, else ring ref key */
+		const char *base;
+		unsigned int n;		/* queues; or indexed (0/1) */
+		unsigned int i;
+		size_t len;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ true, "device/vif/0", 1, 0, 64, 0, "device/vif/0" },
+		{ true, "device/vif/0", 4, 0, 64, 0, "device/vif/0/queue-0" },
+		{ true, "device/vif/0", 16, 15, 64, 0, "device/vif/0/queue-15" },
+		{ true, "device/vif/0", 2, 1, 21, 0, "device/vif/0/queue-1" },
+		{ true, "device/vif/0", 2, 1, 20, -ENAMETOOLONG, NULL },
+		{ true, "device/vif/0", 1, 0, 12, -ENAMETOOLONG, NULL },
+		{ false, XENPV_NETIF_TX_RING_REF, 0, 0, 32, 0, "tx-ring-ref" },
+		{ false, XENPV_NETIF_RX_RING_REF, 0, 0, 32, 0, "rx-ring-ref" },
+		{ false, XENPV_NETIF_TX_RING_REF, 1, 0, 32, 0, "tx-ring-ref0" },
+		{ false, XENPV_NETIF_RX_RING_REF, 1, 7, 32, 0, "rx-ring-ref7" },
+		{ false, XENPV_NETIF_RX_RING_REF, 1, 7, 12, -ENAMETOOLONG, NULL },
+	};
+	unsigned int i;
+	char buf[64];
+	int rc;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		if (cases[i].dir)
+			rc = xenpv_netif_queue_dir(buf, cases[i].len,
+						   cases[i].base, cases[i].n,
+						   cases[i].i);
+		else
+			rc = xenpv_netif_ring_ref_key(buf, cases[i].len,
+						      cases[i].base,
+						      cases[i].n != 0,
+						      cases[i].i);
+		CHECK(rc == cases[i].rc, "name: result");
+		if (rc == 0 && cases[i].want != NULL)
+			CHECK(strcmp(buf, cases[i].want) == 0, "name: text");
+	}
+}
+
 int
 main(void)
 {
+	test_names();
 	test_rate();
 	test_extras();
 	test_csum_flags();
@@ -582,6 +628,6 @@ main(void)
 		fprintf(stderr, "%d check(s) failed\n", failures);
 		return 1;
 	}
-	printf("xenpv_netif: extras codec, offload mappings, violations and Toeplitz OK\n");
+	printf("xenpv_netif: key names, extras codec, offload mappings, violations and Toeplitz OK\n");
 	return 0;
 }

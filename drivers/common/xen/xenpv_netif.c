@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 
 #include "xenpv_netif.h"
 
@@ -52,6 +53,35 @@ xenpv_netif_extra_result_str(enum xenpv_netif_extra_result r)
 		return "GSO extra with a bad size or type";
 	}
 	return "?";
+}
+
+/* "<base>" alone, or "<base><infix><i>" one of several. */
+static int
+xenpv_netif_name(char *buf, size_t len, const char *base, const char *infix,
+		 bool indexed, unsigned int i)
+{
+	int n;
+
+	if (indexed)
+		n = snprintf(buf, len, "%s%s%u", base, infix, i);
+	else
+		n = snprintf(buf, len, "%s", base);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int
+xenpv_netif_queue_dir(char *buf, size_t len, const char *fe, unsigned int nq,
+		      unsigned int q)
+{
+	return xenpv_netif_name(buf, len, fe, "/" XENPV_NETIF_QUEUE_DIR, nq > 1,
+				q);
+}
+
+int
+xenpv_netif_ring_ref_key(char *buf, size_t len, const char *ring,
+			 bool indexed, unsigned int page)
+{
+	return xenpv_netif_name(buf, len, ring, "", indexed, page);
 }
 
 /* A plain decimal of at most 19 digits at *p; advances *p past it. */

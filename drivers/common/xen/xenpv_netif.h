@@ -86,10 +86,15 @@
 #define XENPV_NETIF_REQUEST_MCAST_CTRL	"request-multicast-control"
 #define XENPV_NETIF_NUM_QUEUES		"multi-queue-num-queues"
 #define XENPV_NETIF_RING_ORDER		"ring-page-order"
-/* per queue: in the frontend directory, or queue-<i>/ with several */
+/*
+ * Per queue: in the frontend directory, or queue-<i>/ with several
+ * (xenpv_netif_queue_dir); a ring's references, "tx-ring-ref" alone at
+ * order 0, "tx-ring-ref<page>" for each page at order > 0
+ * (xenpv_netif_ring_ref_key).
+ */
 #define XENPV_NETIF_QUEUE_DIR		"queue-"
-#define XENPV_NETIF_TX_RING_REF		"tx-ring-ref"	/* + page index */
-#define XENPV_NETIF_RX_RING_REF		"rx-ring-ref"	/* at order > 0 */
+#define XENPV_NETIF_TX_RING_REF		"tx-ring-ref"
+#define XENPV_NETIF_RX_RING_REF		"rx-ring-ref"
 #define XENPV_NETIF_EVTCHN		"event-channel"
 #define XENPV_NETIF_EVTCHN_TX		"event-channel-tx"
 #define XENPV_NETIF_EVTCHN_RX		"event-channel-rx"
@@ -99,6 +104,20 @@
  */
 #define XENPV_NETIF_CTRL_RING_REF	"ctrl-ring-ref"
 #define XENPV_NETIF_EVTCHN_CTRL		"event-channel-ctrl"
+
+/*
+ * netif names a thing plainly when it is alone and by index when there
+ * are several. Into @buf of @len bytes: the directory of queue @q of @nq
+ * under the frontend directory @fe (@fe itself when @nq is 1); the key of
+ * page @page of a ring's reference @ring (XENPV_NETIF_TX_RING_REF or
+ * XENPV_NETIF_RX_RING_REF), indexed when the frontend wrote
+ * XENPV_NETIF_RING_ORDER (@indexed). Both drivers name the keys with
+ * these. 0, or -ENAMETOOLONG when @buf is too short.
+ */
+int xenpv_netif_queue_dir(char *buf, size_t len, const char *fe,
+			  unsigned int nq, unsigned int q);
+int xenpv_netif_ring_ref_key(char *buf, size_t len, const char *ring,
+			     bool indexed, unsigned int page);
 /*
  * Persistent grants, a feature of our own: only net_xennet and
  * net_xenback speak it (netif.h has no such key; Linux netfront and

@@ -448,11 +448,11 @@ xenback_read_queue_keys(struct xenback_dev *xd, const char *dir,
 	/* page by page, the TX ring's reference then the RX ring's */
 	for (j = 0; j < pages; j++) {
 		for (d = 0; d < 2; d++) {
-			if (indexed)
-				snprintf(key, sizeof(key), "%s%u", ref_keys[d], j);
-			else
-				snprintf(key, sizeof(key), "%s", ref_keys[d]);
-			rc = xenback_read_u32(xd, dir, key, &refs[d][j]);
+			rc = xenpv_netif_ring_ref_key(key, sizeof(key),
+						      ref_keys[d], indexed, j);
+			if (rc == 0)
+				rc = xenback_read_u32(xd, dir, key,
+						      &refs[d][j]);
 			if (rc < 0)
 				return rc;
 		}
@@ -584,15 +584,10 @@ xenback_read_conn_keys(struct xenback_dev *xd, struct xenback_conn_keys *ck,
 		return -EINVAL;
 
 	for (i = 0; i < ck->nb_queues; i++) {
-		int n;
-
-		if (ck->nb_queues == 1)
-			n = snprintf(dir, sizeof(dir), "%s", xd->fe_path);
-		else
-			n = snprintf(dir, sizeof(dir), "%s/" XENPV_NETIF_QUEUE_DIR "%u",
-				     xd->fe_path, i);
-		if (n < 0 || (size_t)n >= sizeof(dir))
-			return -ENAMETOOLONG;
+		rc = xenpv_netif_queue_dir(dir, sizeof(dir), xd->fe_path,
+					   ck->nb_queues, i);
+		if (rc < 0)
+			return rc;
 		rc = xenback_read_queue_keys(xd, dir, ck->order, indexed,
 					     &ck->q[i]);
 		/* order 0 with ring-page-order written: accept either name */

@@ -471,6 +471,24 @@ xennet_remove_stale_keys(struct xs_handle *xs, xs_transaction_t t,
 	return rc;
 }
 
+/* One ring's references, a key per page (xenpv_netif_ring_ref_key). */
+static int
+xennet_write_ring_refs(struct xs_handle *xs, xs_transaction_t t,
+		       const char *dir, const char *ring, bool indexed,
+		       const struct xennet_ring_mem *rm)
+{
+	char key[32];
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < rm->nr_pages && rc == 0; i++) {
+		rc = xenpv_netif_ring_ref_key(key, sizeof(key), ring, indexed, i);
+		if (rc == 0)
+			rc = xenpv_xs_printf(xs, t, dir, key, "%u", rm->refs[i]);
+	}
+	return rc;
+}
+
 static int
 xennet_write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
 			struct xennet_adapter *ad, uint16_t qid,
@@ -479,29 +497,15 @@ xennet_write_queue_keys(struct xs_handle *xs, xs_transaction_t t,
 	struct xennet_txq *txq = ad->dev->data->tx_queues[qid];
 	struct xennet_rxq *rxq = ad->dev->data->rx_queues[qid];
 	const struct xennet_evtchn *ev = &ad->evtchn[qid];
-	char key[32];
-	uint32_t i;
-	int rc = 0;
+	/* at order 0 (one page), the plain keys every backend knows */
+	bool indexed = ad->cfg.ring_order > 0;
+	int rc;
 
-	if (ad->cfg.ring_order == 0) {
-		/* one page: the plain keys every backend knows */
-		rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_TX_RING_REF, "%u",
-				     txq->ring_mem.refs[0]);
-		if (rc == 0)
-			rc = xenpv_xs_printf(xs, t, dir, XENPV_NETIF_RX_RING_REF, "%u",
-					     rxq->ring_mem.refs[0]);
-	} else {
-		for (i = 0; i < txq->ring_mem.nr_pages && rc == 0; i++) {
-			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_TX_RING_REF, i);
-			rc = xenpv_xs_printf(xs, t, dir, key, "%u",
-					     txq->ring_mem.refs[i]);
-		}
-		for (i = 0; i < rxq->ring_mem.nr_pages && rc == 0; i++) {
-			snprintf(key, sizeof(key), "%s%u", XENPV_NETIF_RX_RING_REF, i);
-			rc = xenpv_xs_printf(xs, t, dir, key, "%u",
-					     rxq->ring_mem.refs[i]);
-		}
-	}
+	rc = xennet_write_ring_refs(xs, t, dir, XENPV_NETIF_TX_RING_REF,
+				    indexed, &txq->ring_mem);
+	if (rc == 0)
+		rc = xennet_write_ring_refs(xs, t, dir, XENPV_NETIF_RX_RING_REF,
+					    indexed, &rxq->ring_mem);
 	if (rc < 0)
 		return rc;
 	if (ev->rx != ev->tx) {
@@ -529,15 +533,11 @@ xennet_write_keys(struct xs_handle *xs, xs_transaction_t t, void *arg)
 	rc = xennet_remove_stale_keys(xs, t, ad);
 	if (rc < 0)
 		return rc;
-	if (ad->neg.queues == 1) {
-		rc = xennet_write_queue_keys(xs, t, ad, 0, fe);
-	} else {
-		for (q = 0; q < ad->neg.queues && rc == 0; q++) {
-			if (snprintf(dir, sizeof(dir), "%s/" XENPV_NETIF_QUEUE_DIR "%u", fe, q) >=
-			    (int)sizeof(dir))
-				return -ENAMETOOLONG;
+	for (q = 0; q < ad->neg.queues && rc == 0; q++) {
+		rc = xenpv_netif_queue_dir(dir, sizeof(dir), fe, ad->neg.queues,
+					   q);
+		if (rc == 0)
 			rc = xennet_write_queue_keys(xs, t, ad, q, dir);
-		}
 	}
 	/* the control ring, once per vif (xennet_ctrl.c) */
 	if (rc == 0 && ad->ctrl.ring_va != NULL)
