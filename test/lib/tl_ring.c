@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -16,24 +17,32 @@
 #include "tl_ring.h"
 #include "tl_xs.h"
 
+/* netif names a thing alone plainly, one of several by index. */
+static void
+tl_indexed(char *buf, size_t n, const char *base, const char *infix,
+	   bool indexed, unsigned int i)
+{
+	if (indexed)
+		tl_path(buf, n, "%s%s%u", base, infix, i);
+	else
+		tl_path(buf, n, "%s", base);
+}
+
 void
 tl_ring_ref_key(char *buf, size_t n, const char *name, unsigned int order,
 		unsigned int i)
 {
-	if (order == 0)
-		tl_path(buf, n, "%s-ring-ref", name);
-	else
-		tl_path(buf, n, "%s-ring-ref%u", name, i);
+	char base[32];
+
+	tl_path(base, sizeof(base), "%s-ring-ref", name);
+	tl_indexed(buf, n, base, "", order != 0, i);
 }
 
 void
 tl_queue_dir(char *buf, size_t n, const char *vif_dir, unsigned int nq,
 	     unsigned int q)
 {
-	if (nq == 1)
-		tl_path(buf, n, "%s", vif_dir);
-	else
-		tl_path(buf, n, "%s/queue-%u", vif_dir, q);
+	tl_indexed(buf, n, vif_dir, "/queue-", nq != 1, q);
 }
 
 void *
