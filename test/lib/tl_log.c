@@ -3,21 +3,19 @@
  */
 
 /*
- * tl_log: note/fail lines, the clock, and the option parser of the test
- * peers (test/xenback/xbfront.c, test/xennet/xennet_peer.c).
+ * tl_log: note/fail lines, the clock, and the option table of the test
+ * peers (test/xenback/xbfront.c, test/xennet/xennet_peer.c) and test
+ * applications, parsed by lib/optab.
  */
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "optab.h"
 #include "tl_log.h"
-
-/* getopt_long needs one array; no peer has anywhere near this many. */
-#define TL_MAX_OPTS 48
 
 static const char *note_prefix = "";
 static const char *fail_prefix = "FAIL: ";
@@ -144,48 +142,19 @@ store(const struct tl_opt *o, const char *arg)
 int
 tl_opt_parse(const struct tl_cmd *cmd, int argc, char **argv)
 {
-	struct option longs[TL_MAX_OPTS + 1];
-	char shorts[2 * TL_MAX_OPTS + 1];
 	const struct tl_opt *o;
-	unsigned int nl = 0, ns = 0, n;
-	int c, idx;
+	struct optab t;
+	const char *arg;
+	int row;
 
 	usage_cmd = cmd;
-	for (n = 0, o = cmd->opts; o->name != NULL || o->letter != 0;
-	     n++, o++) {
-		if (n >= TL_MAX_OPTS)
+	optab_init(&t, 0);
+	for (o = cmd->opts; o->name != NULL || o->letter != 0; o++)
+		if (optab_add(&t, o->name, o->letter, takes_arg(o)) < 0)
 			tl_usage();
-		if (o->name != NULL) {
-			/* val: the index in cmd->opts, past every letter */
-			longs[nl].name = o->name;
-			longs[nl].has_arg = takes_arg(o) ? required_argument :
-							   no_argument;
-			longs[nl].flag = NULL;
-			longs[nl].val = 256 + (int)n;
-			nl++;
-		}
-		if (o->letter != 0) {
-			shorts[ns++] = o->letter;
-			if (takes_arg(o))
-				shorts[ns++] = ':';
-		}
-	}
-	memset(&longs[nl], 0, sizeof(longs[nl]));
-	shorts[ns] = '\0';
-
-	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
-		const struct tl_opt *hit = NULL;
-
-		if (c >= 256) {
-			hit = &cmd->opts[c - 256];
-		} else {
-			for (o = cmd->opts; o->name != NULL || o->letter != 0;
-			     o++)
-				if (o->letter != 0 && o->letter == c)
-					hit = o;
-		}
-		if (hit == NULL || !store(hit, optarg))
+	/* rows are added in table order: a row's index is its option's */
+	while ((row = optab_next(&t, argc, argv, &arg)) != OPTAB_END)
+		if (row < 0 || !store(&cmd->opts[row], arg))
 			tl_usage();
-	}
 	return optind;
 }

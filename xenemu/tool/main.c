@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The `xenemu` command's entry: the command table and main(), the one
- * option parser every subcommand uses, messages and exit statuses (1 for
- * an error, 2 for bad usage), the instance's state directory and the small
- * file and time helpers the subcommands share. The subcommands live in
- * cmd_*.c; xenemu.h says which file owns what.
+ * option parser every subcommand uses (its rows parsed by lib/optab),
+ * messages and exit statuses (1 for an error, 2 for bad usage), the
+ * instance's state directory and the small file and time helpers the
+ * subcommands share. The subcommands live in cmd_*.c; xenemu.h says which
+ * file owns what.
  */
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "optab.h"
 #include "xenemu_core.h"
 #include "xenemu.h"
 
@@ -100,16 +101,12 @@ usage(FILE *f)
 static unsigned long
 parse_num(const char *opt, const char *s, unsigned long min, unsigned long max)
 {
-	unsigned long v;
-	char *e;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &e, 10);
-	if (s[0] < '0' || s[0] > '9' || errno != 0 || *e != '\0' || v < min ||
-	    v > max)
+	if (optab_uint(s, min, max, false, &v) != 0)
 		bad_usage("%s: '%s' is not a number from %lu to %lu", opt, s,
 			  min, max);
-	return v;
+	return (unsigned long)v;
 }
 
 static void
@@ -158,35 +155,29 @@ int
 parse_options(const char *cmd, int argc, char **argv, const struct opt *opts,
 	      enum opt_rest rest)
 {
-	struct option lopts[MAX_OPTS + 1];
 	bool seen[MAX_OPTS] = { false }, missing = false;
 	char need[256];
 	size_t used = 0;
+	struct optab t;
+	const char *arg;
 	unsigned int n, i;
 	int o;
 
-	for (n = 0; opts[n].name != NULL; n++) {
-		if (n == MAX_OPTS)
+	/* Programs' arguments are theirs: options end at the first one. */
+	optab_init(&t, rest == REST_ARGS ? OPTAB_IN_ORDER : 0);
+	for (n = 0; opts[n].name != NULL; n++)
+		if (n == MAX_OPTS ||
+		    optab_add(&t, opts[n].name, 0, opts[n].type != OPT_FLAG) < 0)
 			abort();
-		lopts[n] = (struct option){
-			.name = opts[n].name,
-			.has_arg = opts[n].type == OPT_FLAG ? no_argument :
-				   required_argument,
-			.val = (int)n,
-		};
-	}
-	lopts[n] = (struct option){ .name = NULL };
 	if (n == 0) {
 		if (argc != 1)
 			bad_usage("%s takes no arguments", cmd);
 		return 1;
 	}
-	/* Programs' arguments are theirs: options end at the first one. */
-	while ((o = getopt_long(argc, argv, rest == REST_ARGS ? "+" : "",
-				lopts, NULL)) != -1) {
-		if (o < 0 || (unsigned int)o >= n)
+	while ((o = optab_next(&t, argc, argv, &arg)) != OPTAB_END) {
+		if (o < 0)
 			bad_usage("%s: unknown option", cmd);
-		set_option(&opts[o], optarg);
+		set_option(&opts[o], arg);
 		seen[o] = true;
 	}
 	if (rest == REST_NONE && optind != argc)
