@@ -21,7 +21,6 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -29,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "optab.h"
 
 #define C2C_LINE	64
 #define C2C_MAX_BATCHES	101
@@ -109,21 +110,6 @@ c2c_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
-c2c_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
-	    v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static void
 c2c_usage(FILE *f)
 {
@@ -136,14 +122,16 @@ c2c_usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "iters", required_argument, NULL, 'n' },
-		{ "batches", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_CPUS, O_ITERS, O_BATCHES, O_HELP };
+	static const struct optab_row opts[] = {
+		[O_CPUS] = { "cpus", 0, true },
+		[O_ITERS] = { "iters", 0, true },
+		[O_BATCHES] = { "batches", 0, true },
+		[O_HELP] = { "help", 'h', false },
 	};
 	static struct c2c_ctx c;
+	const char *arg;
+	struct optab t;
 	pthread_t th;
 	uint64_t v, seq = 1;
 	unsigned int i;
@@ -153,36 +141,37 @@ main(int argc, char **argv)
 	c.cpu_pong = 1;
 	c.iters = 100000;
 	c.batches = 7;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	optab_init_rows(&t, 0, opts, sizeof(opts) / sizeof(opts[0]));
+	while ((opt = optab_next(&t, argc, argv, &arg)) != OPTAB_END) {
 		switch (opt) {
-		case 'c':
+		case O_CPUS:
 			n = 0;
-			if (sscanf(optarg, "%d,%d%n", &a, &b, &n) != 2 ||
-			    optarg[n] != '\0' || a < 0 || b < 0 || a == b ||
+			if (sscanf(arg, "%d,%d%n", &a, &b, &n) != 2 ||
+			    arg[n] != '\0' || a < 0 || b < 0 || a == b ||
 			    a >= CPU_SETSIZE || b >= CPU_SETSIZE) {
 				fprintf(stderr, "c2c: --cpus '%s': want two different "
-					"CPU numbers, A,B\n", optarg);
+					"CPU numbers, A,B\n", arg);
 				return 1;
 			}
 			c.cpu_ping = a;
 			c.cpu_pong = b;
 			break;
-		case 'n':
-			if (c2c_parse_u64(optarg, 1000, 100000000, &c.iters) != 0) {
+		case O_ITERS:
+			if (optab_uint(arg, 1000, 100000000, false, &c.iters) != 0) {
 				fprintf(stderr, "c2c: --iters '%s': want 1000..100000000\n",
-					optarg);
+					arg);
 				return 1;
 			}
 			break;
-		case 'b':
-			if (c2c_parse_u64(optarg, 1, C2C_MAX_BATCHES, &v) != 0) {
+		case O_BATCHES:
+			if (optab_uint(arg, 1, C2C_MAX_BATCHES, false, &v) != 0) {
 				fprintf(stderr, "c2c: --batches '%s': want 1..%d\n",
-					optarg, C2C_MAX_BATCHES);
+					arg, C2C_MAX_BATCHES);
 				return 1;
 			}
 			c.batches = (unsigned int)v;
 			break;
-		case 'h':
+		case O_HELP:
 			c2c_usage(stdout);
 			return 0;
 		default:

@@ -10,7 +10,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -20,13 +19,16 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "optab.h"
 #include "xt.h"
 
 /* IMIX as 64/594/1518 B frames in the 7:4:1 ratio of the "simple IMIX". */
 #define XT_IMIX_SPEC	"64:7,594:4,1518:1"
 
+/* The options, in the order of xt_opts[]: an option's row is its XT_OPT_*. */
 enum {
-	XT_OPT_PORT = 256,
+	XT_OPT_HELP,
+	XT_OPT_PORT,
 	XT_OPT_MODE,
 	XT_OPT_SIZE,
 	XT_OPT_RATE,
@@ -60,41 +62,40 @@ enum {
 	XT_OPT_INJ_INTERVAL,
 };
 
-static const struct option xt_long_opts[] = {
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "port",		required_argument,	NULL, XT_OPT_PORT },
-	{ "mode",		required_argument,	NULL, XT_OPT_MODE },
-	{ "size",		required_argument,	NULL, XT_OPT_SIZE },
-	{ "rate",		required_argument,	NULL, XT_OPT_RATE },
-	{ "duration",		required_argument,	NULL, XT_OPT_DURATION },
-	{ "count",		required_argument,	NULL, XT_OPT_COUNT },
-	{ "expect",		required_argument,	NULL, XT_OPT_EXPECT },
-	{ "drain",		required_argument,	NULL, XT_OPT_DRAIN },
-	{ "idle",		required_argument,	NULL, XT_OPT_IDLE },
-	{ "timeout",		required_argument,	NULL, XT_OPT_TIMEOUT },
-	{ "wait-link",		required_argument,	NULL, XT_OPT_WAIT_LINK },
-	{ "report",		required_argument,	NULL, XT_OPT_REPORT },
-	{ "queues",		required_argument,	NULL, XT_OPT_QUEUES },
-	{ "burst",		required_argument,	NULL, XT_OPT_BURST },
-	{ "rxd",		required_argument,	NULL, XT_OPT_RXD },
-	{ "txd",		required_argument,	NULL, XT_OPT_TXD },
-	{ "mbufs",		required_argument,	NULL, XT_OPT_MBUFS },
-	{ "mbuf-size",		required_argument,	NULL, XT_OPT_MBUF_SIZE },
-	{ "stream",		required_argument,	NULL, XT_OPT_STREAM },
-	{ "dst-mac",		required_argument,	NULL, XT_OPT_DST_MAC },
-	{ "src-ip",		required_argument,	NULL, XT_OPT_SRC_IP },
-	{ "dst-ip",		required_argument,	NULL, XT_OPT_DST_IP },
-	{ "udp-port",		required_argument,	NULL, XT_OPT_UDP_PORT },
-	{ "tx-retries",		required_argument,	NULL, XT_OPT_TX_RETRIES },
-	{ "no-promisc",		no_argument,		NULL, XT_OPT_NO_PROMISC },
-	{ "summary",		required_argument,	NULL, XT_OPT_SUMMARY },
-	{ "pcap",		required_argument,	NULL, XT_OPT_PCAP },
-	{ "inject-drop",	required_argument,	NULL, XT_OPT_INJ_DROP },
-	{ "inject-corrupt",	required_argument,	NULL, XT_OPT_INJ_CORRUPT },
-	{ "inject-dup",		required_argument,	NULL, XT_OPT_INJ_DUP },
-	{ "inject-reorder",	required_argument,	NULL, XT_OPT_INJ_REORDER },
-	{ "inject-interval",	required_argument,	NULL, XT_OPT_INJ_INTERVAL },
-	{ NULL, 0, NULL, 0 },
+static const struct optab_row xt_opts[] = {
+	[XT_OPT_HELP] = { "help", 'h', false },
+	[XT_OPT_PORT] = { "port", 0, true },
+	[XT_OPT_MODE] = { "mode", 0, true },
+	[XT_OPT_SIZE] = { "size", 0, true },
+	[XT_OPT_RATE] = { "rate", 0, true },
+	[XT_OPT_DURATION] = { "duration", 0, true },
+	[XT_OPT_COUNT] = { "count", 0, true },
+	[XT_OPT_EXPECT] = { "expect", 0, true },
+	[XT_OPT_DRAIN] = { "drain", 0, true },
+	[XT_OPT_IDLE] = { "idle", 0, true },
+	[XT_OPT_TIMEOUT] = { "timeout", 0, true },
+	[XT_OPT_WAIT_LINK] = { "wait-link", 0, true },
+	[XT_OPT_REPORT] = { "report", 0, true },
+	[XT_OPT_QUEUES] = { "queues", 0, true },
+	[XT_OPT_BURST] = { "burst", 0, true },
+	[XT_OPT_RXD] = { "rxd", 0, true },
+	[XT_OPT_TXD] = { "txd", 0, true },
+	[XT_OPT_MBUFS] = { "mbufs", 0, true },
+	[XT_OPT_MBUF_SIZE] = { "mbuf-size", 0, true },
+	[XT_OPT_STREAM] = { "stream", 0, true },
+	[XT_OPT_DST_MAC] = { "dst-mac", 0, true },
+	[XT_OPT_SRC_IP] = { "src-ip", 0, true },
+	[XT_OPT_DST_IP] = { "dst-ip", 0, true },
+	[XT_OPT_UDP_PORT] = { "udp-port", 0, true },
+	[XT_OPT_TX_RETRIES] = { "tx-retries", 0, true },
+	[XT_OPT_NO_PROMISC] = { "no-promisc", 0, false },
+	[XT_OPT_SUMMARY] = { "summary", 0, true },
+	[XT_OPT_PCAP] = { "pcap", 0, true },
+	[XT_OPT_INJ_DROP] = { "inject-drop", 0, true },
+	[XT_OPT_INJ_CORRUPT] = { "inject-corrupt", 0, true },
+	[XT_OPT_INJ_DUP] = { "inject-dup", 0, true },
+	[XT_OPT_INJ_REORDER] = { "inject-reorder", 0, true },
+	[XT_OPT_INJ_INTERVAL] = { "inject-interval", 0, true },
 };
 
 static const char *const xt_mode_names[] = { XT_MODES(XT_NAME) };
@@ -170,43 +171,18 @@ static int
 xt_parse_u64(const char *opt, const char *arg, uint64_t min, uint64_t max,
 	     bool suffix, uint64_t *out)
 {
-	uint64_t v, mul = 1;
-	char *end;
-
-	if (arg[0] < '0' || arg[0] > '9')
-		return xt_bad(opt, arg, "not a number");
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno != 0)
+	switch (optab_uint(arg, min, max, suffix, out)) {
+	case 0:
+		return 0;
+	case -EOVERFLOW:
 		return xt_bad(opt, arg, "out of range");
-	if (suffix && *end != '\0' && end[1] == '\0') {
-		switch (*end) {
-		case 'k': case 'K':
-			mul = 1000;
-			end++;
-			break;
-		case 'm': case 'M':
-			mul = 1000000;
-			end++;
-			break;
-		case 'g': case 'G':
-			mul = 1000000000;
-			end++;
-			break;
-		}
-	}
-	if (*end != '\0')
-		return xt_bad(opt, arg, "not a number");
-	if (v > UINT64_MAX / mul)
-		return xt_bad(opt, arg, "out of range");
-	v *= mul;
-	if (v < min || v > max) {
+	case -ERANGE:
 		fprintf(stderr, "xen-traffic: --%s '%s': must be %" PRIu64 "..%"
 			PRIu64 "\n", opt, arg, min, max);
 		return -EINVAL;
+	default:
+		return xt_bad(opt, arg, "not a number");
 	}
-	*out = v;
-	return 0;
 }
 
 /* Seconds: a non-negative decimal, at most a day. */
@@ -524,59 +500,57 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 {
 	const char *prog = argc > 0 ? argv[0] : "xen-traffic";
 	const struct xt_field_opt *fo;
+	const char *arg;
+	struct optab t;
 	int opt, ret = 0;
 	unsigned int i;
 
 	xt_defaults(cfg);
-	optind = 1;
-	opterr = 0;
+	optab_init_rows(&t, OPTAB_QUIET, xt_opts, RTE_DIM(xt_opts));
 	while (ret == 0 &&
-	       (opt = getopt_long(argc, argv, ":h", xt_long_opts, NULL)) != -1) {
-		const char *name = NULL;
+	       (opt = optab_next(&t, argc, argv, &arg)) != OPTAB_END) {
+		const char *name = opt >= 0 ? xt_opts[opt].name : NULL;
 
-		for (i = 0; xt_long_opts[i].name != NULL; i++)
-			if (xt_long_opts[i].val == opt)
-				name = xt_long_opts[i].name;
 		switch (opt) {
-		case 'h':
+		case XT_OPT_HELP:
 			xt_usage(prog);
 			return 1;
 		case XT_OPT_PORT:
 			if (cfg->nb_ports == XT_MAX_PORTS) {
-				ret = xt_bad(name, optarg, "at most "
+				ret = xt_bad(name, arg, "at most "
 					     RTE_STR(XT_MAX_PORTS) " ports");
 				break;
 			}
-			cfg->port_args[cfg->nb_ports++] = optarg;
+			cfg->port_args[cfg->nb_ports++] = arg;
 			cfg->port_arg = cfg->port_args[0];
 			break;
 		case XT_OPT_MODE:
 			for (i = 0; i < RTE_DIM(xt_mode_names); i++)
-				if (strcmp(optarg, xt_mode_names[i]) == 0)
+				if (strcmp(arg, xt_mode_names[i]) == 0)
 					break;
 			if (i == RTE_DIM(xt_mode_names))
-				ret = xt_bad(name, optarg,
+				ret = xt_bad(name, arg,
 					     "must be gen, sink, reflect or bidir");
 			else
 				cfg->mode = (enum xt_mode)i;
 			break;
 		case XT_OPT_SIZE:
-			ret = xt_parse_sizes(optarg, cfg);
+			ret = xt_parse_sizes(arg, cfg);
 			break;
 		case XT_OPT_DST_MAC:
-			if (rte_ether_unformat_addr(optarg, &cfg->dst_mac) != 0)
-				ret = xt_bad(name, optarg, "not a MAC address");
+			if (rte_ether_unformat_addr(arg, &cfg->dst_mac) != 0)
+				ret = xt_bad(name, arg, "not a MAC address");
 			cfg->dst_mac_set = true;
 			break;
-		case ':':
+		case OPTAB_NO_ARG:
 			fprintf(stderr, "xen-traffic: %s needs an argument\n",
 				argv[optind - 1]);
 			ret = -EINVAL;
 			break;
 		default:
-			fo = xt_field_find(opt);
+			fo = opt >= 0 ? xt_field_find(opt) : NULL;
 			if (fo != NULL) {
-				ret = xt_field_parse(fo, name, optarg, cfg);
+				ret = xt_field_parse(fo, name, arg, cfg);
 				break;
 			}
 			fprintf(stderr, "xen-traffic: unknown option '%s' (see --help)\n",

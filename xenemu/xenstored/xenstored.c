@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -40,6 +39,7 @@
 
 #include <xen/io/xs_wire.h>
 
+#include "optab.h"
 #include "xenemu_core.h"
 #include "xstore.h"
 
@@ -1445,35 +1445,37 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "ready-fd", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	enum { O_DIR, O_READY_FD, O_VERBOSE, O_HELP };
+	static const struct optab_row opts[] = {
+		[O_DIR] = { "dir", 'd', true },
+		[O_READY_FD] = { "ready-fd", 'r', true },
+		[O_VERBOSE] = { "verbose", 'v', false },
+		[O_HELP] = { "help", 'h', false },
 	};
 	struct daemon *d;
-	const char *dir = NULL;
+	const char *dir = NULL, *arg;
+	struct optab t;
 	unsigned long v;
 	int ready_fd = -1, o, rc;
 
-	while ((o = getopt_long(argc, argv, "d:r:vh", opts, NULL)) != -1) {
+	optab_init_rows(&t, 0, opts, sizeof(opts) / sizeof(opts[0]));
+	while ((o = optab_next(&t, argc, argv, &arg)) != OPTAB_END) {
 		switch (o) {
-		case 'd':
-			dir = optarg;
+		case O_DIR:
+			dir = arg;
 			break;
-		case 'r':
-			if (parse_uint(optarg, INT_MAX, &v) != 0) {
+		case O_READY_FD:
+			if (parse_uint(arg, INT_MAX, &v) != 0) {
 				fprintf(stderr, "xenemu-xenstored: bad "
-					"--ready-fd %s\n", optarg);
+					"--ready-fd %s\n", arg);
 				return 2;
 			}
 			ready_fd = (int)v;
 			break;
-		case 'v':
+		case O_VERBOSE:
 			verbose = 1;
 			break;
-		case 'h':
+		case O_HELP:
 			usage(stdout);
 			return 0;
 		default:
