@@ -113,6 +113,8 @@ struct xt_config {
 	rte_be32_t dst_ip;
 	uint16_t udp_port;		/* destination UDP port that marks test frames */
 	uint32_t tx_retries;		/* 0 = retry a full tx ring forever */
+	uint32_t rx_pause_us;		/* --rx-pause: stall the loop this long; 0 = never */
+	double rx_pause_every;		/* --rx-pause-every: between stalls, from the first frame */
 	bool promisc;
 	const char *summary_path;
 	const char *pcap_path;		/* --pcap: received frames to this file */
@@ -263,6 +265,7 @@ struct xt_result {
 	uint64_t rx_unique;
 	uint64_t rx_missing;	/* tail not received of --expect */
 	double rx_max_gap;	/* longest time between two receptions */
+	uint64_t rx_pauses;	/* --rx-pause stalls taken */
 	int64_t leaked_mbufs;	/* -1: not measured */
 	bool pass;
 };

@@ -94,6 +94,9 @@ struct xt_ctx {
 	uint64_t first_rx, last_rx;
 	uint64_t rx_max_gap;		/* longest time between two rx bursts, or
 					 * from the last one to the end of traffic */
+	uint64_t next_pause;		/* --rx-pause: when the next stall is due */
+	uint64_t pause_end;		/* when the last stall ended; 0: none yet */
+	uint64_t rx_pauses;		/* stalls taken */
 	struct xt_pcap *pcap;		/* --pcap (port 0 only), or NULL */
 	int run_ret;			/* xt_run(): 0, or the link wait's error */
 	enum xt_stop stop;
@@ -680,6 +683,36 @@ xt_report(struct xt_ctx *c, const struct xt_report_state *prev,
 }
 
 /*
+ * --rx-pause: a receiver that is busy elsewhere now and then. Once the first
+ * frame arrived, and until the traffic phase ends, every --rx-pause-every the
+ * loop stops polling the port (every queue, both directions) for --rx-pause
+ * microseconds, spinning, so the stall is as long as asked even on a loaded
+ * host: the peer meanwhile finds the rings full, and what it cannot hold
+ * is what a stall costs. A stall falls due only once a frame arrived since
+ * the last one ended, so rx_pauses counts stalls under traffic (not those a
+ * sink would take waiting for --idle). Returns the time after the stall, or
+ * @now.
+ */
+static uint64_t
+xt_rx_pause(struct xt_ctx *c, uint64_t now)
+{
+	uint64_t every = xt_secs_to_tsc(c, c->cfg->rx_pause_every);
+
+	if (c->first_rx == 0 || c->last_rx <= c->pause_end)
+		return now;
+	if (c->next_pause == 0)
+		c->next_pause = now + every;
+	if (now < c->next_pause)
+		return now;
+	rte_delay_us_block(c->cfg->rx_pause_us);
+	c->rx_pauses++;
+	now = rte_rdtsc();
+	c->pause_end = now;
+	c->next_pause = now + every;
+	return now;
+}
+
+/*
  * The polling loop. Phases: traffic (sending until --count/--duration, or
  * receiving until --expect/--duration for a sink), then drain (receive until
  * nothing arrived for --drain seconds; a pure sender just lingers so its
@@ -740,6 +773,9 @@ xt_loop(struct xt_ctx *c)
 			why = XT_STOP_DURATION;
 			t_drain = now;
 		}
+
+		if (cfg->rx_pause_us != 0 && t_drain == 0)
+			now = xt_rx_pause(c, now);
 
 		for (q = 0; q < cfg->queues; q++) {
 			struct xt_txq *t = &c->txq[q];
@@ -899,6 +935,7 @@ xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
 	r->port = c->pstats;
 	r->leaked_mbufs = leaked;
 	r->rx_max_gap = (double)c->rx_max_gap / (double)c->hz;
+	r->rx_pauses = c->rx_pauses;
 	if (c->verifies) {
 		r->rx_unique = xt_rx_unique(c);
 		span = xt_seq_span(c->seq);

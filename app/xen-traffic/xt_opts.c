@@ -52,6 +52,8 @@ enum {
 	XT_OPT_DST_IP,
 	XT_OPT_UDP_PORT,
 	XT_OPT_TX_RETRIES,
+	XT_OPT_RX_PAUSE,
+	XT_OPT_RX_PAUSE_EVERY,
 	XT_OPT_NO_PROMISC,
 	XT_OPT_SUMMARY,
 	XT_OPT_PCAP,
@@ -88,6 +90,8 @@ static const struct optab_row xt_opts[] = {
 	[XT_OPT_DST_IP] = { "dst-ip", 0, true },
 	[XT_OPT_UDP_PORT] = { "udp-port", 0, true },
 	[XT_OPT_TX_RETRIES] = { "tx-retries", 0, true },
+	[XT_OPT_RX_PAUSE] = { "rx-pause", 0, true },
+	[XT_OPT_RX_PAUSE_EVERY] = { "rx-pause-every", 0, true },
 	[XT_OPT_NO_PROMISC] = { "no-promisc", 0, false },
 	[XT_OPT_SUMMARY] = { "summary", 0, true },
 	[XT_OPT_PCAP] = { "pcap", 0, true },
@@ -141,6 +145,9 @@ xt_usage(const char *prog)
 "  --udp-port N        UDP destination port marking test frames (default 9)\n"
 "  --tx-retries N      drop a burst after N failed tx attempts; 0 = retry\n"
 "                      until the run ends (default 0)\n"
+"  --rx-pause US        sink, bidir, reflect: stop polling for US microseconds\n"
+"                      (0..1000000) every --rx-pause-every SEC (default 0.1)\n"
+"                      once traffic arrives, like a receiver busy elsewhere\n"
 "  --no-promisc        leave promiscuous mode off\n"
 "  --summary PATH      write the summary as JSON to PATH\n"
 "  --pcap FILE         write every frame received to FILE (libpcap format,\n"
@@ -263,6 +270,8 @@ static const struct xt_field_opt xt_field_opts[] = {
 	XT_ARG(DST_IP, IP, dst_ip),
 	XT_UINT(UDP_PORT, false, 1, UINT16_MAX, 9, udp_port),
 	XT_UINT(TX_RETRIES, false, 0, UINT32_MAX, 0, tx_retries),
+	XT_UINT(RX_PAUSE, false, 0, 1000000, 0, rx_pause_us),
+	XT_SECS(RX_PAUSE_EVERY, 0.1, rx_pause_every),
 	XT_ARG(NO_PROMISC, OFF, promisc),
 	XT_ARG(SUMMARY, STR, summary_path),
 	XT_ARG(PCAP, STR, pcap_path),
@@ -452,6 +461,15 @@ xt_check(struct xt_config *cfg)
 	}
 	if (cfg->pcap_path != NULL && cfg->mode == XT_MODE_GEN) {
 		fprintf(stderr, "xen-traffic: --pcap records what is received: not with --mode gen\n");
+		return -EINVAL;
+	}
+	if (cfg->rx_pause_us != 0 && cfg->mode == XT_MODE_GEN) {
+		fprintf(stderr, "xen-traffic: --rx-pause stalls a receiver: not with --mode gen\n");
+		return -EINVAL;
+	}
+	if (cfg->rx_pause_us != 0 && cfg->rx_pause_every * 1e6 <= cfg->rx_pause_us) {
+		fprintf(stderr, "xen-traffic: --rx-pause-every %g s must be longer than "
+			"--rx-pause %u us\n", cfg->rx_pause_every, cfg->rx_pause_us);
 		return -EINVAL;
 	}
 	if (!verifies && cfg->expect != 0) {

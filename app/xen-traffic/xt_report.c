@@ -168,6 +168,7 @@ static const struct xt_kv_counter xt_counters[] = {
 	XT_CNT("port_ierrors", port.ierrors),
 	XT_CNT("port_oerrors", port.oerrors),
 	XT_CNT("port_rx_nombuf", port.rx_nombuf),
+	XT_CNT("rx_pauses", rx_pauses),
 };
 
 static void

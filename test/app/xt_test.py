@@ -13,6 +13,10 @@ Each case runs one or two xen-traffic processes and checks their JSON summaries:
   reflect        a bidir process against a reflector: its own stream comes back intact
   inject         a generator that drops, corrupts, duplicates and reorders frames on purpose, and
                  a sink that must report exactly those: proof that the verifier verifies
+  rx-pause       a sink that stops polling for 5 ms every 50 ms (--rx-pause) behind a memif ring of
+                 1024 slots, fed at 1 Mpps by a generator that drops what the ring refuses: the
+                 stalls are counted and its losses are exactly the frames dropped; and a net_ring
+                 loopback whose 30 ms stalls show as receive gaps
   signal         SIGTERM ends a run cleanly: summary written, nothing leaked, exit 0
   multiport      one process on two net_ring ports (--port twice, one lcore each): a summary
                  array, each port's own streams intact, the receive-gap figure; refusals;
@@ -317,6 +321,55 @@ def case_inject(ctx):
         ctx.expect(f"sink {k}", ss[k], v, s)
 
 
+def case_rx_pause(ctx):
+    """--rx-pause: the stalls happen, are as long as asked, and lose what the ring cannot hold."""
+    vdev_a, vdev_b = pair(ctx, "memif")
+    count, rate, pause_us, every = 1000000, 1000000, 5000, 0.05
+    # 5 ms at 1 Mpps is 5000 frames, the memif ring holds 1024 (and the sink's 1024 rx
+    # descriptors are that ring): every stall must drop frames at the generator, which gives
+    # up on a burst the ring refused once (--tx-retries 1) as a wire would.
+    s = Xt(ctx, "sink", vdev_a, ["--mode", "sink", "--size", "64", "--expect", str(count),
+                                 "--idle", "2", "--wait-link", "20", "--rx-pause",
+                                 str(pause_us), "--rx-pause-every", str(every),
+                                 "--timeout", str(PROC_TIMEOUT)])
+    ctx.wait_ready(s)
+    g = Xt(ctx, "gen", vdev_b, ["--mode", "gen", "--size", "64", "--count", str(count),
+                                "--rate", str(rate), "--tx-retries", "1", "--wait-link", "20",
+                                "--timeout", str(PROC_TIMEOUT)])
+    rg, sg = g.result()
+    rs, ss = s.result()
+    ctx.expect("gen exit status", rg, 0, g)
+    ctx.expect("gen leaked_mbufs", sg["leaked_mbufs"], 0, g)
+    # One second of traffic (more if the host is slow): at least 10 stalls of 50 ms periods
+    # (the first one 50 ms after the first frame; a slow host only makes the run longer).
+    if ss["rx_pauses"] < 10:
+        raise Fail(f"sink: {ss['rx_pauses']} stalls in {ss['elapsed_s']} s, want >= 10\n"
+                   f"{s.tail()}")
+    # What the stalls cost: frames the generator dropped, seen by the sink as lost (the
+    # sequence numbers are contiguous otherwise: nothing else lost, duplicated or corrupted).
+    if sg["tx_dropped"] == 0:
+        raise Fail(f"gen dropped nothing across {ss['rx_pauses']} stalls of {pause_us} us\n"
+                   f"{g.tail()}")
+    ctx.expect("sink exit status (frames lost)", rs, 2, s)
+    ctx.expect("sink stopped_by", ss["stopped_by"], "idle", s)
+    for k, v in (("rx_lost", sg["tx_dropped"]), ("rx_unique", count - sg["tx_dropped"]),
+                 ("rx_packets", sg["tx_packets"]), ("rx_duplicated", 0), ("rx_reordered", 0),
+                 ("rx_corrupted", 0), ("leaked_mbufs", 0)):
+        ctx.expect(f"sink {k}", ss[k], v, s)
+    # The stall is real and as long as asked: one process on a net_ring loopback, 0.75 s at
+    # 200 kpps, stalls of 30 ms every 100 ms. Its receive gaps (which end at the end of sending,
+    # not after the drain) then include one of at least 30 ms; sending stops with it, so
+    # nothing is lost.
+    p, rc, sr = ring(ctx, "rloop", ["--size", "64", "--count", "150000", "--rate", "200000",
+                                    "--rx-pause", "30000", "--rx-pause-every", "0.1"])
+    ctx.expect("rloop exit status", rc, 0, p)
+    for k in CLEAN_RX + ("leaked_mbufs",):
+        ctx.expect(f"rloop {k}", sr[k], 0, p)
+    if sr["rx_pauses"] < 3 or sr["rx_max_gap_s"] < 0.03:
+        raise Fail(f"rloop: {sr['rx_pauses']} stalls, longest receive gap "
+                   f"{sr['rx_max_gap_s']} s: want >= 3 stalls and a gap >= 0.03 s\n{p.tail()}")
+
+
 def case_signal(ctx):
     p = Xt(ctx, "sig", "net_ring0", ["--size", "1500", "--timeout", str(PROC_TIMEOUT)])
     # Wait for the first report line: traffic is flowing.
@@ -487,6 +540,9 @@ def case_options(ctx):
         (["--port", "net_nothere0"], "--port"),
         (["--summary", "/nonexistent/dir/s.json"], "--summary"),
         (["--pcap", "/nonexistent/dir/rx.pcap"], "--pcap"),
+        (["--mode", "gen", "--rx-pause", "1000"], "--rx-pause"),
+        (["--rx-pause", "1000", "--rx-pause-every", "0.001"], "--rx-pause-every"),
+        (["--rx-pause", "2000000"], "--rx-pause"),
         (["--mode", "gen", "--pcap", "rx.pcap"], "--pcap"),
         # The port (net_null) cannot send chained mbufs: a clear set-up error.
         (["--size", "9000", "--count", "10"], "--mbuf-size"),
@@ -523,6 +579,7 @@ CASES = {
     "memif-mq": case_memif_mq,
     "reflect": case_reflect,
     "inject": case_inject,
+    "rx-pause": case_rx_pause,
     "signal": case_signal,
     "multiport": case_multiport,
     "pcap": case_pcap,
