@@ -26,6 +26,19 @@
 # trip and the ratios ours/memif and ours/vhost (and the same for zc and
 # pgnt) per direction; the end prints the medians.
 #
+# --plot FILE draws the medians as a PNG with gnuplot (Debian's gnuplot-nox,
+# installed with apt-get when missing): one row per direction, Mpps and
+# Gbit/s by frame size side by side, one line per path.
+#
+# --stall measures something else: frames lost when the receiver stalls,
+# ours only, at ring_page_order=0 (256 slots a ring) and 4 (4096). The
+# sender (xen-traffic gen) sends at --stall-rate and drops what the port
+# refuses (--tx-retries 1), as a wire would; the receiver (xen-traffic sink)
+# stops polling for --stall-us every 0.1 s once frames flow (--rx-pause).
+# Each order runs twice, at rest (no stall) and stalling; each run prints
+# the stalls, the frames the receiver found missing (rx_lost) and sent, and
+# the ratio order 0 / order 4 of what the stalling runs lost.
+#
 # This is a benchmark, not a test: it asserts nothing about speed. It exits
 # non-zero only when a run could not be made (a process failed to start, or
 # no traffic arrived).
@@ -34,7 +47,8 @@
 #                     [--warmup S] [--burst N] [--cores A,B]
 #                     [--paths ours,zc,pgnt,memif,vhost] [--dirs g2b,b2g,fwd]
 #                     [--tool testpmd|xen-traffic]
-#                     [--mem auto|nohuge|huge] [--csv FILE] [--keep-logs DIR]
+#                     [--mem auto|nohuge|huge] [--csv FILE] [--plot FILE.png]
+#                     [--keep-logs DIR] [--stall [--stall-rate PPS] [--stall-us US]]
 #
 #   --rounds N      rounds of interleaved runs (default 3)
 #   --sizes LIST    frame sizes in bytes, no FCS (default 64,1500)
@@ -55,7 +69,13 @@
 #   --mem M         auto (default): hugepages when enough are reserved and
 #                   hugetlbfs is mounted, else --no-huge -m 512
 #                   --single-file-segments
-#   --csv FILE      also write every result as CSV (round,dir,size,path,...)
+#   --csv FILE      also write every result as CSV (round,dir,size,path,...;
+#                   with --stall: round,dir,size,order,run,...)
+#   --plot FILE     also draw the medians in FILE, a PNG (gnuplot-nox)
+#   --stall         frames lost by a stalling receiver at ring orders 0 and 4
+#                   instead of throughput (ours, xen-traffic; g2b and b2g)
+#   --stall-rate PPS  the sender's rate in stall runs (default 1000000)
+#   --stall-us US   each stall of the receiver (default 1000), every 0.1 s
 #   --keep-logs DIR keep each run's logs in DIR
 #
 # Environment: BUILD_DIR (default ./build), TESTPMD (default dpdk-testpmd).
@@ -66,6 +86,10 @@ build=${BUILD_DIR:-$top/build}
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
 paths=ours,zc,pgnt,memif,vhost dirs="" tool=testpmd mem=auto csv="" keep=""
+plot="" stall=0 stall_rate=1000000 stall_us=1000 stall_every=0.1 tool_set=0
+# set per run by the stall measurement (run_stalls): the guest's ring order
+# (empty: the driver's default) and whether the receiver stalls
+ring_order="" stall_pause=0
 
 usage() {
 	sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//'
@@ -95,12 +119,19 @@ while [ $# -gt 0 ]; do
 		dirs=$2; shift ;;
 	--tool) [[ ${2-} =~ ^(testpmd|xen-traffic)$ ]] ||
 			die "--tool wants testpmd or xen-traffic"
-		tool=$2; shift ;;
+		tool=$2; tool_set=1; shift ;;
 	--mem) [[ ${2-} =~ ^(auto|nohuge|huge)$ ]] || die "--mem wants auto, nohuge or huge"
 		mem=$2; shift ;;
 	--csv) [ -n "${2-}" ] || die "--csv needs a file"; csv=$2; shift ;;
 	--keep-logs) [ -n "${2-}" ] || die "--keep-logs needs a directory"
 		keep=$2; shift ;;
+	--plot) [[ ${2-} == *.png ]] || die "--plot needs a file name ending in .png"
+		plot=$2; shift ;;
+	--stall) stall=1 ;;
+	--stall-rate) uint "$1" "${2-}" 1000; stall_rate=$2; shift ;;
+	--stall-us) uint "$1" "${2-}" 1; [ "$2" -le 50000 ] ||
+			die "--stall-us: at most 50000 (the stalls come every 0.1 s)"
+		stall_us=$2; shift ;;
 	-h|--help) usage 0 ;;
 	*) printf 'bench: unknown option %s\n' "$1" >&2; usage_err ;;
 	esac
@@ -111,6 +142,13 @@ rx_core=${cores%,*} tx_core=${cores#*,}
 [ "$burst" -le 512 ] || die "--burst must be at most 512"
 IFS=, read -r -a size_list <<< "$sizes"
 IFS=, read -r -a path_list <<< "$paths"
+if [ "$stall" = 1 ]; then
+	# xen-traffic stalls the receiver and counts what went missing
+	[ "$tool_set" = 1 ] && [ "$tool" != xen-traffic ] &&
+		die "--stall runs xen-traffic (--rx-pause): not with --tool $tool"
+	tool=xen-traffic
+	[ -z "$plot" ] || die "--plot draws throughput medians: not with --stall"
+fi
 # fwd by default with testpmd only (flowgen and io forwarding)
 [ -n "$dirs" ] || { dirs=g2b,b2g; [ "$tool" = testpmd ] && dirs+=,fwd; }
 IFS=, read -r -a dir_list <<< "$dirs"
@@ -152,7 +190,26 @@ for p in "${path_list[@]}"; do
 	fi
 	run_paths+=("$p")
 done
+if [ "$stall" = 1 ]; then
+	[ "$have_ours" = 1 ] || die "--stall needs the xen plugins and xenemu ($missing is missing)"
+	run_paths=(ours)
+fi
 [ ${#run_paths[@]} -gt 0 ] || die "nothing to measure"
+
+# gnuplot for --plot, from Debian (gnuplot-nox: no X), as devtools/setup.sh
+# installs what the build needs: apt-get update only when the install fails
+# with the current package lists.
+if [ -n "$plot" ] && ! command -v gnuplot >/dev/null; then
+	[ "$(id -u)" = 0 ] || die "--plot needs gnuplot: apt-get install gnuplot-nox (as root)"
+	note "installing gnuplot-nox (for --plot)"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		gnuplot-nox >/dev/null 2>&1; then
+		apt-get update -q >/dev/null || die "apt-get update failed"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			gnuplot-nox >/dev/null || die "apt-get install gnuplot-nox failed"
+	fi
+	command -v gnuplot >/dev/null || die "gnuplot-nox installed, but no gnuplot"
+fi
 
 # Memory for two DPDK processes.
 hp_free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
@@ -246,7 +303,7 @@ rates() {
 # xen-traffic; its pid into <side>_pid.
 start_role() {
 	local side=$1
-	local -n r_exec=${side}_exec r_d=${side}_d r_app=${side}_app
+	local -n r_exec=${side}_exec r_d=${side}_d r_app=${side}_app r_xt=${side}_xt
 	local log=${side}_log pre=${side}_pre vdev=${side}_vdev core=${side}_core
 	local mode=${side}_mode xt=(--mode sink)
 
@@ -259,7 +316,8 @@ start_role() {
 	else
 		start_side "${!log}" "${r_exec[@]}" "$traffic" \
 			-l "${!core}" --file-prefix "${!pre}" "${eal[@]}" \
-			"${r_d[@]}" --vdev "${!vdev}" -- "${app[@]}" "${xt[@]}"
+			"${r_d[@]}" --vdev "${!vdev}" -- "${app[@]}" "${xt[@]}" \
+			"${r_xt[@]}"
 	fi
 	printf -v "${side}_pid" %s "${pids[-1]}"
 }
@@ -276,7 +334,7 @@ run_one() {
 	local rx_log=$work/$tag-rx.log tx_log=$work/$tag-tx.log
 	local rx_pre=xbench-$$-$tag-rx tx_pre=xbench-$$-$tag-tx
 	local rx_vdev tx_vdev rx_exec=() tx_exec=() rx_d=() tx_d=() rx_app=()
-	local tx_app=() rx_mode=rxonly tx_mode=txonly
+	local tx_app=() rx_mode=rxonly tx_mode=txonly rx_xt=() tx_xt=()
 	local be_vdev fe_vdev be_exec=() fe_exec=() be_d=() fe_d=()
 	local rx_pid="" tx_pid=""
 	result=nan
@@ -315,8 +373,19 @@ run_one() {
 		if [ "$path" = pgnt ]; then
 			be_vdev+=",persistent_grants=1"
 			fe_vdev+=",persistent_grants=1"
-		fi ;;
+		fi
+		# the stall measurement's ring order (the backend offers up
+		# to 4 by default)
+		[ -n "$ring_order" ] && fe_vdev+=",ring_page_order=$ring_order" ;;
 	esac
+	# a stall run: a sender that drops what the port refuses, a receiver
+	# that writes its summary (and stalls, in the stalling run)
+	if [ -n "$ring_order" ]; then
+		rx_xt=(--summary "$work/$tag-rx.json")
+		[ "$stall_pause" = 1 ] &&
+			rx_xt+=(--rx-pause "$stall_us" --rx-pause-every "$stall_every")
+		tx_xt=(--rate "$stall_rate" --tx-retries 1)
+	fi
 	if [ "$dir" = g2b ]; then
 		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
 		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
@@ -401,6 +470,88 @@ gbps() { awk -v m="$1" -v s="$2" 'BEGIN { if (m == "nan") print "nan";
 	else printf "%.3f\n", m * s * 8 / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0)
 	print "-"; else printf "%.2f\n", a / b }'; }
+
+# jkey FILE KEY: a number of a xen-traffic JSON summary, or nan
+jkey() {
+	awk -v k="\"$2\"" -F': *' '$1 ~ k"$" || $1 ~ "^ *"k"$" {
+		v = $2; sub(/,$/, "", v); print v; f = 1; exit } END { if (!f) print "nan" }' \
+		"$1" 2>/dev/null || echo nan
+}
+# lost_ratio A B: A/B with "inf" for a loss against none, "-" for none at all
+lost_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan") print "-";
+	else if (b == 0) print (a == 0 ? "-" : "inf"); else printf "%.1f\n", a / b }'; }
+
+# run_stalls: the --stall measurement (see the top of this file).
+run_stalls() {
+	local round dir size order run lost recv stalls per
+	declare -A sres
+	note "stall: ours, xen-traffic gen at $stall_rate pps (--tx-retries 1) -> sink" \
+		"stalling ${stall_us} us every ${stall_every} s, ring orders 0 and 4," \
+		"memory: ${mem_args[*]}, burst $burst, receiver on core $rx_core, sender on" \
+		"core $tx_core, $rounds round(s) at ${size_list[*]} B, directions ${dir_list[*]}," \
+		"${warmup}+${seconds} s each"
+	[ -n "$csv" ] && echo "round,dir,size,order,run,stalls,rx_lost,rx_packets,rx_mpps" > "$csv"
+	printf '\n%-5s %-4s %6s %5s %-6s %7s %10s %10s %10s\n' round dir size order run \
+		stalls lost received lost/stall
+	for round in $(seq 1 "$rounds"); do
+		for dir in "${dir_list[@]}"; do
+			for size in "${size_list[@]}"; do
+				for order in 0 4; do
+					for run in rest stall; do
+						ring_order=$order
+						stall_pause=0
+						[ "$run" = stall ] && stall_pause=1
+						local tag=r$round-$dir-$size-o$order-$run
+						run_one ours "$size" "$tag" "$dir"
+						ring_order="" stall_pause=0
+						local js=$work/$tag-rx.json
+						lost=$(jkey "$js" rx_lost) stalls=$(jkey "$js" rx_pauses)
+						recv=$(jkey "$js" rx_packets)
+						if [ "$result" = nan ] || [ "$lost" = nan ]; then
+							failed=1 lost=nan
+						fi
+						sres[$round,$dir,$size,$order,$run]=$lost
+						per=-
+						[ "$run" = stall ] && per=$(lost_ratio "$lost" "$stalls")
+						printf '%-5s %-4s %6s %5s %-6s %7s %10s %10s %10s\n' \
+							"$round" "$dir" "$size" "$order" "$run" \
+							"$stalls" "$lost" "$recv" "$per"
+						[ -n "$csv" ] && echo "$round,$dir,$size,$order,$run,$stalls,$lost,$recv,$result" >> "$csv"
+					done
+				done
+				printf '%-5s %-4s %6s %-12s %s %s\n' "$round" "$dir" "$size" \
+					"ratio" "stalling runs, lost at order 0 / order 4:" \
+					"$(lost_ratio "${sres[$round,$dir,$size,0,stall]}" \
+					  "${sres[$round,$dir,$size,4,stall]}")"
+			done
+		done
+	done
+	printf '\nMedians over %s round(s) of the frames lost\n' "$rounds"
+	printf '%-4s %6s %12s %12s %12s %12s %9s\n' dir size "rest o0" "stall o0" \
+		"rest o4" "stall o4" "o0/o4"
+	for dir in "${dir_list[@]}"; do
+		for size in "${size_list[@]}"; do
+			local -A med=()
+			for order in 0 4; do
+				for run in rest stall; do
+					med[$order,$run]=$(for r in $(seq 1 "$rounds"); do
+						echo "${sres[$r,$dir,$size,$order,$run]}"
+					done | grep -v nan | median)
+				done
+			done
+			printf '%-4s %6s %12s %12s %12s %12s %9s\n' "$dir" "$size" \
+				"${med[0,rest]}" "${med[0,stall]}" "${med[4,rest]}" \
+				"${med[4,stall]}" "$(lost_ratio "${med[0,stall]}" "${med[4,stall]}")"
+		done
+	done
+}
+
+if [ "$stall" = 1 ]; then
+	failed=0
+	run_stalls
+	[ "$failed" = 0 ] || { note "some runs gave no result (nan); see --keep-logs"; exit 1; }
+	exit 0
+fi
 
 note "tool $tool, memory: ${mem_args[*]}, burst $burst, receiver on core $rx_core," \
 	"sender on core $tx_core, $rounds round(s) of ${run_paths[*]} at ${size_list[*]} B," \
