@@ -606,6 +606,7 @@ med_ratio() {
 	done | grep -v -- - | median
 }
 
+declare -A medv
 printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
 printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' dir size path Mpps \
 	Gbit/s ours/memif ours/vhost zc/memif zc/vhost pgnt/memif pgnt/vhost
@@ -615,6 +616,7 @@ for dir in "${dir_list[@]}"; do
 			[ "$path" = zc ] && [ "$dir" = g2b ] && continue
 			m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$dir,$size,$path]}"; done |
 				grep -v nan | median)
+			medv[$dir,$size,$path]=$m
 			printf '%-4s %6s %-6s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
 				"$(gbps "$m" "$size")"
 		done
@@ -628,5 +630,72 @@ for dir in "${dir_list[@]}"; do
 			"$(f2 "$(med_ratio "$dir" "$size" pgnt vhost)")"
 	done
 done
+
+# plot_medians FILE: the medians as a PNG, one row per direction, Mpps and
+# Gbit/s by frame size side by side, one line per path (a point when only one
+# size ran); a path without any result is left out of its panel.
+plot_medians() {
+	local out=$1 gp=$work/plot.gp dir path size m term=pngcairo col
+	local nd=${#dir_list[@]} xmin xmax xtics="" plots
+	xmin=$(printf '%s\n' "${size_list[@]}" | sort -n | head -n 1)
+	xmax=$(printf '%s\n' "${size_list[@]}" | sort -n | tail -n 1)
+	for size in $(printf '%s\n' "${size_list[@]}" | sort -nu); do
+		xtics+="${xtics:+, }$size"
+	done
+	gnuplot -e 'set terminal pngcairo' 2>/dev/null || term=png
+	{
+		echo "set terminal $term size 1200,$((360 * nd + 60))"
+		echo "set output '$out'"
+		echo "set multiplot layout $nd,2 title 'bench/run.sh: medians over $rounds" \
+			"round(s), $tool, burst $burst, ${warmup}+${seconds} s a run'"
+		echo "set logscale x 2"
+		echo "set xrange [$xmin / 1.5 : $xmax * 1.5]"
+		echo "set xtics ($xtics)"
+		echo "set yrange [0:*]"
+		echo "set xlabel 'frame size, bytes (no FCS)'"
+		echo "set grid"
+		echo "set key outside right top"
+		for dir in "${dir_list[@]}"; do
+			plots=()
+			for path in "${run_paths[@]}"; do
+				local dat=$work/plot-$dir-$path.dat
+				: > "$dat"
+				for size in "${size_list[@]}"; do
+					m=${medv[$dir,$size,$path]-nan}
+					[ "$m" = nan ] && continue
+					echo "$size $m $(gbps "$m" "$size")" >> "$dat"
+				done
+				[ -s "$dat" ] && plots+=("'$dat' using 1:COL with linespoints" \
+					"lw 2 pt 7 title '$path'")
+			done
+			for col in 2 3; do
+				local what=Mpps
+				[ "$col" = 3 ] && what=Gbit/s
+				echo "set title '$dir: $what'"
+				echo "set ylabel '$what'"
+				if [ ${#plots[@]} -eq 0 ]; then
+					echo "set label 1 'no result' at graph 0.5, 0.5 center"
+					echo "plot 1/0 notitle"
+					echo "unset label 1"
+				else
+					local line="plot " i
+					for ((i = 0; i < ${#plots[@]}; i += 2)); do
+						line+="${plots[i]//COL/$col} ${plots[i + 1]}, "
+					done
+					echo "${line%, }"
+				fi
+			done
+		done
+		echo "unset multiplot"
+	} > "$gp"
+	if gnuplot "$gp" 2>"$work/plot.err"; then
+		note "plot written to $out"
+	else
+		note "gnuplot failed ($gp):"; cat "$work/plot.err"
+		failed=1
+	fi
+}
+[ -z "$plot" ] || plot_medians "$plot"
+
 [ "$failed" = 0 ] || { note "some runs gave no result (nan); see --keep-logs"; exit 1; }
 exit 0
