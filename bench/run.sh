@@ -657,8 +657,10 @@ plot_medians() {
 		echo "set key outside right top"
 		for dir in "${dir_list[@]}"; do
 			plots=()
+			local lt=0
 			for path in "${run_paths[@]}"; do
 				local dat=$work/plot-$dir-$path.dat
+				lt=$((lt + 1))	# one colour per path in every panel
 				: > "$dat"
 				for size in "${size_list[@]}"; do
 					m=${medv[$dir,$size,$path]-nan}
@@ -666,7 +668,7 @@ plot_medians() {
 					echo "$size $m $(gbps "$m" "$size")" >> "$dat"
 				done
 				[ -s "$dat" ] && plots+=("'$dat' using 1:COL with linespoints" \
-					"lw 2 pt 7 title '$path'")
+					"lt $lt lw 2 pt 7 title '$path'")
 			done
 			for col in 2 3; do
 				local what=Mpps
@@ -675,8 +677,10 @@ plot_medians() {
 				echo "set ylabel '$what'"
 				if [ ${#plots[@]} -eq 0 ]; then
 					echo "set label 1 'no result' at graph 0.5, 0.5 center"
+					echo "set yrange [0:1]"
 					echo "plot 1/0 notitle"
 					echo "unset label 1"
+					echo "set yrange [0:*]"
 				else
 					local line="plot " i
 					for ((i = 0; i < ${#plots[@]}; i += 2)); do
