@@ -473,7 +473,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 
 
 # jkey FILE KEY: a number of a xen-traffic JSON summary, or nan
 jkey() {
-	awk -v k="\"$2\"" -F': *' '$1 ~ k"$" || $1 ~ "^ *"k"$" {
+	awk -v k="\"$2\"" -F': *' '$1 ~ "^ *" k "$" {
 		v = $2; sub(/,$/, "", v); print v; f = 1; exit } END { if (!f) print "nan" }' \
 		"$1" 2>/dev/null || echo nan
 }
