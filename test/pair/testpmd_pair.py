@@ -28,9 +28,52 @@ from tl_output import Output  # noqa: E402
 PROMPT = "testpmd> "
 # Asynchronous output (driver logs, testpmd's event lines) is written by other
 # threads straight to the same stream and can land inside the prompt, which
-# the command line writes in pieces: allow whole lines between its characters.
-PROMPT_RE = re.compile("".join(re.escape(c) + r"(?:\n?[^\n]*\n)*?" for c in PROMPT[:-1])
-                       + re.escape(PROMPT[-1]))
+# the command line writes in pieces: allow whole lines (each may start with
+# an extra newline) between its characters. A regular expression saying so
+# backtracks exponentially over a buffer of many lines (a burst of reconnect
+# logs hung a test for minutes), so find_prompt() runs it as an automaton.
+
+
+def find_prompt(buf):
+    """The leftmost prompt in buf, possibly with whole lines inside it: (start, end) of the
+    shortest such match at the leftmost start, or None. Linear in len(buf)."""
+    n = len(buf)
+    # for each position, where the line it is in ends (the index after its newline)
+    line_end = [0] * (n + 1)
+    nxt = -1
+    for i in range(n - 1, -1, -1):
+        if buf[i] == "\n":
+            nxt = i + 1
+        line_end[i] = nxt
+    line_end[n] = -1
+    # pending[pos]: {k: start}: a match that began at start needs PROMPT[k] at pos
+    pending = {}
+    best = None
+    for i in range(n):
+        if best is not None and not pending:
+            break
+        states = pending.pop(i, {})
+        if buf[i] == PROMPT[0]:
+            states.setdefault(0, i)
+        for k, start in states.items():
+            if best is not None and start >= best[0]:
+                continue
+            if buf[i] == PROMPT[k]:
+                if k + 1 == len(PROMPT):
+                    if best is None or start < best[0]:
+                        best = (start, i + 1)
+                    continue
+                nk = pending.setdefault(i + 1, {})
+                nk[k + 1] = min(nk.get(k + 1, start), start)
+            if k == 0:
+                continue
+            # a line written into the prompt before PROMPT[k]: its rest,
+            # or (buf[i] a newline) the whole next line
+            for j in (line_end[i], line_end[i + 1] if buf[i] == "\n" else -1):
+                if j > 0:
+                    nk = pending.setdefault(j, {})
+                    nk[k] = min(nk.get(k, start), start)
+    return best
 
 
 class Fail(Exception):
@@ -54,7 +97,7 @@ class TestPmd(Output):
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                m = PROMPT_RE.search(self.buf)
+                m = find_prompt(self.buf)
                 if m:
                     break
                 left = deadline - time.monotonic()
@@ -63,7 +106,7 @@ class TestPmd(Output):
                     raise Fail(f"{self.name}: no prompt within {timeout}s "
                                f"(exit {self.proc.poll()}); output:\n{tail}")
                 self.cond.wait(min(left, 0.2))
-            out, self.buf = self.buf[:m.start()], self.buf[m.end():]
+            out, self.buf = self.buf[:m[0]], self.buf[m[1]:]
             return out
 
     def cmd(self, line, timeout=30):
