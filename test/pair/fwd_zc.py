@@ -10,8 +10,14 @@ which verifies every frame (sequence, length, payload, checksum). Frames of ever
 9018 B, sent by the generator as mbuf chains above 2048 B; the guest receives each frame longer than
 256 B as a chain of its copied head and the RX pages, and sends those pages out of the other port
 by reference. Passes when every frame arrived intact, the guest's --front-xstat counters (of the
-port that sent the forwarded frames) are above 0 and its --front-xstat-zero ones 0, and the guest's
-port stop gives every mbuf back.
+port that sent the forwarded frames) are above 0 and its --front-xstat-zero ones 0, no process
+logged a protocol violation, and the guest's port stop gives every mbuf back.
+
+With --queues N the generator sends on N queues of vif 0 (N netif queues, testpmd's --rxq/--txq N);
+with --out-queues M the vif the guest sends out of has M netif queues only, so that testpmd's N
+TX queues share them (ethdev TX queue i on netif queue i mod M) and one TX ring carries the pages
+of up to N of vif 0's RX pools. --back-devargs go to both net_xenback ports (persistent_grants=1:
+each ring's mapping bound, XENPV_NETIF_PGNT_MAX, that N pools of other queues can exceed).
 
 Exit status: 0 passed, 1 failed, 77 the plugins, xen-traffic or testpmd are missing.
 """
@@ -61,7 +67,11 @@ def run_fwd(args, log_dir):
         for devid in (0, 1):
             xe("vif", "attach", "--frontend", "1", "--backend", "0", "--devid", str(devid),
                "--mac", f"00:16:3e:00:00:0{devid + 1}")
-        dev = ",".join(["ring_page_order=1"] + [d for d in args.front_devargs.split(",") if d])
+        order = str(args.ring_order)
+        dev = ",".join([f"ring_page_order={order}"] +
+                       [d for d in args.front_devargs.split(",") if d])
+        back = "".join("," + d for d in args.back_devargs.split(",") if d)
+        q = str(args.queues)
         guest = TestPmd("fwd-guest",
                         [args.xenemu, "exec", "--domid", "1", "--", "stdbuf", "-oL",
                          args.testpmd, "-d", args.xennet, "--file-prefix", front_prefix,
@@ -69,15 +79,22 @@ def run_fwd(args, log_dir):
                         ["--vdev", f"net_xennet0,devid=0,{dev}",
                          "--vdev", f"net_xennet1,devid=1,{dev}",
                          "--", "-i", "--nb-cores=1", "--max-pkt-len=9018", "--enable-scatter",
-                         "--total-num-mbufs=16384", "--forward-mode=io"],
+                         "--total-num-mbufs=16384", "--forward-mode=io",
+                         f"--rxq={q}", f"--txq={q}"] +
+                        # no hash steering (the generator's frames share
+                        # their addresses): generator queue q fills the
+                        # guest's RX ring q, each of its pools used
+                        (["--disable-rss"] if args.queues > 1 else []),
                         env, log_dir)
         guest.wait_prompt(60)
         # the sink (vif 1) first, then the guest forwards, then the generator (vif 0)
         sink, sink_sum, log = xt_side(
-            args, env, log_dir, "sink", "net_xenback1,domid=1,devid=1,max_ring_page_order=1",
-            "0", ["--mode", "sink", "--size", args.sizes, "--expect", str(args.count),
-                  "--wait-link", "30", "--drain", "2", "--idle", "5", "--timeout", "60",
-                  "--report", "0"])
+            args, env, log_dir, "sink",
+            f"net_xenback1,domid=1,devid=1,max_ring_page_order={order},"
+            f"max_queues={args.out_queues or args.queues}{back}",
+            "0", ["--queues", str(args.out_queues or args.queues), "--mode", "sink",
+                  "--size", args.sizes, "--expect", str(args.count), "--wait-link", "30",
+                  "--drain", "2", "--idle", "5", "--timeout", "60", "--report", "0"])
         procs.append(sink)
         logs.append(log)
         # backpressure, not drops: a burst the other port's TX ring cannot
@@ -87,10 +104,11 @@ def run_fwd(args, log_dir):
         guest.cmd("set burst tx delay 1000 retry 1000")
         guest.cmd("start")
         gen, gen_sum, log = xt_side(
-            args, env, log_dir, "gen", "net_xenback0,domid=1,devid=0,max_ring_page_order=1",
-            "0", ["--mode", "gen", "--size", args.sizes, "--count", str(args.count),
-                  "--rate", str(args.rate), "--wait-link", "30", "--drain", "2",
-                  "--timeout", "60", "--report", "0"])
+            args, env, log_dir, "gen",
+            f"net_xenback0,domid=1,devid=0,max_ring_page_order={order},max_queues={q}{back}",
+            "0", ["--queues", q, "--rxd", "256", "--txd", "256", "--mode", "gen",
+                  "--size", args.sizes, "--count", str(args.count), "--rate", str(args.rate),
+                  "--wait-link", "30", "--drain", "2", "--timeout", "60", "--report", "0"])
         procs.append(gen)
         logs.append(log)
         rcs = []
@@ -117,6 +135,14 @@ def run_fwd(args, log_dir):
         for name, v in check_xstats(out, "guest port 1", above=args.front_xstat).items():
             print(f"ok guest port 1 {name} = {v}", flush=True)
         check_xstats(out, "guest port 1", zero=args.front_xstat_zero)
+        # a violation closes the vif: frames would be lost above, unless it
+        # came late; the logs say it either way
+        for name in ("fwd-sink.log", "fwd-gen.log", "fwd-guest.log"):
+            with open(os.path.join(log_dir, name), errors="replace") as f:
+                bad = [ln for ln in f if "protocol violation" in ln]
+            if bad:
+                raise Fail(f"{name}: {bad[0].strip()}")
+        print("ok no protocol violation logged", flush=True)
         guest.cmd("port stop all", timeout=60)
         used = guest.mbufs_in_use()
         if used:
@@ -142,6 +168,13 @@ def main():
     add_pair_args(ap)
     ap.add_argument("--xen-traffic", required=True)
     ap.add_argument("--front-devargs", default="rx_zero_copy=1,tx_zero_copy=1")
+    ap.add_argument("--back-devargs", default="",
+                    help="more devargs of both net_xenback ports")
+    ap.add_argument("--ring-order", type=int, default=1)
+    ap.add_argument("--queues", type=int, default=1,
+                    help="the generator's queues, vif 0's and the guest testpmd's")
+    ap.add_argument("--out-queues", type=int, default=0,
+                    help="netif queues of vif 1 (the guest sends out of it); 0: --queues")
     ap.add_argument("--front-xstat", action="append", default=[],
                     help="an xstat of the guest's sending port that must be above 0")
     ap.add_argument("--front-xstat-zero", action="append", default=[],
