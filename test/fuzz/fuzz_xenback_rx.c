@@ -20,7 +20,8 @@
  *   byte 3: the guest's rsp_event, relative to the start;
  *   bytes 4-7: the ring index the connection starts at;
  *   byte 8: the number of buffers (netif_rx_request, 8 bytes each: id,
- *           pad, gref as fuzz_xenback_gref maps it) that follow;
+ *           pad, gref as fuzz_xenback_gref maps it) that follow (after
+ *           byte 9 with FUZZ_XB_PGNT, below);
  *   then one byte, the number of packets (up to 32), and 8 bytes each:
  *           length (le16; modulo 9019 unless bit 7 of the next byte is
  *           set), segments (bits 0-3, at least as many as the length
@@ -36,6 +37,22 @@
  * are, in order, packets the application sent, with their bytes (except
  * checksum fields the driver filled in) where the guest's pages show them;
  * every mbuf is back in its pool, taken or not.
+ *
+ * Built with FUZZ_XB_PGNT (harness xenback_rx_pgnt, fuzz_xenback_rx_pgnt.c)
+ * the ring runs with persistent grants (xenback_pgnt.c): the guest's
+ * buffers are mapped writable the first time a buffer names them, in a
+ * table of the input's own (created before its bursts, destroyed after),
+ * and written with memcpy. Byte 9 of the input is then the table's bound:
+ * XENPV_NETIF_PGNT_MAX(byte % 16 + 1) refs, 18 to 288 (the guest has 248
+ * writable pages), so that a guest naming too many distinct refs is
+ * reached. The same checks hold, and: no grant-copy call; at most the
+ * bound mapped, each a writable page of the guest (never a read-only one
+ * or an unknown ref), whose mapping shows the guest's page, and each named
+ * by a buffer taken; every buffer answered OKAY is mapped; a buffer answered
+ * with an error only after a persistent-grant violation (a ref beyond the
+ * bound, named by a buffer taken, with the table full; or a ref that
+ * cannot be mapped writable); without one, the table holds exactly the
+ * refs of the buffers answered OKAY; destroying the table unmaps them all.
  */
 
 #include <inttypes.h>
@@ -54,7 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NB_BIG 4096
 #define NB_SMALL 8192
+#ifdef FUZZ_XB_PGNT
+#define HDR 10		/* byte 9: the persistent grants' bound */
+#else
 #define HDR 9
+#endif
 #define MAX_PKTS 32
 #define PKT_DESC 8
 
@@ -199,7 +220,103 @@ dump(RING_IDX start, RING_IDX prod, uint32_t mask)
 			sent[k].taken ? "taken" : "not taken");
 	fprintf(stderr, "violation %u (%u, %u)\n", txq.viol.code, txq.viol.a,
 		txq.viol.b);
+#ifdef FUZZ_XB_PGNT
+	fprintf(stderr, "persistent grants: %u of %u mapped\n", txq.pgnt->n,
+		txq.pgnt->max);
+#endif
 }
+
+#ifdef FUZZ_XB_PGNT
+/* the guest's pages the table maps (check_pgnt_table) */
+static bool pgnt_mapped[FUZZ_XB_NR_PAGES];
+/* a buffer was answered with an error (check_responses) */
+static bool pgnt_failed;
+
+/* Is @gref a page of the guest granted writable (what RX may map)? */
+static bool
+pgnt_writable(uint32_t gref)
+{
+	int p = fuzz_xenback_page_of(gref);
+
+	return p >= 0 && p < FUZZ_XB_NR_PAGES - FUZZ_XB_NR_RO;
+}
+
+/*
+ * The ring's table after the bursts: at most the bound, each entry a
+ * writable page of the guest whose mapping shows that page, named by a
+ * buffer the backend took (@start to @prod); pgnt_mapped[] set from it.
+ */
+static void
+check_pgnt_table(RING_IDX start, RING_IDX prod)
+{
+	const struct xenback_pgnt *pg = txq.pgnt;
+	uint32_t mask = RING_SIZE(&txq.ring) - 1, n = 0, e;
+	bool named;
+	RING_IDX i;
+	int p;
+
+	memset(pgnt_mapped, 0, sizeof(pgnt_mapped));
+	if (txq.st.copy_calls != 0 || pg->n > pg->max ||
+	    txq.st.pgnt_mapped != pg->n)
+		abort();
+	for (e = 0; e < (1u << pg->bits); e++) {
+		if (pg->va[e] == NULL)
+			continue;
+		n++;
+		if (!pgnt_writable(pg->ref[e]))
+			abort();
+		p = fuzz_xenback_page_of(pg->ref[e]);
+		if (pgnt_mapped[p] || memcmp(pg->va[e], fuzz_xb_guest.page[p],
+					     XENPV_PAGE_SIZE) != 0)
+			abort();
+		pgnt_mapped[p] = true;
+		named = false;
+		for (i = start; i != prod && !named; i++)
+			named = greq[i & mask].gref == pg->ref[e];
+		if (!named)
+			abort();
+	}
+	if (n != pg->n)
+		abort();
+}
+
+/*
+ * The violation, if persistent grants made one: a ref beyond the bound
+ * (the table full, the ref not in it, named by a buffer taken) or one that
+ * cannot be mapped writable. Without one, no buffer failed and the table
+ * holds exactly the refs of the buffers answered OKAY (@ok_refs distinct).
+ */
+static void
+check_pgnt_viol(RING_IDX start, RING_IDX prod, uint32_t ok_refs)
+{
+	const struct xenback_pgnt *pg = txq.pgnt;
+	uint32_t mask = RING_SIZE(&txq.ring) - 1;
+	bool named = false;
+	RING_IDX i;
+	int p;
+
+	switch (txq.viol.code) {
+	case XENPV_VIOL_PGNT_BOUND:
+		p = fuzz_xenback_page_of(txq.viol.a);
+		if (pg->n != pg->max || txq.viol.b != pg->max ||
+		    (p >= 0 && pgnt_mapped[p]))
+			abort();
+		break;
+	case XENPV_VIOL_PGNT_MAP:
+		if (pgnt_writable(txq.viol.a) || txq.viol.b != 1)
+			abort();
+		break;
+	default:
+		if (pgnt_failed || ok_refs != pg->n)
+			abort();
+		return;
+	}
+	for (i = start; i != prod && !named; i++)
+		named = greq[i & mask].gref == txq.viol.a;
+	if (!named)
+		abort();
+}
+#endif
 
 /* The guest's walk of its RX responses, as a netfront reads them. */
 static void
@@ -214,6 +331,15 @@ check_responses(RING_IDX start)
 	bool blank = txq.csum && (txq.fe.csum || txq.fe.ipv6_csum);
 	unsigned int next = 0, answered = 0;
 	RING_IDX i;
+#ifdef FUZZ_XB_PGNT
+	/* distinct pages of the buffers answered OKAY */
+	static bool ok_page[FUZZ_XB_NR_PAGES];
+	uint32_t ok_refs = 0;
+
+	memset(ok_page, 0, sizeof(ok_page));
+	pgnt_failed = false;
+	check_pgnt_table(start, prod);
+#endif
 
 	memset(page_users, 0, sizeof(page_users));
 	for (i = start; i != prod; i++) {
@@ -252,6 +378,17 @@ check_responses(RING_IDX start)
 			p = fuzz_xenback_page_of(q->gref);
 			if (!failed && (p < 0 || page_users[p] > 1))
 				sure = false;
+#ifdef FUZZ_XB_PGNT
+			/* written through the table: mapped */
+			if (failed)
+				pgnt_failed = true;
+			else if (p < 0 || !pgnt_mapped[p])
+				abort();
+			else if (!ok_page[p]) {
+				ok_page[p] = true;
+				ok_refs++;
+			}
+#endif
 			if (!failed && p >= 0 && len + rsp->status <=
 			    sizeof(rebuilt))
 				memcpy(rebuilt + len, fuzz_xb_guest.page[p] +
@@ -305,6 +442,9 @@ check_responses(RING_IDX start)
 	}
 	if (answered != txq.st.packets + txq.st.errors)
 		abort();
+#ifdef FUZZ_XB_PGNT
+	check_pgnt_viol(start, prod, ok_refs);
+#endif
 }
 
 int
@@ -336,6 +476,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a fresh connection at the input's index, as BACK_RING_ATTACH */
 	FUZZ_XB_FRESH_RING(&txq, sring, data);
 	start = r->req_cons;
+#ifdef FUZZ_XB_PGNT
+	/* this input's table, its bound from byte 9 */
+	if (xenback_pgnt_create(&txq.pgnt, fuzz_xb_dom0.xgt, FUZZ_XB_GUEST,
+				data[9] % 16 + 1, true) != 0)
+		abort();
+#endif
 	ring_size = RING_SIZE(r);
 	mask = ring_size - 1;
 
@@ -412,6 +558,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a producer beyond a ring of buffers: nothing more taken */
 	fuzz_xenback_check_overflow(overflow, cons, r->req_cons, &txq.viol);
 
+#ifdef FUZZ_XB_PGNT
+	/* the connection's end: every mapping undone */
+	n = txq.pgnt->n;
+	if (xenback_pgnt_destroy(&txq.pgnt) != n || txq.pgnt != NULL)
+		abort();
+#endif
 	/* every mbuf is back, taken or not */
 	fuzz_xenback_check_pools();
 	return 0;

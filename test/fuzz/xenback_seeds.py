@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write the seed corpora of fuzz_xenback_tx and fuzz_xenback_rx.
+"""Write the seed corpora of fuzz_xenback_tx, fuzz_xenback_rx and fuzz_xenback_rx_pgnt.
 
 Valid traffic in each harness's input format (see the comment at the top of
 fuzz_xenback_tx.c and fuzz_xenback_rx.c): single-slot and multi-slot
 packets, a GSO packet with its extra, blank checksums, a ring index about
-to wrap, buffers posted in two steps. Usage: xenback_seeds.py [TEST_FUZZ_DIR]
+to wrap, buffers posted in two steps; for fuzz_xenback_rx_pgnt the rx seeds
+with the widest bound, and a guest that names refs beyond a small bound,
+repeats refs, names a read-only page or an unknown ref.
+Usage: xenback_seeds.py [TEST_FUZZ_DIR]
 """
 
 import os
@@ -105,10 +108,14 @@ def pkt(length, segs, ol, l2=0, l3=0, l4=0, mss8=0):
 
 
 def rx_input(features, nbufs, pkts, stream, split=0, extra=0, rsp_event=1,
-             start=0):
+             start=0, pgnt=None, pages=None):
+    """pgnt: fuzz_xenback_rx_pgnt's byte 9 (its bound), None for fuzz_xenback_rx;
+    pages: the page (or raw gref) of each buffer, default buffer i on page i."""
+    pages = pages if pages is not None else list(range(nbufs))
     return bytes([features, split, extra, rsp_event]) + \
-        struct.pack('<I', start) + bytes([nbufs]) + \
-        b''.join(rxreq(0x100 + i, i) for i in range(nbufs)) + \
+        struct.pack('<I', start) + bytes([len(pages)]) + \
+        (bytes([pgnt]) if pgnt is not None else b'') + \
+        b''.join(rxreq(0x100 + i, g) for i, g in enumerate(pages)) + \
         bytes([len(pkts)]) + b''.join(pkts) + stream
 
 
@@ -133,9 +140,35 @@ def rx_seeds():
                                   split=2, start=0xfffffffc)
 
 
+# fuzz_xenback_rx_pgnt's bound byte b: XENPV_NETIF_PGNT_MAX(b % 16 + 1) refs
+PGNT_WIDE, PGNT_18 = 15, 0
+
+
+def rx_pgnt_seeds():
+    """The rx seeds within the widest bound (288 refs), then hostile guests."""
+    f60 = frame(6)
+    for name, data in rx_seeds():
+        yield name, data[:9] + bytes([PGNT_WIDE]) + data[9:]
+    # 12 packets of 9000 B on 36 distinct pages, a bound of 18: the 19th
+    # ref breaks the promise (the rest of its burst fails)
+    yield 'beyond_bound', rx_input(FE_ALL, 36, [pkt(9000, 2, 0)] * 12, f60,
+                                   pgnt=PGNT_18)
+    # 36 buffers on 6 pages, each named 6 times: within a bound of 18
+    yield 'repeated_refs', rx_input(FE_ALL, 36, [pkt(9000, 2, 0)] * 12, f60,
+                                    pgnt=PGNT_18,
+                                    pages=[i % 6 for i in range(36)])
+    # a read-only page (the guest's last 8) and a ref it never granted,
+    # each in the second packet: they cannot be mapped writable
+    yield 'read_only_ref', rx_input(FE_ALL, 2, [pkt(60, 0, 0)] * 2, f60,
+                                    pgnt=PGNT_WIDE, pages=[0, 250])
+    yield 'unknown_ref', rx_input(FE_ALL, 2, [pkt(60, 0, 0)] * 2, f60,
+                                  pgnt=PGNT_WIDE, pages=[0, 0x12345])
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(__file__)
-    for h, seeds in (('xenback_tx', tx_seeds), ('xenback_rx', rx_seeds)):
+    for h, seeds in (('xenback_tx', tx_seeds), ('xenback_rx', rx_seeds),
+                     ('xenback_rx_pgnt', rx_pgnt_seeds)):
         d = os.path.join(top, h, 'corpus')
         os.makedirs(d, exist_ok=True)
         for name, data in seeds():
