@@ -76,7 +76,8 @@ struct xt_hdr {
 	X(MODE, GEN, gen)		/* send only */			\
 	X(MODE, SINK, sink)		/* receive and verify only */	\
 	X(MODE, REFLECT, reflect)	/* swap MACs, send each back */	\
-	X(MODE, BIDIR, bidir)		/* send own stream(s), verify the peer's */
+	X(MODE, BIDIR, bidir)		/* send own stream(s), verify the peer's */ \
+	X(MODE, PING, ping)		/* one frame at a time to a reflector: RTT */
 
 enum xt_mode { XT_MODES(XT_ENUM) };
 
@@ -115,6 +116,7 @@ struct xt_config {
 	uint32_t tx_retries;		/* 0 = retry a full tx ring forever */
 	uint32_t rx_pause_us;		/* --rx-pause: stall the loop this long; 0 = never */
 	double rx_pause_every;		/* --rx-pause-every: between stalls, from the first frame */
+	double ping_timeout;		/* --ping-timeout: a ping not back by then is lost */
 	bool promisc;
 	const char *summary_path;
 	const char *pcap_path;		/* --pcap: received frames to this file */
@@ -267,6 +269,12 @@ struct xt_result {
 	double rx_max_gap;	/* longest time between two receptions */
 	uint64_t rx_pauses;	/* --rx-pause stalls taken */
 	int64_t leaked_mbufs;	/* -1: not measured */
+	/* --mode ping: round trips, in microseconds (nearest-rank percentiles). */
+	uint64_t ping_sent;	/* pings sent */
+	uint64_t rtt_count;	/* pings that came back in time */
+	uint64_t ping_lost;	/* pings not back within --ping-timeout */
+	uint64_t ping_stale;	/* replies of an earlier (lost) ping, ignored */
+	double rtt_min_us, rtt_p50_us, rtt_p99_us, rtt_max_us, rtt_mean_us;
 	bool pass;
 };
 

@@ -99,6 +99,10 @@ struct xt_ctx {
 	uint64_t rx_pauses;		/* stalls taken */
 	struct xt_pcap *pcap;		/* --pcap (port 0 only), or NULL */
 	int run_ret;			/* xt_run(): 0, or the link wait's error */
+	/* --mode ping (xt_ping_loop() fills them): round trips in TSC cycles. */
+	uint64_t *rtt;			/* one per ping that came back, in order */
+	uint64_t rtt_n, rtt_cap;
+	uint64_t ping_sent, ping_lost, ping_stale;
 	enum xt_stop stop;
 	bool configured, started;
 };
@@ -854,6 +858,182 @@ xt_loop(struct xt_ctx *c)
 		c->first_rx = c->last_rx = now;
 }
 
+/* Keep one round trip; the array grows by doubling. */
+static int
+xt_rtt_add(struct xt_ctx *c, uint64_t cycles)
+{
+	uint64_t *a;
+	uint64_t cap;
+
+	if (c->rtt_n == c->rtt_cap) {
+		cap = c->rtt_cap == 0 ? 4096 : 2 * c->rtt_cap;
+		a = realloc(c->rtt, cap * sizeof(*a));
+		if (a == NULL)
+			return -ENOMEM;
+		c->rtt = a;
+		c->rtt_cap = cap;
+	}
+	c->rtt[c->rtt_n++] = cycles;
+	return 0;
+}
+
+/*
+ * Receive what came back while ping @seq is out (@out): the frame of our
+ * stream with that sequence number ends the round trip; a valid frame of an
+ * earlier ping (one already counted as lost) is stale; anything else counts
+ * as xt_verify() would. Returns true once the ping is back.
+ */
+static bool
+xt_ping_rx(struct xt_ctx *c, struct xt_txq *t, uint64_t seq, bool out,
+	   uint64_t t_sent)
+{
+	struct rte_mbuf *pkts[XT_MAX_BURST];
+	struct xt_rx_frame f;
+	enum xt_verdict v;
+	bool back = false;
+	uint64_t now;
+	uint16_t nb, i;
+
+	nb = rte_eth_rx_burst(c->port, t->qid, pkts, c->cfg->burst);
+	if (nb == 0)
+		return false;
+	/* The time of the burst that brought it back, before any checking. */
+	now = rte_rdtsc();
+	if (c->first_rx == 0)
+		c->first_rx = now;
+	c->last_rx = now;
+	c->rx.packets += nb;
+	for (i = 0; i < nb; i++) {
+		c->rx.bytes += pkts[i]->pkt_len;
+		v = xt_frame_check(pkts[i], c->cfg->udp_port, &f);
+		if (v != XT_FRAME_OK) {
+			(*(uint64_t *)((char *)&c->rx +
+				       xt_verdict_counter[v]))++;
+			continue;
+		}
+		c->rx.valid++;
+		if (out && !back && f.stream == t->stream && f.seq == seq) {
+			back = true;
+			if (xt_rtt_add(c, now - t_sent) != 0)
+				c->rx.other++;	/* out of memory: not timed */
+		} else if (f.stream == t->stream && f.seq < seq) {
+			c->ping_stale++;
+		} else {
+			/* Another stream's, a future or a second copy. */
+			c->rx.dup++;
+		}
+	}
+	if (c->pcap != NULL)
+		xt_pcap_write(c->pcap, pkts, nb);
+	rte_pktmbuf_free_bulk(pkts, nb);
+	return back;
+}
+
+/*
+ * --mode ping: one frame out at a time on queue 0. Send ping seq, poll until
+ * it comes back (round trip = TSC at the receiving burst - TSC just before
+ * the transmitting one) or --ping-timeout passes (lost), then wait for the
+ * next slot of --rate (none: send at once). Ends at --count, --duration, a
+ * signal or --timeout; then drains like the other modes so a late reply is
+ * not left in the peer's ring.
+ */
+static void
+xt_ping_loop(struct xt_ctx *c)
+{
+	const struct xt_config *cfg = c->cfg;
+	struct xt_txq *t = &c->txq[0];
+	struct xt_report_state prev, cur;
+	uint64_t now = rte_rdtsc();
+	uint64_t t_dur = cfg->duration > 0 ? now + xt_secs_to_tsc(c, cfg->duration) : 0;
+	uint64_t t_timeout = cfg->timeout > 0 ? now + xt_secs_to_tsc(c, cfg->timeout) : 0;
+	uint64_t period = cfg->rate != 0 ? c->hz / cfg->rate : 0;
+	uint64_t lose = xt_secs_to_tsc(c, cfg->ping_timeout);
+	uint64_t drain = xt_secs_to_tsc(c, cfg->drain);
+	uint64_t report_every = xt_secs_to_tsc(c, cfg->report);
+	uint64_t next_report = now + report_every;
+	uint64_t next_send = now, t_sent = 0, t_drain = 0;
+	enum xt_stop why = XT_STOP_NONE;
+	struct rte_mbuf *m = NULL;
+	bool out = false;
+	uint16_t n;
+
+	c->t_start = now;
+	xt_snapshot(c, &prev, now);
+	for (;;) {
+		now = rte_rdtsc();
+		if (xt_quit > 1 || (t_timeout != 0 && now >= t_timeout)) {
+			c->stop = xt_quit > 1 ? XT_STOP_SIGNAL : XT_STOP_TIMEOUT;
+			break;
+		}
+		if (t_drain == 0 && !out) {
+			if (xt_quit)
+				why = XT_STOP_SIGNAL;
+			else if (t->seq >= t->limit)
+				why = XT_STOP_DONE;
+			else if (t_dur != 0 && now >= t_dur)
+				why = XT_STOP_DURATION;
+			if (why != XT_STOP_NONE)
+				t_drain = now;
+		}
+		if (t_drain != 0) {
+			xt_ping_rx(c, t, t->seq, false, 0);
+			if (now - RTE_MAX(t_drain, c->last_rx) >= drain) {
+				c->stop = why;
+				break;
+			}
+			continue;
+		}
+		if (!out && now >= next_send) {
+			if (m == NULL)
+				m = xt_build(c, t, t->seq);
+			if (m != NULL) {
+				uint32_t len = m->pkt_len;
+
+				t_sent = rte_rdtsc();
+				n = rte_eth_tx_burst(c->port, t->qid, &m, 1);
+				if (n == 1) {
+					m = NULL;
+					out = true;
+					c->ping_sent++;
+					c->tx.packets++;
+					c->tx.bytes += len;
+					if (c->first_tx == 0)
+						c->first_tx = t_sent;
+					c->last_tx = t_sent;
+					/* The next slot; after a long wait, from now. */
+					next_send = RTE_MAX(next_send + period, t_sent);
+				} else {
+					c->tx.full++;
+				}
+			}
+		}
+		if (!out) {
+			xt_ping_rx(c, t, t->seq, false, 0);
+		} else if (xt_ping_rx(c, t, t->seq, true, t_sent)) {
+			out = false;
+			t->seq++;
+		} else if (rte_rdtsc() - t_sent >= lose) {
+			c->ping_lost++;
+			out = false;
+			t->seq++;
+		}
+		if (report_every != 0 && now >= next_report) {
+			xt_snapshot(c, &cur, now);
+			xt_report(c, &prev, &cur, now);
+			prev = cur;
+			next_report = now + report_every;
+		}
+	}
+	if (m != NULL) {
+		rte_pktmbuf_free(m);
+		c->tx.unsent++;
+	}
+	if (c->last_tx == 0)
+		c->first_tx = c->last_tx = now;
+	if (c->last_rx == 0)
+		c->first_rx = c->last_rx = now;
+}
+
 static int
 xt_summary_open(const struct xt_config *cfg, FILE **out)
 {
@@ -916,6 +1096,46 @@ xt_teardown(struct xt_ctx *c)
 	return leaked;
 }
 
+/* Nearest-rank percentile @p (0..100] of the sorted @a[0..n-1]. */
+static uint64_t
+xt_rank(const uint64_t *a, uint64_t n, unsigned int p)
+{
+	uint64_t k = (n * p + 99) / 100;
+
+	return a[k == 0 ? 0 : k - 1];
+}
+
+static int
+xt_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --mode ping: the round trips, sorted, as microseconds in the result. */
+static void
+xt_rtt_fill(struct xt_ctx *c, struct xt_result *r)
+{
+	double us = 1e6 / (double)c->hz;
+	uint64_t i, sum = 0;
+
+	r->ping_sent = c->ping_sent;
+	r->ping_lost = c->ping_lost;
+	r->ping_stale = c->ping_stale;
+	r->rtt_count = c->rtt_n;
+	if (c->rtt_n == 0)
+		return;
+	qsort(c->rtt, c->rtt_n, sizeof(*c->rtt), xt_u64_cmp);
+	for (i = 0; i < c->rtt_n; i++)
+		sum += c->rtt[i];
+	r->rtt_min_us = (double)c->rtt[0] * us;
+	r->rtt_p50_us = (double)xt_rank(c->rtt, c->rtt_n, 50) * us;
+	r->rtt_p99_us = (double)xt_rank(c->rtt, c->rtt_n, 99) * us;
+	r->rtt_max_us = (double)c->rtt[c->rtt_n - 1] * us;
+	r->rtt_mean_us = (double)sum / (double)c->rtt_n * us;
+}
+
 static void
 xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
 {
@@ -943,6 +1163,11 @@ xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
 			r->rx_missing = cfg->expect - span;
 	}
 	r->pass = leaked == 0 && c->stop != XT_STOP_TIMEOUT;
+	if (cfg->mode == XT_MODE_PING) {
+		xt_rtt_fill(c, r);
+		r->pass = r->pass && r->ping_lost == 0 && r->rtt_count > 0 &&
+			  xt_rx_corrupted(&r->rx) == 0;
+	}
 	if (c->verifies)
 		r->pass = r->pass && r->rx.lost == 0 && r->rx_missing == 0 &&
 			  r->rx.dup == 0 && r->rx.reordered == 0 &&
@@ -960,6 +1185,8 @@ xt_run(void *arg)
 	ret = c->cfg->wait_link > 0 ? xt_wait_link(c) : 0;
 	if (ret == -EINTR)
 		c->stop = XT_STOP_SIGNAL;	/* no traffic; still a summary */
+	else if (ret == 0 && c->cfg->mode == XT_MODE_PING)
+		xt_ping_loop(c);
 	else if (ret == 0)
 		xt_loop(c);
 	c->run_ret = ret == -EINTR ? 0 : ret;
@@ -1026,7 +1253,8 @@ main(int argc, char **argv)
 		pcfg[k].stream_base = cfg.stream_base + k * cfg.queues;
 		c->cfg = &pcfg[k];
 		c->index = k;
-		c->sends = cfg.mode == XT_MODE_GEN || cfg.mode == XT_MODE_BIDIR;
+		c->sends = cfg.mode == XT_MODE_GEN || cfg.mode == XT_MODE_BIDIR ||
+			   cfg.mode == XT_MODE_PING;
 		c->verifies = cfg.mode == XT_MODE_SINK || cfg.mode == XT_MODE_BIDIR;
 		c->receives = cfg.mode != XT_MODE_GEN;
 		c->hz = rte_get_tsc_hz();
@@ -1098,6 +1326,7 @@ out_free:
 		xt_seq_destroy(ctx[k].seq);
 		free(ctx[k].txq);
 		free(ctx[k].sizes);
+		free(ctx[k].rtt);
 	}
 out_eal:
 	rte_eal_cleanup();

@@ -54,6 +54,7 @@ enum {
 	XT_OPT_TX_RETRIES,
 	XT_OPT_RX_PAUSE,
 	XT_OPT_RX_PAUSE_EVERY,
+	XT_OPT_PING_TIMEOUT,
 	XT_OPT_NO_PROMISC,
 	XT_OPT_SUMMARY,
 	XT_OPT_PCAP,
@@ -92,6 +93,7 @@ static const struct optab_row xt_opts[] = {
 	[XT_OPT_TX_RETRIES] = { "tx-retries", 0, true },
 	[XT_OPT_RX_PAUSE] = { "rx-pause", 0, true },
 	[XT_OPT_RX_PAUSE_EVERY] = { "rx-pause-every", 0, true },
+	[XT_OPT_PING_TIMEOUT] = { "ping-timeout", 0, true },
 	[XT_OPT_NO_PROMISC] = { "no-promisc", 0, false },
 	[XT_OPT_SUMMARY] = { "summary", 0, true },
 	[XT_OPT_PCAP] = { "pcap", 0, true },
@@ -120,7 +122,9 @@ xt_usage(const char *prog)
 "                      up to %u times, each port runs on its own lcore (-l)\n"
 "                      and sends streams N + port index * queues\n"
 "  --mode MODE         gen: send; sink: receive and verify; reflect: swap MACs\n"
-"                      and send back; bidir: send and verify (default bidir)\n"
+"                      and send back; bidir: send and verify (default bidir);\n"
+"                      ping: send one frame, wait for a reflect peer to return\n"
+"                      it, time the round trip; paced by --rate, one queue\n"
 "  --size SPEC         frame size(s) in bytes, no FCS, %u..%u: N, a list\n"
 "                      N[:WEIGHT],..., or imix (" XT_IMIX_SPEC "); default 64.\n"
 "                      Receivers use the largest to set the MTU\n"
@@ -148,6 +152,7 @@ xt_usage(const char *prog)
 "  --rx-pause US        sink, bidir, reflect: stop polling for US microseconds\n"
 "                      (0..1000000) every --rx-pause-every SEC (default 0.1)\n"
 "                      once traffic arrives, like a receiver busy elsewhere\n"
+"  --ping-timeout SEC  ping: a frame not back after SEC is lost (default 0.2)\n"
 "  --no-promisc        leave promiscuous mode off\n"
 "  --summary PATH      write the summary as JSON to PATH\n"
 "  --pcap FILE         write every frame received to FILE (libpcap format,\n"
@@ -161,7 +166,8 @@ xt_usage(const char *prog)
 "  -h, --help\n"
 "\n"
 "Exit status: 0 pass, 1 usage or set-up error, 2 verification failed (frames\n"
-"lost, duplicated, reordered, late or corrupted; mbufs leaked; timeout).\n",
+"lost, duplicated, reordered, late or corrupted; pings lost; mbufs leaked;\n"
+"timeout).\n",
 	       prog, XT_MAX_PORTS, XT_MIN_FRAME, XT_MAX_FRAME, XT_MAX_QUEUES, XT_MAX_BURST,
 	       RTE_PKTMBUF_HEADROOM, RTE_MBUF_DEFAULT_BUF_SIZE);
 }
@@ -272,6 +278,7 @@ static const struct xt_field_opt xt_field_opts[] = {
 	XT_UINT(TX_RETRIES, false, 0, UINT32_MAX, 0, tx_retries),
 	XT_UINT(RX_PAUSE, false, 0, 1000000, 0, rx_pause_us),
 	XT_SECS(RX_PAUSE_EVERY, 0.1, rx_pause_every),
+	XT_SECS(PING_TIMEOUT, 0.2, ping_timeout),
 	XT_ARG(NO_PROMISC, OFF, promisc),
 	XT_ARG(SUMMARY, STR, summary_path),
 	XT_ARG(PCAP, STR, pcap_path),
@@ -439,7 +446,8 @@ xt_defaults(struct xt_config *cfg)
 static int
 xt_check(struct xt_config *cfg)
 {
-	bool sends = cfg->mode == XT_MODE_GEN || cfg->mode == XT_MODE_BIDIR;
+	bool sends = cfg->mode == XT_MODE_GEN || cfg->mode == XT_MODE_BIDIR ||
+		     cfg->mode == XT_MODE_PING;
 	bool verifies = cfg->mode == XT_MODE_SINK || cfg->mode == XT_MODE_BIDIR;
 	uint64_t inj = cfg->inject_drop + cfg->inject_corrupt + cfg->inject_dup +
 		       cfg->inject_reorder;
@@ -447,7 +455,17 @@ xt_check(struct xt_config *cfg)
 
 	if (!sends && (cfg->count != 0 || cfg->rate != 0 || inj != 0)) {
 		fprintf(stderr, "xen-traffic: --count, --rate and --inject-* need "
-			"--mode gen or bidir\n");
+			"--mode gen, bidir or ping\n");
+		return -EINVAL;
+	}
+	if (cfg->mode == XT_MODE_PING && (cfg->queues != 1 || inj != 0 ||
+					  cfg->rx_pause_us != 0)) {
+		fprintf(stderr, "xen-traffic: --mode ping: one queue, no --inject-* "
+			"or --rx-pause\n");
+		return -EINVAL;
+	}
+	if (cfg->mode == XT_MODE_PING && cfg->ping_timeout <= 0) {
+		fprintf(stderr, "xen-traffic: --ping-timeout must be more than 0\n");
 		return -EINVAL;
 	}
 	if (cfg->rate != 0 && cfg->rate < cfg->queues) {
@@ -548,7 +566,7 @@ xt_parse_args(int argc, char **argv, struct xt_config *cfg)
 					break;
 			if (i == RTE_DIM(xt_mode_names))
 				ret = xt_bad(name, arg,
-					     "must be gen, sink, reflect or bidir");
+					     "must be gen, sink, reflect, bidir or ping");
 			else
 				cfg->mode = (enum xt_mode)i;
 			break;

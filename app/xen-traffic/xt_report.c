@@ -215,6 +215,17 @@ xt_summary_build(const struct xt_result *r, struct xt_kv_list *l, char *sizes,
 	xt_kv_dbl(l, "elapsed_s", r->elapsed);
 	xt_kv_counters(l, r);
 	xt_kv_dbl(l, "rx_max_gap_s", r->rx_max_gap);
+	if (cfg->mode == XT_MODE_PING) {
+		xt_kv_u64(l, "ping_sent", r->ping_sent);
+		xt_kv_u64(l, "ping_lost", r->ping_lost);
+		xt_kv_u64(l, "ping_stale", r->ping_stale);
+		xt_kv_u64(l, "rtt_count", r->rtt_count);
+		xt_kv_dbl(l, "rtt_min_us", r->rtt_min_us);
+		xt_kv_dbl(l, "rtt_p50_us", r->rtt_p50_us);
+		xt_kv_dbl(l, "rtt_p99_us", r->rtt_p99_us);
+		xt_kv_dbl(l, "rtt_max_us", r->rtt_max_us);
+		xt_kv_dbl(l, "rtt_mean_us", r->rtt_mean_us);
+	}
 	xt_kv_i64(l, "leaked_mbufs", r->leaked_mbufs);
 	xt_kv_str(l, "result", r->pass ? "pass" : "fail");
 }
