@@ -23,6 +23,9 @@ Each case runs one or two xen-traffic processes and checks their JSON summaries:
                  a peer that goes silent for good counts as a gap up to the end of traffic
   pcap           --pcap FILE on a net_ring loopback: the file holds every frame received, in order,
                  as Python's own reader and tcpdump (Debian's, from devtools/setup.sh) read it
+  ping           --mode ping: round trips over a net_ring loopback and against a reflector over
+                 memif (every ping back, p50 <= p99 <= max); against a sink that returns nothing
+                 every ping times out and is counted lost
   options        bad options are refused with a message and exit status 1
 
 Every process runs with --no-huge -m 512 --single-file-segments and its own --file-prefix; sockets,
@@ -509,6 +512,66 @@ def case_pcap(ctx):
     if bad:
         raise Fail(f"tcpdump reads {len(bad)} frames that are not the test frames: {bad[:3]}")
 
+RTT_KEYS = ("rtt_min_us", "rtt_p50_us", "rtt_p99_us", "rtt_max_us")
+
+
+def check_pings(ctx, name, p, rc, s, count):
+    """Every one of count pings came back, and the percentiles are ordered."""
+    ctx.expect(f"{name} exit status", rc, 0, p)
+    ctx.expect(f"{name} mode", s["mode"], "ping", p)
+    ctx.expect(f"{name} stopped_by", s["stopped_by"], "done", p)
+    ctx.expect(f"{name} ping_sent", s["ping_sent"], count, p)
+    ctx.expect(f"{name} rtt_count", s["rtt_count"], count, p)
+    for k in ("ping_lost", "ping_stale", "rx_corrupted", "rx_other", "leaked_mbufs"):
+        ctx.expect(f"{name} {k}", s[k], 0, p)
+    rtt = [s[k] for k in RTT_KEYS]
+    ctx.checks += 1
+    if not (0 < rtt[0] <= rtt[1] <= rtt[2] <= rtt[3] and rtt[0] <= s["rtt_mean_us"] <= rtt[3]):
+        raise Fail(f"{name}: round trips not ordered: {dict(zip(RTT_KEYS, rtt))}, mean "
+                   f"{s['rtt_mean_us']}\n{p.tail()}")
+
+
+def case_ping(ctx):
+    # A net_ring port returns what it sends: a round trip through one PMD's rings.
+    p, rc, s = ring(ctx, "rping", ["--mode", "ping", "--count", "500", "--rate", "1000"])
+    check_pings(ctx, "rping", p, rc, s, 500)
+    # The rate is a bound: 500 pings at 1000/s take at least half a second.
+    ctx.checks += 1
+    if s["tx_packets"] != 500 or s["elapsed_s"] < 0.499:
+        raise Fail(f"rping: 500 pings at 1000/s in {s['elapsed_s']} s\n{p.tail()}")
+
+    # Over memif to a reflector, which sends back exactly the pings.
+    vdev_a, vdev_b = pair(ctx, "memif")
+    r = Xt(ctx, "refl", vdev_a, ["--mode", "reflect", "--idle", "2", "--report", "0",
+                                 "--timeout", str(PROC_TIMEOUT)])
+    ctx.wait_ready(r)
+    g = Xt(ctx, "ping", vdev_b, ["--mode", "ping", "--size", "1500", "--count", "500",
+                                 "--rate", "1000", "--wait-link", "20", "--report", "0",
+                                 "--timeout", str(PROC_TIMEOUT)])
+    rg, sg = g.result()
+    rr, sr = r.result()
+    check_pings(ctx, "ping", g, rg, sg, 500)
+    ctx.expect("reflector exit status", rr, 0, r)
+    ctx.expect("reflector rx_packets", sr["rx_packets"], 500, r)
+    ctx.expect("reflector tx_packets", sr["tx_packets"], 500, r)
+
+    # A sink returns nothing: each ping is lost after --ping-timeout, and the run fails.
+    sock = os.path.join(ctx.tmp, "lost.sock")
+    k = Xt(ctx, "sink", f"net_memif0,role=server,socket={sock},socket-abstract=no",
+           ["--mode", "sink", "--idle", "2", "--report", "0", "--timeout", str(PROC_TIMEOUT)])
+    ctx.wait_ready(k)
+    g = Xt(ctx, "lostping", f"net_memif0,role=client,socket={sock},socket-abstract=no",
+           ["--mode", "ping", "--count", "5", "--ping-timeout", "0.05", "--drain", "0.1",
+            "--wait-link", "20", "--report", "0", "--timeout", str(PROC_TIMEOUT)])
+    rg, sg = g.result()
+    rk, sk = k.result()
+    ctx.expect("lostping exit status", rg, 2, g)
+    ctx.expect("lostping result", sg["result"], "fail", g)
+    ctx.expect("lostping ping_sent", sg["ping_sent"], 5, g)
+    ctx.expect("lostping ping_lost", sg["ping_lost"], 5, g)
+    ctx.expect("lostping rtt_count", sg["rtt_count"], 0, g)
+    ctx.expect("sink rx_unique", sk["rx_unique"], 5, k)
+
 
 def case_options(ctx):
     bad = [
@@ -544,6 +607,9 @@ def case_options(ctx):
         (["--rx-pause", "1000", "--rx-pause-every", "0.001"], "--rx-pause-every"),
         (["--rx-pause", "2000000"], "--rx-pause"),
         (["--mode", "gen", "--pcap", "rx.pcap"], "--pcap"),
+        (["--mode", "ping", "--queues", "2"], "--mode ping"),
+        (["--mode", "ping", "--ping-timeout", "0"], "--ping-timeout"),
+        (["--mode", "sink", "--rate", "10"], "--rate"),
         # The port (net_null) cannot send chained mbufs: a clear set-up error.
         (["--size", "9000", "--count", "10"], "--mbuf-size"),
     ]
@@ -583,6 +649,7 @@ CASES = {
     "signal": case_signal,
     "multiport": case_multiport,
     "pcap": case_pcap,
+    "ping": case_ping,
     "options": case_options,
 }
 
