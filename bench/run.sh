@@ -39,6 +39,15 @@
 # the stalls, the frames the receiver found missing (rx_lost) and sent, and
 # the ratio order 0 / order 4 of what the stalling runs lost.
 #
+# --latency measures round trips instead: xen-traffic ping on the guest side
+# (net_xennet, memif client, virtio-user) against xen-traffic reflect on the
+# backend side, one frame at a time at --lat-rate (default 1000/s) for
+# --seconds, interleaved per round like the throughput runs (paths ours,
+# memif and vhost by default). Each run prints the pings timed and lost and
+# the round trip's p50, p99 and max in microseconds; each round the ratios
+# of ours (and of zc and pgnt when they run) against memif and vhost; the
+# end the medians over the rounds.
+#
 # This is a benchmark, not a test: it asserts nothing about speed. It exits
 # non-zero only when a run could not be made (a process failed to start, or
 # no traffic arrived).
@@ -49,6 +58,7 @@
 #                     [--tool testpmd|xen-traffic]
 #                     [--mem auto|nohuge|huge] [--csv FILE] [--plot FILE.png]
 #                     [--keep-logs DIR] [--stall [--stall-rate PPS] [--stall-us US]]
+#                     [--latency [--lat-rate PPS]]
 #
 #   --rounds N      rounds of interleaved runs (default 3)
 #   --sizes LIST    frame sizes in bytes, no FCS (default 64,1500)
@@ -76,6 +86,11 @@
 #                   instead of throughput (ours, xen-traffic; g2b and b2g)
 #   --stall-rate PPS  the sender's rate in stall runs (default 1000000)
 #   --stall-us US   each stall of the receiver (default 1000), every 0.1 s
+#   --latency       round trips (xen-traffic ping -> reflect, guest side
+#                   pinging) instead of throughput; --paths default
+#                   ours,memif,vhost; --warmup is not used (every ping of
+#                   the --seconds counts)
+#   --lat-rate PPS  pings per second in latency runs (default 1000)
 #   --keep-logs DIR keep each run's logs in DIR
 #
 # Environment: BUILD_DIR (default ./build), TESTPMD (default dpdk-testpmd).
@@ -87,6 +102,7 @@ testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
 paths=ours,zc,pgnt,memif,vhost dirs="" tool=testpmd mem=auto csv="" keep=""
 plot="" stall=0 stall_rate=1000000 stall_us=1000 stall_every=0.1 tool_set=0
+latency=0 lat_rate=1000 paths_set=0
 # set per run by the stall measurement (run_stalls): the guest's ring order
 # (empty: the driver's default) and whether the receiver stalls
 ring_order="" stall_pause=0
@@ -113,7 +129,7 @@ while [ $# -gt 0 ]; do
 		cores=$2; shift ;;
 	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|memif|vhost)(,(ours|zc|pgnt|memif|vhost))*$ ]] ||
 			die "--paths wants a list of ours, zc, pgnt, memif, vhost"
-		paths=$2; shift ;;
+		paths=$2; paths_set=1; shift ;;
 	--dirs) [[ ${2-} =~ ^(g2b|b2g|fwd)(,(g2b|b2g|fwd))*$ ]] ||
 			die "--dirs wants a list of g2b, b2g, fwd"
 		dirs=$2; shift ;;
@@ -128,6 +144,10 @@ while [ $# -gt 0 ]; do
 	--plot) [[ ${2-} == *.png ]] || die "--plot needs a file name ending in .png"
 		plot=$2; shift ;;
 	--stall) stall=1 ;;
+	--latency) latency=1 ;;
+	--lat-rate) uint "$1" "${2-}" 1; [ "$2" -le 100000 ] ||
+			die "--lat-rate: at most 100000 (one ping out at a time)"
+		lat_rate=$2; shift ;;
 	--stall-rate) uint "$1" "${2-}" 1000; stall_rate=$2; shift ;;
 	--stall-us) uint "$1" "${2-}" 1; [ "$2" -le 50000 ] ||
 			die "--stall-us: at most 50000 (the stalls come every 0.1 s)"
@@ -138,6 +158,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 rx_core=${cores%,*} tx_core=${cores#*,}
+if [ "$latency" = 1 ]; then
+	# xen-traffic pings (guest side) and reflects (backend side)
+	[ "$stall" = 0 ] || die "--latency and --stall are separate measurements"
+	[ "$tool_set" = 1 ] && [ "$tool" != xen-traffic ] &&
+		die "--latency runs xen-traffic (ping, reflect): not with --tool $tool"
+	[ -z "$dirs" ] || die "--latency: the guest side pings, no --dirs"
+	[ -z "$plot" ] || die "--plot draws throughput medians: not with --latency"
+	tool=xen-traffic dirs=ping
+	[ "$paths_set" = 1 ] || paths=ours,memif,vhost
+fi
 [ "$rx_core" != "$tx_core" ] || die "--cores: the two sides need two different cores"
 [ "$burst" -le 512 ] || die "--burst must be at most 512"
 IFS=, read -r -a size_list <<< "$sizes"
@@ -308,6 +338,10 @@ start_role() {
 	local mode=${side}_mode xt=(--mode sink)
 
 	[ "$side" = tx ] && xt=(--mode gen --wait-link 30)
+	if [ "$latency" = 1 ]; then
+		xt=(--mode reflect)
+		[ "$side" = tx ] && xt=(--mode ping --wait-link 30)
+	fi
 	if [ "$tool" = testpmd ]; then
 		start_side "${!log}" "${r_exec[@]}" stdbuf -oL "$testpmd" \
 			--lcores "0@${!core},1@${!core}" --file-prefix "${!pre}" \
@@ -386,6 +420,12 @@ run_one() {
 			rx_xt+=(--rx-pause "$stall_us" --rx-pause-every "$stall_every")
 		tx_xt=(--rate "$stall_rate" --tx-retries 1)
 	fi
+	# a latency run: the guest side ("tx") pings for --seconds, the
+	# backend side ("rx") reflects; direction "ping" is g2b's placement
+	if [ "$dir" = ping ]; then
+		tx_xt=(--rate "$lat_rate" --duration "$seconds" --summary "$work/$tag-tx.json")
+		dir=g2b
+	fi
 	if [ "$dir" = g2b ]; then
 		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
 		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
@@ -436,9 +476,11 @@ run_one() {
 		fi
 	done
 	# Traffic flows once the receiver reports a non-zero rate.
+	# (a reflector at a ping rate shows 0.000 Mpps: its frame count then)
 	local n0=-1
 	for _ in $(seq 1 300); do
-		if rates "$rx_log" | awk '$1 > 0 {f = 1} END {exit !f}'; then
+		if { [ "$latency" = 1 ] && grep -aq ' recv [1-9]' "$rx_log"; } ||
+		   rates "$rx_log" | awk '$1 > 0 {f = 1} END {exit !f}'; then
 			sleep "$warmup"
 			n0=$(rates "$rx_log" | wc -l)
 			break
@@ -449,6 +491,16 @@ run_one() {
 	if [ "$n0" -lt 0 ]; then
 		note "$tag: no traffic arrived; the logs end:"
 		tail -n 8 "$rx_log" "$tx_log"
+		stop_pids
+		return
+	fi
+	if [ "$latency" = 1 ]; then
+		# the pinger ends by itself (--duration, then a 1 s drain)
+		for _ in $(seq 1 $(((seconds + 30) * 10))); do
+			kill -0 "$tx_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		result=0
 		stop_pids
 		return
 	fi
@@ -556,6 +608,87 @@ run_stalls() {
 		done
 	done
 }
+
+# run_latency: the --latency measurement (see the top of this file).
+run_latency() {
+	local round size path js cnt lost p50 p99 max others=() p q
+	declare -A lres
+	for p in "${run_paths[@]}"; do
+		[[ $p =~ ^(memif|vhost)$ ]] || others+=("$p")
+	done
+	note "latency: xen-traffic ping (guest side, core $tx_core) -> reflect (backend" \
+		"side, core $rx_core) at $lat_rate pings/s for $seconds s a run," \
+		"memory: ${mem_args[*]}, $rounds round(s) of ${run_paths[*]} at ${size_list[*]} B"
+	[ -n "$csv" ] && echo "round,size,path,rtt_count,ping_lost,p50_us,p99_us,max_us,c2c_median_ns,c2c_min_ns" > "$csv"
+	printf '\n%-5s %6s %-6s %8s %6s %10s %10s %10s %14s\n' round size path pings lost \
+		"p50 us" "p99 us" "max us" "c2c ns med/min"
+	for round in $(seq 1 "$rounds"); do
+		for size in "${size_list[@]}"; do
+			for path in "${run_paths[@]}"; do
+				local tag=r$round-$size-$path
+				read -r c2c_med c2c_min < <(c2c_now)
+				run_one "$path" "$size" "$tag" ping
+				js=$work/$tag-tx.json
+				cnt=$(jkey "$js" rtt_count) lost=$(jkey "$js" ping_lost)
+				p50=$(jkey "$js" rtt_p50_us) p99=$(jkey "$js" rtt_p99_us)
+				max=$(jkey "$js" rtt_max_us)
+				if [ "$result" = nan ] || [ "$cnt" = nan ] || [ "$cnt" = 0 ]; then
+					failed=1 p50=nan p99=nan max=nan
+				fi
+				lres[$round,$size,$path,p50]=$p50
+				lres[$round,$size,$path,p99]=$p99
+				lres[$round,$size,$path,max]=$max
+				printf '%-5s %6s %-6s %8s %6s %10s %10s %10s %14s\n' "$round" \
+					"$size" "$path" "$cnt" "$lost" "$(f2 "$p50")" "$(f2 "$p99")" \
+					"$(f2 "$max")" "$c2c_med/$c2c_min"
+				[ -n "$csv" ] && echo "$round,$size,$path,$cnt,$lost,$p50,$p99,$max,$c2c_med,$c2c_min" >> "$csv"
+			done
+			# ours (zc, pgnt) over memif and over vhost, each figure
+			for p in "${others[@]}"; do
+				for q in memif vhost; do
+					[ -n "${lres[$round,$size,$q,p50]-}" ] || continue
+					printf '%-5s %6s %-6s %8s %6s %10s %10s %10s\n' "$round" \
+						"$size" "$p/$q" "" "" \
+						"$(ratio "${lres[$round,$size,$p,p50]}" "${lres[$round,$size,$q,p50]}")" \
+						"$(ratio "${lres[$round,$size,$p,p99]}" "${lres[$round,$size,$q,p99]}")" \
+						"$(ratio "${lres[$round,$size,$p,max]}" "${lres[$round,$size,$q,max]}")"
+				done
+			done
+		done
+	done
+	printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
+	printf '%6s %-12s %10s %10s %10s\n' size path "p50 us" "p99 us" "max us"
+	local k r
+	for size in "${size_list[@]}"; do
+		for path in "${run_paths[@]}"; do
+			printf '%6s %-12s' "$size" "$path"
+			for k in p50 p99 max; do
+				printf ' %10s' "$(f2 "$(for r in $(seq 1 "$rounds"); do
+					echo "${lres[$r,$size,$path,$k]}"; done | grep -v nan | median)")"
+			done
+			printf '\n'
+		done
+		for p in "${others[@]}"; do
+			for q in memif vhost; do
+				[[ " ${run_paths[*]} " == *" $q "* ]] || continue
+				printf '%6s %-12s' "$size" "$p/$q"
+				for k in p50 p99 max; do
+					printf ' %10s' "$(f2 "$(for r in $(seq 1 "$rounds"); do
+						ratio "${lres[$r,$size,$p,$k]}" "${lres[$r,$size,$q,$k]}"
+					done | grep -v -- - | median)")"
+				done
+				printf '\n'
+			done
+		done
+	done
+}
+
+if [ "$latency" = 1 ]; then
+	failed=0
+	run_latency
+	[ "$failed" = 0 ] || { note "some runs gave no result (nan); see --keep-logs"; exit 1; }
+	exit 0
+fi
 
 if [ "$stall" = 1 ]; then
 	failed=0
