@@ -880,8 +880,9 @@ xt_rtt_add(struct xt_ctx *c, uint64_t cycles)
 /*
  * Receive what came back while ping @seq is out (@out): the frame of our
  * stream with that sequence number ends the round trip; a valid frame of an
- * earlier ping (one already counted as lost) is stale; anything else counts
- * as xt_verify() would. Returns true once the ping is back.
+ * earlier ping (one already counted as lost, or a second copy) is stale,
+ * one of another stream is other; a frame that fails its checks counts as
+ * xt_verify() would. Returns true once the ping is back.
  */
 static bool
 xt_ping_rx(struct xt_ctx *c, struct xt_txq *t, uint64_t seq, bool out,
@@ -914,13 +915,15 @@ xt_ping_rx(struct xt_ctx *c, struct xt_txq *t, uint64_t seq, bool out,
 		c->rx.valid++;
 		if (out && !back && f.stream == t->stream && f.seq == seq) {
 			back = true;
-			if (xt_rtt_add(c, now - t_sent) != 0)
-				c->rx.other++;	/* out of memory: not timed */
+			/*
+			 * Out of memory: the round trip is not kept, and
+			 * rtt_count falls short of ping_sent - ping_lost.
+			 */
+			xt_rtt_add(c, now - t_sent);
 		} else if (f.stream == t->stream && f.seq < seq) {
-			c->ping_stale++;
+			c->ping_stale++;	/* a lost ping's, or a copy */
 		} else {
-			/* Another stream's, a future or a second copy. */
-			c->rx.dup++;
+			c->rx.other++;	/* another stream's: not a reply */
 		}
 	}
 	if (c->pcap != NULL)
