@@ -979,11 +979,16 @@ xt_ping_loop(struct xt_ctx *c)
 				t_drain = now;
 		}
 		if (t_drain != 0) {
+			uint64_t last = RTE_MAX(t_drain, c->last_rx);
+
 			xt_ping_rx(c, t, t->seq, false, 0);
-			if (now - RTE_MAX(t_drain, c->last_rx) >= drain) {
+			if (now - last >= drain) {
 				c->stop = why;
 				break;
 			}
+			/* Idle in the drain: poll as xt_loop() does (why there). */
+			if (now - last >= xt_secs_to_tsc(c, XT_IDLE_AFTER_US / 1e6))
+				rte_delay_us_sleep(XT_IDLE_POLL_US);
 			continue;
 		}
 		if (!out && now >= next_send) {
