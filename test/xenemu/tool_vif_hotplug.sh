@@ -5,7 +5,7 @@
 # reach InitWait within the timeout (else the vif is removed and the attach
 # fails, as `xl create` fails), then the vif's script runs as the backend's
 # domain with libxl's arguments and environment and reports hotplug-status;
-# a failing script fails the attach. `vif detach` runs the script's remove.
+# a failing script fails the attach. `vif detach` runs the script's offline.
 # Domains by name, and `vif list`.
 #
 # Usage: tool_vif_hotplug.sh XENEMU
@@ -55,7 +55,7 @@ bg backend_loop
 cat > "$SCRATCH/vif-test" <<'X'
 #!/bin/sh
 echo "$0 $* domid=$XENEMU_DOMID XENBUS_TYPE=$XENBUS_TYPE XENBUS_PATH=$XENBUS_PATH XENBUS_BASE_PATH=$XENBUS_BASE_PATH vif=$vif script=$script" >> "${0%/*}/calls"
-[ "$1" = add ] || exit 0
+[ "$1" = online ] || exit 0
 [ -e "${0%/*}/fail" ] && exit 3
 xenstore-write "$XENBUS_PATH/hotplug-status" connected
 X
@@ -65,7 +65,7 @@ expect_eq "$(xe vif attach --frontend guest --backend back --wait \
 	--script "$SCRATCH/vif-test" --mac 00:16:3e:00:00:02)" "0" \
 	"attach --wait with a backend: the devid"
 expect_eq "$(cat "$SCRATCH/calls")" \
-	"$SCRATCH/vif-test add type_if=vif domid=1 XENBUS_TYPE=vif XENBUS_PATH=$BE/0 XENBUS_BASE_PATH=backend vif=vif2.0 script=$SCRATCH/vif-test" \
+	"$SCRATCH/vif-test online type_if=vif domid=1 XENBUS_TYPE=vif XENBUS_PATH=backend/vif/2/0 XENBUS_BASE_PATH=backend vif=vif2.0 script=$SCRATCH/vif-test" \
 	"the script ran once as the backend's domain, with libxl's arguments and environment"
 expect_eq "$(as 0 xenstore-read $BE/0/hotplug-status)" "connected" \
 	"the script reported hotplug-status"
@@ -74,7 +74,7 @@ expect_eq "$(as 0 xenstore-read $BE/0/state)" "2" "the backend is in InitWait"
 # A script that fails: the attach fails and the vif goes, as in libxl.
 : > "$SCRATCH/fail"
 expect_fail "a failing script fails the attach" 1 \
-	"hotplug script .*vif-test add failed \(status 3\); vif removed" \
+	"hotplug script .*vif-test online failed \(status 3\); vif removed" \
 	xe vif attach --frontend 2 --backend 1 --devid 1 --wait \
 	--script "$SCRATCH/vif-test"
 expect_fail "the failed vif is removed" nonzero "" \
@@ -99,12 +99,12 @@ expect_fail "vif list of an unknown name" 1 "no domain called 'nosuch'" \
 expect_fail "attach to an unknown name" 1 "no domain called 'nosuch'" \
 	xe vif attach --frontend nosuch --backend 1
 
-# Detach by name runs the script's remove (after the backend closed:
+# Detach by name runs the script's offline (after the backend closed:
 # --force, nothing answers Closing here).
 : > "$SCRATCH/calls"
 expect_ok "detach by name" xe vif detach --frontend guest --devid 0 --force
-expect_eq "$(cut -d' ' -f2,3 "$SCRATCH/calls")" "remove type_if=vif" \
-	"detach ran the script's remove"
+expect_eq "$(cut -d' ' -f2,3 "$SCRATCH/calls")" "offline type_if=vif" \
+	"detach ran the script's offline"
 : > "$SCRATCH/calls"
 expect_ok "detach the vif attached without a script" \
 	xe vif detach --frontend 2 --devid 2 --force

@@ -184,22 +184,26 @@ wait_state(struct xs_handle *h, const char *path, int want, int timeout_ms)
 }
 
 /*
- * libxl__hotplug_nic() on Linux: runs the vif's <script> <action> (add or
- * remove) type_if=vif as the backend's domain, with the environment libxl
- * gives it (script, XENBUS_TYPE, XENBUS_PATH: the backend directory,
- * XENBUS_BASE_PATH, vif: the vif's name vifN.D), and waits for it at most
- * HOTPLUG_TIMEOUT_S. Returns its exit status, or -1 (could not run it,
- * killed, timed out).
+ * libxl__hotplug_nic() on Linux: runs the vif's <script> <action> (online
+ * or offline) type_if=vif as the backend's domain, with the environment
+ * libxl gives it (script, XENBUS_TYPE, XENBUS_PATH: the backend directory
+ * relative to the backend domain's home, backend/vif/N/D, XENBUS_BASE_PATH,
+ * vif: the vif's name vifN.D), and waits for it at most HOTPLUG_TIMEOUT_S.
+ * The action words and the relative path are what Xen 4.17's xl gave
+ * vif-dpdk under real Xen (interop scenario 6). Returns its exit status, or
+ * -1 (could not run it, killed, timed out).
  */
 static int
 run_hotplug(const struct vif *v, const char *script, const char *action)
 {
-	char vifname[32];
+	char vifname[32], be_rel[64];
 	long long deadline = now_ms() + HOTPLUG_TIMEOUT_S * 1000;
 	int status;
 	pid_t pid, r;
 
 	snprintf(vifname, sizeof(vifname), "vif%u.%u", v->fe_domid, v->devid);
+	snprintf(be_rel, sizeof(be_rel), "backend/vif/%u/%u", v->fe_domid,
+		 v->devid);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -208,7 +212,7 @@ run_hotplug(const struct vif *v, const char *script, const char *action)
 		domain_setenv(v->be_domid);
 		if (setenv("script", script, 1) != 0 ||
 		    setenv("XENBUS_TYPE", "vif", 1) != 0 ||
-		    setenv("XENBUS_PATH", v->be, 1) != 0 ||
+		    setenv("XENBUS_PATH", be_rel, 1) != 0 ||
 		    setenv("XENBUS_BASE_PATH", "backend", 1) != 0 ||
 		    setenv("vif", vifname, 1) != 0)
 			_exit(127);
@@ -284,8 +288,8 @@ vif_remove(struct xs_handle *h, const struct vif *v, enum rm_mode mode,
 	/* libxl__device_hotplug() on removal: the script undoes its add */
 	ran = xs_get(h, XBT_NULL, "%s/%s", v->lx, HOTPLUG_RAN_KEY);
 	script = ran != NULL ? xs_get(h, XBT_NULL, "%s/script", v->be) : NULL;
-	if (script != NULL && run_hotplug(v, script, "remove") != 0)
-		warnmsg("hotplug script %s remove failed", script);
+	if (script != NULL && run_hotplug(v, script, "offline") != 0)
+		warnmsg("hotplug script %s offline failed", script);
 	free(script);
 	free(ran);
 	do {
@@ -327,10 +331,10 @@ vif_hotplug_add(struct xs_handle *h, const struct vif *v, const char *script,
 			    strerror(errno));
 		return;
 	}
-	rc = run_hotplug(v, script, "add");
+	rc = run_hotplug(v, script, "online");
 	if (rc != 0) {
 		vif_remove(h, v, RM_FORCE, 0);
-		die("hotplug script %s add failed (status %d); vif removed",
+		die("hotplug script %s online failed (status %d); vif removed",
 		    script, rc);
 	}
 	if (!xs_put_at(h, XBT_NULL, v->lx, HOTPLUG_RAN_KEY, "1"))
