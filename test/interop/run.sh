@@ -55,7 +55,7 @@ scenario_table() {
 	4|netfront-pair|drivers/librte_net_xenback.so|600|200|two Linux guests through two net_xenback ports (testpmd io): 4 MiB TCP file, checksums, features on and off
 	5a|mq-netfront-xenback|drivers/librte_net_xenback.so|420|90|Linux netfront with 2 queues <-> net_xenback max_queues=2: traffic on both queues
 	5b|mq-xennet-netback|drivers/librte_net_xennet.so|720|150|net_xennet queues=2 <-> Linux netback: RSS with its own key and RETA as a reference Toeplitz predicts, multicast control
-	6|name-follow|drivers/librte_net_xenback.so|900|200|net_xenback domain=<name> follows a Linux guest across xl reboot and a re-create (new domids), xl create not paused: ping at each boot
+	6|ovs-vif-dpdk|drivers/librte_net_xenback.so|900|240|OVS-DPDK with a wildcard net_xenback in dom0, a Linux guest with script=vif-dpdk (xl create not paused), through xl reboot and a re-create: vif-dpdk adds the port each time, pings both ways, one ovs-vswitchd
 	smoke|dpdk|-|420|150|(not in 'all') Debian's testpmd with net_null in dom0, a PV guest and a PVH guest (hugepages): checks the DPDK plumbing itself
 	tso|xennet-tso|drivers/librte_net_xennet.so|600|150|net_xennet TSO and checksum offload through Linux netback: testpmd csum engine as a middlebox to a Linux receiver whose path segments in software
 	TAB
@@ -158,8 +158,9 @@ key_inputs=$(
 	echo "busybox-static $(dpkg-query -W -f='${Version}' busybox-static)"
 	echo "dpdk $(dpkg-query -W -f='${Version}' dpdk)"
 	echo "xenstore-utils $(dpkg-query -W -f='${Version}' xenstore-utils)"
+	echo "openvswitch-switch-dpdk $(candidate openvswitch-switch-dpdk)"
 	sed -n '/^# >>> image build/,/^# <<< image build/p' "$0" | sha256sum
-	cat "$here/image/dom0-init" "$here/image/domU-init" "$here/image/vif-noop" | sha256sum
+	cat "$here/image/dom0-init" "$here/image/domU-init" "$here/image/vif-noop" "$top/scripts/vif-dpdk" | sha256sum
 )
 key=$(echo "$key_inputs" | sha256sum | cut -c1-16)
 img=$cache/img-$key
@@ -267,19 +268,40 @@ build_images() {
 	mkcpio "$g" "$out/domU.cpio"
 
 	# dom0 root fs: Debian bookworm with the toolstack (mmdebstrap), the
-	# modules dom0 needs, the guest kernel and initramfs, DPDK.
+	# modules dom0 needs, the guest kernel and initramfs, DPDK, and OVS-DPDK
+	# (openvswitch-switch-dpdk: OVS 3.1 on the system's DPDK 22.11, for
+	# scenario 6; mmdebstrap starts none of its daemons). Of Debian's DPDK
+	# drivers, which its dpdk package only recommends (mmdebstrap installs
+	# no recommends), the two ovs-vswitchd needs: the ring mempool (given
+	# to it with -d) and the vdev bus (net_xenback links it). They are
+	# moved out of the EAL's plugin directory (pmds-23.0; the packages put
+	# the files there and link them from the library directory), which is
+	# removed: every librte_eal of Debian's build loads that directory at
+	# start-up, also the copy in /opt/dpdk that testpmd runs on, which then
+	# held two vdev buses, and net_xenback's probe failed on the other one.
 	log "image: dom0 root fs (mmdebstrap)"
-	local r=$w/dom0root src
+	local r=$w/dom0root src lib f
 	src=$(ls /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo /etc/apt/sources.list)
 	mmdebstrap --quiet --variant=essential \
 		--include=xen-utils-4.17,xen-utils-common,xenstore-utils,busybox,iproute2,bridge-utils,kmod,procps,util-linux,iputils-ping,mount,ethtool \
+		--include=openvswitch-switch-dpdk,librte-mempool-ring23,librte-bus-vdev23 \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
 		bookworm "$r" "$src" >"$w/mmdebstrap.log" 2>&1 || { tail -n 20 "$w/mmdebstrap.log"; return 2; }
+	lib=$r/usr/lib/x86_64-linux-gnu
+	for f in librte_mempool_ring librte_bus_vdev; do
+		cp -L "$lib/$f.so.23" "$w/$f.so.23" && rm -f "$lib/$f.so.23" "$lib/$f.so.23.0" &&
+			mv "$w/$f.so.23" "$lib/" || { log "image: no $f.so.23 in the dom0 root fs"; return 1; }
+	done
+	rm -rf "$lib/dpdk/pmds-23.0"
+	[ -x "$r/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk" ] ||
+		{ log "image: no ovs-vswitchd-dpdk in the dom0 root fs"; return 1; }
+	# tun: the OVS userspace bridge's internal port is a tap device
 	copy_mods "$kv" "$w/x" "$r" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback \
-		xen-netfront bridge veth virtio_pci 9pnet_virtio 9p
+		xen-netfront bridge veth tun virtio_pci 9pnet_virtio 9p
 	install -m 0755 "$here/image/dom0-init" "$r/init"
 	install -m 0755 "$here/image/vif-noop" "$r/etc/xen/scripts/vif-noop"
+	install -m 0755 "$top/scripts/vif-dpdk" "$r/etc/xen/scripts/vif-dpdk"
 	rm -f "$r"/boot/vmlinu*
 	cp "$w/vmlinux.gz" "$out/domU.cpio" "$out/dpdk.cpio" "$r/boot/"
 	cp -a "$w/dpdk/opt" "$r/"
