@@ -49,7 +49,8 @@ cleanup_scenario() {
 	baseline_state
 }
 
-# Every address used (198.18.0.0/24, RFC 2544's benchmarking range) lives on
+# Every address used (198.18.0.0/24, RFC 2544's benchmarking range; scenario
+# 6 puts 198.18.6.0/24 on its OVS bridge) lives on
 # this bridge and the guests' vifs, inside the emulated machine: QEMU runs
 # with -nic none, so nothing leaves it.
 baseline_state
