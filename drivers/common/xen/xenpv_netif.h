@@ -266,7 +266,7 @@ xenpv_netif_extra_init(struct netif_extra_info *ex, uint8_t type, bool more)
 	ex->flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
 }
 
-/* Write a GSO extra (the only one a data path sends) into @ex. */
+/* Write a GSO extra into @ex (a HASH extra: xenpv_netif_extra_hash). */
 static inline void
 xenpv_netif_extra_gso(struct netif_extra_info *ex, uint16_t mss,
 		      uint8_t gso_type, bool more)
