@@ -32,6 +32,12 @@
  *    keeps the port on RMV (as OVS-DPDK does); with --hold it leaves the
  *    new ports unconfigured (as OVS-DPDK before the add-port that the vif
  *    script runs);
+ *  - --keep N: the first N packets received stay with the application
+ *    (test/lib/tl_hold.h) for --keep-ms after the first, a copy echoed in
+ *    their place (with rx_zero_copy=1, mbufs pointing into the guest's
+ *    pages, whose requests stay unanswered meanwhile); then what it read
+ *    of each is compared and they are freed ("stat held..." lines). Still
+ *    held at the end, they are checked after the ports are closed;
  *  - on SIGTERM/SIGINT (or after --duration) it prints every port's xstats
  *    as "xstat <port> <name> <value>" lines, then closes the ports, so a
  *    test can check the driver's counters.
@@ -54,6 +60,7 @@
 #include <rte_net.h>
 
 #include "tl_eth.h"
+#include "tl_hold.h"
 #include "tl_log.h"
 
 #define BURST 32
@@ -82,6 +89,11 @@ static bool up[RTE_MAX_ETHPORTS];
 /* ports announced by RTE_ETH_EVENT_NEW, not yet set up (atomic) */
 static uint8_t fresh[RTE_MAX_ETHPORTS];
 static unsigned int tx_seg;
+/* --keep, --keep-ms: the packets kept and since when (main loop only) */
+static struct tl_hold kept;
+static unsigned int keep_n, keep_ms = 1000;
+static uint64_t keep_t0;
+static bool keep_done;
 static unsigned int duration;
 static struct rte_mempool *mp, *seg_mp;
 static uint64_t dropped;
@@ -163,6 +175,11 @@ static const struct tl_opt opts[] = {
 	TL_OPT("hold", SET, &hold, NULL,
 	       "with --discover, leave new ports unconfigured (an application "
 	       "that takes a port only when told to)"),
+	TL_OPT("keep", UINT, &keep_n, "N",
+	       "keep the first N packets received, echo a copy, check them "
+	       "after --keep-ms"),
+	TL_OPT("keep-ms", UINT, &keep_ms, "MS",
+	       "how long --keep keeps them (default 1000)"),
 	TL_OPT("duration", UINT, &duration, "SECS",
 	       "stop after SECS (default: at SIGTERM or SIGINT)"),
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL },
@@ -356,6 +373,19 @@ echo_queue(uint16_t port, uint16_t q)
 		send_bad_chains(port, q);
 	}
 	for (i = 0; i < n; i++) {
+		if (!keep_done && kept.n < keep_n) {
+			struct rte_mbuf *c = rte_pktmbuf_copy(pkts[i], mp, 0,
+							      UINT32_MAX);
+
+			if (c == NULL) {
+				fprintf(stderr, "xbecho: no mbuf to copy a kept packet\n");
+				exit(1);
+			}
+			if (kept.n == 0)
+				keep_t0 = rte_get_timer_cycles();
+			tl_hold_keep(&kept, pkts[i]);
+			pkts[i] = c;
+		}
 		if (offload)
 			to_tx_offload(pkts[i]);
 		else
@@ -556,6 +586,11 @@ main(int argc, char **argv)
 		for (port = 0; port < RTE_MAX_ETHPORTS; port++)
 			for (q = 0; up[port] && q < nb_queues; q++)
 				got += echo_queue(port, q);
+		if (kept.n > 0 && !keep_done && rte_get_timer_cycles() - keep_t0 >
+		    (uint64_t)keep_ms * rte_get_timer_hz() / 1000) {
+			tl_hold_check(&kept);
+			keep_done = true;
+		}
 		/* idle: leave the CPU to the guest (tests share two cores) */
 		if (got == 0)
 			rte_delay_us_sleep(20);
@@ -581,6 +616,9 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
 	}
+	/* kept past the ports' close: they must still read the same */
+	if (kept.n > 0)
+		tl_hold_check(&kept);
 	rte_mempool_free(seg_mp);
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

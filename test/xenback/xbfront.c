@@ -129,6 +129,7 @@ struct fe {
 	bool sg, gso, csum, rearm;
 	bool greedy_kicks;		/* rsp_event = rsp_cons + 1 always */
 	bool no_echo;			/* hostile-*: the backend does not echo */
+	bool no_drain;			/* traffic: leave with requests unanswered */
 	bool mcast_filter;		/* request-multicast-control=1 */
 	bool pgnt;			/* promise persistent grants */
 	unsigned int count;
@@ -925,7 +926,18 @@ run_traffic(unsigned int count, const uint32_t *sizes, unsigned int nsizes,
 			nap();
 	} while (!done);
 
-	/* every TX request must get its response */
+	/*
+	 * every TX request must get its response, unless we leave without
+	 * (--no-drain: a guest shut down while the backend holds some)
+	 */
+	if (F.no_drain) {
+		for (i = 0; i < F.nq; i++) {
+			tx_poll(&F.q[i]);
+			tl_note("queue %u: leaving with %u tx requests unanswered",
+				i, F.q[i].ntxp - F.q[i].ntxfree);
+		}
+		return;
+	}
 	end = tl_now() + 5;
 	for (i = 0; i < F.nq; i++) {
 		struct fq *q = &F.q[i];
@@ -2177,6 +2189,9 @@ static const struct tl_opt opts[] = {
 	  "hostile-*: the backend does not echo (a soak's traffic peer): no "
 	  "traffic before or after; a fatal case ends once the backend "
 	  "closed the vif", NULL },
+	{ "no-drain", 0, TL_OPT_SET, &F.no_drain, NULL,
+	  "traffic: do not wait for the last tx responses (a guest shut down "
+	  "while the backend holds some)", NULL },
 	{ "storm-ms", 0, TL_OPT_UINT, &F.storm_ms, "MS",
 	  "length of the xenstore storm (3000)", NULL },
 	{ "sync-dir", 0, TL_OPT_STR, &F.sync_dir, "DIR",

@@ -47,6 +47,7 @@
 #include <rte_net.h>
 
 #include "tl_eth.h"
+#include "tl_hold.h"
 #include "tl_log.h"
 
 #define BURST 32
@@ -140,89 +141,12 @@ send_malformed(uint16_t port, struct rte_mempool *mp)
 }
 
 /*
- * --hold N: the first N packets received stay with the application, as
- * one that queues packets would keep them (with rx_zero_copy=1, mbufs that
- * point into the granted pages); a copy is echoed in their place. What the
- * application read of each (its first HOLD_HDR bytes, the headers it
- * parses, and a hash of everything past the driver's head copy) is noted
- * on arrival and compared at the end, after whatever the backend did
- * meanwhile (a restart, a hostile rewrite of its pages).
+ * --hold N: the first N packets received stay with the application
+ * (test/lib/tl_hold.h); a copy is echoed in their place. What the
+ * application read of each is compared at the end, after whatever the
+ * backend did meanwhile (a restart, a hostile rewrite of its pages).
  */
-#define HOLD_MAX 1024
-#define HOLD_HDR 128	/* what we parse: within the driver's 256-byte head */
-#define HOLD_BODY 256	/* from here on: the attached pages */
-struct held {
-	struct rte_mbuf *m;
-	uint32_t len;
-	uint8_t hdr[HOLD_HDR];
-	uint64_t body;
-};
-static struct held held[HOLD_MAX];
-static unsigned int nb_held;
-
-/* FNV-1a over bytes [@from, pkt_len) of a chain. */
-static uint64_t
-hash_from(const struct rte_mbuf *m, uint32_t from)
-{
-	uint64_t h = 14695981039346656037ULL;
-	uint32_t off = 0, i;
-
-	for (; m != NULL; m = m->next) {
-		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-
-		for (i = 0; i < m->data_len; i++, off++)
-			if (off >= from)
-				h = (h ^ d[i]) * 1099511628211ULL;
-	}
-	return h;
-}
-
-static void
-hold(struct rte_mbuf *m)
-{
-	struct held *h = &held[nb_held++];
-	uint32_t n = RTE_MIN(m->pkt_len, (uint32_t)HOLD_HDR);
-	const void *p;
-
-	h->m = m;
-	h->len = m->pkt_len;
-	memset(h->hdr, 0, sizeof(h->hdr));
-	/* a pointer into the mbuf when contiguous, else a copy in hdr */
-	p = rte_pktmbuf_read(m, 0, n, h->hdr);
-	if (p != NULL && p != h->hdr)
-		memcpy(h->hdr, p, n);
-	h->body = hash_from(m, HOLD_BODY);
-}
-
-/* Compare every held packet with what was noted, print it, free them. */
-static void
-check_held(void)
-{
-	unsigned int i, hdr_changed = 0, body_changed = 0, long_ones = 0;
-	uint8_t now[HOLD_HDR];
-
-	for (i = 0; i < nb_held; i++) {
-		struct held *h = &held[i];
-		uint32_t n = RTE_MIN(h->len, (uint32_t)HOLD_HDR);
-		const void *p = rte_pktmbuf_read(h->m, 0, n, now);
-
-		if (h->m->pkt_len != h->len || p == NULL ||
-		    memcmp(p, h->hdr, n) != 0)
-			hdr_changed++;
-		if (h->len > HOLD_BODY) {
-			long_ones++;
-			if (hash_from(h->m, HOLD_BODY) != h->body)
-				body_changed++;
-		}
-		rte_pktmbuf_free(h->m);
-	}
-	printf("stat held %u\n", nb_held);
-	printf("stat held_long %u\n", long_ones);
-	printf("stat held_hdr_changed %u\n", hdr_changed);
-	printf("stat held_body_changed %u\n", body_changed);
-	fflush(stdout);
-	nb_held = 0;
-}
+static struct tl_hold held;
 
 static bool
 is_stop(struct rte_mbuf *m)
@@ -437,8 +361,8 @@ main(int argc, char **argv)
 	};
 
 	tl_eal_opts(&cmd, argc, argv);
-	if (hold_n > HOLD_MAX) {
-		fprintf(stderr, "app: --hold: at most %u\n", HOLD_MAX);
+	if (hold_n > TL_HOLD_MAX) {
+		fprintf(stderr, "app: --hold: at most %u\n", TL_HOLD_MAX);
 		return 2;
 	}
 	signal(SIGTERM, on_signal);
@@ -562,7 +486,7 @@ main(int argc, char **argv)
 					rte_pktmbuf_free(pkts[i]);
 					continue;
 				}
-				if (nb_held < hold_n) {
+				if (held.n < hold_n) {
 					struct rte_mbuf *c = rte_pktmbuf_copy(
 						pkts[i], mp, 0, UINT32_MAX);
 
@@ -573,7 +497,7 @@ main(int argc, char **argv)
 						rte_pktmbuf_free(pkts[i]);
 						continue;
 					}
-					hold(pkts[i]);
+					tl_hold_keep(&held, pkts[i]);
 					pkts[i] = c;
 				}
 				prepare_echo(pkts[i]);
@@ -673,7 +597,7 @@ main(int argc, char **argv)
 	       status ? "timeout" : "link down");
 	fflush(stdout);
 	if (hold_n > 0)
-		check_held();
+		tl_hold_check(&held);
 	ret = rte_eth_dev_stop(port);
 	if (ret != 0) {
 		fprintf(stderr, "app: stop: %s\n", rte_strerror(-ret));
