@@ -117,6 +117,8 @@ struct xenback_rxq_stats {
 	uint64_t mcast_ops;	/* MCAST_ADD/DEL requests taken */
 	uint64_t pgnt_maps;	/* persistent grants mapped (cumulative) */
 	uint64_t pgnt_mapped;	/* ... mapped now (0 after a disconnect) */
+	uint64_t zc_packets;	/* delivered by reference (rx_zero_copy) */
+	uint64_t zc_held;	/* ... whose mbufs the application holds now */
 };
 
 /* Counters of an ethdev TX queue (guest RX ring); same rules. */
@@ -158,6 +160,52 @@ struct xenback_pgnt {
 	int prot;		/* PROT_READ, or | PROT_WRITE for guest RX */
 	uint16_t domid;		/* the guest */
 	xengnttab_handle *xgt;
+};
+
+/*
+ * rx_zero_copy (xenback_zc.c): one guest TX packet delivered by reference.
+ * Its first bytes were copied into the head mbuf; the rest stays in the
+ * guest's pages, mapped through the ring's persistent grants, and is
+ * attached to the chain's further mbufs, which share @shinfo. The guest's
+ * requests are answered only when the application has freed all of them.
+ * Filled and answered by the ring's burst; @shinfo's callback runs on
+ * whatever thread frees the last mbuf.
+ */
+struct xenback_zc_held {
+	struct rte_mbuf_ext_shared_info shinfo;
+	struct xenback_zc *zc;		/* the context it belongs to */
+	uint16_t idx;			/* its index in zc->held */
+	uint16_t next_free;		/* the burst's free list */
+	uint8_t nextra;			/* extra-info slots after the first */
+	uint8_t ndata;			/* data slots (ids) */
+	uint8_t npiece;			/* attached pieces (mbufs past the head) */
+	int16_t status;			/* the answer: NETIF_RSP_OKAY or _ERROR */
+	uint16_t id[XENBACK_TX_MAX_SLOTS];	/* request ids, in ring order */
+	/* the pieces: guest page (ref), offset and length of each */
+	uint32_t ref[XENBACK_TX_MAX_SLOTS];
+	uint16_t off[XENBACK_TX_MAX_SLOTS];
+	uint16_t len[XENBACK_TX_MAX_SLOTS];
+};
+
+/*
+ * rx_zero_copy's context of one guest TX ring for one connection. The ring
+ * holds one reference and every held packet one more; the last one (the
+ * control path at teardown, or the thread freeing the last mbuf of the last
+ * held packet after it) unmaps the guest's pages, closes the grant handle
+ * they were mapped on and frees the context: a mapping outlives its
+ * connection exactly as long as an mbuf still points into it.
+ */
+struct xenback_zc {
+	uint32_t refs;			/* atomic */
+	xengnttab_handle *xgt;		/* its own: it may outlive the port */
+	struct xenback_pgnt *pgnt;	/* the ring's persistent grants */
+	/* held packets whose mbufs are all freed: MP enqueue, burst dequeue */
+	struct rte_ring *done;
+	struct xenback_zc_held *held;	/* [nr] */
+	uint32_t nr;			/* records: half the ring's slots */
+	uint32_t nr_free;		/* burst only, with free_head... */
+	uint32_t slots_free;		/* ...and the ring slots left to hold */
+	uint16_t free_head;
 };
 
 /*
@@ -278,6 +326,8 @@ struct xenback_rxq {
 
 	/* persistent grants of this ring (NULL: grant copy) */
 	struct xenback_pgnt *pgnt;
+	/* rx_zero_copy's context (NULL: every packet copied); its pgnt */
+	struct xenback_zc *zc;
 
 	struct xenback_credit credit;	/* the vif's rate limit */
 	struct xenpv_kick kick;	/* kicks on the guest TX ring */
@@ -422,6 +472,7 @@ struct xenback_dev {
 		uint8_t max_order;	/* max-ring-page-order */
 		bool ctrl_ring;		/* feature-ctrl-ring offered (devarg) */
 		bool pgnt;		/* persistent grants offered (devarg) */
+		bool rx_zc;		/* rx_zero_copy (devarg) */
 		struct xenpv_cfg pv;	/* sg, csum, gso, split, kick gap */
 	} cfg;
 
@@ -606,10 +657,17 @@ void xenback_rxq_free_scratch(struct xenback_rxq *rxq);
 int xenback_pgnt_create(struct xenback_pgnt **pgp, xengnttab_handle *xgt,
 			uint16_t domid, unsigned int slots, bool writable);
 unsigned int xenback_pgnt_destroy(struct xenback_pgnt **pgp);
+uint8_t *xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
+			   struct xenpv_viol *viol, uint64_t *maps);
 void xenback_pgnt_copy(struct xenback_pgnt *pg,
 		       xengnttab_grant_copy_segment_t *segs, unsigned int nseg,
 		       bool to_guest, struct xenpv_viol *viol, uint64_t *maps,
 		       uint64_t *mapped);
+
+/* xenback_zc.c: rx_zero_copy */
+int xenback_zc_create(struct xenback_zc **zcp, uint16_t domid,
+		      unsigned int slots, int socket);
+void xenback_zc_put(struct xenback_zc **zcp);
 
 /* xenback_guest_rx.c: what the guest receives (tx_burst) */
 uint16_t xenback_tx_burst(void *queue, struct rte_mbuf **pkts,

@@ -37,6 +37,7 @@ RTE_LOG_REGISTER_DEFAULT(xenback_logtype, NOTICE);
 #define XENBACK_ARG_DOMAIN		"domain"
 #define XENBACK_ARG_CTRL_RING		"ctrl_ring"
 #define XENBACK_ARG_PGNT		"persistent_grants"
+#define XENBACK_ARG_RX_ZC		"rx_zero_copy"
 
 /* The devargs, in the order of xenback_probe's table. */
 enum {
@@ -46,6 +47,7 @@ enum {
 	XB_ARG_MAX_ORDER,
 	XB_ARG_CTRL_RING,
 	XB_ARG_PGNT,
+	XB_ARG_RX_ZC,
 	XB_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XB_ARG_DOMAIN = XB_ARG_COMMON + XENPV_COMMON_ARGS,
 	XB_ARG_COUNT,
@@ -103,6 +105,14 @@ xenback_dev_configure(struct rte_eth_dev *dev)
 		XENBACK_LOG(NOTICE,
 			    "%s: the guest picks each packet's queue: RSS settings are ignored",
 			    xd->name);
+	/* rx_zero_copy delivers a packet longer than its head as a chain */
+	if (xd->cfg.rx_zc && !(dev->data->dev_conf.rxmode.offloads &
+			       RTE_ETH_RX_OFFLOAD_SCATTER)) {
+		XENBACK_LOG(ERR,
+			    "%s: %s=1 delivers frames longer than %u bytes as mbuf chains: enable RTE_ETH_RX_OFFLOAD_SCATTER",
+			    xd->name, XENBACK_ARG_RX_ZC, XENBACK_ZC_HEAD);
+		return -EINVAL;
+	}
 	/* before the offer: a frontend may connect at once */
 	rc = xenpv_rx_intr_configure(dev, &xd->rx_intr, xenback_logtype,
 				     xd->name);
@@ -323,11 +333,13 @@ xenback_stats_reset(struct rte_eth_dev *dev)
 		/* grants mapped now: a state, not a count, kept */
 		uint64_t rx_mapped = xd->rxq[i].st.pgnt_mapped;
 		uint64_t tx_mapped = xd->txq[i].st.pgnt_mapped;
+		uint64_t held = xd->rxq[i].st.zc_held;
 
 		memset(&xd->rxq[i].st, 0, sizeof(xd->rxq[i].st));
 		memset(&xd->txq[i].st, 0, sizeof(xd->txq[i].st));
 		xd->rxq[i].st.pgnt_mapped = rx_mapped;
 		xd->txq[i].st.pgnt_mapped = tx_mapped;
+		xd->rxq[i].st.zc_held = held;
 	}
 	pthread_mutex_lock(&xd->lock);
 	memset(&xd->cnt, 0, sizeof(xd->cnt));
@@ -387,6 +399,8 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_RX("rx_persistent_grants_mapped", pgnt_mapped),
 	XB_TX("tx_persistent_grant_maps", pgnt_maps),
 	XB_TX("tx_persistent_grants_mapped", pgnt_mapped),
+	XB_RX("rx_zero_copy_packets", zc_packets),
+	XB_RX("rx_zero_copy_held", zc_held),
 	XENPV_XSTATS_VIF_COUNTS(struct xenback_dev, cnt),
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("xenbus_events", xs_events),
@@ -512,6 +526,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 				       false },
 		/* off by default: see "Persistent grants" in doc/xenback.rst */
 		[XB_ARG_PGNT] = { XENBACK_ARG_PGNT, 0, 1, 0, false, false },
+		/* off by default: see "Zero-copy receive" in doc/xenback.rst */
+		[XB_ARG_RX_ZC] = { XENBACK_ARG_RX_ZC, 0, 1, 0, false, false },
 		[XB_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 		[XB_ARG_DOMAIN] = { XENBACK_ARG_DOMAIN, .str = domain,
 				    .str_size = sizeof(domain) },
@@ -543,6 +559,12 @@ xenback_probe(struct rte_vdev_device *vdev)
 			    name);
 		return -EINVAL;
 	}
+	if (args[XB_ARG_RX_ZC].val != 0 && args[XB_ARG_PGNT].val == 0) {
+		XENBACK_LOG(ERR,
+			    "%s: %s=1 delivers the guest's pages through persistent grants: give %s=1 too",
+			    name, XENBACK_ARG_RX_ZC, XENBACK_ARG_PGNT);
+		return -EINVAL;
+	}
 	if (!args[XB_ARG_DOMAIN].given &&
 	    (!args[XB_ARG_DOMID].given || args[XB_ARG_DOMID].is_word))
 		return xenback_wild_probe(name, args);
@@ -559,6 +581,7 @@ xenback_probe(struct rte_vdev_device *vdev)
 	xd->cfg.max_order = (uint8_t)args[XB_ARG_MAX_ORDER].val;
 	xd->cfg.ctrl_ring = args[XB_ARG_CTRL_RING].val != 0;
 	xd->cfg.pgnt = args[XB_ARG_PGNT].val != 0;
+	xd->cfg.rx_zc = args[XB_ARG_RX_ZC].val != 0;
 	xenpv_cfg_get(&xd->cfg.pv, &xd->reconnect.max, &args[XB_ARG_COMMON]);
 	xd->eth_dev = eth_dev;
 	xd->port_id = eth_dev->data->port_id;
@@ -690,5 +713,6 @@ RTE_PMD_REGISTER_PARAM_STRING(net_xenback,
 	XENBACK_ARG_MAX_ORDER "=<0-4> "
 	XENBACK_ARG_CTRL_RING "=<0|1> "
 	XENBACK_ARG_PGNT "=<0|1> "
+	XENBACK_ARG_RX_ZC "=<0|1> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

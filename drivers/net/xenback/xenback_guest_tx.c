@@ -12,7 +12,11 @@
  * xengnttab_grant_copy() for the whole burst, then answers every request
  * (one response per request, extra-info slots included) and publishes the
  * responses once. With persistent grants (xenback_pgnt.c) the same plan is
- * carried out with memcpy through the ring's mappings instead.
+ * carried out with memcpy through the ring's mappings instead, and with
+ * rx_zero_copy (xenback_zc.c) a packet longer than XENBACK_ZC_HEAD has only
+ * its head copied: the rest of its mapped pages is attached to the chain,
+ * and its requests are answered by the first burst after the application
+ * freed it.
  *
  * It never blocks, logs, or makes a system call other than the grant copy
  * and, when the ring asks for it, an event-channel kick. Everything the
@@ -30,6 +34,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
+#include <rte_ring.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -48,6 +53,12 @@ struct xenback_rx_plan {
 	uint8_t nextra;		/* extra-info slots after the first */
 	uint8_t ndata;		/* data slots */
 	uint8_t gso_type;
+	/*
+	 * rx_zero_copy: the held record of a packet delivered by reference
+	 * (its head copied, the rest attached), answered when its mbufs are
+	 * freed; NULL: copied, answered by this burst
+	 */
+	struct xenback_zc_held *held;
 };
 
 /* ---------------------------------------------------------------------
@@ -80,6 +91,162 @@ xenback_rx_respond(struct xenback_rxq *rxq, RING_IDX base, RING_IDX first,
 		rsp->id = rxq->reqs[idx - base].id;
 		rsp->status = status;
 	}
+}
+
+/*
+ * rx_zero_copy: plan the packet @p (validated, its requests in rxq->reqs)
+ * by reference: one grant-copy segment for its first XENBACK_ZC_HEAD bytes
+ * into the head mbuf, and a held record naming the rest of its pages (the
+ * pieces), which xenback_rx_zc_attach attaches to the chain's other mbufs
+ * once the head is copied. Returns XB_PKT_OK or XB_PKT_STOP (no room for
+ * the segment, no mbufs); the caller checked that a record is free.
+ */
+static enum xenback_pkt_verdict
+xenback_rx_plan_zc(struct xenback_rxq *rxq, RING_IDX base,
+		   const netif_tx_request_t *first, uint32_t first_len,
+		   struct xenback_rx_plan *p, unsigned int *nsegp)
+{
+	struct xenback_zc *zc = rxq->zc;
+	struct xenback_zc_held *h = &zc->held[zc->free_head];
+	struct rte_mbuf *mbufs[XENBACK_TX_MAX_SLOTS + 1];
+	const netif_tx_request_t *req;
+	xengnttab_grant_copy_segment_t *seg;
+	uint32_t head = RTE_MIN(first_len, (uint32_t)XENBACK_ZC_HEAD);
+	unsigned int k, n = 0;
+
+	if (*nsegp + 1 > rxq->nb_segs_max)
+		return XB_PKT_STOP;
+	h->nextra = p->nextra;
+	h->ndata = p->ndata;
+	h->id[0] = first->id;
+	if (first_len > head) {
+		h->ref[n] = first->gref;
+		h->off[n] = (uint16_t)(first->offset + head);
+		h->len[n] = (uint16_t)(first_len - head);
+		n++;
+	}
+	for (k = 1; k < p->ndata; k++) {
+		req = &rxq->reqs[p->first + p->nextra + k - base];
+		h->id[k] = req->id;
+		if (req->size == 0)
+			continue;
+		h->ref[n] = req->gref;
+		h->off[n] = req->offset;
+		h->len[n] = req->size;
+		n++;
+	}
+	h->npiece = (uint8_t)n;
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, 1 + n) != 0)) {
+		rxq->st.nombuf++;
+		return XB_PKT_STOP;
+	}
+	for (k = 0; k < n; k++)
+		mbufs[k]->next = mbufs[k + 1];
+	p->m = mbufs[0];
+	p->m->nb_segs = (uint16_t)(1 + n);
+	p->m->pkt_len = first->size;
+	p->m->data_len = (uint16_t)head;
+
+	seg = &rxq->segs[*nsegp];
+	seg->source.foreign.ref = first->gref;
+	seg->source.foreign.offset = first->offset;
+	seg->source.foreign.domid = rxq->fe_domid;
+	seg->dest.virt = rte_pktmbuf_mtod(p->m, char *);
+	seg->len = (uint16_t)head;
+	seg->flags = GNTCOPY_source_gref;
+	seg->status = GNTST_okay;
+	p->seg0 = *nsegp;
+	p->nseg = 1;
+	(*nsegp)++;
+
+	/* the record and the slots are the packet's until its answer */
+	zc->free_head = h->next_free;
+	zc->nr_free--;
+	zc->slots_free -= 1u + h->nextra + (h->ndata - 1u);
+	p->held = h;
+	return XB_PKT_OK;
+}
+
+/* A held record back to the burst's free list (its packet answered). */
+static inline void
+xenback_rx_zc_release(struct xenback_zc *zc, struct xenback_zc_held *h)
+{
+	h->next_free = zc->free_head;
+	zc->free_head = h->idx;
+	zc->nr_free++;
+	zc->slots_free += 1u + h->nextra + (h->ndata - 1u);
+}
+
+/*
+ * rx_zero_copy: attach the pieces of the held packet @p (its head copied)
+ * to the chain's mbufs after the head. false, attaching nothing, if a piece's
+ * page cannot be mapped (the ring's violation, recorded by the lookup).
+ * The mappings are the ring's persistent grants, which stay while the
+ * context does, and the context stays while a held packet does.
+ */
+static bool
+xenback_rx_zc_attach(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
+{
+	struct xenback_zc *zc = rxq->zc;
+	struct xenback_zc_held *h = p->held;
+	uint8_t *va[XENBACK_TX_MAX_SLOTS];
+	struct rte_mbuf *mi;
+	unsigned int k;
+
+	for (k = 0; k < h->npiece; k++) {
+		va[k] = xenback_pgnt_page(zc->pgnt, h->ref[k], &rxq->viol,
+					  &rxq->st.pgnt_maps);
+		if (unlikely(va[k] == NULL))
+			return false;
+	}
+	rxq->st.pgnt_mapped = zc->pgnt->n;
+	/* the last of the pieces' mbufs freed calls xenback_zc_free_cb */
+	rte_mbuf_ext_refcnt_set(&h->shinfo, h->npiece);
+	__atomic_fetch_add(&zc->refs, 1, __ATOMIC_RELAXED);
+	for (k = 0, mi = p->m->next; k < h->npiece; k++, mi = mi->next) {
+		/*
+		 * No IOVA: the page is the guest's, mapped into this process
+		 * only; no device can DMA from it (doc/xenback.rst).
+		 */
+		rte_pktmbuf_attach_extbuf(mi, va[k] + h->off[k], RTE_BAD_IOVA,
+					  h->len[k], &h->shinfo);
+		mi->data_len = h->len[k];
+	}
+	return true;
+}
+
+/*
+ * rx_zero_copy: answer the held packets whose mbufs the application has
+ * freed since the last burst (the done ring): the first request's id, the
+ * extras' NETIF_RSP_NULL, the further data slots' ids, in ring order, as
+ * xenback_rx_respond answers a copied packet. Returns how many.
+ */
+static unsigned int
+xenback_rx_zc_answer(struct xenback_rxq *rxq)
+{
+	struct xenback_zc *zc = rxq->zc;
+	netif_tx_back_ring_t *ring = &rxq->ring;
+	void *done[XENBACK_BURST_MAX];
+	netif_tx_response_t *rsp;
+	struct xenback_zc_held *h;
+	unsigned int n, i, k;
+
+	n = rte_ring_sc_dequeue_burst(zc->done, done, RTE_DIM(done), NULL);
+	for (i = 0; i < n; i++) {
+		h = &zc->held[(uintptr_t)done[i]];
+		for (k = 0; k < 1u + h->nextra + (h->ndata - 1u); k++) {
+			rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt);
+			ring->rsp_prod_pvt++;
+			if (k >= 1 && k <= h->nextra) {
+				rsp->status = NETIF_RSP_NULL;
+				continue;
+			}
+			rsp->id = h->id[k == 0 ? 0 : k - h->nextra];
+			rsp->status = h->status;
+		}
+		xenback_rx_zc_release(zc, h);
+	}
+	return n;
 }
 
 /*
@@ -173,6 +340,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	p->nextra = (uint8_t)nextra;
 	p->ndata = (uint8_t)ndata;
 	p->txflags = first->flags;
+	p->held = NULL;
 	*usedp = idx - cons;
 
 	/*
@@ -228,6 +396,14 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 		status = NETIF_RSP_DROPPED;
 		goto drop;
 	}
+	/*
+	 * by reference: more than the head, a chain allowed, a record and
+	 * the packet's slots left in the budget of held slots
+	 */
+	if (rxq->zc != NULL && first->size > XENBACK_ZC_HEAD &&
+	    rxq->scatter && rxq->zc->nr_free != 0 &&
+	    rxq->zc->slots_free >= *usedp)
+		return xenback_rx_plan_zc(rxq, base, first, first_len, p, nsegp);
 	/* every data slot and every mbuf boundary may start a segment */
 	if (*nsegp + ndata + nmb > rxq->nb_segs_max)
 		return XB_PKT_STOP;	/* the next burst takes it */
@@ -337,14 +513,23 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	if (unlikely(failed != 0)) {
 		rxq->st.copy_errors += failed;
 		rxq->st.drop_copy++;
-		rxq->st.errors++;
-		rte_pktmbuf_free(m);
-		return false;
+		goto fail_unattached;
+	}
+	if (p->held != NULL) {
+		if (unlikely(!xenback_rx_zc_attach(rxq, p))) {
+			/* a violation: the burst answers, the vif closes */
+			rxq->st.drop_copy++;
+			goto fail_unattached;
+		}
+		/* from here on, freeing m answers the requests (the burst not) */
+		p->held->status = NETIF_RSP_OKAY;
 	}
 	m->packet_type = RTE_PTYPE_UNKNOWN;
 	if (p->gso_size != 0 && unlikely(!xenback_rx_gso_ok(m, p))) {
 		rxq->st.drop_bad_gso++;
 		rxq->st.errors++;
+		if (p->held != NULL)
+			p->held->status = NETIF_RSP_ERROR;
 		rte_pktmbuf_free(m);
 		return false;
 	}
@@ -370,7 +555,19 @@ xenback_rx_finish(struct xenback_rxq *rxq, struct xenback_rx_plan *p)
 	m->ol_flags = xenpv_netif_rx_ol_flags(m, csum, p->gso_size);
 	rxq->st.packets++;
 	rxq->st.bytes += m->pkt_len;
+	if (p->held != NULL)
+		rxq->st.zc_packets++;
 	return true;
+
+fail_unattached:
+	rxq->st.errors++;
+	rte_pktmbuf_free(m);
+	if (p->held != NULL) {
+		/* nothing attached: the record is free, the burst answers */
+		xenback_rx_zc_release(rxq->zc, p->held);
+		p->held = NULL;
+	}
+	return false;
 }
 
 /*
@@ -399,6 +596,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	unsigned int nplan = 0, nseg = 0, used, i;
 	RING_IDX prod, base, cons;
 	uint16_t nb_rx = 0;
+	unsigned int answered = 0;
 	int notify;
 
 	if (unlikely(xenpv_viol_is_set(&rxq->viol)))
@@ -406,6 +604,11 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	/* kicks owed on this netif queue's two rings, past their gap */
 	xenpv_kick_flush(&rxq->kick, false, &rxq->st.notify);
 	xenpv_kick_flush(&rxq->peer->kick, false, &rxq->peer->st.notify);
+	/* rx_zero_copy: packets the application has freed since */
+	if (rxq->zc != NULL)
+		answered = xenback_rx_zc_answer(rxq);
+	base = ring->req_cons;
+	cons = base;
 
 	/*
 	 * The guest's producer index, once per burst; acquire: the slots
@@ -418,14 +621,12 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 		return 0;
 	}
 	if (prod == ring->req_cons)
-		return 0;
+		goto publish;
 	if (nb_pkts > XENBACK_BURST_MAX)
 		nb_pkts = XENBACK_BURST_MAX;
 	if (unlikely(rxq->credit.bytes != 0))
 		xenback_credit_refill(&rxq->credit);
 
-	base = ring->req_cons;
-	cons = base;
 	while (nplan < nb_pkts && cons != prod) {
 		enum xenback_pkt_verdict v;
 
@@ -452,23 +653,28 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 				   &rxq->st.copy_calls);
 
 	for (i = 0; i < nplan; i++) {
+		bool ok;
+
 		p = &rxq->plans[i];
-		if (xenback_rx_finish(rxq, p)) {
+		ok = xenback_rx_finish(rxq, p);
+		if (ok)
 			pkts[nb_rx++] = p->m;
+		/* held: answered when the application frees it */
+		if (p->held == NULL)
 			xenback_rx_respond(rxq, base, p->first, p->nextra,
-					   p->ndata, NETIF_RSP_OKAY);
-		} else {
-			xenback_rx_respond(rxq, base, p->first, p->nextra,
-					   p->ndata, NETIF_RSP_ERROR);
-		}
+					   p->ndata, ok ? NETIF_RSP_OKAY :
+					   NETIF_RSP_ERROR);
 	}
 
+publish:
+	if (rxq->zc != NULL)
+		rxq->st.zc_held = rxq->zc->nr - rxq->zc->nr_free;
 	/*
 	 * Publish every response of the burst at once: release fence,
 	 * rsp_prod, full fence, then the guest's rsp_event decides whether
 	 * it wants a kick (a polling guest never does).
 	 */
-	if (cons != base) {
+	if (cons != base || answered != 0) {
 		xenpv_back_push(ring, notify);
 		if (notify)
 			xenpv_kick(&rxq->kick, &rxq->st.notify,

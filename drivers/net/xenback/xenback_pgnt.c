@@ -97,10 +97,11 @@ xenback_pgnt_destroy(struct xenback_pgnt **pgp)
 
 /*
  * Our mapping of the guest's @ref: found in the table, or mapped now and
- * added. NULL on a violation (recorded in @viol).
+ * added. NULL on a violation (recorded in @viol). The burst's copies use
+ * it, and rx_zero_copy (xenback_zc.c) attaches the page it returns.
  */
-static uint8_t *
-xenback_pgnt_get(struct xenback_pgnt *pg, uint32_t ref,
+uint8_t *
+xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
 		 struct xenpv_viol *viol, uint64_t *maps)
 {
 	uint32_t mask = (1u << pg->bits) - 1;
@@ -145,7 +146,7 @@ xenback_pgnt_copy(struct xenback_pgnt *pg,
 		if (unlikely((uint32_t)g->foreign.offset + s->len >
 			     XENPV_PAGE_SIZE))
 			break;
-		page = xenback_pgnt_get(pg, g->foreign.ref, viol, maps);
+		page = xenback_pgnt_page(pg, g->foreign.ref, viol, maps);
 		if (unlikely(page == NULL))
 			break;
 		if (to_guest)

@@ -60,4 +60,12 @@
  */
 #define XENBACK_MIN_RX_BUFSIZE	256
 
+/*
+ * rx_zero_copy (xenback_zc.c): the bytes of a guest TX packet copied into
+ * the head mbuf, the headers the backend and the application parse, which
+ * the guest can then no longer change; a packet no longer than this is
+ * copied whole. At most the smallest data room allowed.
+ */
+#define XENBACK_ZC_HEAD		256
+
 #endif /* XENBACK_PROTO_H */

@@ -336,11 +336,19 @@ xenback_queue_teardown(struct xenback_dev *xd, unsigned int i)
 		xenevtchn_unbind(rxq->xce, rxq->evtchn);
 	rxq->evtchn = 0;
 	txq->evtchn = 0;
-	/* every persistent grant the guest's requests made us map */
+	/*
+	 * every persistent grant the guest's requests made us map; with
+	 * rx_zero_copy, those of its TX ring once no mbuf points into them
+	 */
+	if (rxq->zc != NULL) {
+		rxq->pgnt = NULL;
+		xenback_zc_put(&rxq->zc);
+	}
 	xenback_pgnt_destroy(&rxq->pgnt);
 	xenback_pgnt_destroy(&txq->pgnt);
 	rxq->st.pgnt_mapped = 0;
 	txq->st.pgnt_mapped = 0;
+	rxq->st.zc_held = 0;
 	if (rxq->ring_va != NULL)
 		xengnttab_unmap(xd->xgt, rxq->ring_va, rxq->ring_pages);
 	if (txq->ring_va != NULL)
@@ -704,11 +712,24 @@ xenback_queue_connect(struct xenback_dev *xd, unsigned int i,
 	}
 	/*
 	 * Persistent grants (xenback_pgnt.c): the guest's TX grants mapped
-	 * read-only, its RX buffers writable, each as first named.
+	 * read-only, its RX buffers writable, each as first named. With
+	 * rx_zero_copy the TX ring's belong to its zero-copy context
+	 * (xenback_zc.c), which keeps them while the application holds them.
 	 */
+	if (ck->fe.pgnt && xd->cfg.rx_zc) {
+		rc = xenback_zc_create(&rxq->zc, xd->fe_domid,
+				       RING_SIZE(&rxq->ring), socket);
+		if (rc < 0) {
+			XENBACK_CONN_LOG(xd, "%s: queue %u: no zero-copy context: %s",
+					 xd->name, i, strerror(-rc));
+			return rc;
+		}
+		rxq->pgnt = rxq->zc->pgnt;
+	}
 	if (ck->fe.pgnt &&
-	    (xenback_pgnt_create(&rxq->pgnt, xd->xgt, xd->fe_domid,
-				 RING_SIZE(&rxq->ring), false) < 0 ||
+	    ((rxq->pgnt == NULL &&
+	      xenback_pgnt_create(&rxq->pgnt, xd->xgt, xd->fe_domid,
+				  RING_SIZE(&rxq->ring), false) < 0) ||
 	     xenback_pgnt_create(&txq->pgnt, xd->xgt, xd->fe_domid,
 				 RING_SIZE(&txq->ring), true) < 0)) {
 		XENBACK_CONN_LOG(xd, "%s: no memory for the persistent grants of queue %u",
@@ -1586,6 +1607,8 @@ xenback_xenbus_dump(struct xenback_dev *xd, FILE *f)
 			xd->neg.fe.csum, xd->neg.fe.ipv6_csum);
 		fprintf(f, "persistent grants: %s\n", xd->neg.fe.pgnt ? "on" :
 			xd->cfg.pgnt ? "offered, not promised" : "off");
+		fprintf(f, "zero-copy receive: %s\n", !xd->cfg.rx_zc ? "off" :
+			xd->neg.fe.pgnt ? "on" : "configured, no persistent grants");
 		for (i = 0; i < xd->neg.queues; i++) {
 			const netif_tx_back_ring_t *t = &xd->rxq[i].ring;
 			const netif_rx_back_ring_t *r = &xd->txq[i].ring;
