@@ -42,6 +42,7 @@
 #include <rte_udp.h>
 
 #include "pair_side.h"
+#include "tl_rss.h"
 
 #define NQ 4
 #define NB_DESC 512
@@ -106,16 +107,11 @@ flow_of(unsigned int f)
 static uint32_t
 flow_hash(const uint8_t *key, const struct flow *fl, bool ports)
 {
-	uint8_t in[36];
-	unsigned int al = fl->v6 ? 16 : 4;
+	uint8_t in[TL_RSS_INPUT_MAX];
+	unsigned int n = tl_rss_input(in, fl->v6, fl->src, fl->dst,
+				      fl->sport, fl->dport);
 
-	memcpy(in, fl->src, al);
-	memcpy(in + al, fl->dst, al);
-	in[2 * al] = (uint8_t)(fl->sport >> 8);
-	in[2 * al + 1] = (uint8_t)fl->sport;
-	in[2 * al + 2] = (uint8_t)(fl->dport >> 8);
-	in[2 * al + 3] = (uint8_t)fl->dport;
-	return ref_toeplitz(key, in, ports ? 2 * al + 4 : 2 * al);
+	return ref_toeplitz(key, in, ports ? n + 4 : n);
 }
 
 /* A frame of flow @f, its number and frame index in the payload. */

@@ -20,6 +20,8 @@
 #include "xenpv.h"
 #include "xenpv_netif.h"
 
+#include "tl_rss.h"
+
 static int failures;
 
 #define CHECK(cond, what) do {						\
@@ -427,7 +429,7 @@ static void
 test_toeplitz(void)
 {
 	uint8_t frame[128], in[XENPV_NETIF_HASH_INPUT_MAX], got[36];
-	unsigned int i, al, n, len;
+	unsigned int i, pair, n, len;
 	struct rte_mbuf m;
 	uint8_t htype;
 
@@ -441,15 +443,10 @@ test_toeplitz(void)
 		char what[48];
 
 		snprintf(what, sizeof(what), "rss vector %u", i);
-		al = v->v6 ? 16 : 4;
-		memcpy(in, v->src, al);
-		memcpy(in + al, v->dst, al);
-		in[2 * al] = (uint8_t)(v->sport >> 8);
-		in[2 * al + 1] = (uint8_t)v->sport;
-		in[2 * al + 2] = (uint8_t)(v->dport >> 8);
-		in[2 * al + 3] = (uint8_t)v->dport;
-		CHECK(xenpv_toeplitz(ms_key, 40, in, 2 * al) == v->ip, what);
-		CHECK(xenpv_toeplitz(ms_key, 40, in, 2 * al + 4) == v->ip_tcp,
+		pair = tl_rss_input(in, v->v6, v->src, v->dst, v->sport,
+				    v->dport);
+		CHECK(xenpv_toeplitz(ms_key, 40, in, pair) == v->ip, what);
+		CHECK(xenpv_toeplitz(ms_key, 40, in, pair + 4) == v->ip_tcp,
 		      what);
 
 		/* from a frame: TCP with every type, then each type alone */
@@ -461,7 +458,7 @@ test_toeplitz(void)
 		m.pkt_len = n;
 		m.nb_segs = 1;
 		CHECK(xenpv_netif_hash_input(&m, all, got, &len, &htype), what);
-		CHECK(len == 2 * al + 4 && memcmp(got, in, len) == 0, what);
+		CHECK(len == pair + 4 && memcmp(got, in, len) == 0, what);
 		CHECK(htype == (v->v6 ? _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP :
 				_XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP), what);
 		CHECK(xenpv_toeplitz(ms_key, 40, got, len) == v->ip_tcp, what);
@@ -474,14 +471,14 @@ test_toeplitz(void)
 			XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP, got, &len, &htype),
 		      what);
 		CHECK(xenpv_netif_hash_input(&m, l4 | l3, got, &len, &htype) &&
-		      len == 2 * al + 4, what);
+		      len == pair + 4, what);
 		/* UDP: the TCP type does not apply, the address pair does */
 		n = rss_frame(frame, v, false, false, 0);
 		m.data_len = (uint16_t)n;
 		m.pkt_len = n;
 		CHECK(!xenpv_netif_hash_input(&m, l4, got, &len, &htype), what);
 		CHECK(xenpv_netif_hash_input(&m, all, got, &len, &htype) &&
-		      len == 2 * al && htype == (v->v6 ?
+		      len == pair && htype == (v->v6 ?
 		      _XEN_NETIF_CTRL_HASH_TYPE_IPV6 :
 		      _XEN_NETIF_CTRL_HASH_TYPE_IPV4), what);
 		CHECK(xenpv_toeplitz(ms_key, 40, got, len) == v->ip, what);
