@@ -75,6 +75,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "lib"))
+from tl_proc import eal_runtime_cleanup, log_tail, wait_or_kill  # noqa: E402
+
 REPORT = 0.2                # xen-traffic --report interval (s)
 LINE_RE = re.compile(r"^(?:(\S+) )?\[\s*([\d.]+)s\] tx .*? sent (\d+) .*? \| rx .*? recv (\d+) "
                      r"lost (\d+) dup (\d+) reord (\d+) corrupt (\d+)")
@@ -160,14 +163,10 @@ class Proc:
     def stop(self, timeout=30):
         """SIGINT (unless sent already); return the exit status."""
         self.interrupt()
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        rc = wait_or_kill(self.proc, timeout)
+        self.log.close()
+        if rc is None:
             raise Fail(f"{self.name}: did not stop within {timeout}s of SIGINT\n{self.tail()}")
-        finally:
-            self.log.close()
         return rc
 
     def lines(self, path=None):
@@ -189,11 +188,8 @@ class Proc:
         return int(ls[-1].group(4)) if ls else -1
 
     def tail(self, n=30, path=None):
-        try:
-            with open(path or self.logpath, errors="replace") as f:
-                return f"--- {self.name} ({path or self.logpath}):\n" + "".join(f.readlines()[-n:])
-        except OSError:
-            return ""
+        path = path or self.logpath
+        return log_tail(path, n, f"{self.name} ({path}):")
 
 
 class Soak:
@@ -276,10 +272,7 @@ class Soak:
         if self.xenemu_up:
             self.xe("stop", check=False)
         shutil.rmtree(self.xdir, ignore_errors=True)
-        for d in ["/var/run/dpdk"] + ([os.path.join(os.environ["XDG_RUNTIME_DIR"], "dpdk")]
-                                      if os.environ.get("XDG_RUNTIME_DIR") else []):
-            for prefix in self.prefixes:
-                shutil.rmtree(os.path.join(d, prefix), ignore_errors=True)
+        eal_runtime_cleanup(self.prefixes)
 
     # --- waiting for traffic -------------------------------------------------------------
 

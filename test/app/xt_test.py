@@ -47,6 +47,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tl_proc import eal_runtime_cleanup, log_tail, wait_or_kill  # noqa: E402
+
 PROC_TIMEOUT = 45       # --timeout given to every process (seconds)
 WAIT_SLACK = 15         # extra time before the test kills a process
 
@@ -79,11 +82,8 @@ class Xt:
         ctx.procs.append(self)
 
     def wait(self, timeout=PROC_TIMEOUT + WAIT_SLACK):
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        rc = wait_or_kill(self.proc, timeout)
+        if rc is None:
             raise Fail(f"{self.name}: still running after {timeout}s, killed\n{self.tail()}")
         self.log.close()
         return rc
@@ -99,12 +99,7 @@ class Xt:
         return rc, s
 
     def tail(self, n=40):
-        try:
-            with open(self.logpath, errors="replace") as f:
-                lines = f.readlines()
-        except OSError:
-            return ""
-        return f"--- {self.name}: {' '.join(self.argv)}\n" + "".join(lines[-n:])
+        return log_tail(self.logpath, n, f"{self.name}: {' '.join(self.argv)}")
 
 
 class Ctx:
@@ -124,12 +119,7 @@ class Ctx:
                 p.log.close()
         if not os.environ.get("XT_TEST_KEEP"):
             shutil.rmtree(self.tmp, ignore_errors=True)
-        run_dirs = ["/var/run/dpdk"]
-        if os.environ.get("XDG_RUNTIME_DIR"):
-            run_dirs.append(os.path.join(os.environ["XDG_RUNTIME_DIR"], "dpdk"))
-        for d in run_dirs:
-            for prefix in self.prefixes:
-                shutil.rmtree(os.path.join(d, prefix), ignore_errors=True)
+        eal_runtime_cleanup(self.prefixes)
 
     def expect(self, what, got, want, proc=None):
         self.checks += 1
