@@ -2026,6 +2026,39 @@ scenario_reconnect_loop(void)
 	tl_note("%u start-overs, traffic after each", F.cycles);
 }
 
+/* Create $sync_dir/@name: tells run.sh that we reached that point. */
+static void
+sync_touch(const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", F.sync_dir, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+		tl_fail("cannot create %s: %s", path, strerror(errno));
+	fclose(f);
+}
+
+/*
+ * Wait up to 40 s for run.sh to create $sync_dir/@name, its sign that it
+ * did its part; fail with "the test never @what" otherwise.
+ */
+static void
+sync_wait(const char *name, const char *what)
+{
+	char path[512];
+	struct stat st;
+	double end = tl_now() + 40;
+
+	snprintf(path, sizeof(path), "%s/%s", F.sync_dir, name);
+	while (stat(path, &st) != 0) {
+		if (tl_now() > end)
+			tl_fail("the test never %s", what);
+		usleep(10000);
+	}
+}
+
 /*
  * The first phase of a scenario run.sh acts in (front_phase1): traffic
  * flows, and $sync_dir/phase1 tells the script so.
@@ -2033,32 +2066,19 @@ scenario_reconnect_loop(void)
 static void
 sync_phase1(const char *name)
 {
-	char path[512];
-
 	if (F.sync_dir == NULL)
 		tl_fail("%s needs --sync-dir", name);
 	prove_traffic();
-	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
-	fclose(fopen(path, "w"));
+	sync_touch("phase1");
 }
 
 /* The backend process is killed and started again while we stay up. */
 static void
 scenario_restart(void)
 {
-	char path[512];
-	struct stat st;
-	double end;
-
 	sync_phase1("restart");
 	tl_note("phase 1 done, waiting for the backend restart");
-	snprintf(path, sizeof(path), "%s/restarted", F.sync_dir);
-	end = tl_now() + 40;
-	while (stat(path, &st) != 0) {
-		if (tl_now() > end)
-			tl_fail("the test never restarted the backend");
-		usleep(10000);
-	}
+	sync_wait("restarted", "restarted the backend");
 	wait_be(B(XenbusStateConnected), 20, "the new backend to reconnect");
 	prove_traffic();
 	tl_note("traffic flows through the restarted backend on the same rings");
@@ -2075,15 +2095,12 @@ scenario_restart(void)
 static void
 scenario_xs_storm(void)
 {
-	char path[512];
 	double end;
 	unsigned long n = 0;
 
 	prove_traffic();
-	if (F.sync_dir != NULL) {
-		snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
-		fclose(fopen(path, "w"));
-	}
+	if (F.sync_dir != NULL)
+		sync_touch("phase1");
 	end = tl_now() + F.storm_ms / 1000.0;
 	while (tl_now() < end) {
 		tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state", "%d",
@@ -2092,10 +2109,8 @@ scenario_xs_storm(void)
 			tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state/x", "%lu", n);
 		n++;
 	}
-	if (F.sync_dir != NULL) {
-		snprintf(path, sizeof(path), "%s/storm-done", F.sync_dir);
-		fclose(fopen(path, "w"));
-	}
+	if (F.sync_dir != NULL)
+		sync_touch("storm-done");
 	tl_note("storm: %lu writes of our state node in %u ms", n, F.storm_ms);
 	if (tl_xenbus_state(F.xs, F.be_dir) != XenbusStateConnected)
 		tl_fail("the backend left Connected during the storm");
@@ -2115,23 +2130,10 @@ scenario_xs_storm(void)
 static void
 scenario_reconfigured(void)
 {
-	char path[512];
-	struct stat st;
 	unsigned int nq = F.nq;
-	double end;
 
-	if (F.sync_dir == NULL)
-		tl_fail("reconfigured needs --sync-dir");
-	prove_traffic();
-	snprintf(path, sizeof(path), "%s/phase1", F.sync_dir);
-	fclose(fopen(path, "w"));
-	snprintf(path, sizeof(path), "%s/go", F.sync_dir);
-	end = tl_now() + 40;
-	while (stat(path, &st) != 0) {
-		if (tl_now() > end)
-			tl_fail("the test never reconfigured the backend");
-		usleep(10000);
-	}
+	sync_phase1("reconfigured");
+	sync_wait("go", "reconfigured the backend");
 	tl_xs_put(F.xs, XBT_NULL, F.fe_dir, "state", "%d",
 		  XenbusStateConnected);
 	usleep(500000);
