@@ -22,6 +22,7 @@
 
 #include "xenpv.h"
 #include "xenpv_netif.h"
+#include "xenpv_zc.h"
 
 #define XENPV_LOG(w, level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, (w)->logtype, "%s(): " fmt "\n", \
@@ -534,4 +535,15 @@ xenpv_budget_allow(struct xenpv_budget *b, uint64_t now, int logtype,
 	}
 	(*delayed)++;
 	return false;
+}
+
+struct rte_ring *
+xenpv_zc_ring_create(const char *prefix, unsigned int n, int socket)
+{
+	static uint32_t seq;
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "%s%u_%u", prefix, (unsigned int)getpid(),
+		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	return rte_ring_create(name, n, socket, RING_F_SC_DEQ | RING_F_EXACT_SZ);
 }

@@ -36,14 +36,13 @@
  */
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include "xenback.h"
+#include "xenpv_zc.h"
 
 static void
 xenback_zc_destroy(struct xenback_zc *zc)
@@ -56,43 +55,28 @@ xenback_zc_destroy(struct xenback_zc *zc)
 	rte_free(zc);
 }
 
-/* Drop one reference; the last one destroys the context. */
-static void
-xenback_zc_unref(struct xenback_zc *zc)
-{
-	/*
-	 * Release: our use of the context (the enqueue of a done packet)
-	 * happens before the destroyer's; acquire: the destroyer sees it.
-	 */
-	if (__atomic_sub_fetch(&zc->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		xenback_zc_destroy(zc);
-}
 
 /*
  * rte_mbuf_ext_shared_info's free_cb: the application (any lcore) freed
  * the last mbuf attached to a held packet's pages. The packet goes to the
- * done ring, where the ring's next burst answers its requests; the done
- * ring holds as many as there are held records, so the enqueue cannot fail.
+ * done ring, where the ring's next burst answers its requests
+ * (xenpv_zc.h).
  */
 static void
 xenback_zc_free_cb(void *addr, void *opaque)
 {
 	struct xenback_zc_held *h = opaque;
-	struct xenback_zc *zc = h->zc;
 
 	RTE_SET_USED(addr);
-	RTE_VERIFY(rte_ring_mp_enqueue(zc->done,
-				       (void *)(uintptr_t)h->idx) == 0);
-	xenback_zc_unref(zc);
+	if (xenpv_zc_give_back(h->zc->done, h->idx, &h->zc->refs))
+		xenback_zc_destroy(h->zc);
 }
 
 int
 xenback_zc_create(struct xenback_zc **zcp, uint16_t domid,
 		  unsigned int slots, int socket)
 {
-	static uint32_t seq;
 	struct xenback_zc *zc;
-	char name[RTE_RING_NAMESIZE];
 	unsigned int i, nr = slots / 2;
 	int rc = -ENOMEM;
 
@@ -105,10 +89,7 @@ xenback_zc_create(struct xenback_zc **zcp, uint16_t domid,
 	zc->held = rte_zmalloc_socket("xenback_zc_held",
 				      nr * sizeof(*zc->held),
 				      RTE_CACHE_LINE_SIZE, socket);
-	snprintf(name, sizeof(name), "xbzc%u_%u", (unsigned int)getpid(),
-		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-	zc->done = rte_ring_create(name, nr, socket,
-				   RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	zc->done = xenpv_zc_ring_create("xbzc", nr, socket);
 	if (zc->held == NULL || zc->done == NULL)
 		goto fail;
 	/* its own handle: the mappings may outlive the port's (see above) */
@@ -151,6 +132,7 @@ xenback_zc_put(struct xenback_zc **zcp)
 {
 	if (*zcp == NULL)
 		return;
-	xenback_zc_unref(*zcp);
+	if (xenpv_zc_unref(&(*zcp)->refs))
+		xenback_zc_destroy(*zcp);
 	*zcp = NULL;
 }

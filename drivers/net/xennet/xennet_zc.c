@@ -21,15 +21,14 @@
  */
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include "xennet.h"
+#include "xenpv_zc.h"
 
 static void
 xennet_zc_pool_destroy(struct xennet_zc_pool *pool)
@@ -45,15 +44,11 @@ xennet_zc_pool_destroy(struct xennet_zc_pool *pool)
 	rte_free(pool);
 }
 
-/* Drop one reference; the last one destroys the pool. */
+/* Drop one reference; the last one destroys the pool (xenpv_zc.h). */
 static void
 xennet_zc_pool_unref(struct xennet_zc_pool *pool)
 {
-	/*
-	 * Release: our use of the pool (the enqueue of a page) happens
-	 * before the destroyer's; acquire: the destroyer sees all of them.
-	 */
-	if (__atomic_sub_fetch(&pool->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (xenpv_zc_unref(&pool->refs))
 		xennet_zc_pool_destroy(pool);
 }
 
@@ -61,8 +56,7 @@ xennet_zc_pool_unref(struct xennet_zc_pool *pool)
  * rte_mbuf_ext_shared_info's free_cb: the application (any lcore) freed
  * the last mbuf attached to a page, or tx_zero_copy's TX ring dropped
  * the last reference (xennet_zc_page_drop). The page goes back to its pool's
- * returned ring, where the burst takes it to post it again; the ring is as
- * large as the pool, so the enqueue cannot fail.
+ * returned ring, where the burst takes it to post it again (xenpv_zc.h).
  */
 void
 xennet_zc_page_free(void *addr, void *opaque)
@@ -71,17 +65,14 @@ xennet_zc_page_free(void *addr, void *opaque)
 	struct xennet_zc_pool *pool = pg->pool;
 
 	RTE_SET_USED(addr);
-	RTE_VERIFY(rte_ring_mp_enqueue(pool->returned,
-				       (void *)(uintptr_t)pg->idx) == 0);
-	xennet_zc_pool_unref(pool);
+	if (xenpv_zc_give_back(pool->returned, pg->idx, &pool->refs))
+		xennet_zc_pool_destroy(pool);
 }
 
 struct xennet_zc_pool *
 xennet_zc_pool_create(domid_t domid, uint32_t nr, int socket, int *rc)
 {
-	static uint32_t seq;
 	struct xennet_zc_pool *pool;
-	char name[RTE_RING_NAMESIZE];
 	bool iova_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 	uint32_t i;
 
@@ -99,10 +90,7 @@ xennet_zc_pool_create(domid_t domid, uint32_t nr, int socket, int *rc)
 					RTE_CACHE_LINE_SIZE, socket);
 	pool->stack = rte_malloc_socket("xennet_zc_stack",
 					nr * sizeof(*pool->stack), 0, socket);
-	snprintf(name, sizeof(name), "xnzc%u_%u", (unsigned int)getpid(),
-		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-	pool->returned = rte_ring_create(name, nr, socket,
-					 RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	pool->returned = xenpv_zc_ring_create("xnzc", nr, socket);
 	if (pool->page == NULL || pool->stack == NULL ||
 	    pool->returned == NULL)
 		goto fail;
