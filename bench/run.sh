@@ -11,11 +11,13 @@
 # server -> client; vhost -> virtio-user), and a forwarding guest (fwd: the
 # backend side runs testpmd flowgen, the guest side testpmd io forwarding back
 # out of the same port; the rate is what the backend receives back). Path
-# "zc" is ours with net_xennet's rx_zero_copy=1 and tx_zero_copy=1 (they
-# change what the guest receives and forwards: b2g and fwd only). Path
 # "pgnt" is ours with persistent grants (persistent_grants=1 on both
 # drivers: net_xenback maps the guest's grants once and copies with memcpy
-# instead of a grant copy per burst), every direction.
+# instead of a grant copy per burst). Path "zc" is every zero-copy the two
+# drivers have, on top of pgnt: net_xennet's rx_zero_copy=1 and
+# tx_zero_copy=1 (what the guest receives and forwards) and net_xenback's
+# rx_zero_copy=1 (what the backend receives from the guest). Every path
+# runs in every direction.
 #
 # The runs are interleaved (ours, zc, pgnt, memif, vhost, ours, ...) and
 # each result is printed with the cache-line round trip between the two cores
@@ -68,8 +70,7 @@
 #   --cores A,B     receiver's core, sender's core (default 0,1)
 #   --paths LIST    which pairs to run (default ours,zc,pgnt,memif,vhost;
 #                   ours, zc and pgnt are skipped with a note when the xen
-#                   plugins are not built; zc runs in directions b2g and fwd
-#                   only)
+#                   plugins are not built)
 #   --dirs LIST     directions: g2b (guest -> backend), b2g (backend ->
 #                   guest), fwd (backend -> guest forwarding -> backend)
 #                   (default g2b,b2g,fwd; g2b,b2g with --tool xen-traffic)
@@ -396,12 +397,16 @@ run_one() {
 		be_d=(-d "$xenback") fe_d=(-d "$xennet")
 		be_vdev="net_xenback0,domid=1,devid=0"
 		fe_vdev="net_xennet0,devid=0"
-		# rx_zero_copy delivers chains: the receiver enables scatter
-		# (xen-traffic enables it whenever the port offers it);
-		# tx_zero_copy sends them back out by reference (fwd)
+		# rx_zero_copy (both drivers) delivers chains: both sides
+		# enable scatter, which each driver then requires (xen-traffic
+		# enables it whenever the port offers it); tx_zero_copy sends
+		# them back out by reference (fwd); the backend's rx_zero_copy
+		# needs persistent grants
 		if [ "$path" = zc ]; then
-			fe_vdev+=",rx_zero_copy=1,tx_zero_copy=1"
-			[ "$tool" = testpmd ] && rx_app=(--enable-scatter)
+			be_vdev+=",persistent_grants=1,rx_zero_copy=1"
+			fe_vdev+=",persistent_grants=1,rx_zero_copy=1,tx_zero_copy=1"
+			[ "$tool" = testpmd ] && rx_app=(--enable-scatter) &&
+				tx_app=(--enable-scatter)
 		fi
 		# persistent grants: offered by the backend, promised by the guest
 		if [ "$path" = pgnt ]; then
@@ -434,7 +439,7 @@ run_one() {
 		# the guest forwards (the "tx" side, with the receiver's options)
 		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
 		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
-		tx_app=("${rx_app[@]}") rx_app=() rx_mode=flowgen tx_mode=io
+		rx_mode=flowgen tx_mode=io
 	else
 		rx_vdev=$fe_vdev rx_exec=("${fe_exec[@]}") rx_d=("${fe_d[@]}")
 		tx_vdev=$be_vdev tx_exec=("${be_exec[@]}") tx_d=("${be_d[@]}")
@@ -723,9 +728,6 @@ for round in $(seq 1 "$rounds"); do
 	for dir in "${dir_list[@]}"; do
 		for size in "${size_list[@]}"; do
 			for path in "${run_paths[@]}"; do
-				# the zero-copy modes change nothing of what the
-				# guest sends of its own
-				[ "$path" = zc ] && [ "$dir" = g2b ] && continue
 				read -r c2c_med c2c_min < <(c2c_now)
 				run_one "$path" "$size" "r$round-$dir-$size-$path" "$dir"
 				mpps=$result
@@ -757,7 +759,6 @@ printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' dir size path Mpp
 for dir in "${dir_list[@]}"; do
 	for size in "${size_list[@]}"; do
 		for path in "${run_paths[@]}"; do
-			[ "$path" = zc ] && [ "$dir" = g2b ] && continue
 			m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$dir,$size,$path]}"; done |
 				grep -v nan | median)
 			medv[$dir,$size,$path]=$m
