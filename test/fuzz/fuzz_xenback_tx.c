@@ -38,6 +38,15 @@
  * grants never change, as it promised), and copied with memcpy; a ref that
  * cannot be mapped is a violation. The same checks hold, and no grant-copy
  * call may be made.
+ *
+ * Built with FUZZ_XB_ZC as well (harness xenback_tx_zc,
+ * fuzz_xenback_tx_zc.c) the ring also has rx_zero_copy (xenback_zc.c): a
+ * packet longer than its 256-byte head is delivered with the guest's
+ * mapped pages attached and answered only after its mbufs are freed. The
+ * harness copies what each delivered mbuf reads and frees it at once, as an
+ * application would, and bursts on until nothing is held; the same checks
+ * hold on the copies (the answers now come in the order of the frees), and
+ * nothing may stay held.
  */
 
 #include <inttypes.h>
@@ -64,8 +73,20 @@ static void *sring_mem;
 /* the requests as the guest wrote them (responses overwrite the ring) */
 static netif_tx_request_t greq[XENPV_TX_RING_SIZE(0)];
 static bool filled[FUZZ_XB_NR_PAGES];
-/* the mbufs delivered by the bursts of one input, in order */
-static struct rte_mbuf *got[XENPV_TX_RING_SIZE(0) * 8];
+/*
+ * The packets delivered by the bursts of one input, in order: what each
+ * mbuf read when it was delivered (checked against the guest's pages after
+ * the input's bursts), and the mbuf itself until the end of the input
+ * (NULL: freed at delivery, rx_zero_copy's answer being due to the free).
+ */
+struct got_pkt {
+	struct rte_mbuf *m;
+	uint8_t *data;		/* malloc'ed copy of its pkt_len bytes */
+	uint32_t len;
+	uint16_t nb_segs;
+	uint64_t ol_flags;
+};
+static struct got_pkt got[XENPV_TX_RING_SIZE(0) * 8];
 static unsigned int nb_got;
 
 int
@@ -83,7 +104,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	rxq.port_id = 7;
 	rxq.serve[0] = &rxq;
 	rxq.nb_serve = 1;
-#ifdef FUZZ_XB_PGNT
+#if defined(FUZZ_XB_ZC)
+	/* as xenback_queue_connect: the context owns the ring's table */
+	if (xenback_zc_create(&rxq.zc, FUZZ_XB_GUEST, RING_SIZE(&rxq.ring),
+			      SOCKET_ID_ANY) != 0)
+		abort();
+	rxq.pgnt = rxq.zc->pgnt;
+#elif defined(FUZZ_XB_PGNT)
 	if (xenback_pgnt_create(&rxq.pgnt, fuzz_xb_dom0.xgt, FUZZ_XB_GUEST,
 				RING_SIZE(&rxq.ring), false) != 0)
 		abort();
@@ -134,6 +161,35 @@ check_mbuf(const struct rte_mbuf *m)
 		abort();
 }
 
+/* Note what delivered mbuf @m reads; with rx_zero_copy, free it now. */
+static void
+take(struct rte_mbuf *m)
+{
+	struct got_pkt *g;
+	const void *d;
+
+	check_mbuf(m);
+	if (nb_got == RTE_DIM(got))
+		abort();
+	g = &got[nb_got++];
+	g->len = m->pkt_len;
+	g->nb_segs = m->nb_segs;
+	g->ol_flags = m->ol_flags;
+	g->data = malloc(m->pkt_len + 1);
+	if (g->data == NULL)
+		abort();
+	d = rte_pktmbuf_read(m, 0, m->pkt_len, g->data);
+	if (d == NULL)
+		abort();
+	if (d != g->data)
+		memcpy(g->data, d, m->pkt_len);
+	g->m = m;
+#ifdef FUZZ_XB_ZC
+	rte_pktmbuf_free(m);
+	g->m = NULL;
+#endif
+}
+
 static void
 bursts(unsigned int times, uint16_t nb)
 {
@@ -144,30 +200,21 @@ bursts(unsigned int times, uint16_t nb)
 		n = xenback_rx_burst(&rxq, pkts, nb);
 		if (n > nb)
 			abort();
-		for (i = 0; i < n; i++) {
-			check_mbuf(pkts[i]);
-			if (nb_got == RTE_DIM(got))
-				abort();
-			got[nb_got++] = pkts[i];
-		}
+		for (i = 0; i < n; i++)
+			take(pkts[i]);
 	}
 }
 
-/* Does mbuf @m hold @len bytes of guest page @p from @off at @at? */
+/* Does packet @g hold @len bytes of guest page @p from @off at @at? */
 static bool
-same_bytes(const struct rte_mbuf *m, uint32_t at, int p, uint32_t off,
+same_bytes(const struct got_pkt *g, uint32_t at, int p, uint32_t off,
 	   uint32_t len)
 {
-	uint8_t buf[XENPV_PAGE_SIZE];
-	const void *d;
-
 	if (len == 0)
 		return true;
-	if (p < 0)
+	if (p < 0 || at > g->len || len > g->len - at)
 		return false;
-	d = rte_pktmbuf_read(m, at, len, buf);
-	return d != NULL &&
-	       memcmp(d, fuzz_xb_guest.page[p] + off, len) == 0;
+	return memcmp(g->data + at, fuzz_xb_guest.page[p] + off, len) == 0;
 }
 
 /* The guest's view of one packet it posted: its slots from @first on. */
@@ -214,13 +261,13 @@ guest_packet(RING_IDX i, RING_IDX end, uint32_t mask, struct gpkt *g)
 
 /* Is @m the packet @g, with the bytes its slots hold? */
 static bool
-same_packet(const struct rte_mbuf *m, const struct gpkt *g, uint32_t mask)
+same_packet(const struct got_pkt *m, const struct gpkt *g, uint32_t mask)
 {
 	const netif_tx_request_t *q = &greq[g->first & mask];
 	uint32_t rest = 0, at;
 	RING_IDX i;
 
-	if (m->pkt_len != q->size)
+	if (m->len != q->size)
 		return false;
 	for (i = g->data; i != g->end; i++) {
 		rest += greq[i & mask].size;
@@ -272,7 +319,7 @@ dump(RING_IDX start, RING_IDX prod, uint32_t mask)
 			RING_GET_RESPONSE(&rxq.ring, i)->status);
 	for (k = 0; k < nb_got; k++)
 		fprintf(stderr, "mbuf %u: %u bytes, %u segments, ol_flags %#" PRIx64 "\n",
-			k, got[k]->pkt_len, got[k]->nb_segs, got[k]->ol_flags);
+			k, got[k].len, got[k].nb_segs, got[k].ol_flags);
 	fprintf(stderr, "violation %u (%u, %u)\n", rxq.viol.code, rxq.viol.a,
 		rxq.viol.b);
 }
@@ -376,7 +423,7 @@ check_responses(RING_IDX start)
 			guest_packet(i, prod, mask, &g);
 			if (!all_okay(&g, mask))
 				continue;
-			if (k == nb_got || !same_packet(got[k], &g, mask))
+			if (k == nb_got || !same_packet(&got[k], &g, mask))
 				abort();
 			okay_due += g.ndata;
 			k++;
@@ -388,7 +435,7 @@ check_responses(RING_IDX start)
 			for (i = start; i != prod; i = g.end) {
 				guest_packet(i, prod, mask, &g);
 				if (all_okay(&g, mask) &&
-				    same_packet(got[k], &g, mask))
+				    same_packet(&got[k], &g, mask))
 					break;
 			}
 			if (i == prod)
@@ -398,6 +445,32 @@ check_responses(RING_IDX start)
 	for (i = start; i != prod; i++)
 		id_okay[RING_GET_RESPONSE(r, i)->id] = 0;
 }
+
+#ifdef FUZZ_XB_ZC
+/*
+ * After a violation with rx_zero_copy: the packets held then are never
+ * answered (the connection ends), so the answers are a subset of what was
+ * consumed, in no set order: only as many as consumed at most, each a
+ * valid status.
+ */
+static void
+check_responses_broken(RING_IDX start)
+{
+	netif_tx_back_ring_t *r = &rxq.ring;
+	RING_IDX prod = __atomic_load_n(&r->sring->rsp_prod, __ATOMIC_ACQUIRE);
+	RING_IDX i;
+
+	if (prod != r->rsp_prod_pvt || prod - start > r->req_cons - start)
+		abort();
+	for (i = start; i != prod; i++) {
+		int16_t st = RING_GET_RESPONSE(r, i)->status;
+
+		if (st != NETIF_RSP_NULL && st != NETIF_RSP_OKAY &&
+		    st != NETIF_RSP_ERROR && st != NETIF_RSP_DROPPED)
+			abort();
+	}
+}
+#endif
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -465,7 +538,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 &overflow);
 	__atomic_store_n(&sring->req_prod, prod, __ATOMIC_RELEASE);
 	bursts(ring_size / nb + 2 < 8 ? ring_size / nb + 2 : 8, nb);
-
+#ifdef FUZZ_XB_ZC
+	/*
+	 * every delivered mbuf was freed at once: the next burst answers
+	 * the packets held (and may deliver more, freed as well); after a
+	 * violation the ring is left alone, its held ones answered by none
+	 */
+	for (k = 0; k < 8 && rxq.zc->nr_free != rxq.zc->nr &&
+	     !xenpv_viol_is_set(&rxq.viol); k++)
+		bursts(1, nb);
+	if (!xenpv_viol_is_set(&rxq.viol) &&
+	    (rxq.zc->nr_free != rxq.zc->nr ||
+	     rxq.zc->slots_free != rxq.zc->nr))
+		abort();
+	if (xenpv_viol_is_set(&rxq.viol))
+		check_responses_broken(start);
+	else
+#endif
 	check_responses(start);
 #ifdef FUZZ_XB_PGNT
 	/* every copy through the mappings, at most one per guest page */
@@ -475,8 +564,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a producer beyond a ring of requests: nothing more taken */
 	fuzz_xenback_check_overflow(overflow, cons, r->req_cons, &rxq.viol);
 
-	for (k = 0; k < nb_got; k++)
-		rte_pktmbuf_free(got[k]);
+	for (k = 0; k < nb_got; k++) {
+		rte_pktmbuf_free(got[k].m);
+		free(got[k].data);
+	}
+#ifdef FUZZ_XB_ZC
+	/*
+	 * a violation ends the connection: its context goes (the packets it
+	 * held are freed, so with the ring's reference it is destroyed), the
+	 * next input connects with a new one, as xenback_queue_teardown and
+	 * xenback_queue_connect do
+	 */
+	if (xenpv_viol_is_set(&rxq.viol)) {
+		xenback_zc_put(&rxq.zc);
+		if (xenback_zc_create(&rxq.zc, FUZZ_XB_GUEST,
+				      RING_SIZE(&rxq.ring), SOCKET_ID_ANY) != 0)
+			abort();
+		rxq.pgnt = rxq.zc->pgnt;
+	}
+#endif
 	/* nothing kept: every mbuf is back */
 	fuzz_xenback_check_pools();
 	return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write the seed corpora of fuzz_xenback_tx, fuzz_xenback_rx and fuzz_xenback_rx_pgnt.
+"""Write the seed corpora of fuzz_xenback_tx (fuzz_xenback_tx_pgnt and
+fuzz_xenback_tx_zc take the same), fuzz_xenback_rx and fuzz_xenback_rx_pgnt.
 
 Valid traffic in each harness's input format (see the comment at the top of
 fuzz_xenback_tx.c and fuzz_xenback_rx.c): single-slot and multi-slot
@@ -167,7 +168,8 @@ def rx_pgnt_seeds():
 
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(__file__)
-    for h, seeds in (('xenback_tx', tx_seeds), ('xenback_rx', rx_seeds),
+    for h, seeds in (('xenback_tx', tx_seeds), ('xenback_tx_pgnt', tx_seeds),
+                     ('xenback_tx_zc', tx_seeds), ('xenback_rx', rx_seeds),
                      ('xenback_rx_pgnt', rx_pgnt_seeds)):
         d = os.path.join(top, h, 'corpus')
         os.makedirs(d, exist_ok=True)
