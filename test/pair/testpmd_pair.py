@@ -355,6 +355,11 @@ def run_pair(args, order, queues, log_dir):
                 if receiver is front and size > 256:
                     check_xstats(front.cmd("show port xstats 0"),
                                  f"{tag} {size}B: {front.name}", above=args.front_xstat)
+                # --back-rx-xstat: the same of the back (net_xenback's own
+                # rx_zero_copy attaches what the guest sent past 256 B)
+                if receiver is back and size > 256:
+                    check_xstats(back.cmd("show port xstats 0"),
+                                 f"{tag} {size}B: {back.name}", above=args.back_rx_xstat)
 
         # testpmd's forwarding modes on each driver: one side forwards in the
         # mode, the other generates with flowgen (which also receives and
@@ -436,6 +441,9 @@ def main():
                     help="more devargs for net_xenback, e.g. persistent_grants=1")
     ap.add_argument("--back-xstat", action="append", default=[],
                     help="an xstat of net_xenback that must be above 0 at the end")
+    ap.add_argument("--back-rx-xstat", action="append", default=[],
+                    help="an xstat of net_xenback that must be above 0 after each phase "
+                    "in which it received frames longer than 256 B")
     ap.add_argument("--back-xstat-zero", action="append", default=[],
                     help="an xstat of net_xenback that must be 0 at the end")
     args = ap.parse_args()

@@ -1159,6 +1159,14 @@ zc)
 	expect_be_stat held -eq 50
 	expect_be_stat held_hdr_changed -eq 0
 	expect_be_stat held_body_changed -eq 0
+	# Kept past the port's dev_stop and dev_close: still mapped, the same
+	backend ",persistent_grants=1,rx_zero_copy=1" --keep 20 --keep-ms 600000
+	front --pgnt --no-drain -n 100 traffic
+	stop_backend
+	expect_be_stat held -eq 20
+	expect_be_stat held_long -ge 15
+	expect_be_stat held_hdr_changed -eq 0
+	expect_be_stat held_body_changed -eq 0
 	# A frontend that does not promise persistent grants: copied
 	backend ",persistent_grants=1,rx_zero_copy=1"
 	front -n 500 traffic
