@@ -5,12 +5,15 @@
 # against DPDK's own memif pair and vhost-user/virtio-user pair, in one run on
 # one machine: same frame sizes, burst, memory and cores, one process per side,
 # each pinned to its own core (receiver on the first core, sender on the
-# second). Two directions: guest -> backend (g2b: net_xennet txonly ->
+# second). Directions: guest -> backend (g2b: net_xennet txonly ->
 # net_xenback rxonly; memif client -> server; virtio-user -> vhost) and
 # backend -> guest (b2g: net_xenback txonly -> net_xennet rxonly; memif
-# server -> client; vhost -> virtio-user), and a forwarding guest (fwd: the
-# backend side runs testpmd flowgen, the guest side testpmd io forwarding back
-# out of the same port; the rate is what the backend receives back). Path
+# server -> client; vhost -> virtio-user), both at once (bidir: each side
+# sends as fast as it can and counts what it receives, testpmd flowgen or
+# xen-traffic bidir on both sides; the rate is the sum of what the two sides
+# receive), and a forwarding guest (fwd: the backend side runs testpmd
+# flowgen, the guest side testpmd io forwarding back out of the same port;
+# the rate is what the backend receives back). Path
 # "pgnt" is ours with persistent grants (persistent_grants=1 on both
 # drivers: net_xenback maps the guest's grants once and copies with memcpy
 # instead of a grant copy per burst). Path "zc" is every zero-copy the two
@@ -26,7 +29,8 @@
 # two-process figure about threefold, so only results of one round compare.
 # Each round prints Mpps, Gbit/s (frame bytes without FCS, x 8), the round
 # trip and the ratios ours/memif and ours/vhost (and the same for zc and
-# pgnt) per direction; the end prints the medians.
+# pgnt) per direction (a bidir result also what each side received); the
+# end prints the medians.
 #
 # --plot FILE draws the medians as a PNG with gnuplot (Debian's gnuplot-nox,
 # installed with apt-get when missing): one row per direction, Mpps and
@@ -56,7 +60,8 @@
 #
 # Usage: bench/run.sh [--rounds N] [--sizes 64,1500] [--seconds S]
 #                     [--warmup S] [--burst N] [--cores A,B]
-#                     [--paths ours,zc,pgnt,memif,vhost] [--dirs g2b,b2g,fwd]
+#                     [--paths ours,zc,pgnt,memif,vhost]
+#                     [--dirs g2b,b2g,bidir,fwd]
 #                     [--tool testpmd|xen-traffic]
 #                     [--mem auto|nohuge|huge] [--csv FILE] [--plot FILE.png]
 #                     [--keep-logs DIR] [--stall [--stall-rate PPS] [--stall-us US]]
@@ -72,11 +77,14 @@
 #                   ours, zc and pgnt are skipped with a note when the xen
 #                   plugins are not built)
 #   --dirs LIST     directions: g2b (guest -> backend), b2g (backend ->
-#                   guest), fwd (backend -> guest forwarding -> backend)
-#                   (default g2b,b2g,fwd; g2b,b2g with --tool xen-traffic)
-#   --tool T        testpmd: txonly -> rxonly (default); xen-traffic:
-#                   gen -> sink, every frame built and verified (not for
-#                   fwd, which is testpmd flowgen -> io only)
+#                   guest), bidir (both at once, the sum of what both
+#                   sides receive), fwd (backend -> guest forwarding ->
+#                   backend) (default g2b,b2g,bidir,fwd; g2b,b2g,bidir
+#                   with --tool xen-traffic)
+#   --tool T        testpmd: txonly -> rxonly, flowgen <-> flowgen for
+#                   bidir (default); xen-traffic: gen -> sink, bidir <->
+#                   bidir, every frame built and verified (not for fwd,
+#                   which is testpmd flowgen -> io only)
 #   --mem M         auto (default): hugepages when enough are reserved and
 #                   hugetlbfs is mounted, else --no-huge -m 512
 #                   --single-file-segments
@@ -131,8 +139,8 @@ while [ $# -gt 0 ]; do
 	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|memif|vhost)(,(ours|zc|pgnt|memif|vhost))*$ ]] ||
 			die "--paths wants a list of ours, zc, pgnt, memif, vhost"
 		paths=$2; paths_set=1; shift ;;
-	--dirs) [[ ${2-} =~ ^(g2b|b2g|fwd)(,(g2b|b2g|fwd))*$ ]] ||
-			die "--dirs wants a list of g2b, b2g, fwd"
+	--dirs) [[ ${2-} =~ ^(g2b|b2g|bidir|fwd)(,(g2b|b2g|bidir|fwd))*$ ]] ||
+			die "--dirs wants a list of g2b, b2g, bidir, fwd"
 		dirs=$2; shift ;;
 	--tool) [[ ${2-} =~ ^(testpmd|xen-traffic)$ ]] ||
 			die "--tool wants testpmd or xen-traffic"
@@ -179,9 +187,13 @@ if [ "$stall" = 1 ]; then
 		die "--stall runs xen-traffic (--rx-pause): not with --tool $tool"
 	tool=xen-traffic
 	[ -z "$plot" ] || die "--plot draws throughput medians: not with --stall"
+	[[ ,$dirs, != *,bidir,* ]] ||
+		die "--stall: one side sends, the other stalls (g2b, b2g), not bidir"
+	[ -n "$dirs" ] || dirs=g2b,b2g
 fi
-# fwd by default with testpmd only (flowgen and io forwarding)
-[ -n "$dirs" ] || { dirs=g2b,b2g; [ "$tool" = testpmd ] && dirs+=,fwd; }
+# bidir by default with both tools, fwd with testpmd only (flowgen and io
+# forwarding)
+[ -n "$dirs" ] || { dirs=g2b,b2g,bidir; [ "$tool" = testpmd ] && dirs+=,fwd; }
 IFS=, read -r -a dir_list <<< "$dirs"
 if [ "$tool" != testpmd ] && [[ ,$dirs, == *,fwd,* ]]; then
 	die "--dirs fwd needs --tool testpmd (flowgen and io forwarding)"
@@ -339,6 +351,8 @@ start_role() {
 	local mode=${side}_mode xt=(--mode sink)
 
 	[ "$side" = tx ] && xt=(--mode gen --wait-link 30)
+	# both sides send (and wait for the link to do so)
+	[ "$dir" = bidir ] && xt=(--mode bidir --wait-link 30)
 	if [ "$latency" = 1 ]; then
 		xt=(--mode reflect)
 		[ "$side" = tx ] && xt=(--mode ping --wait-link 30)
@@ -362,8 +376,9 @@ median() { sort -g | awk '{v[NR] = $1} END {
 	else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # run_one PATH SIZE TAG DIR: one measurement; sets result to the median Mpps
-# of the measured seconds, or "nan". (Not in a subshell: the trap must know
-# every process it started.)
+# of the measured seconds, or "nan"; bidir: the sum of both sides' medians,
+# each side's in result_be and result_fe. (Not in a subshell: the trap must
+# know every process it started.)
 run_one() {
 	local path=$1 size=$2 tag=$3 dir=$4
 	local rx_log=$work/$tag-rx.log tx_log=$work/$tag-tx.log
@@ -372,7 +387,7 @@ run_one() {
 	local tx_app=() rx_mode=rxonly tx_mode=txonly rx_xt=() tx_xt=()
 	local be_vdev fe_vdev be_exec=() fe_exec=() be_d=() fe_d=()
 	local rx_pid="" tx_pid=""
-	result=nan
+	result=nan result_be=nan result_fe=nan
 	prefixes+=("$rx_pre" "$tx_pre")
 
 	# each pair as backend and guest ("fe") side; the direction says which
@@ -440,6 +455,12 @@ run_one() {
 		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
 		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
 		rx_mode=flowgen tx_mode=io
+	elif [ "$dir" = bidir ]; then
+		# both sides send and receive at once: g2b's placement (the
+		# backend, "rx", starts first), each side's rate counts
+		rx_vdev=$be_vdev rx_exec=("${be_exec[@]}") rx_d=("${be_d[@]}")
+		tx_vdev=$fe_vdev tx_exec=("${fe_exec[@]}") tx_d=("${fe_d[@]}")
+		rx_mode=flowgen tx_mode=flowgen
 	else
 		rx_vdev=$fe_vdev rx_exec=("${fe_exec[@]}") rx_d=("${fe_d[@]}")
 		tx_vdev=$be_vdev tx_exec=("${be_exec[@]}") tx_d=("${be_d[@]}")
@@ -480,14 +501,18 @@ run_one() {
 			return
 		fi
 	done
-	# Traffic flows once the receiver reports a non-zero rate.
+	# Traffic flows once the receiver reports a non-zero rate (bidir:
+	# both sides do).
 	# (a reflector at a ping rate shows 0.000 Mpps: its frame count then)
-	local n0=-1
+	local n0=-1 n1=0
 	for _ in $(seq 1 300); do
 		if { [ "$latency" = 1 ] && grep -aq ' recv [1-9]' "$rx_log"; } ||
-		   rates "$rx_log" | awk '$1 > 0 {f = 1} END {exit !f}'; then
+		   { rates "$rx_log" | awk '$1 > 0 {f = 1} END {exit !f}' &&
+		     { [ "$dir" != bidir ] ||
+		       rates "$tx_log" | awk '$1 > 0 {f = 1} END {exit !f}'; }; }; then
 			sleep "$warmup"
 			n0=$(rates "$rx_log" | wc -l)
+			n1=$(rates "$tx_log" | wc -l)
 			break
 		fi
 		kill -0 "$tx_pid" 2>/dev/null && kill -0 "$rx_pid" 2>/dev/null || break
@@ -511,6 +536,16 @@ run_one() {
 	fi
 	sleep "$seconds"
 	result=$(rates "$rx_log" | tail -n +"$((n0 + 1))" | head -n "$seconds" | median)
+	if [ "$dir" = bidir ]; then
+		# the two processes print their seconds unaligned: each
+		# side's median, then their sum
+		result_be=$result
+		result_fe=$(rates "$tx_log" | tail -n +"$((n1 + 1))" | head -n "$seconds" |
+			median)
+		result=$(awk -v a="$result_be" -v b="$result_fe" 'BEGIN {
+			if (a == "nan" || b == "nan") print "nan";
+			else printf "%.6f\n", a + b }')
+	fi
 	stop_pids
 }
 
@@ -710,7 +745,7 @@ note "tool $tool, memory: ${mem_args[*]}, burst $burst, receiver on core $rx_cor
 # ratio_line ROUND DIR SIZE: ours/memif, ours/vhost, the same for zc, pgnt
 ratio_line() {
 	local r=$1 d=$2 z=$3 p
-	printf '%-5s %-4s %6s %-6s %9s %9s %14s' "$r" "$d" "$z" ratio "" "" ""
+	printf '%-5s %-5s %6s %-6s %9s %9s %14s' "$r" "$d" "$z" ratio "" "" ""
 	for p in ours zc pgnt; do
 		printf ' %11s %11s' \
 			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,memif]-nan}")" \
@@ -721,7 +756,7 @@ ratio_line() {
 
 declare -A res
 failed=0
-printf '\n%-5s %-4s %6s %-6s %9s %9s %14s %11s %11s %11s %11s %11s %11s\n' round dir \
+printf '\n%-5s %-5s %6s %-6s %9s %9s %14s %11s %11s %11s %11s %11s %11s\n' round dir \
 	size path Mpps Gbit/s "c2c ns med/min" ours/memif ours/vhost zc/memif zc/vhost \
 	pgnt/memif pgnt/vhost
 for round in $(seq 1 "$rounds"); do
@@ -734,8 +769,13 @@ for round in $(seq 1 "$rounds"); do
 				[ "$mpps" = nan ] && failed=1
 				res[$round,$dir,$size,$path]=$mpps
 				g=$(gbps "$mpps" "$size")
-				printf '%-5s %-4s %6s %-6s %9s %9s %14s\n' "$round" "$dir" \
-					"$size" "$path" "$(f3 "$mpps")" "$g" "$c2c_med/$c2c_min"
+				# bidir: what each side received, after the sum
+				split=""
+				[ "$dir" = bidir ] && split="  backend $(f3 "$result_be")" &&
+					split+=" + guest $(f3 "$result_fe") Mpps"
+				printf '%-5s %-5s %6s %-6s %9s %9s %14s%s\n' "$round" "$dir" \
+					"$size" "$path" "$(f3 "$mpps")" "$g" "$c2c_med/$c2c_min" \
+					"$split"
 				[ -n "$csv" ] &&
 					echo "$round,$dir,$size,$path,$mpps,$g,$c2c_med,$c2c_min" >> "$csv"
 			done
@@ -754,7 +794,7 @@ med_ratio() {
 
 declare -A medv
 printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
-printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' dir size path Mpps \
+printf '%-5s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' dir size path Mpps \
 	Gbit/s ours/memif ours/vhost zc/memif zc/vhost pgnt/memif pgnt/vhost
 for dir in "${dir_list[@]}"; do
 	for size in "${size_list[@]}"; do
@@ -762,10 +802,10 @@ for dir in "${dir_list[@]}"; do
 			m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$dir,$size,$path]}"; done |
 				grep -v nan | median)
 			medv[$dir,$size,$path]=$m
-			printf '%-4s %6s %-6s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
+			printf '%-5s %6s %-6s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
 				"$(gbps "$m" "$size")"
 		done
-		printf '%-4s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' "$dir" "$size" \
+		printf '%-5s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' "$dir" "$size" \
 			ratio "" "" \
 			"$(f2 "$(med_ratio "$dir" "$size" ours memif)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" ours vhost)")" \
@@ -818,7 +858,9 @@ plot_medians() {
 			for col in 2 3; do
 				local what=Mpps
 				[ "$col" = 3 ] && what=Gbit/s
-				echo "set title '$dir: $what'"
+				local head=$dir
+				[ "$dir" = bidir ] && head='bidir (sum of both sides)'
+				echo "set title '$head: $what'"
 				echo "set ylabel '$what'"
 				if [ ${#plots[@]} -eq 0 ]; then
 					echo "set label 1 'no result' at graph 0.5, 0.5 center"
