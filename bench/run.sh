@@ -109,7 +109,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
-paths=ours,zc,pgnt,memif,vhost dirs="" tool=testpmd mem=auto csv="" keep=""
+paths=ours,zc,pgnt,memif,memifzc,vhost hugepages="" dirs="" tool=testpmd mem=auto csv="" keep=""
 plot="" stall=0 stall_rate=1000000 stall_us=1000 stall_every=0.1 tool_set=0
 latency=0 lat_rate=1000 paths_set=0
 # set per run by the stall measurement (run_stalls): the guest's ring order
@@ -136,8 +136,8 @@ while [ $# -gt 0 ]; do
 	--burst) uint "$1" "${2-}" 1; burst=$2; shift ;;
 	--cores) [[ ${2-} =~ ^[0-9]+,[0-9]+$ ]] || die "--cores wants A,B"
 		cores=$2; shift ;;
-	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|memif|vhost)(,(ours|zc|pgnt|memif|vhost))*$ ]] ||
-			die "--paths wants a list of ours, zc, pgnt, memif, vhost"
+	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|memif|memifzc|vhost)(,(ours|zc|pgnt|memif|memifzc|vhost))*$ ]] ||
+			die "--paths wants a list of ours, zc, pgnt, memif, memifzc, vhost"
 		paths=$2; paths_set=1; shift ;;
 	--dirs) [[ ${2-} =~ ^(g2b|b2g|bidir|fwd)(,(g2b|b2g|bidir|fwd))*$ ]] ||
 			die "--dirs wants a list of g2b, b2g, bidir, fwd"
@@ -147,6 +147,7 @@ while [ $# -gt 0 ]; do
 		tool=$2; tool_set=1; shift ;;
 	--mem) [[ ${2-} =~ ^(auto|nohuge|huge)$ ]] || die "--mem wants auto, nohuge or huge"
 		mem=$2; shift ;;
+	--hugepages) uint "$1" "${2-}" 1; hugepages=$2; shift ;;
 	--csv) [ -n "${2-}" ] || die "--csv needs a file"; csv=$2; shift ;;
 	--keep-logs) [ -n "${2-}" ] || die "--keep-logs needs a directory"
 		keep=$2; shift ;;
@@ -254,6 +255,24 @@ if [ -n "$plot" ] && ! command -v gnuplot >/dev/null; then
 	command -v gnuplot >/dev/null || die "gnuplot-nox installed, but no gnuplot"
 fi
 
+# --hugepages N: reserve N pages of the default size (as root) and mount
+# hugetlbfs if none is (the benchmark's own set-up, for memifzc and --mem
+# huge; the reservation stays, as a system setting an administrator made).
+if [ -n "$hugepages" ]; then
+	[ "$(id -u)" = 0 ] || die "--hugepages needs root"
+	hp_have=$(cat /proc/sys/vm/nr_hugepages)
+	if [ "$hp_have" -lt "$hugepages" ]; then
+		echo "$hugepages" > /proc/sys/vm/nr_hugepages ||
+			die "cannot reserve $hugepages hugepages"
+	fi
+	if ! grep -q ' hugetlbfs ' /proc/mounts; then
+		mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages ||
+			die "cannot mount hugetlbfs on /dev/hugepages"
+	fi
+	note "hugepages: $(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo) free of" \
+		"$(cat /proc/sys/vm/nr_hugepages)"
+fi
+
 # Memory for two DPDK processes.
 hp_free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 hp_kb=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
@@ -270,6 +289,17 @@ if [ "$mem" = huge ]; then
 	mem_args=(--in-memory --single-file-segments)
 else
 	mem_args=(--no-huge -m 512 --single-file-segments)
+fi
+# memif's zero-copy client shares its hugepage files with the server: only
+# with hugepages, and files (no --in-memory), removed after each run
+if [[ " ${run_paths[*]} " == *" memifzc "* ]] && [ "$mem" != huge ]; then
+	note "memifzc needs hugepages (--hugepages 600, or --mem huge): not measured"
+	keep_paths=()
+	for p in "${run_paths[@]}"; do
+		[ "$p" = memifzc ] || keep_paths+=("$p")
+	done
+	run_paths=("${keep_paths[@]}")
+	[ ${#run_paths[@]} -gt 0 ] || die "nothing to measure"
 fi
 
 work=$(mktemp -d /tmp/xen-bench.XXXXXX)
@@ -293,7 +323,11 @@ stop_pids() {
 		wait "$p" 2>/dev/null
 	done
 	pids=()
-	for p in "${prefixes[@]}"; do rm -rf "/var/run/dpdk/$p"; done
+	for p in "${prefixes[@]}"; do
+		rm -rf "/var/run/dpdk/$p"
+		# memifzc's hugepage files (the others run --in-memory)
+		[ "$mem" = huge ] && rm -f /dev/hugepages/"$p"map_* 2>/dev/null
+	done
 	prefixes=()
 	if [ -n "$xdir" ]; then
 		XENEMU_DIR=$xdir "$xenemu" stop >/dev/null 2>&1
@@ -393,9 +427,12 @@ run_one() {
 	# each pair as backend and guest ("fe") side; the direction says which
 	# side sends
 	case $path in
-	memif)
+	memif|memifzc)
 		be_vdev="net_memif0,role=server,socket=$work/$tag.sock,socket-abstract=no"
-		fe_vdev="net_memif0,role=client,socket=$work/$tag.sock,socket-abstract=no" ;;
+		fe_vdev="net_memif0,role=client,socket=$work/$tag.sock,socket-abstract=no"
+		# zero-copy: the client's buffers are the shared memory (the
+		# server, as always, copies)
+		[ "$path" = memifzc ] && fe_vdev+=",zero-copy=yes" ;;
 	vhost)
 		be_vdev="net_vhost0,iface=$work/$tag.sock,queues=1"
 		fe_vdev="net_virtio_user0,path=$work/$tag.sock,queues=1" ;;
@@ -467,6 +504,8 @@ run_one() {
 	fi
 
 	local eal=(--no-pci "${mem_args[@]}" --log-level 'lib.eal:notice')
+	# memifzc: hugepage files the client can share (not --in-memory)
+	[ "$path" = memifzc ] && eal=(--no-pci --single-file-segments --log-level 'lib.eal:notice')
 	local app ready
 	if [ "$tool" = testpmd ]; then
 		# Two lcores on one core: the main one only prints the stats.
@@ -742,23 +781,24 @@ note "tool $tool, memory: ${mem_args[*]}, burst $burst, receiver on core $rx_cor
 	"directions ${dir_list[*]}, ${warmup}+${seconds} s each"
 [ -n "$csv" ] && echo "round,dir,size,path,mpps,gbps,c2c_median_ns,c2c_min_ns" > "$csv"
 
-# ratio_line ROUND DIR SIZE: ours/memif, ours/vhost, the same for zc, pgnt
+# ratio_line ROUND DIR SIZE: ours/memif, ours/vhost, the same for zc, pgnt,
+# and zc against memif's zero-copy client
 ratio_line() {
 	local r=$1 d=$2 z=$3 p
-	printf '%-5s %-5s %6s %-6s %9s %9s %14s' "$r" "$d" "$z" ratio "" "" ""
+	printf '%-5s %-5s %6s %-7s %9s %9s %14s' "$r" "$d" "$z" ratio "" "" ""
 	for p in ours zc pgnt; do
 		printf ' %11s %11s' \
 			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,memif]-nan}")" \
 			"$(ratio "${res[$r,$d,$z,$p]-nan}" "${res[$r,$d,$z,vhost]-nan}")"
 	done
-	printf '\n'
+	printf ' %11s\n' "$(ratio "${res[$r,$d,$z,zc]-nan}" "${res[$r,$d,$z,memifzc]-nan}")"
 }
 
 declare -A res
 failed=0
-printf '\n%-5s %-5s %6s %-6s %9s %9s %14s %11s %11s %11s %11s %11s %11s\n' round dir \
+printf '\n%-5s %-5s %6s %-7s %9s %9s %14s %11s %11s %11s %11s %11s %11s %11s\n' round dir \
 	size path Mpps Gbit/s "c2c ns med/min" ours/memif ours/vhost zc/memif zc/vhost \
-	pgnt/memif pgnt/vhost
+	pgnt/memif pgnt/vhost zc/memifzc
 for round in $(seq 1 "$rounds"); do
 	for dir in "${dir_list[@]}"; do
 		for size in "${size_list[@]}"; do
@@ -773,7 +813,7 @@ for round in $(seq 1 "$rounds"); do
 				split=""
 				[ "$dir" = bidir ] && split="  backend $(f3 "$result_be")" &&
 					split+=" + guest $(f3 "$result_fe") Mpps"
-				printf '%-5s %-5s %6s %-6s %9s %9s %14s%s\n' "$round" "$dir" \
+				printf '%-5s %-5s %6s %-7s %9s %9s %14s%s\n' "$round" "$dir" \
 					"$size" "$path" "$(f3 "$mpps")" "$g" "$c2c_med/$c2c_min" \
 					"$split"
 				[ -n "$csv" ] &&
@@ -794,25 +834,26 @@ med_ratio() {
 
 declare -A medv
 printf '\nMedians over %s round(s) (ratios: median of the per-round ratios)\n' "$rounds"
-printf '%-5s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' dir size path Mpps \
-	Gbit/s ours/memif ours/vhost zc/memif zc/vhost pgnt/memif pgnt/vhost
+printf '%-5s %6s %-7s %9s %9s %11s %11s %11s %11s %11s %11s %11s\n' dir size path Mpps \
+	Gbit/s ours/memif ours/vhost zc/memif zc/vhost pgnt/memif pgnt/vhost zc/memifzc
 for dir in "${dir_list[@]}"; do
 	for size in "${size_list[@]}"; do
 		for path in "${run_paths[@]}"; do
 			m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$dir,$size,$path]}"; done |
 				grep -v nan | median)
 			medv[$dir,$size,$path]=$m
-			printf '%-5s %6s %-6s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
+			printf '%-5s %6s %-7s %9s %9s\n' "$dir" "$size" "$path" "$(f3 "$m")" \
 				"$(gbps "$m" "$size")"
 		done
-		printf '%-5s %6s %-6s %9s %9s %11s %11s %11s %11s %11s %11s\n' "$dir" "$size" \
+		printf '%-5s %6s %-7s %9s %9s %11s %11s %11s %11s %11s %11s %11s\n' "$dir" "$size" \
 			ratio "" "" \
 			"$(f2 "$(med_ratio "$dir" "$size" ours memif)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" ours vhost)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" zc memif)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" zc vhost)")" \
 			"$(f2 "$(med_ratio "$dir" "$size" pgnt memif)")" \
-			"$(f2 "$(med_ratio "$dir" "$size" pgnt vhost)")"
+			"$(f2 "$(med_ratio "$dir" "$size" pgnt vhost)")" \
+			"$(f2 "$(med_ratio "$dir" "$size" zc memifzc)")"
 	done
 done
 
