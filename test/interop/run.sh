@@ -25,7 +25,10 @@
 #   --list            list the scenarios and stop
 # Environment: QEMU_MEM (MiB, 2048), DOM0_MEM (1024M), QEMU_CPU, QEMU_SMP (2),
 #   XEN_INTEROP_TIMEOUT (overall QEMU limit in s, 1200),
-#   XEN_INTEROP_TRAFFIC_ARGS (xen-traffic's own arguments in scenario 3).
+#   XEN_INTEROP_TRAFFIC_ARGS (xen-traffic's own arguments in scenario 3),
+#   XEN_INTEROP_RATIO_ROUNDS (3), XEN_INTEROP_RATIO_SECONDS (10),
+#   XEN_INTEROP_RATIO_SIZES (64,1500): scenario ratio's A/B rounds, seconds
+#   per measurement and frame sizes.
 # Exit status (for Meson): 0 every run scenario passed, 77 nothing was run
 # (skipped), 1 a scenario failed or the harness itself did.
 # The whole script is one compound command, so bash parses all of it before
@@ -58,6 +61,7 @@ scenario_table() {
 	6|ovs-vif-dpdk|drivers/librte_net_xenback.so|900|240|OVS-DPDK with a wildcard net_xenback in dom0, a Linux guest with script=vif-dpdk (xl create not paused), through xl reboot and a re-create: vif-dpdk adds the port each time, pings both ways, one ovs-vswitchd
 	smoke|dpdk|-|420|150|(not in 'all') Debian's testpmd with net_null in dom0, a PV guest and a PVH guest (hugepages): checks the DPDK plumbing itself
 	tso|xennet-tso|drivers/librte_net_xennet.so|600|150|net_xennet TSO and checksum offload through Linux netback: testpmd csum engine as a middlebox to a Linux receiver whose path segments in software
+	ratio|xennet-ratio|drivers/librte_net_xennet.so drivers/librte_net_xenback.so app/xen-traffic|1800|300|(not in 'all'; a benchmark, bench/real-xen.sh) one net_xennet guest sending at full rate (xen-traffic gen) over net_xenback and over Linux netback in A/B rounds: frames/s of each and the ratio per size
 	TAB
 }
 
@@ -108,6 +112,7 @@ cannot_run() {
 all_ids=$(scenario_table | cut -d'|' -f1 | tr '\n' ' ')
 if [ "$scenarios" = all ]; then
 	sel=${all_ids/smoke/}
+	sel=${sel/ratio/}
 else
 	sel=
 	for s in ${scenarios//,/ }; do
@@ -421,6 +426,8 @@ tmo=${XEN_INTEROP_TIMEOUT:-1200}
 	# a margin for the power-off)
 	echo "XI_DEADLINE=$((tmo - 45))"
 	printf 'XI_TRAFFIC_ARGS=%q\n' "${XEN_INTEROP_TRAFFIC_ARGS:-$traffic_args}"
+	printf 'XI_RATIO_ROUNDS=%q\nXI_RATIO_SECONDS=%q\nXI_RATIO_SIZES=%q\n' "${XEN_INTEROP_RATIO_ROUNDS:-3}" \
+		"${XEN_INTEROP_RATIO_SECONDS:-10}" "${XEN_INTEROP_RATIO_SIZES:-64,1500}"
 } > "$share/config.sh"
 
 # --- boot --------------------------------------------------------------------
