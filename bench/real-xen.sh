@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# bench/real-xen.sh: the real-Xen item of the benchmark. Boots the interop
+# harness (test/interop/run.sh: Xen 4.17 and a Debian dom0 under QEMU TCG)
+# with its scenario 'ratio' only: one PV guest sends frames as fast as its
+# backend takes them (xen-traffic --mode gen --rate 0 on net_xennet), for
+# --seconds per frame size, over a vif served by net_xenback (dom0's
+# xen-traffic --mode sink) and then by Linux xen-netback (dom0's kernel
+# counts the frames on the vif and drops them), alternating A/B for
+# --rounds rounds in one boot. Prints the frames/s of each path per size
+# and the ratio xenback/netback (doc/bench.rst, "Real Xen").
+#
+# QEMU's emulated machine is tens of times slower than hardware, and its
+# speed depends on the host's load: the frames/s are not a figure to quote,
+# the ratio is. This is a benchmark, not a test: it asserts nothing about
+# speed. It exits non-zero when the scenario could not be run or failed
+# (a program's exit status, a path that delivered nothing); 77 when the
+# machine cannot run the interop harness at all (not root, no QEMU...).
+#
+# Usage: bench/real-xen.sh [--rounds N] [--seconds S] [--sizes 64,1500]
+#                          [--build-dir DIR] [--results DIR]
+#   --rounds N      A/B rounds (default 3)
+#   --seconds S     seconds of traffic per path, size and round (default 10)
+#   --sizes LIST    frame sizes in bytes, no FCS (default 64,1500)
+#   --build-dir DIR the Meson build directory (default: BUILD_DIR, else build)
+#   --results DIR   the harness's results folder (default:
+#                   <build-dir>/results/real-xen); the table is
+#                   ratio-xennet-ratio/ratio.txt there, each measurement
+#                   ratio-xennet-ratio/ratio.csv
+# Needs what the interop suite needs (doc/interop.rst): root, an x86_64
+# host, about 3 GiB of free memory; the first run builds the cached image.
+# The whole script is one compound command: bash parses all of it before
+# running any, so editing this file during a run does not change the run.
+{
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+rounds=3 seconds=10 sizes=64,1500
+build=${BUILD_DIR:-$top/build}
+results=
+
+usage() { sed -n '/^# Usage:/,/^# host, about/p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) rounds=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--sizes) sizes=$2; shift 2 ;;
+	--build-dir) build=$2; shift 2 ;;
+	--results) results=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "real-xen: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+for v in rounds seconds; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "real-xen: --$v must be a positive integer" >&2; exit 2; }
+done
+[[ $sizes =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "real-xen: --sizes must be a comma-separated list of sizes" >&2; exit 2; }
+for s in ${sizes//,/ }; do
+	[ "$s" -ge 62 ] && [ "$s" -le 1514 ] || { echo "real-xen: size $s: 62 to 1514 B (a single slot at MTU 1500)" >&2; exit 2; }
+done
+[ -d "$build" ] || { echo "real-xen: no build directory $build (devtools/setup.sh, ninja)" >&2; exit 2; }
+results=${results:-$build/results/real-xen}
+
+# The overall limit of the QEMU run: the boot (about 4 minutes under TCG),
+# then per measurement its seconds and about a minute of start-up, attach
+# and detach, doubled for a loaded host.
+n=$(( rounds * 2 * ($(tr -cd , <<< "$sizes" | wc -c) + 1) ))
+timeout=$(( 600 + 2 * n * (seconds + 60) ))
+
+rc=0
+XEN_INTEROP_TIMEOUT=$timeout XEN_INTEROP_RATIO_ROUNDS=$rounds XEN_INTEROP_RATIO_SECONDS=$seconds \
+XEN_INTEROP_RATIO_SIZES=$sizes "$top/test/interop/run.sh" --build-dir "$build" --scenarios ratio \
+	--results "$results" || rc=$?
+out=$results/ratio-xennet-ratio
+echo
+if [ "$rc" = 0 ] && [ -s "$out/ratio.txt" ]; then
+	echo "===== real Xen (QEMU TCG): net_xennet -> net_xenback against net_xennet -> Linux netback ====="
+	cat "$out/ratio.txt"
+	echo "each measurement: $out/ratio.csv (round,path,size,seconds,tx_packets,frames_per_s,delivered)"
+	echo "QEMU TCG's frames/s are not a figure to quote; the ratio is."
+	exit 0
+fi
+echo "real-xen: no result (interop harness status $rc); logs in $results" >&2
+[ "$rc" = 77 ] && exit 77
+exit 1
+}
