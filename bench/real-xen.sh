@@ -19,8 +19,15 @@
 # machine cannot run the interop harness at all (not root, no QEMU...).
 #
 # Usage: bench/real-xen.sh [--rounds N] [--seconds S] [--sizes 64,1500]
-#                          [--build-dir DIR] [--results DIR]
+#                          [--clock icount|host] [--build-dir DIR] [--results DIR]
 #   --rounds N      A/B rounds (default 3)
+#   --clock C       icount (default): QEMU's -icount shift=3,sleep=off, the
+#                   machine's clocks count executed instructions (8 ns each)
+#                   on one host thread, so a frames/s is frames per 125
+#                   million instructions of the whole machine and does not
+#                   follow the host's load; host: the suite's own set-up
+#                   (multi-threaded TCG, clocks follow the host's time, so
+#                   every figure follows the host's load)
 #   --seconds S     seconds of traffic per path, size and round (default 10)
 #   --sizes LIST    frame sizes in bytes, no FCS (default 64,1500)
 #   --build-dir DIR the Meson build directory (default: BUILD_DIR, else build)
@@ -37,7 +44,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-rounds=3 seconds=10 sizes=64,1500
+rounds=3 seconds=10 sizes=64,1500 clock=icount
 build=${BUILD_DIR:-$top/build}
 results=
 
@@ -47,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2; shift 2 ;;
 	--seconds) seconds=$2; shift 2 ;;
 	--sizes) sizes=$2; shift 2 ;;
+	--clock) clock=$2; shift 2 ;;
 	--build-dir) build=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -60,6 +68,11 @@ done
 for s in ${sizes//,/ }; do
 	[ "$s" -ge 62 ] && [ "$s" -le 1514 ] || { echo "real-xen: size $s: 62 to 1514 B (a single slot at MTU 1500)" >&2; exit 2; }
 done
+case $clock in
+icount) export QEMU_ICOUNT=shift=3,sleep=off ;;
+host) unset QEMU_ICOUNT ;;
+*) echo "real-xen: --clock must be icount or host" >&2; exit 2 ;;
+esac
 [ -d "$build" ] || { echo "real-xen: no build directory $build (devtools/setup.sh, ninja)" >&2; exit 2; }
 results=${results:-$build/results/real-xen}
 
@@ -76,7 +89,7 @@ XEN_INTEROP_RATIO_SIZES=$sizes "$top/test/interop/run.sh" --build-dir "$build" -
 out=$results/ratio-xennet-ratio
 echo
 if [ "$rc" = 0 ] && [ -s "$out/ratio.txt" ]; then
-	echo "===== real Xen (QEMU TCG): net_xennet -> net_xenback against net_xennet -> Linux netback ====="
+	echo "===== real Xen (QEMU TCG, clock $clock): net_xennet -> net_xenback against net_xennet -> Linux netback ====="
 	cat "$out/ratio.txt"
 	echo "each measurement: $out/ratio.csv (round,path,size,seconds,tx_packets,frames_per_s,delivered)"
 	echo "QEMU TCG's frames/s are not a figure to quote; the ratio is."

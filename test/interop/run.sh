@@ -24,6 +24,7 @@
 #   --shell           boot to a dom0 root shell on this terminal instead
 #   --list            list the scenarios and stop
 # Environment: QEMU_MEM (MiB, 2048), DOM0_MEM (1024M), QEMU_CPU, QEMU_SMP (2),
+#   QEMU_ICOUNT (QEMU's -icount option: clocks that count instructions),
 #   XEN_INTEROP_TIMEOUT (overall QEMU limit in s, 1200),
 #   XEN_INTEROP_TRAFFIC_ARGS (xen-traffic's own arguments in scenario 3),
 #   XEN_INTEROP_RATIO_ROUNDS (3), XEN_INTEROP_RATIO_SECONDS (10),
@@ -442,7 +443,15 @@ mode=run
 # frames = 32768 v1 entries); DPDK frontend guests ask for 256 (lib.sh).
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=$dom0_mem,max:$dom0_mem bootscrub=0 console_timestamps=boot gnttab_max_frames=256"
 dom0_args="console=hvc0 earlyprintk=xen xen_scrub_pages=0 xi=$mode"
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu "$cpu" -smp "${QEMU_SMP:-2}"
+# QEMU_ICOUNT (e.g. shift=3,sleep=off): the machine's clocks count executed
+# instructions (QEMU's -icount), not the host's time, so what a domain times
+# does not follow the host's load; icount needs single-threaded TCG (both
+# vCPUs on one host thread).
+accel=tcg,thread=multi icount=()
+if [ -n "${QEMU_ICOUNT:-}" ]; then
+	accel=tcg,thread=single icount=(-icount "$QEMU_ICOUNT")
+fi
+qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" "${icount[@]}" -cpu "$cpu" -smp "${QEMU_SMP:-2}"
 	-m "${QEMU_MEM:-2048}" -display none -no-reboot -nic none
 	-kernel "$img/xen" -append "$xen_args"
 	-initrd "$img/vmlinuz $dom0_args,$img/dom0.cpio"
