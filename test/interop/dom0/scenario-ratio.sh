@@ -12,12 +12,14 @@
 # Frames/s of a measurement: the guest's tx_packets / tx time (xen-traffic's
 # tx_mpps): the same program and PMD on both paths, so the only difference
 # is the backend; frames a PMD accepted that the backend never took are at
-# most a ring (256) of millions. The verdict is about correctness only: the
+# most a ring (256) of the 50 000 and more a measurement sends. The verdict is about correctness only: the
 # senders and the xenback sink exit 0, every measurement's frames reached
 # dom0 (xenback: the sink's rx_valid; netback: the vif's rx_packets); the
 # rates and the ratio xenback/netback per size are printed in the PASS line
 # and written to ratio.txt (table) and ratio.csv (each measurement). QEMU
-# TCG's speed is not a figure to quote: only the ratio is.
+# TCG's speed is not a figure to quote: only the ratio is, and only with
+# clocks that count instructions (QEMU_ICOUNT, as bench/real-xen.sh runs
+# it); under the host's clock it follows the host's load (doc/bench.rst).
 # Set from the host: XEN_INTEROP_RATIO_ROUNDS (3), _SECONDS (10), _SIZES
 # (64,1500).
 . "$(dirname "$0")/lib.sh"
