@@ -7,7 +7,12 @@
 # its verdict). Two runs:
 #   pv   PV guest (--no-huge), no ring devargs: one-page rings;
 #   pvh  PVH guest (hugepages), ring_page_order=4 / max_ring_page_order=4:
-#        16-page rings, checked in xenstore (ring-page-order=4).
+#        16-page rings, checked in xenstore (ring-page-order=4); and every
+#        fast path between our two drivers: persistent grants (the guest's
+#        grants mapped by net_xenback through the real gntdev, shared by
+#        net_xennet through gntalloc), net_xennet's rx/tx_zero_copy and
+#        net_xenback's rx_zero_copy (the guest's mapped pages attached to
+#        mbufs); the connection must say persistent grants 1.
 # xen-traffic's own arguments: XEN_INTEROP_TRAFFIC_ARGS on the host.
 . "$(dirname "$0")/lib.sh"
 xi_netback off
@@ -17,7 +22,9 @@ for run in pv pvh; do
 	if [ $run = pv ]; then
 		eal=$XI_EAL_PV hp=0 mem=512 fe= be=
 	else
-		eal=$XI_EAL_PVH hp=160 mem=640 fe=,ring_page_order=4 be=,max_ring_page_order=4
+		eal=$XI_EAL_PVH hp=160 mem=640
+		fe=,ring_page_order=4,persistent_grants=1,rx_zero_copy=1,tx_zero_copy=1
+		be=,max_ring_page_order=4,persistent_grants=1,rx_zero_copy=1
 	fi
 	xi_guest_create $g $run $mem 2 1 "" 1 XI_ROLE=dpdk XI_NETFRONT=0 XI_GNTALLOC_LIMIT=32768 \
 		XI_HUGEPAGES=$hp XI_DPDK_MODE=run XI_LIFETIME=360 \
@@ -45,6 +52,9 @@ for run in pv pvh; do
 	xi_dpdk_wait traffic-$run 120 || brc=$?
 	[ "$grc" = 0 ] || xi_fail "$run: guest xen-traffic (net_xennet) status $grc"
 	[ "${brc:-0}" = 0 ] || xi_fail "$run: dom0 xen-traffic (net_xenback) status $brc"
+	if [ $run = pvh ] && ! grep -q "connected: .*persistent grants 1" "$XI_OUT/traffic-$run.log"; then
+		xi_fail "pvh: the connection did not negotiate persistent grants"
+	fi
 	xl destroy $g
 	# xen-traffic's summary: frames that arrived intact at each end
 	bev=$(sed -n 's/^rx_valid=//p' "$XI_OUT/traffic-$run.log" | tail -n 1)
