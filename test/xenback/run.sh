@@ -1141,7 +1141,7 @@ zc)
 	# The guest leaves with 50 packets held: their pages stay mapped and
 	# read the same until the application frees them, then nothing of
 	# the guest stays mapped, the port alive.
-	backend ",persistent_grants=1,rx_zero_copy=1" --keep 50 --keep-ms 5000
+	backend ",persistent_grants=1,rx_zero_copy=1" --keep 50 --keep-ms 10000
 	front --pgnt --no-drain -n 300 traffic
 	for i in $(seq 100); do
 		[ "$(be_key state)" = 6 ] && break	# Closed: torn down
@@ -1153,7 +1153,7 @@ zc)
 	[ "${pins:-0}" -ge 40 ] ||
 		fail "${pins:-no} pages of the guest mapped while 50 packets are held"
 	echo "  guest gone, $pins of its pages still mapped for the held packets"
-	wait_log "$BE_LOG" "^stat held_body_changed" 10
+	wait_log "$BE_LOG" "^stat held_body_changed" 20
 	wait_unpinned 1
 	stop_backend
 	expect_be_stat held -eq 50
