@@ -67,30 +67,43 @@ struct xenback_rx_plan {
  */
 
 /*
- * Answer the slots of one guest TX packet: one response per request, the
- * extra-info slots with NETIF_RSP_NULL. The requests were copied to @reqs
- * (indexed from @base) when they were parsed, so the responses may
- * overwrite the shared slots.
+ * Write the answers of one guest TX packet at the ring's private producer,
+ * one per request in ring order: @first_id's, NETIF_RSP_NULL for its
+ * @nextra extra-info slots, then its further data slots', whose ids are
+ * @ndata - 1 uint16_t @stride bytes apart from @more on (the copies of its
+ * requests, or a held packet's record: never the shared slots, which the
+ * answers overwrite).
  */
+static void
+xenback_rx_answer(netif_tx_back_ring_t *ring, uint16_t first_id,
+		  const uint16_t *more, size_t stride, unsigned int nextra,
+		  unsigned int ndata, int16_t status)
+{
+	netif_tx_response_t *rsp;
+	unsigned int i;
+
+	rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt++);
+	rsp->id = first_id;
+	rsp->status = status;
+	for (i = 0; i < nextra; i++)
+		RING_GET_RESPONSE(ring, ring->rsp_prod_pvt++)->status =
+			NETIF_RSP_NULL;
+	for (i = 0; i + 1 < ndata; i++) {
+		rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt++);
+		rsp->id = *(const uint16_t *)((const char *)more + i * stride);
+		rsp->status = status;
+	}
+}
+
+/* Answer a packet whose requests the burst copied to rxq->reqs (from @base). */
 static void
 xenback_rx_respond(struct xenback_rxq *rxq, RING_IDX base, RING_IDX first,
 		   unsigned int nextra, unsigned int ndata, int16_t status)
 {
-	netif_tx_back_ring_t *ring = &rxq->ring;
-	netif_tx_response_t *rsp;
-	RING_IDX idx = first;
-	unsigned int i;
+	const netif_tx_request_t *r = &rxq->reqs[first - base];
 
-	for (i = 0; i < 1 + nextra + (ndata - 1); i++, idx++) {
-		rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt);
-		ring->rsp_prod_pvt++;
-		if (i >= 1 && i <= nextra) {
-			rsp->status = NETIF_RSP_NULL;
-			continue;
-		}
-		rsp->id = rxq->reqs[idx - base].id;
-		rsp->status = status;
-	}
+	xenback_rx_answer(&rxq->ring, r->id, ndata > 1 ? &r[1 + nextra].id :
+			  NULL, sizeof(*r), nextra, ndata, status);
 }
 
 /*
@@ -227,23 +240,14 @@ xenback_rx_zc_answer(struct xenback_rxq *rxq)
 	struct xenback_zc *zc = rxq->zc;
 	netif_tx_back_ring_t *ring = &rxq->ring;
 	void *done[XENBACK_BURST_MAX];
-	netif_tx_response_t *rsp;
 	struct xenback_zc_held *h;
-	unsigned int n, i, k;
+	unsigned int n, i;
 
 	n = rte_ring_sc_dequeue_burst(zc->done, done, RTE_DIM(done), NULL);
 	for (i = 0; i < n; i++) {
 		h = &zc->held[(uintptr_t)done[i]];
-		for (k = 0; k < 1u + h->nextra + (h->ndata - 1u); k++) {
-			rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt);
-			ring->rsp_prod_pvt++;
-			if (k >= 1 && k <= h->nextra) {
-				rsp->status = NETIF_RSP_NULL;
-				continue;
-			}
-			rsp->id = h->id[k == 0 ? 0 : k - h->nextra];
-			rsp->status = h->status;
-		}
+		xenback_rx_answer(ring, h->id[0], &h->id[1], sizeof(h->id[0]),
+				  h->nextra, h->ndata, h->status);
 		xenback_rx_zc_release(zc, h);
 	}
 	return n;

@@ -55,7 +55,6 @@ xenback_zc_destroy(struct xenback_zc *zc)
 	rte_free(zc);
 }
 
-
 /*
  * rte_mbuf_ext_shared_info's free_cb: the application (any lcore) freed
  * the last mbuf attached to a held packet's pages. The packet goes to the
