@@ -5,10 +5,12 @@
 /*
  * Unit test of the common ring and xenstore helpers that need no peer: ring
  * sizes per page order, the notify decision of the push macros with our
- * barrier definitions, the hostile-input parsers, and the data-path guard's
- * queries (which the control path waits for, from any thread).
+ * barrier definitions, the hostile-input parsers, and the data-path guard:
+ * its queries (which the control path waits for, from any thread) and
+ * bursts against a closing control path, with either fence.
  */
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +175,86 @@ test_guard_queries(void)
 	CHECK(qguard.queries == 0);
 }
 
+/*
+ * The guard under load, with either fence (xenpv.h): a burst thread
+ * enters and leaves as fast as it can and, while inside, reads a "ring"
+ * the control thread poisons between closing the guard and opening it
+ * again (as it unmaps rings). Inside the guard the burst must never see
+ * the poison: a missing fence on either side lets a burst that read
+ * running = 1 stay unseen by the closer's busy load.
+ */
+static struct xenpv_dp_guard sguard;
+static uint32_t sring, sstop, sbad;
+static uint64_t sinside;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *
+stress_burst(void *arg)
+{
+	RTE_SET_USED(arg);
+	while (!__atomic_load_n(&sstop, __ATOMIC_RELAXED)) {
+		if (!xenpv_dp_enter(&sguard))
+			continue;
+		if (__atomic_load_n(&sring, __ATOMIC_RELAXED) != 42)
+			__atomic_fetch_add(&sbad, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&sinside, sinside + 1, __ATOMIC_RELAXED);
+		xenpv_dp_exit(&sguard);
+	}
+	return NULL;
+}
+
+static void
+test_guard_stress(bool asym)
+{
+	pthread_t t;
+	unsigned int i;
+	uint64_t end;
+
+	if (asym) {
+		xenpv_dp_init();
+		if (!xenpv_dp_asym) {
+			printf("guard stress: membarrier unavailable, full fence only\n");
+			return;
+		}
+	}
+	__atomic_store_n(&sring, 42, __ATOMIC_RELAXED);
+	xenpv_dp_open(&sguard);
+	if (pthread_create(&t, NULL, stress_burst, NULL) != 0) {
+		CHECK(0);
+		return;
+	}
+	/* 0.3 s of closing, each time once a burst has been inside */
+	end = now_ns() + 300000000u;
+	for (i = 0; now_ns() < end; i++) {
+		uint64_t seen = __atomic_load_n(&sinside, __ATOMIC_RELAXED);
+
+		while (__atomic_load_n(&sinside, __ATOMIC_RELAXED) == seen &&
+		       now_ns() < end)
+			rte_pause();
+		xenpv_dp_close(&sguard);
+		__atomic_store_n(&sring, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&sring, 42, __ATOMIC_RELAXED);
+		xenpv_dp_open(&sguard);
+	}
+	__atomic_store_n(&sstop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	CHECK(sbad == 0);
+	CHECK(sinside > 0);
+	printf("guard stress (%s fence): %u closes, %" PRIu64 " bursts inside, %u saw a closed ring\n",
+	       asym ? "asymmetric" : "full", i, sinside, sbad);
+	sstop = 0;
+	sbad = 0;
+	sinside = 0;
+}
+
 int
 main(void)
 {
@@ -181,6 +263,9 @@ main(void)
 	test_parse_mac();
 	test_path_ok();
 	test_guard_queries();
+	/* the full fence first: xenpv_dp_init switches the process over */
+	test_guard_stress(false);
+	test_guard_stress(true);
 	if (failures)
 		return 1;
 	printf("ok\n");

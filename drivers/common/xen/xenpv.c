@@ -12,6 +12,8 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -27,6 +29,46 @@
 #define XENPV_LOG(w, level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, (w)->logtype, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
+
+/*
+ * The queue guard's asymmetric fence (xenpv.h): membarrier(2) with the
+ * process-private expedited command, registered once per process. Without
+ * it (a kernel before 4.14, or a seccomp filter refusing the call), bursts
+ * keep their full fence.
+ */
+bool xenpv_dp_asym;
+
+static pthread_once_t xenpv_dp_once = PTHREAD_ONCE_INIT;
+
+static void
+xenpv_dp_register(void)
+{
+	long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0);
+
+	if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) ||
+	    syscall(__NR_membarrier,
+		    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) != 0)
+		return;
+	__atomic_store_n(&xenpv_dp_asym, true, __ATOMIC_RELEASE);
+}
+
+void
+xenpv_dp_init(void)
+{
+	pthread_once(&xenpv_dp_once, xenpv_dp_register);
+}
+
+void
+xenpv_dp_heavy_fence(void)
+{
+	/*
+	 * Registered, the command cannot fail (membarrier(2)); should it
+	 * ever, closing the guard must not go on without the fence.
+	 */
+	while (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+		       0) != 0)
+		usleep(1000);
+}
 
 static int
 xenpv_vpath(char *buf, size_t len, const char *fmt, va_list ap)

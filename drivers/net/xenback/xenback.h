@@ -152,8 +152,10 @@ struct xenback_txq_stats {
  * destroyed by the control path with the guard closed.
  */
 struct xenback_pgnt {
-	uint32_t *ref;		/* [1 << bits] the ref of each entry */
-	uint8_t **va;		/* [1 << bits] its mapping; NULL: empty */
+	struct {
+		uint8_t *va;	/* the mapping of ref; NULL: empty entry */
+		uint32_t ref;
+	} *ent;			/* [1 << bits] */
 	unsigned int bits;
 	uint32_t max;		/* the bound: XENPV_NETIF_PGNT_MAX(slots) */
 	uint32_t n;		/* refs mapped */
@@ -339,6 +341,9 @@ struct xenback_rxq {
 	struct xenback_rx_plan *plans;
 	xengnttab_grant_copy_segment_t *segs;
 	unsigned int nb_segs_max;
+	/* fresh mbufs of the burst, [stash_i, stash_n) not yet taken */
+	struct rte_mbuf **stash;
+	unsigned int stash_i, stash_n;
 
 	/* control path only */
 	void *ring_va;			/* the mapped ring pages */

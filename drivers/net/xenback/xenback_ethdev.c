@@ -550,6 +550,8 @@ xenback_probe(struct rte_vdev_device *vdev)
 				    name);
 		return 0;
 	}
+	/* the queue guards' light fence, before any queue opens */
+	xenpv_dp_init();
 	rc = xenpv_vdev_args(vdev, args, XB_ARG_COUNT, xenback_logtype);
 	if (rc < 0)
 		return rc;

@@ -33,14 +33,23 @@
 #include <sys/mman.h>
 
 #include <rte_common.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "xenback_dp.h"
 
-/* Fibonacci hashing of a 32-bit grant ref onto 2^bits entries. */
+/*
+ * A grant ref's home entry: its low bits. A guest grants a ring's pages
+ * in a run of mostly consecutive refs (gntalloc, Linux's gnttab), which
+ * then sit in consecutive entries: a burst's lookups stay in a few cache
+ * lines. A guest choosing colliding refs only lengthens the probes of its
+ * own ring's table, which is at most half full, as it could with any hash
+ * whose function it knows.
+ */
 static inline uint32_t
 xenback_pgnt_hash(const struct xenback_pgnt *pg, uint32_t ref)
 {
-	return (ref * 2654435769u) >> (32 - pg->bits);
+	return ref & ((1u << pg->bits) - 1);
 }
 
 int
@@ -59,11 +68,8 @@ xenback_pgnt_create(struct xenback_pgnt **pgp, xengnttab_handle *xgt,
 		return -ENOMEM;
 	pg->bits = bits;
 	pg->max = max;
-	pg->ref = calloc(1u << bits, sizeof(*pg->ref));
-	pg->va = calloc(1u << bits, sizeof(*pg->va));
-	if (pg->ref == NULL || pg->va == NULL) {
-		free(pg->ref);
-		free(pg->va);
+	pg->ent = calloc(1u << bits, sizeof(*pg->ent));
+	if (pg->ent == NULL) {
 		free(pg);
 		return -ENOMEM;
 	}
@@ -83,13 +89,12 @@ xenback_pgnt_destroy(struct xenback_pgnt **pgp)
 	if (pg == NULL)
 		return 0;
 	for (i = 0; i < (1u << pg->bits); i++) {
-		if (pg->va[i] == NULL)
+		if (pg->ent[i].va == NULL)
 			continue;
-		xengnttab_unmap(pg->xgt, pg->va[i], 1);
+		xengnttab_unmap(pg->xgt, pg->ent[i].va, 1);
 		n++;
 	}
-	free(pg->ref);
-	free(pg->va);
+	free(pg->ent);
 	free(pg);
 	*pgp = NULL;
 	return n;
@@ -108,9 +113,9 @@ xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
 	uint32_t i = xenback_pgnt_hash(pg, ref);
 	uint8_t *va;
 
-	for (; pg->va[i] != NULL; i = (i + 1) & mask)
-		if (pg->ref[i] == ref)
-			return pg->va[i];
+	for (; pg->ent[i].va != NULL; i = (i + 1) & mask)
+		if (pg->ent[i].ref == ref)
+			return pg->ent[i].va;
 	if (pg->n == pg->max) {
 		xenpv_viol_set(viol, XENPV_VIOL_PGNT_BOUND, ref, pg->max);
 		return NULL;
@@ -121,12 +126,21 @@ xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
 			       (pg->prot & PROT_WRITE) != 0);
 		return NULL;
 	}
-	pg->ref[i] = ref;
-	pg->va[i] = va;
+	pg->ent[i].ref = ref;
+	pg->ent[i].va = va;
 	pg->n++;
 	(*maps)++;
 	return va;
 }
+
+/*
+ * Segments are resolved and copied in groups: first every page of the
+ * group is looked up and the guest's side of each copy prefetched (the
+ * guest's CPU wrote, or will read, those lines: each is a miss from
+ * another core, and issuing them together overlaps them), then the copies
+ * run. rte_memcpy: most segments are short (a 64 B frame is one).
+ */
+#define XENBACK_PGNT_GROUP	16
 
 void
 xenback_pgnt_copy(struct xenback_pgnt *pg,
@@ -134,29 +148,57 @@ xenback_pgnt_copy(struct xenback_pgnt *pg,
 		  bool to_guest, struct xenpv_viol *viol, uint64_t *maps,
 		  uint64_t *mapped)
 {
+	uint8_t *gva[XENBACK_PGNT_GROUP];
 	xengnttab_grant_copy_segment_t *s;
 	const union xengnttab_copy_ptr *g;
-	unsigned int i;
+	unsigned int i = 0, j, n;
 	uint8_t *page;
 
-	for (i = 0; i < nseg; i++) {
-		s = &segs[i];
-		g = to_guest ? &s->dest : &s->source;
-		/* planned within the page; checked again, it costs nothing */
-		if (unlikely((uint32_t)g->foreign.offset + s->len >
-			     XENPV_PAGE_SIZE))
-			break;
-		page = xenback_pgnt_page(pg, g->foreign.ref, viol, maps);
-		if (unlikely(page == NULL))
-			break;
+	while (i < nseg) {
+		n = RTE_MIN(nseg - i, (unsigned int)XENBACK_PGNT_GROUP);
+		for (j = 0; j < n; j++) {
+			s = &segs[i + j];
+			g = to_guest ? &s->dest : &s->source;
+			/* planned within the page; checked again, it costs nothing */
+			if (unlikely((uint32_t)g->foreign.offset + s->len >
+				     XENPV_PAGE_SIZE))
+				goto fail;
+			page = xenback_pgnt_page(pg, g->foreign.ref, viol,
+						 maps);
+			if (unlikely(page == NULL))
+				goto fail;
+			gva[j] = page + g->foreign.offset;
+			if (to_guest)
+				rte_prefetch0_write(gva[j]);
+			else
+				rte_prefetch0(gva[j]);
+		}
+		for (j = 0; j < n; j++) {
+			s = &segs[i + j];
+			if (to_guest)
+				rte_memcpy(gva[j], s->source.virt, s->len);
+			else
+				rte_memcpy(s->dest.virt, gva[j], s->len);
+			s->status = GNTST_okay;
+		}
+		i += n;
+	}
+	*mapped = pg->n;
+	return;
+fail:
+	/*
+	 * A violation: this group's earlier segments are copied, the rest of
+	 * the burst fails, as a failed grant-copy call does
+	 */
+	for (n = 0; n < j; n++) {
+		s = &segs[i + n];
 		if (to_guest)
-			memcpy(page + g->foreign.offset, s->source.virt, s->len);
+			rte_memcpy(gva[n], s->source.virt, s->len);
 		else
-			memcpy(s->dest.virt, page + g->foreign.offset, s->len);
+			rte_memcpy(s->dest.virt, gva[n], s->len);
 		s->status = GNTST_okay;
 	}
-	/* the rest of the burst fails, as a failed grant-copy call does */
-	for (; i < nseg; i++)
+	for (i += j; i < nseg; i++)
 		segs[i].status = GNTST_general_error;
 	*mapped = pg->n;
 }

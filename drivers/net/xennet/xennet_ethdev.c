@@ -779,6 +779,8 @@ xennet_probe(struct rte_vdev_device *vdev)
 				   name, strerror(-rc));
 		return rc;
 	}
+	/* the queue guards' light fence, before any queue opens */
+	xenpv_dp_init();
 	rc = xenpv_vdev_args(vdev, args, XN_ARG_COUNT, xennet_logtype);
 	if (rc < 0)
 		return rc;
