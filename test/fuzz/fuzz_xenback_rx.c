@@ -260,19 +260,19 @@ check_pgnt_table(RING_IDX start, RING_IDX prod)
 	    txq.st.pgnt_mapped != pg->n)
 		abort();
 	for (e = 0; e < (1u << pg->bits); e++) {
-		if (pg->va[e] == NULL)
+		if (pg->ent[e].va == NULL)
 			continue;
 		n++;
-		if (!pgnt_writable(pg->ref[e]))
+		if (!pgnt_writable(pg->ent[e].ref))
 			abort();
-		p = fuzz_xenback_page_of(pg->ref[e]);
-		if (pgnt_mapped[p] || memcmp(pg->va[e], fuzz_xb_guest.page[p],
+		p = fuzz_xenback_page_of(pg->ent[e].ref);
+		if (pgnt_mapped[p] || memcmp(pg->ent[e].va, fuzz_xb_guest.page[p],
 					     XENPV_PAGE_SIZE) != 0)
 			abort();
 		pgnt_mapped[p] = true;
 		named = false;
 		for (i = start; i != prod && !named; i++)
-			named = greq[i & mask].gref == pg->ref[e];
+			named = greq[i & mask].gref == pg->ent[e].ref;
 		if (!named)
 			abort();
 	}
