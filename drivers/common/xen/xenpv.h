@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <time.h>
@@ -26,6 +27,7 @@
 #include <rte_cycles.h>
 #include <rte_interrupts.h>
 #include <rte_log.h>
+#include <rte_memcpy.h>
 #include <rte_pause.h>
 #include <rte_spinlock.h>
 
@@ -179,6 +181,23 @@ void xenpv_ctl_stop(struct xenpv_ctl *c);
  * answer is read by the reader thread, not by the callback's thread.
  */
 int xenpv_xs_watch(struct xs_handle *xs, const char *path, const char *token);
+
+/*
+ * A packet copy of the data path: short ones (most frames, and headers)
+ * inline with rte_memcpy, which saves the call; long ones with the C
+ * library's, which picks the widest copy the CPU has at run time where
+ * rte_memcpy is limited to what the build targets.
+ */
+#define XENPV_COPY_INLINE_MAX	256
+
+static __rte_always_inline void
+xenpv_copy(void *dst, const void *src, size_t n)
+{
+	if (n <= XENPV_COPY_INLINE_MAX)
+		rte_memcpy(dst, src, n);
+	else
+		memcpy(dst, src, n);
+}
 
 /*
  * Quiescing a queue's data path from the control path.

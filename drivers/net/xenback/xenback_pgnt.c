@@ -33,7 +33,6 @@
 #include <sys/mman.h>
 
 #include <rte_common.h>
-#include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
 #include "xenback_dp.h"
@@ -101,21 +100,15 @@ xenback_pgnt_destroy(struct xenback_pgnt **pgp)
 }
 
 /*
- * Our mapping of the guest's @ref: found in the table, or mapped now and
- * added. NULL on a violation (recorded in @viol). The burst's copies use
- * it, and rx_zero_copy (xenback_zc.c) attaches the page it returns.
+ * Map @ref into its empty entry @i (the probe for it ended there): the
+ * first time a request names it. NULL on a violation (recorded in @viol).
  */
-uint8_t *
-xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
+static __rte_noinline uint8_t *
+xenback_pgnt_add(struct xenback_pgnt *pg, uint32_t i, uint32_t ref,
 		 struct xenpv_viol *viol, uint64_t *maps)
 {
-	uint32_t mask = (1u << pg->bits) - 1;
-	uint32_t i = xenback_pgnt_hash(pg, ref);
 	uint8_t *va;
 
-	for (; pg->ent[i].va != NULL; i = (i + 1) & mask)
-		if (pg->ent[i].ref == ref)
-			return pg->ent[i].va;
 	if (pg->n == pg->max) {
 		xenpv_viol_set(viol, XENPV_VIOL_PGNT_BOUND, ref, pg->max);
 		return NULL;
@@ -133,12 +126,38 @@ xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
 	return va;
 }
 
+/* xenback_pgnt_page, inlined in the copy loop */
+static __rte_always_inline uint8_t *
+xenback_pgnt_lookup(struct xenback_pgnt *pg, uint32_t ref,
+		    struct xenpv_viol *viol, uint64_t *maps)
+{
+	uint32_t mask = (1u << pg->bits) - 1;
+	uint32_t i = xenback_pgnt_hash(pg, ref);
+
+	for (; pg->ent[i].va != NULL; i = (i + 1) & mask)
+		if (pg->ent[i].ref == ref)
+			return pg->ent[i].va;
+	return xenback_pgnt_add(pg, i, ref, viol, maps);
+}
+
+/*
+ * Our mapping of the guest's @ref: found in the table, or mapped now and
+ * added. NULL on a violation (recorded in @viol). The burst's copies use
+ * it, and rx_zero_copy (xenback_zc.c) attaches the page it returns.
+ */
+uint8_t *
+xenback_pgnt_page(struct xenback_pgnt *pg, uint32_t ref,
+		 struct xenpv_viol *viol, uint64_t *maps)
+{
+	return xenback_pgnt_lookup(pg, ref, viol, maps);
+}
+
 /*
  * Segments are resolved and copied in groups: first every page of the
  * group is looked up and the guest's side of each copy prefetched (the
  * guest's CPU wrote, or will read, those lines: each is a miss from
  * another core, and issuing them together overlaps them), then the copies
- * run. rte_memcpy: most segments are short (a 64 B frame is one).
+ * run (short ones inline: xenpv_copy).
  */
 #define XENBACK_PGNT_GROUP	16
 
@@ -163,8 +182,8 @@ xenback_pgnt_copy(struct xenback_pgnt *pg,
 			if (unlikely((uint32_t)g->foreign.offset + s->len >
 				     XENPV_PAGE_SIZE))
 				goto fail;
-			page = xenback_pgnt_page(pg, g->foreign.ref, viol,
-						 maps);
+			page = xenback_pgnt_lookup(pg, g->foreign.ref, viol,
+						   maps);
 			if (unlikely(page == NULL))
 				goto fail;
 			gva[j] = page + g->foreign.offset;
@@ -176,9 +195,9 @@ xenback_pgnt_copy(struct xenback_pgnt *pg,
 		for (j = 0; j < n; j++) {
 			s = &segs[i + j];
 			if (to_guest)
-				rte_memcpy(gva[j], s->source.virt, s->len);
+				xenpv_copy(gva[j], s->source.virt, s->len);
 			else
-				rte_memcpy(s->dest.virt, gva[j], s->len);
+				xenpv_copy(s->dest.virt, gva[j], s->len);
 			s->status = GNTST_okay;
 		}
 		i += n;
@@ -193,9 +212,9 @@ fail:
 	for (n = 0; n < j; n++) {
 		s = &segs[i + n];
 		if (to_guest)
-			rte_memcpy(gva[n], s->source.virt, s->len);
+			xenpv_copy(gva[n], s->source.virt, s->len);
 		else
-			rte_memcpy(s->dest.virt, gva[n], s->len);
+			xenpv_copy(s->dest.virt, gva[n], s->len);
 		s->status = GNTST_okay;
 	}
 	for (i += j; i < nseg; i++)
