@@ -452,7 +452,7 @@ xennet_tx_zc_queue(struct xennet_txq *txq, const struct rte_mbuf *m,
 				fill = 0;
 			}
 			c = RTE_MIN(left, XENPV_PAGE_SIZE - fill);
-			memcpy(dst + fill, src, c);
+			xenpv_copy(dst + fill, src, c);
 			src += c;
 			fill += c;
 			left -= c;
@@ -1166,7 +1166,7 @@ xennet_rx_zc(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 		/* the headers: copied, never attached */
 		if (head_len > 0) {
 			k = RTE_MIN(head_len, len);
-			memcpy(dst, slot->page + off, k);
+			xenpv_copy(dst, slot->page + off, k);
 			dst += k;
 			head_len -= k;
 			off += k;
