@@ -173,7 +173,7 @@ xenback_pgnt_copy(struct xenback_pgnt *pg,
 	uint8_t *gva[XENBACK_PGNT_GROUP];
 	xengnttab_grant_copy_segment_t *s;
 	const union xengnttab_copy_ptr *g;
-	unsigned int i = 0, j, n;
+	unsigned int i = 0, j, k, n;
 	uint8_t *page;
 
 	while (i < nseg) {
@@ -184,41 +184,33 @@ xenback_pgnt_copy(struct xenback_pgnt *pg,
 			/* planned within the page; checked again, it costs nothing */
 			if (unlikely((uint32_t)g->foreign.offset + s->len >
 				     XENPV_PAGE_SIZE))
-				goto fail;
+				break;
 			page = xenback_pgnt_lookup(pg, g->foreign.ref, viol,
 						   maps);
 			if (unlikely(page == NULL))
-				goto fail;
+				break;
 			gva[j] = page + g->foreign.offset;
 			if (!to_guest)
 				rte_prefetch0(gva[j]);
 		}
-		for (j = 0; j < n; j++) {
-			s = &segs[i + j];
+		/* the segments resolved (all of the group but on a violation) */
+		for (k = 0; k < j; k++) {
+			s = &segs[i + k];
 			if (to_guest)
-				xenpv_copy(gva[j], s->source.virt, s->len);
+				xenpv_copy(gva[k], s->source.virt, s->len);
 			else
-				xenpv_copy(s->dest.virt, gva[j], s->len);
+				xenpv_copy(s->dest.virt, gva[k], s->len);
 			s->status = GNTST_okay;
 		}
-		i += n;
+		i += j;
+		if (unlikely(j < n))
+			break;
 	}
-	*mapped = pg->n;
-	return;
-fail:
 	/*
-	 * A violation: this group's earlier segments are copied, the rest of
-	 * the burst fails, as a failed grant-copy call does
+	 * after a violation, the rest of the burst fails, as a failed
+	 * grant-copy call does
 	 */
-	for (n = 0; n < j; n++) {
-		s = &segs[i + n];
-		if (to_guest)
-			xenpv_copy(gva[n], s->source.virt, s->len);
-		else
-			xenpv_copy(s->dest.virt, gva[n], s->len);
-		s->status = GNTST_okay;
-	}
-	for (i += j; i < nseg; i++)
+	for (; i < nseg; i++)
 		segs[i].status = GNTST_general_error;
 	*mapped = pg->n;
 }
