@@ -137,15 +137,26 @@ for ip in $(seq -f '198.18.0.%g' 20 31) $mc_in; do
 	h=$(xi_toeplitz $key "$(xi_iphex $me)$(xi_iphex $ip)")
 	want[$h]=$(reta $((h & 127))) name[$h]="icmp $ip"
 done
-# every IPv4 packet with a hash: "RSS hash=0x... - RSS queue=0x..."
+# every IPv4 packet with a hash to the guest's MAC: "dst=... RSS hash=0x...
+# - RSS queue=0x...". Linux netback hands the guest every frame the bridge
+# floods to its port too (unicast to a MAC the bridge has not learnt, e.g.
+# a previous scenario's guest, some arriving while the control ring was
+# still being set up, when netback's table is all queue 0): those are
+# counted and shown, not checked (seen once in CI: one such frame).
 declare -A seen
-bad= n=0 wq=0
-while read -r h q; do
-	h=$(printf '0x%08x' $((h))) q=$((q)) n=$((n + 1))
+bad= n=0 wq=0 flood=0 flood_ex=
+while read -r dst h q len; do
+	h=$(printf '0x%08x' $((h))) q=$((q))
+	if [ "$dst" != 00:16:3E:00:05:12 ]; then
+		flood=$((flood + 1))
+		[ "$flood" -le 3 ] && flood_ex="$flood_ex dst=$dst,len=$len,$h,queue $q"
+		continue
+	fi
+	n=$((n + 1))
 	if [ -z "${want[$h]:-}" ]; then
 		# a flow whose source port ss did not catch: its queue must
 		# still be the one the RETA gives its hash
-		[ "$q" = "$(reta $((h & 127)))" ] || bad="$bad $h(queue $q, RETA says $(reta $((h & 127))))"
+		[ "$q" = "$(reta $((h & 127)))" ] || bad="$bad $h(len $len, queue $q, RETA says $(reta $((h & 127))))"
 		unk=$((${unk:-0} + 1))
 	elif [ "$q" != "${want[$h]}" ]; then
 		bad="$bad $h(${name[$h]}: queue $q, RETA says ${want[$h]})"
@@ -153,7 +164,9 @@ while read -r h q; do
 		seen[$h]=1
 		[ "${name[$h]%% *}" = tcp ] && wq=$((wq + 1))
 	fi
-done < <(grep 'type=0x0800 ' "$log" | sed -n 's/.*RSS hash=\(0x[0-9a-f]*\) - RSS queue=\(0x[0-9a-f]*\).*/\1 \2/p')
+done < <(grep 'type=0x0800 ' "$log" |
+	sed -n 's/.* dst=\([0-9A-F:]*\) .* length=\([0-9]*\) .*RSS hash=\(0x[0-9a-f]*\) - RSS queue=\(0x[0-9a-f]*\).*/\1 \3 \4 \2/p')
+[ "$flood" = 0 ] || xi_log "RSS: $flood hashed frame(s) to other MACs (flooded by the bridge, not checked):$flood_ex"
 [ -z "$bad" ] || xi_fail "RSS: packets off the reference:$bad"
 missing=
 for h in "${!want[@]}"; do
