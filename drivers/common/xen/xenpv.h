@@ -222,7 +222,10 @@ xenpv_copy(void *dst, const void *src, size_t n)
  * are the ones membarrier reaches.
  */
 
-/* Set once by xenpv_dp_init, before any guard opens; never cleared. */
+/*
+ * Set once by xenpv_dp_init, before any guard opens (its store is ordered
+ * before the bursts by the guard's own open), never cleared: read relaxed.
+ */
 extern bool xenpv_dp_asym;
 
 /* Register for the asymmetric fence (any thread, any number of times). */
@@ -250,7 +253,7 @@ xenpv_dp_enter(struct xenpv_dp_guard *g)
 	 * busy store before running load (pairs with xenpv_dp_close): the
 	 * light side of the asymmetric fence, or a full one
 	 */
-	if (likely(xenpv_dp_asym))
+	if (likely(__atomic_load_n(&xenpv_dp_asym, __ATOMIC_RELAXED)))
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	else
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -304,7 +307,7 @@ xenpv_dp_close(struct xenpv_dp_guard *g)
 	__atomic_store_n(&g->running, 0, __ATOMIC_RELAXED);
 	/* running store before busy load (pairs with xenpv_dp_enter) */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (xenpv_dp_asym)
+	if (__atomic_load_n(&xenpv_dp_asym, __ATOMIC_RELAXED))
 		xenpv_dp_heavy_fence();
 	while (__atomic_load_n(&g->busy, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&g->queries, __ATOMIC_ACQUIRE))

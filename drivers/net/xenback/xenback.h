@@ -61,6 +61,7 @@
 
 /* xenpv.h first: it pins the Xen interface version for every xen/ header */
 #include "xenpv.h"
+#include "xenpv_stash.h"
 #include "xenback_proto.h"
 #include "xenpv_intr.h"
 
@@ -341,9 +342,7 @@ struct xenback_rxq {
 	struct xenback_rx_plan *plans;
 	xengnttab_grant_copy_segment_t *segs;
 	unsigned int nb_segs_max;
-	/* fresh mbufs of the burst, [stash_i, stash_n) not yet taken */
-	struct rte_mbuf **stash;
-	unsigned int stash_i, stash_n;
+	struct xenpv_mbuf_stash stash;	/* the running burst's mbufs */
 
 	/* control path only */
 	void *ring_va;			/* the mapped ring pages */

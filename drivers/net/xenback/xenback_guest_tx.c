@@ -107,25 +107,6 @@ xenback_rx_respond(struct xenback_rxq *rxq, RING_IDX base, RING_IDX first,
 }
 
 /*
- * @n fresh mbufs for a packet: from the burst's stash (one bulk allocation
- * for the burst, xenback_rx_ring_burst), or allocated now once it is used
- * up. False if the pool is empty.
- */
-static inline bool
-xenback_rx_mbufs(struct xenback_rxq *rxq, struct rte_mbuf **mbufs,
-		 unsigned int n)
-{
-	unsigned int k;
-
-	if (likely(rxq->stash_n - rxq->stash_i >= n)) {
-		for (k = 0; k < n; k++)
-			mbufs[k] = rxq->stash[rxq->stash_i++];
-		return true;
-	}
-	return rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, n) == 0;
-}
-
-/*
  * rx_zero_copy: plan the packet @p (validated, its requests in rxq->reqs)
  * by reference: one grant-copy segment for its first XENBACK_ZC_HEAD bytes
  * into the head mbuf, and a held record naming the rest of its pages (the
@@ -168,7 +149,7 @@ xenback_rx_plan_zc(struct xenback_rxq *rxq, RING_IDX base,
 		n++;
 	}
 	h->npiece = (uint8_t)n;
-	if (unlikely(!xenback_rx_mbufs(rxq, mbufs, 1 + n))) {
+	if (unlikely(!xenpv_stash_take(&rxq->stash, rxq->mp, mbufs, 1 + n))) {
 		rxq->st.nombuf++;
 		return XB_PKT_STOP;
 	}
@@ -431,7 +412,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	/* every data slot and every mbuf boundary may start a segment */
 	if (*nsegp + ndata + nmb > rxq->nb_segs_max)
 		return XB_PKT_STOP;	/* the next burst takes it */
-	if (unlikely(!xenback_rx_mbufs(rxq, mbufs, nmb))) {
+	if (unlikely(!xenpv_stash_take(&rxq->stash, rxq->mp, mbufs, nmb))) {
 		rxq->st.nombuf++;
 		return XB_PKT_STOP;
 	}
@@ -651,15 +632,13 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 	if (unlikely(rxq->credit.bytes != 0))
 		xenback_credit_refill(&rxq->credit);
 	/*
-	 * One allocation for the burst's mbufs, a packet's worth per request
-	 * posted (most packets are one slot and fit one mbuf); what is left
-	 * goes back at the end. If the pool cannot give that many at once,
-	 * each packet allocates its own.
+	 * The burst's mbufs in bulk, at most a packet's worth per request
+	 * posted (most packets are one slot and fit one mbuf), allocated
+	 * when the first packet needs them (not for a burst the rate limit
+	 * stops at once); what is left goes back at the end.
 	 */
-	rxq->stash_i = 0;
-	rxq->stash_n = RTE_MIN((unsigned int)nb_pkts, prod - cons);
-	if (rte_pktmbuf_alloc_bulk(rxq->mp, rxq->stash, rxq->stash_n) != 0)
-		rxq->stash_n = 0;
+	xenpv_stash_begin(&rxq->stash, RTE_MIN((unsigned int)nb_pkts,
+					       prod - cons));
 
 	while (nplan < nb_pkts && cons != prod) {
 		enum xenback_pkt_verdict v;
@@ -677,10 +656,7 @@ xenback_rx_ring_burst(struct xenback_rxq *rxq, struct rte_mbuf **pkts,
 			nplan++;
 	}
 	ring->req_cons = cons;
-	if (rxq->stash_i < rxq->stash_n)
-		rte_pktmbuf_free_bulk(&rxq->stash[rxq->stash_i],
-				      rxq->stash_n - rxq->stash_i);
-	rxq->stash_n = 0;
+	xenpv_stash_end(&rxq->stash);
 
 	/* the guest's pages: its persistent grants, or one grant copy */
 	if (rxq->pgnt != NULL)
@@ -769,12 +745,9 @@ xenback_rxq_alloc_scratch(struct xenback_rxq *rxq, int socket)
 	XENBACK_SCRATCH_ALLOC(rxq->reqs, "xenback_rx_reqs", slots, socket);
 	XENBACK_SCRATCH_ALLOC(rxq->plans, "xenback_rx_plans",
 			      XENBACK_BURST_MAX, socket);
-	XENBACK_SCRATCH_ALLOC(rxq->stash, "xenback_rx_stash",
-			      XENBACK_BURST_MAX, socket);
 	XENBACK_SCRATCH_ALLOC(rxq->segs, "xenback_rx_segs", rxq->nb_segs_max,
 			      socket);
-	if (rxq->reqs == NULL || rxq->plans == NULL || rxq->segs == NULL ||
-	    rxq->stash == NULL) {
+	if (rxq->reqs == NULL || rxq->plans == NULL || rxq->segs == NULL) {
 		xenback_rxq_free_scratch(rxq);
 		return -ENOMEM;
 	}
@@ -786,6 +759,5 @@ xenback_rxq_free_scratch(struct xenback_rxq *rxq)
 {
 	XENBACK_SCRATCH_FREE(rxq->reqs);
 	XENBACK_SCRATCH_FREE(rxq->plans);
-	XENBACK_SCRATCH_FREE(rxq->stash);
 	XENBACK_SCRATCH_FREE(rxq->segs);
 }

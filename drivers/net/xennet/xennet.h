@@ -43,6 +43,7 @@
 
 /* xenpv.h first: it must define the ring barriers before any Xen header */
 #include "xenpv.h"
+#include "xenpv_stash.h"
 #include "xennet_proto.h"
 #include "xenpv_intr.h"
 
@@ -423,9 +424,6 @@ struct xennet_txq {
  * (slot i: id i, data page i); the backend answers in the same slot. Who
  * owns what is as for struct xennet_txq.
  */
-/* The most mbufs a burst allocates at once (struct xennet_rxq). */
-#define XENNET_RX_STASH	64
-
 struct xennet_rxq {
 	struct xenpv_dp_guard guard;	/* bursts vs. control path */
 	uint32_t link_down;		/* as struct xennet_txq's */
@@ -444,13 +442,7 @@ struct xennet_rxq {
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
 	struct xennet_rx_cursor cur;	/* the walk of the packet at cons */
 	struct xennet_zc_pool *zc;	/* rx_zero_copy=1: the ring's pages */
-	/*
-	 * Fresh mbufs of the running burst, [stash_i, stash_n) not taken
-	 * yet: one allocation per burst (xennet_rx_burst), what is left
-	 * freed at its end.
-	 */
-	struct rte_mbuf *stash[XENNET_RX_STASH];
-	uint16_t stash_i, stash_n;
+	struct xenpv_mbuf_stash stash;	/* the running burst's mbufs */
 	struct xennet_rxq_stats stats;
 
 	/* Control path. */

@@ -1034,23 +1034,6 @@ xennet_rx_flags(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 }
 
 /*
- * @n fresh mbufs: from the burst's stash, or allocated now once it is used
- * up. False if the pool is empty.
- */
-static inline bool
-xennet_rx_mbufs(struct xennet_rxq *rxq, struct rte_mbuf **m, unsigned int n)
-{
-	unsigned int k;
-
-	if (likely((unsigned int)(rxq->stash_n - rxq->stash_i) >= n)) {
-		for (k = 0; k < n; k++)
-			m[k] = rxq->stash[rxq->stash_i++];
-		return true;
-	}
-	return rte_pktmbuf_alloc_bulk(rxq->mp, m, n) == 0;
-}
-
-/*
  * Copy a parsed packet into mbufs (a chain if it does not fit one and the
  * queue may scatter). NULL with *dropped false: no mbuf, try again later;
  * with *dropped true: the packet cannot be delivered, drop it.
@@ -1064,7 +1047,7 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 	uint8_t *dst;
 
 	*dropped = false;
-	if (unlikely(!xennet_rx_mbufs(rxq, &head, 1))) {
+	if (unlikely(!xenpv_stash_take(&rxq->stash, rxq->mp, &head, 1))) {
 		rxq->stats.nombuf++;
 		return NULL;
 	}
@@ -1085,7 +1068,8 @@ xennet_rx_copy(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 
 		while (left > 0) {
 			if (room == 0) {
-				if (unlikely(!xennet_rx_mbufs(rxq, &next, 1))) {
+				if (unlikely(!xenpv_stash_take(&rxq->stash,
+							rxq->mp, &next, 1))) {
 					rte_pktmbuf_free(head);
 					rxq->stats.nombuf++;
 					return NULL;
@@ -1140,7 +1124,7 @@ xennet_rx_zc(struct xennet_rxq *rxq, const struct xennet_rx_pkt *pkt,
 		if (k > head_len)
 			nb++;
 	}
-	if (unlikely(!xennet_rx_mbufs(rxq, m, nb))) {
+	if (unlikely(!xenpv_stash_take(&rxq->stash, rxq->mp, m, nb))) {
 		rxq->stats.nombuf++;
 		return NULL;
 	}
@@ -1220,7 +1204,7 @@ xennet_rx_zc_keep_pkt(struct xennet_rxq *rxq, RING_IDX from, RING_IDX to)
 
 /*
  * Before a burst's walk, for its first packets (one slot each, as most
- * are): one mbuf allocation, and the data the backend wrote prefetched,
+ * are): its mbuf stash begun, and the data the backend wrote prefetched,
  * each line a miss from the backend's core, the misses overlapped instead
  * of met one packet at a time. The offsets read here are hints only (a
  * prefetch cannot fault, and is kept within the slot's page); the walk
@@ -1235,7 +1219,8 @@ xennet_rx_prepare(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
 	unsigned int n = RTE_MIN((unsigned int)nb_pkts, prod - cons);
 	unsigned int i;
 
-	n = RTE_MIN(n, (unsigned int)XENNET_RX_STASH);
+	xenpv_stash_begin(&rxq->stash, n);
+	n = RTE_MIN(n, (unsigned int)XENPV_MBUF_STASH);
 	for (i = 0; i < n; i++) {
 		RING_IDX idx = cons + i;
 		uint16_t off = __atomic_load_n(&RING_GET_RESPONSE(r, idx)->offset,
@@ -1244,9 +1229,6 @@ xennet_rx_prepare(struct xennet_rxq *rxq, RING_IDX cons, RING_IDX prod,
 		rte_prefetch0(rxq->slots[idx & mask].page +
 			      (off & (XENPV_PAGE_SIZE - 1)));
 	}
-	rxq->stash_i = 0;
-	rxq->stash_n = rte_pktmbuf_alloc_bulk(rxq->mp, rxq->stash, n) == 0 ?
-		(uint16_t)n : 0;
 }
 
 uint16_t
@@ -1356,12 +1338,7 @@ xennet_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (notify)
 		xennet_kick(rxq);
 out:
-	/* the stash's mbufs no packet took */
-	if (rxq->stash_i < rxq->stash_n)
-		rte_pktmbuf_free_bulk(&rxq->stash[rxq->stash_i],
-				      rxq->stash_n - rxq->stash_i);
-	rxq->stash_n = 0;
-	rxq->stash_i = 0;
+	xenpv_stash_end(&rxq->stash);
 	xenpv_dp_exit(&rxq->guard);
 	return n;
 }
