@@ -23,6 +23,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -275,6 +276,14 @@ struct xt_result {
 	uint64_t ping_lost;	/* pings not back within --ping-timeout */
 	uint64_t ping_stale;	/* replies of an earlier (lost) ping, ignored */
 	double rtt_min_us, rtt_p50_us, rtt_p99_us, rtt_max_us, rtt_mean_us;
+	/*
+	 * The port's xstats as they were when the traffic ended (before the
+	 * port stopped), for scripts: in the JSON summary only. Owned by the
+	 * port's context; nxstats 0 if the driver gave none.
+	 */
+	const struct rte_eth_xstat_name *xstat_names;
+	const uint64_t *xstat_values;
+	unsigned int nxstats;
 	bool pass;
 };
 

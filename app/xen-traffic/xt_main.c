@@ -89,6 +89,10 @@ struct xt_ctx {
 	struct xt_tx_stats tx;
 	struct xt_rx_stats rx;
 	struct xt_port_stats pstats;
+	/* the port's xstats at the end (xt_xstats_get), freed with the ctx */
+	struct rte_eth_xstat_name *xnames;
+	uint64_t *xvalues;
+	unsigned int nx;
 	uint64_t t_start;
 	uint64_t first_tx, last_tx;
 	uint64_t first_rx, last_rx;
@@ -654,6 +658,39 @@ xt_port_stats_get(struct xt_ctx *c)
 	c->pstats.rx_nombuf = st.rx_nombuf;
 }
 
+/* The port's xstats, names and values, once (at teardown, still started). */
+static void
+xt_xstats_get(struct xt_ctx *c)
+{
+	int n = rte_eth_xstats_get_names(c->port, NULL, 0);
+	uint64_t *ids;
+	int i;
+
+	if (n <= 0 || c->xnames != NULL)
+		return;
+	c->xnames = calloc(n, sizeof(*c->xnames));
+	c->xvalues = calloc(n, sizeof(*c->xvalues));
+	ids = calloc(n, sizeof(*ids));
+	if (c->xnames == NULL || c->xvalues == NULL || ids == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		ids[i] = (uint64_t)i;
+	if (rte_eth_xstats_get_names(c->port, c->xnames, n) != n ||
+	    rte_eth_xstats_get_by_id(c->port, ids, c->xvalues, n) != n)
+		goto fail;
+	c->nx = (unsigned int)n;
+	free(ids);
+	return;
+fail:
+	fprintf(stderr, "xen-traffic: %s: cannot read the port's xstats\n",
+		c->port_name);
+	free(ids);
+	free(c->xnames);
+	free(c->xvalues);
+	c->xnames = NULL;
+	c->xvalues = NULL;
+}
+
 static void
 xt_snapshot(struct xt_ctx *c, struct xt_report_state *s, uint64_t now)
 {
@@ -1072,6 +1109,7 @@ xt_teardown(struct xt_ctx *c)
 
 	if (c->started) {
 		xt_port_stats_get(c);
+		xt_xstats_get(c);
 		ret = rte_eth_dev_stop(c->port);
 		if (ret != 0)
 			fprintf(stderr, "xen-traffic: %s: stop: %s\n", c->port_name,
@@ -1161,6 +1199,9 @@ xt_result_fill(struct xt_ctx *c, struct xt_result *r, int64_t leaked)
 	r->tx = c->tx;
 	r->rx = c->rx;
 	r->port = c->pstats;
+	r->xstat_names = c->xnames;
+	r->xstat_values = c->xvalues;
+	r->nxstats = c->nx;
 	r->leaked_mbufs = leaked;
 	r->rx_max_gap = (double)c->rx_max_gap / (double)c->hz;
 	r->rx_pauses = c->rx_pauses;
@@ -1335,6 +1376,8 @@ out_free:
 		free(ctx[k].txq);
 		free(ctx[k].sizes);
 		free(ctx[k].rtt);
+		free(ctx[k].xnames);
+		free(ctx[k].xvalues);
 	}
 out_eal:
 	rte_eal_cleanup();

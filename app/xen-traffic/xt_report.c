@@ -298,10 +298,23 @@ xt_summary_write(FILE *out, const struct xt_result *r, bool json,
 			fprintf(out, "%s=", l.kv[i].key);
 		}
 		xt_kv_value(out, &l.kv[i], json);
-		fprintf(out, "%s\n", json && i + 1 < l.n ? "," : "");
+		fprintf(out, "%s\n", json && (i + 1 < l.n || r->nxstats) ?
+			"," : "");
 	}
-	if (json)
-		fprintf(out, "%s}", indent);
+	if (!json)
+		return;
+	/* the port's xstats: an object of their own */
+	if (r->nxstats) {
+		fprintf(out, "%s  \"xstats\": {\n", indent);
+		for (i = 0; i < r->nxstats; i++) {
+			fprintf(out, "%s    ", indent);
+			xt_json_str(out, r->xstat_names[i].name);
+			fprintf(out, ": %" PRIu64 "%s\n", r->xstat_values[i],
+				i + 1 < r->nxstats ? "," : "");
+		}
+		fprintf(out, "%s  }\n", indent);
+	}
+	fprintf(out, "%s}", indent);
 }
 
 void

@@ -130,6 +130,11 @@ def run_fwd(args, log_dir):
             raise Fail("sink: " + ", ".join(f"{k}={s.get(k)}" for k in (
                 "result", "rx_unique", "rx_lost", "rx_corrupted", "rx_bad_len")))
         print(f"ok forwarded {s['rx_unique']} frames of {args.sizes} B intact", flush=True)
+        for name in args.sink_xstat:
+            v = s.get("xstats", {}).get(name)
+            if not v:
+                raise Fail(f"sink: xstat {name} = {v}, expected above 0")
+            print(f"ok sink {name} = {v}", flush=True)
         # the frames of vif 0 left through port 1
         out = guest.cmd("show port xstats 1")
         for name, v in check_xstats(out, "guest port 1", above=args.front_xstat).items():
@@ -179,6 +184,9 @@ def main():
                     help="an xstat of the guest's sending port that must be above 0")
     ap.add_argument("--front-xstat-zero", action="append", default=[],
                     help="an xstat of the guest's sending port that must be 0")
+    ap.add_argument("--sink-xstat", action="append", default=[],
+                    help="an xstat of the sink's port (the backend that takes the "
+                    "forwarded frames) that must be above 0")
     ap.add_argument("--sizes", default="62,200,257,1500,2049,4097,8000,9018")
     ap.add_argument("--count", type=int, default=8000)
     ap.add_argument("--rate", default="8k")
