@@ -473,6 +473,9 @@ probe_errors)
 	probe_fails bad_order "ring_page_order=5" "bad value \"5\" for devarg ring_page_order"
 	probe_fails bad_switch "sg=yes" "bad value \"yes\" for devarg sg"
 	probe_fails bad_key "frobnicate=1" "cannot parse devargs"
+	# the granted TX pool: at most 4096 mbufs (grants are finite), a number
+	probe_fails bad_tx_pool "tx_pool=4097" "bad value \"4097\" for devarg tx_pool (expected 0 to 4096)"
+	probe_fails bad_tx_pool_word "tx_pool=lots" "bad value \"lots\" for devarg tx_pool"
 	probe_fails twice "devid=0,devid=0" "given 2 times"
 	probe_fails no_vif "devid=7" "vif 7 does not exist"
 	# not a probe error, but refused: an MTU above 1500 without sg

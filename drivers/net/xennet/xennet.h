@@ -76,6 +76,40 @@ struct xennet_pages {
 	grant_ref_t *refs;			/* [capacity] grant refs */
 };
 
+/* Pages in chunk @c of a page set. */
+static inline uint32_t
+xennet_chunk_pages(const struct xennet_pages *p, uint32_t c)
+{
+	return RTE_MIN(XENNET_SHARE_CHUNK, p->nr - c * XENNET_SHARE_CHUNK);
+}
+
+/*
+ * The granted TX pool (devarg tx_pool=N, xennet_txpool.c): a mempool of N
+ * mbufs whose 2048-byte data rooms, two per page, lie in pages shared
+ * read-only with the backend domain; their headers and shared infos are in
+ * ordinary memory. At most XENNET_TX_POOL_MAX mbufs: 2048 pages, a
+ * sixteenth of a guest's grant table at Xen's default size (64 frames of
+ * v1 entries, 32768 grants), which all its PV devices share, and within
+ * persistent grants' bound for the smallest ring (XENPV_NETIF_PGNT_MAX(256)
+ * = 4608 refs) together with the ring's own pages and a zero-copy RX pool
+ * (256 + 512 + 2048). Made at
+ * probe, freed at dev_close once every mbuf is back; read by the TX bursts
+ * (struct xennet_txq's txpool) while the port lives.
+ */
+#define XENNET_TX_POOL_MAX	4096u
+#define XENNET_TX_POOL_BUF	2048u
+#define XENNET_TX_POOL_PER_PAGE	(XENPV_PAGE_SIZE / XENNET_TX_POOL_BUF)
+#define XENNET_TX_POOL_NAME_FMT	"xennet_tx_%u"	/* the port id */
+
+struct xennet_tx_pool {
+	struct rte_mempool *mp;		/* what the application allocates from */
+	uint32_t n;			/* its mbufs */
+	xengntshr_handle *xgs;		/* shares the pages (may outlive the port) */
+	struct xennet_pages pages;	/* the data rooms' pages and grants */
+	uint32_t nr_registered;		/* chunks given to rte_extmem_register */
+	char name[RTE_MEMPOOL_NAMESIZE];
+};
+
 /* The pages of one shared ring (2^order contiguous pages). */
 struct xennet_ring_mem {
 	void *mem;				/* our mapping, NULL if none */
@@ -101,6 +135,12 @@ struct xennet_zc_page;
 struct xennet_tx_slot {
 	uint8_t *page;		/* our mapping of the id's data page */
 	struct xennet_zc_page *ref; /* page sent by reference, or NULL */
+	/*
+	 * A segment of the granted TX pool sent by reference (tx_pool), or
+	 * NULL: the id holds one mbuf reference on it (rte_mbuf_refcnt) from
+	 * its request to its response or the teardown, which free it.
+	 */
+	struct rte_mbuf *held;
 	grant_ref_t gref;	/* its grant (read-only for the backend) */
 	uint16_t next_free;	/* next free id, while this one is free */
 	uint8_t in_flight;	/* 1 from request to response */
@@ -240,6 +280,8 @@ struct xennet_txq_stats {
 	uint64_t link_down;	/* dropped: the application set link down */
 	uint64_t zc_segments;	/* tx_zero_copy: segments sent by reference */
 	uint64_t zc_fallback;	/* ... external-buffer segments copied */
+	uint64_t pool_segments;	/* tx_pool: its segments sent by reference */
+	uint64_t pool_fallback;	/* ... its segments copied */
 };
 
 struct xennet_rxq_stats {
@@ -405,6 +447,12 @@ struct xennet_txq {
 	 * by reference); NULL: any pool of be_domid.
 	 */
 	const struct xennet_zc_pool *zc_only;
+	/*
+	 * tx_pool: the port's granted TX pool, whose segments go by
+	 * reference (ad->txpool, NULL: none); its mempool, to know them.
+	 */
+	const struct xennet_tx_pool *txpool;
+	const struct rte_mempool *txpool_mp;
 	struct xenpv_netif_ol_caps caps; /* ... blank csums, GSO extras */
 	struct xenpv_kick kick;		/* our end of the TX channel */
 	struct xenpv_viol viol;		/* enum xenpv_violation: broken */
@@ -485,6 +533,7 @@ struct xennet_adapter {
 		bool rx_zero_copy;	/* deliver RX pages as extbufs */
 		bool tx_zero_copy;	/* send such pages by reference */
 		bool pgnt;		/* promise persistent grants if offered */
+		uint32_t tx_pool;	/* mbufs of the granted TX pool, 0: none */
 		struct xenpv_cfg pv;	/* sg (MTU up to 65521), csum, gso,
 					 * split, kick gap */
 	} cfg;
@@ -506,6 +555,8 @@ struct xennet_adapter {
 					 * (the control thread's own) */
 	xengntshr_handle *xgs;
 	xenevtchn_handle *xce;
+	/* tx_pool: the granted TX pool, from probe to dev_close, or NULL */
+	struct xennet_tx_pool *txpool;
 
 	/* Connection state, under lock. */
 	pthread_mutex_t lock;
@@ -681,6 +732,10 @@ void xennet_rxq_post_all(struct xennet_rxq *rxq);
  * reads cannot change after delivery, whatever the backend writes later).
  */
 #define XENNET_ZC_HEAD 256u
+/* xennet_txpool.c: the granted TX pool (tx_pool=N). */
+int xennet_tx_pool_create(struct xennet_adapter *ad, uint32_t n, int socket);
+void xennet_tx_pool_release(struct xennet_adapter *ad);
+
 /* xennet_zc.c: a connection's zero-copy pool, and its release. */
 struct xennet_zc_pool *xennet_zc_pool_create(domid_t domid, uint32_t nr,
 					     int socket, int *rc);

@@ -38,6 +38,7 @@ RTE_LOG_REGISTER_DEFAULT(xennet_logtype, NOTICE);
 #define XENNET_ARG_RX_ZC	"rx_zero_copy"
 #define XENNET_ARG_TX_ZC	"tx_zero_copy"
 #define XENNET_ARG_PGNT		"persistent_grants"
+#define XENNET_ARG_TX_POOL	"tx_pool"
 
 /* Highest vif number we accept (Linux takes any int; libxl far fewer). */
 #define XENNET_DEVID_MAX 65535u
@@ -51,6 +52,7 @@ enum {
 	XN_ARG_RX_ZC,
 	XN_ARG_TX_ZC,
 	XN_ARG_PGNT,
+	XN_ARG_TX_POOL,
 	XN_ARG_COMMON,		/* XENPV_COMMON_DEVARGS */
 	XN_ARG_COUNT = XN_ARG_COMMON + XENPV_COMMON_ARGS,
 };
@@ -190,6 +192,8 @@ xennet_dev_close(struct rte_eth_dev *dev)
 	if (ad->started || ad->connected)
 		xennet_xenbus_stop(ad);
 	xennet_adapter_release(ad);
+	/* the rings hold none of its mbufs any more (xennet_queue_release) */
+	xennet_tx_pool_release(ad);
 	xenpv_rx_intr_close(dev, &ad->rx_intr);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		xennet_rx_queue_release(dev, q);
@@ -415,6 +419,8 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TX("tx_link_down_dropped", link_down),
 	XN_TX("tx_zero_copy_segments", zc_segments),
 	XN_TX("tx_zero_copy_fallback", zc_fallback),
+	XN_TX("tx_pool_segments", pool_segments),
+	XN_TX("tx_pool_fallback", pool_fallback),
 	XENPV_XSTATS_VIF_COUNTS(struct xennet_adapter, cnt),
 	XN_PORT("vif_management_pages_shared", pages_shared),
 	XN_PORT("mcast_control_requests", mc.ops),
@@ -430,6 +436,7 @@ static const struct xenpv_xstat xennet_xstats[] = {
 	XN_TXQ(rsp_dropped), XN_TXQ(ring_full), XN_TXQ(gso), XN_TXQ(kicks),
 	XN_TXQ(kicks_held), XN_TXQ(kick_errors), XN_TXQ(violations),
 	XN_TXQ(link_down), XN_TXQ(zc_segments), XN_TXQ(zc_fallback),
+	XN_TXQ(pool_segments), XN_TXQ(pool_fallback),
 };
 
 static uint64_t
@@ -767,6 +774,9 @@ xennet_probe(struct rte_vdev_device *vdev)
 		[XN_ARG_TX_ZC] = { XENNET_ARG_TX_ZC, 0, 1, 0, false, false },
 		/* off by default: see "Persistent grants" in doc/xennet.rst */
 		[XN_ARG_PGNT] = { XENNET_ARG_PGNT, 0, 1, 0, false, false },
+		/* mbufs of the granted TX pool (xennet.h: why bounded) */
+		[XN_ARG_TX_POOL] = { XENNET_ARG_TX_POOL, 0, XENNET_TX_POOL_MAX,
+				     0, false, false },
 		[XN_ARG_COMMON] = XENPV_COMMON_DEVARGS,
 	};
 	char tname[RTE_MAX_THREAD_NAME_LEN];
@@ -798,6 +808,7 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->cfg.rx_zero_copy = args[XN_ARG_RX_ZC].val != 0;
 	ad->cfg.tx_zero_copy = args[XN_ARG_TX_ZC].val != 0;
 	ad->cfg.pgnt = args[XN_ARG_PGNT].val != 0;
+	ad->cfg.tx_pool = (uint32_t)args[XN_ARG_TX_POOL].val;
 	xenpv_cfg_get(&ad->cfg.pv, &ad->reconnect.max, &args[XN_ARG_COMMON]);
 	ad->fe_state = XenbusStateUnknown;
 	for (rc = 0; rc < XENPV_NETIF_MAX_QUEUES; rc++) {
@@ -841,6 +852,17 @@ xennet_probe(struct rte_vdev_device *vdev)
 		rc = -ENODEV;
 		goto fail;
 	}
+	/* the backend domain is known: the granted TX pool (tx_pool=N) */
+	if (ad->cfg.tx_pool > 0) {
+		rc = xennet_tx_pool_create(ad, ad->cfg.tx_pool,
+					   rte_socket_id());
+		if (rc < 0) {
+			XENNET_LOG(ERR, "%s: cannot make the granted TX pool of %s=%u: %s",
+				   name, XENNET_ARG_TX_POOL, ad->cfg.tx_pool,
+				   strerror(-rc));
+			goto fail;
+		}
+	}
 
 	dev->data->mac_addrs = rte_zmalloc("xennet_mac", sizeof(ad->mac), 0);
 	if (dev->data->mac_addrs == NULL) {
@@ -879,15 +901,18 @@ xennet_probe(struct rte_vdev_device *vdev)
 	ad->watching = true;
 
 	rte_eth_dev_probing_finish(dev);
-	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u%s%s",
+	XENNET_LOG(INFO, "%s: vif %u, MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u, backend %s (domain %u), up to %u queue(s), ring order %u%s%s%s%s",
 		   name, ad->devid, RTE_ETHER_ADDR_BYTES(&ad->mac), ad->mtu,
 		   ad->be_path, ad->be_domid, ad->cfg.max_queues, ad->cfg.ring_order,
 		   ad->cfg.rx_zero_copy ? ", RX zero-copy" : "",
-		   ad->cfg.tx_zero_copy ? ", TX zero-copy" : "");
+		   ad->cfg.tx_zero_copy ? ", TX zero-copy" : "",
+		   ad->txpool != NULL ? ", granted TX pool " : "",
+		   ad->txpool != NULL ? ad->txpool->name : "");
 	return 0;
 
 fail:
 	xennet_adapter_release(ad);
+	xennet_tx_pool_release(ad);
 	pthread_mutex_destroy(&ad->lock);
 fail_release_port:
 	rte_eth_dev_release_port(dev);
@@ -901,5 +926,6 @@ XENPV_PMD_REGISTER(net_xennet, xennet_probe,
 	XENNET_ARG_RX_ZC "=<0|1> "
 	XENNET_ARG_TX_ZC "=<0|1> "
 	XENNET_ARG_PGNT "=<0|1> "
+	XENNET_ARG_TX_POOL "=<0-4096> "
 	XENPV_FEATURE_PARAMS " "
 	XENPV_PEER_PARAMS);

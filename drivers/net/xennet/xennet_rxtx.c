@@ -105,6 +105,7 @@ xennet_txq_init_slots(struct xennet_txq *txq)
 		txq->slots[i].page = xennet_page(&txq->pages, i);
 		txq->slots[i].gref = txq->pages.refs[i];
 		txq->slots[i].ref = NULL;
+		txq->slots[i].held = NULL;
 		txq->slots[i].next_free = (uint16_t)(i + 1);
 		txq->slots[i].in_flight = 0;
 		txq->slots[i].extras = 0;
@@ -141,6 +142,17 @@ xennet_txq_drop_refs(struct xennet_txq *txq)
 		if (slot->ref != NULL) {
 			xennet_zc_page_drop(slot->ref);
 			slot->ref = NULL;
+		}
+		/*
+		 * tx_pool: the segment goes back to its pool (or to the
+		 * application, if it holds it too). Its page stays granted,
+		 * read-only, for the pool's life: a backend of the old
+		 * connection still reading it sees what the application
+		 * writes there next, which that domain could read anyway.
+		 */
+		if (slot->held != NULL) {
+			rte_pktmbuf_free_seg(slot->held);
+			slot->held = NULL;
 		}
 	}
 }
@@ -218,6 +230,11 @@ xennet_tx_reclaim(struct xennet_txq *txq)
 		if (slot->ref != NULL) {
 			xennet_zc_page_drop(slot->ref);
 			slot->ref = NULL;
+		}
+		/* tx_pool: likewise the pool segment it read (once, as above) */
+		if (slot->held != NULL) {
+			rte_pktmbuf_free_seg(slot->held);
+			slot->held = NULL;
 		}
 		slot->in_flight = 0;
 		txq->nulls_due += slot->extras;
@@ -314,6 +331,16 @@ xennet_tx_take_id(struct xennet_txq *txq)
  * a page can read it: nothing is shown to it that it did not have.
  */
 
+/*
+ * tx_pool=N (doc/xennet.rst, "Granted TX pool", xennet_txpool.c): a
+ * segment of the port's granted TX pool goes out by reference the same
+ * way, naming the grant of the pool page its data lies in, with or
+ * without tx_zero_copy. Its id holds the segment itself (an mbuf
+ * reference, struct xennet_tx_slot's held) until the backend answers it:
+ * the application may free the packet as soon as the burst returns, and
+ * the mbuf goes back to the pool only when the backend is done reading.
+ */
+
 /* The longest chain considered for sending by reference. */
 #define XENNET_TX_ZC_MAX_SEGS	32
 /*
@@ -328,24 +355,70 @@ xennet_tx_take_id(struct xennet_txq *txq)
  */
 struct xennet_tx_zc_plan {
 	struct xennet_zc_page *pg[XENNET_TX_ZC_MAX_SEGS];
+	/* tx_pool: segment k goes from a pool page, whose grant is pool_gref */
+	bool by_pool[XENNET_TX_ZC_MAX_SEGS];
+	grant_ref_t pool_gref[XENNET_TX_ZC_MAX_SEGS];
 	uint16_t nb_segs;
 	uint16_t slots;		/* data slots */
-	uint16_t nref;		/* data slots sent by reference */
-	uint16_t ext;		/* segments with data in an external buffer */
+	uint16_t nref;		/* data slots sent by reference (both kinds) */
+	uint16_t npool;		/* ... of them from the granted TX pool */
+	uint16_t pool;		/* segments of the granted TX pool */
+	uint16_t ext;		/* other segments with an external buffer */
 	uint32_t prefix;	/* bytes before the first one by reference */
 };
 
 /*
+ * tx_pool: the grant of the pool page segment @seg's data lies in (*@gref)
+ * and the data's offset there; false if it is not in one page of the pool
+ * (then it is copied). The mbuf is one of the pool's (its mempool), its
+ * data within its own 2048-byte room, and that room within the pool's
+ * pages: checked, not trusted, so that nothing but the pool's own pages
+ * is ever named.
+ */
+static inline bool
+xennet_tx_pool_gref(const struct xennet_tx_pool *tp,
+		    const struct rte_mbuf *seg, grant_ref_t *gref,
+		    uint16_t *offset)
+{
+	uintptr_t data = (uintptr_t)seg->buf_addr + seg->data_off;
+	uint32_t c;
+
+	if (unlikely((uint32_t)seg->data_off + seg->data_len > seg->buf_len ||
+		     seg->buf_len > XENNET_TX_POOL_BUF))
+		return false;
+	for (c = 0; c < tp->pages.nr_chunks; c++) {
+		uintptr_t start = (uintptr_t)tp->pages.chunk[c];
+		uintptr_t off = data - start;
+		uint32_t pg;
+
+		if (data < start || off >= (uintptr_t)xennet_chunk_pages(
+				&tp->pages, c) * XENPV_PAGE_SIZE)
+			continue;
+		/* the room does not cross a page, its data neither */
+		if ((off & (XENPV_PAGE_SIZE - 1)) + seg->data_len >
+		    XENPV_PAGE_SIZE)
+			return false;
+		pg = c * XENNET_SHARE_CHUNK + (uint32_t)(off >> XENPV_PAGE_SHIFT);
+		*offset = (uint16_t)(off & (XENPV_PAGE_SIZE - 1));
+		*gref = tp->pages.refs[pg];
+		return true;
+	}
+	return false;
+}
+
+/*
  * Plan @m: a segment with data in a zero-copy page granted to this ring's
- * backend domain goes by reference in a slot of its own; consecutive
- * bytes of the other segments are packed into the ring's pages, one page
- * per slot. Nothing is taken or written. False for a chain not to send by
+ * backend domain, or in a page of the port's granted TX pool, goes by
+ * reference in a slot of its own; consecutive bytes of the other segments
+ * are packed into the ring's pages, one page per slot. Segments with any
+ * of the first @hl bytes (headers the driver patches in its copy) are
+ * copied. Nothing is taken or written. False for a chain not to send by
  * reference: too long, or lengths that do not add up (the copy path
  * checks and counts that).
  */
 static bool
 xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
-		  struct xennet_tx_zc_plan *p)
+		  uint32_t hl, struct xennet_tx_zc_plan *p)
 {
 	const struct rte_mbuf *seg;
 	uint32_t fill = XENPV_PAGE_SIZE;	/* no copy slot open */
@@ -354,6 +427,8 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 
 	p->slots = 0;
 	p->nref = 0;
+	p->npool = 0;
+	p->pool = 0;
 	p->ext = 0;
 	p->prefix = 0;
 	for (seg = m; seg != NULL; seg = seg->next, k++) {
@@ -363,12 +438,32 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 		if (unlikely(k == XENNET_TX_ZC_MAX_SEGS))
 			return false;
 		p->pg[k] = NULL;
+		p->by_pool[k] = false;
 		total += left;
 		if (left == 0)
 			continue;
 		if (!RTE_MBUF_HAS_EXTBUF(seg))
 			goto copy;
+		if (seg->pool == txq->txpool_mp && txq->txpool_mp != NULL) {
+			uint16_t off;
+			grant_ref_t g;
+
+			p->pool++;
+			if (total - left < hl ||
+			    rte_mbuf_refcnt_read(seg) >= XENNET_TX_ZC_MAX_REFS)
+				goto copy;
+			if (!xennet_tx_pool_gref(txq->txpool, seg, &g, &off))
+				goto copy;
+			p->by_pool[k] = true;
+			p->pool_gref[k] = g;
+			p->npool++;
+			goto by_ref;
+		}
+		if (txq->zc_free_cb == NULL)
+			goto copy;
 		p->ext++;
+		if (total - left < hl)
+			goto copy;
 		pg = xennet_zc_page_of(seg, txq->zc_free_cb);
 		if (pg == NULL || pg->pool->domid != txq->be_domid ||
 		    (txq->zc_only != NULL && pg->pool != txq->zc_only) ||
@@ -376,6 +471,7 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 			    XENNET_TX_ZC_MAX_REFS)
 			goto copy;
 		p->pg[k] = pg;
+by_ref:
 		if (p->nref++ == 0)
 			p->prefix = total - left;
 		p->slots++;
@@ -423,6 +519,21 @@ xennet_tx_zc_queue(struct xennet_txq *txq, const struct rte_mbuf *m,
 		uint32_t left = seg->data_len;
 		struct xennet_zc_page *pg = p->pg[k];
 
+		if (p->by_pool[k]) {
+			id = xennet_tx_take_id(txq);
+			/* held until the backend answers id (reclaim) */
+			rte_mbuf_refcnt_update((struct rte_mbuf *)(uintptr_t)seg,
+					       1);
+			txq->slots[id].held = (struct rte_mbuf *)(uintptr_t)seg;
+			rq[d].gref = p->pool_gref[k];
+			rq[d].offset = (uint16_t)(((uintptr_t)src) &
+						  (XENPV_PAGE_SIZE - 1));
+			rq[d].size = (uint16_t)left;
+			rq[d].id = id;
+			d++;
+			fill = XENPV_PAGE_SIZE;
+			continue;
+		}
 		if (pg != NULL) {
 			id = xennet_tx_take_id(txq);
 			/* held until the backend answers id (reclaim) */
@@ -474,8 +585,10 @@ xennet_tx_zc_queue(struct xennet_txq *txq, const struct rte_mbuf *m,
 			txq->stats.gso++;
 		}
 	}
-	txq->stats.zc_segments += p->nref;
-	txq->stats.zc_fallback += p->ext - p->nref;
+	txq->stats.zc_segments += p->nref - p->npool;
+	txq->stats.zc_fallback += p->ext - (p->nref - p->npool);
+	txq->stats.pool_segments += p->npool;
+	txq->stats.pool_fallback += p->pool - p->npool;
 	*prodp = prod;
 	return first_page;
 }
@@ -497,7 +610,7 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	uint8_t *first_page = NULL;
 	uint32_t nr_data, need, d, left, seg_left, hl = 0;
 	uint8_t gso_type = XEN_NETIF_GSO_TYPE_NONE;
-	uint16_t flags = 0, ext = 0;
+	uint16_t flags = 0, ext = 0, pool = 0;
 	RING_IDX prod = *prodp;
 
 	if (unlikely(len < XENPV_NETIF_MIN_FRAME ||
@@ -561,17 +674,18 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	}
 
 	/*
-	 * tx_zero_copy: by reference if some segment can go so, within the
-	 * slots the backend takes, with the headers we patch in the copied
-	 * first slot. Otherwise the copy below (and its checks).
+	 * tx_zero_copy, tx_pool: by reference if some segment can go so,
+	 * within the slots the backend takes, with the headers we patch in
+	 * the copied first slot. Otherwise the copy below (and its checks).
 	 */
-	if (txq->zc_free_cb != NULL) {
+	if (txq->zc_free_cb != NULL || txq->txpool_mp != NULL) {
 		struct xennet_tx_zc_plan p;
 		struct netif_extra_info ex;
 		bool gso = gso_type != XEN_NETIF_GSO_TYPE_NONE;
 
-		if (xennet_tx_zc_plan(txq, m, &p)) {
+		if (xennet_tx_zc_plan(txq, m, hl, &p)) {
 			ext = p.ext;
+			pool = p.pool;
 			if (p.nref > 0 && p.slots <= XENPV_NETIF_MAX_SLOTS &&
 			    (p.slots == 1 || txq->sg) &&
 			    (hl == 0 || p.prefix >= hl)) {
@@ -659,8 +773,9 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM))
 		xennet_tx_fix_headers(first_page, m, len);
 	*prodp = prod;
-	/* tx_zero_copy: external-buffer segments that were copied */
+	/* tx_zero_copy, tx_pool: segments that could have gone by reference */
 	txq->stats.zc_fallback += ext;
+	txq->stats.pool_fallback += pool;
 queued:
 	txq->stats.packets++;
 	txq->stats.bytes += len;

@@ -399,6 +399,13 @@ xennet_queue_connect(struct xennet_adapter *ad, uint16_t qid)
 	txq->zc_only = ad->neg.pgnt ? rxq->zc : NULL;
 	if (ad->neg.pgnt && rxq->zc == NULL)
 		txq->zc_free_cb = NULL;
+	/*
+	 * tx_pool: by reference with or without tx_zero_copy, persistent
+	 * grants or not (its pages, granted for the port's life, are within
+	 * their bound: xennet.h, XENNET_TX_POOL_MAX)
+	 */
+	txq->txpool = ad->txpool;
+	txq->txpool_mp = ad->txpool != NULL ? ad->txpool->mp : NULL;
 	txq->caps.csum_v4 = ad->cfg.pv.csum;
 	txq->caps.csum_v6 = ad->cfg.pv.csum && ad->neg.peer.ipv6_csum;
 	/* TSO packets span pages: GSO needs scatter-gather too */
