@@ -121,6 +121,7 @@ struct xt_config {
 	bool promisc;
 	const char *summary_path;
 	const char *pcap_path;		/* --pcap: received frames to this file */
+	const char *tx_pool;		/* --tx-pool: a mempool's name, or "auto" */
 	/* Fault injection on the first stream, for testing the verifier. */
 	uint64_t inject_drop;
 	uint64_t inject_corrupt;

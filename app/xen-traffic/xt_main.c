@@ -80,7 +80,13 @@ struct xt_ctx {
 	char prefix[RTE_ETH_NAME_MAX_LEN + 4];	/* report lines: "" or "name " */
 	struct rte_ether_addr mac;
 	struct rte_mempool *mp;
-	uint16_t seg_room;		/* data bytes per mbuf */
+	/*
+	 * --tx-pool: the mempool frames are built in (another's: looked up,
+	 * never freed here), else mp
+	 */
+	struct rte_mempool *txmp;
+	char txmp_name[RTE_MEMPOOL_NAMESIZE];
+	uint16_t seg_room;		/* data bytes per mbuf sent */
 	uint64_t hz;
 	bool sends, verifies, receives;
 	struct xt_size *sizes;
@@ -201,6 +207,33 @@ xt_pool_create(struct xt_ctx *c)
 			rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	c->txmp = c->mp;
+	if (cfg->tx_pool == NULL)
+		return 0;
+	/* --tx-pool: frames are built in another's pool, as it cuts them */
+	if (strcmp(cfg->tx_pool, "auto") == 0)
+		snprintf(c->txmp_name, sizeof(c->txmp_name), "xennet_tx_%u",
+			 c->port);
+	else
+		snprintf(c->txmp_name, sizeof(c->txmp_name), "%s",
+			 cfg->tx_pool);
+	c->txmp = rte_mempool_lookup(c->txmp_name);
+	if (c->txmp == NULL) {
+		fprintf(stderr, "xen-traffic: --tx-pool %s: no mempool %s "
+			"(net_xennet's devarg tx_pool=N makes xennet_tx_<port id>)\n",
+			cfg->tx_pool, c->txmp_name);
+		return -ENOENT;
+	}
+	if (rte_pktmbuf_data_room_size(c->txmp) <= RTE_PKTMBUF_HEADROOM) {
+		fprintf(stderr, "xen-traffic: --tx-pool %s: mempool %s has no data room\n",
+			cfg->tx_pool, c->txmp_name);
+		return -EINVAL;
+	}
+	c->seg_room = RTE_MIN(c->seg_room,
+			      (uint16_t)(rte_pktmbuf_data_room_size(c->txmp) -
+					 RTE_PKTMBUF_HEADROOM));
+	printf("xen-traffic: %s: frames built in mempool %s (%u mbufs)\n",
+	       c->port_name, c->txmp_name, c->txmp->size);
 	return 0;
 }
 
@@ -435,7 +468,7 @@ xt_build(struct xt_ctx *c, struct xt_txq *t, uint64_t seq)
 	struct rte_mbuf *segs[XT_MAX_FRAME / 64 + 1];
 	uint16_t n = xt_frame_nb_segs(tm->sz->size, c->seg_room);
 
-	if (rte_pktmbuf_alloc_bulk(c->mp, segs, n) != 0) {
+	if (rte_pktmbuf_alloc_bulk(c->txmp, segs, n) != 0) {
 		c->tx.nombuf++;
 		return NULL;
 	}
@@ -1103,7 +1136,7 @@ xt_summary_open(const struct xt_config *cfg, FILE **out)
 static int64_t
 xt_teardown(struct xt_ctx *c)
 {
-	int64_t leaked = -1;
+	int64_t leaked = -1, tx_leaked = 0;
 	uint16_t q;
 	int ret;
 
@@ -1127,6 +1160,19 @@ xt_teardown(struct xt_ctx *c)
 			rte_pktmbuf_free_bulk(t->pend, t->npend);
 			t->npend = 0;
 		}
+	/*
+	 * --tx-pool: after stop, the PMD holds none of its mbufs (nor do
+	 * we); the pool is not ours to free (its PMD frees it at close)
+	 */
+	if (c->txmp != NULL && c->txmp != c->mp) {
+		unsigned int out = rte_mempool_in_use_count(c->txmp);
+
+		printf("xen-traffic: %s: mempool %s: %u of %u mbufs back after stop\n",
+		       c->port_name, c->txmp_name, c->txmp->size - out,
+		       c->txmp->size);
+		tx_leaked = out;
+		c->txmp = NULL;
+	}
 	if (c->configured) {
 		ret = rte_eth_dev_close(c->port);
 		if (ret != 0)
@@ -1135,7 +1181,7 @@ xt_teardown(struct xt_ctx *c)
 		c->configured = false;
 	}
 	if (c->mp != NULL) {
-		leaked = (int64_t)rte_mempool_in_use_count(c->mp);
+		leaked = (int64_t)rte_mempool_in_use_count(c->mp) + tx_leaked;
 		rte_mempool_free(c->mp);
 		c->mp = NULL;
 	}

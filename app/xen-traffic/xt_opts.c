@@ -58,6 +58,7 @@ enum {
 	XT_OPT_NO_PROMISC,
 	XT_OPT_SUMMARY,
 	XT_OPT_PCAP,
+	XT_OPT_TX_POOL,
 	XT_OPT_INJ_DROP,
 	XT_OPT_INJ_CORRUPT,
 	XT_OPT_INJ_DUP,
@@ -97,6 +98,7 @@ static const struct optab_row xt_opts[] = {
 	[XT_OPT_NO_PROMISC] = { "no-promisc", 0, false },
 	[XT_OPT_SUMMARY] = { "summary", 0, true },
 	[XT_OPT_PCAP] = { "pcap", 0, true },
+	[XT_OPT_TX_POOL] = { "tx-pool", 0, true },
 	[XT_OPT_INJ_DROP] = { "inject-drop", 0, true },
 	[XT_OPT_INJ_CORRUPT] = { "inject-corrupt", 0, true },
 	[XT_OPT_INJ_DUP] = { "inject-dup", 0, true },
@@ -157,6 +159,10 @@ xt_usage(const char *prog)
 "  --summary PATH      write the summary as JSON to PATH\n"
 "  --pcap FILE         write every frame received to FILE (libpcap format,\n"
 "                      tcpdump -r reads it); one --port only\n"
+"  --tx-pool NAME|auto send frames built in the mempool NAME (rte_mempool_lookup)\n"
+"                      instead of the program's own; auto: net_xennet's granted\n"
+"                      TX pool of the port (devarg tx_pool, xennet_tx_<port id>).\n"
+"                      Its mbufs must all be back at the end (else: leaked)\n"
 "  --inject-drop N     skip N sequence numbers on stream 0 (test of the verifier)\n"
 "  --inject-corrupt N  corrupt N frames after checksumming\n"
 "  --inject-dup N      send N frames twice\n"
@@ -282,6 +288,7 @@ static const struct xt_field_opt xt_field_opts[] = {
 	XT_ARG(NO_PROMISC, OFF, promisc),
 	XT_ARG(SUMMARY, STR, summary_path),
 	XT_ARG(PCAP, STR, pcap_path),
+	XT_ARG(TX_POOL, STR, tx_pool),
 	XT_UINT(INJ_DROP, false, 0, UINT32_MAX, 0, inject_drop),
 	XT_UINT(INJ_CORRUPT, false, 0, UINT32_MAX, 0, inject_corrupt),
 	XT_UINT(INJ_DUP, false, 0, UINT32_MAX, 0, inject_dup),
@@ -475,6 +482,10 @@ xt_check(struct xt_config *cfg)
 	}
 	if (cfg->pcap_path != NULL && cfg->nb_ports > 1) {
 		fprintf(stderr, "xen-traffic: --pcap takes the frames of one port: give one --port\n");
+		return -EINVAL;
+	}
+	if (cfg->tx_pool != NULL && cfg->nb_ports > 1) {
+		fprintf(stderr, "xen-traffic: --tx-pool names one port's pool: give one --port\n");
 		return -EINVAL;
 	}
 	if (cfg->pcap_path != NULL && cfg->mode == XT_MODE_GEN) {

@@ -600,6 +600,9 @@ def case_options(ctx):
         (["--rx-pause", "1000", "--rx-pause-every", "0.001"], "--rx-pause-every"),
         (["--rx-pause", "2000000"], "--rx-pause"),
         (["--mode", "gen", "--pcap", "rx.pcap"], "--pcap"),
+        # no such pool (net_null makes none): a clear set-up error
+        (["--mode", "gen", "--tx-pool", "auto"], "--tx-pool"),
+        (["--mode", "gen", "--tx-pool", "nosuchpool"], "--tx-pool"),
         (["--mode", "ping", "--queues", "2"], "--mode ping"),
         (["--mode", "ping", "--ping-timeout", "0"], "--ping-timeout"),
         (["--mode", "sink", "--rate", "10"], "--rate"),
