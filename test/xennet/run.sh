@@ -608,6 +608,38 @@ zc_tx_hostile_dup)
 	grep 'protocol violation' "$logs/app" |
 		grep -qF "${violation_msg[tx_dup_id]}" ||
 		fail "app: the violation logged is not a duplicate id" ;;
+txpool_echo)
+	# tx_pool=1024: every echo is a copy built in the granted TX pool
+	# (chains of 1920-byte segments past 1920 B), sent by reference, checked
+	# byte for byte by the peer; segments with headers the driver patches
+	# (TSO, IPv4 checksum) are copied; every pool mbuf back after stop
+	echo_run "tx_pool=1024" --packets 300 -- --mtu 9000 --tx-pool
+	expect_stat app tx_pool_segments ge 200
+	expect_stat app tx_q0_pool_segments ge 200
+	expect_stat app tx_pool_in_use eq 0
+	# the same with tx_zero_copy=1 and rx_zero_copy=1: both kinds at once
+	echo_run "tx_pool=1024,rx_zero_copy=1,tx_zero_copy=1" --packets 100 \
+		-- --mtu 9000 --tx-pool
+	expect_stat app tx_pool_segments ge 60
+	expect_stat app tx_pool_in_use eq 0 ;;
+txpool_hostile_dup)
+	# a backend answering a pool segment's id twice (first in place of
+	# the packet's first slot): the second answer is a violation, the
+	# segment is freed once (a second free would put it in the pool
+	# twice: tx_pool_in_use would not be 0), the unanswered one at the
+	# teardown
+	session "tx_pool=512" --scenario hostile --hostile tx-dup-ref \
+		--packets 64 -- --until-down --tx-pool
+	expect_stat app protocol_violation_errors eq 1
+	expect_stat app tx_q0_violations eq 1
+	expect_stat app tx_q0_pool_segments ge 1
+	expect_stat app mbufs_in_use eq 0
+	expect_stat app tx_pool_in_use eq 0
+	n=$(grep -c 'protocol violation' "$logs/app")
+	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
+	grep 'protocol violation' "$logs/app" |
+		grep -qF "${violation_msg[tx_dup_id]}" ||
+		fail "app: the violation logged is not a duplicate id" ;;
 zc_cycles)
 	# 4 connections of 2 queues at order 4 with rx_zero_copy (24640
 	# pages each) exceed the domain's 65536 grants unless each teardown

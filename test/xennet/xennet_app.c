@@ -314,6 +314,8 @@ main(int argc, char **argv)
 	unsigned int hold_n = 0;
 	bool until_down = false, offload = true, stop = false, sink = false;
 	bool malformed = false, scatter = true, rss = false, mcast = false;
+	bool tx_pool = false;
+	struct rte_mempool *txmp = NULL;
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -348,6 +350,10 @@ main(int argc, char **argv)
 		TL_OPT("csum-all", SET, &csum_all, NULL,
 		       "L4 checksum offload for every TCP/UDP echo, the "
 		       "received checksum left in place (testpmd's csum engine)"),
+		TL_OPT("tx-pool", SET, &tx_pool, NULL,
+		       "echo copies built in net_xennet's granted TX pool "
+		       "(devarg tx_pool, xennet_tx_<port>); print "
+		       "tx_pool_in_use after stop"),
 		TL_OPT("mcast", SET, &mcast, NULL,
 		       "turn allmulticast off; at link up call "
 		       "set_mc_addr_list and print its result (mcast_rc, "
@@ -434,6 +440,17 @@ main(int argc, char **argv)
 		status = 2;
 		goto close;
 	}
+	if (tx_pool) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+
+		snprintf(name, sizeof(name), "xennet_tx_%u", port);
+		txmp = rte_mempool_lookup(name);
+		if (txmp == NULL) {
+			fprintf(stderr, "app: no mempool %s\n", name);
+			status = 2;
+			goto close;
+		}
+	}
 	if (tl_eth_queues("app", port, (uint16_t)queues, (uint16_t)txqs,
 			  (uint16_t)desc, mp) != 0) {
 		status = 2;
@@ -501,6 +518,20 @@ main(int argc, char **argv)
 					pkts[i] = c;
 				}
 				prepare_echo(pkts[i]);
+				if (txmp != NULL) {
+					/* the echo, from the granted pool */
+					struct rte_mbuf *c = rte_pktmbuf_copy(
+						pkts[i], txmp, 0, UINT32_MAX);
+
+					rte_pktmbuf_free(pkts[i]);
+					if (c == NULL) {
+						printf("app: no mbuf of the TX pool\n");
+						status = 2;
+						quit = 1;
+						continue;
+					}
+					pkts[i] = c;
+				}
 				pkts[keep++] = pkts[i];
 			}
 			/* DPDK's contract for offloads: prepare, then send */
@@ -612,6 +643,9 @@ main(int argc, char **argv)
 	}
 	/* the port holds no mbuf once stopped */
 	printf("stat mbufs_in_use %u\n", rte_mempool_in_use_count(mp));
+	if (txmp != NULL)
+		printf("stat tx_pool_in_use %u\n",
+		       rte_mempool_in_use_count(txmp));
 	fflush(stdout);
 close:
 	rte_eth_dev_close(port);
