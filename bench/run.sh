@@ -19,8 +19,12 @@
 # instead of a grant copy per burst). Path "zc" is every zero-copy the two
 # drivers have, on top of pgnt: net_xennet's rx_zero_copy=1 and
 # tx_zero_copy=1 (what the guest receives and forwards) and net_xenback's
-# rx_zero_copy=1 (what the backend receives from the guest). Every path
-# runs in every direction.
+# rx_zero_copy=1 (what the backend receives from the guest). Path "zcpool"
+# is g2b only: the guest sends from net_xennet's granted TX pool
+# (tx_pool=4096: frames built in granted pages, sent by reference) with
+# xen-traffic gen --tx-pool auto whatever --tool says (testpmd cannot pick
+# its TX pool), the backend as in zc (persistent grants, rx_zero_copy=1).
+# Every other path runs in every direction.
 #
 # The runs are interleaved (ours, zc, pgnt, memif, vhost, ours, ...) and
 # each result is printed with the cache-line round trip between the two cores
@@ -60,7 +64,7 @@
 #
 # Usage: bench/run.sh [--rounds N] [--sizes 64,1500] [--seconds S]
 #                     [--warmup S] [--burst N] [--cores A,B]
-#                     [--paths ours,zc,pgnt,memif,vhost]
+#                     [--paths ours,zc,pgnt,zcpool,memif,vhost]
 #                     [--dirs g2b,b2g,bidir,fwd]
 #                     [--tool testpmd|xen-traffic]
 #                     [--mem auto|nohuge|huge] [--csv FILE] [--plot FILE.png]
@@ -73,9 +77,9 @@
 #   --warmup S      seconds of traffic before measuring (default 2)
 #   --burst N       burst size on both sides (default 32)
 #   --cores A,B     receiver's core, sender's core (default 0,1)
-#   --paths LIST    which pairs to run (default ours,zc,pgnt,memif,vhost;
-#                   ours, zc and pgnt are skipped with a note when the xen
-#                   plugins are not built)
+#   --paths LIST    which pairs to run (default ours,zc,pgnt,zcpool,memif,
+#                   vhost; ours, zc, pgnt and zcpool are skipped with a note
+#                   when the xen plugins are not built; zcpool runs g2b only)
 #   --dirs LIST     directions: g2b (guest -> backend), b2g (backend ->
 #                   guest), bidir (both at once, the sum of what both
 #                   sides receive), fwd (backend -> guest forwarding ->
@@ -109,7 +113,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 testpmd=${TESTPMD:-$(command -v dpdk-testpmd || echo dpdk-testpmd)}
 rounds=3 sizes=64,1500 seconds=5 warmup=2 burst=32 cores=0,1
-paths=ours,zc,pgnt,memif,memifzc,vhost hugepages="" dirs="" tool=testpmd mem=auto csv="" keep=""
+paths=ours,zc,pgnt,zcpool,memif,memifzc,vhost hugepages="" dirs="" tool=testpmd mem=auto csv="" keep=""
 plot="" stall=0 stall_rate=1000000 stall_us=1000 stall_every=0.1 tool_set=0
 latency=0 lat_rate=1000 paths_set=0
 # set per run by the stall measurement (run_stalls): the guest's ring order
@@ -136,8 +140,8 @@ while [ $# -gt 0 ]; do
 	--burst) uint "$1" "${2-}" 1; burst=$2; shift ;;
 	--cores) [[ ${2-} =~ ^[0-9]+,[0-9]+$ ]] || die "--cores wants A,B"
 		cores=$2; shift ;;
-	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|memif|memifzc|vhost)(,(ours|zc|pgnt|memif|memifzc|vhost))*$ ]] ||
-			die "--paths wants a list of ours, zc, pgnt, memif, memifzc, vhost"
+	--paths) [[ ${2-} =~ ^(ours|zc|pgnt|zcpool|memif|memifzc|vhost)(,(ours|zc|pgnt|zcpool|memif|memifzc|vhost))*$ ]] ||
+			die "--paths wants a list of ours, zc, pgnt, zcpool, memif, memifzc, vhost"
 		paths=$2; paths_set=1; shift ;;
 	--dirs) [[ ${2-} =~ ^(g2b|b2g|bidir|fwd)(,(g2b|b2g|bidir|fwd))*$ ]] ||
 			die "--dirs wants a list of g2b, b2g, bidir, fwd"
@@ -203,9 +207,12 @@ for s in "${size_list[@]}"; do
 	[ "$s" -ge 64 ] && [ "$s" -le 9000 ] || die "--sizes: $s is not 64..9000"
 done
 
+# zcpool: guest to backend throughput only (its guest side generates)
+if [[ ,$paths, == *,zcpool,* ]] && { [ "$stall" = 1 ] || [ "$latency" = 1 ]; }; then
+	[ "$paths_set" = 1 ] && die "zcpool measures throughput, not --stall or --latency"
+fi
 # The programs: build what is missing (set-up is idempotent and quick).
-if [ ! -x "$build/bench/c2c" ] ||
-   { [ "$tool" = xen-traffic ] && [ ! -x "$build/app/xen-traffic/xen-traffic" ]; }; then
+if [ ! -x "$build/bench/c2c" ] || [ ! -x "$build/app/xen-traffic/xen-traffic" ]; then
 	BUILD_DIR=$build "$top/devtools/setup.sh" >/dev/null || die "set-up failed"
 	ninja -C "$build" >/dev/null || die "build failed (ninja -C $build)"
 fi
@@ -227,7 +234,7 @@ for f in "$xenback" "$xennet" "$xenemu"; do
 done
 run_paths=()
 for p in "${path_list[@]}"; do
-	if [[ $p =~ ^(ours|zc|pgnt)$ ]] && [ "$have_ours" = 0 ]; then
+	if [[ $p =~ ^(ours|zc|pgnt|zcpool)$ ]] && [ "$have_ours" = 0 ]; then
 		note "the xen plugins are not built ($missing is missing):" \
 			"measuring memif and vhost only"
 		continue
@@ -391,7 +398,15 @@ start_role() {
 		xt=(--mode reflect)
 		[ "$side" = tx ] && xt=(--mode ping --wait-link 30)
 	fi
-	if [ "$tool" = testpmd ]; then
+	if [ "$path" = zcpool ] && [ "$side" = tx ]; then
+		# zcpool's guest: xen-traffic gen from the driver's pool,
+		# whatever the tool (testpmd cannot pick the pool it sends from)
+		start_side "${!log}" "${r_exec[@]}" "$traffic" \
+			-l "${!core}" --file-prefix "${!pre}" "${eal[@]}" \
+			"${r_d[@]}" --vdev "${!vdev}" -- --burst "$burst" \
+			--size "$size" --report 1 --timeout 600 --mode gen \
+			--wait-link 30 --tx-pool auto
+	elif [ "$tool" = testpmd ]; then
 		start_side "${!log}" "${r_exec[@]}" stdbuf -oL "$testpmd" \
 			--lcores "0@${!core},1@${!core}" --file-prefix "${!pre}" \
 			"${eal[@]}" "${r_d[@]}" --vdev "${!vdev}" -- "${app[@]}" \
@@ -436,7 +451,7 @@ run_one() {
 	vhost)
 		be_vdev="net_vhost0,iface=$work/$tag.sock,queues=1"
 		fe_vdev="net_virtio_user0,path=$work/$tag.sock,queues=1" ;;
-	ours|zc|pgnt)
+	ours|zc|pgnt|zcpool)
 		xdir=$(mktemp -d /dev/shm/xenemu-bench.XXXXXX)
 		export XENEMU_DIR=$xdir
 		{ "$xenemu" start && "$xenemu" domain create --domid 1 --name guest &&
@@ -459,6 +474,14 @@ run_one() {
 			fe_vdev+=",persistent_grants=1,rx_zero_copy=1,tx_zero_copy=1"
 			[ "$tool" = testpmd ] && rx_app=(--enable-scatter) &&
 				tx_app=(--enable-scatter)
+		fi
+		# the granted TX pool: frames built in granted pages, sent by
+		# reference (start_role runs the guest's xen-traffic gen on
+		# it), into the backend's zero-copy receive as in zc
+		if [ "$path" = zcpool ]; then
+			be_vdev+=",persistent_grants=1,rx_zero_copy=1"
+			fe_vdev+=",persistent_grants=1,tx_pool=4096"
+			[ "$tool" = testpmd ] && rx_app=(--enable-scatter)
 		fi
 		# persistent grants: offered by the backend, promised by the guest
 		if [ "$path" = pgnt ]; then
@@ -803,6 +826,8 @@ for round in $(seq 1 "$rounds"); do
 	for dir in "${dir_list[@]}"; do
 		for size in "${size_list[@]}"; do
 			for path in "${run_paths[@]}"; do
+				# zcpool: the guest sends (g2b) only
+				[ "$path" = zcpool ] && [ "$dir" != g2b ] && continue
 				read -r c2c_med c2c_min < <(c2c_now)
 				run_one "$path" "$size" "r$round-$dir-$size-$path" "$dir"
 				mpps=$result
@@ -839,6 +864,7 @@ printf '%-5s %6s %-7s %9s %9s %11s %11s %11s %11s %11s %11s %11s\n' dir size pat
 for dir in "${dir_list[@]}"; do
 	for size in "${size_list[@]}"; do
 		for path in "${run_paths[@]}"; do
+			[ "$path" = zcpool ] && [ "$dir" != g2b ] && continue
 			m=$(for r in $(seq 1 "$rounds"); do echo "${res[$r,$dir,$size,$path]}"; done |
 				grep -v nan | median)
 			medv[$dir,$size,$path]=$m
