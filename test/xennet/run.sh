@@ -617,11 +617,23 @@ txpool_echo)
 	expect_stat app tx_pool_segments ge 200
 	expect_stat app tx_q0_pool_segments ge 200
 	expect_stat app tx_pool_in_use eq 0
+	# every mbuf back: dev_close freed the pool
+	expect_stat app tx_pool_after_close eq 0
 	# the same with tx_zero_copy=1 and rx_zero_copy=1: both kinds at once
 	echo_run "tx_pool=1024,rx_zero_copy=1,tx_zero_copy=1" --packets 100 \
 		-- --mtu 9000 --tx-pool
 	expect_stat app tx_pool_segments ge 60
 	expect_stat app tx_pool_in_use eq 0 ;;
+txpool_close_held)
+	# the application still holds 3 pool mbufs at dev_close: the driver
+	# says so and keeps the pool, its pages and grants, so the mbufs stay
+	# readable (their bytes unchanged) and can be freed after it
+	echo_run "tx_pool=256" --packets 50 -- --tx-pool --tx-pool-keep 3
+	expect_stat app tx_pool_in_use eq 3
+	expect_stat app tx_pool_after_close eq 1
+	expect_stat app tx_pool_kept_ok eq 1
+	grep -q "still holds 3 of the 256 mbufs of xennet_tx_0" "$logs/app" ||
+		fail "app: dev_close did not say the pool is kept" ;;
 txpool_hostile_dup)
 	# a backend answering a pool segment's id twice (first in place of
 	# the packet's first slot): the second answer is a violation, the

@@ -316,6 +316,8 @@ main(int argc, char **argv)
 	bool malformed = false, scatter = true, rss = false, mcast = false;
 	bool tx_pool = false;
 	struct rte_mempool *txmp = NULL;
+	unsigned int keep_n = 0;
+	struct rte_mbuf *kept[8];
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -354,6 +356,11 @@ main(int argc, char **argv)
 		       "echo copies built in net_xennet's granted TX pool "
 		       "(devarg tx_pool, xennet_tx_<port>); print "
 		       "tx_pool_in_use after stop"),
+		TL_OPT("tx-pool-keep", UINT, &keep_n, "N",
+		       "with --tx-pool: hold N (at most 8) of its mbufs, "
+		       "written, past dev_close; then read and free them "
+		       "(tx_pool_kept_ok) and say whether the pool still "
+		       "exists (tx_pool_after_close)"),
 		TL_OPT("mcast", SET, &mcast, NULL,
 		       "turn allmulticast off; at link up call "
 		       "set_mc_addr_list and print its result (mcast_rc, "
@@ -450,6 +457,16 @@ main(int argc, char **argv)
 			status = 2;
 			goto close;
 		}
+		if (keep_n > RTE_DIM(kept) ||
+		    rte_pktmbuf_alloc_bulk(txmp, kept, keep_n) != 0) {
+			fprintf(stderr, "app: cannot hold %u mbufs of %s\n",
+				keep_n, name);
+			status = 2;
+			goto close;
+		}
+		for (q = 0; q < keep_n; q++)
+			memset(rte_pktmbuf_mtod(kept[q], void *), 0xa0 + q,
+			       rte_pktmbuf_tailroom(kept[q]));
 	}
 	if (tl_eth_queues("app", port, (uint16_t)queues, (uint16_t)txqs,
 			  (uint16_t)desc, mp) != 0) {
@@ -650,6 +667,28 @@ main(int argc, char **argv)
 close:
 	rte_eth_dev_close(port);
 	rte_mempool_free(rte_mempool_lookup("app_mbufs"));
+	if (txmp != NULL) {
+		/* the driver keeps its pool while we hold some of it */
+		char name[RTE_MEMPOOL_NAMESIZE];
+		bool ok = true;
+		unsigned int k;
+		uint16_t i;
+
+		snprintf(name, sizeof(name), "xennet_tx_%u", port);
+		printf("stat tx_pool_after_close %d\n",
+		       rte_mempool_lookup(name) != NULL);
+		for (i = 0; i < keep_n; i++) {
+			const uint8_t *d = rte_pktmbuf_mtod(kept[i],
+							    const uint8_t *);
+
+			for (k = 0; k < rte_pktmbuf_tailroom(kept[i]); k++)
+				ok = ok && d[k] == 0xa0 + i;
+			rte_pktmbuf_free(kept[i]);
+		}
+		if (keep_n > 0)
+			printf("stat tx_pool_kept_ok %d\n", ok);
+		fflush(stdout);
+	}
 out:
 	rte_eal_cleanup();
 	return status;
