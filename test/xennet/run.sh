@@ -633,7 +633,21 @@ txpool_close_held)
 	expect_stat app tx_pool_after_close eq 1
 	expect_stat app tx_pool_kept_ok eq 1
 	grep -q "still holds 3 of the 256 mbufs of xennet_tx_0" "$logs/app" ||
-		fail "app: dev_close did not say the pool is kept" ;;
+		fail "app: dev_close did not say the pool is kept"
+	# the same, then the device unplugged and plugged again: refused
+	# while the kept pool (the name port 0's pool needs) has mbufs out,
+	# accepted once they are freed, the kept pool freed then; the new
+	# pool freed at the last unplug
+	echo_run "tx_pool=256" --packets 50 -- --tx-pool --tx-pool-keep 3 \
+		--tx-pool-reprobe
+	expect_stat app tx_pool_kept_ok eq 1
+	expect_stat app tx_pool_reprobe_held eq 1
+	expect_stat app tx_pool_reprobe_ok eq 1
+	expect_stat app tx_pool_after_reprobe eq 0
+	grep -q "mempool xennet_tx_0 exists" "$logs/app" ||
+		fail "app: the plug while held was not refused clearly"
+	grep -q "granted TX pool xennet_tx_0 (kept) freed" "$logs/app" ||
+		fail "app: the kept pool was not freed" ;;
 txpool_hostile_dup)
 	# a backend answering a pool segment's id twice (first in place of
 	# the packet's first slot): the second answer is a violation, the

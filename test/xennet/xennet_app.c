@@ -38,6 +38,7 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -318,6 +319,8 @@ main(int argc, char **argv)
 	struct rte_mempool *txmp = NULL;
 	unsigned int keep_n = 0;
 	struct rte_mbuf *kept[8];
+	bool reprobe = false;
+	char dev_name[RTE_DEV_NAME_MAX_LEN] = "", dev_args[256] = "";
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
 	uint16_t port = 0, q;
@@ -361,6 +364,11 @@ main(int argc, char **argv)
 		       "written, past dev_close; then read and free them "
 		       "(tx_pool_kept_ok) and say whether the pool still "
 		       "exists (tx_pool_after_close)"),
+		TL_OPT("tx-pool-reprobe", SET, &reprobe, NULL,
+		       "with --tx-pool-keep: after dev_close, unplug the "
+		       "device and plug it again while holding the mbufs "
+		       "(tx_pool_reprobe_held: 1 if refused), then after "
+		       "freeing them (tx_pool_reprobe_ok), and unplug it"),
 		TL_OPT("mcast", SET, &mcast, NULL,
 		       "turn allmulticast off; at link up call "
 		       "set_mc_addr_list and print its result (mcast_rc, "
@@ -467,6 +475,17 @@ main(int argc, char **argv)
 		for (q = 0; q < keep_n; q++)
 			memset(rte_pktmbuf_mtod(kept[q], void *), 0xa0 + q,
 			       rte_pktmbuf_tailroom(kept[q]));
+		/* what --tx-pool-reprobe plugs again */
+		if (info.device != NULL) {
+			const struct rte_devargs *da =
+				rte_dev_devargs(info.device);
+
+			snprintf(dev_name, sizeof(dev_name), "%s",
+				 rte_dev_name(info.device));
+			if (da != NULL && da->args != NULL)
+				snprintf(dev_args, sizeof(dev_args), "%s",
+					 da->args);
+		}
 	}
 	if (tl_eth_queues("app", port, (uint16_t)queues, (uint16_t)txqs,
 			  (uint16_t)desc, mp) != 0) {
@@ -683,10 +702,35 @@ close:
 
 			for (k = 0; k < rte_pktmbuf_tailroom(kept[i]); k++)
 				ok = ok && d[k] == 0xa0 + i;
-			rte_pktmbuf_free(kept[i]);
 		}
 		if (keep_n > 0)
 			printf("stat tx_pool_kept_ok %d\n", ok);
+		/*
+		 * a port probed again with the closed one's id needs the
+		 * kept pool's name: refused while we hold its mbufs
+		 */
+		if (reprobe && dev_name[0] != '\0') {
+			uint16_t pid;
+
+			rte_eal_hotplug_remove("vdev", dev_name);
+			/* the bus may say yes to a probe the driver refused */
+			ret = rte_eal_hotplug_add("vdev", dev_name, dev_args);
+			printf("stat tx_pool_reprobe_held %d\n", ret != 0 ||
+			       rte_eth_dev_get_port_by_name(dev_name,
+							    &pid) != 0);
+			rte_eal_hotplug_remove("vdev", dev_name);
+		}
+		for (i = 0; i < keep_n; i++)
+			rte_pktmbuf_free(kept[i]);
+		if (reprobe && dev_name[0] != '\0') {
+			ret = rte_eal_hotplug_add("vdev", dev_name, dev_args);
+			printf("stat tx_pool_reprobe_ok %d\n", ret == 0 &&
+			       rte_mempool_lookup(name) != NULL);
+			if (ret == 0)
+				rte_eal_hotplug_remove("vdev", dev_name);
+			printf("stat tx_pool_after_reprobe %d\n",
+			       rte_mempool_lookup(name) != NULL);
+		}
 		fflush(stdout);
 	}
 out:

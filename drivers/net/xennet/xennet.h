@@ -93,8 +93,9 @@ xennet_chunk_pages(const struct xennet_pages *p, uint32_t c)
  * persistent grants' bound for the smallest ring (XENPV_NETIF_PGNT_MAX(256)
  * = 4608 refs) together with the ring's own pages and a zero-copy RX pool
  * (256 + 512 + 2048). Made at
- * probe, freed at dev_close once every mbuf is back; read by the TX bursts
- * (struct xennet_txq's txpool) while the port lives.
+ * probe, freed at dev_close once every mbuf is back (else kept until they
+ * are: xennet_txpool.c); read by the TX bursts (struct xennet_txq's
+ * txpool) while the port lives. Process memory (calloc), primary only.
  */
 #define XENNET_TX_POOL_MAX	4096u
 #define XENNET_TX_POOL_BUF	2048u
@@ -108,6 +109,7 @@ struct xennet_tx_pool {
 	struct xennet_pages pages;	/* the data rooms' pages and grants */
 	uint32_t nr_registered;		/* chunks given to rte_extmem_register */
 	char name[RTE_MEMPOOL_NAMESIZE];
+	struct xennet_tx_pool *next;	/* on the list of kept pools */
 };
 
 /* The pages of one shared ring (2^order contiguous pages). */

@@ -21,21 +21,32 @@
  * every mbuf is back. The TX rings give back the segments they hold at
  * each teardown (xennet_txq_drop_refs), so after dev_stop only the
  * application can hold any: if it still does at dev_close, the pool, its
- * pages and grants are kept for the life of the process (logged), since
- * freeing them would leave those mbufs pointing at unmapped memory.
+ * pages and grants are kept (logged) on a list of kept pools, since
+ * freeing them would leave those mbufs pointing at unmapped memory; each
+ * later release (the dev_close of any port with a pool) frees those whose
+ * mbufs have all come back, as does the creation of a pool (a port probed
+ * again with the id of a closed one, whose kept pool has the name it
+ * needs: refused while the application holds mbufs of it). The
+ * structure is the process's own memory (calloc), as the grant-sharing
+ * handle is: the pool is the primary process's only.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_eal.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 #include <rte_mempool.h>
 
 #include "xennet.h"
+
+/* Pools kept at dev_close while the application held some of their mbufs. */
+static pthread_mutex_t xennet_tx_pools_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xennet_tx_pool *xennet_tx_pools_kept;
 
 /* Undo whatever xennet_tx_pool_create did (no mbuf of it is out). */
 static void
@@ -53,7 +64,27 @@ xennet_tx_pool_destroy(struct xennet_tx_pool *tp)
 		xennet_unshare_pages(tp->xgs, &tp->pages);
 		xengntshr_close(tp->xgs);
 	}
-	rte_free(tp);
+	free(tp);
+}
+
+/* Free the kept pools whose mbufs are all back (under the list's lock). */
+static void
+xennet_tx_pools_sweep(const char *who)
+{
+	struct xennet_tx_pool **pp = &xennet_tx_pools_kept;
+
+	while (*pp != NULL) {
+		struct xennet_tx_pool *k = *pp;
+
+		if (rte_mempool_avail_count(k->mp) < k->n) {
+			pp = &k->next;
+			continue;
+		}
+		*pp = k->next;
+		XENNET_LOG(INFO, "%s: granted TX pool %s (kept) freed", who,
+			   k->name);
+		xennet_tx_pool_destroy(k);
+	}
 }
 
 int
@@ -68,12 +99,21 @@ xennet_tx_pool_create(struct xennet_adapter *ad, uint32_t n, int socket)
 	int rc = -ENOMEM;
 
 	RTE_VERIFY(n > 0 && n <= XENNET_TX_POOL_MAX);
-	tp = rte_zmalloc_socket("xennet_tx_pool", sizeof(*tp),
-				RTE_CACHE_LINE_SIZE, socket);
+	tp = calloc(1, sizeof(*tp));
 	if (tp == NULL)
 		goto fail;
 	snprintf(tp->name, sizeof(tp->name), XENNET_TX_POOL_NAME_FMT,
 		 ad->dev->data->port_id);
+	/* a pool of this name kept at a dev_close: freed if it can be */
+	pthread_mutex_lock(&xennet_tx_pools_lock);
+	xennet_tx_pools_sweep(ad->name);
+	pthread_mutex_unlock(&xennet_tx_pools_lock);
+	if (rte_mempool_lookup(tp->name) != NULL) {
+		XENNET_LOG(ERR, "%s: tx_pool=%u: mempool %s exists: the application still holds mbufs of the pool a closed port of that id left",
+			   ad->name, n, tp->name);
+		rc = -EEXIST;
+		goto fail;
+	}
 	/* its own handle: the pool may outlive the port (see above) */
 	tp->xgs = xengntshr_open(NULL, 0);
 	if (tp->xgs == NULL) {
@@ -145,13 +185,20 @@ xennet_tx_pool_release(struct xennet_adapter *ad)
 	if (tp == NULL)
 		return;
 	ad->txpool = NULL;
+	pthread_mutex_lock(&xennet_tx_pools_lock);
+	/* the pools kept earlier whose mbufs have all come back */
+	xennet_tx_pools_sweep(ad->name);
 	avail = rte_mempool_avail_count(tp->mp);
 	if (avail < tp->n) {
-		XENNET_LOG(WARNING, "%s: the application still holds %u of the %u mbufs of %s: the pool, its pages and their grants to domain %u are kept for the life of the process",
+		XENNET_LOG(WARNING, "%s: the application still holds %u of the %u mbufs of %s: the pool, its pages and their grants to domain %u are kept until they are all back (freed at a later dev_close or probe of a port with a pool, else when the process exits)",
 			   ad->name, tp->n - avail, tp->n, tp->name,
 			   ad->be_domid);
-		return;
+		tp->next = xennet_tx_pools_kept;
+		xennet_tx_pools_kept = tp;
+	} else {
+		XENNET_LOG(INFO, "%s: granted TX pool %s freed", ad->name,
+			   tp->name);
+		xennet_tx_pool_destroy(tp);
 	}
-	XENNET_LOG(INFO, "%s: granted TX pool %s freed", ad->name, tp->name);
-	xennet_tx_pool_destroy(tp);
+	pthread_mutex_unlock(&xennet_tx_pools_lock);
 }
