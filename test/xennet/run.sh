@@ -611,14 +611,24 @@ zc_tx_hostile_dup)
 txpool_echo)
 	# tx_pool=1024: every echo is a copy built in the granted TX pool
 	# (chains of 1920-byte segments past 1920 B), sent by reference, checked
-	# byte for byte by the peer; segments with headers the driver patches
-	# (TSO, IPv4 checksum) are copied; every pool mbuf back after stop
+	# byte for byte by the peer; every pool mbuf back after stop
 	echo_run "tx_pool=1024" --packets 300 -- --mtu 9000 --tx-pool
 	expect_stat app tx_pool_segments ge 200
+	# the 65000-byte GSO echoes are chains of 34 pool segments, more than
+	# the 32 considered: copied whole, their segments counted
+	expect_stat app tx_pool_fallback ge 34
 	expect_stat app tx_q0_pool_segments ge 200
 	expect_stat app tx_pool_in_use eq 0
 	# every mbuf back: dev_close freed the pool
 	expect_stat app tx_pool_after_close eq 0
+	# 4 queues at order 1: every TX ring sends from the one pool
+	echo_run "tx_pool=2048,queues=4,ring_page_order=1" --max-queues 4 \
+		--max-order 2 --expect-queues 4 --expect-order 1 --packets 100 \
+		-- --queues 4 --tx-pool
+	for q in 0 1 2 3; do
+		expect_stat app "tx_q${q}_pool_segments" ge 5
+	done
+	expect_stat app tx_pool_in_use eq 0
 	# the same with tx_zero_copy=1 and rx_zero_copy=1: both kinds at once
 	echo_run "tx_pool=1024,rx_zero_copy=1,tx_zero_copy=1" --packets 100 \
 		-- --mtu 9000 --tx-pool

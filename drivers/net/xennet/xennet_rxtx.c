@@ -406,6 +406,19 @@ xennet_tx_pool_gref(const struct xennet_tx_pool *tp,
 	return false;
 }
 
+/* tx_pool: the pool's segments of a chain not planned (copied whole). */
+static uint16_t
+xennet_tx_pool_segs(const struct xennet_txq *txq, const struct rte_mbuf *m)
+{
+	const struct rte_mbuf *seg;
+	uint16_t n = 0, k = 0;
+
+	/* at most nb_segs: the copy path checks the chain itself */
+	for (seg = m; seg != NULL && k < m->nb_segs; seg = seg->next, k++)
+		n += seg->pool == txq->txpool_mp;
+	return n;
+}
+
 /*
  * Plan @m: a segment with data in a zero-copy page granted to this ring's
  * backend domain, or in a page of the port's granted TX pool, goes by
@@ -703,6 +716,9 @@ xennet_tx_one(struct xennet_txq *txq, struct rte_mbuf *m, RING_IDX *prodp)
 							      len);
 				goto queued;
 			}
+		} else if (txq->txpool_mp != NULL) {
+			/* too long a chain: its pool segments are copied */
+			pool = xennet_tx_pool_segs(txq, m);
 		}
 	}
 
