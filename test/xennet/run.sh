@@ -621,6 +621,18 @@ txpool_echo)
 	expect_stat app tx_pool_in_use eq 0
 	# every mbuf back: dev_close freed the pool
 	expect_stat app tx_pool_after_close eq 0
+	# without offloads nothing is patched: every pool segment the
+	# application sent is counted, by reference or copied, the heads too
+	# although it set their ol_flags outright (rte_pktmbuf_copy clears
+	# RTE_MBUF_F_EXTERNAL on the head it writes); copied are the
+	# 65000-byte echoes' 34 segments each, more than 32
+	echo_run "tx_pool=1024" --expect-gso 0 --expect-csum 0 --packets 100 \
+		-- --no-offload --tx-pool
+	v=$(stat app tx_pool_fallback)
+	[ "$v" != missing ] && [ $((v % 34)) = 0 ] ||
+		fail "app: tx_pool_fallback = $v, expected 34 per 65000-byte echo"
+	expect_stat app tx_pool_segments eq \
+		$(($(stat app tx_pool_sent_segs) - v))
 	# 4 queues at order 1: every TX ring sends from the one pool
 	echo_run "tx_pool=2048,queues=4,ring_page_order=1" --max-queues 4 \
 		--max-order 2 --expect-queues 4 --expect-order 1 --packets 100 \

@@ -320,6 +320,7 @@ main(int argc, char **argv)
 	unsigned int keep_n = 0;
 	struct rte_mbuf *kept[8];
 	bool reprobe = false;
+	uint64_t pool_segs = 0;
 	char dev_name[RTE_DEV_NAME_MAX_LEN] = "", dev_args[256] = "";
 	uint64_t deadline, idle = 0;
 	uint32_t ready_sent = 0;
@@ -579,6 +580,9 @@ main(int argc, char **argv)
 				rte_pktmbuf_free_bulk(pkts + prep, keep - prep);
 				keep = prep;
 			}
+			/* --tx-pool: the pool's segments handed to the port */
+			for (i = 0; txmp != NULL && i < keep; i++)
+				pool_segs += pkts[i]->nb_segs;
 			/* echo everything; the backend answers promptly */
 			tx_deadline = rte_get_timer_cycles() +
 				rte_get_timer_hz() * 2;
@@ -591,6 +595,8 @@ main(int argc, char **argv)
 				printf("app: queue %u: %u packets not sent\n",
 				       q, keep - sent);
 				fflush(stdout);
+				for (i = sent; txmp != NULL && i < keep; i++)
+					pool_segs -= pkts[i]->nb_segs;
 				rte_pktmbuf_free_bulk(pkts + sent, keep - sent);
 			}
 		}
@@ -679,9 +685,11 @@ main(int argc, char **argv)
 	}
 	/* the port holds no mbuf once stopped */
 	printf("stat mbufs_in_use %u\n", rte_mempool_in_use_count(mp));
-	if (txmp != NULL)
+	if (txmp != NULL) {
 		printf("stat tx_pool_in_use %u\n",
 		       rte_mempool_in_use_count(txmp));
+		printf("stat tx_pool_sent_segs %" PRIu64 "\n", pool_segs);
+	}
 	fflush(stdout);
 close:
 	rte_eth_dev_close(port);

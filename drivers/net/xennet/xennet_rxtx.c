@@ -455,8 +455,12 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 		total += left;
 		if (left == 0)
 			continue;
-		if (!RTE_MBUF_HAS_EXTBUF(seg))
-			goto copy;
+		/*
+		 * the pool's whatever its flags say: an application that sets
+		 * ol_flags outright (rte_pktmbuf_copy into the pool does, for
+		 * the head) clears RTE_MBUF_F_EXTERNAL; the mempool and the
+		 * data's address decide
+		 */
 		if (seg->pool == txq->txpool_mp && txq->txpool_mp != NULL) {
 			uint16_t off;
 			grant_ref_t g;
@@ -472,7 +476,7 @@ xennet_tx_zc_plan(const struct xennet_txq *txq, const struct rte_mbuf *m,
 			p->npool++;
 			goto by_ref;
 		}
-		if (txq->zc_free_cb == NULL)
+		if (!RTE_MBUF_HAS_EXTBUF(seg) || txq->zc_free_cb == NULL)
 			goto copy;
 		p->ext++;
 		if (total - left < hl)
