@@ -1121,8 +1121,15 @@ zc)
 	stop_backend
 	expect_xstat 0 protocol_violation_errors -eq 0
 	expect_xstat 0 rx_good_packets -eq 4000
-	# all but the 60-byte frames (1 size in 22) by reference
-	expect_xstat 0 rx_zero_copy_packets -ge 3700
+	# all but the 60-byte frames (1 size in 22) by reference, or copied
+	# when the application held half the ring's slots (how many depends
+	# on how the two processes are scheduled: 0 to 30 on a quiet machine,
+	# 136 once in CI); most by reference
+	zc=$(xstat 0 rx_zero_copy_packets)
+	zcf=$(xstat 0 rx_zero_copy_fallback)
+	[ $((zc + zcf)) -ge 3700 ] ||
+		fail "rx_zero_copy_packets $zc + rx_zero_copy_fallback $zcf: not all frames past the head"
+	expect_xstat 0 rx_zero_copy_packets -ge 2000
 	expect_xstat 0 rx_zero_copy_held -eq 0
 	expect_xstat 0 rx_grant_copy_calls -eq 0
 	expect_xstat 0 rx_persistent_grants_mapped -eq 0
@@ -1138,6 +1145,9 @@ zc)
 	expect_be_stat held_hdr_changed -eq 0
 	expect_be_stat held_body_changed -eq 0
 	expect_xstat 0 protocol_violation_errors -eq 0
+	# the 100 packets kept take more than the budget of half the ring's
+	# slots: while they are kept, the guest's packets are copied
+	expect_xstat 0 rx_zero_copy_fallback -gt 0
 	# The guest leaves with 50 packets held: their pages stay mapped and
 	# read the same until the application frees them, then nothing of
 	# the guest stays mapped, the port alive.

@@ -120,6 +120,7 @@ struct xenback_rxq_stats {
 	uint64_t pgnt_mapped;	/* ... mapped now (0 after a disconnect) */
 	uint64_t zc_packets;	/* delivered by reference (rx_zero_copy) */
 	uint64_t zc_held;	/* ... whose mbufs the application holds now */
+	uint64_t zc_fallback;	/* ... copied: the budget of held ones spent */
 };
 
 /* Counters of an ethdev TX queue (guest RX ring); same rules. */

@@ -401,6 +401,7 @@ static const struct xenpv_xstat xenback_xstats[] = {
 	XB_TX("tx_persistent_grants_mapped", pgnt_mapped),
 	XB_RX("rx_zero_copy_packets", zc_packets),
 	XB_RX("rx_zero_copy_held", zc_held),
+	XB_RX("rx_zero_copy_fallback", zc_fallback),
 	XENPV_XSTATS_VIF_COUNTS(struct xenback_dev, cnt),
 	XB_PORT("connection_refused_errors", refused),
 	XB_PORT("xenbus_events", xs_events),

@@ -279,7 +279,7 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	uint64_t *drop = NULL;
 	int16_t status = NETIF_RSP_ERROR;
 	RING_IDX idx = cons;
-	bool more, mcast = false;
+	bool more, mcast = false, zc_fallback;
 
 	RING_COPY_REQUEST(ring, idx, first);
 	idx++;
@@ -403,10 +403,12 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	}
 	/*
 	 * by reference: more than the head, a chain allowed, a record and
-	 * the packet's slots left in the budget of held slots
+	 * the packet's slots left in the budget of held slots (else copied,
+	 * and counted as such once planned)
 	 */
-	if (rxq->zc != NULL && first->size > XENBACK_ZC_HEAD &&
-	    rxq->scatter && rxq->zc->nr_free != 0 &&
+	zc_fallback = rxq->zc != NULL && first->size > XENBACK_ZC_HEAD &&
+		rxq->scatter;
+	if (zc_fallback && rxq->zc->nr_free != 0 &&
 	    rxq->zc->slots_free >= *usedp)
 		return xenback_rx_plan_zc(rxq, base, first, first_len, p, nsegp);
 	/* every data slot and every mbuf boundary may start a segment */
@@ -461,6 +463,8 @@ xenback_rx_parse(struct xenback_rxq *rxq, RING_IDX base, RING_IDX cons,
 	}
 	p->nseg = nseg - p->seg0;
 	*nsegp = nseg;
+	if (zc_fallback)
+		rxq->st.zc_fallback++;
 	return XB_PKT_OK;
 
 drop:
