@@ -149,6 +149,16 @@ backend_write() {
 		>>"$logs/xenemu" 2>&1 || fail "cannot write $* in the backend"
 }
 
+# expect_one_violation REASON: the application logged one protocol
+# violation, and it says REASON
+expect_one_violation() {
+	local n
+	n=$(grep -c 'protocol violation' "$logs/app")
+	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
+	grep 'protocol violation' "$logs/app" | grep -qF "$1" ||
+		fail "app: the violation logged is not \"$1\""
+}
+
 hostile() { # KIND COUNTER REASON [PEER-ARGS]: inject KIND, expect one logged violation
 	session "" --scenario hostile --hostile "$1" --packets 64 "${@:4}" \
 		-- --until-down
@@ -156,11 +166,7 @@ hostile() { # KIND COUNTER REASON [PEER-ARGS]: inject KIND, expect one logged vi
 	expect_stat app "$2" ge 1
 	expect_stat app mbufs_in_use eq 0
 	expect_stat app lsc_down ge 1
-	local n
-	n=$(grep -c 'protocol violation' "$logs/app")
-	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
-	grep 'protocol violation' "$logs/app" | grep -qF "$3" ||
-		fail "app: the violation logged is not \"$3\""
+	expect_one_violation "$3"
 	# the port stays down until the application restarts it
 	expect_stat app vif_management_connections eq 1
 }
@@ -603,11 +609,7 @@ zc_tx_hostile_dup)
 	expect_stat app tx_q0_zc_segments ge 1
 	expect_stat app mbufs_in_use eq 0
 	expect_stat app lsc_down ge 1
-	n=$(grep -c 'protocol violation' "$logs/app")
-	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
-	grep 'protocol violation' "$logs/app" |
-		grep -qF "${violation_msg[tx_dup_id]}" ||
-		fail "app: the violation logged is not a duplicate id" ;;
+	expect_one_violation "${violation_msg[tx_dup_id]}" ;;
 txpool_echo)
 	# tx_pool=1024: every echo is a copy built in the granted TX pool
 	# (chains of 1920-byte segments past 1920 B), sent by reference, checked
@@ -687,11 +689,7 @@ txpool_hostile_dup)
 	expect_stat app tx_q0_pool_segments ge 1
 	expect_stat app mbufs_in_use eq 0
 	expect_stat app tx_pool_in_use eq 0
-	n=$(grep -c 'protocol violation' "$logs/app")
-	[ "$n" = 1 ] || fail "app: $n protocol violation log lines, expected 1"
-	grep 'protocol violation' "$logs/app" |
-		grep -qF "${violation_msg[tx_dup_id]}" ||
-		fail "app: the violation logged is not a duplicate id" ;;
+	expect_one_violation "${violation_msg[tx_dup_id]}" ;;
 zc_cycles)
 	# 4 connections of 2 queues at order 4 with rx_zero_copy (24640
 	# pages each) exceed the domain's 65536 grants unless each teardown
